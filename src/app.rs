@@ -1,0 +1,1 @@
+//! ties the stages together

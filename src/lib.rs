@@ -1,0 +1,15 @@
+//! `cohort`: embedded analytics and notebook-style reporting for Virtual Schools.
+//!
+//! The pipeline is the architecture, one module per stage, data flowing one way:
+//! [`contract`] → [`catalog`] → [`analysis`] → [`run`] → [`render`].
+//! [`sample`] writes synthetic data that satisfies the contract; [`engine`] holds
+//! the SQL engines the runner drives; [`app`] ties the stages together for the CLI.
+
+pub mod analysis;
+pub mod app;
+pub mod catalog;
+pub mod contract;
+pub mod engine;
+pub mod render;
+pub mod run;
+pub mod sample;

@@ -1,0 +1,4 @@
+//! Rendering: templates, charts and the self-contained HTML report.
+
+pub mod chart;
+pub mod format;
