@@ -1,1 +1,338 @@
-//! ties the stages together
+//! The commands of the `cohort` binary as library functions, so tests call what users run.
+//!
+//! Each command wires the stages in order (contract → catalog → analysis → run →
+//! render) and returns a typed error that `main` prints with its context.
+
+use crate::analysis::{self, Analysis, AnalysisError, lock};
+use crate::catalog::{Catalog, CatalogError};
+use crate::contract::{Contract, Term, calendar::CalendarParseError};
+use crate::engine::{DataFusionEngine, Engine, EngineError};
+use crate::output::write_atomic;
+use crate::render::{self, RenderError, ReportTemplate};
+use crate::run::{self, RunError, RunOutput, convert};
+use crate::sample::{self, SampleConfig, SampleError};
+use chrono::{DateTime, Utc};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where a project's folders are; defaults are relative to the working folder.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub data: PathBuf,
+    pub queries: PathBuf,
+    pub templates: PathBuf,
+    pub out: PathBuf,
+}
+
+impl Default for Project {
+    fn default() -> Self {
+        Project {
+            data: "sample-data".into(),
+            queries: "queries".into(),
+            templates: "report-templates".into(),
+            out: "out".into(),
+        }
+    }
+}
+
+impl Project {
+    pub fn lock_path(&self) -> PathBuf {
+        self.queries.join("versions.lock")
+    }
+}
+
+/// Everything a command can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error("{}", list(.0))]
+    Analyses(Vec<AnalysisError>),
+    #[error(transparent)]
+    Run(#[from] RunError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error(transparent)]
+    Sample(#[from] SampleError),
+    #[error("query engine: {0}")]
+    Engine(#[from] EngineError),
+    #[error("--term: {0}")]
+    Term(#[from] CalendarParseError),
+    #[error("{0}")]
+    Data(String),
+    #[error("{}: cannot write: {source}", path.display())]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error("{0}")]
+    Check(CheckReport),
+}
+
+fn list<T: fmt::Display>(items: &[T]) -> String {
+    items.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("\n")
+}
+
+impl From<Vec<AnalysisError>> for AppError {
+    fn from(v: Vec<AnalysisError>) -> Self {
+        AppError::Analyses(v)
+    }
+}
+
+/// `cohort contract`: the data contract as Markdown.
+pub fn contract_markdown() -> String {
+    crate::contract::to_markdown(&Contract::current())
+}
+
+/// The README written beside a generated data set: what it is, what is planted, the contract.
+pub fn sample_readme() -> String {
+    format!(
+        "# Sample data\n\nA synthetic Virtual School made by `cohort sample`: no real child is in it. \
+         It is generated from a seed, so the same command gives the same files. This page is generated \
+         from the data contract; do not edit it by hand (a test fails when it is stale).\n\n\
+         Regenerate the bundled set with:\n\n```\ncargo run --release -- sample --children 400 --years 3 --seed 7 --out sample-data\n```\n\n{}\n\n{}",
+        sample::planted_relationships().trim(),
+        crate::contract::to_markdown(&Contract::current()).replacen("# The cohort data contract", "## The data contract", 1).replace("\n## ", "\n### ").replace("\n# Code lists", "\n## Code lists").replacen("### The data contract", "## The data contract", 1)
+    )
+}
+
+/// `cohort sample`: writes a synthetic data set and its README.
+pub fn sample(config: &SampleConfig, out: &Path) -> Result<sample::SampleSummary, AppError> {
+    let summary = sample::generate(config, out)?;
+    let readme = out.join("README.md");
+    write_atomic(&readme, sample_readme().as_bytes()).map_err(|e| AppError::Write { path: readme, source: e })?;
+    Ok(summary)
+}
+
+/// Loads the analyses and checks the lock; every problem is returned.
+pub fn load_analyses(project: &Project) -> Result<Vec<Analysis>, AppError> {
+    let analyses = analysis::load_all(&project.queries)?;
+    let lock = lock::read(&project.lock_path()).map_err(|e| vec![e])?;
+    let problems = lock::verify(&analyses, &lock, &project.lock_path());
+    if problems.is_empty() { Ok(analyses) } else { Err(problems.into()) }
+}
+
+/// `cohort lock`: records every analysis's version and SQL hash.
+pub fn write_lock(project: &Project) -> Result<usize, AppError> {
+    let analyses = analysis::load_all(&project.queries)?;
+    Ok(lock::write(&analyses, &project.lock_path()).map_err(|e| vec![e])?)
+}
+
+/// The term to report on: the one asked for, or the latest with attendance marks.
+pub fn choose_term(catalog: &Catalog, asked: Option<&str>) -> Result<Term, AppError> {
+    let terms = catalog.terms();
+    let (Some(first), Some(last)) = (terms.first(), terms.last()) else {
+        return Err(AppError::Data(format!("{}: the attendance table has no marks, so no term can be chosen", catalog.dir.display())));
+    };
+    match asked {
+        None => Ok(*last),
+        Some(t) => {
+            let term: Term = t.parse()?;
+            if terms.contains(&term) {
+                Ok(term)
+            } else {
+                Err(AppError::Data(format!("--term {term}: the data in {} covers {first} to {last}", catalog.dir.display())))
+            }
+        }
+    }
+}
+
+/// Opens the data folder against the current contract.
+pub fn open_catalog(project: &Project) -> Result<Catalog, AppError> {
+    Ok(Catalog::open(&Contract::current(), &project.data)?)
+}
+
+/// `cohort run`: runs every analysis (or `only` and what they need) and writes the outputs.
+pub fn run(project: &Project, term: Option<&str>, only: Option<&[String]>) -> Result<(RunOutput, Vec<Analysis>), AppError> {
+    let analyses = load_analyses(project)?;
+    let catalog = open_catalog(project)?;
+    let term = choose_term(&catalog, term)?;
+    let engine = DataFusionEngine::new()?;
+    let output = run::run(&catalog, &analyses, &engine, term, only)?;
+    Ok((output, analyses))
+}
+
+/// `cohort run` with its files written under `project.out`.
+pub fn run_and_write(project: &Project, term: Option<&str>) -> Result<RunOutput, AppError> {
+    let (output, _) = run(project, term, None)?;
+    run::write_outputs(&output, &project.out)?;
+    Ok(output)
+}
+
+/// The report time: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.
+pub fn report_time() -> DateTime<Utc> {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|s| DateTime::from_timestamp(s, 0))
+        .unwrap_or_else(Utc::now)
+}
+
+/// `cohort report`: runs what the template needs and writes `<out>/<template>.html`.
+pub fn report(project: &Project, template_name: &str, term: Option<&str>) -> Result<PathBuf, AppError> {
+    let template = ReportTemplate::load(&project.templates, template_name)?;
+    let analyses = load_analyses(project)?;
+    let mut wanted = template.named_analyses();
+    for m in template.named_metrics() {
+        if let Some(a) = analyses.iter().find(|a| a.meta.metrics.iter().any(|s| s.id == m)) {
+            wanted.push(a.id().to_string());
+        }
+    }
+    if template.body.contains("national(") {
+        wanted.push("reference/national_benchmarks".into());
+    }
+    let catalog = open_catalog(project)?;
+    let term = choose_term(&catalog, term)?;
+    let engine = DataFusionEngine::new()?;
+    let output = run::run(&catalog, &analyses, &engine, term, Some(&wanted))?;
+    let html = render::render_html(&template, output, analyses, term, report_time())?;
+    let path = project.out.join(format!("{template_name}.html"));
+    write_atomic(&path, html.as_bytes()).map_err(|e| AppError::Write { path: path.clone(), source: e })?;
+    Ok(path)
+}
+
+/// `cohort query`: runs one SQL statement over the data folder and returns its rows as text.
+pub fn query(project: &Project, sql: &str, term: Option<&str>) -> Result<String, AppError> {
+    let catalog = open_catalog(project)?;
+    let term = choose_term(&catalog, term)?;
+    let engine = DataFusionEngine::new()?;
+    run::prepare(&engine, &catalog, term)?;
+    let batches = engine.query(sql)?;
+    Ok(format_text_table(&convert::to_table(&batches)))
+}
+
+/// A result as an aligned plain-text table for the terminal.
+pub fn format_text_table(t: &run::ResultTable) -> String {
+    let cells: Vec<Vec<String>> = t.rows.iter().map(|r| r.iter().map(|v| v.to_string()).collect()).collect();
+    let widths: Vec<usize> = t
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| cells.iter().map(|r| r[i].chars().count()).chain([c.chars().count()]).max().unwrap_or(0))
+        .collect();
+    let line = |vals: Vec<&str>| -> String {
+        vals.iter().zip(&widths).map(|(v, w)| format!("{v:<w$}")).collect::<Vec<_>>().join(" | ").trim_end().to_string()
+    };
+    let mut out = line(t.columns.iter().map(String::as_str).collect());
+    out.push('\n');
+    out.push_str(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("-+-"));
+    out.push('\n');
+    for r in &cells {
+        out.push_str(&line(r.iter().map(String::as_str).collect()));
+        out.push('\n');
+    }
+    out.push_str(&format!("({} row{})\n", cells.len(), if cells.len() == 1 { "" } else { "s" }));
+    out
+}
+
+/// Every problem `cohort check` found, grouped by where it was found.
+#[derive(Debug, Default)]
+pub struct CheckReport {
+    pub data: Option<CatalogError>,
+    pub analyses: Vec<String>,
+    pub checked_analyses: usize,
+    pub rows: u64,
+}
+
+impl CheckReport {
+    pub fn is_clean(&self) -> bool {
+        self.data.is_none() && self.analyses.is_empty()
+    }
+}
+
+impl fmt::Display for CheckReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_clean() {
+            return write!(f, "ok: data meets the contract ({} rows) and {} analyses plan cleanly and match versions.lock", self.rows, self.checked_analyses);
+        }
+        if let Some(d) = &self.data {
+            writeln!(f, "{d}")?;
+        }
+        if !self.analyses.is_empty() {
+            writeln!(f, "analyses ({} problem{}):", self.analyses.len(), if self.analyses.len() == 1 { "" } else { "s" })?;
+            for a in &self.analyses {
+                writeln!(f, "  {a}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `cohort check`: validates the data folder and every analysis (front matter, lock, SQL planned
+/// against the contract's tables); collects every problem rather than stopping at the first.
+pub fn check(project: &Project) -> CheckReport {
+    let mut report = CheckReport::default();
+    let analyses = match analysis::load_all(&project.queries) {
+        Ok(a) => a,
+        Err(errors) => {
+            report.analyses.extend(errors.iter().map(|e| e.to_string()));
+            vec![]
+        }
+    };
+    match lock::read(&project.lock_path()) {
+        Ok(l) => report.analyses.extend(lock::verify(&analyses, &l, &project.lock_path()).iter().map(|e| e.to_string())),
+        Err(e) => report.analyses.push(e.to_string()),
+    }
+    let catalog = match open_catalog(project) {
+        Ok(c) => Some(c),
+        Err(AppError::Catalog(e)) => {
+            report.data = Some(e);
+            None
+        }
+        Err(e) => {
+            report.analyses.push(e.to_string());
+            None
+        }
+    };
+    report.rows = catalog.as_ref().map(|c| c.rows_read()).unwrap_or(0);
+    report.analyses.extend(plan_all(&analyses, catalog.as_ref()));
+    report.checked_analyses = analyses.len();
+    report
+}
+
+/// Plans every analysis in dependency order against the contract's schemas (empty tables
+/// when the data did not load), so SQL errors show without running anything.
+fn plan_all(analyses: &[Analysis], catalog: Option<&Catalog>) -> Vec<String> {
+    let mut problems = Vec::new();
+    let engine = match DataFusionEngine::new() {
+        Ok(e) => e,
+        Err(e) => return vec![e.to_string()],
+    };
+    let empty;
+    let catalog = match catalog {
+        Some(c) => c,
+        None => {
+            empty = Catalog::empty(&Contract::current());
+            &empty
+        }
+    };
+    if let Err(e) = run::prepare(&engine, catalog, catalog.latest_term().unwrap_or(Term::from_ordinal(2024 * 3 + 2))) {
+        return vec![e.to_string()];
+    }
+    let Ok(waves) = analysis::graph::waves(analyses) else { return problems };
+    for i in waves.into_iter().flatten() {
+        let a = &analyses[i];
+        match engine.plan(&a.sql) {
+            Ok(schema) => {
+                let (s, n) = analysis::table_name(a.id());
+                let empty = datafusion::arrow::record_batch::RecordBatch::new_empty(schema.clone());
+                if let Err(e) = engine.register(Some(&s), &n, schema.clone(), vec![empty]) {
+                    problems.push(e.to_string());
+                }
+                for m in &a.meta.metrics {
+                    for col in [Some(&m.value), Some(&m.time_period), m.numerator.as_ref(), m.denominator.as_ref(), m.group.as_ref()].into_iter().flatten() {
+                        if schema.index_of(col).is_err() {
+                            problems.push(format!("{}: metric `{}` reads column `{col}`, which the SQL does not return", a.path.display(), m.id));
+                        }
+                    }
+                }
+                for c in &a.meta.charts {
+                    for col in std::iter::once(&c.x).chain(&c.y).chain(&c.comparators).chain(c.series.as_ref()) {
+                        if schema.index_of(col).is_err() {
+                            problems.push(format!("{}: chart `{}` reads column `{col}`, which the SQL does not return", a.path.display(), c.title));
+                        }
+                    }
+                }
+            }
+            Err(e) => problems.push(run::sql_error(a, &e).to_string()),
+        }
+    }
+    problems
+}

@@ -10,6 +10,7 @@ pub mod app;
 pub mod catalog;
 pub mod contract;
 pub mod engine;
+pub mod output;
 pub mod render;
 pub mod run;
 pub mod sample;

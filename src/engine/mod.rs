@@ -1,1 +1,39 @@
-//! stage placeholder
+//! SQL engines behind one small trait, so analyses run the same way on each.
+//!
+//! All engine-specific code lives here: the rest of cohort hands engines Arrow
+//! tables and SQL text and gets Arrow batches back.
+
+mod datafusion;
+
+pub use self::datafusion::DataFusionEngine;
+
+use ::datafusion::arrow::datatypes::SchemaRef;
+use ::datafusion::arrow::record_batch::RecordBatch;
+
+/// An error from an engine, with the SQL position when the engine reports one.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct EngineError {
+    pub message: String,
+    /// 1-based line and column within the SQL text, when known.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+}
+
+impl EngineError {
+    pub fn new(message: impl Into<String>) -> Self {
+        EngineError { message: message.into(), line: None, column: None }
+    }
+}
+
+/// A SQL engine the runner can drive from several threads at once.
+pub trait Engine: Send + Sync {
+    /// Short name for messages and `run.json` (`datafusion`).
+    fn name(&self) -> &'static str;
+    /// Makes `batches` queryable as `schema.name` (or just `name` when `schema` is `None`).
+    fn register(&self, schema: Option<&str>, name: &str, arrow_schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<(), EngineError>;
+    /// Runs a query to completion.
+    fn query(&self, sql: &str) -> Result<Vec<RecordBatch>, EngineError>;
+    /// Plans a query without running it and returns the schema of its result.
+    fn plan(&self, sql: &str) -> Result<SchemaRef, EngineError>;
+}

@@ -1,4 +1,125 @@
-//! Rendering: templates, charts and the self-contained HTML report.
+//! Rendering: a template and a finished run become one self-contained HTML report.
+//!
+//! Render reads no data files and runs no SQL: it draws what the run produced.
 
 pub mod chart;
 pub mod format;
+mod functions;
+pub mod html;
+pub mod template;
+
+pub use template::{Audience, ReportTemplate};
+
+use crate::analysis::Analysis;
+use crate::contract::Term;
+use crate::run::RunOutput;
+use chrono::{DateTime, Utc};
+use html::escape;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A template or rendering problem, pointing at the template file and line.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("{}:{line}: {message}", path.display())]
+    Template { path: PathBuf, line: usize, message: String },
+}
+
+/// What a template's functions read: the run, the analyses it ran, and the calendar.
+pub struct ReportData {
+    pub run: RunOutput,
+    pub analyses: Vec<Analysis>,
+    pub audience: Audience,
+    pub academic_year: String,
+    pub previous_term: String,
+    pub same_term_last_year: String,
+}
+
+/// Renders `template` over a finished `run` to a complete HTML document.
+/// `generated` is printed in the provenance (from `SOURCE_DATE_EPOCH` when set).
+pub fn render_html(template: &ReportTemplate, run: RunOutput, analyses: Vec<Analysis>, term: Term, generated: DateTime<Utc>) -> Result<String, RenderError> {
+    let data = Arc::new(ReportData {
+        run,
+        analyses,
+        audience: template.meta.audience,
+        academic_year: term.year.to_string(),
+        previous_term: term.previous().to_string(),
+        same_term_last_year: term.a_year_earlier().to_string(),
+    });
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    functions::register(&mut env, data.clone());
+    let name = template.path.display().to_string();
+    let to_error = |e: minijinja::Error| {
+        let line = e.line().map(|l| template.body_line + l - 1).unwrap_or(template.body_line);
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            message.push_str(&format!(": {s}"));
+            source = s.source();
+        }
+        RenderError::Template { path: template.path.clone(), line, message }
+    };
+    env.add_template_owned(name.clone(), template.body.clone()).map_err(to_error)?;
+    let markdown = env.get_template(&name).map_err(to_error)?.render(minijinja::context! { title => template.meta.title.clone() }).map_err(to_error)?;
+    let (body, toc) = html::markdown(&markdown);
+    let audience_label = match template.meta.audience {
+        template::Audience::Leadership => "Virtual School leadership",
+        template::Audience::Board => "Governing board",
+        template::Audience::School => "School advisory visit",
+        template::Audience::Officers => "Virtual School officers only",
+    };
+    let marking = (template.meta.audience == Audience::Officers).then_some("OFFICIAL-SENSITIVE");
+    let subtitle = format!("Term {} · academic year {}", data.run.term, data.academic_year);
+    let provenance = provenance_html(&data, generated);
+    Ok(html::page(&html::Page {
+        title: &template.meta.title,
+        subtitle: &subtitle,
+        audience_label,
+        marking,
+        body: &body,
+        toc: &toc,
+        provenance: &provenance,
+    }))
+}
+
+/// The closing provenance: every analysis with version and SQL hash, every data file with its hash.
+fn provenance_html(data: &ReportData, generated: DateTime<Utc>) -> String {
+    let run = &data.run;
+    let mut out = format!(
+        "<h2 id=\"provenance\">Provenance</h2>\n<p>Produced by {} {} with the {} engine on {} from the data folder <code>{}</code> ({} rows read). Figures are for term {}.</p>\n",
+        escape(&run.tool),
+        escape(&run.tool_version),
+        escape(&run.engine),
+        generated.format("%-d %B %Y at %H:%M UTC"),
+        escape(&run.data_dir.display().to_string()),
+        run.rows_read,
+        escape(&run.term),
+    );
+    out.push_str("<div class=\"table-wrap\"><table><caption>Analyses</caption><thead><tr><th scope=\"col\">Analysis</th><th scope=\"col\">Version</th><th scope=\"col\">SQL hash</th><th scope=\"col\">Rows</th></tr></thead><tbody>");
+    let mut analyses: Vec<_> = run.analyses.iter().collect();
+    analyses.sort_by(|a, b| a.id.cmp(&b.id));
+    for a in analyses {
+        out.push_str(&format!(
+            "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td><code>{}</code></td><td class=\"num\">{}</td></tr>",
+            escape(&a.id),
+            a.version,
+            escape(&a.sql_hash[..12.min(a.sql_hash.len())]),
+            a.rows
+        ));
+    }
+    out.push_str("</tbody></table></div>\n<div class=\"table-wrap\"><table><caption>Data files</caption><thead><tr><th scope=\"col\">Table</th><th scope=\"col\">File</th><th scope=\"col\">Rows</th><th scope=\"col\">SHA-256</th></tr></thead><tbody>");
+    for f in &run.files {
+        let file = f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        out.push_str(&format!(
+            "<tr><td>{}</td><td><code>{}</code></td><td class=\"num\">{}</td><td><code>{}</code></td></tr>",
+            escape(&f.table),
+            escape(&file),
+            f.rows,
+            escape(&f.sha256[..16.min(f.sha256.len())])
+        ));
+    }
+    out.push_str("</tbody></table></div>");
+    out
+}

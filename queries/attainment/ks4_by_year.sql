@@ -1,0 +1,64 @@
+-- ---
+-- id = "attainment/ks4_by_year"
+-- version = 1
+-- title = "Key stage 4 results by year"
+-- description = "Children in care with KS4 results each year up to the run's: mean Attainment 8 (maximum 90), and grade 4 or above (standard pass) and 5 or above (strong pass) in both English and maths (domain.md section 5). National figures: DfE, CLA 12 months and all pupils."
+-- params = ["academic_year"]
+-- suppress = ["pupils", "basics_4plus", "basics_5plus"]
+--
+-- [[chart]]
+-- type = "bar"
+-- title = "KS4: average Attainment 8"
+-- x = "academic_year"
+-- y = ["attainment8_mean"]
+-- comparators = ["national_cla_attainment8", "all_pupils_attainment8"]
+-- y_label = "Attainment 8 score (maximum 90)"
+-- x_label = "Academic year"
+-- unit = "mean"
+--
+-- [[metric]]
+-- id = "attainment.ks4_attainment8_mean"
+-- value = "attainment8_mean"
+-- denominator = "pupils"
+-- time_period = "academic_year"
+-- unit = "mean"
+--
+-- [[metric]]
+-- id = "attainment.ks4_basics_4plus_rate"
+-- value = "basics_4plus_rate"
+-- numerator = "basics_4plus"
+-- denominator = "pupils"
+-- time_period = "academic_year"
+-- unit = "percent"
+--
+-- [[metric]]
+-- id = "attainment.ks4_basics_5plus_rate"
+-- value = "basics_5plus_rate"
+-- numerator = "basics_5plus"
+-- denominator = "pupils"
+-- time_period = "academic_year"
+-- unit = "percent"
+-- ---
+WITH per_year AS (
+  SELECT r.academic_year,
+         count(*) AS pupils,
+         avg(r.attainment8) AS attainment8_mean,
+         sum(CASE WHEN r.english_grade >= 4 AND r.maths_grade >= 4 THEN 1 ELSE 0 END) AS basics_4plus,
+         sum(CASE WHEN r.english_grade >= 5 AND r.maths_grade >= 5 THEN 1 ELSE 0 END) AS basics_5plus
+  FROM ks4_results r
+  JOIN header h ON h.child = r.child
+  CROSS JOIN params p
+  WHERE r.academic_year <= p.academic_year
+  GROUP BY r.academic_year
+)
+SELECT y.academic_year, y.pupils, y.attainment8_mean, y.basics_4plus, y.basics_5plus,
+       100.0 * y.basics_4plus / y.pupils AS basics_4plus_rate,
+       100.0 * y.basics_5plus / y.pupils AS basics_5plus_rate,
+       n.value AS national_cla_attainment8,
+       a.value AS all_pupils_attainment8,
+       n4.value AS national_cla_basics_4plus
+FROM per_year y
+LEFT JOIN benchmarks n ON n.measure = 'attainment.ks4_attainment8_mean' AND n.cohort = 'cla_12m' AND n.academic_year = y.academic_year
+LEFT JOIN benchmarks a ON a.measure = 'attainment.ks4_attainment8_mean' AND a.cohort = 'all_pupils' AND a.academic_year = y.academic_year
+LEFT JOIN benchmarks n4 ON n4.measure = 'attainment.ks4_basics_4plus_rate' AND n4.cohort = 'cla_12m' AND n4.academic_year = y.academic_year
+ORDER BY y.academic_year

@@ -1,0 +1,72 @@
+-- ---
+-- id = "exclusions/suspensions_by_term"
+-- version = 1
+-- title = "Suspensions and permanent exclusions by term"
+-- description = "DfE measures (domain.md section 4) for children in care of compulsory school age with attendance in the term: suspension rate = suspensions / pupils x 100 (a pupil may count several times; lunchtime suspensions included); one-or-more suspension rate = pupils with at least one / pupils x 100; permanent exclusion rate = pupils permanently excluded / pupils x 100; sessions lost."
+-- depends_on = ["attendance/sessions_by_term"]
+-- suppress = ["pupils", "suspensions", "pupils_suspended", "permanent_exclusions"]
+--
+-- [[chart]]
+-- type = "line"
+-- title = "Suspension rates by term, children in care"
+-- x = "term"
+-- y = ["suspension_rate", "one_plus_suspension_rate"]
+-- y_label = "Rate (per 100 pupils / % of pupils)"
+-- x_label = "Term"
+-- unit = "per_100"
+--
+-- [[metric]]
+-- id = "exclusions.suspension_rate"
+-- value = "suspension_rate"
+-- numerator = "suspensions"
+-- denominator = "pupils"
+-- time_period = "term"
+-- unit = "per_100"
+--
+-- [[metric]]
+-- id = "exclusions.one_plus_suspension_rate"
+-- value = "one_plus_suspension_rate"
+-- numerator = "pupils_suspended"
+-- denominator = "pupils"
+-- time_period = "term"
+-- unit = "percent"
+--
+-- [[metric]]
+-- id = "exclusions.permanent_exclusion_rate"
+-- value = "permanent_exclusion_rate"
+-- numerator = "permanent_exclusions"
+-- denominator = "pupils"
+-- time_period = "term"
+-- unit = "percent"
+-- ---
+WITH pupils AS (
+  SELECT DISTINCT child, term, ordinal
+  FROM attendance.sessions_by_term
+  WHERE possible_sessions > 0
+),
+events AS (
+  SELECT s.child, t.term, s.type, s.sessions
+  FROM suspensions s
+  JOIN terms t ON s.start_date BETWEEN t.start_date AND t.end_date
+),
+per_pupil AS (
+  SELECT p.term, p.ordinal, p.child,
+         sum(CASE WHEN e.type IN ('suspension', 'lunchtime') THEN 1 ELSE 0 END) AS suspensions,
+         sum(CASE WHEN e.type = 'permanent' THEN 1 ELSE 0 END) AS permanent,
+         sum(coalesce(e.sessions, 0)) AS sessions_lost
+  FROM pupils p
+  LEFT JOIN events e ON e.child = p.child AND e.term = p.term
+  GROUP BY p.term, p.ordinal, p.child
+)
+SELECT term,
+       count(*) AS pupils,
+       sum(suspensions) AS suspensions,
+       sum(CASE WHEN suspensions > 0 THEN 1 ELSE 0 END) AS pupils_suspended,
+       sum(CASE WHEN permanent > 0 THEN 1 ELSE 0 END) AS permanent_exclusions,
+       sum(sessions_lost) AS sessions_lost,
+       100.0 * sum(suspensions) / count(*) AS suspension_rate,
+       100.0 * sum(CASE WHEN suspensions > 0 THEN 1 ELSE 0 END) / count(*) AS one_plus_suspension_rate,
+       100.0 * sum(CASE WHEN permanent > 0 THEN 1 ELSE 0 END) / count(*) AS permanent_exclusion_rate
+FROM per_pupil
+GROUP BY term, ordinal
+ORDER BY ordinal

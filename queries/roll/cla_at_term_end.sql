@@ -1,0 +1,54 @@
+-- ---
+-- id = "roll/cla_at_term_end"
+-- version = 1
+-- title = "Children in care at the end of the term"
+-- description = "One row per child looked after on the last day of the term (an SSDA903 episode open that day, short breaks V3/V4 excluded), with year group from age on 31 August (domain.md sections 1-2), SEN status for the year, and the school on roll that day."
+-- params = ["term"]
+-- level = "child"
+-- ---
+WITH open_episodes AS (
+  SELECT DISTINCT e.child
+  FROM episodes e CROSS JOIN params p
+  WHERE e.decom <= p.term_end
+    AND (e.dec IS NULL OR e.dec >= p.term_end)
+    AND e.ls NOT IN ('V3', 'V4')
+),
+ages AS (
+  SELECT h.child,
+         h.sex,
+         extract(year FROM p.year_start) - extract(year FROM h.dob)
+           - CASE WHEN extract(month FROM h.dob) >= 9 THEN 1 ELSE 0 END AS age_at_31_august
+  FROM header h
+  JOIN open_episodes o ON o.child = h.child
+  CROSS JOIN params p
+),
+school_at_end AS (
+  SELECT en.child, min(en.urn) AS urn, min(en.provision) AS provision
+  FROM enrolments en CROSS JOIN params p
+  WHERE en.start_date <= p.term_end AND (en.end_date IS NULL OR en.end_date >= p.term_end)
+  GROUP BY en.child
+)
+SELECT p.term,
+       a.child,
+       a.sex,
+       CAST(a.age_at_31_august AS BIGINT) AS age_at_31_august,
+       CAST(a.age_at_31_august - 4 AS BIGINT) AS year_order,
+       CASE
+         WHEN a.age_at_31_august < 4 THEN 'Early years'
+         WHEN a.age_at_31_august = 4 THEN 'Reception'
+         WHEN a.age_at_31_august <= 17 THEN concat('Year ', CAST(CAST(a.age_at_31_august - 4 AS BIGINT) AS VARCHAR))
+         ELSE 'Post-18'
+       END AS year_group,
+       coalesce(s.sen_status, 'N') AS sen_status,
+       s.primary_need,
+       sc.urn,
+       coalesce(sc.provision, 'not in education') AS provision,
+       CASE WHEN sc.urn IS NULL THEN 'not in school'
+            WHEN sch.in_authority THEN 'in authority'
+            ELSE 'out of authority' END AS school_location
+FROM ages a
+CROSS JOIN params p
+LEFT JOIN sen s ON s.child = a.child AND s.academic_year = p.academic_year
+LEFT JOIN school_at_end sc ON sc.child = a.child
+LEFT JOIN schools sch ON sch.urn = sc.urn
+ORDER BY a.child

@@ -1,0 +1,223 @@
+//! Reading an analysis file: TOML front matter in SQL comments, then the SQL.
+//!
+//! ```sql
+//! -- ---
+//! -- id = "attendance/absence_by_term"
+//! -- version = 1
+//! -- title = "Absence by term"
+//! -- description = "..."
+//! -- ---
+//! SELECT ...
+//! ```
+
+use super::error::AnalysisError;
+use super::spec::ChartSpec;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// Whether rows describe groups of children or single children.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// Aggregates only: may go in any report (after disclosure control).
+    #[default]
+    Cohort,
+    /// One row per child (pseudonymous id): officers only, never a board report.
+    Child,
+}
+
+/// How one headline figure is read from an analysis's result rows into `metrics.csv`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricSpec {
+    /// The metric id readers rely on, e.g. `attendance.overall_absence_rate`.
+    pub id: String,
+    /// Column holding the figure.
+    pub value: String,
+    /// Column holding the period (a term such as 2024-25-spring, or an academic year).
+    pub time_period: String,
+    #[serde(default)]
+    pub numerator: Option<String>,
+    #[serde(default)]
+    pub denominator: Option<String>,
+    /// percent, per_100, mean or count.
+    pub unit: String,
+    /// Column whose values name the group (e.g. `phase`); none means the whole cohort.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// Name of the breakdown; defaults to the group column's name, or `all`.
+    #[serde(default)]
+    pub breakdown: Option<String>,
+}
+
+/// The front matter of an analysis file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub id: String,
+    pub version: u32,
+    pub title: String,
+    /// What the figures are and the definition they follow (cite domain.md or DfE).
+    pub description: String,
+    #[serde(default)]
+    pub depends_on: Vec<String>,
+    /// Run parameters the SQL reads from the `params` table: `term`, `academic_year`.
+    #[serde(default)]
+    pub params: Vec<String>,
+    #[serde(default)]
+    pub level: Level,
+    /// Columns holding counts of children, suppressed for board and school audiences.
+    #[serde(default)]
+    pub suppress: Vec<String>,
+    #[serde(default, rename = "chart")]
+    pub charts: Vec<ChartSpec>,
+    #[serde(default, rename = "metric")]
+    pub metrics: Vec<MetricSpec>,
+}
+
+/// An analysis: its front matter, SQL and where both came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    #[serde(flatten)]
+    pub meta: FrontMatter,
+    pub path: PathBuf,
+    pub sql: String,
+    /// The file line the SQL starts on (1-based), to point errors into the file.
+    pub sql_line: usize,
+    /// SHA-256 of the normalised SQL (comments and layout removed).
+    pub sql_hash: String,
+}
+
+impl Analysis {
+    pub fn id(&self) -> &str {
+        &self.meta.id
+    }
+
+    /// Reads and parses one analysis file; `id` is what its path says it must be.
+    pub fn read(path: &Path, expected_id: &str) -> Result<Analysis, AnalysisError> {
+        let text = std::fs::read_to_string(path).map_err(|e| AnalysisError::Io { path: path.to_path_buf(), source: e })?;
+        Self::parse(path, expected_id, &text)
+    }
+
+    /// Parses analysis text; `path` is only used in messages.
+    pub fn parse(path: &Path, expected_id: &str, text: &str) -> Result<Analysis, AnalysisError> {
+        let fm_err = |line: usize, message: String| AnalysisError::FrontMatter { path: path.to_path_buf(), line, message };
+        let lines: Vec<&str> = text.lines().collect();
+        if lines.first().map(|l| l.trim()) != Some("-- ---") {
+            return Err(fm_err(1, "an analysis starts with a front matter block: a line `-- ---`, TOML lines each starting with `--`, and a closing `-- ---`".into()));
+        }
+        let mut toml_text = String::new();
+        let mut end = None;
+        for (i, line) in lines.iter().enumerate().skip(1) {
+            let t = line.trim();
+            if t == "-- ---" {
+                end = Some(i);
+                break;
+            }
+            let Some(rest) = t.strip_prefix("--") else {
+                return Err(fm_err(i + 1, "front matter lines start with `--` (is the closing `-- ---` missing?)".into()));
+            };
+            toml_text.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+            toml_text.push('\n');
+        }
+        let Some(end) = end else {
+            return Err(fm_err(lines.len(), "a closing `-- ---` line after the front matter".into()));
+        };
+        let meta: FrontMatter = toml::from_str(&toml_text).map_err(|e| {
+            let line = e.span().map(|s| toml_text[..s.start.min(toml_text.len())].matches('\n').count() + 2).unwrap_or(1);
+            fm_err(line, e.message().to_string())
+        })?;
+        if meta.id != expected_id {
+            return Err(AnalysisError::IdMismatch { path: path.to_path_buf(), id: meta.id, expected: expected_id.to_string() });
+        }
+        for c in &meta.charts {
+            if c.y.is_empty() {
+                return Err(fm_err(1, format!("chart `{}` lists at least one `y` column", c.title)));
+            }
+        }
+        let sql: String = lines[end + 1..].join("\n");
+        if normalise_sql(&sql).is_empty() {
+            return Err(fm_err(end + 2, "SQL after the front matter".into()));
+        }
+        let sql_hash = hex::encode(Sha256::digest(normalise_sql(&sql).as_bytes()));
+        Ok(Analysis { meta, path: path.to_path_buf(), sql: sql.trim_end().to_string(), sql_line: end + 2, sql_hash })
+    }
+
+    /// The first 12 characters of the SQL hash, for reports.
+    pub fn short_hash(&self) -> &str {
+        &self.sql_hash[..12.min(self.sql_hash.len())]
+    }
+}
+
+/// SQL without comments and with runs of white space folded to one space (outside quotes),
+/// so the hash changes only when the query does.
+pub fn normalise_sql(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    let mut pending_space = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' => {
+                if pending_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push(c);
+                for d in chars.by_ref() {
+                    out.push(d);
+                    if d == c {
+                        break;
+                    }
+                }
+            }
+            '-' if chars.peek() == Some(&'-') => {
+                for d in chars.by_ref() {
+                    if d == '\n' {
+                        break;
+                    }
+                }
+                pending_space = true;
+            }
+            c if c.is_whitespace() => pending_space = true,
+            c => {
+                if pending_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push(c);
+            }
+        }
+    }
+    out.trim_end_matches(';').trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "-- ---\n-- id = \"a/b\"\n-- version = 2\n-- title = \"T\"\n-- description = \"D\"\n-- ---\nSELECT 1 -- one\n  AS x;\n";
+
+    #[test]
+    fn parses_front_matter_and_sql() {
+        let a = Analysis::parse(Path::new("queries/a/b.sql"), "a/b", GOOD).unwrap();
+        assert_eq!(a.meta.version, 2);
+        assert_eq!(a.sql_line, 7);
+        assert_eq!(normalise_sql(&a.sql), "SELECT 1 AS x");
+    }
+
+    #[test]
+    fn layout_and_comments_do_not_change_the_hash_but_literals_do() {
+        assert_eq!(normalise_sql("select  a,\n b -- note\nfrom t;"), "select a, b from t");
+        assert_ne!(normalise_sql("select 'A  B'"), normalise_sql("select 'A B'"));
+    }
+
+    #[test]
+    fn front_matter_errors_name_the_line() {
+        let bad = GOOD.replace("version = 2", "version = \"two\"");
+        let e = Analysis::parse(Path::new("q.sql"), "a/b", &bad).unwrap_err().to_string();
+        assert!(e.starts_with("q.sql:3:"), "{e}");
+        let e = Analysis::parse(Path::new("q.sql"), "a/c", GOOD).unwrap_err().to_string();
+        assert!(e.contains("a/c"), "{e}");
+    }
+}

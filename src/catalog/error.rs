@@ -1,0 +1,93 @@
+//! Problems found in a data folder, each naming where it is and what was expected.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Where in a file a problem sits: a CSV line or a Parquet row (both 1-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    Line(u64),
+    Row(u64),
+}
+
+/// One problem with one value (or file) of the data folder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub file: PathBuf,
+    pub position: Option<Position>,
+    pub column: Option<String>,
+    pub value: Option<String>,
+    /// What was expected instead, in words.
+    pub expected: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        match self.position {
+            Some(Position::Line(n)) => write!(f, ":{n}")?,
+            Some(Position::Row(n)) => write!(f, " row {n}")?,
+            None => {}
+        }
+        if let Some(c) = &self.column {
+            write!(f, ": column `{c}`")?;
+        }
+        if let Some(v) = &self.value {
+            write!(f, ": value `{v}`")?;
+        }
+        write!(f, ": expected {}", self.expected)
+    }
+}
+
+/// Everything wrong with a data folder; reading stops at the end of the folder, not the first problem.
+#[derive(Debug, thiserror::Error)]
+pub struct CatalogError {
+    pub problems: Vec<Problem>,
+    /// Problems left out of `problems` because one column repeated the same mistake.
+    pub omitted: usize,
+}
+
+impl fmt::Display for CatalogError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.problems.len() + self.omitted;
+        writeln!(f, "the data folder does not meet the contract ({n} problem{}):", if n == 1 { "" } else { "s" })?;
+        for p in &self.problems {
+            writeln!(f, "  {p}")?;
+        }
+        if self.omitted > 0 {
+            writeln!(f, "  ... and {} more like those above", self.omitted)?;
+        }
+        write!(f, "run `cohort contract` to see what each table must hold")
+    }
+}
+
+/// Collects problems, keeping at most a few of the same kind per file and column.
+#[derive(Debug, Default)]
+pub struct Problems {
+    pub list: Vec<Problem>,
+    pub omitted: usize,
+    counts: std::collections::HashMap<(PathBuf, Option<String>), usize>,
+}
+
+/// How many problems of one file and column are listed before the rest are only counted.
+const PER_COLUMN: usize = 5;
+
+impl Problems {
+    pub fn push(&mut self, p: Problem) {
+        let n = self.counts.entry((p.file.clone(), p.column.clone())).or_insert(0);
+        *n += 1;
+        if *n <= PER_COLUMN {
+            self.list.push(p);
+        } else {
+            self.omitted += 1;
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    pub fn into_error(self) -> CatalogError {
+        CatalogError { problems: self.list, omitted: self.omitted }
+    }
+}

@@ -1,0 +1,155 @@
+//! Report templates: Markdown with TOML front matter and minijinja calls that draw
+//! charts, tables and figures from a finished run.
+//!
+//! ```text
+//! +++
+//! title = "Termly impact report"
+//! audience = "leadership"
+//! +++
+//! ## Attendance
+//! Overall absence was {{ metric("attendance.overall_absence_rate") }} this term.
+//! {{ chart("attendance/absence_by_term") }}
+//! ```
+
+use super::RenderError;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// Who a report is for; it decides what may appear in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    Leadership,
+    Board,
+    School,
+    Officers,
+}
+
+/// A template's front matter.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateMeta {
+    pub title: String,
+    pub audience: Audience,
+    #[serde(default)]
+    pub description: String,
+    /// Analyses to run beyond those the template's calls name.
+    #[serde(default)]
+    pub analyses: Vec<String>,
+}
+
+/// A report template read from `report-templates/<name>.md`.
+#[derive(Debug, Clone)]
+pub struct ReportTemplate {
+    pub name: String,
+    pub path: PathBuf,
+    pub meta: TemplateMeta,
+    pub body: String,
+    /// The file line the body starts on, so template errors point into the file.
+    pub body_line: usize,
+}
+
+impl ReportTemplate {
+    /// Reads `dir/<name>.md`.
+    pub fn load(dir: &Path, name: &str) -> Result<Self, RenderError> {
+        let path = dir.join(format!("{name}.md"));
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            let known = list(dir).join(", ");
+            RenderError::Template { path: path.clone(), line: 0, message: format!("cannot read the template ({e}); templates here: {known}") }
+        })?;
+        Self::parse(&path, name, &text)
+    }
+
+    pub fn parse(path: &Path, name: &str, text: &str) -> Result<Self, RenderError> {
+        let err = |line: usize, message: String| RenderError::Template { path: path.to_path_buf(), line, message };
+        let lines: Vec<&str> = text.lines().collect();
+        if lines.first().map(|l| l.trim()) != Some("+++") {
+            return Err(err(1, "a template starts with TOML front matter between `+++` lines (title, audience)".into()));
+        }
+        let end = lines.iter().skip(1).position(|l| l.trim() == "+++").map(|p| p + 1).ok_or_else(|| err(1, "a closing `+++` after the front matter".into()))?;
+        let toml_text = lines[1..end].join("\n");
+        let meta: TemplateMeta = toml::from_str(&toml_text).map_err(|e| {
+            let line = e.span().map(|s| toml_text[..s.start.min(toml_text.len())].matches('\n').count() + 2).unwrap_or(1);
+            err(line, format!("front matter: {}", e.message()))
+        })?;
+        Ok(ReportTemplate {
+            name: name.to_string(),
+            path: path.to_path_buf(),
+            meta,
+            body: lines[end + 1..].join("\n"),
+            body_line: end + 2,
+        })
+    }
+
+    /// Analysis ids the template's calls name (`chart("..")`, `table("..")`), plus its `analyses` list.
+    pub fn named_analyses(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.meta.analyses.clone();
+        for call in ["chart(", "table(", "rows("] {
+            ids.extend(first_string_args(&self.body, call));
+        }
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    /// Metric ids the template's `metric(..)`-style calls name.
+    pub fn named_metrics(&self) -> Vec<String> {
+        let mut ids: Vec<String> = ["metric(", "metric_value(", "change("].iter().flat_map(|c| first_string_args(&self.body, c)).collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+}
+
+/// The first string literal argument of every `call(` in `text`.
+fn first_string_args(text: &str, call: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(call) {
+        let preceded_by_word = rest[..i].chars().last().is_some_and(|c| c.is_alphanumeric() || c == '_');
+        rest = &rest[i + call.len()..];
+        if preceded_by_word {
+            continue;
+        }
+        let trimmed = rest.trim_start();
+        if let Some(q) = trimmed.chars().next().filter(|c| *c == '"' || *c == '\'')
+            && let Some(end) = trimmed[1..].find(q)
+        {
+            out.push(trimmed[1..1 + end].to_string());
+        }
+    }
+    out
+}
+
+/// Template names in `dir`, sorted.
+pub fn list(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter_map(|e| e.path().file_stem().filter(|_| e.path().extension().is_some_and(|x| x == "md")).map(|s| s.to_string_lossy().into_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_analyses_and_metrics_a_template_names() {
+        let t = ReportTemplate::parse(
+            Path::new("t.md"),
+            "t",
+            "+++\ntitle = \"T\"\naudience = \"board\"\n+++\n{{ chart(\"a/b\") }} {{ table('c/d', columns=[1]) }} {{ metric(\"x.y\") }} {{ mychart(\"no/no\") }}",
+        )
+        .unwrap();
+        assert_eq!(t.named_analyses(), vec!["a/b", "c/d"]);
+        assert_eq!(t.named_metrics(), vec!["x.y"]);
+        assert_eq!(t.body_line, 5);
+        assert_eq!(t.meta.audience, Audience::Board);
+    }
+}

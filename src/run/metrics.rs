@@ -1,0 +1,88 @@
+//! `metrics.csv`: every headline figure as one tidy row, read the same way by reports,
+//! later runs and Power BI.
+
+use super::value::{ResultTable, Value};
+use crate::analysis::MetricSpec;
+use serde::Serialize;
+
+/// One figure: `metric, time_period, breakdown, group, numerator, denominator, value, unit`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricRow {
+    pub metric: String,
+    pub time_period: String,
+    pub breakdown: String,
+    pub group: String,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+    pub value: Option<f64>,
+    pub unit: String,
+}
+
+/// A metric spec names a column the result does not have.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("metric `{metric}` reads column `{column}`, which the result does not have (columns: {available})")]
+pub struct MetricColumnError {
+    pub metric: String,
+    pub column: String,
+    pub available: String,
+}
+
+/// Reads the rows of one metric spec out of a result table.
+pub fn extract(spec: &MetricSpec, table: &ResultTable) -> Result<Vec<MetricRow>, MetricColumnError> {
+    let index = |name: &str| {
+        table.column_index(name).ok_or_else(|| MetricColumnError {
+            metric: spec.id.clone(),
+            column: name.to_string(),
+            available: table.columns.join(", "),
+        })
+    };
+    let value = index(&spec.value)?;
+    let period = index(&spec.time_period)?;
+    let numerator = spec.numerator.as_deref().map(index).transpose()?;
+    let denominator = spec.denominator.as_deref().map(index).transpose()?;
+    let group = spec.group.as_deref().map(index).transpose()?;
+    let breakdown = spec.breakdown.clone().or_else(|| spec.group.clone()).unwrap_or_else(|| "all".into());
+    Ok(table
+        .rows
+        .iter()
+        .map(|r| MetricRow {
+            metric: spec.id.clone(),
+            time_period: r[period].to_string(),
+            breakdown: breakdown.clone(),
+            group: group.map(|g| text_or(&r[g], "unknown")).unwrap_or_else(|| "all".into()),
+            numerator: numerator.and_then(|i| r[i].as_f64()),
+            denominator: denominator.and_then(|i| r[i].as_f64()),
+            value: r[value].as_f64(),
+            unit: spec.unit.clone(),
+        })
+        .collect())
+}
+
+fn text_or(v: &Value, default: &str) -> String {
+    if v.is_null() { default.to_string() } else { v.to_string() }
+}
+
+/// The rows as CSV, sorted so the file is the same for the same inputs.
+pub fn to_csv(rows: &[MetricRow]) -> String {
+    let mut sorted: Vec<&MetricRow> = rows.iter().collect();
+    sorted.sort_by(|a, b| {
+        (&a.metric, &a.time_period, &a.breakdown, &a.group).cmp(&(&b.metric, &b.time_period, &b.breakdown, &b.group))
+    });
+    let num = |x: Option<f64>| x.map(|v| Value::Float(v).to_string()).unwrap_or_default();
+    let quote = |s: &str| if s.contains([',', '"']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() };
+    let mut out = String::from("metric,time_period,breakdown,group,numerator,denominator,value,unit\n");
+    for r in sorted {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{}\n",
+            quote(&r.metric),
+            quote(&r.time_period),
+            quote(&r.breakdown),
+            quote(&r.group),
+            num(r.numerator),
+            num(r.denominator),
+            num(r.value),
+            quote(&r.unit)
+        ));
+    }
+    out
+}
