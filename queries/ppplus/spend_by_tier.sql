@@ -9,7 +9,7 @@
 -- [[chart]]
 -- type = "h_bar"
 -- title = "PP+ approved by EEF tier, academic year to date"
--- x = "eef_tier"
+-- x = "tier"
 -- y = ["approved_amount"]
 -- y_label = "Approved, £"
 -- unit = "pounds"
@@ -18,11 +18,11 @@
 -- id = "ppplus.approved_amount"
 -- value = "approved_amount"
 -- time_period = "academic_year"
--- group = "eef_tier"
+-- group = "tier"
 -- unit = "count"
 -- ---
 SELECT p.academic_year,
-       concat('Tier ', r.eef_tier, ': ', c.label) AS eef_tier,
+       concat('Tier ', r.eef_tier, ': ', c.label) AS tier,
        count(*) AS requests,
        count(DISTINCT CASE WHEN r.status = 'approved' THEN r.child END) AS children_funded,
        sum(CASE WHEN r.status = 'approved' THEN r.amount ELSE 0 END) AS approved_amount,

@@ -1,11 +1,10 @@
 //! Checks across rows and tables: codes valid on their date, unique keys, references that resolve.
 
 use super::error::{Problem, Problems};
-use super::load::LoadedTable;
+use super::load::{LoadedTable, date32};
 use crate::contract::{CodeList, Contract, Table};
 use chrono::NaiveDate;
 use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, StringArray};
-use datafusion::arrow::datatypes::Date32Type;
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
@@ -34,7 +33,7 @@ pub fn cell_text(array: &ArrayRef, i: usize) -> Option<String> {
     } else if let Some(a) = any.downcast_ref::<BooleanArray>() {
         Some(a.value(i).to_string())
     } else if let Some(a) = any.downcast_ref::<Date32Array>() {
-        Some(Date32Type::to_naive_date(a.value(i)).to_string())
+        Some(date32(a.value(i)).to_string())
     } else {
         None
     }
@@ -71,7 +70,7 @@ pub fn check_codes(contract: &Contract, table: &Table, t: &LoadedTable, path: &P
             for i in 0..strings.len() {
                 if !strings.is_null(i) {
                     let code = strings.value(i);
-                    let date = date_chunk.filter(|d| !d.is_null(i)).map(|d| Date32Type::to_naive_date(d.value(i)));
+                    let date = date_chunk.filter(|d| !d.is_null(i)).map(|d| date32(d.value(i)));
                     let ok = validity.get(code).is_some_and(|ranges| {
                         date.is_none_or(|d| ranges.iter().any(|(f, t)| f.is_none_or(|f| d >= f) && t.is_none_or(|t| d <= t)))
                     });

@@ -381,3 +381,8 @@ fn check_array(col: &Column, array: &ArrayRef, path: &Path, offset: u64, problem
     }
     clean
 }
+
+/// An Arrow `Date32` day number as a date (out-of-range numbers become the minimum date).
+pub fn date32(days: i32) -> NaiveDate {
+    Date32Type::to_naive_date_opt(days).unwrap_or(NaiveDate::MIN)
+}

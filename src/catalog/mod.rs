@@ -10,12 +10,11 @@ mod load;
 mod reference;
 
 pub use error::{CatalogError, Position, Problem};
-pub use load::{LoadedTable, arrow_schema};
+pub use load::{LoadedTable, arrow_schema, date32};
 
 use crate::contract::{AcademicYear, Contract, Term};
 use chrono::NaiveDate;
 use datafusion::arrow::array::{Array, Date32Array};
-use datafusion::arrow::datatypes::Date32Type;
 use error::Problems;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -265,5 +264,5 @@ fn attendance_span(tables: &[LoadedTable]) -> Option<(NaiveDate, NaiveDate)> {
             });
         }
     }
-    span.map(|(a, b)| (Date32Type::to_naive_date(a), Date32Type::to_naive_date(b)))
+    span.map(|(a, b)| (date32(a), date32(b)))
 }

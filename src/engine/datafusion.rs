@@ -6,7 +6,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::{MemTable, MemorySchemaProvider};
 use datafusion::error::DataFusionError;
 use datafusion::prelude::{SessionConfig, SessionContext};
-use datafusion::sql::TableReference;
+use datafusion::common::TableReference;
 use std::sync::Arc;
 
 /// DataFusion with its own small tokio runtime, callable from rayon threads.
