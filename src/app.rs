@@ -61,13 +61,20 @@ pub enum AppError {
     #[error("{0}")]
     Data(String),
     #[error("{}: cannot write: {source}", path.display())]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Check(CheckReport),
 }
 
 fn list<T: fmt::Display>(items: &[T]) -> String {
-    items.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("\n")
+    items
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl From<Vec<AnalysisError>> for AppError {
@@ -89,7 +96,11 @@ pub fn sample_readme() -> String {
          from the data contract; do not edit it by hand (a test fails when it is stale).\n\n\
          Regenerate the bundled set with:\n\n```\ncargo run --release -- sample --children 400 --years 3 --seed 7 --out sample-data\n```\n\n{}\n\n{}",
         sample::planted_relationships().trim(),
-        crate::contract::to_markdown(&Contract::current()).replacen("# The cohort data contract", "## The data contract", 1).replace("\n## ", "\n### ").replace("\n# Code lists", "\n## Code lists").replacen("### The data contract", "## The data contract", 1)
+        crate::contract::to_markdown(&Contract::current())
+            .replacen("# The cohort data contract", "## The data contract", 1)
+            .replace("\n## ", "\n### ")
+            .replace("\n# Code lists", "\n## Code lists")
+            .replacen("### The data contract", "## The data contract", 1)
     )
 }
 
@@ -97,7 +108,10 @@ pub fn sample_readme() -> String {
 pub fn sample(config: &SampleConfig, out: &Path) -> Result<sample::SampleSummary, AppError> {
     let summary = sample::generate(config, out)?;
     let readme = out.join("README.md");
-    write_atomic(&readme, sample_readme().as_bytes()).map_err(|e| AppError::Write { path: readme, source: e })?;
+    write_atomic(&readme, sample_readme().as_bytes()).map_err(|e| AppError::Write {
+        path: readme,
+        source: e,
+    })?;
     Ok(summary)
 }
 
@@ -106,7 +120,11 @@ pub fn load_analyses(project: &Project) -> Result<Vec<Analysis>, AppError> {
     let analyses = analysis::load_all(&project.queries)?;
     let lock = lock::read(&project.lock_path()).map_err(|e| vec![e])?;
     let problems = lock::verify(&analyses, &lock, &project.lock_path());
-    if problems.is_empty() { Ok(analyses) } else { Err(problems.into()) }
+    if problems.is_empty() {
+        Ok(analyses)
+    } else {
+        Err(problems.into())
+    }
 }
 
 /// `cohort lock`: records every analysis's version and SQL hash.
@@ -119,7 +137,10 @@ pub fn write_lock(project: &Project) -> Result<usize, AppError> {
 pub fn choose_term(catalog: &Catalog, asked: Option<&str>) -> Result<Term, AppError> {
     let terms = catalog.terms();
     let (Some(first), Some(last)) = (terms.first(), terms.last()) else {
-        return Err(AppError::Data(format!("{}: the attendance table has no marks, so no term can be chosen", catalog.dir.display())));
+        return Err(AppError::Data(format!(
+            "{}: the attendance table has no marks, so no term can be chosen",
+            catalog.dir.display()
+        )));
     };
     match asked {
         None => Ok(*last),
@@ -128,7 +149,10 @@ pub fn choose_term(catalog: &Catalog, asked: Option<&str>) -> Result<Term, AppEr
             if terms.contains(&term) {
                 Ok(term)
             } else {
-                Err(AppError::Data(format!("--term {term}: the data in {} covers {first} to {last}", catalog.dir.display())))
+                Err(AppError::Data(format!(
+                    "--term {term}: the data in {} covers {first} to {last}",
+                    catalog.dir.display()
+                )))
             }
         }
     }
@@ -140,7 +164,11 @@ pub fn open_catalog(project: &Project) -> Result<Catalog, AppError> {
 }
 
 /// `cohort run`: runs every analysis (or `only` and what they need) and writes the outputs.
-pub fn run(project: &Project, term: Option<&str>, only: Option<&[String]>) -> Result<(RunOutput, Vec<Analysis>), AppError> {
+pub fn run(
+    project: &Project,
+    term: Option<&str>,
+    only: Option<&[String]>,
+) -> Result<(RunOutput, Vec<Analysis>), AppError> {
     let analyses = load_analyses(project)?;
     let catalog = open_catalog(project)?;
     let term = choose_term(&catalog, term)?;
@@ -166,12 +194,19 @@ pub fn report_time() -> DateTime<Utc> {
 }
 
 /// `cohort report`: runs what the template needs and writes `<out>/<template>.html`.
-pub fn report(project: &Project, template_name: &str, term: Option<&str>) -> Result<PathBuf, AppError> {
+pub fn report(
+    project: &Project,
+    template_name: &str,
+    term: Option<&str>,
+) -> Result<PathBuf, AppError> {
     let template = ReportTemplate::load(&project.templates, template_name)?;
     let analyses = load_analyses(project)?;
     let mut wanted = template.named_analyses();
     for m in template.named_metrics() {
-        if let Some(a) = analyses.iter().find(|a| a.meta.metrics.iter().any(|s| s.id == m)) {
+        if let Some(a) = analyses
+            .iter()
+            .find(|a| a.meta.metrics.iter().any(|s| s.id == m))
+        {
             wanted.push(a.id().to_string());
         }
     }
@@ -184,7 +219,10 @@ pub fn report(project: &Project, template_name: &str, term: Option<&str>) -> Res
     let output = run::run(&catalog, &analyses, &engine, term, Some(&wanted))?;
     let html = render::render_html(&template, output, analyses, term, report_time())?;
     let path = project.out.join(format!("{template_name}.html"));
-    write_atomic(&path, html.as_bytes()).map_err(|e| AppError::Write { path: path.clone(), source: e })?;
+    write_atomic(&path, html.as_bytes()).map_err(|e| AppError::Write {
+        path: path.clone(),
+        source: e,
+    })?;
     Ok(path)
 }
 
@@ -200,25 +238,52 @@ pub fn query(project: &Project, sql: &str, term: Option<&str>) -> Result<String,
 
 /// A result as an aligned plain-text table for the terminal.
 pub fn format_text_table(t: &run::ResultTable) -> String {
-    let cells: Vec<Vec<String>> = t.rows.iter().map(|r| r.iter().map(|v| v.to_string()).collect()).collect();
+    let cells: Vec<Vec<String>> = t
+        .rows
+        .iter()
+        .map(|r| r.iter().map(|v| v.to_string()).collect())
+        .collect();
     let widths: Vec<usize> = t
         .columns
         .iter()
         .enumerate()
-        .map(|(i, c)| cells.iter().map(|r| r[i].chars().count()).chain([c.chars().count()]).max().unwrap_or(0))
+        .map(|(i, c)| {
+            cells
+                .iter()
+                .map(|r| r[i].chars().count())
+                .chain([c.chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let line = |vals: Vec<&str>| -> String {
-        vals.iter().zip(&widths).map(|(v, w)| format!("{v:<w$}")).collect::<Vec<_>>().join(" | ").trim_end().to_string()
+        vals.iter()
+            .zip(&widths)
+            .map(|(v, w)| format!("{v:<w$}"))
+            .collect::<Vec<_>>()
+            .join(" | ")
+            .trim_end()
+            .to_string()
     };
     let mut out = line(t.columns.iter().map(String::as_str).collect());
     out.push('\n');
-    out.push_str(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("-+-"));
+    out.push_str(
+        &widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("-+-"),
+    );
     out.push('\n');
     for r in &cells {
         out.push_str(&line(r.iter().map(String::as_str).collect()));
         out.push('\n');
     }
-    out.push_str(&format!("({} row{})\n", cells.len(), if cells.len() == 1 { "" } else { "s" }));
+    out.push_str(&format!(
+        "({} row{})\n",
+        cells.len(),
+        if cells.len() == 1 { "" } else { "s" }
+    ));
     out
 }
 
@@ -240,13 +305,22 @@ impl CheckReport {
 impl fmt::Display for CheckReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_clean() {
-            return write!(f, "ok: data meets the contract ({} rows) and {} analyses plan cleanly and match versions.lock", self.rows, self.checked_analyses);
+            return write!(
+                f,
+                "ok: data meets the contract ({} rows) and {} analyses plan cleanly and match versions.lock",
+                self.rows, self.checked_analyses
+            );
         }
         if let Some(d) = &self.data {
             writeln!(f, "{d}")?;
         }
         if !self.analyses.is_empty() {
-            writeln!(f, "analyses ({} problem{}):", self.analyses.len(), if self.analyses.len() == 1 { "" } else { "s" })?;
+            writeln!(
+                f,
+                "analyses ({} problem{}):",
+                self.analyses.len(),
+                if self.analyses.len() == 1 { "" } else { "s" }
+            )?;
             for a in &self.analyses {
                 writeln!(f, "  {a}")?;
             }
@@ -267,7 +341,11 @@ pub fn check(project: &Project) -> CheckReport {
         }
     };
     match lock::read(&project.lock_path()) {
-        Ok(l) => report.analyses.extend(lock::verify(&analyses, &l, &project.lock_path()).iter().map(|e| e.to_string())),
+        Ok(l) => report.analyses.extend(
+            lock::verify(&analyses, &l, &project.lock_path())
+                .iter()
+                .map(|e| e.to_string()),
+        ),
         Err(e) => report.analyses.push(e.to_string()),
     }
     let catalog = match open_catalog(project) {
@@ -282,7 +360,9 @@ pub fn check(project: &Project) -> CheckReport {
         }
     };
     report.rows = catalog.as_ref().map(|c| c.rows_read()).unwrap_or(0);
-    report.analyses.extend(plan_all(&analyses, catalog.as_ref()));
+    report
+        .analyses
+        .extend(plan_all(&analyses, catalog.as_ref()));
     report.checked_analyses = analyses.len();
     report
 }
@@ -303,10 +383,18 @@ fn plan_all(analyses: &[Analysis], catalog: Option<&Catalog>) -> Vec<String> {
             &empty
         }
     };
-    if let Err(e) = run::prepare(&engine, catalog, catalog.latest_term().unwrap_or(Term::from_ordinal(2024 * 3 + 2))) {
+    if let Err(e) = run::prepare(
+        &engine,
+        catalog,
+        catalog
+            .latest_term()
+            .unwrap_or(Term::from_ordinal(2024 * 3 + 2)),
+    ) {
         return vec![e.to_string()];
     }
-    let Ok(waves) = analysis::graph::waves(analyses) else { return problems };
+    let Ok(waves) = analysis::graph::waves(analyses) else {
+        return problems;
+    };
     for i in waves.into_iter().flatten() {
         let a = &analyses[i];
         match engine.plan(&a.sql) {
@@ -317,14 +405,27 @@ fn plan_all(analyses: &[Analysis], catalog: Option<&Catalog>) -> Vec<String> {
                     problems.push(e.to_string());
                 }
                 for m in &a.meta.metrics {
-                    for col in [Some(&m.value), Some(&m.time_period), m.numerator.as_ref(), m.denominator.as_ref(), m.group.as_ref()].into_iter().flatten() {
+                    for col in [
+                        Some(&m.value),
+                        Some(&m.time_period),
+                        m.numerator.as_ref(),
+                        m.denominator.as_ref(),
+                        m.group.as_ref(),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    {
                         if schema.index_of(col).is_err() {
                             problems.push(format!("{}: metric `{}` reads column `{col}`, which the SQL does not return", a.path.display(), m.id));
                         }
                     }
                 }
                 for c in &a.meta.charts {
-                    for col in std::iter::once(&c.x).chain(&c.y).chain(&c.comparators).chain(c.series.as_ref()) {
+                    for col in std::iter::once(&c.x)
+                        .chain(&c.y)
+                        .chain(&c.comparators)
+                        .chain(c.series.as_ref())
+                    {
                         if schema.index_of(col).is_err() {
                             problems.push(format!("{}: chart `{}` reads column `{col}`, which the SQL does not return", a.path.display(), c.title));
                         }

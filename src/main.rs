@@ -34,7 +34,12 @@ struct Paths {
 
 impl From<Paths> for Project {
     fn from(p: Paths) -> Self {
-        Project { data: p.data, queries: p.queries, templates: p.templates, out: p.out }
+        Project {
+            data: p.data,
+            queries: p.queries,
+            templates: p.templates,
+            out: p.out,
+        }
     }
 }
 
@@ -120,21 +125,42 @@ fn main() -> ExitCode {
 
 fn dispatch(command: Command) -> Result<String, AppError> {
     match command {
-        Command::Sample { children, years, seed, last_year, format, out } => {
+        Command::Sample {
+            children,
+            years,
+            seed,
+            last_year,
+            format,
+            out,
+        } => {
             let last_year: AcademicYear = last_year.parse()?;
             let format = match format {
                 Format::Mixed => SampleFormat::Mixed,
                 Format::Csv => SampleFormat::Csv,
                 Format::Parquet => SampleFormat::Parquet,
             };
-            let config = SampleConfig { children, years, seed, format, last_year };
+            let config = SampleConfig {
+                children,
+                years,
+                seed,
+                format,
+                last_year,
+            };
             let summary = app::sample(&config, &out)?;
             let rows: u64 = summary.files.iter().map(|(_, n)| n).sum();
-            Ok(format!("wrote {} files ({rows} rows) to {}", summary.files.len(), out.display()))
+            Ok(format!(
+                "wrote {} files ({rows} rows) to {}",
+                summary.files.len(),
+                out.display()
+            ))
         }
         Command::Check { paths } => {
             let report = app::check(&paths.into());
-            if report.is_clean() { Ok(report.to_string()) } else { Err(AppError::Check(report)) }
+            if report.is_clean() {
+                Ok(report.to_string())
+            } else {
+                Err(AppError::Check(report))
+            }
         }
         Command::Run { paths, term } => {
             let project: Project = paths.into();
@@ -149,16 +175,26 @@ fn dispatch(command: Command) -> Result<String, AppError> {
                 project.out.display()
             ))
         }
-        Command::Report { template, paths, term } => {
+        Command::Report {
+            template,
+            paths,
+            term,
+        } => {
             let path = app::report(&paths.into(), &template, term.as_deref())?;
             Ok(format!("wrote {}", path.display()))
         }
         Command::Query { sql, paths, term } => app::query(&paths.into(), &sql, term.as_deref()),
         Command::Contract => Ok(app::contract_markdown()),
         Command::Lock { queries } => {
-            let project = Project { queries, ..Project::default() };
+            let project = Project {
+                queries,
+                ..Project::default()
+            };
             let changed = app::write_lock(&project)?;
-            Ok(format!("{} locked ({changed} new or raised)", project.lock_path().display()))
+            Ok(format!(
+                "{} locked ({changed} new or raised)",
+                project.lock_path().display()
+            ))
         }
     }
 }

@@ -6,19 +6,42 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum AnalysisError {
     #[error("{}: cannot read: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}:{line}: front matter: expected {message}", path.display())]
-    FrontMatter { path: PathBuf, line: usize, message: String },
+    FrontMatter {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
     #[error("{}: front matter id is `{id}` but the file's place under queries/ makes it `{expected}`", path.display())]
-    IdMismatch { path: PathBuf, id: String, expected: String },
+    IdMismatch {
+        path: PathBuf,
+        id: String,
+        expected: String,
+    },
     #[error("{}: `{id}` depends on `{dependency}`, which is no analysis under queries/", path.display())]
-    UnknownDependency { path: PathBuf, id: String, dependency: String },
+    UnknownDependency {
+        path: PathBuf,
+        id: String,
+        dependency: String,
+    },
     #[error("analyses depend on each other in a circle: {}", ids.join(" -> "))]
     Cycle { ids: Vec<String> },
     #[error("{}:{line}: {message}", path.display())]
-    Lock { path: PathBuf, line: usize, message: String },
+    Lock {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
     #[error("{}: {message}", path.display())]
     Version { path: PathBuf, message: String },
     #[error("{}:{line}: {message}", path.display())]
-    Sql { path: PathBuf, line: usize, message: String },
+    Sql {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
 }

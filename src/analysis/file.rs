@@ -96,13 +96,20 @@ impl Analysis {
 
     /// Reads and parses one analysis file; `id` is what its path says it must be.
     pub fn read(path: &Path, expected_id: &str) -> Result<Analysis, AnalysisError> {
-        let text = std::fs::read_to_string(path).map_err(|e| AnalysisError::Io { path: path.to_path_buf(), source: e })?;
+        let text = std::fs::read_to_string(path).map_err(|e| AnalysisError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
         Self::parse(path, expected_id, &text)
     }
 
     /// Parses analysis text; `path` is only used in messages.
     pub fn parse(path: &Path, expected_id: &str, text: &str) -> Result<Analysis, AnalysisError> {
-        let fm_err = |line: usize, message: String| AnalysisError::FrontMatter { path: path.to_path_buf(), line, message };
+        let fm_err = |line: usize, message: String| AnalysisError::FrontMatter {
+            path: path.to_path_buf(),
+            line,
+            message,
+        };
         let lines: Vec<&str> = text.lines().collect();
         if lines.first().map(|l| l.trim()) != Some("-- ---") {
             return Err(fm_err(1, "an analysis starts with a front matter block: a line `-- ---`, TOML lines each starting with `--`, and a closing `-- ---`".into()));
@@ -116,24 +123,45 @@ impl Analysis {
                 break;
             }
             let Some(rest) = t.strip_prefix("--") else {
-                return Err(fm_err(i + 1, "front matter lines start with `--` (is the closing `-- ---` missing?)".into()));
+                return Err(fm_err(
+                    i + 1,
+                    "front matter lines start with `--` (is the closing `-- ---` missing?)".into(),
+                ));
             };
             toml_text.push_str(rest.strip_prefix(' ').unwrap_or(rest));
             toml_text.push('\n');
         }
         let Some(end) = end else {
-            return Err(fm_err(lines.len(), "a closing `-- ---` line after the front matter".into()));
+            return Err(fm_err(
+                lines.len(),
+                "a closing `-- ---` line after the front matter".into(),
+            ));
         };
         let meta: FrontMatter = toml::from_str(&toml_text).map_err(|e| {
-            let line = e.span().map(|s| toml_text[..s.start.min(toml_text.len())].matches('\n').count() + 2).unwrap_or(1);
+            let line = e
+                .span()
+                .map(|s| {
+                    toml_text[..s.start.min(toml_text.len())]
+                        .matches('\n')
+                        .count()
+                        + 2
+                })
+                .unwrap_or(1);
             fm_err(line, e.message().to_string())
         })?;
         if meta.id != expected_id {
-            return Err(AnalysisError::IdMismatch { path: path.to_path_buf(), id: meta.id, expected: expected_id.to_string() });
+            return Err(AnalysisError::IdMismatch {
+                path: path.to_path_buf(),
+                id: meta.id,
+                expected: expected_id.to_string(),
+            });
         }
         for c in &meta.charts {
             if c.y.is_empty() {
-                return Err(fm_err(1, format!("chart `{}` lists at least one `y` column", c.title)));
+                return Err(fm_err(
+                    1,
+                    format!("chart `{}` lists at least one `y` column", c.title),
+                ));
             }
         }
         let sql: String = lines[end + 1..].join("\n");
@@ -141,7 +169,13 @@ impl Analysis {
             return Err(fm_err(end + 2, "SQL after the front matter".into()));
         }
         let sql_hash = hex::encode(Sha256::digest(normalise_sql(&sql).as_bytes()));
-        Ok(Analysis { meta, path: path.to_path_buf(), sql: sql.trim_end().to_string(), sql_line: end + 2, sql_hash })
+        Ok(Analysis {
+            meta,
+            path: path.to_path_buf(),
+            sql: sql.trim_end().to_string(),
+            sql_line: end + 2,
+            sql_hash,
+        })
     }
 
     /// The first 12 characters of the SQL hash, for reports.
@@ -208,16 +242,26 @@ mod tests {
 
     #[test]
     fn layout_and_comments_do_not_change_the_hash_but_literals_do() {
-        assert_eq!(normalise_sql("select  a,\n b -- note\nfrom t;"), "select a, b from t");
-        assert_ne!(normalise_sql("select 'A  B'"), normalise_sql("select 'A B'"));
+        assert_eq!(
+            normalise_sql("select  a,\n b -- note\nfrom t;"),
+            "select a, b from t"
+        );
+        assert_ne!(
+            normalise_sql("select 'A  B'"),
+            normalise_sql("select 'A B'")
+        );
     }
 
     #[test]
     fn front_matter_errors_name_the_line() {
         let bad = GOOD.replace("version = 2", "version = \"two\"");
-        let e = Analysis::parse(Path::new("q.sql"), "a/b", &bad).unwrap_err().to_string();
+        let e = Analysis::parse(Path::new("q.sql"), "a/b", &bad)
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("q.sql:3:"), "{e}");
-        let e = Analysis::parse(Path::new("q.sql"), "a/c", GOOD).unwrap_err().to_string();
+        let e = Analysis::parse(Path::new("q.sql"), "a/c", GOOD)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("a/c"), "{e}");
     }
 }

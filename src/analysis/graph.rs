@@ -7,11 +7,19 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Orders analyses into waves: every analysis's dependencies are in earlier waves.
 /// Within a wave the order is by id, so runs are deterministic.
 pub fn waves(analyses: &[Analysis]) -> Result<Vec<Vec<usize>>, AnalysisError> {
-    let index: BTreeMap<&str, usize> = analyses.iter().enumerate().map(|(i, a)| (a.id(), i)).collect();
+    let index: BTreeMap<&str, usize> = analyses
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id(), i))
+        .collect();
     for a in analyses {
         for d in &a.meta.depends_on {
             if !index.contains_key(d.as_str()) {
-                return Err(AnalysisError::UnknownDependency { path: a.path.clone(), id: a.id().into(), dependency: d.clone() });
+                return Err(AnalysisError::UnknownDependency {
+                    path: a.path.clone(),
+                    id: a.id().into(),
+                    dependency: d.clone(),
+                });
             }
         }
     }
@@ -20,10 +28,19 @@ pub fn waves(analyses: &[Analysis]) -> Result<Vec<Vec<usize>>, AnalysisError> {
     while done.len() < analyses.len() {
         let mut wave: Vec<usize> = (0..analyses.len())
             .filter(|i| !done.contains(i))
-            .filter(|&i| analyses[i].meta.depends_on.iter().all(|d| done.contains(&index[d.as_str()])))
+            .filter(|&i| {
+                analyses[i]
+                    .meta
+                    .depends_on
+                    .iter()
+                    .all(|d| done.contains(&index[d.as_str()]))
+            })
             .collect();
         if wave.is_empty() {
-            let mut ids: Vec<String> = (0..analyses.len()).filter(|i| !done.contains(i)).map(|i| analyses[i].id().to_string()).collect();
+            let mut ids: Vec<String> = (0..analyses.len())
+                .filter(|i| !done.contains(i))
+                .map(|i| analyses[i].id().to_string())
+                .collect();
             ids.sort();
             return Err(AnalysisError::Cycle { ids });
         }

@@ -26,7 +26,12 @@ pub fn read(path: &Path) -> Result<Lock, AnalysisError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Lock::new()),
-        Err(e) => return Err(AnalysisError::Io { path: path.to_path_buf(), source: e }),
+        Err(e) => {
+            return Err(AnalysisError::Io {
+                path: path.to_path_buf(),
+                source: e,
+            });
+        }
     };
     let mut lock = Lock::new();
     for (i, line) in text.lines().enumerate() {
@@ -36,10 +41,23 @@ pub fn read(path: &Path) -> Result<Lock, AnalysisError> {
             continue;
         }
         let parts: Vec<&str> = t.split_whitespace().collect();
-        let bad = || AnalysisError::Lock { path: path.to_path_buf(), line: line_no, message: "expected `<id> <version> <sha256>`".into() };
-        let [id, version, hash] = parts.as_slice() else { return Err(bad()) };
+        let bad = || AnalysisError::Lock {
+            path: path.to_path_buf(),
+            line: line_no,
+            message: "expected `<id> <version> <sha256>`".into(),
+        };
+        let [id, version, hash] = parts.as_slice() else {
+            return Err(bad());
+        };
         let version: u32 = version.parse().map_err(|_| bad())?;
-        lock.insert(id.to_string(), Locked { version, sql_hash: hash.to_string(), line: line_no });
+        lock.insert(
+            id.to_string(),
+            Locked {
+                version,
+                sql_hash: hash.to_string(),
+                line: line_no,
+            },
+        );
     }
     Ok(lock)
 }
@@ -50,18 +68,33 @@ pub fn verify(analyses: &[Analysis], lock: &Lock, lock_path: &Path) -> Vec<Analy
     for a in analyses {
         let v = a.meta.version;
         let message = match lock.get(a.id()) {
-            None => Some(format!("`{}` version {v} is not in {}: run `cohort lock`", a.id(), lock_path.display())),
+            None => Some(format!(
+                "`{}` version {v} is not in {}: run `cohort lock`",
+                a.id(),
+                lock_path.display()
+            )),
             Some(l) if l.version == v && l.sql_hash != a.sql_hash => Some(format!(
                 "the SQL of `{}` changed but its version is still {v}: published figures would silently change. Raise `version` to {} and run `cohort lock`",
                 a.id(),
                 v + 1
             )),
-            Some(l) if l.version > v => Some(format!("`{}` version {v} is lower than the locked version {}: versions only go up", a.id(), l.version)),
-            Some(l) if l.version < v => Some(format!("`{}` was raised to version {v} (locked: {}): run `cohort lock` to record it", a.id(), l.version)),
+            Some(l) if l.version > v => Some(format!(
+                "`{}` version {v} is lower than the locked version {}: versions only go up",
+                a.id(),
+                l.version
+            )),
+            Some(l) if l.version < v => Some(format!(
+                "`{}` was raised to version {v} (locked: {}): run `cohort lock` to record it",
+                a.id(),
+                l.version
+            )),
             Some(_) => None,
         };
         if let Some(message) = message {
-            problems.push(AnalysisError::Version { path: a.path.clone(), message });
+            problems.push(AnalysisError::Version {
+                path: a.path.clone(),
+                message,
+            });
         }
     }
     for (id, l) in lock {
@@ -84,13 +117,20 @@ pub fn write(analyses: &[Analysis], lock_path: &Path) -> Result<usize, AnalysisE
             if l.version == a.meta.version && l.sql_hash != a.sql_hash {
                 return Err(AnalysisError::Version {
                     path: a.path.clone(),
-                    message: format!("the SQL of `{}` changed but its version is still {}: raise `version` first", a.id(), l.version),
+                    message: format!(
+                        "the SQL of `{}` changed but its version is still {}: raise `version` first",
+                        a.id(),
+                        l.version
+                    ),
                 });
             }
             if l.version > a.meta.version {
                 return Err(AnalysisError::Version {
                     path: a.path.clone(),
-                    message: format!("version {} is lower than the locked version {}", a.meta.version, l.version),
+                    message: format!(
+                        "version {} is lower than the locked version {}",
+                        a.meta.version, l.version
+                    ),
                 });
             }
         }
@@ -105,6 +145,9 @@ pub fn write(analyses: &[Analysis], lock_path: &Path) -> Result<usize, AnalysisE
         }
         text.push_str(&format!("{} {} {}\n", a.id(), a.meta.version, a.sql_hash));
     }
-    std::fs::write(lock_path, text).map_err(|e| AnalysisError::Io { path: lock_path.to_path_buf(), source: e })?;
+    std::fs::write(lock_path, text).map_err(|e| AnalysisError::Io {
+        path: lock_path.to_path_buf(),
+        source: e,
+    })?;
     Ok(changed)
 }

@@ -24,8 +24,15 @@ pub fn load_all(queries: &Path) -> Result<Vec<Analysis>, Vec<AnalysisError>> {
     let mut analyses = Vec::new();
     let mut errors = Vec::new();
     for path in files {
-        let rel = path.strip_prefix(queries).unwrap_or(&path).with_extension("");
-        let id = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let rel = path
+            .strip_prefix(queries)
+            .unwrap_or(&path)
+            .with_extension("");
+        let id = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
         match Analysis::read(&path, &id) {
             Ok(a) => analyses.push(a),
             Err(e) => errors.push(e),
@@ -34,13 +41,25 @@ pub fn load_all(queries: &Path) -> Result<Vec<Analysis>, Vec<AnalysisError>> {
     if let Err(e) = graph::waves(&analyses) {
         errors.push(e);
     }
-    if errors.is_empty() { Ok(analyses) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(analyses)
+    } else {
+        Err(errors)
+    }
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), AnalysisError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| AnalysisError::Io { path: dir.to_path_buf(), source: e })?;
+    let entries = std::fs::read_dir(dir).map_err(|e| AnalysisError::Io {
+        path: dir.to_path_buf(),
+        source: e,
+    })?;
     for entry in entries {
-        let path = entry.map_err(|e| AnalysisError::Io { path: dir.to_path_buf(), source: e })?.path();
+        let path = entry
+            .map_err(|e| AnalysisError::Io {
+                path: dir.to_path_buf(),
+                source: e,
+            })?
+            .path();
         if path.is_dir() {
             collect(&path, out)?;
         } else if path.extension().is_some_and(|e| e == "sql") {

@@ -4,7 +4,9 @@ use super::error::{Problem, Problems};
 use super::load::{LoadedTable, date32};
 use crate::contract::{CodeList, Contract, Table};
 use chrono::NaiveDate;
-use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, StringArray};
+use datafusion::arrow::array::{
+    Array, ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, StringArray,
+};
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
@@ -57,22 +59,41 @@ fn hash_cell(array: &ArrayRef, i: usize, h: &mut DefaultHasher) {
 }
 
 /// Checks every coded column of `t` against its list, on the row's date where the contract dates it.
-pub fn check_codes(contract: &Contract, table: &Table, t: &LoadedTable, path: &Path, problems: &mut Problems) {
+pub fn check_codes(
+    contract: &Contract,
+    table: &Table,
+    t: &LoadedTable,
+    path: &Path,
+    problems: &mut Problems,
+) {
     for col in &table.columns {
-        let Some(list) = col.codes.and_then(|id| contract.code_list(id)) else { continue };
+        let Some(list) = col.codes.and_then(|id| contract.code_list(id)) else {
+            continue;
+        };
         let validity = index_codes(list);
         let values = column_chunks(t, col.name);
         let dates = col.code_date.map(|d| column_chunks(t, d));
         let mut row = 0usize;
         for (chunk_no, chunk) in values.iter().enumerate() {
-            let Some(strings) = chunk.as_any().downcast_ref::<StringArray>() else { continue };
-            let date_chunk = dates.as_ref().and_then(|d| d.get(chunk_no)).and_then(|a| a.as_any().downcast_ref::<Date32Array>());
+            let Some(strings) = chunk.as_any().downcast_ref::<StringArray>() else {
+                continue;
+            };
+            let date_chunk = dates
+                .as_ref()
+                .and_then(|d| d.get(chunk_no))
+                .and_then(|a| a.as_any().downcast_ref::<Date32Array>());
             for i in 0..strings.len() {
                 if !strings.is_null(i) {
                     let code = strings.value(i);
-                    let date = date_chunk.filter(|d| !d.is_null(i)).map(|d| date32(d.value(i)));
+                    let date = date_chunk
+                        .filter(|d| !d.is_null(i))
+                        .map(|d| date32(d.value(i)));
                     let ok = validity.get(code).is_some_and(|ranges| {
-                        date.is_none_or(|d| ranges.iter().any(|(f, t)| f.is_none_or(|f| d >= f) && t.is_none_or(|t| d <= t)))
+                        date.is_none_or(|d| {
+                            ranges
+                                .iter()
+                                .any(|(f, t)| f.is_none_or(|f| d >= f) && t.is_none_or(|t| d <= t))
+                        })
                     });
                     if !ok {
                         let mut valid = list.valid_codes_on(date);
@@ -83,7 +104,11 @@ pub fn check_codes(contract: &Contract, table: &Table, t: &LoadedTable, path: &P
                             position: Some(t.position(row + i)),
                             column: Some(col.name.to_string()),
                             value: Some(code.to_string()),
-                            expected: format!("a `{}` code valid{on}: one of {}", list.id, valid.join(" ")),
+                            expected: format!(
+                                "a `{}` code valid{on}: one of {}",
+                                list.id,
+                                valid.join(" ")
+                            ),
                         });
                     }
                 }
@@ -98,7 +123,9 @@ type Validity = HashMap<&'static str, Vec<(Option<NaiveDate>, Option<NaiveDate>)
 fn index_codes(list: &CodeList) -> Validity {
     let mut map: Validity = HashMap::new();
     for c in &list.codes {
-        map.entry(c.code).or_default().push((c.valid_from, c.valid_to));
+        map.entry(c.code)
+            .or_default()
+            .push((c.valid_from, c.valid_to));
     }
     map
 }
@@ -120,13 +147,19 @@ pub fn check_key(table: &Table, t: &LoadedTable, path: &Path, problems: &mut Pro
             }
             let key = ((h1.finish() as u128) << 64) | h2.finish() as u128;
             if let Some(first) = seen.insert(key, row + i) {
-                let values: Vec<String> = key_cols.iter().map(|c| cell_text(c[chunk_no], i).unwrap_or_default()).collect();
+                let values: Vec<String> = key_cols
+                    .iter()
+                    .map(|c| cell_text(c[chunk_no], i).unwrap_or_default())
+                    .collect();
                 problems.push(Problem {
                     file: path.to_path_buf(),
                     position: Some(t.position(row + i)),
                     column: Some(table.key.join(", ")),
                     value: Some(values.join(", ")),
-                    expected: format!("a unique key, but it repeats {}", describe(t.position(first))),
+                    expected: format!(
+                        "a unique key, but it repeats {}",
+                        describe(t.position(first))
+                    ),
                 });
             }
         }
@@ -163,12 +196,19 @@ pub fn check_references(
     problems: &mut Problems,
 ) {
     for r in &table.references {
-        let sets: Vec<&HashSet<String>> =
-            r.targets.iter().filter_map(|(tt, tc)| targets.get(&(tt.to_string(), tc.to_string()))).collect();
+        let sets: Vec<&HashSet<String>> = r
+            .targets
+            .iter()
+            .filter_map(|(tt, tc)| targets.get(&(tt.to_string(), tc.to_string())))
+            .collect();
         if sets.is_empty() {
             continue;
         }
-        let names: Vec<String> = r.targets.iter().map(|(tt, tc)| format!("{tt}.{tc}")).collect();
+        let names: Vec<String> = r
+            .targets
+            .iter()
+            .map(|(tt, tc)| format!("{tt}.{tc}"))
+            .collect();
         let mut row = 0usize;
         for chunk in column_chunks(t, r.column) {
             if let Some(s) = chunk.as_any().downcast_ref::<StringArray>() {

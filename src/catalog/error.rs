@@ -50,7 +50,11 @@ pub struct CatalogError {
 impl fmt::Display for CatalogError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.problems.len() + self.omitted;
-        writeln!(f, "the data folder does not meet the contract ({n} problem{}):", if n == 1 { "" } else { "s" })?;
+        writeln!(
+            f,
+            "the data folder does not meet the contract ({n} problem{}):",
+            if n == 1 { "" } else { "s" }
+        )?;
         for p in &self.problems {
             writeln!(f, "  {p}")?;
         }
@@ -74,7 +78,10 @@ const PER_COLUMN: usize = 5;
 
 impl Problems {
     pub fn push(&mut self, p: Problem) {
-        let n = self.counts.entry((p.file.clone(), p.column.clone())).or_insert(0);
+        let n = self
+            .counts
+            .entry((p.file.clone(), p.column.clone()))
+            .or_insert(0);
         *n += 1;
         if *n <= PER_COLUMN {
             self.list.push(p);
@@ -88,6 +95,9 @@ impl Problems {
     }
 
     pub fn into_error(self) -> CatalogError {
-        CatalogError { problems: self.list, omitted: self.omitted }
+        CatalogError {
+            problems: self.list,
+            omitted: self.omitted,
+        }
     }
 }

@@ -7,8 +7,8 @@ use super::error::{Position, Problem, Problems};
 use crate::contract::{Column, ColumnType, Table};
 use chrono::NaiveDate;
 use datafusion::arrow::array::{
-    Array, ArrayRef, BooleanBuilder, Date32Builder, Float64Array, Float64Builder, Int64Array, Int64Builder,
-    StringBuilder,
+    Array, ArrayRef, BooleanBuilder, Date32Builder, Float64Array, Float64Builder, Int64Array,
+    Int64Builder, StringBuilder,
 };
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Date32Type, Field, Schema, SchemaRef};
@@ -127,7 +127,9 @@ impl Builder {
                 _ => return Err("true or false".into()),
             },
             Builder::Date(b) => {
-                let ColumnType::Date(format) = col.ty else { return Err(col.ty.describe()) };
+                let ColumnType::Date(format) = col.ty else {
+                    return Err(col.ty.describe());
+                };
                 match NaiveDate::parse_from_str(text, format.pattern()) {
                     Ok(d) => b.append_value(Date32Type::from_naive_date(d)),
                     Err(_) => return Err(format!("a date written {}", format.example())),
@@ -138,7 +140,13 @@ impl Builder {
     }
 }
 
-fn problem(path: &Path, position: Option<Position>, column: Option<&str>, value: Option<&str>, expected: String) -> Problem {
+fn problem(
+    path: &Path,
+    position: Option<Position>,
+    column: Option<&str>,
+    value: Option<&str>,
+    expected: String,
+) -> Problem {
     Problem {
         file: path.to_path_buf(),
         position,
@@ -149,11 +157,19 @@ fn problem(path: &Path, position: Option<Position>, column: Option<&str>, value:
 }
 
 /// Matches a file's column names to the contract (case-insensitively); reports missing and unknown ones.
-fn match_columns(table: &Table, path: &Path, names: &[String], problems: &mut Problems) -> Option<Vec<usize>> {
+fn match_columns(
+    table: &Table,
+    path: &Path,
+    names: &[String],
+    problems: &mut Problems,
+) -> Option<Vec<usize>> {
     let mut indices = Vec::new();
     let mut ok = true;
     for c in &table.columns {
-        match names.iter().position(|n| n.trim().eq_ignore_ascii_case(c.name)) {
+        match names
+            .iter()
+            .position(|n| n.trim().eq_ignore_ascii_case(c.name))
+        {
             Some(i) => indices.push(i),
             None => {
                 ok = false;
@@ -168,7 +184,12 @@ fn match_columns(table: &Table, path: &Path, names: &[String], problems: &mut Pr
         }
     }
     for n in names {
-        if table.column(n.trim()).is_none() && !table.columns.iter().any(|c| c.name.eq_ignore_ascii_case(n.trim())) {
+        if table.column(n.trim()).is_none()
+            && !table
+                .columns
+                .iter()
+                .any(|c| c.name.eq_ignore_ascii_case(n.trim()))
+        {
             ok = false;
             let known: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
             problems.push(problem(
@@ -176,7 +197,11 @@ fn match_columns(table: &Table, path: &Path, names: &[String], problems: &mut Pr
                 Some(Position::Line(1)),
                 Some(n),
                 None,
-                format!("only the contract's columns for `{}`: {}", table.name, known.join(", ")),
+                format!(
+                    "only the contract's columns for `{}`: {}",
+                    table.name,
+                    known.join(", ")
+                ),
             ));
         }
     }
@@ -188,19 +213,42 @@ pub fn read_csv(table: &Table, path: &Path, problems: &mut Problems) -> Option<L
     match File::open(path) {
         Ok(f) => read_csv_from(table, path, f, problems),
         Err(e) => {
-            problems.push(problem(path, None, None, None, format!("a readable file ({e})")));
+            problems.push(problem(
+                path,
+                None,
+                None,
+                None,
+                format!("a readable file ({e})"),
+            ));
             None
         }
     }
 }
 
 /// Reads CSV text of `table` from any reader; `path` names it in messages.
-pub fn read_csv_from(table: &Table, path: &Path, input: impl std::io::Read, problems: &mut Problems) -> Option<LoadedTable> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(input);
+pub fn read_csv_from(
+    table: &Table,
+    path: &Path,
+    input: impl std::io::Read,
+    problems: &mut Problems,
+) -> Option<LoadedTable> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(input);
     let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(|s| s.trim_start_matches('\u{feff}').to_string()).collect(),
+        Ok(h) => h
+            .iter()
+            .map(|s| s.trim_start_matches('\u{feff}').to_string())
+            .collect(),
         Err(e) => {
-            problems.push(problem(path, Some(Position::Line(1)), None, None, format!("a CSV header row ({e})")));
+            problems.push(problem(
+                path,
+                Some(Position::Line(1)),
+                None,
+                None,
+                format!("a CSV header row ({e})"),
+            ));
             return None;
         }
     };
@@ -236,13 +284,22 @@ pub fn read_csv_from(table: &Table, path: &Path, input: impl std::io::Read, prob
                         Some(Position::Line(line)),
                         Some(col.name),
                         Some(""),
-                        format!("a value ({}); this column may not be empty", col.ty.describe()),
+                        format!(
+                            "a value ({}); this column may not be empty",
+                            col.ty.describe()
+                        ),
                     ));
                 }
             } else if let Err(expected) = builder.push(col, text) {
                 clean = false;
                 builder.null();
-                problems.push(problem(path, Some(Position::Line(line)), Some(col.name), Some(text), expected));
+                problems.push(problem(
+                    path,
+                    Some(Position::Line(line)),
+                    Some(col.name),
+                    Some(text),
+                    expected,
+                ));
             }
         }
     }
@@ -259,7 +316,13 @@ pub fn read_csv_from(table: &Table, path: &Path, input: impl std::io::Read, prob
             lines: Some(lines),
         }),
         Err(e) => {
-            problems.push(problem(path, None, None, None, format!("rows that fit the contract ({e})")));
+            problems.push(problem(
+                path,
+                None,
+                None,
+                None,
+                format!("rows that fit the contract ({e})"),
+            ));
             None
         }
     }
@@ -269,11 +332,19 @@ pub fn read_csv_from(table: &Table, path: &Path, input: impl std::io::Read, prob
 fn compatible(found: &DataType, ty: ColumnType) -> bool {
     use DataType::*;
     match ty {
-        ColumnType::Text => matches!(found, Utf8 | LargeUtf8 | Utf8View)
-            || matches!(found, Dictionary(_, v) if matches!(v.as_ref(), Utf8 | LargeUtf8 | Utf8View)),
-        ColumnType::Integer => matches!(found, Int8 | Int16 | Int32 | Int64 | UInt8 | UInt16 | UInt32),
+        ColumnType::Text => {
+            matches!(found, Utf8 | LargeUtf8 | Utf8View)
+                || matches!(found, Dictionary(_, v) if matches!(v.as_ref(), Utf8 | LargeUtf8 | Utf8View))
+        }
+        ColumnType::Integer => matches!(
+            found,
+            Int8 | Int16 | Int32 | Int64 | UInt8 | UInt16 | UInt32
+        ),
         ColumnType::Decimal => {
-            matches!(found, Float32 | Float64 | Int8 | Int16 | Int32 | Int64 | Decimal128(_, _))
+            matches!(
+                found,
+                Float32 | Float64 | Int8 | Int16 | Int32 | Int64 | Decimal128(_, _)
+            )
         }
         ColumnType::Boolean => matches!(found, Boolean),
         ColumnType::Date(_) => matches!(found, Date32 | Date64),
@@ -283,7 +354,13 @@ fn compatible(found: &DataType, ty: ColumnType) -> bool {
 /// Reads a Parquet file of `table`, casting compatible physical types to the contract's.
 pub fn read_parquet(table: &Table, path: &Path, problems: &mut Problems) -> Option<LoadedTable> {
     let fail = |problems: &mut Problems, e: String| -> Option<LoadedTable> {
-        problems.push(problem(path, None, None, None, format!("a readable Parquet file ({e})")));
+        problems.push(problem(
+            path,
+            None,
+            None,
+            None,
+            format!("a readable Parquet file ({e})"),
+        ));
         None
     };
     let file = match File::open(path) {
@@ -295,7 +372,11 @@ pub fn read_parquet(table: &Table, path: &Path, problems: &mut Problems) -> Opti
         Err(e) => return fail(problems, e.to_string()),
     };
     let file_schema = builder.schema().clone();
-    let names: Vec<String> = file_schema.fields().iter().map(|f| f.name().clone()).collect();
+    let names: Vec<String> = file_schema
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
     let indices = match_columns(table, path, &names, problems)?;
     let mut ok = true;
     for (col, &i) in table.columns.iter().zip(&indices) {
@@ -307,7 +388,10 @@ pub fn read_parquet(table: &Table, path: &Path, problems: &mut Problems) -> Opti
                 None,
                 Some(col.name),
                 None,
-                format!("Parquet type compatible with {} (found {found})", col.ty.describe()),
+                format!(
+                    "Parquet type compatible with {} (found {found})",
+                    col.ty.describe()
+                ),
             ));
         }
     }
@@ -342,11 +426,22 @@ pub fn read_parquet(table: &Table, path: &Path, problems: &mut Problems) -> Opti
             Err(e) => return fail(problems, e.to_string()),
         }
     }
-    clean.then(|| LoadedTable { name: table.name.to_string(), schema, batches, lines: None })
+    clean.then(|| LoadedTable {
+        name: table.name.to_string(),
+        schema,
+        batches,
+        lines: None,
+    })
 }
 
 /// Checks nulls and ranges of one Parquet column (CSV cells are checked while parsing).
-fn check_array(col: &Column, array: &ArrayRef, path: &Path, offset: u64, problems: &mut Problems) -> bool {
+fn check_array(
+    col: &Column,
+    array: &ArrayRef,
+    path: &Path,
+    offset: u64,
+    problems: &mut Problems,
+) -> bool {
     let mut clean = true;
     if !col.nullable && array.null_count() > 0 {
         for i in (0..array.len()).filter(|&i| array.is_null(i)) {
@@ -356,15 +451,25 @@ fn check_array(col: &Column, array: &ArrayRef, path: &Path, offset: u64, problem
                 Some(Position::Row(offset + i as u64 + 1)),
                 Some(col.name),
                 Some(""),
-                format!("a value ({}); this column may not be empty", col.ty.describe()),
+                format!(
+                    "a value ({}); this column may not be empty",
+                    col.ty.describe()
+                ),
             ));
         }
     }
     if let Some((lo, hi)) = col.range {
-        let values: Vec<(usize, f64)> = if let Some(a) = array.as_any().downcast_ref::<Int64Array>() {
-            a.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i, v as f64))).collect()
+        let values: Vec<(usize, f64)> = if let Some(a) = array.as_any().downcast_ref::<Int64Array>()
+        {
+            a.iter()
+                .enumerate()
+                .filter_map(|(i, v)| v.map(|v| (i, v as f64)))
+                .collect()
         } else if let Some(a) = array.as_any().downcast_ref::<Float64Array>() {
-            a.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i, v))).collect()
+            a.iter()
+                .enumerate()
+                .filter_map(|(i, v)| v.map(|v| (i, v)))
+                .collect()
         } else {
             vec![]
         };

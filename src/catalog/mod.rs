@@ -89,10 +89,18 @@ impl Catalog {
             .par_iter()
             .filter_map(|(t, path)| path.as_ref().map(|p| (t, p)))
             .map(|(t, path)| {
-                hash_file(path).map(|sha256| DataFile { table: t.name.clone(), path: path.clone(), sha256, rows: t.num_rows() as u64 })
+                hash_file(path).map(|sha256| DataFile {
+                    table: t.name.clone(),
+                    path: path.clone(),
+                    sha256,
+                    rows: t.num_rows() as u64,
+                })
             })
             .collect::<Result<Vec<_>, Problem>>()
-            .map_err(|p| CatalogError { problems: vec![p], omitted: 0 })?;
+            .map_err(|p| CatalogError {
+                problems: vec![p],
+                omitted: 0,
+            })?;
         let mut tables: Vec<LoadedTable> = loaded.into_iter().map(|(t, _)| t).collect();
         let span = attendance_span(&tables);
         let (first, last) = match span {
@@ -101,7 +109,12 @@ impl Catalog {
         };
         tables.extend(reference::code_lists(contract));
         tables.extend(reference::terms(first.previous(), last));
-        Ok(Catalog { dir: dir.to_path_buf(), tables, files, span })
+        Ok(Catalog {
+            dir: dir.to_path_buf(),
+            tables,
+            files,
+            span,
+        })
     }
 
     /// A catalog whose contract tables are all empty, so SQL can still be planned
@@ -109,8 +122,16 @@ impl Catalog {
     pub fn empty(contract: &Contract) -> Catalog {
         let mut tables: Vec<LoadedTable> = contract.tables.iter().map(reference::empty).collect();
         tables.extend(reference::code_lists(contract));
-        tables.extend(reference::terms(AcademicYear::new(2021), AcademicYear::new(2024)));
-        Catalog { dir: PathBuf::new(), tables, files: vec![], span: None }
+        tables.extend(reference::terms(
+            AcademicYear::new(2021),
+            AcademicYear::new(2024),
+        ));
+        Catalog {
+            dir: PathBuf::new(),
+            tables,
+            files: vec![],
+            span: None,
+        }
     }
 
     /// The latest term with attendance marks: the default term of a run.
@@ -123,7 +144,9 @@ impl Catalog {
         match self.span {
             Some((a, b)) => {
                 let (first, last) = (Term::containing(a), Term::containing(b));
-                (first.ordinal()..=last.ordinal()).map(Term::from_ordinal).collect()
+                (first.ordinal()..=last.ordinal())
+                    .map(Term::from_ordinal)
+                    .collect()
             }
             None => vec![],
         }
@@ -148,7 +171,10 @@ fn find_file(dir: &Path, name: &str) -> Result<Option<PathBuf>, Problem> {
             position: None,
             column: None,
             value: None,
-            expected: format!("one file for table `{name}`, but {} exists too", parquet.display()),
+            expected: format!(
+                "one file for table `{name}`, but {} exists too",
+                parquet.display()
+            ),
         }),
         (true, false) => Ok(Some(csv)),
         (false, true) => Ok(Some(parquet)),
@@ -176,7 +202,10 @@ fn load_table(
                 position: None,
                 column: None,
                 value: None,
-                expected: format!("a file for required table `{}` ({}.csv or {}.parquet)", table.name, table.name, table.name),
+                expected: format!(
+                    "a file for required table `{}` ({}.csv or {}.parquet)",
+                    table.name, table.name, table.name
+                ),
             });
             return None;
         }
@@ -197,7 +226,9 @@ fn load_table(
 
 /// CSV or Parquet files whose name is no contract table: almost always a typo.
 fn unknown_files(contract: &Contract, dir: &Path, problems: &mut Problems) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut names: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     names.sort();
     for path in names {
@@ -216,15 +247,24 @@ fn unknown_files(contract: &Contract, dir: &Path, problems: &mut Problems) {
     }
 }
 
-fn reference_targets(contract: &Contract, loaded: &[(LoadedTable, Option<PathBuf>)]) -> HashMap<(String, String), HashSet<String>> {
-    let mut wanted: Vec<(&str, &str)> =
-        contract.tables.iter().flat_map(|t| t.references.iter().flat_map(|r| r.targets.iter().copied())).collect();
+fn reference_targets(
+    contract: &Contract,
+    loaded: &[(LoadedTable, Option<PathBuf>)],
+) -> HashMap<(String, String), HashSet<String>> {
+    let mut wanted: Vec<(&str, &str)> = contract
+        .tables
+        .iter()
+        .flat_map(|t| t.references.iter().flat_map(|r| r.targets.iter().copied()))
+        .collect();
     wanted.sort();
     wanted.dedup();
     let mut out = HashMap::new();
     for (tt, tc) in wanted {
         if let Some((t, _)) = loaded.iter().find(|(t, _)| t.name == tt) {
-            out.insert((tt.to_string(), tc.to_string()), checks::distinct_values(t, tc));
+            out.insert(
+                (tt.to_string(), tc.to_string()),
+                checks::distinct_values(t, tc),
+            );
         }
     }
     out
@@ -256,7 +296,9 @@ fn attendance_span(tables: &[LoadedTable]) -> Option<(NaiveDate, NaiveDate)> {
     let i = t.schema.index_of("date").ok()?;
     let mut span: Option<(i32, i32)> = None;
     for b in &t.batches {
-        let Some(a) = b.column(i).as_any().downcast_ref::<Date32Array>() else { continue };
+        let Some(a) = b.column(i).as_any().downcast_ref::<Date32Array>() else {
+            continue;
+        };
         for v in a.iter().flatten() {
             span = Some(match span {
                 Some((lo, hi)) => (lo.min(v), hi.max(v)),

@@ -167,7 +167,10 @@ impl Term {
             1 => Season::Spring,
             _ => Season::Summer,
         };
-        Term { year: AcademicYear::new(start), season }
+        Term {
+            year: AcademicYear::new(start),
+            season,
+        }
     }
 
     pub fn previous(self) -> Self {
@@ -255,7 +258,10 @@ mod tests {
         assert_eq!(t.last_day(), ymd(2025, 4, 20));
         assert_eq!(t.next().first_day(), ymd(2025, 4, 21));
         assert_eq!(Term::containing(ymd(2025, 4, 20)), t);
-        assert_eq!(Term::containing(ymd(2024, 9, 1)).to_string(), "2024-25-autumn");
+        assert_eq!(
+            Term::containing(ymd(2024, 9, 1)).to_string(),
+            "2024-25-autumn"
+        );
         assert_eq!(t.a_year_earlier().to_string(), "2023-24-spring");
         assert_eq!(t.previous().to_string(), "2024-25-autumn");
         assert!("2024-26-spring".parse::<Term>().is_err());

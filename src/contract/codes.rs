@@ -12,8 +12,18 @@ fn attendance_change() -> NaiveDate {
     ymd(2024, 8, 19)
 }
 
-fn plain(id: &'static str, description: &'static str, source: &'static str, codes: &[(&'static str, &'static str)]) -> CodeList {
-    grouped(id, description, source, &codes.iter().map(|(c, l)| (*c, *l, "")).collect::<Vec<_>>())
+fn plain(
+    id: &'static str,
+    description: &'static str,
+    source: &'static str,
+    codes: &[(&'static str, &'static str)],
+) -> CodeList {
+    grouped(
+        id,
+        description,
+        source,
+        &codes.iter().map(|(c, l)| (*c, *l, "")).collect::<Vec<_>>(),
+    )
 }
 
 fn grouped(
@@ -28,7 +38,13 @@ fn grouped(
         source,
         codes: codes
             .iter()
-            .map(|(code, label, group)| Code { code, label, group, valid_from: None, valid_to: None })
+            .map(|(code, label, group)| Code {
+                code,
+                label,
+                group,
+                valid_from: None,
+                valid_to: None,
+            })
             .collect(),
     }
 }
@@ -45,7 +61,18 @@ const SSDA903: &str = "DfE, Children looked after return (SSDA903) guidance";
 /// Every code list of the contract.
 pub fn code_lists() -> Vec<CodeList> {
     vec![
-        plain("sex", "Sex: 1/2 up to 2023/24, M/F/U from 2024/25", SSDA903, &[("1", "Male"), ("2", "Female"), ("M", "Male"), ("F", "Female"), ("U", "Unknown")]),
+        plain(
+            "sex",
+            "Sex: 1/2 up to 2023/24, M/F/U from 2024/25",
+            SSDA903,
+            &[
+                ("1", "Male"),
+                ("2", "Female"),
+                ("M", "Male"),
+                ("F", "Female"),
+                ("U", "Unknown"),
+            ],
+        ),
         ethnicity(),
         plain(
             "rne",
@@ -69,15 +96,39 @@ pub fn code_lists() -> Vec<CodeList> {
                 ("C2", "Full care order", "care_order"),
                 ("D1", "Freeing order", "placement_order"),
                 ("E1", "Placement order", "placement_order"),
-                ("V2", "Single period of accommodation under section 20", "s20"),
-                ("V3", "Accommodated under an agreed series of short-term breaks", "short_break"),
-                ("V4", "Accommodated under an agreed series of short-term breaks, when agreements are recorded", "short_break"),
+                (
+                    "V2",
+                    "Single period of accommodation under section 20",
+                    "s20",
+                ),
+                (
+                    "V3",
+                    "Accommodated under an agreed series of short-term breaks",
+                    "short_break",
+                ),
+                (
+                    "V4",
+                    "Accommodated under an agreed series of short-term breaks, when agreements are recorded",
+                    "short_break",
+                ),
                 ("L1", "Under police protection", "emergency"),
                 ("L2", "Emergency protection order", "emergency"),
                 ("L3", "Child assessment order", "emergency"),
-                ("J1", "Remanded to local authority accommodation", "youth_justice"),
-                ("J2", "Placed in local authority accommodation under PACE", "youth_justice"),
-                ("J3", "Sentenced to a youth rehabilitation order with residence requirement", "youth_justice"),
+                (
+                    "J1",
+                    "Remanded to local authority accommodation",
+                    "youth_justice",
+                ),
+                (
+                    "J2",
+                    "Placed in local authority accommodation under PACE",
+                    "youth_justice",
+                ),
+                (
+                    "J3",
+                    "Sentenced to a youth rehabilitation order with residence requirement",
+                    "youth_justice",
+                ),
             ],
         ),
         plain(
@@ -96,37 +147,122 @@ pub fn code_lists() -> Vec<CodeList> {
             ],
         ),
         placement_type(),
-        plain("placement_provider", "Placement provider", SSDA903, &[("PR0", "Parents or other person with parental responsibility"), ("PR1", "Own provision (by the council)"), ("PR2", "Other local authority provision"), ("PR3", "Other public provision"), ("PR4", "Private provision"), ("PR5", "Voluntary or third sector provision")]),
+        plain(
+            "placement_provider",
+            "Placement provider",
+            SSDA903,
+            &[
+                (
+                    "PR0",
+                    "Parents or other person with parental responsibility",
+                ),
+                ("PR1", "Own provision (by the council)"),
+                ("PR2", "Other local authority provision"),
+                ("PR3", "Other public provision"),
+                ("PR4", "Private provision"),
+                ("PR5", "Voluntary or third sector provision"),
+            ],
+        ),
         grouped(
             "reason_ceased",
             "Reason episode ceased",
             SSDA903,
             &[
-                ("X1", "Episode ceases and new episode begins on same day", "continues"),
+                (
+                    "X1",
+                    "Episode ceases and new episode begins on same day",
+                    "continues",
+                ),
                 ("E11", "Adopted: application unopposed", "adopted"),
                 ("E12", "Adopted: consent dispensed with", "adopted"),
                 ("E2", "Died", "other"),
                 ("E3", "Care taken over by another local authority", "other"),
                 ("E4A", "Returned home to live with parents, planned", "home"),
-                ("E4B", "Returned home to live with parents, not planned", "home"),
-                ("E13", "Left care to live with parents, not under a planned arrangement", "home"),
-                ("E41", "Residence or child arrangements order granted", "permanence"),
-                ("E45", "Special guardianship order made to former foster carers", "permanence"),
-                ("E46", "Special guardianship order made to carers other than former foster carers", "permanence"),
-                ("E47", "Special guardianship order made to relatives or friends, former foster carers", "permanence"),
-                ("E48", "Special guardianship order made to relatives or friends, not former foster carers", "permanence"),
-                ("E5", "Moved into independent living with supportive accommodation", "independence"),
-                ("E6", "Moved into independent living with no formalised support", "independence"),
-                ("E7", "Transferred to residential care funded by adult social care", "other"),
-                ("E8", "Period of being looked after ceased for any other reason", "other"),
+                (
+                    "E4B",
+                    "Returned home to live with parents, not planned",
+                    "home",
+                ),
+                (
+                    "E13",
+                    "Left care to live with parents, not under a planned arrangement",
+                    "home",
+                ),
+                (
+                    "E41",
+                    "Residence or child arrangements order granted",
+                    "permanence",
+                ),
+                (
+                    "E45",
+                    "Special guardianship order made to former foster carers",
+                    "permanence",
+                ),
+                (
+                    "E46",
+                    "Special guardianship order made to carers other than former foster carers",
+                    "permanence",
+                ),
+                (
+                    "E47",
+                    "Special guardianship order made to relatives or friends, former foster carers",
+                    "permanence",
+                ),
+                (
+                    "E48",
+                    "Special guardianship order made to relatives or friends, not former foster carers",
+                    "permanence",
+                ),
+                (
+                    "E5",
+                    "Moved into independent living with supportive accommodation",
+                    "independence",
+                ),
+                (
+                    "E6",
+                    "Moved into independent living with no formalised support",
+                    "independence",
+                ),
+                (
+                    "E7",
+                    "Transferred to residential care funded by adult social care",
+                    "other",
+                ),
+                (
+                    "E8",
+                    "Period of being looked after ceased for any other reason",
+                    "other",
+                ),
                 ("E9", "Sentenced to custody", "other"),
                 ("E14", "Accommodation on remand ended", "other"),
-                ("E15", "Age assessment determined child is 18 or over", "other"),
+                (
+                    "E15",
+                    "Age assessment determined child is 18 or over",
+                    "other",
+                ),
                 ("E16", "Child moved abroad", "other"),
-                ("E17", "Aged 18 (or over) and remained with current carers", "independence"),
+                (
+                    "E17",
+                    "Aged 18 (or over) and remained with current carers",
+                    "independence",
+                ),
             ],
         ),
-        plain("sdq_reason", "Reason no SDQ score was returned", SSDA903, &[("SDQ1", "No form returned as child was aged under 4 or over 17"), ("SDQ2", "Carer refused"), ("SDQ3", "Not possible due to severity of disability"), ("SDQ4", "Other"), ("SDQ5", "Child or young person refused")]),
+        plain(
+            "sdq_reason",
+            "Reason no SDQ score was returned",
+            SSDA903,
+            &[
+                (
+                    "SDQ1",
+                    "No form returned as child was aged under 4 or over 17",
+                ),
+                ("SDQ2", "Carer refused"),
+                ("SDQ3", "Not possible due to severity of disability"),
+                ("SDQ4", "Other"),
+                ("SDQ5", "Child or young person refused"),
+            ],
+        ),
         grouped(
             "activity",
             "Activity of a care leaver or post-16 young person (OC3 ACTIV); EET is any F or P code",
@@ -146,11 +282,42 @@ pub fn code_lists() -> Vec<CodeList> {
                 ("0", "Not known", "unknown"),
             ],
         ),
-        plain("in_touch", "Whether the authority is in touch with the care leaver (OC3 IN_TOUCH)", SSDA903, &[("YES", "In touch"), ("NO", "Not in touch"), ("DIED", "Died"), ("REFU", "Refuses contact"), ("NREQ", "No longer requires services"), ("RHOM", "Returned home")]),
-        plain("accommodation", "Accommodation of a care leaver (OC3 ACCOM), suitability suffix 1 suitable, 2 not", SSDA903, &accommodation()),
+        plain(
+            "in_touch",
+            "Whether the authority is in touch with the care leaver (OC3 IN_TOUCH)",
+            SSDA903,
+            &[
+                ("YES", "In touch"),
+                ("NO", "Not in touch"),
+                ("DIED", "Died"),
+                ("REFU", "Refuses contact"),
+                ("NREQ", "No longer requires services"),
+                ("RHOM", "Returned home"),
+            ],
+        ),
+        plain(
+            "accommodation",
+            "Accommodation of a care leaver (OC3 ACCOM), suitability suffix 1 suitable, 2 not",
+            SSDA903,
+            &accommodation(),
+        ),
         attendance_marks(),
-        plain("session", "Register session", "DfE, School attendance guidance", &[("AM", "Morning"), ("PM", "Afternoon")]),
-        plain("suspension_type", "Kind of exclusion", "DfE, Suspension and permanent exclusion guidance", &[("suspension", "Suspension (fixed period)"), ("lunchtime", "Lunchtime suspension (counts as half a day)"), ("permanent", "Permanent exclusion")]),
+        plain(
+            "session",
+            "Register session",
+            "DfE, School attendance guidance",
+            &[("AM", "Morning"), ("PM", "Afternoon")],
+        ),
+        plain(
+            "suspension_type",
+            "Kind of exclusion",
+            "DfE, Suspension and permanent exclusion guidance",
+            &[
+                ("suspension", "Suspension (fixed period)"),
+                ("lunchtime", "Lunchtime suspension (counts as half a day)"),
+                ("permanent", "Permanent exclusion"),
+            ],
+        ),
         plain(
             "suspension_reason",
             "Reason for suspension or permanent exclusion (versioned; a longer list is coming)",
@@ -158,9 +325,18 @@ pub fn code_lists() -> Vec<CodeList> {
             &[
                 ("PP", "Physical assault against a pupil"),
                 ("PA", "Physical assault against an adult"),
-                ("VP", "Verbal abuse or threatening behaviour against a pupil"),
-                ("VA", "Verbal abuse or threatening behaviour against an adult"),
-                ("OW", "Use or threat of use of an offensive weapon or prohibited item"),
+                (
+                    "VP",
+                    "Verbal abuse or threatening behaviour against a pupil",
+                ),
+                (
+                    "VA",
+                    "Verbal abuse or threatening behaviour against an adult",
+                ),
+                (
+                    "OW",
+                    "Use or threat of use of an offensive weapon or prohibited item",
+                ),
                 ("BU", "Bullying"),
                 ("RA", "Racist abuse"),
                 ("LG", "Abuse against sexual orientation or gender identity"),
@@ -170,23 +346,176 @@ pub fn code_lists() -> Vec<CodeList> {
                 ("DM", "Damage"),
                 ("TH", "Theft"),
                 ("DB", "Persistent disruptive behaviour"),
-                ("MT", "Inappropriate use of social media or online technology"),
-                ("PH", "Wilful and repeated transgression of protective measures in place to protect public health"),
+                (
+                    "MT",
+                    "Inappropriate use of social media or online technology",
+                ),
+                (
+                    "PH",
+                    "Wilful and repeated transgression of protective measures in place to protect public health",
+                ),
             ],
         ),
-        plain("writing_ta", "KS2 writing teacher assessment", "STA, KS2 assessment and reporting arrangements", &[("WTS", "Working towards the expected standard"), ("EXS", "Working at the expected standard"), ("GDS", "Working at greater depth")]),
-        plain("judgement", "Termly progress judgement (local scale; configurable)", "Local ePEP scale", &[("below", "Below expected"), ("working_towards", "Working towards expected"), ("expected", "At expected"), ("above", "Above expected")]),
-        plain("qa_rating", "PEP quality assurance rating", "Local PEP QA", &[("red", "Inadequate"), ("amber", "Requires improvement"), ("green", "Good or outstanding")]),
-        plain("eef_tier", "EEF tiered approach to spending", "EEF, Using pupil premium", &[("1", "High-quality teaching"), ("2", "Targeted academic support"), ("3", "Wider strategies")]),
-        plain("request_status", "PP+ request decision", "Local PP+ panel", &[("approved", "Approved"), ("declined", "Declined")]),
-        plain("sen_status", "Special educational needs provision", "DfE, School census", &[("N", "No SEN"), ("K", "SEN support"), ("E", "Education, health and care plan")]),
-        plain("sen_need", "Primary type of need", "DfE, School census", &[("SPLD", "Specific learning difficulty"), ("MLD", "Moderate learning difficulty"), ("SLD", "Severe learning difficulty"), ("PMLD", "Profound and multiple learning difficulty"), ("SEMH", "Social, emotional and mental health"), ("SLCN", "Speech, language and communication needs"), ("HI", "Hearing impairment"), ("VI", "Visual impairment"), ("MSI", "Multi-sensory impairment"), ("PD", "Physical disability"), ("ASD", "Autistic spectrum disorder"), ("OTH", "Other difficulty or disability"), ("NSA", "SEN support but no specialist assessment")]),
-        plain("provision", "Kind of provision an enrolment is", "Local", &[("mainstream", "Mainstream school"), ("special", "Special school"), ("alternative_provision", "Alternative provision"), ("early_years", "Early years setting"), ("post16", "College or sixth form")]),
-        plain("phase", "School phase", "DfE, Get information about schools", &[("nursery", "Nursery"), ("primary", "Primary"), ("secondary", "Secondary"), ("all_through", "All-through"), ("special", "Special"), ("alternative_provision", "Alternative provision / pupil referral unit"), ("post16", "16 plus")]),
-        plain("school_type", "School type", "DfE, Get information about schools", &[("academy", "Academy or free school"), ("maintained", "Local-authority maintained"), ("independent", "Independent"), ("college", "Further education college"), ("pru", "Pupil referral unit")]),
-        plain("wider_cohort", "A cohort the Virtual School serves besides children in care", "DfE, Virtual school head guidance", &[("CPIC", "Child previously in care (adopted, special guardianship, child arrangements order)"), ("CWSW", "Child with a social worker (child in need or child protection)"), ("KINSHIP", "Child in kinship care (from September 2024)")]),
-        plain("benchmark_cohort", "The population a national figure describes", "DfE", &[("cla_12m", "Children looked after 12 months at 31 March (OC2 cohort)"), ("cla", "All children looked after"), ("all_pupils", "All pupils in England"), ("care_leavers_19_21", "Care leavers aged 19 to 21"), ("england", "England total")]),
-        plain("unit", "Unit of a figure", "cohort", &[("percent", "Percentage"), ("per_100", "Rate per 100 pupils"), ("mean", "Mean"), ("count", "Count")]),
+        plain(
+            "writing_ta",
+            "KS2 writing teacher assessment",
+            "STA, KS2 assessment and reporting arrangements",
+            &[
+                ("WTS", "Working towards the expected standard"),
+                ("EXS", "Working at the expected standard"),
+                ("GDS", "Working at greater depth"),
+            ],
+        ),
+        plain(
+            "judgement",
+            "Termly progress judgement (local scale; configurable)",
+            "Local ePEP scale",
+            &[
+                ("below", "Below expected"),
+                ("working_towards", "Working towards expected"),
+                ("expected", "At expected"),
+                ("above", "Above expected"),
+            ],
+        ),
+        plain(
+            "qa_rating",
+            "PEP quality assurance rating",
+            "Local PEP QA",
+            &[
+                ("red", "Inadequate"),
+                ("amber", "Requires improvement"),
+                ("green", "Good or outstanding"),
+            ],
+        ),
+        plain(
+            "eef_tier",
+            "EEF tiered approach to spending",
+            "EEF, Using pupil premium",
+            &[
+                ("1", "High-quality teaching"),
+                ("2", "Targeted academic support"),
+                ("3", "Wider strategies"),
+            ],
+        ),
+        plain(
+            "request_status",
+            "PP+ request decision",
+            "Local PP+ panel",
+            &[("approved", "Approved"), ("declined", "Declined")],
+        ),
+        plain(
+            "sen_status",
+            "Special educational needs provision",
+            "DfE, School census",
+            &[
+                ("N", "No SEN"),
+                ("K", "SEN support"),
+                ("E", "Education, health and care plan"),
+            ],
+        ),
+        plain(
+            "sen_need",
+            "Primary type of need",
+            "DfE, School census",
+            &[
+                ("SPLD", "Specific learning difficulty"),
+                ("MLD", "Moderate learning difficulty"),
+                ("SLD", "Severe learning difficulty"),
+                ("PMLD", "Profound and multiple learning difficulty"),
+                ("SEMH", "Social, emotional and mental health"),
+                ("SLCN", "Speech, language and communication needs"),
+                ("HI", "Hearing impairment"),
+                ("VI", "Visual impairment"),
+                ("MSI", "Multi-sensory impairment"),
+                ("PD", "Physical disability"),
+                ("ASD", "Autistic spectrum disorder"),
+                ("OTH", "Other difficulty or disability"),
+                ("NSA", "SEN support but no specialist assessment"),
+            ],
+        ),
+        plain(
+            "provision",
+            "Kind of provision an enrolment is",
+            "Local",
+            &[
+                ("mainstream", "Mainstream school"),
+                ("special", "Special school"),
+                ("alternative_provision", "Alternative provision"),
+                ("early_years", "Early years setting"),
+                ("post16", "College or sixth form"),
+            ],
+        ),
+        plain(
+            "phase",
+            "School phase",
+            "DfE, Get information about schools",
+            &[
+                ("nursery", "Nursery"),
+                ("primary", "Primary"),
+                ("secondary", "Secondary"),
+                ("all_through", "All-through"),
+                ("special", "Special"),
+                (
+                    "alternative_provision",
+                    "Alternative provision / pupil referral unit",
+                ),
+                ("post16", "16 plus"),
+            ],
+        ),
+        plain(
+            "school_type",
+            "School type",
+            "DfE, Get information about schools",
+            &[
+                ("academy", "Academy or free school"),
+                ("maintained", "Local-authority maintained"),
+                ("independent", "Independent"),
+                ("college", "Further education college"),
+                ("pru", "Pupil referral unit"),
+            ],
+        ),
+        plain(
+            "wider_cohort",
+            "A cohort the Virtual School serves besides children in care",
+            "DfE, Virtual school head guidance",
+            &[
+                (
+                    "CPIC",
+                    "Child previously in care (adopted, special guardianship, child arrangements order)",
+                ),
+                (
+                    "CWSW",
+                    "Child with a social worker (child in need or child protection)",
+                ),
+                ("KINSHIP", "Child in kinship care (from September 2024)"),
+            ],
+        ),
+        plain(
+            "benchmark_cohort",
+            "The population a national figure describes",
+            "DfE",
+            &[
+                (
+                    "cla_12m",
+                    "Children looked after 12 months at 31 March (OC2 cohort)",
+                ),
+                ("cla", "All children looked after"),
+                ("all_pupils", "All pupils in England"),
+                ("care_leavers_19_21", "Care leavers aged 19 to 21"),
+                ("england", "England total"),
+            ],
+        ),
+        plain(
+            "unit",
+            "Unit of a figure",
+            "cohort",
+            &[
+                ("percent", "Percentage"),
+                ("per_100", "Rate per 100 pupils"),
+                ("mean", "Mean"),
+                ("count", "Count"),
+            ],
+        ),
     ]
 }
 
@@ -213,7 +542,12 @@ fn ethnicity() -> CodeList {
         ("REFU", "Refused", "unknown"),
         ("NOBT", "Information not yet obtained", "unknown"),
     ];
-    grouped("ethnicity", "Ethnicity, grouped into the five major groups", SSDA903, &codes)
+    grouped(
+        "ethnicity",
+        "Ethnicity, grouped into the five major groups",
+        SSDA903,
+        &codes,
+    )
 }
 
 fn placement_type() -> CodeList {
@@ -222,10 +556,26 @@ fn placement_type() -> CodeList {
         "Placement type; H5 ends with 2023/24, K3 starts with 2024/25, Z1 splits into Z11-Z14 from 2025/26",
         SSDA903,
         &[
-            ("A3", "Placed for adoption with consent, with former foster carers", "adoption"),
-            ("A4", "Placed for adoption with consent, not with former foster carers", "adoption"),
-            ("A5", "Placed for adoption with placement order, with former foster carers", "adoption"),
-            ("A6", "Placed for adoption with placement order, not with former foster carers", "adoption"),
+            (
+                "A3",
+                "Placed for adoption with consent, with former foster carers",
+                "adoption",
+            ),
+            (
+                "A4",
+                "Placed for adoption with consent, not with former foster carers",
+                "adoption",
+            ),
+            (
+                "A5",
+                "Placed for adoption with placement order, with former foster carers",
+                "adoption",
+            ),
+            (
+                "A6",
+                "Placed for adoption with placement order, not with former foster carers",
+                "adoption",
+            ),
             ("H5", "Semi-independent living accommodation", "independent"),
             ("K1", "Secure children's home", "residential"),
             ("K2", "Children's home", "residential"),
@@ -243,12 +593,32 @@ fn placement_type() -> CodeList {
             ("T2", "Temporary, foster carer on holiday", "temporary"),
             ("T3", "Temporary, periods of respite", "temporary"),
             ("T4", "Temporary, other", "temporary"),
-            ("U1", "Foster with relative or friend, long term", "foster_kin"),
-            ("U2", "Foster with relative or friend, not long term or FFA", "foster_kin"),
-            ("U3", "Foster with relative or friend, fostering for adoption", "foster_kin"),
+            (
+                "U1",
+                "Foster with relative or friend, long term",
+                "foster_kin",
+            ),
+            (
+                "U2",
+                "Foster with relative or friend, not long term or FFA",
+                "foster_kin",
+            ),
+            (
+                "U3",
+                "Foster with relative or friend, fostering for adoption",
+                "foster_kin",
+            ),
             ("U4", "Foster with other carer, long term", "foster"),
-            ("U5", "Foster with other carer, not long term or FFA", "foster"),
-            ("U6", "Foster with other carer, fostering for adoption", "foster"),
+            (
+                "U5",
+                "Foster with other carer, not long term or FFA",
+                "foster",
+            ),
+            (
+                "U6",
+                "Foster with other carer, fostering for adoption",
+                "foster",
+            ),
             ("Z1", "Other placements", "other"),
             ("Z11", "Other placement (label unconfirmed)", "other"),
             ("Z12", "Other placement (label unconfirmed)", "other"),
@@ -259,7 +629,12 @@ fn placement_type() -> CodeList {
     dated(&mut list, &["H5"], None, Some(ymd(2024, 3, 31)));
     dated(&mut list, &["K3"], Some(ymd(2024, 4, 1)), None);
     dated(&mut list, &["Z1"], None, Some(ymd(2025, 3, 31)));
-    dated(&mut list, &["Z11", "Z12", "Z13", "Z14"], Some(ymd(2025, 4, 1)), None);
+    dated(
+        &mut list,
+        &["Z11", "Z12", "Z13", "Z14"],
+        Some(ymd(2025, 4, 1)),
+        None,
+    );
     list
 }
 
@@ -269,8 +644,14 @@ fn accommodation() -> Vec<(&'static str, &'static str)> {
         ("B2", "Parents or relatives, not suitable"),
         ("C1", "Community home, suitable"),
         ("C2", "Community home, not suitable"),
-        ("D1", "Semi-independent transitional accommodation, suitable"),
-        ("D2", "Semi-independent transitional accommodation, not suitable"),
+        (
+            "D1",
+            "Semi-independent transitional accommodation, suitable",
+        ),
+        (
+            "D2",
+            "Semi-independent transitional accommodation, not suitable",
+        ),
         ("E1", "Supported lodgings, suitable"),
         ("E2", "Supported lodgings, not suitable"),
         ("G1", "Gone abroad, suitable"),
@@ -286,8 +667,14 @@ fn accommodation() -> Vec<(&'static str, &'static str)> {
         ("T2", "Emergency accommodation, not suitable"),
         ("U1", "Foster carers (staying put), suitable"),
         ("U2", "Foster carers (staying put), not suitable"),
-        ("V1", "Residential care funded by adult social care, suitable"),
-        ("V2", "Residential care funded by adult social care, not suitable"),
+        (
+            "V1",
+            "Residential care funded by adult social care, suitable",
+        ),
+        (
+            "V2",
+            "Residential care funded by adult social care, not suitable",
+        ),
         ("W1", "Other accommodation, suitable"),
         ("W2", "Other accommodation, not suitable"),
         ("X1", "In custody, suitable"),
@@ -317,7 +704,11 @@ fn attendance_marks() -> CodeList {
         ("V", "Educational visit or trip", "approved_activity"),
         ("W", "Work experience", "approved_activity"),
         ("C", "Authorised absence, other", "authorised"),
-        ("E", "Suspended or excluded, no alternative provision", "authorised"),
+        (
+            "E",
+            "Suspended or excluded, no alternative provision",
+            "authorised",
+        ),
         ("H", "Authorised holiday", "authorised"),
         ("I", "Illness", "authorised"),
         ("M", "Medical or dental appointment", "authorised"),
@@ -328,8 +719,16 @@ fn attendance_marks() -> CodeList {
         ("N", "Reason not yet provided", "unauthorised"),
         ("O", "Unauthorised absence", "unauthorised"),
         ("U", "Arrived after registers closed", "unauthorised"),
-        ("X", "Not required to attend (non-compulsory school age)", "not_possible"),
-        ("Y", "Unable to attend due to exceptional circumstances", "not_possible"),
+        (
+            "X",
+            "Not required to attend (non-compulsory school age)",
+            "not_possible",
+        ),
+        (
+            "Y",
+            "Unable to attend due to exceptional circumstances",
+            "not_possible",
+        ),
         ("Z", "Pupil not on roll", "not_possible"),
         ("#", "Planned whole-school closure", "not_possible"),
     ];
@@ -337,42 +736,144 @@ fn attendance_marks() -> CodeList {
         ("/", "Present (AM)", "present"),
         ("\\", "Present (PM)", "present"),
         ("L", "Late before registers closed", "present"),
-        ("K", "Attending education provision arranged by the local authority", "approved_activity"),
-        ("V", "Attending an educational visit or trip", "approved_activity"),
-        ("P", "Participating in a supervised sporting activity", "approved_activity"),
+        (
+            "K",
+            "Attending education provision arranged by the local authority",
+            "approved_activity",
+        ),
+        (
+            "V",
+            "Attending an educational visit or trip",
+            "approved_activity",
+        ),
+        (
+            "P",
+            "Participating in a supervised sporting activity",
+            "approved_activity",
+        ),
         ("W", "Attending work experience", "approved_activity"),
-        ("B", "Attending any other approved educational activity", "approved_activity"),
-        ("C", "Leave of absence for exceptional circumstances", "authorised"),
-        ("C1", "Leave of absence for a regulated performance or employment abroad", "authorised"),
-        ("C2", "Leave of absence for a part-time timetable", "authorised"),
-        ("M", "Leave of absence for medical or dental appointments", "authorised"),
+        (
+            "B",
+            "Attending any other approved educational activity",
+            "approved_activity",
+        ),
+        (
+            "C",
+            "Leave of absence for exceptional circumstances",
+            "authorised",
+        ),
+        (
+            "C1",
+            "Leave of absence for a regulated performance or employment abroad",
+            "authorised",
+        ),
+        (
+            "C2",
+            "Leave of absence for a part-time timetable",
+            "authorised",
+        ),
+        (
+            "M",
+            "Leave of absence for medical or dental appointments",
+            "authorised",
+        ),
         ("J1", "Leave of absence for an interview", "authorised"),
         ("S", "Leave of absence for study leave", "authorised"),
-        ("T", "Leave of absence, Traveller mobile child", "authorised"),
+        (
+            "T",
+            "Leave of absence, Traveller mobile child",
+            "authorised",
+        ),
         ("R", "Religious observance", "authorised"),
         ("I", "Illness", "authorised"),
-        ("E", "Suspended or permanently excluded, no alternative provision", "authorised"),
+        (
+            "E",
+            "Suspended or permanently excluded, no alternative provision",
+            "authorised",
+        ),
         ("G", "Holiday not granted by the school", "unauthorised"),
-        ("N", "Reason for absence not yet established", "unauthorised"),
-        ("O", "Absent in other or unknown circumstances", "unauthorised"),
-        ("U", "Arrived in school after registration closed", "unauthorised"),
+        (
+            "N",
+            "Reason for absence not yet established",
+            "unauthorised",
+        ),
+        (
+            "O",
+            "Absent in other or unknown circumstances",
+            "unauthorised",
+        ),
+        (
+            "U",
+            "Arrived in school after registration closed",
+            "unauthorised",
+        ),
         ("D", "Dual registered at another school", "not_possible"),
-        ("X", "Non-compulsory school age, not required to attend", "not_possible"),
-        ("Q", "Unable to attend because of lack of access arrangements", "not_possible"),
-        ("Y1", "Unable to attend: transport not available", "not_possible"),
-        ("Y2", "Unable to attend: widespread transport disruption", "not_possible"),
-        ("Y3", "Unable to attend: part of school premises closed", "not_possible"),
-        ("Y4", "Unable to attend: whole school closed unexpectedly", "not_possible"),
-        ("Y5", "Unable to attend: in criminal justice detention", "not_possible"),
-        ("Y6", "Unable to attend: public health guidance or law", "not_possible"),
-        ("Y7", "Unable to attend: any other unavoidable cause", "not_possible"),
-        ("Z", "Prospective pupil not on admission register", "not_possible"),
-        ("#", "Planned whole or partial school closure", "not_possible"),
+        (
+            "X",
+            "Non-compulsory school age, not required to attend",
+            "not_possible",
+        ),
+        (
+            "Q",
+            "Unable to attend because of lack of access arrangements",
+            "not_possible",
+        ),
+        (
+            "Y1",
+            "Unable to attend: transport not available",
+            "not_possible",
+        ),
+        (
+            "Y2",
+            "Unable to attend: widespread transport disruption",
+            "not_possible",
+        ),
+        (
+            "Y3",
+            "Unable to attend: part of school premises closed",
+            "not_possible",
+        ),
+        (
+            "Y4",
+            "Unable to attend: whole school closed unexpectedly",
+            "not_possible",
+        ),
+        (
+            "Y5",
+            "Unable to attend: in criminal justice detention",
+            "not_possible",
+        ),
+        (
+            "Y6",
+            "Unable to attend: public health guidance or law",
+            "not_possible",
+        ),
+        (
+            "Y7",
+            "Unable to attend: any other unavoidable cause",
+            "not_possible",
+        ),
+        (
+            "Z",
+            "Prospective pupil not on admission register",
+            "not_possible",
+        ),
+        (
+            "#",
+            "Planned whole or partial school closure",
+            "not_possible",
+        ),
     ];
     let mut codes = Vec::new();
     for (set, vf, vt) in [(old, None, before), (new, from, None)] {
         for (code, label, group) in set {
-            codes.push(Code { code, label, group, valid_from: vf, valid_to: vt });
+            codes.push(Code {
+                code,
+                label,
+                group,
+                valid_from: vf,
+                valid_to: vt,
+            });
         }
     }
     CodeList {

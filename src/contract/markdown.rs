@@ -15,7 +15,9 @@ pub fn to_markdown(contract: &Contract) -> String {
          dates; the others use ISO dates (`YYYY-MM-DD`). Booleans are `true`/`false`. \
          Children appear only by pseudonymous id.\n\n",
     );
-    out.push_str("| table | source | required | usual format | what it holds |\n|---|---|---|---|---|\n");
+    out.push_str(
+        "| table | source | required | usual format | what it holds |\n|---|---|---|---|---|\n",
+    );
     for t in &contract.tables {
         let _ = writeln!(
             out,
@@ -33,9 +35,21 @@ pub fn to_markdown(contract: &Contract) -> String {
     }
     for t in &contract.tables {
         let _ = writeln!(out, "\n## {}\n\n{}\n", t.name, t.description);
-        let _ = writeln!(out, "Key: {}.", t.key.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "));
+        let _ = writeln!(
+            out,
+            "Key: {}.",
+            t.key
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         for r in &t.references {
-            let targets: Vec<String> = r.targets.iter().map(|(t, c)| format!("`{t}.{c}`")).collect();
+            let targets: Vec<String> = r
+                .targets
+                .iter()
+                .map(|(t, c)| format!("`{t}.{c}`"))
+                .collect();
             let _ = writeln!(out, "`{}` must match {}.", r.column, targets.join(" or "));
         }
         out.push_str("\n| column | type | empty allowed | allowed values | meaning |\n|---|---|---|---|---|\n");
@@ -53,7 +67,11 @@ pub fn to_markdown(contract: &Contract) -> String {
     }
     out.push_str("\n# Code lists\n");
     for l in &contract.code_lists {
-        let _ = writeln!(out, "\n## {}\n\n{}. Source: {}.\n", l.id, l.description, l.source);
+        let _ = writeln!(
+            out,
+            "\n## {}\n\n{}. Source: {}.\n",
+            l.id, l.description, l.source
+        );
         out.push_str("| code | meaning | group | valid from | valid to |\n|---|---|---|---|---|\n");
         for c in &l.codes {
             let _ = writeln!(

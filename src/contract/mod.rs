@@ -204,10 +204,20 @@ mod tests {
         for t in &c.tables {
             for col in &t.columns {
                 if let Some(list) = col.codes {
-                    assert!(c.code_list(list).is_some(), "{}.{} names {list}", t.name, col.name);
+                    assert!(
+                        c.code_list(list).is_some(),
+                        "{}.{} names {list}",
+                        t.name,
+                        col.name
+                    );
                 }
                 if let Some(d) = col.code_date {
-                    assert!(t.column(d).is_some(), "{}.{} dates by {d}", t.name, col.name);
+                    assert!(
+                        t.column(d).is_some(),
+                        "{}.{} dates by {d}",
+                        t.name,
+                        col.name
+                    );
                 }
             }
             for k in &t.key {
@@ -231,15 +241,39 @@ mod tests {
         let after = calendar::ymd(2024, 8, 19);
         // Old J (interview) counted as an approved educational activity; from
         // 19 August 2024 it is gone and J1 is an authorised absence.
-        let j = marks.codes.iter().find(|m| m.code == "J" && m.valid_on(before)).unwrap();
+        let j = marks
+            .codes
+            .iter()
+            .find(|m| m.code == "J" && m.valid_on(before))
+            .unwrap();
         assert_eq!(j.group, "approved_activity");
-        assert!(!marks.codes.iter().any(|m| m.code == "J" && m.valid_on(after)));
+        assert!(
+            !marks
+                .codes
+                .iter()
+                .any(|m| m.code == "J" && m.valid_on(after))
+        );
         let j1 = marks.codes.iter().find(|m| m.code == "J1").unwrap();
         assert!(j1.valid_on(after) && !j1.valid_on(before));
         assert_eq!(j1.group, "authorised");
         // H (holiday) retired; K (LA-arranged provision) new.
-        assert!(marks.codes.iter().any(|m| m.code == "H" && m.valid_on(before)));
-        assert!(!marks.codes.iter().any(|m| m.code == "H" && m.valid_on(after)));
-        assert!(marks.codes.iter().any(|m| m.code == "K" && m.valid_on(after)));
+        assert!(
+            marks
+                .codes
+                .iter()
+                .any(|m| m.code == "H" && m.valid_on(before))
+        );
+        assert!(
+            !marks
+                .codes
+                .iter()
+                .any(|m| m.code == "H" && m.valid_on(after))
+        );
+        assert!(
+            marks
+                .codes
+                .iter()
+                .any(|m| m.code == "K" && m.valid_on(after))
+        );
     }
 }

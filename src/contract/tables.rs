@@ -14,7 +14,15 @@ const NUM: ColumnType = ColumnType::Decimal;
 const BOOL: ColumnType = ColumnType::Boolean;
 
 fn col(name: &'static str, ty: ColumnType, description: &'static str) -> Column {
-    Column { name, ty, nullable: false, codes: None, code_date: None, range: None, description }
+    Column {
+        name,
+        ty,
+        nullable: false,
+        codes: None,
+        code_date: None,
+        range: None,
+        description,
+    }
 }
 
 trait ColumnExt {
@@ -44,15 +52,24 @@ impl ColumnExt for Column {
 }
 
 fn child_ref(column: &'static str) -> Reference {
-    Reference { column, targets: vec![("header", "CHILD"), ("wider_cohort", "child")] }
+    Reference {
+        column,
+        targets: vec![("header", "CHILD"), ("wider_cohort", "child")],
+    }
 }
 
 fn cla_ref(column: &'static str) -> Reference {
-    Reference { column, targets: vec![("header", "CHILD")] }
+    Reference {
+        column,
+        targets: vec![("header", "CHILD")],
+    }
 }
 
 fn school_ref(column: &'static str) -> Reference {
-    Reference { column, targets: vec![("schools", "urn")] }
+    Reference {
+        column,
+        targets: vec![("schools", "urn")],
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -66,7 +83,16 @@ fn table(
     key: Vec<&'static str>,
     references: Vec<Reference>,
 ) -> Table {
-    Table { name, origin, storage, required, description, columns, key, references }
+    Table {
+        name,
+        origin,
+        storage,
+        required,
+        description,
+        columns,
+        key,
+        references,
+    }
 }
 
 /// Every table of the contract, in the order the contract page lists them.
@@ -86,7 +112,9 @@ pub fn tables() -> Vec<Table> {
                 col("DOB", UK, "Date of birth"),
                 col("ETHNIC", TEXT, "Ethnicity").codes("ethnicity"),
                 col("UPN", TEXT, "Unique pupil number, or UN1-UN5 when unknown").null(),
-                col("MOTHER", INT, "1 if the child is a mother").null().range(0.0, 1.0),
+                col("MOTHER", INT, "1 if the child is a mother")
+                    .null()
+                    .range(0.0, 1.0),
                 col("MC_DOB", UK, "Date of birth of the child's first child").null(),
             ],
             vec!["CHILD"],
@@ -104,10 +132,16 @@ pub fn tables() -> Vec<Table> {
                 col("RNE", TEXT, "Reason for new episode").codes("rne"),
                 col("LS", TEXT, "Legal status").codes("legal_status"),
                 col("CIN", TEXT, "Category of need").codes("category_of_need"),
-                col("PLACE", TEXT, "Placement type").codes("placement_type").dated_by("DECOM"),
-                col("PLACE_PROVIDER", TEXT, "Placement provider").codes("placement_provider").null(),
+                col("PLACE", TEXT, "Placement type")
+                    .codes("placement_type")
+                    .dated_by("DECOM"),
+                col("PLACE_PROVIDER", TEXT, "Placement provider")
+                    .codes("placement_provider")
+                    .null(),
                 col("DEC", UK, "Date the episode ceased; empty while open").null(),
-                col("REC", TEXT, "Reason the episode ceased; empty while open").codes("reason_ceased").null(),
+                col("REC", TEXT, "Reason the episode ceased; empty while open")
+                    .codes("reason_ceased")
+                    .null(),
                 col("REASON_PLACE_CHANGE", TEXT, "Reason for a placement change").null(),
                 col("HOME_POST", TEXT, "Home postcode district").null(),
                 col("PL_POST", TEXT, "Placement postcode district").null(),
@@ -124,18 +158,55 @@ pub fn tables() -> Vec<Table> {
             "SSDA903 OC2: outcomes for children looked after 12 months at 31 March; one file stacks several years' returns, so it carries YEAR.",
             vec![
                 col("CHILD", TEXT, "Child"),
-                col("YEAR", INT, "Collection year, as the calendar year of its 31 March (2024 for 2023-24)").range(2000.0, 2100.0),
+                col(
+                    "YEAR",
+                    INT,
+                    "Collection year, as the calendar year of its 31 March (2024 for 2023-24)",
+                )
+                .range(2000.0, 2100.0),
                 col("DOB", UK, "Date of birth"),
-                col("SDQ_SCORE", INT, "SDQ total difficulties score").null().range(0.0, 40.0),
-                col("SDQ_REASON", TEXT, "Reason there is no SDQ score").codes("sdq_reason").null(),
-                col("CONVICTED", INT, "Convicted during the year").null().range(0.0, 1.0),
-                col("HEALTH_CHECK", INT, "Health check up to date").null().range(0.0, 1.0),
-                col("IMMUNISATIONS", INT, "Immunisations up to date").null().range(0.0, 1.0),
-                col("TEETH_CHECK", INT, "Teeth checked").null().range(0.0, 1.0),
-                col("HEALTH_ASSESSMENT", INT, "Health assessment up to date").null().range(0.0, 1.0),
-                col("SUBSTANCE_MISUSE", INT, "Identified as having a substance misuse problem").null().range(0.0, 1.0),
-                col("INTERVENTION_RECEIVED", INT, "Received an intervention for substance misuse").null().range(0.0, 1.0),
-                col("INTERVENTION_OFFERED", INT, "Offered an intervention for substance misuse").null().range(0.0, 1.0),
+                col("SDQ_SCORE", INT, "SDQ total difficulties score")
+                    .null()
+                    .range(0.0, 40.0),
+                col("SDQ_REASON", TEXT, "Reason there is no SDQ score")
+                    .codes("sdq_reason")
+                    .null(),
+                col("CONVICTED", INT, "Convicted during the year")
+                    .null()
+                    .range(0.0, 1.0),
+                col("HEALTH_CHECK", INT, "Health check up to date")
+                    .null()
+                    .range(0.0, 1.0),
+                col("IMMUNISATIONS", INT, "Immunisations up to date")
+                    .null()
+                    .range(0.0, 1.0),
+                col("TEETH_CHECK", INT, "Teeth checked")
+                    .null()
+                    .range(0.0, 1.0),
+                col("HEALTH_ASSESSMENT", INT, "Health assessment up to date")
+                    .null()
+                    .range(0.0, 1.0),
+                col(
+                    "SUBSTANCE_MISUSE",
+                    INT,
+                    "Identified as having a substance misuse problem",
+                )
+                .null()
+                .range(0.0, 1.0),
+                col(
+                    "INTERVENTION_RECEIVED",
+                    INT,
+                    "Received an intervention for substance misuse",
+                )
+                .null()
+                .range(0.0, 1.0),
+                col(
+                    "INTERVENTION_OFFERED",
+                    INT,
+                    "Offered an intervention for substance misuse",
+                )
+                .null()
+                .range(0.0, 1.0),
             ],
             vec!["CHILD", "YEAR"],
             vec![cla_ref("CHILD")],
@@ -148,11 +219,18 @@ pub fn tables() -> Vec<Table> {
             "SSDA903 OC3: care leavers' activity and accommodation around their birthday; stacked years carry YEAR.",
             vec![
                 col("CHILD", TEXT, "Care leaver"),
-                col("YEAR", INT, "Collection year, as the calendar year of its 31 March").range(2000.0, 2100.0),
+                col(
+                    "YEAR",
+                    INT,
+                    "Collection year, as the calendar year of its 31 March",
+                )
+                .range(2000.0, 2100.0),
                 col("DOB", UK, "Date of birth"),
                 col("IN_TOUCH", TEXT, "Whether the authority is in touch").codes("in_touch"),
                 col("ACTIV", TEXT, "Main activity").codes("activity").null(),
-                col("ACCOM", TEXT, "Accommodation").codes("accommodation").null(),
+                col("ACCOM", TEXT, "Accommodation")
+                    .codes("accommodation")
+                    .null(),
             ],
             vec!["CHILD", "YEAR"],
             vec![cla_ref("CHILD")],
@@ -186,7 +264,11 @@ pub fn tables() -> Vec<Table> {
                 col("phase", TEXT, "Phase").codes("phase"),
                 col("type", TEXT, "Type").codes("school_type"),
                 col("trust", TEXT, "Multi-academy trust, if any").null(),
-                col("in_authority", BOOL, "True when the school is inside the local authority's area"),
+                col(
+                    "in_authority",
+                    BOOL,
+                    "True when the school is inside the local authority's area",
+                ),
             ],
             vec!["urn"],
             vec![],
@@ -218,7 +300,9 @@ pub fn tables() -> Vec<Table> {
                 col("urn", TEXT, "School taking the register"),
                 col("date", ISO, "Date of the session"),
                 col("session", TEXT, "AM or PM").codes("session"),
-                col("mark", TEXT, "Register mark, valid on the date").codes("attendance_mark").dated_by("date"),
+                col("mark", TEXT, "Register mark, valid on the date")
+                    .codes("attendance_mark")
+                    .dated_by("date"),
             ],
             vec!["child", "date", "session"],
             vec![child_ref("child"), school_ref("urn")],
@@ -234,10 +318,23 @@ pub fn tables() -> Vec<Table> {
                 col("urn", TEXT, "Excluding school"),
                 col("start_date", ISO, "First day of the suspension"),
                 col("type", TEXT, "Suspension, lunchtime or permanent").codes("suspension_type"),
-                col("sessions", INT, "Sessions lost (a day is two; a lunchtime counts one)").range(0.0, 90.0),
-                col("reason_1", TEXT, "Main reason").codes("suspension_reason").dated_by("start_date"),
-                col("reason_2", TEXT, "Second reason").codes("suspension_reason").dated_by("start_date").null(),
-                col("reason_3", TEXT, "Third reason").codes("suspension_reason").dated_by("start_date").null(),
+                col(
+                    "sessions",
+                    INT,
+                    "Sessions lost (a day is two; a lunchtime counts one)",
+                )
+                .range(0.0, 90.0),
+                col("reason_1", TEXT, "Main reason")
+                    .codes("suspension_reason")
+                    .dated_by("start_date"),
+                col("reason_2", TEXT, "Second reason")
+                    .codes("suspension_reason")
+                    .dated_by("start_date")
+                    .null(),
+                col("reason_3", TEXT, "Third reason")
+                    .codes("suspension_reason")
+                    .dated_by("start_date")
+                    .null(),
             ],
             vec!["child", "urn", "start_date", "type"],
             vec![child_ref("child"), school_ref("urn")],
@@ -251,10 +348,22 @@ pub fn tables() -> Vec<Table> {
             vec![
                 col("child", TEXT, "Child"),
                 col("academic_year", TEXT, "Year of the tests, e.g. 2023-24"),
-                col("reading_score", INT, "Reading scaled score").null().range(80.0, 120.0),
-                col("maths_score", INT, "Maths scaled score").null().range(80.0, 120.0),
-                col("gps_score", INT, "Grammar, punctuation and spelling scaled score").null().range(80.0, 120.0),
-                col("writing_ta", TEXT, "Writing teacher assessment").codes("writing_ta").null(),
+                col("reading_score", INT, "Reading scaled score")
+                    .null()
+                    .range(80.0, 120.0),
+                col("maths_score", INT, "Maths scaled score")
+                    .null()
+                    .range(80.0, 120.0),
+                col(
+                    "gps_score",
+                    INT,
+                    "Grammar, punctuation and spelling scaled score",
+                )
+                .null()
+                .range(80.0, 120.0),
+                col("writing_ta", TEXT, "Writing teacher assessment")
+                    .codes("writing_ta")
+                    .null(),
             ],
             vec!["child", "academic_year"],
             vec![child_ref("child")],
@@ -271,7 +380,9 @@ pub fn tables() -> Vec<Table> {
                 col("english_grade", INT, "Best English GCSE grade, 0 when none").range(0.0, 9.0),
                 col("maths_grade", INT, "Maths GCSE grade, 0 when none").range(0.0, 9.0),
                 col("attainment8", NUM, "Attainment 8 score").range(0.0, 90.0),
-                col("progress8", NUM, "Progress 8 score, when published").null().range(-10.0, 10.0),
+                col("progress8", NUM, "Progress 8 score, when published")
+                    .null()
+                    .range(-10.0, 10.0),
             ],
             vec!["child", "academic_year"],
             vec![child_ref("child")],
@@ -285,7 +396,11 @@ pub fn tables() -> Vec<Table> {
             vec![
                 col("child", TEXT, "Child"),
                 col("term", TEXT, "Term, e.g. 2024-25-spring"),
-                col("subject", TEXT, "Subject (reading, writing, maths, english, ...)"),
+                col(
+                    "subject",
+                    TEXT,
+                    "Subject (reading, writing, maths, english, ...)",
+                ),
                 col("judgement", TEXT, "Current judgement").codes("judgement"),
                 col("target", TEXT, "Target judgement").codes("judgement"),
                 col("on_track", BOOL, "On track to meet the target"),
@@ -306,7 +421,9 @@ pub fn tables() -> Vec<Table> {
                 col("due_date", ISO, "Deadline set by the Virtual School"),
                 col("held_date", ISO, "Date of the PEP meeting").null(),
                 col("completed_date", ISO, "Date the PEP was completed").null(),
-                col("qa_rating", TEXT, "Quality assurance rating").codes("qa_rating").null(),
+                col("qa_rating", TEXT, "Quality assurance rating")
+                    .codes("qa_rating")
+                    .null(),
                 col("sw_team", TEXT, "Social work team"),
                 col("dt_present", BOOL, "Designated teacher attended"),
                 col("child_voice", BOOL, "Child's voice captured"),
@@ -327,8 +444,17 @@ pub fn tables() -> Vec<Table> {
                 col("term", TEXT, "Term the funding is for"),
                 col("amount", NUM, "Amount requested, pounds").range(0.0, 100000.0),
                 col("eef_tier", TEXT, "EEF tier").codes("eef_tier"),
-                col("intervention", TEXT, "Intervention type, e.g. tuition, mentoring"),
-                col("pep_target", TEXT, "The PEP target the request is linked to").null(),
+                col(
+                    "intervention",
+                    TEXT,
+                    "Intervention type, e.g. tuition, mentoring",
+                ),
+                col(
+                    "pep_target",
+                    TEXT,
+                    "The PEP target the request is linked to",
+                )
+                .null(),
                 col("status", TEXT, "Panel decision").codes("request_status"),
             ],
             vec!["request_id"],
@@ -343,8 +469,12 @@ pub fn tables() -> Vec<Table> {
             vec![
                 col("child", TEXT, "Child"),
                 col("assessment_date", ISO, "Date completed"),
-                col("total_score", INT, "Total difficulties score").null().range(0.0, 40.0),
-                col("reason", TEXT, "Reason there is no score").codes("sdq_reason").null(),
+                col("total_score", INT, "Total difficulties score")
+                    .null()
+                    .range(0.0, 40.0),
+                col("reason", TEXT, "Reason there is no score")
+                    .codes("sdq_reason")
+                    .null(),
             ],
             vec!["child", "assessment_date"],
             vec![child_ref("child")],
@@ -359,7 +489,9 @@ pub fn tables() -> Vec<Table> {
                 col("child", TEXT, "Child"),
                 col("academic_year", TEXT, "Academic year"),
                 col("sen_status", TEXT, "SEN provision").codes("sen_status"),
-                col("primary_need", TEXT, "Primary type of need").codes("sen_need").null(),
+                col("primary_need", TEXT, "Primary type of need")
+                    .codes("sen_need")
+                    .null(),
             ],
             vec!["child", "academic_year"],
             vec![child_ref("child")],

@@ -4,9 +4,9 @@ use super::{Engine, EngineError};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::{MemTable, MemorySchemaProvider};
+use datafusion::common::TableReference;
 use datafusion::error::DataFusionError;
 use datafusion::prelude::{SessionConfig, SessionContext};
-use datafusion::common::TableReference;
 use std::sync::Arc;
 
 /// DataFusion with its own small tokio runtime, callable from rayon threads.
@@ -34,14 +34,22 @@ impl DataFusionEngine {
 fn to_error(e: DataFusionError) -> EngineError {
     let message = e.strip_backtrace().to_string();
     let (line, column) = sql_position(&message);
-    EngineError { message, line, column }
+    EngineError {
+        message,
+        line,
+        column,
+    }
 }
 
 /// Finds `Line: N, Column: M` in a parser message.
 fn sql_position(message: &str) -> (Option<usize>, Option<usize>) {
     let number_after = |key: &str| {
         let i = message.find(key)? + key.len();
-        let digits: String = message[i..].trim_start().chars().take_while(|c| c.is_ascii_digit()).collect();
+        let digits: String = message[i..]
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
         digits.parse().ok()
     };
     (number_after("Line:"), number_after("Column:"))
@@ -52,20 +60,36 @@ impl Engine for DataFusionEngine {
         "datafusion"
     }
 
-    fn register(&self, schema: Option<&str>, name: &str, arrow_schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<(), EngineError> {
+    fn register(
+        &self,
+        schema: Option<&str>,
+        name: &str,
+        arrow_schema: SchemaRef,
+        batches: Vec<RecordBatch>,
+    ) -> Result<(), EngineError> {
         let table = MemTable::try_new(arrow_schema, vec![batches]).map_err(to_error)?;
         let reference = match schema {
             Some(s) => {
-                let catalog = self.ctx.catalog("cohort").ok_or_else(|| EngineError::new("the cohort catalog is missing"))?;
+                let catalog = self
+                    .ctx
+                    .catalog("cohort")
+                    .ok_or_else(|| EngineError::new("the cohort catalog is missing"))?;
                 if catalog.schema(s).is_none() {
-                    catalog.register_schema(s, Arc::new(MemorySchemaProvider::new())).map_err(to_error)?;
+                    catalog
+                        .register_schema(s, Arc::new(MemorySchemaProvider::new()))
+                        .map_err(to_error)?;
                 }
                 TableReference::partial(s, name)
             }
             None => TableReference::bare(name),
         };
-        let _ = self.ctx.deregister_table(reference.clone()).map_err(to_error)?;
-        self.ctx.register_table(reference, Arc::new(table)).map_err(to_error)?;
+        let _ = self
+            .ctx
+            .deregister_table(reference.clone())
+            .map_err(to_error)?;
+        self.ctx
+            .register_table(reference, Arc::new(table))
+            .map_err(to_error)?;
         Ok(())
     }
 
@@ -78,7 +102,12 @@ impl Engine for DataFusionEngine {
 
     fn plan(&self, sql: &str) -> Result<SchemaRef, EngineError> {
         self.runtime.block_on(async {
-            let plan = self.ctx.state().create_logical_plan(sql).await.map_err(to_error)?;
+            let plan = self
+                .ctx
+                .state()
+                .create_logical_plan(sql)
+                .await
+                .map_err(to_error)?;
             Ok(Arc::new(plan.schema().as_arrow().clone()))
         })
     }
@@ -90,7 +119,12 @@ mod tests {
 
     #[test]
     fn parser_positions_are_read_from_messages() {
-        assert_eq!(sql_position("sql parser error: Expected: end of statement, found: x at Line: 3, Column: 7"), (Some(3), Some(7)));
+        assert_eq!(
+            sql_position(
+                "sql parser error: Expected: end of statement, found: x at Line: 3, Column: 7"
+            ),
+            (Some(3), Some(7))
+        );
         assert_eq!(sql_position("Schema error: No field named y"), (None, None));
     }
 }

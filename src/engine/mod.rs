@@ -22,7 +22,11 @@ pub struct EngineError {
 
 impl EngineError {
     pub fn new(message: impl Into<String>) -> Self {
-        EngineError { message: message.into(), line: None, column: None }
+        EngineError {
+            message: message.into(),
+            line: None,
+            column: None,
+        }
     }
 }
 
@@ -31,7 +35,13 @@ pub trait Engine: Send + Sync {
     /// Short name for messages and `run.json` (`datafusion`).
     fn name(&self) -> &'static str;
     /// Makes `batches` queryable as `schema.name` (or just `name` when `schema` is `None`).
-    fn register(&self, schema: Option<&str>, name: &str, arrow_schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<(), EngineError>;
+    fn register(
+        &self,
+        schema: Option<&str>,
+        name: &str,
+        arrow_schema: SchemaRef,
+        batches: Vec<RecordBatch>,
+    ) -> Result<(), EngineError>;
     /// Runs a query to completion.
     fn query(&self, sql: &str) -> Result<Vec<RecordBatch>, EngineError>;
     /// Plans a query without running it and returns the schema of its result.

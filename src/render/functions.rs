@@ -19,12 +19,26 @@ fn invalid(message: String) -> Error {
 fn lookup<'a>(data: &'a ReportData, id: &str) -> Result<(&'a Analysis, &'a AnalysisRun), Error> {
     let analysis = data.analyses.iter().find(|a| a.id() == id).ok_or_else(|| {
         let known: Vec<&str> = data.analyses.iter().map(|a| a.id()).collect();
-        invalid(format!("no analysis `{id}` under queries/ (there are: {})", known.join(", ")))
+        invalid(format!(
+            "no analysis `{id}` under queries/ (there are: {})",
+            known.join(", ")
+        ))
     })?;
-    if analysis.meta.level == Level::Child && !matches!(data.audience, Audience::Officers | Audience::Leadership) {
-        return Err(invalid(format!("`{id}` lists individual children and may not appear in a report for {:?}", data.audience).to_lowercase()));
+    if analysis.meta.level == Level::Child
+        && !matches!(data.audience, Audience::Officers | Audience::Leadership)
+    {
+        return Err(invalid(
+            format!(
+                "`{id}` lists individual children and may not appear in a report for {:?}",
+                data.audience
+            )
+            .to_lowercase(),
+        ));
     }
-    let run = data.run.result(id).ok_or_else(|| invalid(format!("analysis `{id}` was not run")))?;
+    let run = data
+        .run
+        .result(id)
+        .ok_or_else(|| invalid(format!("analysis `{id}` was not run")))?;
     Ok((analysis, run))
 }
 
@@ -33,7 +47,12 @@ fn rows_for_term(table: &ResultTable, term: &str) -> ResultTable {
     match table.column_index("term") {
         Some(i) => ResultTable {
             columns: table.columns.clone(),
-            rows: table.rows.iter().filter(|r| matches!(&r[i], Value::Text(t) if t == term)).cloned().collect(),
+            rows: table
+                .rows
+                .iter()
+                .filter(|r| matches!(&r[i], Value::Text(t) if t == term))
+                .cloned()
+                .collect(),
         },
         None => table.clone(),
     }
@@ -44,13 +63,28 @@ fn chart_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
     kwargs.assert_all_used()?;
     let (analysis, run) = lookup(data, id)?;
     let spec = match &name {
-        Some(n) => analysis.meta.charts.iter().find(|c| c.name.as_deref() == Some(n.as_str())),
+        Some(n) => analysis
+            .meta
+            .charts
+            .iter()
+            .find(|c| c.name.as_deref() == Some(n.as_str())),
         None => analysis.meta.charts.first(),
     }
-    .ok_or_else(|| invalid(format!("analysis `{id}` declares no chart{} in its front matter", name.map(|n| format!(" named `{n}`")).unwrap_or_default())))?;
-    let drawn = chart::render_chart(spec, &run.result).map_err(|e| invalid(format!("chart of `{id}`: {e}")))?;
+    .ok_or_else(|| {
+        invalid(format!(
+            "analysis `{id}` declares no chart{} in its front matter",
+            name.map(|n| format!(" named `{n}`")).unwrap_or_default()
+        ))
+    })?;
+    let drawn = chart::render_chart(spec, &run.result)
+        .map_err(|e| invalid(format!("chart of `{id}`: {e}")))?;
     let anchor = format!("chart-{}", id.replace('/', "-"));
-    let svg: String = drawn.svg.lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join("\n");
+    let svg: String = drawn
+        .svg
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
     let html = format!(
         "<figure class=\"chart\" id=\"{anchor}\">\n<figcaption><span class=\"chart-title\">{}</span><span class=\"chart-summary\">{}</span></figcaption>\n<div class=\"chart-svg\">{svg}</div>\n<details class=\"chart-data\" open><summary>Data for this chart</summary>\n{}</details>\n</figure>",
         escape(&spec.title),
@@ -67,22 +101,49 @@ fn table_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
     let caption: Option<String> = kwargs.get("caption")?;
     kwargs.assert_all_used()?;
     let (analysis, run) = lookup(data, id)?;
-    let mut table = if term_only.unwrap_or(false) { rows_for_term(&run.result, &data.run.term) } else { run.result.clone() };
+    let mut table = if term_only.unwrap_or(false) {
+        rows_for_term(&run.result, &data.run.term)
+    } else {
+        run.result.clone()
+    };
     if let Some(cols) = columns {
         let idx: Vec<usize> = cols
             .iter()
-            .map(|c| table.column_index(c).ok_or_else(|| invalid(format!("`{id}` has no column `{c}` (columns: {})", table.columns.join(", ")))))
+            .map(|c| {
+                table.column_index(c).ok_or_else(|| {
+                    invalid(format!(
+                        "`{id}` has no column `{c}` (columns: {})",
+                        table.columns.join(", ")
+                    ))
+                })
+            })
             .collect::<Result<_, _>>()?;
-        table = ResultTable { columns: idx.iter().map(|&i| table.columns[i].clone()).collect(), rows: table.rows.iter().map(|r| idx.iter().map(|&i| r[i].clone()).collect()).collect() };
+        table = ResultTable {
+            columns: idx.iter().map(|&i| table.columns[i].clone()).collect(),
+            rows: table
+                .rows
+                .iter()
+                .map(|r| idx.iter().map(|&i| r[i].clone()).collect())
+                .collect(),
+        };
     }
     if let Some(n) = limit {
         table.rows.truncate(n);
     }
-    Ok(JValue::from_safe_string(table_html(&table, None, caption.as_deref(), &analysis.meta.suppress)))
+    Ok(JValue::from_safe_string(table_html(
+        &table,
+        None,
+        caption.as_deref(),
+        &analysis.meta.suppress,
+    )))
 }
 
 /// The value of one metric row, by id, period, breakdown and group.
-fn metric_lookup(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<Option<(f64, String)>, Error> {
+fn metric_lookup(
+    data: &ReportData,
+    id: &str,
+    kwargs: &Kwargs,
+) -> Result<Option<(f64, String)>, Error> {
     let period: Option<String> = kwargs.get("period")?;
     let group: Option<String> = kwargs.get("group")?;
     let breakdown: Option<String> = kwargs.get("breakdown")?;
@@ -96,7 +157,12 @@ fn metric_lookup(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<Option<
         .run
         .metrics
         .iter()
-        .find(|m| m.metric == id && m.time_period == period && m.group == group && breakdown.as_ref().is_none_or(|b| &m.breakdown == b))
+        .find(|m| {
+            m.metric == id
+                && m.time_period == period
+                && m.group == group
+                && breakdown.as_ref().is_none_or(|b| &m.breakdown == b)
+        })
         .and_then(|m| m.value.map(|v| (v, m.unit.clone()))))
 }
 
@@ -108,7 +174,13 @@ fn change_text(from: Option<(f64, String)>, to: Option<(f64, String)>) -> String
                 "percent" => format!("{:.1} percentage points", d.abs()),
                 _ => format_number(d.abs(), &unit),
             };
-            if d.abs() < 0.05 { "unchanged".to_string() } else if d > 0.0 { format!("up {size}") } else { format!("down {size}") }
+            if d.abs() < 0.05 {
+                "unchanged".to_string()
+            } else if d > 0.0 {
+                format!("up {size}")
+            } else {
+                format!("down {size}")
+            }
         }
         _ => "not comparable (no figure for one of the periods)".to_string(),
     }
@@ -117,9 +189,13 @@ fn change_text(from: Option<(f64, String)>, to: Option<(f64, String)>) -> String
 /// Registers the template functions and globals for one report.
 pub fn register(env: &mut Environment<'static>, data: Arc<ReportData>) {
     let d = data.clone();
-    env.add_function("chart", move |id: String, kwargs: Kwargs| chart_fn(&d, &id, &kwargs));
+    env.add_function("chart", move |id: String, kwargs: Kwargs| {
+        chart_fn(&d, &id, &kwargs)
+    });
     let d = data.clone();
-    env.add_function("table", move |id: String, kwargs: Kwargs| table_fn(&d, &id, &kwargs));
+    env.add_function("table", move |id: String, kwargs: Kwargs| {
+        table_fn(&d, &id, &kwargs)
+    });
     let d = data.clone();
     env.add_function("metric", move |id: String, kwargs: Kwargs| {
         Ok::<_, Error>(match metric_lookup(&d, &id, &kwargs)? {
@@ -129,7 +205,11 @@ pub fn register(env: &mut Environment<'static>, data: Arc<ReportData>) {
     });
     let d = data.clone();
     env.add_function("metric_value", move |id: String, kwargs: Kwargs| {
-        Ok::<_, Error>(metric_lookup(&d, &id, &kwargs)?.map(|(v, _)| JValue::from(v)).unwrap_or(JValue::from(())))
+        Ok::<_, Error>(
+            metric_lookup(&d, &id, &kwargs)?
+                .map(|(v, _)| JValue::from(v))
+                .unwrap_or(JValue::from(())),
+        )
     });
     let d = data.clone();
     env.add_function("change", move |id: String, kwargs: Kwargs| {
@@ -138,7 +218,13 @@ pub fn register(env: &mut Environment<'static>, data: Arc<ReportData>) {
         let group: Option<String> = kwargs.get("group")?;
         kwargs.assert_all_used()?;
         let at = |period: String| {
-            let k = Kwargs::from_iter([("period", JValue::from(period)), ("group", JValue::from(group.clone().unwrap_or_else(|| "all".into())))]);
+            let k = Kwargs::from_iter([
+                ("period", JValue::from(period)),
+                (
+                    "group",
+                    JValue::from(group.clone().unwrap_or_else(|| "all".into())),
+                ),
+            ]);
             metric_lookup(&d, &id, &k)
         };
         let from = from.unwrap_or_else(|| d.previous_term.clone());
@@ -154,9 +240,21 @@ pub fn register(env: &mut Environment<'static>, data: Arc<ReportData>) {
         let cohort = cohort.unwrap_or_else(|| "cla_12m".into());
         let (_, run) = lookup(&d, "reference/national_benchmarks")?;
         let t = &run.result;
-        let col = |n: &str| t.column_index(n).ok_or_else(|| invalid(format!("reference/national_benchmarks has no column `{n}`")));
-        let (m, y, c, v, u) = (col("measure")?, col("academic_year")?, col("cohort")?, col("value")?, col("unit")?);
-        let found = t.rows.iter().find(|r| r[m].to_string() == measure && r[y].to_string() == year && r[c].to_string() == cohort);
+        let col = |n: &str| {
+            t.column_index(n).ok_or_else(|| {
+                invalid(format!("reference/national_benchmarks has no column `{n}`"))
+            })
+        };
+        let (m, y, c, v, u) = (
+            col("measure")?,
+            col("academic_year")?,
+            col("cohort")?,
+            col("value")?,
+            col("unit")?,
+        );
+        let found = t.rows.iter().find(|r| {
+            r[m].to_string() == measure && r[y].to_string() == year && r[c].to_string() == cohort
+        });
         Ok::<_, Error>(match found {
             Some(r) => format_value(&r[v], Some(&r[u].to_string())),
             None => format!("not published for {year}"),
@@ -175,9 +273,21 @@ mod tests {
     #[test]
     fn changes_are_worded_in_points_for_percentages() {
         // 9.4% - 8.1% = 1.3 percentage points
-        assert_eq!(change_text(Some((8.1, "percent".into())), Some((9.4, "percent".into()))), "up 1.3 percentage points");
-        assert_eq!(change_text(Some((20.0, "mean".into())), Some((18.5, "mean".into()))), "down 1.5");
-        assert_eq!(change_text(Some((5.0, "percent".into())), Some((5.01, "percent".into()))), "unchanged");
+        assert_eq!(
+            change_text(Some((8.1, "percent".into())), Some((9.4, "percent".into()))),
+            "up 1.3 percentage points"
+        );
+        assert_eq!(
+            change_text(Some((20.0, "mean".into())), Some((18.5, "mean".into()))),
+            "down 1.5"
+        );
+        assert_eq!(
+            change_text(
+                Some((5.0, "percent".into())),
+                Some((5.01, "percent".into()))
+            ),
+            "unchanged"
+        );
         assert!(change_text(None, Some((1.0, "count".into()))).starts_with("not comparable"));
     }
 }

@@ -34,9 +34,18 @@ pub fn heading(name: &str) -> String {
 /// The display unit a column's name implies, used when no chart says otherwise.
 pub fn unit_for_column(name: &str, value: &Value) -> Option<&'static str> {
     let n = name.to_ascii_lowercase();
-    if n.ends_with("_rate") || n.ends_with("_pct") || n.contains("percent") || n.starts_with("national") || n.starts_with("all_pupils") {
+    if n.ends_with("_rate")
+        || n.ends_with("_pct")
+        || n.contains("percent")
+        || n.starts_with("national")
+        || n.starts_with("all_pupils")
+    {
         Some("percent")
-    } else if n.contains("amount") || n.contains("spend") || n.contains("cost") || n.contains("pounds") {
+    } else if n.contains("amount")
+        || n.contains("spend")
+        || n.contains("cost")
+        || n.contains("pounds")
+    {
         Some("pounds")
     } else if n.contains("mean") || n.contains("average") {
         Some("mean")
@@ -49,7 +58,12 @@ pub fn unit_for_column(name: &str, value: &Value) -> Option<&'static str> {
 
 /// A result as an accessible HTML table; numbers right-aligned and formatted by unit.
 /// `chart_unit` formats the value columns of a chart's data; other columns by name.
-pub fn table_html(table: &ResultTable, chart_unit: Option<&str>, caption: Option<&str>, _suppress: &[String]) -> String {
+pub fn table_html(
+    table: &ResultTable,
+    chart_unit: Option<&str>,
+    caption: Option<&str>,
+    _suppress: &[String],
+) -> String {
     let mut out = String::from("<div class=\"table-wrap\"><table>");
     if let Some(c) = caption {
         out.push_str(&format!("<caption>{}</caption>", escape(c)));
@@ -60,7 +74,10 @@ pub fn table_html(table: &ResultTable, chart_unit: Option<&str>, caption: Option
     }
     out.push_str("</tr></thead><tbody>");
     if table.rows.is_empty() {
-        out.push_str(&format!("<tr><td colspan=\"{}\">No rows.</td></tr>", table.columns.len().max(1)));
+        out.push_str(&format!(
+            "<tr><td colspan=\"{}\">No rows.</td></tr>",
+            table.columns.len().max(1)
+        ));
     }
     for row in &table.rows {
         out.push_str("<tr>");
@@ -70,8 +87,15 @@ pub fn table_html(table: &ResultTable, chart_unit: Option<&str>, caption: Option
                 (None, Value::Float(_)) => chart_unit,
                 (u, _) => u,
             };
-            let class = if v.as_f64().is_some() { " class=\"num\"" } else { "" };
-            out.push_str(&format!("<td{class}>{}</td>", escape(&format_value(v, unit))));
+            let class = if v.as_f64().is_some() {
+                " class=\"num\""
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "<td{class}>{}</td>",
+                escape(&format_value(v, unit))
+            ));
         }
         out.push_str("</tr>");
     }
@@ -81,18 +105,35 @@ pub fn table_html(table: &ResultTable, chart_unit: Option<&str>, caption: Option
 
 /// A heading's anchor: lower case, words joined by hyphens.
 fn slug(text: &str) -> String {
-    let s: String = text.to_lowercase().chars().map(|c| if c.is_alphanumeric() { c } else { '-' }).collect();
-    s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-")
+    let s: String = text
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '-' })
+        .collect();
+    s.split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// Renders Markdown to HTML, giving every `##` heading an id; returns the HTML and the contents (id, text).
 pub fn markdown(md: &str) -> (String, Vec<(String, String)>) {
-    let events: Vec<Event> = Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_HEADING_ATTRIBUTES).collect();
+    let events: Vec<Event> = Parser::new_ext(
+        md,
+        Options::ENABLE_TABLES | Options::ENABLE_HEADING_ATTRIBUTES,
+    )
+    .collect();
     let mut toc = Vec::new();
     let mut out_events = Vec::with_capacity(events.len());
     let mut i = 0;
     while i < events.len() {
-        if let Event::Start(Tag::Heading { level, id, classes, attrs }) = &events[i] {
+        if let Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) = &events[i]
+        {
             let mut text = String::new();
             let mut j = i + 1;
             while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
@@ -101,11 +142,19 @@ pub fn markdown(md: &str) -> (String, Vec<(String, String)>) {
                 }
                 j += 1;
             }
-            let anchor = id.clone().map(|s| s.to_string()).unwrap_or_else(|| slug(&text));
+            let anchor = id
+                .clone()
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| slug(&text));
             if *level == HeadingLevel::H2 {
                 toc.push((anchor.clone(), text));
             }
-            out_events.push(Event::Start(Tag::Heading { level: *level, id: Some(CowStr::from(anchor)), classes: classes.clone(), attrs: attrs.clone() }));
+            out_events.push(Event::Start(Tag::Heading {
+                level: *level,
+                id: Some(CowStr::from(anchor)),
+                classes: classes.clone(),
+                attrs: attrs.clone(),
+            }));
         } else {
             out_events.push(events[i].clone());
         }
@@ -131,13 +180,22 @@ pub struct Page<'a> {
 pub fn page(p: &Page) -> String {
     let mut toc = String::new();
     if !p.toc.is_empty() {
-        toc.push_str("<nav class=\"toc\" aria-label=\"Contents\"><h2 class=\"toc-title\">Contents</h2><ol>");
+        toc.push_str(
+            "<nav class=\"toc\" aria-label=\"Contents\"><h2 class=\"toc-title\">Contents</h2><ol>",
+        );
         for (id, text) in p.toc {
-            toc.push_str(&format!("<li><a href=\"#{}\">{}</a></li>", escape(id), escape(text)));
+            toc.push_str(&format!(
+                "<li><a href=\"#{}\">{}</a></li>",
+                escape(id),
+                escape(text)
+            ));
         }
         toc.push_str("</ol></nav>");
     }
-    let marking = p.marking.map(|m| format!("<p class=\"marking\">{}</p>", escape(m))).unwrap_or_default();
+    let marking = p
+        .marking
+        .map(|m| format!("<p class=\"marking\">{}</p>", escape(m)))
+        .unwrap_or_default();
     format!(
         "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<style>\n{css}</style>\n</head>\n<body>\n{marking}<header class=\"report-header\">\n<p class=\"kicker\">{audience}</p>\n<h1>{title}</h1>\n<p class=\"subtitle\">{subtitle}</p>\n</header>\n{toc}\n<main>\n{body}\n</main>\n<footer class=\"provenance\">\n{provenance}\n</footer>\n{marking}</body>\n</html>\n",
         title = escape(p.title),
@@ -198,11 +256,20 @@ mod tests {
     fn headings_get_anchors_and_contents() {
         let (html, toc) = markdown("## Attendance & absence\n\ntext\n\n### Detail\n");
         assert!(html.contains("<h2 id=\"attendance-absence\">"), "{html}");
-        assert_eq!(toc, vec![("attendance-absence".to_string(), "Attendance & absence".to_string())]);
+        assert_eq!(
+            toc,
+            vec![(
+                "attendance-absence".to_string(),
+                "Attendance & absence".to_string()
+            )]
+        );
     }
 
     #[test]
     fn escapes_markup() {
-        assert_eq!(escape("<a href=\"x\">&</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;");
+        assert_eq!(
+            escape("<a href=\"x\">&</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;"
+        );
     }
 }

@@ -22,7 +22,11 @@ use std::sync::Arc;
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     #[error("{}:{line}: {message}", path.display())]
-    Template { path: PathBuf, line: usize, message: String },
+    Template {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
 }
 
 /// What a template's functions read: the run, the analyses it ran, and the calendar.
@@ -37,7 +41,13 @@ pub struct ReportData {
 
 /// Renders `template` over a finished `run` to a complete HTML document.
 /// `generated` is printed in the provenance (from `SOURCE_DATE_EPOCH` when set).
-pub fn render_html(template: &ReportTemplate, run: RunOutput, analyses: Vec<Analysis>, term: Term, generated: DateTime<Utc>) -> Result<String, RenderError> {
+pub fn render_html(
+    template: &ReportTemplate,
+    run: RunOutput,
+    analyses: Vec<Analysis>,
+    term: Term,
+    generated: DateTime<Utc>,
+) -> Result<String, RenderError> {
     let data = Arc::new(ReportData {
         run,
         analyses,
@@ -52,17 +62,29 @@ pub fn render_html(template: &ReportTemplate, run: RunOutput, analyses: Vec<Anal
     functions::register(&mut env, data.clone());
     let name = template.path.display().to_string();
     let to_error = |e: minijinja::Error| {
-        let line = e.line().map(|l| template.body_line + l - 1).unwrap_or(template.body_line);
+        let line = e
+            .line()
+            .map(|l| template.body_line + l - 1)
+            .unwrap_or(template.body_line);
         let mut message = e.to_string();
         let mut source = std::error::Error::source(&e);
         while let Some(s) = source {
             message.push_str(&format!(": {s}"));
             source = s.source();
         }
-        RenderError::Template { path: template.path.clone(), line, message }
+        RenderError::Template {
+            path: template.path.clone(),
+            line,
+            message,
+        }
     };
-    env.add_template_owned(name.clone(), template.body.clone()).map_err(to_error)?;
-    let markdown = env.get_template(&name).map_err(to_error)?.render(minijinja::context! { title => template.meta.title.clone() }).map_err(to_error)?;
+    env.add_template_owned(name.clone(), template.body.clone())
+        .map_err(to_error)?;
+    let markdown = env
+        .get_template(&name)
+        .map_err(to_error)?
+        .render(minijinja::context! { title => template.meta.title.clone() })
+        .map_err(to_error)?;
     let (body, toc) = html::markdown(&markdown);
     let audience_label = match template.meta.audience {
         template::Audience::Leadership => "Virtual School leadership",
@@ -71,7 +93,10 @@ pub fn render_html(template: &ReportTemplate, run: RunOutput, analyses: Vec<Anal
         template::Audience::Officers => "Virtual School officers only",
     };
     let marking = (template.meta.audience == Audience::Officers).then_some("OFFICIAL-SENSITIVE");
-    let subtitle = format!("Term {} · academic year {}", data.run.term, data.academic_year);
+    let subtitle = format!(
+        "Term {} · academic year {}",
+        data.run.term, data.academic_year
+    );
     let provenance = provenance_html(&data, generated);
     Ok(html::page(&html::Page {
         title: &template.meta.title,
@@ -111,7 +136,11 @@ fn provenance_html(data: &ReportData, generated: DateTime<Utc>) -> String {
     }
     out.push_str("</tbody></table></div>\n<div class=\"table-wrap\"><table><caption>Data files</caption><thead><tr><th scope=\"col\">Table</th><th scope=\"col\">File</th><th scope=\"col\">Rows</th><th scope=\"col\">SHA-256</th></tr></thead><tbody>");
     for f in &run.files {
-        let file = f.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let file = f
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         out.push_str(&format!(
             "<tr><td>{}</td><td><code>{}</code></td><td class=\"num\">{}</td><td><code>{}</code></td></tr>",
             escape(&f.table),

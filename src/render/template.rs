@@ -55,21 +55,46 @@ impl ReportTemplate {
         let path = dir.join(format!("{name}.md"));
         let text = std::fs::read_to_string(&path).map_err(|e| {
             let known = list(dir).join(", ");
-            RenderError::Template { path: path.clone(), line: 0, message: format!("cannot read the template ({e}); templates here: {known}") }
+            RenderError::Template {
+                path: path.clone(),
+                line: 0,
+                message: format!("cannot read the template ({e}); templates here: {known}"),
+            }
         })?;
         Self::parse(&path, name, &text)
     }
 
     pub fn parse(path: &Path, name: &str, text: &str) -> Result<Self, RenderError> {
-        let err = |line: usize, message: String| RenderError::Template { path: path.to_path_buf(), line, message };
+        let err = |line: usize, message: String| RenderError::Template {
+            path: path.to_path_buf(),
+            line,
+            message,
+        };
         let lines: Vec<&str> = text.lines().collect();
         if lines.first().map(|l| l.trim()) != Some("+++") {
-            return Err(err(1, "a template starts with TOML front matter between `+++` lines (title, audience)".into()));
+            return Err(err(
+                1,
+                "a template starts with TOML front matter between `+++` lines (title, audience)"
+                    .into(),
+            ));
         }
-        let end = lines.iter().skip(1).position(|l| l.trim() == "+++").map(|p| p + 1).ok_or_else(|| err(1, "a closing `+++` after the front matter".into()))?;
+        let end = lines
+            .iter()
+            .skip(1)
+            .position(|l| l.trim() == "+++")
+            .map(|p| p + 1)
+            .ok_or_else(|| err(1, "a closing `+++` after the front matter".into()))?;
         let toml_text = lines[1..end].join("\n");
         let meta: TemplateMeta = toml::from_str(&toml_text).map_err(|e| {
-            let line = e.span().map(|s| toml_text[..s.start.min(toml_text.len())].matches('\n').count() + 2).unwrap_or(1);
+            let line = e
+                .span()
+                .map(|s| {
+                    toml_text[..s.start.min(toml_text.len())]
+                        .matches('\n')
+                        .count()
+                        + 2
+                })
+                .unwrap_or(1);
             err(line, format!("front matter: {}", e.message()))
         })?;
         Ok(ReportTemplate {
@@ -94,7 +119,10 @@ impl ReportTemplate {
 
     /// Metric ids the template's `metric(..)`-style calls name.
     pub fn named_metrics(&self) -> Vec<String> {
-        let mut ids: Vec<String> = ["metric(", "metric_value(", "change("].iter().flat_map(|c| first_string_args(&self.body, c)).collect();
+        let mut ids: Vec<String> = ["metric(", "metric_value(", "change("]
+            .iter()
+            .flat_map(|c| first_string_args(&self.body, c))
+            .collect();
         ids.sort();
         ids.dedup();
         ids
@@ -106,7 +134,10 @@ fn first_string_args(text: &str, call: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(i) = rest.find(call) {
-        let preceded_by_word = rest[..i].chars().last().is_some_and(|c| c.is_alphanumeric() || c == '_');
+        let preceded_by_word = rest[..i]
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_');
         rest = &rest[i + call.len()..];
         if preceded_by_word {
             continue;
@@ -127,7 +158,12 @@ pub fn list(dir: &Path) -> Vec<String> {
         .map(|entries| {
             entries
                 .filter_map(|e| e.ok())
-                .filter_map(|e| e.path().file_stem().filter(|_| e.path().extension().is_some_and(|x| x == "md")).map(|s| s.to_string_lossy().into_owned()))
+                .filter_map(|e| {
+                    e.path()
+                        .file_stem()
+                        .filter(|_| e.path().extension().is_some_and(|x| x == "md"))
+                        .map(|s| s.to_string_lossy().into_owned())
+                })
                 .collect()
         })
         .unwrap_or_default();

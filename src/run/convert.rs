@@ -10,8 +10,15 @@ use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 
 /// Converts batches (all of one schema) into a table of plain values.
 pub fn to_table(batches: &[RecordBatch]) -> ResultTable {
-    let Some(first) = batches.first() else { return ResultTable::default() };
-    let columns: Vec<String> = first.schema().fields().iter().map(|f| f.name().clone()).collect();
+    let Some(first) = batches.first() else {
+        return ResultTable::default();
+    };
+    let columns: Vec<String> = first
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
     let mut rows = Vec::new();
     for batch in batches {
         let cols: Vec<Vec<Value>> = batch.columns().iter().map(column_values).collect();
@@ -26,7 +33,9 @@ fn column_values(array: &ArrayRef) -> Vec<Value> {
     use DataType::*;
     let n = array.len();
     let nulls = |f: &dyn Fn(usize) -> Value| -> Vec<Value> {
-        (0..n).map(|i| if array.is_null(i) { Value::Null } else { f(i) }).collect()
+        (0..n)
+            .map(|i| if array.is_null(i) { Value::Null } else { f(i) })
+            .collect()
     };
     match array.data_type() {
         Null => vec![Value::Null; n],
@@ -34,24 +43,30 @@ fn column_values(array: &ArrayRef) -> Vec<Value> {
             let a = array.as_boolean();
             nulls(&|i| Value::Bool(a.value(i)))
         }
-        Int8 | Int16 | Int32 | Int64 | UInt8 | UInt16 | UInt32 | UInt64 => match cast(array, &Int64) {
-            Ok(c) => {
-                let a = c.as_primitive::<Int64Type>();
-                nulls(&|i| Value::Int(a.value(i)))
+        Int8 | Int16 | Int32 | Int64 | UInt8 | UInt16 | UInt32 | UInt64 => {
+            match cast(array, &Int64) {
+                Ok(c) => {
+                    let a = c.as_primitive::<Int64Type>();
+                    nulls(&|i| Value::Int(a.value(i)))
+                }
+                Err(_) => formatted(array),
             }
-            Err(_) => formatted(array),
-        },
-        Float16 | Float32 | Float64 | Decimal128(_, _) | Decimal256(_, _) => match cast(array, &Float64) {
-            Ok(c) => {
-                let a = c.as_primitive::<Float64Type>();
-                nulls(&|i| Value::Float(a.value(i)))
+        }
+        Float16 | Float32 | Float64 | Decimal128(_, _) | Decimal256(_, _) => {
+            match cast(array, &Float64) {
+                Ok(c) => {
+                    let a = c.as_primitive::<Float64Type>();
+                    nulls(&|i| Value::Float(a.value(i)))
+                }
+                Err(_) => formatted(array),
             }
-            Err(_) => formatted(array),
-        },
+        }
         Date32 | Date64 => match cast(array, &Date32) {
             Ok(c) => {
                 let a = c.as_primitive::<Date32Type>();
-                nulls(&|i| Value::Date(Date32Type::to_naive_date_opt(a.value(i)).unwrap_or(NaiveDate::MIN)))
+                nulls(&|i| {
+                    Value::Date(Date32Type::to_naive_date_opt(a.value(i)).unwrap_or(NaiveDate::MIN))
+                })
             }
             Err(_) => formatted(array),
         },
@@ -70,7 +85,13 @@ fn formatted(array: &ArrayRef) -> Vec<Value> {
     let options = FormatOptions::default();
     match ArrayFormatter::try_new(array.as_ref(), &options) {
         Ok(f) => (0..array.len())
-            .map(|i| if array.is_null(i) { Value::Null } else { Value::Text(f.value(i).to_string()) })
+            .map(|i| {
+                if array.is_null(i) {
+                    Value::Null
+                } else {
+                    Value::Text(f.value(i).to_string())
+                }
+            })
             .collect(),
         Err(_) => vec![Value::Null; array.len()],
     }

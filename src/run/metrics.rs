@@ -20,7 +20,9 @@ pub struct MetricRow {
 
 /// A metric spec names a column the result does not have.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("metric `{metric}` reads column `{column}`, which the result does not have (columns: {available})")]
+#[error(
+    "metric `{metric}` reads column `{column}`, which the result does not have (columns: {available})"
+)]
 pub struct MetricColumnError {
     pub metric: String,
     pub column: String,
@@ -28,7 +30,10 @@ pub struct MetricColumnError {
 }
 
 /// Reads the rows of one metric spec out of a result table.
-pub fn extract(spec: &MetricSpec, table: &ResultTable) -> Result<Vec<MetricRow>, MetricColumnError> {
+pub fn extract(
+    spec: &MetricSpec,
+    table: &ResultTable,
+) -> Result<Vec<MetricRow>, MetricColumnError> {
     let index = |name: &str| {
         table.column_index(name).ok_or_else(|| MetricColumnError {
             metric: spec.id.clone(),
@@ -41,7 +46,11 @@ pub fn extract(spec: &MetricSpec, table: &ResultTable) -> Result<Vec<MetricRow>,
     let numerator = spec.numerator.as_deref().map(index).transpose()?;
     let denominator = spec.denominator.as_deref().map(index).transpose()?;
     let group = spec.group.as_deref().map(index).transpose()?;
-    let breakdown = spec.breakdown.clone().or_else(|| spec.group.clone()).unwrap_or_else(|| "all".into());
+    let breakdown = spec
+        .breakdown
+        .clone()
+        .or_else(|| spec.group.clone())
+        .unwrap_or_else(|| "all".into());
     Ok(table
         .rows
         .iter()
@@ -49,7 +58,9 @@ pub fn extract(spec: &MetricSpec, table: &ResultTable) -> Result<Vec<MetricRow>,
             metric: spec.id.clone(),
             time_period: r[period].to_string(),
             breakdown: breakdown.clone(),
-            group: group.map(|g| text_or(&r[g], "unknown")).unwrap_or_else(|| "all".into()),
+            group: group
+                .map(|g| text_or(&r[g], "unknown"))
+                .unwrap_or_else(|| "all".into()),
             numerator: numerator.and_then(|i| r[i].as_f64()),
             denominator: denominator.and_then(|i| r[i].as_f64()),
             value: r[value].as_f64(),
@@ -59,18 +70,34 @@ pub fn extract(spec: &MetricSpec, table: &ResultTable) -> Result<Vec<MetricRow>,
 }
 
 fn text_or(v: &Value, default: &str) -> String {
-    if v.is_null() { default.to_string() } else { v.to_string() }
+    if v.is_null() {
+        default.to_string()
+    } else {
+        v.to_string()
+    }
 }
 
 /// The rows as CSV, sorted so the file is the same for the same inputs.
 pub fn to_csv(rows: &[MetricRow]) -> String {
     let mut sorted: Vec<&MetricRow> = rows.iter().collect();
     sorted.sort_by(|a, b| {
-        (&a.metric, &a.time_period, &a.breakdown, &a.group).cmp(&(&b.metric, &b.time_period, &b.breakdown, &b.group))
+        (&a.metric, &a.time_period, &a.breakdown, &a.group).cmp(&(
+            &b.metric,
+            &b.time_period,
+            &b.breakdown,
+            &b.group,
+        ))
     });
     let num = |x: Option<f64>| x.map(|v| Value::Float(v).to_string()).unwrap_or_default();
-    let quote = |s: &str| if s.contains([',', '"']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() };
-    let mut out = String::from("metric,time_period,breakdown,group,numerator,denominator,value,unit\n");
+    let quote = |s: &str| {
+        if s.contains([',', '"']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let mut out =
+        String::from("metric,time_period,breakdown,group,numerator,denominator,value,unit\n");
     for r in sorted {
         out.push_str(&format!(
             "{},{},{},{},{},{},{},{}\n",

@@ -31,7 +31,10 @@ pub enum RunError {
     #[error("engine {engine}: {message}")]
     Engine { engine: String, message: String },
     #[error("{}: cannot write: {source}", path.display())]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// One analysis as it ran.
@@ -70,12 +73,19 @@ impl RunOutput {
 
 /// Registers the catalog's tables and the run's parameters with `engine`.
 pub fn prepare(engine: &dyn Engine, catalog: &Catalog, term: Term) -> Result<(), RunError> {
-    let fail = |e: crate::engine::EngineError| RunError::Engine { engine: engine.name().into(), message: e.message };
+    let fail = |e: crate::engine::EngineError| RunError::Engine {
+        engine: engine.name().into(),
+        message: e.message,
+    };
     for t in &catalog.tables {
-        engine.register(None, &t.name, t.schema.clone(), t.batches.clone()).map_err(fail)?;
+        engine
+            .register(None, &t.name, t.schema.clone(), t.batches.clone())
+            .map_err(fail)?;
     }
     let (schema, batch) = params::table(term);
-    engine.register(None, "params", schema, vec![batch]).map_err(fail)?;
+    engine
+        .register(None, "params", schema, vec![batch])
+        .map_err(fail)?;
     Ok(())
 }
 
@@ -88,9 +98,18 @@ pub fn run(
     only: Option<&[String]>,
 ) -> Result<RunOutput, RunError> {
     prepare(engine, catalog, term)?;
-    let selected: Option<BTreeSet<String>> = only.map(|o| analysis::graph::with_dependencies(analyses, o));
+    let selected: Option<BTreeSet<String>> =
+        only.map(|o| analysis::graph::with_dependencies(analyses, o));
     let waves = analysis::graph::waves(analyses)?;
-    let total = waves.iter().flatten().filter(|&&i| selected.as_ref().is_none_or(|s| s.contains(analyses[i].id()))).count();
+    let total = waves
+        .iter()
+        .flatten()
+        .filter(|&&i| {
+            selected
+                .as_ref()
+                .is_none_or(|s| s.contains(analyses[i].id()))
+        })
+        .count();
     let bar = progress_bar(total as u64);
     let mut runs: Vec<AnalysisRun> = Vec::new();
     for wave in waves {
@@ -99,7 +118,15 @@ pub fn run(
             .map(|&i| &analyses[i])
             .filter(|a| selected.as_ref().is_none_or(|s| s.contains(a.id())))
             .collect();
-        let done: Vec<Result<(AnalysisRun, Vec<datafusion::arrow::record_batch::RecordBatch>), RunError>> = todo
+        let done: Vec<
+            Result<
+                (
+                    AnalysisRun,
+                    Vec<datafusion::arrow::record_batch::RecordBatch>,
+                ),
+                RunError,
+            >,
+        > = todo
             .par_iter()
             .map(|a| {
                 let r = run_one(engine, a);
@@ -111,10 +138,15 @@ pub fn run(
         for (a, result) in todo.iter().zip(done) {
             let (run, batches) = result?;
             let (schema_name, table_name) = analysis::table_name(a.id());
-            let schema = batches.first().map(|b| b.schema()).unwrap_or_else(|| std::sync::Arc::new(datafusion::arrow::datatypes::Schema::empty()));
+            let schema = batches.first().map(|b| b.schema()).unwrap_or_else(|| {
+                std::sync::Arc::new(datafusion::arrow::datatypes::Schema::empty())
+            });
             engine
                 .register(Some(&schema_name), &table_name, schema, batches)
-                .map_err(|e| RunError::Engine { engine: engine.name().into(), message: e.message })?;
+                .map_err(|e| RunError::Engine {
+                    engine: engine.name().into(),
+                    message: e.message,
+                })?;
             runs.push(run);
         }
     }
@@ -123,7 +155,10 @@ pub fn run(
     for a in analyses {
         if let Some(r) = runs.iter().find(|r| r.id == a.id()) {
             for spec in &a.meta.metrics {
-                let rows = metrics::extract(spec, &r.result).map_err(|e| RunError::Metric { path: a.path.clone(), message: e.to_string() })?;
+                let rows = metrics::extract(spec, &r.result).map_err(|e| RunError::Metric {
+                    path: a.path.clone(),
+                    message: e.to_string(),
+                })?;
                 metric_rows.extend(rows);
             }
         }
@@ -149,7 +184,19 @@ fn run_one(engine: &dyn Engine, a: &Analysis) -> Result<(AnalysisRun, Batches), 
     let finished = Utc::now();
     let result = convert::to_table(&batches);
     let result = if result.columns.is_empty() {
-        ResultTable { columns: batches.first().map(|b| b.schema().fields().iter().map(|f| f.name().clone()).collect()).unwrap_or_default(), rows: vec![] }
+        ResultTable {
+            columns: batches
+                .first()
+                .map(|b| {
+                    b.schema()
+                        .fields()
+                        .iter()
+                        .map(|f| f.name().clone())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            rows: vec![],
+        }
     } else {
         result
     };
@@ -168,15 +215,26 @@ fn run_one(engine: &dyn Engine, a: &Analysis) -> Result<(AnalysisRun, Batches), 
 /// An engine error as `file:line: message`, the line found from the engine's position
 /// or, failing that, from the first line that mentions the name the message quotes.
 pub fn sql_error(a: &Analysis, e: &crate::engine::EngineError) -> RunError {
-    let line = e.line.map(|l| a.sql_line + l - 1).or_else(|| locate(&a.sql, &e.message).map(|l| a.sql_line + l - 1)).unwrap_or(a.sql_line);
-    RunError::Analysis(AnalysisError::Sql { path: a.path.clone(), line, message: format!("SQL error in `{}`: {}", a.id(), e.message) })
+    let line = e
+        .line
+        .map(|l| a.sql_line + l - 1)
+        .or_else(|| locate(&a.sql, &e.message).map(|l| a.sql_line + l - 1))
+        .unwrap_or(a.sql_line);
+    RunError::Analysis(AnalysisError::Sql {
+        path: a.path.clone(),
+        line,
+        message: format!("SQL error in `{}`: {}", a.id(), e.message),
+    })
 }
 
 /// The 1-based line of `sql` holding the first name the message mentions (after "named" or in quotes).
 fn locate(sql: &str, message: &str) -> Option<usize> {
     let mut candidates: Vec<String> = Vec::new();
     if let Some(i) = message.find("named ") {
-        let name: String = message[i + 6..].chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.').collect();
+        let name: String = message[i + 6..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+            .collect();
         candidates.push(name.rsplit('.').next().unwrap_or(&name).to_string());
     }
     for part in message.split(['\'', '"', '`']).skip(1).step_by(2) {
@@ -184,7 +242,10 @@ fn locate(sql: &str, message: &str) -> Option<usize> {
     }
     for c in candidates.iter().filter(|c| c.len() > 1) {
         let lower = c.to_ascii_lowercase();
-        if let Some(l) = sql.lines().position(|line| line.to_ascii_lowercase().contains(&lower)) {
+        if let Some(l) = sql
+            .lines()
+            .position(|line| line.to_ascii_lowercase().contains(&lower))
+        {
             return Some(l + 1);
         }
     }
@@ -192,8 +253,11 @@ fn locate(sql: &str, message: &str) -> Option<usize> {
 }
 
 fn progress_bar(n: u64) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::with_draw_target(Some(n), indicatif::ProgressDrawTarget::stderr());
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} running analyses {pos}/{len} {wide_msg}") {
+    let bar =
+        indicatif::ProgressBar::with_draw_target(Some(n), indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} running analyses {pos}/{len} {wide_msg}")
+    {
         bar.set_style(style);
     }
     bar
@@ -201,12 +265,23 @@ fn progress_bar(n: u64) -> indicatif::ProgressBar {
 
 /// Writes `results/<id>.csv`, `metrics.csv` and `run.json` under `out`, each atomically.
 pub fn write_outputs(output: &RunOutput, out: &Path) -> Result<(), RunError> {
-    let write = |path: PathBuf, bytes: &[u8]| write_atomic(&path, bytes).map_err(|e| RunError::Write { path, source: e });
+    let write = |path: PathBuf, bytes: &[u8]| {
+        write_atomic(&path, bytes).map_err(|e| RunError::Write { path, source: e })
+    };
     for a in &output.analyses {
-        write(out.join("results").join(format!("{}.csv", a.id)), a.result.to_csv().as_bytes())?;
+        write(
+            out.join("results").join(format!("{}.csv", a.id)),
+            a.result.to_csv().as_bytes(),
+        )?;
     }
-    write(out.join("metrics.csv"), metrics::to_csv(&output.metrics).as_bytes())?;
-    let json = serde_json::to_string_pretty(output).map_err(|e| RunError::Write { path: out.join("run.json"), source: std::io::Error::other(e) })?;
+    write(
+        out.join("metrics.csv"),
+        metrics::to_csv(&output.metrics).as_bytes(),
+    )?;
+    let json = serde_json::to_string_pretty(output).map_err(|e| RunError::Write {
+        path: out.join("run.json"),
+        source: std::io::Error::other(e),
+    })?;
     write(out.join("run.json"), json.as_bytes())
 }
 
@@ -217,7 +292,13 @@ mod tests {
     #[test]
     fn locates_the_line_a_message_names() {
         let sql = "SELECT a,\n  bogus_col\nFROM tbl";
-        assert_eq!(locate(sql, "Schema error: No field named bogus_col. Valid fields are t.a."), Some(2));
+        assert_eq!(
+            locate(
+                sql,
+                "Schema error: No field named bogus_col. Valid fields are t.a."
+            ),
+            Some(2)
+        );
         assert_eq!(locate(sql, "table 'cohort.public.tbl' not found"), Some(3));
     }
 }

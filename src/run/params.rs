@@ -12,7 +12,9 @@ use std::sync::Arc;
 /// Builds `params(term, academic_year, term_ordinal, term_start, term_end, year_start, year_end, previous_term, same_term_last_year, previous_academic_year)`.
 pub fn table(term: Term) -> (SchemaRef, RecordBatch) {
     let text = |s: String| -> ArrayRef { Arc::new(StringArray::from(vec![s])) };
-    let date = |d: chrono::NaiveDate| -> ArrayRef { Arc::new(Date32Array::from(vec![Date32Type::from_naive_date(d)])) };
+    let date = |d: chrono::NaiveDate| -> ArrayRef {
+        Arc::new(Date32Array::from(vec![Date32Type::from_naive_date(d)]))
+    };
     let fields = vec![
         Field::new("term", DataType::Utf8, false),
         Field::new("academic_year", DataType::Utf8, false),
@@ -38,6 +40,7 @@ pub fn table(term: Term) -> (SchemaRef, RecordBatch) {
         text(term.year.previous().to_string()),
     ];
     let schema = Arc::new(Schema::new(fields));
-    let batch = RecordBatch::try_new(schema.clone(), arrays).unwrap_or_else(|_| RecordBatch::new_empty(schema.clone()));
+    let batch = RecordBatch::try_new(schema.clone(), arrays)
+        .unwrap_or_else(|_| RecordBatch::new_empty(schema.clone()));
     (schema, batch)
 }

@@ -59,7 +59,9 @@ pub struct ResultTable {
 impl ResultTable {
     /// The index of a column by name (case-insensitive, as SQL names are).
     pub fn column_index(&self, name: &str) -> Option<usize> {
-        self.columns.iter().position(|c| c.eq_ignore_ascii_case(name))
+        self.columns
+            .iter()
+            .position(|c| c.eq_ignore_ascii_case(name))
     }
 
     /// All values of one column.

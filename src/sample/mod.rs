@@ -33,7 +33,9 @@ pub struct SampleSummary {
 /// Why generation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SampleError {
-    #[error("the synthetic data generator is not built yet (issue 2 is open): no files were written to {0}")]
+    #[error(
+        "the synthetic data generator is not built yet (issue 2 is open): no files were written to {0}"
+    )]
     NotBuilt(String),
 }
 

@@ -1,0 +1,296 @@
+//! Drives the `cohort` binary on the hand-made fixture in `tests/fixtures/small`,
+//! whose every figure was worked out by hand (see the comments beside each assertion).
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn cohort() -> Command {
+    let mut c = Command::cargo_bin("cohort").expect("binary");
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+fn metric(csv: &str, id: &str, period: &str, group: &str) -> f64 {
+    csv.lines()
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .find(|f| f[0] == id && f[1] == period && f[3] == group)
+        .and_then(|f| f[6].parse().ok())
+        .unwrap_or_else(|| panic!("no metric {id} {period} {group} in\n{csv}"))
+}
+
+fn close(a: f64, b: f64) {
+    assert!((a - b).abs() < 1e-4, "{a} != {b}");
+}
+
+#[test]
+fn fixture_figures_match_the_hand_arithmetic() {
+    let out = tempfile::tempdir().unwrap();
+    cohort()
+        .args(["run", "--data", "tests/fixtures/small", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let m = std::fs::read_to_string(out.path().join("metrics.csv")).unwrap();
+    let t = "2024-25-autumn";
+    // Three pupils of compulsory school age with 20 possible sessions each (C2's two Y1 marks
+    // are not possible sessions); C4 (aged 3) and C5 (short break V3 only) are excluded.
+    // Absences: C1 1 (I), C2 1 (O), C3 9 (5 I + 4 N) = 11 of 60 = 18.33%.
+    close(
+        metric(&m, "attendance.overall_absence_rate", t, "all"),
+        11.0 / 60.0 * 100.0,
+    );
+    // Authorised 1 + 5 = 6 / 60 = 10%; unauthorised 1 + 4 = 5 / 60 = 8.33%.
+    close(
+        metric(&m, "attendance.authorised_absence_rate", t, "all"),
+        10.0,
+    );
+    close(
+        metric(&m, "attendance.unauthorised_absence_rate", t, "all"),
+        5.0 / 60.0 * 100.0,
+    );
+    // Only C3 (9/20 = 45%) is at or over 10%: 1 of 3 enrolments; nobody at 50%.
+    close(
+        metric(&m, "attendance.persistent_absence_rate", t, "all"),
+        100.0 / 3.0,
+    );
+    close(metric(&m, "attendance.severe_absence_rate", t, "all"), 0.0);
+    // Suspensions: C3 twice (one lunchtime), C1 once = 3 per 3 pupils = 100 per 100;
+    // pupils with one or more 2/3; C2 permanently excluded 1/3.
+    close(metric(&m, "exclusions.suspension_rate", t, "all"), 100.0);
+    close(
+        metric(&m, "exclusions.one_plus_suspension_rate", t, "all"),
+        200.0 / 3.0,
+    );
+    close(
+        metric(&m, "exclusions.permanent_exclusion_rate", t, "all"),
+        100.0 / 3.0,
+    );
+    // Roll on 31 Dec 2024: C1, C2, C3, C4, C7 (C5 short break, C6 and C8 left care) = 5;
+    // EHC plan C1 only = 1/5 = 20%; in school 4, out of authority C2 only = 25%.
+    close(metric(&m, "roll.children", t, "all"), 5.0);
+    close(metric(&m, "roll.ehc_plan_rate", t, "all"), 20.0);
+    close(metric(&m, "roll.out_of_authority_rate", t, "all"), 25.0);
+    // PEPs due: C1 on time, C2 late, C3 not completed, C4 on the due date = 2/4 = 50%;
+    // rated 3 (green, amber, green) = 2/3 green.
+    close(metric(&m, "peps.on_time_rate", t, "all"), 50.0);
+    close(metric(&m, "peps.qa_green_rate", t, "all"), 200.0 / 3.0);
+    // KS2 2023-24: C2 104/100/EXS meets (100 is the standard), C6 reading 99 does not = 1/2.
+    close(
+        metric(&m, "attainment.ks2_rwm_expected_rate", "2023-24", "all"),
+        50.0,
+    );
+    close(
+        metric(&m, "attainment.ks2_rwm_higher_rate", "2023-24", "all"),
+        0.0,
+    );
+    // KS4 2023-24: A8 (30.0 + 21.5) / 2 = 25.75; 4+ in both: C7 (4, 5) only = 50%; 5+: none.
+    close(
+        metric(&m, "attainment.ks4_attainment8_mean", "2023-24", "all"),
+        25.75,
+    );
+    close(
+        metric(&m, "attainment.ks4_basics_4plus_rate", "2023-24", "all"),
+        50.0,
+    );
+    close(
+        metric(&m, "attainment.ks4_basics_5plus_rate", "2023-24", "all"),
+        0.0,
+    );
+    // PP+: tier 2 approved 600 (R3's 500 declined); tier 3 approved 400.
+    close(
+        metric(
+            &m,
+            "ppplus.approved_amount",
+            "2024-25",
+            "Tier 2: Targeted academic support",
+        ),
+        600.0,
+    );
+    close(
+        metric(
+            &m,
+            "ppplus.approved_amount",
+            "2024-25",
+            "Tier 3: Wider strategies",
+        ),
+        400.0,
+    );
+}
+
+#[test]
+fn report_is_self_contained_and_deterministic() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    for dir in [&a, &b] {
+        cohort()
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .args([
+                "report",
+                "termly-impact",
+                "--data",
+                "tests/fixtures/small",
+                "--out",
+            ])
+            .arg(dir.path())
+            .assert()
+            .success();
+    }
+    let html = std::fs::read_to_string(a.path().join("termly-impact.html")).unwrap();
+    assert_eq!(
+        html,
+        std::fs::read_to_string(b.path().join("termly-impact.html")).unwrap()
+    );
+    for section in [
+        "The roll",
+        "Attendance",
+        "Suspensions and exclusions",
+        "Attainment",
+        "Personal Education Plans",
+        "Pupil Premium Plus",
+        "Provenance",
+    ] {
+        assert!(html.contains(section), "missing section {section}");
+    }
+    assert!(html.matches("<svg").count() >= 8);
+    let without_ns = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    assert!(!without_ns.contains("http://") && !without_ns.contains("https://"));
+}
+
+fn copy_fixture() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
+    for e in std::fs::read_dir(src).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+/// Replaces `from` by `to` in one fixture file, runs, and checks the error and that nothing was written.
+fn bad_input(file: &str, from: &str, to: &str, expected: &[&str]) {
+    let data = copy_fixture();
+    let path = data.path().join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from));
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    let out = data.path().join("out");
+    let assert = cohort()
+        .args(["run", "--data"])
+        .arg(data.path())
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    for e in expected {
+        assert!(stderr.contains(e), "expected `{e}` in:\n{stderr}");
+    }
+    assert!(!out.exists(), "nothing may be written");
+}
+
+#[test]
+fn unparsable_date_names_file_line_column_and_value() {
+    bad_input(
+        "episodes.csv",
+        "01/01/2023",
+        "2023-01-01",
+        &["episodes.csv:2", "`DECOM`", "`2023-01-01`", "dd/mm/YYYY"],
+    );
+}
+
+#[test]
+fn wrong_type_is_reported() {
+    bad_input(
+        "suspensions.csv",
+        "suspension,4,",
+        "suspension,four,",
+        &["suspensions.csv:2", "`sessions`", "`four`", "whole number"],
+    );
+}
+
+#[test]
+fn code_not_valid_on_its_date_is_reported() {
+    // H (holiday) was retired on 19 August 2024.
+    bad_input(
+        "attendance.csv",
+        "2024-09-02,AM,/",
+        "2024-09-02,AM,H",
+        &["attendance.csv:2", "`mark`", "`H`", "valid on 2024-09-02"],
+    );
+}
+
+#[test]
+fn duplicate_key_is_reported() {
+    bad_input(
+        "schools.csv",
+        "S2,",
+        "S1,",
+        &["schools.csv:3", "unique key", "line 2"],
+    );
+}
+
+#[test]
+fn orphan_reference_is_reported() {
+    bad_input(
+        "enrolments.csv",
+        "C1,S1",
+        "C1,S9",
+        &["enrolments.csv:2", "`urn`", "`S9`", "schools.urn"],
+    );
+}
+
+#[test]
+fn missing_column_is_reported() {
+    bad_input(
+        "schools.csv",
+        "urn,name,phase,type,trust,in_authority",
+        "urn,name,phase,type,trust",
+        &["schools.csv:1", "`in_authority`"],
+    );
+}
+
+#[test]
+fn missing_table_is_reported() {
+    let data = copy_fixture();
+    std::fs::remove_file(data.path().join("peps.csv")).unwrap();
+    let assert = cohort()
+        .args(["check", "--data"])
+        .arg(data.path())
+        .assert()
+        .code(1);
+    assert!(String::from_utf8_lossy(&assert.get_output().stderr).contains("required table `peps`"));
+}
+
+#[test]
+fn changed_sql_without_a_new_version_fails_check() {
+    let q = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("queries");
+    std::fs::create_dir_all(q.path().join("reference")).unwrap();
+    std::fs::copy(
+        root.join("reference/national_benchmarks.sql"),
+        q.path().join("reference/national_benchmarks.sql"),
+    )
+    .unwrap();
+    let lock = std::fs::read_to_string(root.join("versions.lock")).unwrap();
+    let line = lock
+        .lines()
+        .find(|l| l.starts_with("reference/national_benchmarks "))
+        .unwrap();
+    std::fs::write(q.path().join("versions.lock"), format!("{line}\n")).unwrap();
+    cohort()
+        .args(["check", "--data", "tests/fixtures/small", "--queries"])
+        .arg(q.path())
+        .assert()
+        .success();
+    let f = q.path().join("reference/national_benchmarks.sql");
+    let sql = std::fs::read_to_string(&f)
+        .unwrap()
+        .replace("ORDER BY measure", "ORDER BY cohort");
+    std::fs::write(&f, sql).unwrap();
+    let assert = cohort()
+        .args(["check", "--data", "tests/fixtures/small", "--queries"])
+        .arg(q.path())
+        .assert()
+        .code(1);
+    assert!(String::from_utf8_lossy(&assert.get_output().stderr).contains("Raise `version` to 2"));
+}
