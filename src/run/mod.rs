@@ -235,7 +235,8 @@ fn locate(sql: &str, message: &str) -> Option<usize> {
             .chars()
             .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
             .collect();
-        candidates.push(name.rsplit('.').next().unwrap_or(&name).to_string());
+        let name = name.trim_end_matches('.');
+        candidates.push(name.rsplit('.').next().unwrap_or(name).to_string());
     }
     for part in message.split(['\'', '"', '`']).skip(1).step_by(2) {
         candidates.push(part.rsplit('.').next().unwrap_or(part).to_string());
