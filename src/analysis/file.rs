@@ -138,15 +138,7 @@ impl Analysis {
             ));
         };
         let meta: FrontMatter = toml::from_str(&toml_text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| {
-                    toml_text[..s.start.min(toml_text.len())]
-                        .matches('\n')
-                        .count()
-                        + 2
-                })
-                .unwrap_or(1);
+            let line = toml_error_line(&toml_text, &e);
             fm_err(line, e.message().to_string())
         })?;
         if meta.id != expected_id {
@@ -182,6 +174,19 @@ impl Analysis {
     pub fn short_hash(&self) -> &str {
         &self.sql_hash[..12.min(self.sql_hash.len())]
     }
+}
+
+/// The file line of a TOML front-matter error, for front matter that starts on line 2
+/// (line 1 being the opening marker); line 1 when the error has no position.
+pub fn toml_error_line(toml_text: &str, e: &toml::de::Error) -> usize {
+    e.span()
+        .map(|s| {
+            toml_text[..s.start.min(toml_text.len())]
+                .matches('\n')
+                .count()
+                + 2
+        })
+        .unwrap_or(1)
 }
 
 /// SQL without comments and with runs of white space folded to one space (outside quotes),

@@ -86,15 +86,7 @@ impl ReportTemplate {
             .ok_or_else(|| err(1, "a closing `+++` after the front matter".into()))?;
         let toml_text = lines[1..end].join("\n");
         let meta: TemplateMeta = toml::from_str(&toml_text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| {
-                    toml_text[..s.start.min(toml_text.len())]
-                        .matches('\n')
-                        .count()
-                        + 2
-                })
-                .unwrap_or(1);
+            let line = crate::analysis::file::toml_error_line(&toml_text, &e);
             err(line, format!("front matter: {}", e.message()))
         })?;
         Ok(ReportTemplate {
