@@ -34,10 +34,9 @@ pub fn cell_text(array: &ArrayRef, i: usize) -> Option<String> {
         Some(a.value(i).to_string())
     } else if let Some(a) = any.downcast_ref::<BooleanArray>() {
         Some(a.value(i).to_string())
-    } else if let Some(a) = any.downcast_ref::<Date32Array>() {
-        Some(date32(a.value(i)).to_string())
     } else {
-        None
+        any.downcast_ref::<Date32Array>()
+            .map(|a| date32(a.value(i)).to_string())
     }
 }
 

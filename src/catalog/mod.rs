@@ -22,6 +22,9 @@ use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+/// One table's load: the table and its file when it loaded, and what went wrong.
+type TableLoad = (Option<(LoadedTable, Option<PathBuf>)>, Problems);
+
 /// A file the catalog read, with its content hash for provenance.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DataFile {
@@ -56,7 +59,7 @@ impl Catalog {
             return Err(problems.into_error());
         }
         unknown_files(contract, dir, &mut problems);
-        let results: Vec<(Option<(LoadedTable, Option<PathBuf>)>, Problems)> = contract
+        let results: Vec<TableLoad> = contract
             .tables
             .par_iter()
             .map(|table| {

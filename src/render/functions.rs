@@ -78,7 +78,10 @@ fn chart_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
     })?;
     let drawn = chart::render_chart(spec, &run.result)
         .map_err(|e| invalid(format!("chart of `{id}`: {e}")))?;
-    let anchor = format!("chart-{}", id.replace('/', "-"));
+    let anchor = match &spec.name {
+        Some(n) => format!("chart-{}-{n}", id.replace('/', "-")),
+        None => format!("chart-{}", id.replace('/', "-")),
+    };
     let svg: String = drawn
         .svg
         .lines()

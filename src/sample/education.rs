@@ -38,7 +38,10 @@ const REASONS: &[(&str, f64)] = &[
 
 /// PP+ interventions: name, EEF tier, amount range. Tuition is planted to help progress;
 /// mentoring is planted to do nothing.
-const INTERVENTIONS: &[((&str, &str, u32, u32), f64)] = &[
+/// An intervention's name, EEF tier and the range of amounts requested, in pounds.
+type Intervention = (&'static str, &'static str, u32, u32);
+
+const INTERVENTIONS: &[(Intervention, f64)] = &[
     (("tuition", "2", 300, 900), 30.0),
     (("speech and language therapy", "2", 400, 1200), 10.0),
     (("mentoring", "3", 200, 800), 25.0),

@@ -98,7 +98,7 @@ impl World {
 
     /// One school in four closes for a day each spring (a planned closure, mark `#`).
     fn closed(&self, school: usize, date: NaiveDate) -> bool {
-        if school % 4 != 0 {
+        if !school.is_multiple_of(4) {
             return false;
         }
         let year = AcademicYear::containing(date);
@@ -213,7 +213,7 @@ fn write_life(life: &life::Life, world: &World, out: &mut Writers) -> Result<(),
     let id = life.id.as_str();
     if life.population == Population::Cla {
         let number: u64 = id[2..].parse().unwrap_or(0);
-        let upn = if number % 29 == 0 {
+        let upn = if number.is_multiple_of(29) {
             "UN2".to_string()
         } else {
             format!("A{:012}", 801_000_000_000 + number * 7)
