@@ -1,0 +1,96 @@
+//! Benchmark: the full termly report on the bundled sample-data and on a generated set of
+//! 5,000 children over 5 years. Prints wall time (median of three), peak memory and rows
+//! read, and each time as a ratio against a baseline measured in the same process (opening
+//! and validating the same data folder), so figures compare across machines.
+//!
+//! Run with `cargo bench --bench termly`.
+
+use cohort::app::{self, Project};
+use cohort::contract::AcademicYear;
+use cohort::sample::{SampleConfig, SampleFormat};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
+    median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                std::hint::black_box(f());
+                start.elapsed()
+            })
+            .collect(),
+    )
+}
+
+/// Peak resident memory of this process so far (VmHWM), in MiB; 0 where /proc is absent.
+fn peak_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn bench(label: &str, data: &Path, out: &Path) {
+    let project = Project {
+        data: data.to_path_buf(),
+        out: out.to_path_buf(),
+        ..Project::default()
+    };
+    let baseline = time(3, || app::open_catalog(&project).expect("catalog"));
+    let report = time(3, || {
+        app::report(&project, "termly-impact", None).expect("report")
+    });
+    let (run, _) = app::run(&project, None, None).expect("run");
+    println!(
+        "{label:<28} report {:>8.3} s  baseline (open data) {:>7.3} s  ratio {:>5.2}  rows read {:>10}  peak memory {:>7.1} MiB",
+        report.as_secs_f64(),
+        baseline.as_secs_f64(),
+        report.as_secs_f64() / baseline.as_secs_f64(),
+        run.rows_read,
+        peak_mib(),
+    );
+}
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    std::env::set_current_dir(&root).expect("project folder");
+    let scratch = std::env::temp_dir().join(format!("cohort-bench-{}", std::process::id()));
+    let generated = scratch.join("data-5000x5");
+    let config = SampleConfig {
+        children: 5000,
+        years: 5,
+        seed: 7,
+        format: SampleFormat::Mixed,
+        last_year: AcademicYear::new(2024),
+    };
+    let start = Instant::now();
+    let summary = app::sample(&config, &generated).expect("generate");
+    let rows: u64 = summary.files.iter().map(|(_, n)| n).sum();
+    println!(
+        "generated 5,000 children x 5 years: {rows} rows in {:.2} s",
+        start.elapsed().as_secs_f64()
+    );
+    // Smallest first, so each peak-memory figure is that data set's own peak.
+    bench(
+        "sample-data (400 x 3)",
+        &root.join("sample-data"),
+        &scratch.join("out-sample"),
+    );
+    bench(
+        "generated (5,000 x 5)",
+        &generated,
+        &scratch.join("out-5000"),
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
+}
