@@ -70,6 +70,12 @@ fn fixture_figures_match_the_hand_arithmetic() {
     close(metric(&m, "roll.children", t, "all"), 5.0);
     close(metric(&m, "roll.ehc_plan_rate", t, "all"), 20.0);
     close(metric(&m, "roll.out_of_authority_rate", t, "all"), 25.0);
+    // Its denominator in metrics.csv is the 4 in school, not the 5 on the roll.
+    let row = m
+        .lines()
+        .find(|l| l.starts_with("roll.out_of_authority_rate,"))
+        .unwrap();
+    assert_eq!(row.split(',').nth(5), Some("4"), "{row}");
     // PEPs due: C1 on time, C2 late, C3 not completed, C4 on the due date = 2/4 = 50%;
     // rated 3 (green, amber, green) = 2/3 green.
     close(metric(&m, "peps.on_time_rate", t, "all"), 50.0);

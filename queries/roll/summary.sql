@@ -1,10 +1,10 @@
 -- ---
 -- id = "roll/summary"
--- version = 1
+-- version = 2
 -- title = "The roll at the end of the term"
--- description = "Children looked after at the end of the term: total, with SEN support or an EHC plan, and educated in or out of the authority (school on roll on the last day of term)."
+-- description = "Children looked after at the end of the term: total, with SEN support or an EHC plan, and educated in or out of the authority (school on roll on the last day of term); the out-of-authority rate is of those on a school roll."
 -- depends_on = ["roll/cla_at_term_end"]
--- suppress = ["children", "sen_support", "ehc_plan", "in_authority", "out_of_authority", "not_in_school"]
+-- suppress = ["children", "sen_support", "ehc_plan", "in_authority", "out_of_authority", "in_school", "not_in_school"]
 --
 -- [[metric]]
 -- id = "roll.children"
@@ -24,7 +24,7 @@
 -- id = "roll.out_of_authority_rate"
 -- value = "out_of_authority_rate"
 -- numerator = "out_of_authority"
--- denominator = "children"
+-- denominator = "in_school"
 -- time_period = "term"
 -- unit = "percent"
 -- ---
@@ -37,6 +37,7 @@ SELECT term,
        sum(CASE WHEN school_location = 'out of authority' THEN 1 ELSE 0 END) AS out_of_authority,
        100.0 * sum(CASE WHEN school_location = 'out of authority' THEN 1 ELSE 0 END)
          / nullif(sum(CASE WHEN school_location <> 'not in school' THEN 1 ELSE 0 END), 0) AS out_of_authority_rate,
+       sum(CASE WHEN school_location <> 'not in school' THEN 1 ELSE 0 END) AS in_school,
        sum(CASE WHEN school_location = 'not in school' THEN 1 ELSE 0 END) AS not_in_school
 FROM roll.cla_at_term_end
 GROUP BY term
