@@ -136,25 +136,25 @@ pub fn write_lock(project: &Project) -> Result<usize, AppError> {
 /// The term to report on: the one asked for, or the latest with attendance marks.
 pub fn choose_term(catalog: &Catalog, asked: Option<&str>) -> Result<Term, AppError> {
     let terms = catalog.terms();
-    let (Some(first), Some(last)) = (terms.first(), terms.last()) else {
-        return Err(AppError::Data(format!(
-            "{}: the attendance table has no marks, so no term can be chosen",
-            catalog.dir.display()
-        )));
-    };
-    match asked {
-        None => Ok(*last),
-        Some(t) => {
+    match (asked, terms.first(), terms.last()) {
+        (Some(t), first, last) => {
             let term: Term = t.parse()?;
-            if terms.contains(&term) {
-                Ok(term)
-            } else {
-                Err(AppError::Data(format!(
-                    "--term {term}: the data in {} covers {first} to {last}",
-                    catalog.dir.display()
-                )))
+            match (first, last) {
+                // A folder without marks (results only, say) takes the term it is given.
+                (Some(first), Some(last)) if !terms.contains(&term) => {
+                    Err(AppError::Data(format!(
+                        "--term {term}: the data in {} covers {first} to {last}",
+                        catalog.dir.display()
+                    )))
+                }
+                _ => Ok(term),
             }
         }
+        (None, _, Some(last)) => Ok(*last),
+        (None, _, None) => Err(AppError::Data(format!(
+            "{}: the attendance table has no marks, so no term can be chosen; give one with --term",
+            catalog.dir.display()
+        ))),
     }
 }
 

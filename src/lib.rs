@@ -14,3 +14,4 @@ pub mod output;
 pub mod render;
 pub mod run;
 pub mod sample;
+pub mod stats;

@@ -74,6 +74,35 @@ pub struct FrontMatter {
     pub charts: Vec<ChartSpec>,
     #[serde(default, rename = "metric")]
     pub metrics: Vec<MetricSpec>,
+    /// A statistical model fitted in Rust to the SQL's rows; the result is the model's table.
+    #[serde(default)]
+    pub model: Option<ModelSpec>,
+}
+
+/// A model the runner fits to an analysis's rows, for what SQL cannot do (e.g. a logistic
+/// regression); the analysis's result becomes one row per factor.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSpec {
+    /// `logistic`: adjusted odds ratios with Wald 95% intervals.
+    pub kind: String,
+    /// The 0/1 outcome column.
+    pub outcome: String,
+    /// Fit one model per value of this column; none fits one model to every row.
+    #[serde(default)]
+    pub by: Option<String>,
+    /// The factor columns (0/1 or numeric); rows with any of them empty are left out.
+    pub factors: Vec<String>,
+    /// Labels for the factors, in the same order; the column names when absent.
+    #[serde(default)]
+    pub labels: Vec<String>,
+    /// Fewest children with and without a factor for it to enter the model (default 10).
+    #[serde(default = "default_min_group")]
+    pub min_group: usize,
+}
+
+fn default_min_group() -> usize {
+    10
 }
 
 /// An analysis: its front matter, SQL and where both came from.

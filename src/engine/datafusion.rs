@@ -96,7 +96,14 @@ impl Engine for DataFusionEngine {
     fn query(&self, sql: &str) -> Result<Vec<RecordBatch>, EngineError> {
         self.runtime.block_on(async {
             let df = self.ctx.sql(sql).await.map_err(to_error)?;
-            df.collect().await.map_err(to_error)
+            let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+            let batches = df.collect().await.map_err(to_error)?;
+            // No rows still has columns: keep the schema so dependents can select from it.
+            if batches.is_empty() {
+                Ok(vec![RecordBatch::new_empty(schema)])
+            } else {
+                Ok(batches)
+            }
         })
     }
 

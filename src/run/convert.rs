@@ -96,3 +96,66 @@ fn formatted(array: &ArrayRef) -> Vec<Value> {
         Err(_) => vec![Value::Null; array.len()],
     }
 }
+
+/// A table of plain values back to one Arrow batch, each column typed by its first
+/// non-empty value (text when a column is all empty), so a model's table can be registered
+/// for the analyses that depend on it.
+pub fn to_batch(table: &ResultTable) -> Result<RecordBatch, datafusion::arrow::error::ArrowError> {
+    use datafusion::arrow::array::{
+        BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
+    };
+    use datafusion::arrow::datatypes::{Field, Schema};
+    use std::sync::Arc;
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    let mut fields = Vec::with_capacity(table.columns.len());
+    let mut arrays: Vec<ArrayRef> = Vec::with_capacity(table.columns.len());
+    for (j, name) in table.columns.iter().enumerate() {
+        let cells = || table.rows.iter().map(move |r| &r[j]);
+        let kind = cells()
+            .find(|v| !v.is_null())
+            .cloned()
+            .unwrap_or(Value::Null);
+        let array: ArrayRef = match kind {
+            Value::Int(_) => {
+                let mut b = Int64Builder::new();
+                cells().for_each(|v| match v {
+                    Value::Int(i) => b.append_value(*i),
+                    _ => b.append_null(),
+                });
+                Arc::new(b.finish())
+            }
+            Value::Float(_) => {
+                let mut b = Float64Builder::new();
+                cells().for_each(|v| b.append_option(v.as_f64()));
+                Arc::new(b.finish())
+            }
+            Value::Bool(_) => {
+                let mut b = BooleanBuilder::new();
+                cells().for_each(|v| match v {
+                    Value::Bool(x) => b.append_value(*x),
+                    _ => b.append_null(),
+                });
+                Arc::new(b.finish())
+            }
+            Value::Date(_) => {
+                let mut b = Date32Builder::new();
+                cells().for_each(|v| match v {
+                    Value::Date(d) => b.append_value((*d - epoch).num_days() as i32),
+                    _ => b.append_null(),
+                });
+                Arc::new(b.finish())
+            }
+            Value::Text(_) | Value::Null => {
+                let mut b = StringBuilder::new();
+                cells().for_each(|v| match v {
+                    Value::Null => b.append_null(),
+                    other => b.append_value(other.to_string()),
+                });
+                Arc::new(b.finish())
+            }
+        };
+        fields.push(Field::new(name, array.data_type().clone(), true));
+        arrays.push(array);
+    }
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)
+}

@@ -4,6 +4,7 @@
 
 pub mod convert;
 pub mod metrics;
+pub mod model;
 mod params;
 pub mod value;
 
@@ -30,6 +31,8 @@ pub enum RunError {
     Metric { path: PathBuf, message: String },
     #[error("engine {engine}: {message}")]
     Engine { engine: String, message: String },
+    #[error("{}: model: {message}", path.display())]
+    Model { path: PathBuf, message: String },
     #[error("{}: cannot write: {source}", path.display())]
     Write {
         path: PathBuf,
@@ -181,8 +184,21 @@ type Batches = Vec<datafusion::arrow::record_batch::RecordBatch>;
 fn run_one(engine: &dyn Engine, a: &Analysis) -> Result<(AnalysisRun, Batches), RunError> {
     let started = Utc::now();
     let batches = engine.query(&a.sql).map_err(|e| sql_error(a, &e))?;
+    let mut batches = batches;
+    let mut result = convert::to_table(&batches);
+    if let Some(spec) = &a.meta.model {
+        let model_error = |message: String| RunError::Model {
+            path: a.path.clone(),
+            message,
+        };
+        if !result.columns.is_empty() {
+            result = model::apply(spec, &result).map_err(|e| model_error(e.to_string()))?;
+        } else {
+            result.columns = model::COLUMNS.iter().map(|c| c.to_string()).collect();
+        }
+        batches = vec![convert::to_batch(&result).map_err(|e| model_error(e.to_string()))?];
+    }
     let finished = Utc::now();
-    let result = convert::to_table(&batches);
     let result = if result.columns.is_empty() {
         ResultTable {
             columns: batches

@@ -1,0 +1,19 @@
+-- ---
+-- id = "attainment/adjusted_odds"
+-- version = 1
+-- title = "Facilitators and barriers, adjusted for each other"
+-- description = "For each outcome in attainment/factors, a logistic regression of the outcome on all the factors together (complete cases: children with every factor known), reporting each factor's adjusted odds ratio with a Wald 95% interval, fitted in Rust by iteratively reweighted least squares. An odds ratio above 1 goes with better outcomes after allowing for the other factors; a factor is called a facilitator or barrier only when its interval excludes 1. Factors with fewer than 10 children with or without them are left out of that model and shown as too few to say. Attendance above 95% and more than 3 years in care are the reference groups. Observational: adjusted associations, not causes."
+-- params = ["term"]
+-- depends_on = ["attainment/factors"]
+--
+-- [model]
+-- kind = "logistic"
+-- outcome = "achieved"
+-- by = "outcome"
+-- factors = ["sen", "placements_3plus", "school_move", "attendance_below_90", "attendance_90_to_95", "in_care_under_1_year", "in_care_1_to_3_years", "school_out_of_authority", "sdq_concern", "pep_rated_green", "suspended", "alternative_provision"]
+-- labels = ["SEN support or EHC plan", "3 or more placements in the year", "A school move after 1 October", "Attendance below 90%", "Attendance 90% to 95%", "In care under 1 year", "In care 1 to 3 years", "School outside the authority", "SDQ 17 or more (concern)", "Latest PEP rated green", "Suspended in the year", "Alternative provision"]
+-- ---
+SELECT outcome, achieved, sen, placements_3plus, school_move, attendance_below_90, attendance_90_to_95,
+       in_care_under_1_year, in_care_1_to_3_years, school_out_of_authority, sdq_concern,
+       pep_rated_green, suspended, alternative_provision
+FROM attainment.factors

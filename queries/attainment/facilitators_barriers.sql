@@ -1,0 +1,89 @@
+-- ---
+-- id = "attainment/facilitators_barriers"
+-- version = 1
+-- title = "Facilitators and barriers to attainment"
+-- description = "For each outcome and factor in attainment/factors: the outcome rate among children with the factor and without it, n in both groups, the gap in percentage points (with minus without) and its 95% confidence interval by Newcombe's hybrid score method (Newcombe 1998, method 10: Wilson score intervals for each rate, z = 1.96). A factor is called a facilitator (gap above zero) or a barrier (gap below zero) only when the interval excludes zero, and 'too few to say' when either group has fewer than 10 children. Results years are pooled up to the run's year. Observational: a factor that goes with lower attainment is not shown to cause it."
+-- params = ["term"]
+-- depends_on = ["attainment/factors"]
+-- suppress = ["n_with", "n_without", "achieved_with", "achieved_without"]
+--
+-- [[chart]]
+-- type = "h_bar"
+-- title = "Gap in the on-track rate with each factor"
+-- x = "factor"
+-- y = ["on_track_gap"]
+-- y_label = "Gap, percentage points (with the factor minus without)"
+-- unit = "points"
+-- ---
+WITH flags AS (
+  SELECT outcome, 1 AS factor_order, 'SEN support or EHC plan' AS factor, sen AS flag, achieved FROM attainment.factors WHERE sen IS NOT NULL
+  UNION ALL
+  SELECT outcome, 2 AS factor_order, '3 or more placements in the year' AS factor, placements_3plus AS flag, achieved FROM attainment.factors WHERE placements_3plus IS NOT NULL
+  UNION ALL
+  SELECT outcome, 3 AS factor_order, 'A school move after 1 October' AS factor, school_move AS flag, achieved FROM attainment.factors WHERE school_move IS NOT NULL
+  UNION ALL
+  SELECT outcome, 4 AS factor_order, 'Attendance below 90%' AS factor, attendance_below_90 AS flag, achieved FROM attainment.factors WHERE attendance_below_90 IS NOT NULL
+  UNION ALL
+  SELECT outcome, 5 AS factor_order, 'Attendance 90% to 95%' AS factor, attendance_90_to_95 AS flag, achieved FROM attainment.factors WHERE attendance_90_to_95 IS NOT NULL
+  UNION ALL
+  SELECT outcome, 6 AS factor_order, 'Attendance above 95%' AS factor, attendance_above_95 AS flag, achieved FROM attainment.factors WHERE attendance_above_95 IS NOT NULL
+  UNION ALL
+  SELECT outcome, 7 AS factor_order, 'In care under 1 year' AS factor, in_care_under_1_year AS flag, achieved FROM attainment.factors WHERE in_care_under_1_year IS NOT NULL
+  UNION ALL
+  SELECT outcome, 8 AS factor_order, 'In care 1 to 3 years' AS factor, in_care_1_to_3_years AS flag, achieved FROM attainment.factors WHERE in_care_1_to_3_years IS NOT NULL
+  UNION ALL
+  SELECT outcome, 9 AS factor_order, 'In care over 3 years' AS factor, in_care_over_3_years AS flag, achieved FROM attainment.factors WHERE in_care_over_3_years IS NOT NULL
+  UNION ALL
+  SELECT outcome, 10 AS factor_order, 'School outside the authority' AS factor, school_out_of_authority AS flag, achieved FROM attainment.factors WHERE school_out_of_authority IS NOT NULL
+  UNION ALL
+  SELECT outcome, 11 AS factor_order, 'SDQ 17 or more (concern)' AS factor, sdq_concern AS flag, achieved FROM attainment.factors WHERE sdq_concern IS NOT NULL
+  UNION ALL
+  SELECT outcome, 12 AS factor_order, 'Latest PEP rated green' AS factor, pep_rated_green AS flag, achieved FROM attainment.factors WHERE pep_rated_green IS NOT NULL
+  UNION ALL
+  SELECT outcome, 13 AS factor_order, 'Suspended in the year' AS factor, suspended AS flag, achieved FROM attainment.factors WHERE suspended IS NOT NULL
+  UNION ALL
+  SELECT outcome, 14 AS factor_order, 'Alternative provision' AS factor, alternative_provision AS flag, achieved FROM attainment.factors WHERE alternative_provision IS NOT NULL
+),
+counts AS (
+  SELECT outcome, factor_order, factor,
+         sum(flag) AS n_with,
+         sum(flag * achieved) AS achieved_with,
+         sum(1 - flag) AS n_without,
+         sum((1 - flag) * achieved) AS achieved_without
+  FROM flags
+  GROUP BY outcome, factor_order, factor
+),
+rates AS (
+  SELECT *,
+         CAST(achieved_with AS DOUBLE) / nullif(n_with, 0) AS p1,
+         CAST(achieved_without AS DOUBLE) / nullif(n_without, 0) AS p2
+  FROM counts
+),
+wilson AS (
+  SELECT *,
+         (p1 + 1.96 * 1.96 / (2 * n_with) - 1.96 * sqrt(p1 * (1 - p1) / n_with + 1.96 * 1.96 / (4.0 * n_with * n_with))) / (1 + 1.96 * 1.96 / n_with) AS l1,
+         (p1 + 1.96 * 1.96 / (2 * n_with) + 1.96 * sqrt(p1 * (1 - p1) / n_with + 1.96 * 1.96 / (4.0 * n_with * n_with))) / (1 + 1.96 * 1.96 / n_with) AS u1,
+         (p2 + 1.96 * 1.96 / (2 * n_without) - 1.96 * sqrt(p2 * (1 - p2) / n_without + 1.96 * 1.96 / (4.0 * n_without * n_without))) / (1 + 1.96 * 1.96 / n_without) AS l2,
+         (p2 + 1.96 * 1.96 / (2 * n_without) + 1.96 * sqrt(p2 * (1 - p2) / n_without + 1.96 * 1.96 / (4.0 * n_without * n_without))) / (1 + 1.96 * 1.96 / n_without) AS u2
+  FROM rates
+),
+gaps AS (
+  SELECT outcome, factor_order, factor, n_with, achieved_with, n_without, achieved_without,
+         100.0 * p1 AS rate_with,
+         100.0 * p2 AS rate_without,
+         100.0 * (p1 - p2) AS gap,
+         100.0 * (p1 - p2 - sqrt((p1 - l1) * (p1 - l1) + (u2 - p2) * (u2 - p2))) AS gap_lower,
+         100.0 * (p1 - p2 + sqrt((u1 - p1) * (u1 - p1) + (p2 - l2) * (p2 - l2))) AS gap_upper
+  FROM wilson
+)
+SELECT outcome, factor, n_with, achieved_with, rate_with, n_without, achieved_without, rate_without,
+       CASE WHEN n_with < 10 OR n_without < 10 THEN NULL ELSE gap END AS gap,
+       CASE WHEN n_with < 10 OR n_without < 10 THEN NULL ELSE gap_lower END AS gap_lower,
+       CASE WHEN n_with < 10 OR n_without < 10 THEN NULL ELSE gap_upper END AS gap_upper,
+       CASE WHEN n_with < 10 OR n_without < 10 THEN 'too few to say'
+            WHEN gap_lower > 0 THEN 'facilitator'
+            WHEN gap_upper < 0 THEN 'barrier'
+            ELSE 'no clear difference' END AS finding,
+       CASE WHEN outcome = 'On track at the latest term' AND n_with >= 10 AND n_without >= 10 THEN gap END AS on_track_gap
+FROM gaps
+ORDER BY outcome, factor_order
