@@ -70,6 +70,13 @@ fn fixture_figures_match_the_hand_arithmetic() {
     close(metric(&m, "roll.children", t, "all"), 5.0);
     close(metric(&m, "roll.ehc_plan_rate", t, "all"), 20.0);
     close(metric(&m, "roll.out_of_authority_rate", t, "all"), 25.0);
+    // By characteristic (header.csv): males C1, C3, C7 = 3, females C2, C4 = 2; ethnicity
+    // White (WBRI) C1, C4, C7 = 3, Mixed (MWBC) C2 = 1, Black (BAFR) C3 = 1.
+    close(metric(&m, "roll.children", t, "Male"), 3.0);
+    close(metric(&m, "roll.children", t, "Female"), 2.0);
+    close(metric(&m, "roll.children", t, "White"), 3.0);
+    close(metric(&m, "roll.children", t, "Mixed"), 1.0);
+    close(metric(&m, "roll.children", t, "Black"), 1.0);
     // Its denominator in metrics.csv is the 4 in school, not the 5 on the roll.
     let row = m
         .lines()

@@ -1,8 +1,8 @@
 -- ---
 -- id = "roll/cla_at_term_end"
--- version = 1
+-- version = 2
 -- title = "Children in care at the end of the term"
--- description = "One row per child looked after on the last day of the term (an SSDA903 episode open that day, short breaks V3/V4 excluded), with year group from age on 31 August (domain.md sections 1-2), SEN status for the year, and the school on roll that day."
+-- description = "One row per child looked after on the last day of the term (an SSDA903 episode open that day, short breaks V3/V4 excluded), with year group from age on 31 August (domain.md sections 1-2), sex, ethnicity (SSDA903 code and its group), SEN status for the year, and the school on roll that day."
 -- params = ["term"]
 -- level = "child"
 -- ---
@@ -16,6 +16,7 @@ WITH open_episodes AS (
 ages AS (
   SELECT h.child,
          h.sex,
+         h.ethnic,
          extract(year FROM p.year_start) - extract(year FROM h.dob)
            - CASE WHEN extract(month FROM h.dob) >= 9 THEN 1 ELSE 0 END AS age_at_31_august
   FROM header h
@@ -30,7 +31,14 @@ school_at_end AS (
 )
 SELECT p.term,
        a.child,
-       a.sex,
+       CASE WHEN a.sex IN ('1', 'M') THEN 'Male' WHEN a.sex IN ('2', 'F') THEN 'Female' ELSE 'Unknown' END AS sex,
+       a.ethnic,
+       CASE WHEN a.ethnic IN ('REFU', 'NOBT') THEN 'Not known'
+            WHEN substr(a.ethnic, 1, 1) = 'W' THEN 'White'
+            WHEN substr(a.ethnic, 1, 1) = 'M' THEN 'Mixed'
+            WHEN substr(a.ethnic, 1, 1) = 'A' THEN 'Asian'
+            WHEN substr(a.ethnic, 1, 1) = 'B' THEN 'Black'
+            ELSE 'Other' END AS ethnicity_group,
        CAST(a.age_at_31_august AS BIGINT) AS age_at_31_august,
        CAST(a.age_at_31_august - 4 AS BIGINT) AS year_order,
        CASE

@@ -49,6 +49,10 @@ pub struct MetricSpec {
     /// Name of the breakdown; defaults to the group column's name, or `all`.
     #[serde(default)]
     pub breakdown: Option<String>,
+    /// Column naming the breakdown row by row, for a long result that stacks several
+    /// breakdowns (sex, phase, ...) in one table; overrides `breakdown`.
+    #[serde(default)]
+    pub breakdown_column: Option<String>,
 }
 
 /// The front matter of an analysis file.

@@ -46,6 +46,7 @@ pub fn extract(
     let numerator = spec.numerator.as_deref().map(index).transpose()?;
     let denominator = spec.denominator.as_deref().map(index).transpose()?;
     let group = spec.group.as_deref().map(index).transpose()?;
+    let breakdown_column = spec.breakdown_column.as_deref().map(index).transpose()?;
     let breakdown = spec
         .breakdown
         .clone()
@@ -57,7 +58,9 @@ pub fn extract(
         .map(|r| MetricRow {
             metric: spec.id.clone(),
             time_period: r[period].to_string(),
-            breakdown: breakdown.clone(),
+            breakdown: breakdown_column
+                .map(|b| text_or(&r[b], "unknown"))
+                .unwrap_or_else(|| breakdown.clone()),
             group: group
                 .map(|g| text_or(&r[g], "unknown"))
                 .unwrap_or_else(|| "all".into()),
