@@ -70,6 +70,54 @@ fn fixture_figures_match_the_hand_arithmetic() {
     close(metric(&m, "roll.children", t, "all"), 5.0);
     close(metric(&m, "roll.ehc_plan_rate", t, "all"), 20.0);
     close(metric(&m, "roll.out_of_authority_rate", t, "all"), 25.0);
+    // Termly progress (progress.csv), 2024-25-autumn: 7 judgements, on track C1 reading,
+    // C1 maths, C2 maths, C3 english = 4/7 = 57.14%; maths C1, C2 of C1, C2, C3 = 2/3.
+    close(
+        metric(&m, "progress.on_track_rate", t, "all subjects"),
+        400.0 / 7.0,
+    );
+    close(
+        metric(&m, "progress.on_track_rate", t, "maths"),
+        200.0 / 3.0,
+    );
+    // 2023-24-summer: 3 judgements, on track C1 maths and C2 maths = 2/3.
+    close(
+        metric(
+            &m,
+            "progress.on_track_rate",
+            "2023-24-summer",
+            "all subjects",
+        ),
+        200.0 / 3.0,
+    );
+    // Movement from 2023-24-summer: C1 reading working towards -> expected (up), C1 maths
+    // expected -> expected (same), C2 maths expected -> above (up): 2 of 3 pairs moved up;
+    // maths 1 of 2.
+    close(
+        metric(&m, "progress.moved_up_rate", t, "all subjects"),
+        200.0 / 3.0,
+    );
+    close(metric(&m, "progress.moved_up_rate", t, "maths"), 50.0);
+    // From prior attainment: only C2 has an earlier KS2 result and a judgement now: reading
+    // 104 (met) and now working towards in English = 0 of 1; maths 100 (met) and now above = 1 of 1.
+    close(
+        metric(
+            &m,
+            "progress.at_expected_from_ks2_rate",
+            t,
+            "English: KS2 expected met",
+        ),
+        0.0,
+    );
+    close(
+        metric(
+            &m,
+            "progress.at_expected_from_ks2_rate",
+            t,
+            "maths: KS2 expected met",
+        ),
+        100.0,
+    );
     // By characteristic (header.csv): males C1, C3, C7 = 3, females C2, C4 = 2; ethnicity
     // White (WBRI) C1, C4, C7 = 3, Mixed (MWBC) C2 = 1, Black (BAFR) C3 = 1.
     close(metric(&m, "roll.children", t, "Male"), 3.0);
