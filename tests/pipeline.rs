@@ -118,6 +118,16 @@ fn fixture_figures_match_the_hand_arithmetic() {
         ),
         100.0,
     );
+    // By cohort on 31 Dec 2024 (wider_cohort.csv): W1 previously in care; W3 with a social
+    // worker (W2's membership ended in June); C9, 19 and out of care since her 18th
+    // birthday, is a care leaver.
+    close(metric(&m, "roll.children", t, "Previously in care"), 1.0);
+    close(metric(&m, "roll.children", t, "With a social worker"), 1.0);
+    close(
+        metric(&m, "roll.children", t, "Care leavers aged 18 to 25"),
+        1.0,
+    );
+    close(metric(&m, "roll.children", t, "Children looked after"), 5.0);
     // By characteristic (header.csv): males C1, C3, C7 = 3, females C2, C4 = 2; ethnicity
     // White (WBRI) C1, C4, C7 = 3, Mixed (MWBC) C2 = 1, Black (BAFR) C3 = 1.
     close(metric(&m, "roll.children", t, "Male"), 3.0);
