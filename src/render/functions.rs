@@ -58,10 +58,41 @@ fn rows_for_term(table: &ResultTable, term: &str) -> ResultTable {
     }
 }
 
+/// Keeps the rows where `column=value` (the `where` argument of `chart` and `table`).
+fn rows_where(table: &ResultTable, id: &str, condition: &str) -> Result<ResultTable, Error> {
+    let (column, value) = condition.split_once('=').ok_or_else(|| {
+        invalid(format!(
+            "where=\"{condition}\" for `{id}`: expected where=\"column=value\""
+        ))
+    })?;
+    let i = table.column_index(column.trim()).ok_or_else(|| {
+        invalid(format!(
+            "where: `{id}` has no column `{}` (columns: {})",
+            column.trim(),
+            table.columns.join(", ")
+        ))
+    })?;
+    Ok(ResultTable {
+        columns: table.columns.clone(),
+        rows: table
+            .rows
+            .iter()
+            .filter(|r| r[i].to_string() == value.trim())
+            .cloned()
+            .collect(),
+    })
+}
+
 fn chart_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Error> {
     let name: Option<String> = kwargs.get("name")?;
+    let condition: Option<String> = kwargs.get("where")?;
     kwargs.assert_all_used()?;
     let (analysis, run) = lookup(data, id)?;
+    let filtered = condition
+        .as_deref()
+        .map(|c| rows_where(&run.result, id, c))
+        .transpose()?;
+    let result = filtered.as_ref().unwrap_or(&run.result);
     let spec = match &name {
         Some(n) => analysis
             .meta
@@ -76,8 +107,8 @@ fn chart_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
             name.map(|n| format!(" named `{n}`")).unwrap_or_default()
         ))
     })?;
-    let drawn = chart::render_chart(spec, &run.result)
-        .map_err(|e| invalid(format!("chart of `{id}`: {e}")))?;
+    let drawn =
+        chart::render_chart(spec, result).map_err(|e| invalid(format!("chart of `{id}`: {e}")))?;
     let anchor = match &spec.name {
         Some(n) => format!("chart-{}-{n}", id.replace('/', "-")),
         None => format!("chart-{}", id.replace('/', "-")),
@@ -88,11 +119,36 @@ fn chart_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
         .filter(|l| !l.trim().is_empty())
         .collect::<Vec<_>>()
         .join("\n");
+    // The data table holds what the chart plots (its x, series, values and comparators),
+    // open when short enough to read at a glance.
+    let plotted: Vec<&String> = std::iter::once(&spec.x)
+        .chain(spec.series.iter())
+        .chain(spec.y.iter())
+        .chain(spec.comparators.iter())
+        .collect();
+    let keep: Vec<usize> = plotted
+        .iter()
+        .filter_map(|c| result.column_index(c))
+        .collect();
+    let data_table = ResultTable {
+        columns: keep.iter().map(|&i| result.columns[i].clone()).collect(),
+        rows: result
+            .rows
+            .iter()
+            .map(|r| keep.iter().map(|&i| r[i].clone()).collect())
+            .collect(),
+    };
+    let open = if data_table.rows.len() <= 12 {
+        " open"
+    } else {
+        ""
+    };
     let html = format!(
-        "<figure class=\"chart\" id=\"{anchor}\">\n<figcaption><span class=\"chart-title\">{}</span><span class=\"chart-summary\">{}</span></figcaption>\n<div class=\"chart-svg\">{svg}</div>\n<details class=\"chart-data\" open><summary>Data for this chart</summary>\n{}</details>\n</figure>",
+        "<figure class=\"chart\" id=\"{anchor}\">\n<figcaption><span class=\"chart-title\">{}</span><span class=\"chart-summary\">{}</span></figcaption>\n<div class=\"chart-svg\">{svg}</div>\n<details class=\"chart-data\"{open}><summary>Data for this chart ({} rows)</summary>\n{}</details>\n</figure>",
         escape(&spec.title),
         escape(&drawn.summary),
-        table_html(&run.result, Some(&spec.unit), None, &analysis.meta.suppress),
+        data_table.rows.len(),
+        table_html(&data_table, Some(&spec.unit), None, &analysis.meta.suppress),
     );
     Ok(JValue::from_safe_string(html))
 }
@@ -102,6 +158,7 @@ fn table_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
     let limit: Option<usize> = kwargs.get("limit")?;
     let term_only: Option<bool> = kwargs.get("term_only")?;
     let caption: Option<String> = kwargs.get("caption")?;
+    let condition: Option<String> = kwargs.get("where")?;
     kwargs.assert_all_used()?;
     let (analysis, run) = lookup(data, id)?;
     let mut table = if term_only.unwrap_or(false) {
@@ -109,6 +166,9 @@ fn table_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
     } else {
         run.result.clone()
     };
+    if let Some(c) = condition {
+        table = rows_where(&table, id, &c)?;
+    }
     if let Some(cols) = columns {
         let idx: Vec<usize> = cols
             .iter()
