@@ -1412,8 +1412,10 @@ fn draw(spec: &ChartSpec, data: &ChartData) -> Result<String, ChartError> {
                     }
                     let (x, y) = at(ci as f64, *v);
                     if horizontal {
+                        // A negative bar's label sits just right of zero, so a long bar
+                        // cannot push it into the category names.
                         let (hx, anchor) = if *v < 0.0 {
-                            (x - 5, HPos::Right)
+                            (at(ci as f64, 0.0).0 + 5, HPos::Left)
                         } else {
                             (x + 5, HPos::Left)
                         };
