@@ -202,13 +202,14 @@ pub fn report(
     let template = ReportTemplate::load(&project.templates, template_name)?;
     let analyses = load_analyses(project)?;
     let mut wanted = template.named_analyses();
+    // Every analysis that writes a named metric: breakdowns of one metric can come from several.
     for m in template.named_metrics() {
-        if let Some(a) = analyses
-            .iter()
-            .find(|a| a.meta.metrics.iter().any(|s| s.id == m))
-        {
-            wanted.push(a.id().to_string());
-        }
+        wanted.extend(
+            analyses
+                .iter()
+                .filter(|a| a.meta.metrics.iter().any(|s| s.id == m))
+                .map(|a| a.id().to_string()),
+        );
     }
     if template.body.contains("national(") {
         wanted.push("reference/national_benchmarks".into());

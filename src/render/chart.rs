@@ -166,7 +166,8 @@ fn category(v: &Value) -> String {
     }
 }
 
-/// A cell as a plotted number: null and non-finite numbers are gaps; text is an error.
+/// A cell as a plotted number: null, non-finite numbers and suppressed figures (`c`) are
+/// gaps; other text is an error.
 fn numeric(
     v: &Value,
     column: &str,
@@ -175,6 +176,7 @@ fn numeric(
 ) -> Result<Option<f64>, ChartError> {
     let found = match v {
         Value::Null => return Ok(None),
+        Value::Text(t) if t == super::disclosure::SUPPRESSED => return Ok(None),
         Value::Int(i) => return Ok(Some(*i as f64)),
         Value::Float(f) => return Ok(f.is_finite().then_some(*f)),
         Value::Bool(_) => "the true/false value",

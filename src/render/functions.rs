@@ -58,6 +58,15 @@ fn rows_for_term(table: &ResultTable, term: &str) -> ResultTable {
     }
 }
 
+/// The result as this report's audience may see it: disclosure control for boards and schools.
+fn visible(data: &ReportData, analysis: &Analysis, result: &ResultTable) -> ResultTable {
+    if matches!(data.audience, Audience::Board | Audience::School) {
+        super::disclosure::apply(analysis, result)
+    } else {
+        result.clone()
+    }
+}
+
 /// Keeps the rows where `column=value` (the `where` argument of `chart` and `table`).
 fn rows_where(table: &ResultTable, id: &str, condition: &str) -> Result<ResultTable, Error> {
     let (column, value) = condition.split_once('=').ok_or_else(|| {
@@ -88,11 +97,12 @@ fn chart_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
     let condition: Option<String> = kwargs.get("where")?;
     kwargs.assert_all_used()?;
     let (analysis, run) = lookup(data, id)?;
+    let shown = visible(data, analysis, &run.result);
     let filtered = condition
         .as_deref()
-        .map(|c| rows_where(&run.result, id, c))
+        .map(|c| rows_where(&shown, id, c))
         .transpose()?;
-    let result = filtered.as_ref().unwrap_or(&run.result);
+    let result = filtered.as_ref().unwrap_or(&shown);
     let spec = match &name {
         Some(n) => analysis
             .meta
@@ -161,10 +171,11 @@ fn table_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
     let condition: Option<String> = kwargs.get("where")?;
     kwargs.assert_all_used()?;
     let (analysis, run) = lookup(data, id)?;
+    let shown = visible(data, analysis, &run.result);
     let mut table = if term_only.unwrap_or(false) {
-        rows_for_term(&run.result, &data.run.term)
+        rows_for_term(&shown, &data.run.term)
     } else {
-        run.result.clone()
+        shown
     };
     if let Some(c) = condition {
         table = rows_where(&table, id, &c)?;
@@ -206,7 +217,7 @@ fn metric_lookup(
     data: &ReportData,
     id: &str,
     kwargs: &Kwargs,
-) -> Result<Option<(f64, String)>, Error> {
+) -> Result<Option<(f64, String, bool)>, Error> {
     let period: Option<String> = kwargs.get("period")?;
     let group: Option<String> = kwargs.get("group")?;
     let breakdown: Option<String> = kwargs.get("breakdown")?;
@@ -226,12 +237,24 @@ fn metric_lookup(
                 && m.group == group
                 && breakdown.as_ref().is_none_or(|b| &m.breakdown == b)
         })
-        .and_then(|m| m.value.map(|v| (v, m.unit.clone()))))
+        .and_then(|m| {
+            // Boards and schools see no figure on 1 to 4 children or fewer than 10.
+            let safe = !matches!(data.audience, Audience::Board | Audience::School)
+                || if m.unit == "count" {
+                    !m.value.is_some_and(super::disclosure::small_count)
+                } else {
+                    super::disclosure::rate_is_safe(m.numerator, m.denominator)
+                };
+            m.value.map(|v| (v, m.unit.clone(), safe))
+        }))
 }
 
-fn change_text(from: Option<(f64, String)>, to: Option<(f64, String)>) -> String {
+fn change_text(from: Option<(f64, String, bool)>, to: Option<(f64, String, bool)>) -> String {
     match (from, to) {
-        (Some((a, unit)), Some((b, _))) => {
+        (Some((_, _, false)), _) | (_, Some((_, _, false))) => {
+            "not shown (a figure is suppressed)".to_string()
+        }
+        (Some((a, unit, _)), Some((b, _, _))) => {
             let d = b - a;
             let size = match unit.as_str() {
                 "percent" => format!("{:.1} percentage points", d.abs()),
@@ -262,7 +285,8 @@ pub fn register(env: &mut Environment<'static>, data: Arc<ReportData>) {
     let d = data.clone();
     env.add_function("metric", move |id: String, kwargs: Kwargs| {
         Ok::<_, Error>(match metric_lookup(&d, &id, &kwargs)? {
-            Some((v, unit)) => format_number(v, &unit),
+            Some((v, unit, true)) => format_number(v, &unit),
+            Some((_, _, false)) => super::disclosure::SUPPRESSED.to_string(),
             None => "not available".to_string(),
         })
     });
@@ -270,7 +294,8 @@ pub fn register(env: &mut Environment<'static>, data: Arc<ReportData>) {
     env.add_function("metric_value", move |id: String, kwargs: Kwargs| {
         Ok::<_, Error>(
             metric_lookup(&d, &id, &kwargs)?
-                .map(|(v, _)| JValue::from(v))
+                .filter(|(_, _, safe)| *safe)
+                .map(|(v, _, _)| JValue::from(v))
                 .unwrap_or(JValue::from(())),
         )
     });
@@ -337,20 +362,34 @@ mod tests {
     fn changes_are_worded_in_points_for_percentages() {
         // 9.4% - 8.1% = 1.3 percentage points
         assert_eq!(
-            change_text(Some((8.1, "percent".into())), Some((9.4, "percent".into()))),
+            change_text(
+                Some((8.1, "percent".into(), true)),
+                Some((9.4, "percent".into(), true))
+            ),
             "up 1.3 percentage points"
         );
         assert_eq!(
-            change_text(Some((20.0, "mean".into())), Some((18.5, "mean".into()))),
+            change_text(
+                Some((20.0, "mean".into(), true)),
+                Some((18.5, "mean".into(), true))
+            ),
             "down 1.5"
         );
         assert_eq!(
             change_text(
-                Some((5.0, "percent".into())),
-                Some((5.01, "percent".into()))
+                Some((5.0, "percent".into(), true)),
+                Some((5.01, "percent".into(), true))
             ),
             "unchanged"
         );
-        assert!(change_text(None, Some((1.0, "count".into()))).starts_with("not comparable"));
+        assert!(change_text(None, Some((1.0, "count".into(), true))).starts_with("not comparable"));
+        // A suppressed figure at either end hides the change too.
+        assert!(
+            change_text(
+                Some((3.0, "count".into(), false)),
+                Some((9.0, "count".into(), true))
+            )
+            .starts_with("not shown")
+        );
     }
 }

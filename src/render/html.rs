@@ -87,7 +87,8 @@ pub fn table_html(
                 (None, Value::Float(_)) => chart_unit,
                 (u, _) => u,
             };
-            let class = if v.as_f64().is_some() {
+            let suppressed = matches!(v, Value::Text(t) if t == super::disclosure::SUPPRESSED);
+            let class = if v.as_f64().is_some() || suppressed {
                 " class=\"num\""
             } else {
                 ""

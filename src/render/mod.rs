@@ -3,6 +3,7 @@
 //! Render reads no data files and runs no SQL: it draws what the run produced.
 
 pub mod chart;
+pub mod disclosure;
 pub mod format;
 mod functions;
 pub mod html;
@@ -85,7 +86,13 @@ pub fn render_html(
         .map_err(to_error)?
         .render(minijinja::context! { title => template.meta.title.clone() })
         .map_err(to_error)?;
-    let (body, toc) = html::markdown(&markdown);
+    let (mut body, toc) = html::markdown(&markdown);
+    if matches!(
+        template.meta.audience,
+        template::Audience::Board | template::Audience::School
+    ) {
+        body.push_str(disclosure::NOTES);
+    }
     let audience_label = match template.meta.audience {
         template::Audience::Leadership => "Virtual School leadership",
         template::Audience::Board => "Governing board",

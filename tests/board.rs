@@ -1,0 +1,134 @@
+//! The governing board report: disclosure control end to end on sample-data.
+
+use assert_cmd::Command;
+
+fn cohort() -> Command {
+    let mut c = Command::cargo_bin("cohort").expect("binary");
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+/// The tables of an HTML body: each a list of rows of cell texts (header row first).
+fn tables(html: &str) -> Vec<Vec<Vec<String>>> {
+    html.split("<table>")
+        .skip(1)
+        .map(|t| {
+            let t = t.split("</table>").next().unwrap_or_default();
+            t.split("<tr>")
+                .skip(1)
+                .map(|row| {
+                    row.split("</t")
+                        .filter_map(|cell| cell.rsplit('>').next())
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty() && !s.starts_with("r"))
+                        .collect()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn board_report_suppresses_small_numbers_and_shows_no_child() {
+    let out = tempfile::tempdir().unwrap();
+    cohort()
+        .env("SOURCE_DATE_EPOCH", "1767225600")
+        .args(["report", "board-annual", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.path().join("board-annual.html")).unwrap();
+    // The body, without the provenance footer (analysis versions and row counts).
+    let body = html.split("<footer class=\"provenance\">").next().unwrap();
+    // No pseudonymous id and no date of birth.
+    assert!(!body.contains("VS0"), "a child id is in the board report");
+    let dates = regex_like_dates(body);
+    assert!(dates.is_empty(), "dates in the board report: {dates:?}");
+    // No count from 1 to 4 anywhere in a table.
+    for (t, table) in tables(body).iter().enumerate() {
+        for row in table.iter().skip(1) {
+            for cell in row {
+                assert!(
+                    !matches!(cell.as_str(), "1" | "2" | "3" | "4"),
+                    "table {t} shows a count of {cell}: {row:?}"
+                );
+            }
+        }
+        // No column holds a single suppressed cell that its total could give back.
+        let width = table.first().map_or(0, Vec::len);
+        for col in 0..width {
+            let hidden = table
+                .iter()
+                .skip(1)
+                .filter(|r| r.get(col).is_some_and(|c| c == "c"))
+                .count();
+            assert_ne!(hidden, 1, "table {t} column {col} hides exactly one cell");
+            // Nor does any group of rows sharing a first cell (a breakdown, a term).
+            let mut firsts: Vec<&String> = table.iter().skip(1).filter_map(|r| r.first()).collect();
+            firsts.sort();
+            firsts.dedup();
+            for first in firsts {
+                let group: Vec<&Vec<String>> = table
+                    .iter()
+                    .skip(1)
+                    .filter(|r| r.first() == Some(first))
+                    .collect();
+                let hidden = group
+                    .iter()
+                    .filter(|r| r.get(col).is_some_and(|c| c == "c"))
+                    .count();
+                assert!(
+                    group.len() < 2 || hidden != 1,
+                    "table {t}, rows starting {first}: column {col} hides exactly one cell"
+                );
+            }
+        }
+    }
+    // Something was suppressed on this data, and the notes say what `c` means.
+    assert!(
+        body.contains(">c<"),
+        "expected suppressed cells on sample-data"
+    );
+    assert!(body.contains("Notes on the figures"));
+}
+
+/// Dates written as dd/mm/yyyy or yyyy-mm-dd in the text.
+fn regex_like_dates(s: &str) -> Vec<String> {
+    let b = s.as_bytes();
+    let shape = |w: &[u8], seps: [usize; 2], sep: u8| {
+        w.iter().enumerate().all(|(k, c)| {
+            if seps.contains(&k) {
+                *c == sep
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+    };
+    b.windows(10)
+        .filter(|w| shape(w, [2, 5], b'/') || shape(w, [4, 7], b'-'))
+        .map(|w| String::from_utf8_lossy(w).into_owned())
+        .collect()
+}
+
+#[test]
+fn child_level_analyses_are_refused_for_a_board() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("leak.md"),
+        "+++\ntitle = \"Leak\"\naudience = \"board\"\n+++\n{{ table(\"roll/cla_at_term_end\") }}\n",
+    )
+    .unwrap();
+    let project = cohort::app::Project {
+        templates: dir.path().to_path_buf(),
+        out: dir.path().join("out"),
+        data: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data"),
+        queries: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("queries"),
+    };
+    let e = cohort::app::report(&project, "leak", None).unwrap_err();
+    let message = e.to_string();
+    assert!(
+        message.contains("roll/cla_at_term_end") && message.contains("individual children"),
+        "{message}"
+    );
+    assert!(!dir.path().join("out/leak.html").exists());
+}
