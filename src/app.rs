@@ -193,15 +193,24 @@ pub fn report_time() -> DateTime<Utc> {
         .unwrap_or_else(Utc::now)
 }
 
-/// `cohort report`: runs what the template needs and writes `<out>/<template>.html`.
-pub fn report(
+/// A template, its analyses and the finished run it renders from.
+struct Prepared {
+    template: ReportTemplate,
+    analyses: Vec<Analysis>,
+    output: RunOutput,
+    term: Term,
+}
+
+fn prepare_report(
     project: &Project,
     template_name: &str,
     term: Option<&str>,
-) -> Result<PathBuf, AppError> {
+    extra: &[&str],
+) -> Result<Prepared, AppError> {
     let template = ReportTemplate::load(&project.templates, template_name)?;
     let analyses = load_analyses(project)?;
     let mut wanted = template.named_analyses();
+    wanted.extend(extra.iter().map(|s| s.to_string()));
     // Every analysis that writes a named metric: breakdowns of one metric can come from several.
     for m in template.named_metrics() {
         wanted.extend(
@@ -218,13 +227,99 @@ pub fn report(
     let term = choose_term(&catalog, term)?;
     let engine = DataFusionEngine::new()?;
     let output = run::run(&catalog, &analyses, &engine, term, Some(&wanted))?;
-    let html = render::render_html(&template, output, analyses, term, report_time())?;
-    let path = project.out.join(format!("{template_name}.html"));
-    write_atomic(&path, html.as_bytes()).map_err(|e| AppError::Write {
-        path: path.clone(),
+    Ok(Prepared {
+        template,
+        analyses,
+        output,
+        term,
+    })
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), AppError> {
+    write_atomic(path, text.as_bytes()).map_err(|e| AppError::Write {
+        path: path.to_path_buf(),
         source: e,
-    })?;
+    })
+}
+
+/// `cohort report`: runs what the template needs and writes `<out>/<template>.html`.
+pub fn report(
+    project: &Project,
+    template_name: &str,
+    term: Option<&str>,
+) -> Result<PathBuf, AppError> {
+    let p = prepare_report(project, template_name, term, &[])?;
+    let html = render::render_html(&p.template, p.output, p.analyses, p.term, report_time())?;
+    let path = project.out.join(format!("{template_name}.html"));
+    write_file(&path, &html)?;
     Ok(path)
+}
+
+/// `cohort report <template> --each school`: one page per school with children in care
+/// (from `schools/summary`), each given `school_urn` and `school_name`, and an index page.
+/// Writes `<out>/<template>/<urn>.html` and `<out>/<template>/index.html`.
+pub fn report_each_school(
+    project: &Project,
+    template_name: &str,
+    term: Option<&str>,
+) -> Result<PathBuf, AppError> {
+    let p = prepare_report(project, template_name, term, &["schools/summary"])?;
+    let summary = p
+        .output
+        .result("schools/summary")
+        .map(|r| r.result.clone())
+        .unwrap_or_default();
+    let (Some(urn_col), Some(name_col)) =
+        (summary.column_index("urn"), summary.column_index("name"))
+    else {
+        return Err(AppError::Data(
+            "schools/summary must have `urn` and `name` columns".into(),
+        ));
+    };
+    let dir = project.out.join(template_name);
+    let generated = report_time();
+    let mut pages: Vec<(String, String)> = Vec::new();
+    // Render every page first, then write: an error leaves no half-written set.
+    let mut rendered = Vec::new();
+    for row in &summary.rows {
+        let urn = row[urn_col].to_string();
+        let name = row[name_col].to_string();
+        let html = render::render_html_with(
+            &p.template,
+            p.output.clone(),
+            p.analyses.clone(),
+            p.term,
+            generated,
+            &[("school_urn", urn.clone()), ("school_name", name.clone())],
+        )?;
+        rendered.push((dir.join(format!("{urn}.html")), html));
+        pages.push((urn, name));
+    }
+    for (path, html) in &rendered {
+        write_file(path, html)?;
+    }
+    let mut list = String::from("<ul class=\"school-index\">\n");
+    for (urn, name) in &pages {
+        list.push_str(&format!(
+            "<li><a href=\"{}.html\">{}</a> (URN {})</li>\n",
+            render::html::escape(urn),
+            render::html::escape(name),
+            render::html::escape(urn)
+        ));
+    }
+    list.push_str("</ul>\n");
+    let index = render::html::page(&render::html::Page {
+        title: &p.template.meta.title,
+        subtitle: &format!("Term {} · {} schools", p.term, pages.len()),
+        audience_label: "School advisory visits",
+        marking: None,
+        body: &list,
+        toc: &[],
+        provenance: "",
+    });
+    let index_path = dir.join("index.html");
+    write_file(&index_path, &index)?;
+    Ok(index_path)
 }
 
 /// `cohort query`: runs one SQL statement over the data folder and returns its rows as text.

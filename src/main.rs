@@ -90,6 +90,9 @@ enum Command {
         paths: Paths,
         #[arg(long)]
         term: Option<String>,
+        /// Write one page per school (`school`) and an index, instead of one report.
+        #[arg(long, value_parser = ["school"])]
+        each: Option<String>,
     },
     /// Run one SQL statement over the data folder and print the result.
     Query {
@@ -179,8 +182,12 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             template,
             paths,
             term,
+            each,
         } => {
-            let path = app::report(&paths.into(), &template, term.as_deref())?;
+            let path = match each {
+                Some(_) => app::report_each_school(&paths.into(), &template, term.as_deref())?,
+                None => app::report(&paths.into(), &template, term.as_deref())?,
+            };
             Ok(format!("wrote {}", path.display()))
         }
         Command::Query { sql, paths, term } => app::query(&paths.into(), &sql, term.as_deref()),

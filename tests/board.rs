@@ -132,3 +132,47 @@ fn child_level_analyses_are_refused_for_a_board() {
     );
     assert!(!dir.path().join("out/leak.html").exists());
 }
+
+#[test]
+fn a_page_per_school_names_only_that_school() {
+    let out = tempfile::tempdir().unwrap();
+    cohort()
+        .args(["report", "school-on-a-page", "--each", "school", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    cohort()
+        .args(["run", "--out"])
+        .arg(out.path().join("run"))
+        .assert()
+        .success();
+    let mut reader =
+        csv::Reader::from_path(out.path().join("run/results/schools/summary.csv")).unwrap();
+    let schools: Vec<(String, String)> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[1].to_string(), r[2].to_string())
+        })
+        .collect();
+    assert!(schools.len() > 10, "{schools:?}");
+    let dir = out.path().join("school-on-a-page");
+    let index = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    for (urn, name) in &schools {
+        let page = std::fs::read_to_string(dir.join(format!("{urn}.html")))
+            .unwrap_or_else(|_| panic!("no page for {urn}"));
+        // Names are whole between tags (`Ashfield Primary School` is not `... School 2`).
+        let named = |n: &str| page.contains(&format!(">{n}<"));
+        assert!(named(name) && page.contains(urn.as_str()));
+        for (other_urn, other) in &schools {
+            if other_urn != urn {
+                assert!(!named(other), "{urn}'s page names {other}");
+                assert!(!page.contains(&format!("URN {other_urn}")));
+            }
+        }
+        assert!(!page.contains("VS0"), "a child id on {urn}'s page");
+        assert!(index.contains(&format!("href=\"{urn}.html\"")));
+    }
+    // One page per school and the index, nothing else.
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), schools.len() + 1);
+}

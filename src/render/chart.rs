@@ -69,7 +69,7 @@ pub fn render_chart(spec: &ChartSpec, table: &ResultTable) -> Result<RenderedCha
 /// A column name as a label: underscores to spaces, first letter capitalised and known
 /// acronyms upper-cased (`national_cla` → "National CLA", `attainment8` → "Attainment 8").
 pub fn prettify(name: &str) -> String {
-    const ACRONYMS: [(&str, &str); 24] = [
+    const ACRONYMS: [(&str, &str); 25] = [
         ("cla", "CLA"),
         ("ks1", "KS1"),
         ("ks2", "KS2"),
@@ -79,6 +79,7 @@ pub fn prettify(name: &str) -> String {
         ("pep", "PEP"),
         ("peps", "PEPs"),
         ("pp+", "PP+"),
+        ("pp", "PP+"),
         ("sen", "SEN"),
         ("send", "SEND"),
         ("sdq", "SDQ"),

@@ -21,14 +21,10 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// A column name as a table heading: `overall_absence_rate` → `Overall absence rate`.
+/// A column name as a table heading: `overall_absence_rate` → `Overall absence rate`,
+/// with known acronyms in capitals (`peps_due` → `PEPs due`).
 pub fn heading(name: &str) -> String {
-    let words = name.replace('_', " ");
-    let mut chars = words.chars();
-    match chars.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + chars.as_str(),
-        None => String::new(),
-    }
+    super::chart::prettify(name)
 }
 
 /// The display unit a column's name implies, used when no chart says otherwise.
@@ -41,10 +37,9 @@ pub fn unit_for_column(name: &str, value: &Value) -> Option<&'static str> {
         || n.starts_with("all_pupils")
     {
         Some("percent")
-    } else if n.contains("amount")
-        || n.contains("spend")
-        || n.contains("cost")
-        || n.contains("pounds")
+    } else if n
+        .split('_')
+        .any(|w| matches!(w, "amount" | "spend" | "cost" | "pounds"))
     {
         Some("pounds")
     } else if n.contains("mean") || n.contains("average") {

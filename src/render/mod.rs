@@ -49,6 +49,18 @@ pub fn render_html(
     term: Term,
     generated: DateTime<Utc>,
 ) -> Result<String, RenderError> {
+    render_html_with(template, run, analyses, term, generated, &[])
+}
+
+/// [`render_html`] with extra template variables, e.g. `school_urn` for a page per school.
+pub fn render_html_with(
+    template: &ReportTemplate,
+    run: RunOutput,
+    analyses: Vec<Analysis>,
+    term: Term,
+    generated: DateTime<Utc>,
+    globals: &[(&str, String)],
+) -> Result<String, RenderError> {
     let data = Arc::new(ReportData {
         run,
         analyses,
@@ -61,6 +73,9 @@ pub fn render_html(
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
     functions::register(&mut env, data.clone());
+    for (name, value) in globals {
+        env.add_global(name.to_string(), value.clone());
+    }
     let name = template.path.display().to_string();
     let to_error = |e: minijinja::Error| {
         let line = e

@@ -91,9 +91,10 @@ pub fn schools(rng: &mut ChaCha8Rng, children: usize) -> Vec<School> {
         (Kind::Alternative, alternatives, "Learning Centre"),
     ];
     for (kind, n, suffix) in plan {
-        for i in 0..n {
+        for _ in 0..n {
             let urn = format!("{}", 100_000 + out.len() * 7 + 3);
-            let place = PLACES[(out.len() * 5 + i) % PLACES.len()];
+            // A place name and a suffix by kind, numbered when the names run out: unique.
+            let place = PLACES[out.len() % PLACES.len()];
             let round = out.len() / PLACES.len();
             let name = if round == 0 {
                 format!("{place} {suffix}")
