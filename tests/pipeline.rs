@@ -120,14 +120,38 @@ fn fixture_figures_match_the_hand_arithmetic() {
     );
     // By cohort on 31 Dec 2024 (wider_cohort.csv): W1 previously in care; W3 with a social
     // worker (W2's membership ended in June); C9, 19 and out of care since her 18th
-    // birthday, is a care leaver.
+    // birthday, is a care leaver, and so are C10 (20, left care at 18 in 2022) and C11
+    // (18, left at 18 in February 2024): 3.
     close(metric(&m, "roll.children", t, "Previously in care"), 1.0);
     close(metric(&m, "roll.children", t, "With a social worker"), 1.0);
     close(
         metric(&m, "roll.children", t, "Care leavers aged 18 to 25"),
-        1.0,
+        3.0,
     );
     close(metric(&m, "roll.children", t, "Children looked after"), 5.0);
+    // SDQ from oc2.csv, 2023-24 (YEAR 2024): eligible aged 4-16 on 31 March 2024 are C1 (9),
+    // C2 (11), C3 (15) and C7 (16, refused); C4 is 3. Scores 12, 18, 15: mean 45/3 = 15;
+    // one each normal, borderline, concern = 33.33%; completion 3/4 = 75%.
+    let y = "2023-24";
+    close(metric(&m, "sdq.mean_total", y, "all"), 15.0);
+    close(metric(&m, "sdq.concern_rate", y, "all"), 100.0 / 3.0);
+    close(metric(&m, "sdq.normal_rate", y, "all"), 100.0 / 3.0);
+    close(metric(&m, "sdq.borderline_rate", y, "all"), 100.0 / 3.0);
+    close(metric(&m, "sdq.completion_rate", y, "all"), 75.0);
+    // 2024-25 (YEAR 2025): C1 10 and C2 20: mean 15, concern 1/2 = 50%, completion 2/2.
+    close(metric(&m, "sdq.mean_total", "2024-25", "all"), 15.0);
+    close(metric(&m, "sdq.concern_rate", "2024-25", "all"), 50.0);
+    // Two scores (sdq.csv): C1 14 -> 12 (-2, borderline -> normal, improved), C2 18 -> 20
+    // (+2, concern both times): mean change (-2 + 2) / 2 = 0; improved a band 1 of 2.
+    close(metric(&m, "sdq.mean_change", t, "all"), 0.0);
+    close(metric(&m, "sdq.improved_band_rate", t, "all"), 50.0);
+    // Care leavers (oc3.csv), 2024-25 (YEAR 2025), aged 19-21 on their birthday that year:
+    // C9 19 (F2, EET), C10 20 (G5, NEET), C11 19 (not in touch, not known): NEET 1/3,
+    // EET 1/3. 2023-24: C10 19 (G6) NEET 1/1 = 100%; C9 18 (F5) EET 100% at 18.
+    close(metric(&m, "eet.neet_rate", "2024-25", "19-21"), 100.0 / 3.0);
+    close(metric(&m, "eet.eet_rate", "2024-25", "19-21"), 100.0 / 3.0);
+    close(metric(&m, "eet.neet_rate", y, "19-21"), 100.0);
+    close(metric(&m, "eet.eet_rate", y, "18"), 100.0);
     // By characteristic (header.csv): males C1, C3, C7 = 3, females C2, C4 = 2; ethnicity
     // White (WBRI) C1, C4, C7 = 3, Mixed (MWBC) C2 = 1, Black (BAFR) C3 = 1.
     close(metric(&m, "roll.children", t, "Male"), 3.0);

@@ -1,0 +1,44 @@
+-- ---
+-- id = "wellbeing/sdq_change"
+-- version = 1
+-- title = "Wellbeing: change for children with two SDQ scores"
+-- description = "Children in care with two or more SDQ total scores in the sdq table up to the end of the run's term: the change from their previous score to their latest (a fall is an improvement), and whether their DfE band (0-13 normal, 14-16 borderline, 17-40 concern; domain.md section 8) improved, stayed the same or worsened."
+-- params = ["term"]
+-- suppress = ["children", "improved", "same", "worsened"]
+--
+-- [[metric]]
+-- id = "sdq.mean_change"
+-- value = "mean_change"
+-- denominator = "children"
+-- time_period = "term"
+-- unit = "mean"
+--
+-- [[metric]]
+-- id = "sdq.improved_band_rate"
+-- value = "improved_rate"
+-- numerator = "improved"
+-- denominator = "children"
+-- time_period = "term"
+-- unit = "percent"
+-- ---
+WITH scored AS (
+  SELECT q.child, q.assessment_date, q.total_score,
+         CASE WHEN q.total_score <= 13 THEN 0 WHEN q.total_score <= 16 THEN 1 ELSE 2 END AS band,
+         row_number() OVER (PARTITION BY q.child ORDER BY q.assessment_date DESC) AS k
+  FROM sdq q
+  JOIN header h ON h.child = q.child
+  CROSS JOIN params p
+  WHERE q.total_score IS NOT NULL AND q.assessment_date <= p.term_end
+),
+pairs AS (
+  SELECT l.child, l.total_score - b.total_score AS change, l.band - b.band AS band_change
+  FROM scored l JOIN scored b ON b.child = l.child AND b.k = 2
+  WHERE l.k = 1
+)
+SELECT p.term, count(*) AS children, avg(change) AS mean_change,
+       sum(CASE WHEN band_change < 0 THEN 1 ELSE 0 END) AS improved,
+       sum(CASE WHEN band_change = 0 THEN 1 ELSE 0 END) AS same,
+       sum(CASE WHEN band_change > 0 THEN 1 ELSE 0 END) AS worsened,
+       100.0 * sum(CASE WHEN band_change < 0 THEN 1 ELSE 0 END) / count(*) AS improved_rate
+FROM pairs CROSS JOIN params p
+GROUP BY p.term
