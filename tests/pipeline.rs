@@ -152,6 +152,30 @@ fn fixture_figures_match_the_hand_arithmetic() {
     close(metric(&m, "eet.eet_rate", "2024-25", "19-21"), 100.0 / 3.0);
     close(metric(&m, "eet.neet_rate", y, "19-21"), 100.0);
     close(metric(&m, "eet.eet_rate", y, "18"), 100.0);
+    // Repeat suspensions: only C3 has two (a suspension and a lunchtime) = 1/3, the same for
+    // the term and for 2024-25 (the fixture's only term with marks).
+    close(
+        metric(&m, "exclusions.repeat_suspension_rate", t, "all"),
+        100.0 / 3.0,
+    );
+    close(
+        metric(&m, "exclusions.repeat_suspension_rate", "2024-25", "all"),
+        100.0 / 3.0,
+    );
+    close(
+        metric(&m, "exclusions.one_plus_suspension_rate", "2024-25", "all"),
+        200.0 / 3.0,
+    );
+    // Sessions lost to suspensions: C3 4 + 1 and C1 2 = 7 over 2 pupils suspended = 3.5.
+    close(
+        metric(
+            &m,
+            "exclusions.sessions_lost_per_pupil_suspended",
+            "2024-25",
+            "all",
+        ),
+        3.5,
+    );
     // By characteristic (header.csv): males C1, C3, C7 = 3, females C2, C4 = 2; ethnicity
     // White (WBRI) C1, C4, C7 = 3, Mixed (MWBC) C2 = 1, Black (BAFR) C3 = 1.
     close(metric(&m, "roll.children", t, "Male"), 3.0);

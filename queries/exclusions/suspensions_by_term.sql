@@ -1,10 +1,10 @@
 -- ---
 -- id = "exclusions/suspensions_by_term"
--- version = 1
+-- version = 2
 -- title = "Suspensions and permanent exclusions by term"
 -- description = "DfE measures (domain.md section 4) for children in care of compulsory school age with attendance in the term: suspension rate = suspensions / pupils x 100 (a pupil may count several times; lunchtime suspensions included); one-or-more suspension rate = pupils with at least one / pupils x 100; permanent exclusion rate = pupils permanently excluded / pupils x 100; sessions lost."
 -- depends_on = ["attendance/sessions_by_term"]
--- suppress = ["pupils", "suspensions", "pupils_suspended", "permanent_exclusions"]
+-- suppress = ["pupils", "suspensions", "pupils_suspended", "pupils_repeat", "permanent_exclusions"]
 --
 -- [[chart]]
 -- type = "line"
@@ -27,6 +27,14 @@
 -- id = "exclusions.one_plus_suspension_rate"
 -- value = "one_plus_suspension_rate"
 -- numerator = "pupils_suspended"
+-- denominator = "pupils"
+-- time_period = "term"
+-- unit = "percent"
+--
+-- [[metric]]
+-- id = "exclusions.repeat_suspension_rate"
+-- value = "repeat_suspension_rate"
+-- numerator = "pupils_repeat"
 -- denominator = "pupils"
 -- time_period = "term"
 -- unit = "percent"
@@ -62,10 +70,12 @@ SELECT term,
        count(*) AS pupils,
        sum(suspensions) AS suspensions,
        sum(CASE WHEN suspensions > 0 THEN 1 ELSE 0 END) AS pupils_suspended,
+       sum(CASE WHEN suspensions > 1 THEN 1 ELSE 0 END) AS pupils_repeat,
        sum(CASE WHEN permanent > 0 THEN 1 ELSE 0 END) AS permanent_exclusions,
        sum(sessions_lost) AS sessions_lost,
        100.0 * sum(suspensions) / count(*) AS suspension_rate,
        100.0 * sum(CASE WHEN suspensions > 0 THEN 1 ELSE 0 END) / count(*) AS one_plus_suspension_rate,
+       100.0 * sum(CASE WHEN suspensions > 1 THEN 1 ELSE 0 END) / count(*) AS repeat_suspension_rate,
        100.0 * sum(CASE WHEN permanent > 0 THEN 1 ELSE 0 END) / count(*) AS permanent_exclusion_rate
 FROM per_pupil
 GROUP BY term, ordinal

@@ -1,0 +1,91 @@
+-- ---
+-- id = "exclusions/suspensions_by_year"
+-- version = 1
+-- title = "Suspensions and permanent exclusions by academic year"
+-- description = "Pupils in care with possible sessions at any point in the academic year (attendance/sessions_by_term: looked after, compulsory school age) and their suspensions and permanent exclusions starting that year, as domain.md section 4 defines: suspensions per 100 pupils (a pupil can count several times; a lunchtime suspension counts), the share with one or more suspensions, with two or more (repeat), permanently excluded, and sessions lost per pupil suspended. National CLA: 9.8% with one or more (2020/21)."
+-- params = ["academic_year"]
+-- depends_on = ["attendance/sessions_by_term"]
+-- suppress = ["pupils", "suspensions", "pupils_suspended", "pupils_repeat", "permanent_exclusions"]
+--
+-- [[chart]]
+-- type = "bar"
+-- title = "Pupils in care with one or more suspensions, by year"
+-- x = "academic_year"
+-- y = ["one_plus_suspension_rate", "repeat_suspension_rate"]
+-- y_label = "Pupils in care, %"
+-- x_label = "Academic year"
+-- unit = "percent"
+--
+-- [[metric]]
+-- id = "exclusions.suspension_rate"
+-- value = "suspension_rate"
+-- numerator = "suspensions"
+-- denominator = "pupils"
+-- time_period = "academic_year"
+-- unit = "per_100"
+--
+-- [[metric]]
+-- id = "exclusions.one_plus_suspension_rate"
+-- value = "one_plus_suspension_rate"
+-- numerator = "pupils_suspended"
+-- denominator = "pupils"
+-- time_period = "academic_year"
+-- unit = "percent"
+--
+-- [[metric]]
+-- id = "exclusions.repeat_suspension_rate"
+-- value = "repeat_suspension_rate"
+-- numerator = "pupils_repeat"
+-- denominator = "pupils"
+-- time_period = "academic_year"
+-- unit = "percent"
+--
+-- [[metric]]
+-- id = "exclusions.permanent_exclusion_rate"
+-- value = "permanent_exclusion_rate"
+-- numerator = "permanent_exclusions"
+-- denominator = "pupils"
+-- time_period = "academic_year"
+-- unit = "percent"
+--
+-- [[metric]]
+-- id = "exclusions.sessions_lost_per_pupil_suspended"
+-- value = "sessions_lost_per_pupil_suspended"
+-- denominator = "pupils_suspended"
+-- time_period = "academic_year"
+-- unit = "mean"
+-- ---
+WITH pupils AS (
+  SELECT DISTINCT child, academic_year
+  FROM attendance.sessions_by_term
+  WHERE possible_sessions > 0
+),
+events AS (
+  SELECT s.child, t.academic_year, s.type, s.sessions
+  FROM suspensions s
+  JOIN terms t ON s.start_date BETWEEN t.start_date AND t.end_date
+),
+per_pupil AS (
+  SELECT p.academic_year, p.child,
+         sum(CASE WHEN e.type IN ('suspension', 'lunchtime') THEN 1 ELSE 0 END) AS suspensions,
+         sum(CASE WHEN e.type = 'permanent' THEN 1 ELSE 0 END) AS permanent,
+         sum(CASE WHEN e.type IN ('suspension', 'lunchtime') THEN e.sessions ELSE 0 END) AS sessions_lost
+  FROM pupils p
+  LEFT JOIN events e ON e.child = p.child AND e.academic_year = p.academic_year
+  GROUP BY p.academic_year, p.child
+)
+SELECT academic_year,
+       count(*) AS pupils,
+       sum(suspensions) AS suspensions,
+       sum(CASE WHEN suspensions > 0 THEN 1 ELSE 0 END) AS pupils_suspended,
+       sum(CASE WHEN suspensions > 1 THEN 1 ELSE 0 END) AS pupils_repeat,
+       sum(CASE WHEN permanent > 0 THEN 1 ELSE 0 END) AS permanent_exclusions,
+       sum(sessions_lost) AS sessions_lost,
+       100.0 * sum(suspensions) / count(*) AS suspension_rate,
+       100.0 * sum(CASE WHEN suspensions > 0 THEN 1 ELSE 0 END) / count(*) AS one_plus_suspension_rate,
+       100.0 * sum(CASE WHEN suspensions > 1 THEN 1 ELSE 0 END) / count(*) AS repeat_suspension_rate,
+       100.0 * sum(CASE WHEN permanent > 0 THEN 1 ELSE 0 END) / count(*) AS permanent_exclusion_rate,
+       CAST(sum(sessions_lost) AS DOUBLE) / nullif(sum(CASE WHEN suspensions > 0 THEN 1 ELSE 0 END), 0) AS sessions_lost_per_pupil_suspended
+FROM per_pupil
+GROUP BY academic_year
+ORDER BY academic_year
