@@ -176,6 +176,44 @@ fn fixture_figures_match_the_hand_arithmetic() {
         ),
         3.5,
     );
+    // Absence over 2024-25 (only the autumn has marks): as the term, 11/60 = 18.33%, one of
+    // three persistently absent. All three are in the 2025 OC2 cohort, so the same figure.
+    let y25 = "2024-25";
+    close(
+        metric(&m, "attendance.overall_absence_rate", y25, "all"),
+        11.0 / 60.0 * 100.0,
+    );
+    close(
+        metric(&m, "attendance.overall_absence_rate", y25, "OC2 cohort"),
+        11.0 / 60.0 * 100.0,
+    );
+    close(
+        metric(&m, "attendance.persistent_absence_rate", y25, "all"),
+        100.0 / 3.0,
+    );
+    // Phase: C1 (Year 6) 1/20 = 5%; secondary C2 1 + C3 9 = 10/40 = 25%. SEN support (C3)
+    // 9/20 = 45%. School outside the authority (C2 at S2) 1/20 = 5%.
+    close(
+        metric(&m, "attendance.overall_absence_rate", y25, "primary"),
+        5.0,
+    );
+    close(
+        metric(&m, "attendance.overall_absence_rate", y25, "secondary"),
+        25.0,
+    );
+    close(
+        metric(&m, "attendance.overall_absence_rate", y25, "SEN support"),
+        45.0,
+    );
+    close(
+        metric(
+            &m,
+            "attendance.overall_absence_rate",
+            y25,
+            "out of authority",
+        ),
+        5.0,
+    );
     // By characteristic (header.csv): males C1, C3, C7 = 3, females C2, C4 = 2; ethnicity
     // White (WBRI) C1, C4, C7 = 3, Mixed (MWBC) C2 = 1, Black (BAFR) C3 = 1.
     close(metric(&m, "roll.children", t, "Male"), 3.0);
@@ -412,4 +450,29 @@ fn changed_sql_without_a_new_version_fails_check() {
         .assert()
         .code(1);
     assert!(String::from_utf8_lossy(&assert.get_output().stderr).contains("Raise `version` to 2"));
+}
+
+#[test]
+fn oc2_cohort_follows_the_domain_rule() {
+    let out = tempfile::tempdir().unwrap();
+    cohort()
+        .args(["run", "--data", "tests/fixtures/small", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(out.path().join("results/roll/oc2_cohort.csv")).unwrap();
+    let members = |year: &str| -> Vec<String> {
+        csv.lines()
+            .skip(1)
+            .filter(|l| l.split(',').nth(1) == Some(year))
+            .map(|l| l.split(',').next().unwrap().to_string())
+            .collect()
+    };
+    // Year to 31 March 2024 (domain.md section 1): C1, C3, C4, C6, C7, C8 in care all year;
+    // C2 moved placement (an X1 end and a P start, so still in); out: C5 (V3 short breaks and
+    // a start in the year), C9 and C11 (left care in the year, E5 and E17), C12 (new
+    // episode with RNE = S in the year), C10 (left in 2022).
+    assert_eq!(members("2024"), ["C1", "C2", "C3", "C4", "C6", "C7", "C8"]);
+    // Year to 31 March 2025: C6 and C8 left (E4A), and C12 left on 15 December (E4A).
+    assert_eq!(members("2025"), ["C1", "C2", "C3", "C4", "C7"]);
 }

@@ -238,3 +238,36 @@ fn independent_analyses_run_in_parallel_on_sample_data() {
     let files = run["files"].as_array().unwrap();
     assert!(files.len() >= 17, "{files:?}");
 }
+
+#[test]
+fn oc2_cohort_analysis_agrees_with_the_generated_oc2_return() {
+    // The generator writes oc2.csv from its own care histories; the analysis derives the
+    // cohort from the episodes alone. Two independent routes must give the same children.
+    let out = tempfile::tempdir().unwrap();
+    cohort()
+        .args(["run", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let derived: std::collections::BTreeSet<(String, String)> =
+        csv::Reader::from_path(out.path().join("results/roll/oc2_cohort.csv"))
+            .unwrap()
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                (r[0].to_string(), r[1].to_string())
+            })
+            .filter(|(_, y)| y.as_str() >= "2023")
+            .collect();
+    let returned: std::collections::BTreeSet<(String, String)> =
+        csv::Reader::from_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/oc2.csv"))
+            .unwrap()
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                (r[0].to_string(), r[1].to_string())
+            })
+            .collect();
+    assert!(returned.len() > 500);
+    assert_eq!(derived, returned);
+}

@@ -1,0 +1,129 @@
+-- ---
+-- id = "attendance/absence_by_year"
+-- version = 1
+-- title = "Absence by academic year, with breakdowns and the national comparison"
+-- description = "Absence of children in care of compulsory school age over each academic year up to the run's term (attendance/sessions_by_term; domain.md section 3): overall, authorised and unauthorised absence as shares of possible sessions, and persistent (10% or more of possible sessions missed) and severe (50% or more) absence judged on each child's sessions over the year. Breakdowns: the OC2 cohort (looked after 12 months at 31 March, roll/oc2_cohort), the population DfE's national CLA figures use, so compare the national figure with the OC2 row; phase and year group (age on 31 August); SEN provision (sen table for the year); school inside or outside the authority (sessions at each kind of school, a child counted in both if they attended both)."
+-- params = ["term"]
+-- depends_on = ["attendance/sessions_by_term", "roll/oc2_cohort"]
+-- suppress = ["pupils", "persistently_absent", "severely_absent"]
+--
+-- [[chart]]
+-- type = "bar"
+-- title = "Overall absence by year: all children in care and the OC2 cohort, against national"
+-- x = "academic_year"
+-- y = ["overall_absence_rate"]
+-- series = "group"
+-- comparators = ["national_overall"]
+-- y_label = "Absence, % of possible sessions"
+-- x_label = "Academic year"
+-- unit = "percent"
+--
+-- [[metric]]
+-- id = "attendance.overall_absence_rate"
+-- value = "overall_absence_rate"
+-- numerator = "absence_sessions"
+-- denominator = "possible_sessions"
+-- time_period = "academic_year"
+-- group = "group"
+-- breakdown_column = "breakdown"
+-- unit = "percent"
+--
+-- [[metric]]
+-- id = "attendance.authorised_absence_rate"
+-- value = "authorised_absence_rate"
+-- numerator = "authorised_sessions"
+-- denominator = "possible_sessions"
+-- time_period = "academic_year"
+-- group = "group"
+-- breakdown_column = "breakdown"
+-- unit = "percent"
+--
+-- [[metric]]
+-- id = "attendance.unauthorised_absence_rate"
+-- value = "unauthorised_absence_rate"
+-- numerator = "unauthorised_sessions"
+-- denominator = "possible_sessions"
+-- time_period = "academic_year"
+-- group = "group"
+-- breakdown_column = "breakdown"
+-- unit = "percent"
+--
+-- [[metric]]
+-- id = "attendance.persistent_absence_rate"
+-- value = "persistent_absence_rate"
+-- numerator = "persistently_absent"
+-- denominator = "pupils"
+-- time_period = "academic_year"
+-- group = "group"
+-- breakdown_column = "breakdown"
+-- unit = "percent"
+--
+-- [[metric]]
+-- id = "attendance.severe_absence_rate"
+-- value = "severe_absence_rate"
+-- numerator = "severely_absent"
+-- denominator = "pupils"
+-- time_period = "academic_year"
+-- group = "group"
+-- breakdown_column = "breakdown"
+-- unit = "percent"
+-- ---
+WITH child_year AS (
+  SELECT s.child, s.academic_year, max(s.age_at_31_august) AS age,
+         sum(s.possible_sessions) AS possible, sum(s.present_sessions) AS present,
+         sum(s.authorised_sessions) AS authorised, sum(s.unauthorised_sessions) AS unauthorised
+  FROM attendance.sessions_by_term s
+  GROUP BY s.child, s.academic_year
+),
+child_location AS (
+  SELECT s.child, s.academic_year,
+         CASE WHEN sc.in_authority THEN 'in authority' ELSE 'out of authority' END AS location,
+         sum(s.possible_sessions) AS possible, sum(s.present_sessions) AS present,
+         sum(s.authorised_sessions) AS authorised, sum(s.unauthorised_sessions) AS unauthorised
+  FROM attendance.sessions_by_term s
+  JOIN schools sc ON sc.urn = s.urn
+  GROUP BY s.child, s.academic_year, 3
+),
+stacked AS (
+  SELECT 1 AS b, 'all' AS breakdown, 'all' AS "group", 0 AS o, c.* FROM child_year c
+  UNION ALL
+  SELECT 2, 'cohort', 'OC2 cohort', 0, c.* FROM child_year c
+  JOIN roll.oc2_cohort k ON k.child = c.child AND k.academic_year = c.academic_year
+  UNION ALL
+  SELECT 3, 'phase', CASE WHEN c.age <= 10 THEN 'primary' ELSE 'secondary' END, 0, c.* FROM child_year c
+  UNION ALL
+  SELECT 4, 'year_group', concat('Year ', CAST(c.age - 4 AS VARCHAR)), c.age + 0, c.* FROM child_year c
+  UNION ALL
+  SELECT 5, 'sen_status', CASE n.sen_status WHEN 'E' THEN 'EHC plan' WHEN 'K' THEN 'SEN support' ELSE 'No SEN' END, 0, c.*
+  FROM child_year c LEFT JOIN sen n ON n.child = c.child AND n.academic_year = c.academic_year
+  UNION ALL
+  SELECT 6, 'school_location', l.location, 0, l.child, l.academic_year, NULL, l.possible, l.present, l.authorised, l.unauthorised
+  FROM child_location l
+),
+totals AS (
+  SELECT b, breakdown, "group", academic_year, min(o) AS o,
+         count(DISTINCT child) AS pupils,
+         sum(possible) AS possible_sessions,
+         sum(possible - present) AS absence_sessions,
+         sum(authorised) AS authorised_sessions,
+         sum(unauthorised) AS unauthorised_sessions,
+         sum(CASE WHEN possible > 0 AND 10 * (possible - present) >= possible THEN 1 ELSE 0 END) AS persistently_absent,
+         sum(CASE WHEN possible > 0 AND 2 * (possible - present) >= possible THEN 1 ELSE 0 END) AS severely_absent
+  FROM stacked
+  WHERE possible > 0
+  GROUP BY b, breakdown, "group", academic_year
+)
+SELECT t.academic_year, t.breakdown, t."group", t.pupils, t.possible_sessions, t.absence_sessions,
+       t.authorised_sessions, t.unauthorised_sessions, t.persistently_absent, t.severely_absent,
+       100.0 * t.absence_sessions / t.possible_sessions AS overall_absence_rate,
+       100.0 * t.authorised_sessions / t.possible_sessions AS authorised_absence_rate,
+       100.0 * t.unauthorised_sessions / t.possible_sessions AS unauthorised_absence_rate,
+       100.0 * t.persistently_absent / t.pupils AS persistent_absence_rate,
+       100.0 * t.severely_absent / t.pupils AS severe_absence_rate,
+       n.value AS national_overall
+FROM totals t
+LEFT JOIN benchmarks n ON n.measure = 'attendance.overall_absence_rate' AND n.cohort = 'cla_12m'
+  AND n.academic_year = t.academic_year
+WHERE t.b <= 2
+   OR t.academic_year = (SELECT academic_year FROM params)
+ORDER BY t.academic_year, t.b, t.o, t."group"
