@@ -199,6 +199,27 @@ fn planted_relationships_are_found_and_independent_factors_are_not() {
             "{factor} is independent by construction: {r:?}"
         );
     }
+    // PP+ (ppplus/impact, all years): tuition is planted to help progress, mentoring not.
+    let rows = read_rows(&out.path().join("results/ppplus/impact.csv"));
+    let pp = |group: &str| {
+        rows.iter()
+            .find(|r| r[0] == "all years" && r[1] == "intervention" && r[2] == group)
+            .unwrap_or_else(|| panic!("no PP+ row for {group}"))
+            .clone()
+    };
+    let tuition = pp("tuition");
+    assert_eq!(
+        cell(&rows, &tuition, "finding"),
+        "more progress than children not funded",
+        "{tuition:?}"
+    );
+    assert!(num(cell(&rows, &tuition, "difference_lower")) > 0.0);
+    let mentoring = pp("mentoring");
+    assert_eq!(
+        cell(&rows, &mentoring, "finding"),
+        "no clear difference",
+        "{mentoring:?}"
+    );
     let rows = read_rows(&out.path().join("results/attainment/adjusted_odds.csv"));
     for factor in ["3 or more placements in the year", "Attendance below 90%"] {
         let r = find(&rows, on_track, factor);

@@ -214,6 +214,14 @@ fn fixture_figures_match_the_hand_arithmetic() {
         ),
         5.0,
     );
+    // PP+ this term (pp_plus.csv): requested 600 + 400 + 500 = 1500; approved R1 600 and R2
+    // 400 for 2 children = 500 a child; linked to a PEP target R1 and R3 = 2/3.
+    close(metric(&m, "ppplus.requested_amount", t, "all"), 1500.0);
+    close(metric(&m, "ppplus.approved_per_child", t, "all"), 500.0);
+    close(
+        metric(&m, "ppplus.pep_target_linked_rate", t, "all"),
+        200.0 / 3.0,
+    );
     // By characteristic (header.csv): males C1, C3, C7 = 3, females C2, C4 = 2; ethnicity
     // White (WBRI) C1, C4, C7 = 3, Mixed (MWBC) C2 = 1, Black (BAFR) C3 = 1.
     close(metric(&m, "roll.children", t, "Male"), 3.0);
@@ -475,4 +483,33 @@ fn oc2_cohort_follows_the_domain_rule() {
     assert_eq!(members("2024"), ["C1", "C2", "C3", "C4", "C6", "C7", "C8"]);
     // Year to 31 March 2025: C6 and C8 left (E4A), and C12 left on 15 December (E4A).
     assert_eq!(members("2025"), ["C1", "C2", "C3", "C4", "C7"]);
+}
+
+#[test]
+fn pp_plus_difference_in_differences_by_hand() {
+    let out = tempfile::tempdir().unwrap();
+    cohort()
+        .args(["run", "--data", "tests/fixtures/small", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(out.path().join("results/ppplus/impact.csv")).unwrap();
+    let row: Vec<&str> = csv
+        .lines()
+        .find(|l| l.starts_with("2023-24,intervention,tuition,"))
+        .unwrap_or_else(|| panic!("no tuition row in\n{csv}"))
+        .split(',')
+        .collect();
+    // R4 funds C1's tuition in 2023-24 summer (t). C1's on-track share: spring 0 of 2 (0%),
+    // autumn 2024-25 2 of 3 (66.67%): change +66.67. Comparison, judged in both terms with
+    // no approved request from t-3 to t+1: C3 only (C2 has mentoring approved at t+1;
+    // C3's request was declined): 1 of 2 both times, change 0. DiD = 66.67 - 0 = 66.67;
+    // one child each side, so too few to say; cost per child 300.
+    assert_eq!(row[3], "1");
+    assert!((row[4].parse::<f64>().unwrap() - 200.0 / 3.0).abs() < 1e-6);
+    assert_eq!(row[5], "1");
+    assert!(row[6].parse::<f64>().unwrap().abs() < 1e-9);
+    assert!((row[7].parse::<f64>().unwrap() - 200.0 / 3.0).abs() < 1e-6);
+    assert_eq!(row[10], "300");
+    assert_eq!(row[11], "too few to say");
 }

@@ -1,0 +1,61 @@
+-- ---
+-- id = "ppplus/spend_by_term"
+-- version = 1
+-- title = "PP+ requests and spend by term, tier and intervention"
+-- description = "Pupil Premium Plus requests for children in care each term up to the run's (domain.md section 7): amount requested and approved, children funded (an approved request), approved amount per child funded, and the share of requests linked to a PEP target (the PEP is where PP+ spending should be planned). By EEF tier and by intervention type, and for all requests."
+-- params = ["term"]
+-- suppress = ["requests", "approved_requests", "children_funded", "linked_to_pep_target", "approved_without_target"]
+--
+-- [[metric]]
+-- id = "ppplus.requested_amount"
+-- value = "requested_amount"
+-- time_period = "term"
+-- group = "group"
+-- breakdown_column = "breakdown"
+-- unit = "count"
+--
+-- [[metric]]
+-- id = "ppplus.approved_per_child"
+-- value = "approved_per_child"
+-- denominator = "children_funded"
+-- time_period = "term"
+-- group = "group"
+-- breakdown_column = "breakdown"
+-- unit = "mean"
+--
+-- [[metric]]
+-- id = "ppplus.pep_target_linked_rate"
+-- value = "pep_target_linked_rate"
+-- numerator = "linked_to_pep_target"
+-- denominator = "requests"
+-- time_period = "term"
+-- group = "group"
+-- breakdown_column = "breakdown"
+-- unit = "percent"
+-- ---
+WITH requests AS (
+  SELECT r.*, t.ordinal
+  FROM pp_plus r
+  JOIN terms t ON t.term = r.term
+  CROSS JOIN params p
+  WHERE t.ordinal <= p.term_ordinal
+),
+stacked AS (
+  SELECT 1 AS b, 'all' AS breakdown, 'all' AS "group", r.* FROM requests r
+  UNION ALL SELECT 2, 'eef_tier', concat('Tier ', r.eef_tier), r.* FROM requests r
+  UNION ALL SELECT 3, 'intervention', concat('', r.intervention), r.* FROM requests r
+)
+SELECT term, breakdown, "group",
+       count(*) AS requests,
+       sum(CASE WHEN status = 'approved' THEN 1 ELSE 0 END) AS approved_requests,
+       count(DISTINCT CASE WHEN status = 'approved' THEN child END) AS children_funded,
+       sum(amount) AS requested_amount,
+       sum(CASE WHEN status = 'approved' THEN amount ELSE 0 END) AS approved_amount,
+       sum(CASE WHEN status = 'approved' THEN amount ELSE 0 END)
+         / nullif(count(DISTINCT CASE WHEN status = 'approved' THEN child END), 0) AS approved_per_child,
+       sum(CASE WHEN pep_target IS NOT NULL THEN 1 ELSE 0 END) AS linked_to_pep_target,
+       100.0 * sum(CASE WHEN pep_target IS NOT NULL THEN 1 ELSE 0 END) / count(*) AS pep_target_linked_rate,
+       sum(CASE WHEN status = 'approved' AND pep_target IS NULL THEN 1 ELSE 0 END) AS approved_without_target
+FROM stacked
+GROUP BY term, ordinal, b, breakdown, "group"
+ORDER BY ordinal, b, "group"
