@@ -2,6 +2,7 @@
 //! whose every figure was worked out by hand (see the comments beside each assertion).
 
 use assert_cmd::Command;
+use predicates::prelude::*;
 use std::path::Path;
 
 fn cohort() -> Command {
@@ -512,4 +513,56 @@ fn pp_plus_difference_in_differences_by_hand() {
     assert!((row[7].parse::<f64>().unwrap() - 200.0 / 3.0).abs() < 1e-6);
     assert_eq!(row[10], "300");
     assert_eq!(row[11], "too few to say");
+}
+
+#[test]
+fn attendance_codes_follow_the_august_2024_change() {
+    // C1 has J on 16 July 2024 (old set: at an interview, an approved educational activity,
+    // so present) and J1 on 4 September 2024 (new set: leave of absence for an interview, an
+    // authorised absence). Summer 2023-24: 4 possible sessions, 4 present, absence 0%.
+    // Autumn 2024-25: 20 possible, 19 present, 1 authorised absence.
+    let out = tempfile::tempdir().unwrap();
+    cohort()
+        .args(["run", "--data", "tests/fixtures/small", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let m = std::fs::read_to_string(out.path().join("metrics.csv")).unwrap();
+    close(
+        metric(
+            &m,
+            "attendance.overall_absence_rate",
+            "2023-24-summer",
+            "all",
+        ),
+        0.0,
+    );
+    let sessions =
+        std::fs::read_to_string(out.path().join("results/attendance/sessions_by_term.csv"))
+            .unwrap();
+    assert!(
+        sessions.contains("C1,S1,2023-24-summer,6071,2023-24,9,4,4,0,0"),
+        "{sessions}"
+    );
+    assert!(
+        sessions.contains("C1,S1,2024-25-autumn,6072,2024-25,10,20,19,1,0"),
+        "{sessions}"
+    );
+    // And J itself is refused after the change: the catalog names the date and the list.
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir("tests/fixtures/small").unwrap() {
+        let p = entry.unwrap().path();
+        std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+    }
+    let marks = dir.path().join("attendance.csv");
+    let text = std::fs::read_to_string(&marks)
+        .unwrap()
+        .replace("C1,S1,2024-09-04,AM,J1", "C1,S1,2024-09-04,AM,J");
+    std::fs::write(&marks, text).unwrap();
+    cohort()
+        .args(["check", "--data"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("2024-09-04").and(predicates::str::contains("`J`")));
 }
