@@ -566,3 +566,24 @@ fn attendance_codes_follow_the_august_2024_change() {
         .code(1)
         .stderr(predicates::str::contains("2024-09-04").and(predicates::str::contains("`J`")));
 }
+
+#[test]
+fn attendance_alerts_name_children_whose_attendance_fell() {
+    // C3 attended all 4 sessions in summer 2023-24 (100%) and 11 of 20 in autumn 2024-25
+    // (55%), the 10 school days 2-13 September being all their marks this term: 55 <= 100 - 10.
+    // C1 went from 100% to 95% (19/20): a 5-point fall, no alert; C2 has no previous term.
+    let out = tempfile::tempdir().unwrap();
+    cohort()
+        .args(["run", "--data", "tests/fixtures/small", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let alerts = std::fs::read_to_string(out.path().join("results/attendance/alerts.csv")).unwrap();
+    let rows: Vec<&str> = alerts.lines().skip(1).collect();
+    assert_eq!(
+        rows,
+        [
+            "2024-25-autumn,C3,S4,2024-09-02,2024-09-13,55,55,100,fell 10 points or more in the last four weeks"
+        ]
+    );
+}

@@ -1,0 +1,56 @@
+-- ---
+-- id = "attendance/alerts"
+-- version = 1
+-- title = "Attendance alerts: children whose attendance has fallen"
+-- description = "For Virtual School officers only (child level). Children in care of compulsory school age whose attendance over their last 20 school days with marks in the run's term (about four school weeks) fell 10 percentage points or more below their attendance over the previous term, or who are persistently absent this term (10% or more of possible sessions missed, domain.md section 3) having not been the term before. Marks are classified by the code list valid on their date; sessions while not looked after or on short breaks (V3/V4) are left out, as in attendance/sessions_by_term."
+-- params = ["term"]
+-- depends_on = ["attendance/sessions_by_term"]
+-- level = "child"
+-- ---
+WITH marks AS (
+  SELECT DISTINCT m.child, m.urn, m.date, m.session, c.code_group
+  FROM attendance m
+  JOIN episodes e ON e.child = m.child AND m.date >= e.decom AND (e.dec IS NULL OR m.date <= e.dec)
+  JOIN code_lists c ON c.list_id = 'attendance_mark' AND c.code = m.mark
+   AND (c.valid_from IS NULL OR m.date >= c.valid_from)
+   AND (c.valid_to IS NULL OR m.date <= c.valid_to)
+  CROSS JOIN params p
+  WHERE e.ls NOT IN ('V3', 'V4') AND m.date BETWEEN p.term_start AND p.term_end
+    AND c.code_group <> 'not_possible'
+),
+days AS (
+  SELECT child, date, row_number() OVER (PARTITION BY child ORDER BY date DESC) AS k
+  FROM (SELECT DISTINCT child, date FROM marks)
+),
+recent AS (
+  SELECT m.child, min(m.date) AS window_start, max(m.date) AS window_end,
+         100.0 * sum(CASE WHEN m.code_group IN ('present', 'approved_activity') THEN 1 ELSE 0 END) / count(*) AS attendance_last_20_days
+  FROM marks m JOIN days d ON d.child = m.child AND d.date = m.date AND d.k <= 20
+  GROUP BY m.child
+),
+this_term AS (
+  SELECT s.child, max(s.age_at_31_august) AS age,
+         100.0 * sum(s.present_sessions) / sum(s.possible_sessions) AS attendance_this_term,
+         string_agg(s.urn, ' ') AS schools
+  FROM attendance.sessions_by_term s CROSS JOIN params p
+  WHERE s.term = p.term AND s.possible_sessions > 0
+  GROUP BY s.child
+),
+last_term AS (
+  SELECT s.child, 100.0 * sum(s.present_sessions) / sum(s.possible_sessions) AS attendance_previous_term
+  FROM attendance.sessions_by_term s CROSS JOIN params p
+  WHERE s.term = p.previous_term AND s.possible_sessions > 0
+  GROUP BY s.child
+)
+SELECT p.term, t.child, t.schools, r.window_start, r.window_end,
+       r.attendance_last_20_days, t.attendance_this_term, l.attendance_previous_term,
+       CASE WHEN l.attendance_previous_term IS NOT NULL AND r.attendance_last_20_days <= l.attendance_previous_term - 10
+            THEN 'fell 10 points or more in the last four weeks'
+            ELSE 'became persistently absent this term' END AS alert
+FROM this_term t
+JOIN recent r ON r.child = t.child
+LEFT JOIN last_term l ON l.child = t.child
+CROSS JOIN params p
+WHERE (l.attendance_previous_term IS NOT NULL AND r.attendance_last_20_days <= l.attendance_previous_term - 10)
+   OR (t.attendance_this_term <= 90 AND l.attendance_previous_term > 90)
+ORDER BY r.attendance_last_20_days, t.child
