@@ -223,6 +223,20 @@ fn fixture_figures_match_the_hand_arithmetic() {
         metric(&m, "ppplus.pep_target_linked_rate", t, "all"),
         200.0 / 3.0,
     );
+    // PEPs by year and team (peps.csv): 2024-25 C1 and C4 (Team North) on time, C2 late and
+    // C3 not completed (Team South): 2/4 = 50%; North 2/2 = 100%, South 0/2 = 0%.
+    // 2023-24: C1's summer PEP on time (1/1) but rated red: green 0 of 1.
+    close(metric(&m, "peps.on_time_rate", "2024-25", "all"), 50.0);
+    close(
+        metric(&m, "peps.on_time_rate", "2024-25", "Team North"),
+        100.0,
+    );
+    close(
+        metric(&m, "peps.on_time_rate", "2024-25", "Team South"),
+        0.0,
+    );
+    close(metric(&m, "peps.on_time_rate", "2023-24", "all"), 100.0);
+    close(metric(&m, "peps.qa_green_rate", "2023-24", "all"), 0.0);
     // By characteristic (header.csv): males C1, C3, C7 = 3, females C2, C4 = 2; ethnicity
     // White (WBRI) C1, C4, C7 = 3, Mixed (MWBC) C2 = 1, Black (BAFR) C3 = 1.
     close(metric(&m, "roll.children", t, "Male"), 3.0);

@@ -1,0 +1,76 @@
+-- ---
+-- id = "peps/by_group"
+-- version = 1
+-- title = "PEP timeliness and quality by year, team, school phase and location"
+-- description = "Personal Education Plans due for children in care (domain.md section 6): completed by the due date (on time), and the quality assurance distribution (green, amber, red, not rated), per academic year up to the run's term, and for the run's academic year by social work team, phase of the school named on the PEP, and whether that school is inside the authority. Late clusters: a group is flagged when its on-time rate is 10 points or more below the rate for all PEPs that year and it has 10 or more PEPs."
+-- params = ["term"]
+-- suppress = ["peps_due", "on_time", "green", "amber", "red", "not_rated"]
+--
+-- [[chart]]
+-- type = "h_bar"
+-- title = "PEPs completed on time this year, by group"
+-- x = "group"
+-- y = ["on_time_rate"]
+-- y_label = "PEPs completed by the due date, %"
+-- unit = "percent"
+--
+-- [[metric]]
+-- id = "peps.on_time_rate"
+-- value = "on_time_rate"
+-- numerator = "on_time"
+-- denominator = "peps_due"
+-- time_period = "academic_year"
+-- group = "group"
+-- breakdown_column = "breakdown"
+-- unit = "percent"
+--
+-- [[metric]]
+-- id = "peps.qa_green_rate"
+-- value = "qa_green_rate"
+-- numerator = "green"
+-- denominator = "rated"
+-- time_period = "academic_year"
+-- group = "group"
+-- breakdown_column = "breakdown"
+-- unit = "percent"
+-- ---
+WITH due AS (
+  SELECT pe.*, t.academic_year,
+         CASE WHEN pe.completed_date IS NOT NULL AND pe.completed_date <= pe.due_date THEN 1 ELSE 0 END AS is_on_time,
+         coalesce(s.phase, 'no school named') AS phase,
+         CASE WHEN s.urn IS NULL THEN 'no school named' WHEN s.in_authority THEN 'in authority' ELSE 'out of authority' END AS location
+  FROM peps pe
+  JOIN terms t ON t.term = pe.term
+  JOIN header h ON h.child = pe.child
+  LEFT JOIN schools s ON s.urn = pe.urn
+  CROSS JOIN params p
+  WHERE t.ordinal <= p.term_ordinal
+),
+stacked AS (
+  SELECT 1 AS b, 'all' AS breakdown, 'all' AS "group", d.academic_year AS year, d.is_on_time AS ok, d.qa_rating AS qa FROM due d
+  UNION ALL
+  SELECT 2, 'sw_team', d.sw_team, d.academic_year, d.is_on_time, d.qa_rating FROM due d CROSS JOIN params p WHERE d.academic_year = p.academic_year
+  UNION ALL
+  SELECT 3, 'phase', d.phase, d.academic_year, d.is_on_time, d.qa_rating FROM due d CROSS JOIN params p WHERE d.academic_year = p.academic_year
+  UNION ALL
+  SELECT 4, 'school_location', d.location, d.academic_year, d.is_on_time, d.qa_rating FROM due d CROSS JOIN params p WHERE d.academic_year = p.academic_year
+),
+counted AS (
+  SELECT b, breakdown, "group", year AS academic_year,
+         count(*) AS peps_due, sum(ok) AS on_time,
+         sum(CASE WHEN qa = 'green' THEN 1 ELSE 0 END) AS green,
+         sum(CASE WHEN qa = 'amber' THEN 1 ELSE 0 END) AS amber,
+         sum(CASE WHEN qa = 'red' THEN 1 ELSE 0 END) AS red,
+         sum(CASE WHEN qa IS NULL THEN 1 ELSE 0 END) AS not_rated,
+         sum(CASE WHEN qa IS NOT NULL THEN 1 ELSE 0 END) AS rated
+  FROM stacked GROUP BY b, breakdown, "group", year
+),
+overall AS (SELECT academic_year, 100.0 * on_time / peps_due AS rate FROM counted WHERE b = 1)
+SELECT c.academic_year, c.breakdown, c."group", c.peps_due, c.on_time,
+       100.0 * c.on_time / c.peps_due AS on_time_rate,
+       c.green, c.amber, c.red, c.not_rated, c.rated,
+       100.0 * c.green / nullif(c.rated, 0) AS qa_green_rate,
+       CASE WHEN c.b > 1 AND c.peps_due >= 10 AND 100.0 * c.on_time / c.peps_due <= o.rate - 10
+            THEN 'late PEPs cluster here' ELSE '' END AS flag
+FROM counted c JOIN overall o ON o.academic_year = c.academic_year
+ORDER BY c.academic_year, c.b, c."group"
