@@ -237,6 +237,36 @@ fn fixture_figures_match_the_hand_arithmetic() {
     );
     close(metric(&m, "peps.on_time_rate", "2023-24", "all"), 100.0);
     close(metric(&m, "peps.qa_green_rate", "2023-24", "all"), 0.0);
+    // Results of the 2023-24 OC2 cohort (C1-C4, C6-C8): KS2 C2 met (104, 100, EXS) and C6
+    // did not (reading 99): 1/2 = 50%. KS4 C7 (4 and 5) met grade 4+, C8 (English 3) did
+    // not: 1/2; Attainment 8 (30 + 21.5) / 2 = 25.75.
+    close(
+        metric(
+            &m,
+            "attainment.ks2_rwm_expected_rate",
+            "2023-24",
+            "OC2 cohort",
+        ),
+        50.0,
+    );
+    close(
+        metric(
+            &m,
+            "attainment.ks4_basics_4plus_rate",
+            "2023-24",
+            "OC2 cohort",
+        ),
+        50.0,
+    );
+    close(
+        metric(
+            &m,
+            "attainment.ks4_attainment8_mean",
+            "2023-24",
+            "OC2 cohort",
+        ),
+        25.75,
+    );
     // By characteristic (header.csv): males C1, C3, C7 = 3, females C2, C4 = 2; ethnicity
     // White (WBRI) C1, C4, C7 = 3, Mixed (MWBC) C2 = 1, Black (BAFR) C3 = 1.
     close(metric(&m, "roll.children", t, "Male"), 3.0);
