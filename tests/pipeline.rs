@@ -267,6 +267,39 @@ fn fixture_figures_match_the_hand_arithmetic() {
         ),
         25.75,
     );
+    // Suspensions in 2024-25 by group: secondary C2 (none) and C3 (two) = 2 per 2 pupils =
+    // 100 per 100, one or more 1/2, repeat 1/2; SEN support (C3) 2 per 1 = 200 per 100;
+    // schools in the authority (C1 at S1, C3 at S4) 3 suspensions per 2 pupils = 150.
+    close(
+        metric(&m, "exclusions.suspension_rate", "2024-25", "secondary"),
+        100.0,
+    );
+    close(
+        metric(
+            &m,
+            "exclusions.one_plus_suspension_rate",
+            "2024-25",
+            "secondary",
+        ),
+        50.0,
+    );
+    close(
+        metric(
+            &m,
+            "exclusions.repeat_suspension_rate",
+            "2024-25",
+            "secondary",
+        ),
+        50.0,
+    );
+    close(
+        metric(&m, "exclusions.suspension_rate", "2024-25", "SEN support"),
+        200.0,
+    );
+    close(
+        metric(&m, "exclusions.suspension_rate", "2024-25", "in authority"),
+        150.0,
+    );
     // By characteristic (header.csv): males C1, C3, C7 = 3, females C2, C4 = 2; ethnicity
     // White (WBRI) C1, C4, C7 = 3, Mixed (MWBC) C2 = 1, Black (BAFR) C3 = 1.
     close(metric(&m, "roll.children", t, "Male"), 3.0);

@@ -1,0 +1,90 @@
+-- ---
+-- id = "exclusions/suspensions_by_group"
+-- version = 1
+-- title = "Suspensions this year by phase, SEN provision and school location"
+-- description = "For the run's academic year, pupils in care with possible sessions (attendance/sessions_by_term) and their suspensions (including lunchtime) and permanent exclusions starting that year (domain.md section 4), by phase (age on 31 August: primary to Year 6, secondary from Year 7), SEN provision (sen table for the year) and whether the excluding school is inside the authority (a pupil counted under each kind of school they attended): suspensions per 100 pupils, the share with one or more, with two or more, and sessions lost."
+-- params = ["academic_year"]
+-- depends_on = ["attendance/sessions_by_term"]
+-- suppress = ["pupils", "suspensions", "pupils_suspended", "pupils_repeat"]
+--
+-- [[metric]]
+-- id = "exclusions.suspension_rate"
+-- value = "suspension_rate"
+-- numerator = "suspensions"
+-- denominator = "pupils"
+-- time_period = "academic_year"
+-- group = "group"
+-- breakdown_column = "breakdown"
+-- unit = "per_100"
+--
+-- [[metric]]
+-- id = "exclusions.one_plus_suspension_rate"
+-- value = "one_plus_suspension_rate"
+-- numerator = "pupils_suspended"
+-- denominator = "pupils"
+-- time_period = "academic_year"
+-- group = "group"
+-- breakdown_column = "breakdown"
+-- unit = "percent"
+--
+-- [[metric]]
+-- id = "exclusions.repeat_suspension_rate"
+-- value = "repeat_suspension_rate"
+-- numerator = "pupils_repeat"
+-- denominator = "pupils"
+-- time_period = "academic_year"
+-- group = "group"
+-- breakdown_column = "breakdown"
+-- unit = "percent"
+-- ---
+WITH pupils AS (
+  SELECT s.child, s.academic_year, max(s.age_at_31_august) AS age
+  FROM attendance.sessions_by_term s CROSS JOIN params p
+  WHERE s.possible_sessions > 0 AND s.academic_year = p.academic_year
+  GROUP BY s.child, s.academic_year
+),
+pupil_schools AS (
+  SELECT DISTINCT s.child, CASE WHEN sc.in_authority THEN 'in authority' ELSE 'out of authority' END AS location
+  FROM attendance.sessions_by_term s
+  JOIN schools sc ON sc.urn = s.urn
+  CROSS JOIN params p
+  WHERE s.possible_sessions > 0 AND s.academic_year = p.academic_year
+),
+events AS (
+  SELECT x.child, x.type, x.sessions,
+         CASE WHEN sc.in_authority THEN 'in authority' ELSE 'out of authority' END AS location
+  FROM suspensions x
+  JOIN terms t ON x.start_date BETWEEN t.start_date AND t.end_date
+  JOIN schools sc ON sc.urn = x.urn
+  CROSS JOIN params p
+  WHERE t.academic_year = p.academic_year
+),
+labelled AS (
+  SELECT 1 AS b, 'phase' AS breakdown, CASE WHEN p.age <= 10 THEN 'primary' ELSE 'secondary' END AS "group", p.child, CAST(NULL AS VARCHAR) AS location
+  FROM pupils p
+  UNION ALL
+  SELECT 2, 'sen_status', CASE n.sen_status WHEN 'E' THEN 'EHC plan' WHEN 'K' THEN 'SEN support' ELSE 'No SEN' END, p.child, CAST(NULL AS VARCHAR)
+  FROM pupils p LEFT JOIN sen n ON n.child = p.child AND n.academic_year = p.academic_year
+  UNION ALL
+  SELECT 3, 'school_location', concat('', s.location), s.child, s.location FROM pupil_schools s
+),
+per_pupil AS (
+  SELECT l.b, l.breakdown, l."group", l.child,
+         sum(CASE WHEN e.type IN ('suspension', 'lunchtime') THEN 1 ELSE 0 END) AS suspensions,
+         sum(CASE WHEN e.type IN ('suspension', 'lunchtime') THEN e.sessions ELSE 0 END) AS sessions_lost
+  FROM labelled l
+  LEFT JOIN events e ON e.child = l.child AND (l.location IS NULL OR e.location = l.location)
+  GROUP BY l.b, l.breakdown, l."group", l.child
+)
+SELECT p.academic_year, x.breakdown, x."group",
+       count(*) AS pupils,
+       sum(x.suspensions) AS suspensions,
+       sum(CASE WHEN x.suspensions > 0 THEN 1 ELSE 0 END) AS pupils_suspended,
+       sum(CASE WHEN x.suspensions > 1 THEN 1 ELSE 0 END) AS pupils_repeat,
+       sum(x.sessions_lost) AS sessions_lost,
+       100.0 * sum(x.suspensions) / count(*) AS suspension_rate,
+       100.0 * sum(CASE WHEN x.suspensions > 0 THEN 1 ELSE 0 END) / count(*) AS one_plus_suspension_rate,
+       100.0 * sum(CASE WHEN x.suspensions > 1 THEN 1 ELSE 0 END) / count(*) AS repeat_suspension_rate
+FROM per_pupil x CROSS JOIN params p
+GROUP BY p.academic_year, x.b, x.breakdown, x."group"
+ORDER BY x.b, x."group"
