@@ -300,6 +300,18 @@ fn fixture_figures_match_the_hand_arithmetic() {
         metric(&m, "exclusions.suspension_rate", "2024-25", "in authority"),
         150.0,
     );
+    // On track by year group this term: C1 (Year 6) 2 of 3 judgements; C2 (Year 7) 1 of 2;
+    // C3 (Year 11) 1 of 2.
+    close(
+        metric(&m, "progress.on_track_rate", t, "Year 6"),
+        200.0 / 3.0,
+    );
+    close(metric(&m, "progress.on_track_rate", t, "Year 7"), 50.0);
+    close(metric(&m, "progress.on_track_rate", t, "Year 11"), 50.0);
+    // Post-16 activity this term (post16.csv): C7 (16 on 31 August) in college, EET 1/1;
+    // aged 19-21 C9 NEET (G5) and C10 in training (F5): EET 1/2.
+    close(metric(&m, "eet.eet_rate", t, "16-17"), 100.0);
+    close(metric(&m, "eet.eet_rate", t, "19-21"), 50.0);
     // By characteristic (header.csv): males C1, C3, C7 = 3, females C2, C4 = 2; ethnicity
     // White (WBRI) C1, C4, C7 = 3, Mixed (MWBC) C2 = 1, Black (BAFR) C3 = 1.
     close(metric(&m, "roll.children", t, "Male"), 3.0);
