@@ -220,6 +220,21 @@ fn planted_relationships_are_found_and_independent_factors_are_not() {
         "no clear difference",
         "{mentoring:?}"
     );
+    // Nothing is planted between PP+ and attendance: no intervention shows a clear change.
+    let rows = read_rows(&out.path().join("results/ppplus/impact_attendance.csv"));
+    for r in rows
+        .iter()
+        .skip(1)
+        .filter(|r| r[0] == "all years" && r[1] == "intervention")
+    {
+        assert!(
+            matches!(
+                cell(&rows, r, "finding"),
+                "no clear difference" | "too few to say"
+            ),
+            "{r:?}"
+        );
+    }
     let rows = read_rows(&out.path().join("results/attainment/adjusted_odds.csv"));
     for factor in ["3 or more placements in the year", "Attendance below 90%"] {
         let r = find(&rows, on_track, factor);
