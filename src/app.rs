@@ -322,6 +322,71 @@ pub fn report_each_school(
     Ok(index_path)
 }
 
+/// `cohort notebook FILE.md`: runs every analysis, then the notebook's SQL cells in order
+/// (each cell's result is the table `cell_<n>` for the cells after it), and writes
+/// `<out>/<file stem>.html`. The versioned analyses are not changed.
+pub fn notebook(project: &Project, file: &Path, term: Option<&str>) -> Result<PathBuf, AppError> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| AppError::Data(format!("{}: cannot read: {e}", file.display())))?;
+    let nb = render::notebook::Notebook::parse(file, &text)?;
+    let analyses = load_analyses(project)?;
+    let catalog = open_catalog(project)?;
+    let term = choose_term(&catalog, term)?;
+    let engine = DataFusionEngine::new()?;
+    let output = run::run(&catalog, &analyses, &engine, term, None)?;
+    let mut results = Vec::new();
+    for block in &nb.blocks {
+        let render::notebook::Block::Sql { sql, line, .. } = block else {
+            continue;
+        };
+        let batches = engine.query(sql).map_err(|e| {
+            AppError::Render(RenderError::Template {
+                path: file.to_path_buf(),
+                line: e.line.map_or(*line, |l| line + l - 1),
+                message: format!("cell {}: {}", results.len() + 1, e.message),
+            })
+        })?;
+        let table = convert::to_table(&batches);
+        let schema = batches
+            .first()
+            .map(|b| b.schema())
+            .unwrap_or_else(|| std::sync::Arc::new(datafusion::arrow::datatypes::Schema::empty()));
+        engine.register(
+            None,
+            &format!("cell_{}", results.len() + 1),
+            schema,
+            batches,
+        )?;
+        results.push(table);
+    }
+    let body = nb.body_html(&results)?;
+    let subtitle = format!("Notebook · term {term} · data {}", project.data.display());
+    let provenance = format!(
+        "<p>Produced by cohort {} with the datafusion engine on {} from <code>{}</code> ({} rows read); {} analyses run first so cells can use them.</p>",
+        env!("CARGO_PKG_VERSION"),
+        report_time().format("%-d %B %Y at %H:%M UTC"),
+        render::html::escape(&project.data.display().to_string()),
+        output.rows_read,
+        output.analyses.len()
+    );
+    let html = render::html::page(&render::html::Page {
+        title: &nb.title,
+        subtitle: &subtitle,
+        audience_label: "Analyst notebook (not a published report)",
+        marking: None,
+        body: &body,
+        toc: &[],
+        provenance: &provenance,
+    });
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "notebook".into());
+    let path = project.out.join(format!("{stem}.html"));
+    write_file(&path, &html)?;
+    Ok(path)
+}
+
 /// `cohort query`: runs one SQL statement over the data folder and returns its rows as text.
 pub fn query(project: &Project, sql: &str, term: Option<&str>) -> Result<String, AppError> {
     let catalog = open_catalog(project)?;

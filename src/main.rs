@@ -102,6 +102,15 @@ enum Command {
         #[arg(long)]
         term: Option<String>,
     },
+    /// Render a Markdown notebook whose ```sql cells run in order, to HTML.
+    Notebook {
+        /// The notebook: a Markdown file.
+        file: PathBuf,
+        #[command(flatten)]
+        paths: Paths,
+        #[arg(long)]
+        term: Option<String>,
+    },
     /// Print the data contract as Markdown.
     Contract,
     /// Record every analysis's version and SQL hash in queries/versions.lock.
@@ -191,6 +200,10 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             Ok(format!("wrote {}", path.display()))
         }
         Command::Query { sql, paths, term } => app::query(&paths.into(), &sql, term.as_deref()),
+        Command::Notebook { file, paths, term } => {
+            let path = app::notebook(&paths.into(), &file, term.as_deref())?;
+            Ok(format!("wrote {}", path.display()))
+        }
         Command::Contract => Ok(app::contract_markdown()),
         Command::Lock { queries } => {
             let project = Project {

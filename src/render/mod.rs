@@ -7,6 +7,7 @@ pub mod disclosure;
 pub mod format;
 mod functions;
 pub mod html;
+pub mod notebook;
 pub mod template;
 
 pub use template::{Audience, ReportTemplate};

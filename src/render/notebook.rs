@@ -1,0 +1,248 @@
+//! Notebooks for analysts: a Markdown file whose fenced `sql` cells run in order, each
+//! followed by its result as a table and, when the fence asks, a chart. Nothing here
+//! touches the versioned analyses; a notebook is for trying things.
+//!
+//! A cell's fence may carry a chart as an inline TOML table:
+//! ```text
+//! ```sql {type = "line", x = "term", y = ["overall_absence_rate"], title = "Absence"}
+//! SELECT ...
+//! ```
+//! ```
+
+use super::RenderError;
+use super::chart;
+use super::html::{escape, markdown, table_html};
+use crate::analysis::spec::{ChartKind, ChartSpec};
+use crate::run::ResultTable;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// One part of a notebook, in order.
+#[derive(Debug, Clone)]
+pub enum Block {
+    Text(String),
+    Sql {
+        sql: String,
+        /// The file line of the cell's first SQL line.
+        line: usize,
+        chart: Option<Box<ChartSpec>>,
+    },
+}
+
+/// A parsed notebook.
+#[derive(Debug, Clone)]
+pub struct Notebook {
+    pub path: PathBuf,
+    pub title: String,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CellChart {
+    #[serde(rename = "type")]
+    kind: ChartKind,
+    x: String,
+    y: Vec<String>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    series: Option<String>,
+    #[serde(default)]
+    y_label: Option<String>,
+    #[serde(default)]
+    unit: Option<String>,
+}
+
+fn error(path: &Path, line: usize, message: String) -> RenderError {
+    RenderError::Template {
+        path: path.to_path_buf(),
+        line,
+        message,
+    }
+}
+
+impl Notebook {
+    /// Splits `text` into Markdown and SQL cells; the title is the first `# ` heading.
+    pub fn parse(path: &Path, text: &str) -> Result<Notebook, RenderError> {
+        let mut blocks = Vec::new();
+        let mut prose = String::new();
+        let mut cell: Option<(usize, String, Option<Box<ChartSpec>>)> = None;
+        let mut cells = 0;
+        for (i, line) in text.lines().enumerate() {
+            let n = i + 1;
+            match &mut cell {
+                Some((start, sql, chart)) => {
+                    if line.trim_start().starts_with("```") {
+                        blocks.push(Block::Sql {
+                            sql: std::mem::take(sql),
+                            line: *start,
+                            chart: chart.take(),
+                        });
+                        cell = None;
+                    } else {
+                        sql.push_str(line);
+                        sql.push('\n');
+                    }
+                }
+                None => {
+                    let trimmed = line.trim_start();
+                    if let Some(info) = trimmed.strip_prefix("```sql") {
+                        cells += 1;
+                        if !prose.trim().is_empty() {
+                            blocks.push(Block::Text(std::mem::take(&mut prose)));
+                        }
+                        prose.clear();
+                        let info = info.trim();
+                        let chart = if info.is_empty() {
+                            None
+                        } else {
+                            let parsed: CellChart = toml::from_str::<toml::Table>(&format!(
+                                "chart = {info}"
+                            ))
+                            .map_err(|e| e.message().to_string())
+                            .and_then(|t| {
+                                t.get("chart")
+                                    .cloned()
+                                    .ok_or_else(|| "no chart".to_string())?
+                                    .try_into()
+                                    .map_err(|e: toml::de::Error| e.message().to_string())
+                            })
+                            .map_err(|e| {
+                                error(
+                                    path,
+                                    n,
+                                    format!(
+                                        "the chart after ```sql must be an inline table such as {{type = \"bar\", x = \"term\", y = [\"rate\"]}}: {e}"
+                                    ),
+                                )
+                            })?;
+                            Some(Box::new(ChartSpec {
+                                name: None,
+                                kind: parsed.kind,
+                                title: parsed.title.unwrap_or_else(|| format!("Cell {cells}")),
+                                y_label: parsed
+                                    .y_label
+                                    .unwrap_or_else(|| chart::prettify(&parsed.y.join(", "))),
+                                x: parsed.x,
+                                y: parsed.y,
+                                series: parsed.series,
+                                comparators: Vec::new(),
+                                x_label: None,
+                                unit: parsed.unit.unwrap_or_else(|| "count".into()),
+                            }))
+                        };
+                        cell = Some((n + 1, String::new(), chart));
+                    } else if !(line.starts_with("# ")
+                        && blocks.is_empty()
+                        && prose.trim().is_empty())
+                    {
+                        // The opening `# ` heading is the page title, not repeated in the body.
+                        prose.push_str(line);
+                        prose.push('\n');
+                    }
+                }
+            }
+        }
+        if let Some((start, _, _)) = cell {
+            return Err(error(
+                path,
+                start - 1,
+                "this ```sql cell has no closing ```".into(),
+            ));
+        }
+        if !prose.trim().is_empty() {
+            blocks.push(Block::Text(prose));
+        }
+        let title = text
+            .lines()
+            .find_map(|l| l.strip_prefix("# "))
+            .map(|t| t.trim().to_string())
+            .unwrap_or_else(|| {
+                path.file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "Notebook".into())
+            });
+        Ok(Notebook {
+            path: path.to_path_buf(),
+            title,
+            blocks,
+        })
+    }
+
+    /// The notebook's body as HTML, given each SQL cell's result in order.
+    pub fn body_html(&self, results: &[ResultTable]) -> Result<String, RenderError> {
+        let mut out = String::new();
+        let mut k = 0;
+        for block in &self.blocks {
+            match block {
+                Block::Text(md) => out.push_str(&markdown(md).0),
+                Block::Sql { sql, line, chart } => {
+                    let result = results.get(k).cloned().unwrap_or_default();
+                    k += 1;
+                    out.push_str(&format!(
+                        "<section class=\"cell\" id=\"cell-{k}\"><p class=\"cell-label\">Cell {k} (<code>cell_{k}</code>, line {line})</p><pre><code>{}</code></pre>\n",
+                        escape(sql.trim_end())
+                    ));
+                    if let Some(spec) = chart {
+                        let drawn = chart::render_chart(spec, &result)
+                            .map_err(|e| error(&self.path, *line, format!("chart: {e}")))?;
+                        out.push_str(&format!(
+                            "<figure class=\"chart\"><figcaption><span class=\"chart-title\">{}</span><span class=\"chart-summary\">{}</span></figcaption><div class=\"chart-svg\">{}</div></figure>\n",
+                            escape(&spec.title),
+                            escape(&drawn.summary),
+                            drawn.svg
+                        ));
+                    }
+                    let shown = 20;
+                    let mut table = result.clone();
+                    if table.rows.len() > shown {
+                        table.rows.truncate(shown);
+                    }
+                    let caption = if result.rows.len() > shown {
+                        format!("First {shown} of {} rows", result.rows.len())
+                    } else {
+                        format!("{} rows", result.rows.len())
+                    };
+                    out.push_str(&table_html(&table, None, Some(&caption), &[]));
+                    out.push_str("</section>\n");
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_charts_and_lines_are_read() {
+        let text = "# Trying absence\n\nSome words.\n\n```sql\nSELECT 1 AS a\n```\n\nMore.\n\n```sql {type = \"bar\", x = \"a\", y = [\"b\"], title = \"B by A\"}\nSELECT 1 AS a, 2 AS b\n```\n";
+        let nb = Notebook::parse(Path::new("n.md"), text).unwrap();
+        assert_eq!(nb.title, "Trying absence");
+        let cells: Vec<(usize, bool)> = nb
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Sql { line, chart, .. } => Some((*line, chart.is_some())),
+                Block::Text(_) => None,
+            })
+            .collect();
+        // The first cell's SQL starts on line 6, the second's on line 12.
+        assert_eq!(cells, vec![(6, false), (12, true)]);
+    }
+
+    #[test]
+    fn an_unclosed_cell_or_a_bad_chart_names_the_line() {
+        let e = Notebook::parse(Path::new("n.md"), "text\n```sql\nSELECT 1\n").unwrap_err();
+        assert!(e.to_string().starts_with("n.md:2:"), "{e}");
+        let e = Notebook::parse(
+            Path::new("n.md"),
+            "```sql {type = \"pie\"}\nSELECT 1\n```\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().starts_with("n.md:1:"), "{e}");
+    }
+}
