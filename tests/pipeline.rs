@@ -312,6 +312,11 @@ fn fixture_figures_match_the_hand_arithmetic() {
     // aged 19-21 C9 NEET (G5) and C10 in training (F5): EET 1/2.
     close(metric(&m, "eet.eet_rate", t, "16-17"), 100.0);
     close(metric(&m, "eet.eet_rate", t, "19-21"), 50.0);
+    // SDQ by group, 2024-25: C1 (male, 10 on 31 March 2025, EHC plan) 10; C2 (female, 12, no
+    // SEN) 20: female mean 20, aged 4-10 concern 0 of 1, aged 11-16 concern 1 of 1.
+    close(metric(&m, "sdq.mean_total", "2024-25", "Female"), 20.0);
+    close(metric(&m, "sdq.concern_rate", "2024-25", "4-10"), 0.0);
+    close(metric(&m, "sdq.concern_rate", "2024-25", "11-16"), 100.0);
     // By characteristic (header.csv): males C1, C3, C7 = 3, females C2, C4 = 2; ethnicity
     // White (WBRI) C1, C4, C7 = 3, Mixed (MWBC) C2 = 1, Black (BAFR) C3 = 1.
     close(metric(&m, "roll.children", t, "Male"), 3.0);
