@@ -1,8 +1,8 @@
 -- ---
 -- id = "attendance/absence_by_term"
--- version = 1
+-- version = 2
 -- title = "Absence by term"
--- description = "DfE measures (domain.md section 3) for children in care of compulsory school age, per term: overall, authorised and unauthorised absence as a share of possible sessions; persistent absence (an enrolment absent for 10% or more of its own possible sessions) and severe absence (50% or more) as a share of enrolments. The national CLA figure is DfE's full-year figure for the OC2 cohort, shown for context."
+-- description = "DfE measures (domain.md section 3) for children in care of compulsory school age, per term: overall, authorised and unauthorised absence as a share of possible sessions; persistent absence (an enrolment absent for 10% or more of its own possible sessions) and severe absence (50% or more) as a share of enrolments. The national CLA figure is DfE's full-year figure for the OC2 cohort, shown for context. Each term also carries its change on the same term a year earlier, in percentage points."
 -- depends_on = ["attendance/sessions_by_term"]
 -- suppress = ["enrolments", "persistent_absentees", "severe_absentees"]
 --
@@ -91,8 +91,13 @@ SELECT t.term, t.academic_year, t.enrolments, t.possible_sessions, t.absence_ses
        100.0 * t.persistent_absentees / t.enrolments AS persistent_absence_rate,
        100.0 * t.severe_absentees / t.enrolments AS severe_absence_rate,
        o.value AS national_cla_overall,
-       pa.value AS national_cla_persistent
+       pa.value AS national_cla_persistent,
+       100.0 * t.absence_sessions / t.possible_sessions
+         - 100.0 * ly.absence_sessions / ly.possible_sessions AS overall_change_on_last_year,
+       100.0 * t.persistent_absentees / t.enrolments
+         - 100.0 * ly.persistent_absentees / ly.enrolments AS persistent_change_on_last_year
 FROM per_term t
+LEFT JOIN per_term ly ON ly.ordinal = t.ordinal - 3
 LEFT JOIN benchmarks o
   ON o.measure = 'attendance.overall_absence_rate' AND o.cohort = 'cla_12m' AND o.academic_year = t.academic_year
 LEFT JOIN benchmarks pa
