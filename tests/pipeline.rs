@@ -317,6 +317,20 @@ fn fixture_figures_match_the_hand_arithmetic() {
     close(metric(&m, "sdq.mean_total", "2024-25", "Female"), 20.0);
     close(metric(&m, "sdq.concern_rate", "2024-25", "4-10"), 0.0);
     close(metric(&m, "sdq.concern_rate", "2024-25", "11-16"), 100.0);
+    // By school, 2024-25: C3 at S4 missed 9 of 20 sessions (45%) and had 2 suspensions (200
+    // per 100); C1 at S1 missed 1 of 20 (5%).
+    close(
+        metric(&m, "attendance.overall_absence_rate", "2024-25", "S4"),
+        45.0,
+    );
+    close(
+        metric(&m, "attendance.overall_absence_rate", "2024-25", "S1"),
+        5.0,
+    );
+    close(
+        metric(&m, "exclusions.suspension_rate", "2024-25", "S4"),
+        200.0,
+    );
     // By characteristic (header.csv): males C1, C3, C7 = 3, females C2, C4 = 2; ethnicity
     // White (WBRI) C1, C4, C7 = 3, Mixed (MWBC) C2 = 1, Black (BAFR) C3 = 1.
     close(metric(&m, "roll.children", t, "Male"), 3.0);

@@ -1,8 +1,8 @@
 -- ---
 -- id = "attendance/absence_by_year"
--- version = 1
+-- version = 2
 -- title = "Absence by academic year, with breakdowns and the national comparison"
--- description = "Absence of children in care of compulsory school age over each academic year up to the run's term (attendance/sessions_by_term; domain.md section 3): overall, authorised and unauthorised absence as shares of possible sessions, and persistent (10% or more of possible sessions missed) and severe (50% or more) absence judged on each child's sessions over the year. Breakdowns: the OC2 cohort (looked after 12 months at 31 March, roll/oc2_cohort), the population DfE's national CLA figures use, so compare the national figure with the OC2 row; phase and year group (age on 31 August); SEN provision (sen table for the year); school inside or outside the authority (sessions at each kind of school, a child counted in both if they attended both)."
+-- description = "Absence of children in care of compulsory school age over each academic year up to the run's term (attendance/sessions_by_term; domain.md section 3): overall, authorised and unauthorised absence as shares of possible sessions, and persistent (10% or more of possible sessions missed) and severe (50% or more) absence judged on each child's sessions over the year. Breakdowns: the OC2 cohort (looked after 12 months at 31 March, roll/oc2_cohort), the population DfE's national CLA figures use, so compare the national figure with the OC2 row; phase and year group (age on 31 August); SEN provision (sen table for the year); school inside or outside the authority, and each school by URN (sessions at that school, a child counted under each school they attended)."
 -- params = ["term"]
 -- depends_on = ["attendance/sessions_by_term", "roll/oc2_cohort"]
 -- suppress = ["pupils", "persistently_absent", "severely_absent"]
@@ -75,6 +75,13 @@ WITH child_year AS (
   FROM attendance.sessions_by_term s
   GROUP BY s.child, s.academic_year
 ),
+child_school AS (
+  SELECT s.child, s.academic_year, s.urn,
+         sum(s.possible_sessions) AS possible, sum(s.present_sessions) AS present,
+         sum(s.authorised_sessions) AS authorised, sum(s.unauthorised_sessions) AS unauthorised
+  FROM attendance.sessions_by_term s
+  GROUP BY s.child, s.academic_year, s.urn
+),
 child_location AS (
   SELECT s.child, s.academic_year,
          CASE WHEN sc.in_authority THEN 'in authority' ELSE 'out of authority' END AS location,
@@ -99,6 +106,9 @@ stacked AS (
   UNION ALL
   SELECT 6, 'school_location', l.location, 0, l.child, l.academic_year, NULL, l.possible, l.present, l.authorised, l.unauthorised
   FROM child_location l
+  UNION ALL
+  SELECT 7, 'school', w.urn, 0, w.child, w.academic_year, NULL, w.possible, w.present, w.authorised, w.unauthorised
+  FROM child_school w
 ),
 totals AS (
   SELECT b, breakdown, "group", academic_year, min(o) AS o,

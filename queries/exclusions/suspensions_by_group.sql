@@ -1,8 +1,8 @@
 -- ---
 -- id = "exclusions/suspensions_by_group"
--- version = 1
+-- version = 2
 -- title = "Suspensions this year by phase, SEN provision and school location"
--- description = "For the run's academic year, pupils in care with possible sessions (attendance/sessions_by_term) and their suspensions (including lunchtime) and permanent exclusions starting that year (domain.md section 4), by phase (age on 31 August: primary to Year 6, secondary from Year 7), SEN provision (sen table for the year) and whether the excluding school is inside the authority (a pupil counted under each kind of school they attended): suspensions per 100 pupils, the share with one or more, with two or more, and sessions lost."
+-- description = "For the run's academic year, pupils in care with possible sessions (attendance/sessions_by_term) and their suspensions (including lunchtime) and permanent exclusions starting that year (domain.md section 4), by phase (age on 31 August: primary to Year 6, secondary from Year 7), SEN provision (sen table for the year) whether the excluding school is inside the authority, and each school by URN (a pupil counted under each school, or kind of school, they attended): suspensions per 100 pupils, the share with one or more, with two or more, and sessions lost."
 -- params = ["academic_year"]
 -- depends_on = ["attendance/sessions_by_term"]
 -- suppress = ["pupils", "suspensions", "pupils_suspended", "pupils_repeat"]
@@ -44,14 +44,14 @@ WITH pupils AS (
   GROUP BY s.child, s.academic_year
 ),
 pupil_schools AS (
-  SELECT DISTINCT s.child, CASE WHEN sc.in_authority THEN 'in authority' ELSE 'out of authority' END AS location
+  SELECT DISTINCT s.child, s.urn, CASE WHEN sc.in_authority THEN 'in authority' ELSE 'out of authority' END AS location
   FROM attendance.sessions_by_term s
   JOIN schools sc ON sc.urn = s.urn
   CROSS JOIN params p
   WHERE s.possible_sessions > 0 AND s.academic_year = p.academic_year
 ),
 events AS (
-  SELECT x.child, x.type, x.sessions,
+  SELECT x.child, x.type, x.sessions, x.urn,
          CASE WHEN sc.in_authority THEN 'in authority' ELSE 'out of authority' END AS location
   FROM suspensions x
   JOIN terms t ON x.start_date BETWEEN t.start_date AND t.end_date
@@ -60,13 +60,17 @@ events AS (
   WHERE t.academic_year = p.academic_year
 ),
 labelled AS (
-  SELECT 1 AS b, 'phase' AS breakdown, CASE WHEN p.age <= 10 THEN 'primary' ELSE 'secondary' END AS "group", p.child, CAST(NULL AS VARCHAR) AS location
+  SELECT 1 AS b, 'phase' AS breakdown, CASE WHEN p.age <= 10 THEN 'primary' ELSE 'secondary' END AS "group", p.child,
+         CAST(NULL AS VARCHAR) AS location, CAST(NULL AS VARCHAR) AS urn
   FROM pupils p
   UNION ALL
-  SELECT 2, 'sen_status', CASE n.sen_status WHEN 'E' THEN 'EHC plan' WHEN 'K' THEN 'SEN support' ELSE 'No SEN' END, p.child, CAST(NULL AS VARCHAR)
+  SELECT 2, 'sen_status', CASE n.sen_status WHEN 'E' THEN 'EHC plan' WHEN 'K' THEN 'SEN support' ELSE 'No SEN' END, p.child,
+         CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR)
   FROM pupils p LEFT JOIN sen n ON n.child = p.child AND n.academic_year = p.academic_year
   UNION ALL
-  SELECT 3, 'school_location', concat('', s.location), s.child, s.location FROM pupil_schools s
+  SELECT DISTINCT 3, 'school_location', concat('', s.location), s.child, s.location, CAST(NULL AS VARCHAR) FROM pupil_schools s
+  UNION ALL
+  SELECT 4, 'school', concat('', s.urn), s.child, CAST(NULL AS VARCHAR), s.urn FROM pupil_schools s
 ),
 per_pupil AS (
   SELECT l.b, l.breakdown, l."group", l.child,
@@ -74,6 +78,7 @@ per_pupil AS (
          sum(CASE WHEN e.type IN ('suspension', 'lunchtime') THEN e.sessions ELSE 0 END) AS sessions_lost
   FROM labelled l
   LEFT JOIN events e ON e.child = l.child AND (l.location IS NULL OR e.location = l.location)
+   AND (l.urn IS NULL OR e.urn = l.urn)
   GROUP BY l.b, l.breakdown, l."group", l.child
 )
 SELECT p.academic_year, x.breakdown, x."group",
