@@ -220,7 +220,7 @@ fn prepare_report(
                 .map(|a| a.id().to_string()),
         );
     }
-    if template.body.contains("national(") {
+    if template.body.contains("national(") || template.body.contains("headlines(") {
         wanted.push("reference/national_benchmarks".into());
     }
     let catalog = open_catalog(project)?;

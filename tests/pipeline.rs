@@ -695,3 +695,53 @@ fn attendance_alerts_name_children_whose_attendance_fell() {
         ]
     );
 }
+
+#[test]
+fn headline_table_compares_with_the_term_before_and_national() {
+    let out = tempfile::tempdir().unwrap();
+    cohort()
+        .args([
+            "report",
+            "termly-impact",
+            "--data",
+            "tests/fixtures/small",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.path().join("termly-impact.html")).unwrap();
+    let start = html.find("class=\"headlines\"").expect("a headline table");
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    let row = |label: &str| -> Vec<String> {
+        let i = table
+            .find(&format!("<td>{label}</td>"))
+            .unwrap_or_else(|| panic!("{label}"));
+        let r = &table[i..i + table[i..].find("</tr>").unwrap()];
+        r.split("</td>")
+            .filter_map(|c| c.rsplit('>').next())
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
+            .collect()
+    };
+    // Overall absence 11/60 = 18.3% this term; 0 of 8 sessions missed in summer 2023-24,
+    // so up 18.3 points; national CLA 2024-25 9.0% (domain.md section 9).
+    assert_eq!(
+        row("Overall absence"),
+        [
+            "Overall absence",
+            "2024-25-autumn",
+            "18.3%",
+            "up 18.3 pts",
+            "–",
+            "9.0% (2024-25)"
+        ]
+    );
+    // PEPs on time 2/4 = 50% against 1/1 = 100% in summer 2023-24: down 50 points.
+    assert_eq!(row("PEPs completed on time")[3], "down 50.0 pts");
+    // SDQ is yearly: 15.0 in 2024-25 and in 2023-24.
+    assert_eq!(
+        row("SDQ average total difficulties score")[2..4],
+        ["15.0", "no change"]
+    );
+}

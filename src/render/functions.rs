@@ -212,6 +212,160 @@ fn table_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
     )))
 }
 
+/// A metric's headline figure (breakdown and group `all`) for one period, and whether this
+/// report's audience may see it.
+fn headline(data: &ReportData, id: &str, period: &str) -> Option<(f64, String, bool)> {
+    data.run
+        .metrics
+        .iter()
+        .find(|m| {
+            m.metric == id && m.time_period == period && m.group == "all" && m.breakdown == "all"
+        })
+        .and_then(|m| {
+            let safe = !matches!(data.audience, Audience::Board | Audience::School)
+                || if m.unit == "count" {
+                    !m.value.is_some_and(super::disclosure::small_count)
+                } else {
+                    super::disclosure::rate_is_safe(m.numerator, m.denominator)
+                };
+            m.value.map(|v| (v, m.unit.clone(), safe))
+        })
+}
+
+/// The latest national CLA figure for a metric up to the report's year, with its year.
+fn latest_national(data: &ReportData, id: &str) -> Option<(String, String)> {
+    let run = data.run.result("reference/national_benchmarks")?;
+    let t = &run.result;
+    let (m, y, c, v, u) = (
+        t.column_index("measure")?,
+        t.column_index("academic_year")?,
+        t.column_index("cohort")?,
+        t.column_index("value")?,
+        t.column_index("unit")?,
+    );
+    t.rows
+        .iter()
+        .filter(|r| {
+            r[m].to_string() == id
+                && r[c].to_string() == "cla_12m"
+                && r[y].to_string() <= data.academic_year
+        })
+        .max_by_key(|r| r[y].to_string())
+        .map(|r| {
+            (
+                format_value(&r[v], Some(&r[u].to_string())),
+                r[y].to_string(),
+            )
+        })
+}
+
+/// A reader's name for a metric id, e.g. `peps.on_time_rate` → "PEPs completed on time".
+pub fn metric_label(id: &str) -> String {
+    match id {
+        "roll.children" => "Children in care on roll".into(),
+        "roll.ehc_plan_rate" => "With an EHC plan".into(),
+        "roll.out_of_authority_rate" => "In school outside the authority".into(),
+        "attendance.overall_absence_rate" => "Overall absence".into(),
+        "attendance.authorised_absence_rate" => "Authorised absence".into(),
+        "attendance.unauthorised_absence_rate" => "Unauthorised absence".into(),
+        "attendance.persistent_absence_rate" => "Persistent absence (10% or more)".into(),
+        "attendance.severe_absence_rate" => "Severe absence (50% or more)".into(),
+        "exclusions.suspension_rate" => "Suspensions per 100 pupils".into(),
+        "exclusions.one_plus_suspension_rate" => "Pupils with one or more suspensions".into(),
+        "exclusions.repeat_suspension_rate" => "Pupils with two or more suspensions".into(),
+        "exclusions.permanent_exclusion_rate" => "Permanently excluded".into(),
+        "peps.on_time_rate" => "PEPs completed on time".into(),
+        "peps.qa_green_rate" => "PEPs rated green".into(),
+        "attainment.ks2_rwm_expected_rate" => {
+            "KS2 reading, writing and maths at the expected standard".into()
+        }
+        "attainment.ks2_rwm_higher_rate" => {
+            "KS2 reading, writing and maths at the higher standard".into()
+        }
+        "attainment.ks4_attainment8_mean" => "KS4 average Attainment 8".into(),
+        "attainment.ks4_basics_4plus_rate" => "KS4 grade 4 or above in English and maths".into(),
+        "attainment.ks4_basics_5plus_rate" => "KS4 grade 5 or above in English and maths".into(),
+        "sdq.mean_total" => "SDQ average total difficulties score".into(),
+        "sdq.concern_rate" => "SDQ 17 or more (cause for concern)".into(),
+        "eet.neet_rate" => "Care leavers not in education, employment or training".into(),
+        other => super::chart::prettify(other.split('.').next_back().unwrap_or(other)),
+    }
+}
+
+/// `headlines([...])`: each metric this period, against the period before, the same term
+/// last year (or the year before, for yearly figures) and the latest national CLA figure.
+fn headlines_html(data: &ReportData, ids: &[String]) -> Result<String, Error> {
+    let show = |f: &Option<(f64, String, bool)>| match f {
+        Some((v, unit, true)) => format_number(*v, unit),
+        Some((_, _, false)) => super::disclosure::SUPPRESSED.to_string(),
+        None => "–".to_string(),
+    };
+    let short_change =
+        |from: &Option<(f64, String, bool)>, to: &Option<(f64, String, bool)>| match (from, to) {
+            (Some((a, unit, true)), Some((b, _, true))) => {
+                let d = b - a;
+                let size = if unit == "percent" {
+                    format!("{:.1} pts", d.abs())
+                } else {
+                    format_number(d.abs(), unit)
+                };
+                if d.abs() < 0.05 {
+                    "no change".to_string()
+                } else if d > 0.0 {
+                    format!("up {size}")
+                } else {
+                    format!("down {size}")
+                }
+            }
+            (Some((_, _, false)), _) | (_, Some((_, _, false))) => "c".to_string(),
+            _ => "–".to_string(),
+        };
+    let year: crate::contract::AcademicYear = data
+        .academic_year
+        .parse()
+        .map_err(|_| invalid(format!("academic year `{}`", data.academic_year)))?;
+    let mut rows = String::new();
+    for id in ids {
+        if !data.run.metrics.iter().any(|m| &m.metric == id) {
+            return Err(invalid(format!("no analysis writes metric `{id}`")));
+        }
+        let termly = headline(data, id, &data.run.term).is_some();
+        let (now, before, last_year) = if termly {
+            (
+                data.run.term.clone(),
+                data.previous_term.clone(),
+                data.same_term_last_year.clone(),
+            )
+        } else {
+            (
+                year.to_string(),
+                year.previous().to_string(),
+                year.previous().to_string(),
+            )
+        };
+        let (a, b, c) = (
+            headline(data, id, &now),
+            headline(data, id, &before),
+            headline(data, id, &last_year),
+        );
+        let national = latest_national(data, id)
+            .map(|(v, y)| format!("{v} ({y})"))
+            .unwrap_or_else(|| "–".into());
+        rows.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+            escape(&metric_label(id)),
+            escape(&now),
+            escape(&show(&a)),
+            escape(&short_change(&b, &a)),
+            escape(&short_change(&c, &a)),
+            escape(&national),
+        ));
+    }
+    Ok(format!(
+        "<div class=\"table-wrap\"><table class=\"headlines\"><caption>Headline figures: this period against the one before, a year earlier and the latest national figure for children looked after 12 months</caption><thead><tr><th scope=\"col\">Measure</th><th scope=\"col\">Period</th><th scope=\"col\">Figure</th><th scope=\"col\">On the period before</th><th scope=\"col\">On a year earlier</th><th scope=\"col\">National CLA</th></tr></thead><tbody>{rows}</tbody></table></div>"
+    ))
+}
+
 /// The value of one metric row, by id, period, breakdown and group.
 fn metric_lookup(
     data: &ReportData,
@@ -318,6 +472,10 @@ pub fn register(env: &mut Environment<'static>, data: Arc<ReportData>) {
         let from = from.unwrap_or_else(|| d.previous_term.clone());
         let to = to.unwrap_or_else(|| d.run.term.clone());
         Ok::<_, Error>(change_text(at(from)?, at(to)?))
+    });
+    let d = data.clone();
+    env.add_function("headlines", move |ids: Vec<String>| {
+        headlines_html(&d, &ids).map(JValue::from_safe_string)
     });
     let d = data.clone();
     env.add_function("national", move |measure: String, kwargs: Kwargs| {
