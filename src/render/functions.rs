@@ -221,15 +221,19 @@ fn headline(data: &ReportData, id: &str, period: &str) -> Option<(f64, String, b
         .find(|m| {
             m.metric == id && m.time_period == period && m.group == "all" && m.breakdown == "all"
         })
-        .and_then(|m| {
-            let safe = !matches!(data.audience, Audience::Board | Audience::School)
-                || if m.unit == "count" {
-                    !m.value.is_some_and(super::disclosure::small_count)
-                } else {
-                    super::disclosure::rate_is_safe(m.numerator, m.denominator)
-                };
-            m.value.map(|v| (v, m.unit.clone(), safe))
-        })
+        .and_then(|m| figure(data, m))
+}
+
+/// A metric row's value and unit, and whether this report's audience may see it: boards
+/// and schools see no figure on 1 to 4 children or on fewer than 10.
+fn figure(data: &ReportData, m: &crate::run::MetricRow) -> Option<(f64, String, bool)> {
+    let safe = !matches!(data.audience, Audience::Board | Audience::School)
+        || if m.unit == "count" {
+            !m.value.is_some_and(super::disclosure::small_count)
+        } else {
+            super::disclosure::rate_is_safe(m.numerator, m.denominator)
+        };
+    m.value.map(|v| (v, m.unit.clone(), safe))
 }
 
 /// The latest national CLA figure for a metric up to the report's year, with its year.
@@ -391,16 +395,7 @@ fn metric_lookup(
                 && m.group == group
                 && breakdown.as_ref().is_none_or(|b| &m.breakdown == b)
         })
-        .and_then(|m| {
-            // Boards and schools see no figure on 1 to 4 children or fewer than 10.
-            let safe = !matches!(data.audience, Audience::Board | Audience::School)
-                || if m.unit == "count" {
-                    !m.value.is_some_and(super::disclosure::small_count)
-                } else {
-                    super::disclosure::rate_is_safe(m.numerator, m.denominator)
-                };
-            m.value.map(|v| (v, m.unit.clone(), safe))
-        }))
+        .and_then(|m| figure(data, m)))
 }
 
 fn change_text(from: Option<(f64, String, bool)>, to: Option<(f64, String, bool)>) -> String {
