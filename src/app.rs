@@ -3,10 +3,13 @@
 //! Each command wires the stages in order (contract → catalog → analysis → run →
 //! render) and returns a typed error that `main` prints with its context.
 
+pub mod history;
+
 use crate::analysis::{self, Analysis, AnalysisError, lock};
 use crate::catalog::{Catalog, CatalogError};
 use crate::contract::{Contract, Term, calendar::CalendarParseError};
-use crate::engine::{DataFusionEngine, Engine, EngineError};
+use crate::engine::{DataFusionEngine, Engine, EngineError, EngineKind};
+use crate::history::{HistoryError, RunKind};
 use crate::output::write_atomic;
 use crate::render::{self, RenderError, ReportTemplate};
 use crate::run::{self, RunError, RunOutput, convert};
@@ -22,6 +25,10 @@ pub struct Project {
     pub queries: PathBuf,
     pub templates: PathBuf,
     pub out: PathBuf,
+    /// The engine analyses run on.
+    pub engine: EngineKind,
+    /// The run history database; `None` records nothing.
+    pub history: Option<PathBuf>,
 }
 
 impl Default for Project {
@@ -31,8 +38,29 @@ impl Default for Project {
             queries: "queries".into(),
             templates: "report-templates".into(),
             out: "out".into(),
+            engine: EngineKind::DataFusion,
+            history: None,
         }
     }
+}
+
+/// The history file when none is given on the command line: `history = "..."` in a
+/// `cohort.toml` in the working folder, else `.cohort/history.duckdb`.
+pub fn default_history_path(root: &Path) -> Result<PathBuf, AppError> {
+    #[derive(serde::Deserialize)]
+    struct Settings {
+        history: Option<PathBuf>,
+    }
+    let file = root.join("cohort.toml");
+    if file.is_file() {
+        let text = std::fs::read_to_string(&file).map_err(|e| AppError::Data(format!("{}: {e}", file.display())))?;
+        let settings: Settings = toml::from_str(&text)
+            .map_err(|e| AppError::Data(format!("{}: {}", file.display(), e.message())))?;
+        if let Some(h) = settings.history {
+            return Ok(root.join(h));
+        }
+    }
+    Ok(root.join(".cohort").join("history.duckdb"))
 }
 
 impl Project {
@@ -67,6 +95,8 @@ pub enum AppError {
     },
     #[error("{0}")]
     Check(CheckReport),
+    #[error(transparent)]
+    History(#[from] HistoryError),
 }
 
 fn list<T: fmt::Display>(items: &[T]) -> String {
@@ -172,16 +202,26 @@ pub fn run(
     let analyses = load_analyses(project)?;
     let catalog = open_catalog(project)?;
     let term = choose_term(&catalog, term)?;
-    let engine = DataFusionEngine::new()?;
-    let output = run::run(&catalog, &analyses, &engine, term, only)?;
+    let engine = project.engine.start()?;
+    let output = run::run(&catalog, &analyses, engine.as_ref(), term, only)?;
     Ok((output, analyses))
 }
 
-/// `cohort run` with its files written under `project.out`.
-pub fn run_and_write(project: &Project, term: Option<&str>) -> Result<RunOutput, AppError> {
-    let (output, _) = run(project, term, None)?;
+/// `cohort run` with its files written under `project.out`, and recorded in the history.
+pub fn run_and_write(project: &Project, term: Option<&str>) -> Result<(RunOutput, Option<i64>), AppError> {
+    let (output, analyses) = run(project, term, None)?;
     run::write_outputs(&output, &project.out)?;
-    Ok(output)
+    let recorded = history::record(
+        project,
+        RunKind {
+            command: "run",
+            template: None,
+        },
+        &output,
+        &analyses,
+        &[],
+    )?;
+    Ok((output, recorded))
 }
 
 /// The report time: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.
@@ -225,8 +265,11 @@ fn prepare_report(
     }
     let catalog = open_catalog(project)?;
     let term = choose_term(&catalog, term)?;
-    let engine = DataFusionEngine::new()?;
-    let output = run::run(&catalog, &analyses, &engine, term, Some(&wanted))?;
+    let engine = project.engine.start()?;
+    let mut output = run::run(&catalog, &analyses, engine.as_ref(), term, Some(&wanted))?;
+    if template.meta.audience == render::Audience::Board {
+        history::apply_published(project, &mut output, &analyses, term)?;
+    }
     Ok(Prepared {
         template,
         analyses,
@@ -249,9 +292,25 @@ pub fn report(
     term: Option<&str>,
 ) -> Result<PathBuf, AppError> {
     let p = prepare_report(project, template_name, term, &[])?;
-    let html = render::render_html(&p.template, p.output, p.analyses, p.term, report_time())?;
+    let html = render::render_html(
+        &p.template,
+        p.output.clone(),
+        p.analyses.clone(),
+        p.term,
+        report_time(),
+    )?;
     let path = project.out.join(format!("{template_name}.html"));
     write_file(&path, &html)?;
+    history::record(
+        project,
+        RunKind {
+            command: "report",
+            template: Some(template_name.to_string()),
+        },
+        &p.output,
+        &p.analyses,
+        std::slice::from_ref(&path),
+    )?;
     Ok(path)
 }
 
@@ -319,6 +378,18 @@ pub fn report_each_school(
     });
     let index_path = dir.join("index.html");
     write_file(&index_path, &index)?;
+    let mut written: Vec<PathBuf> = rendered.into_iter().map(|(path, _)| path).collect();
+    written.push(index_path.clone());
+    history::record(
+        project,
+        RunKind {
+            command: "report",
+            template: Some(template_name.to_string()),
+        },
+        &p.output,
+        &p.analyses,
+        &written,
+    )?;
     Ok(index_path)
 }
 
@@ -332,8 +403,8 @@ pub fn notebook(project: &Project, file: &Path, term: Option<&str>) -> Result<Pa
     let analyses = load_analyses(project)?;
     let catalog = open_catalog(project)?;
     let term = choose_term(&catalog, term)?;
-    let engine = DataFusionEngine::new()?;
-    let output = run::run(&catalog, &analyses, &engine, term, None)?;
+    let engine = project.engine.start()?;
+    let output = run::run(&catalog, &analyses, engine.as_ref(), term, None)?;
     let mut results = Vec::new();
     for block in &nb.blocks {
         let render::notebook::Block::Sql { sql, line, .. } = block else {
@@ -362,8 +433,9 @@ pub fn notebook(project: &Project, file: &Path, term: Option<&str>) -> Result<Pa
     let body = nb.body_html(&results)?;
     let subtitle = format!("Notebook · term {term} · data {}", project.data.display());
     let provenance = format!(
-        "<p>Produced by cohort {} with the datafusion engine on {} from <code>{}</code> ({} rows read); {} analyses run first so cells can use them.</p>",
+        "<p>Produced by cohort {} with the {} engine on {} from <code>{}</code> ({} rows read); {} analyses run first so cells can use them.</p>",
         env!("CARGO_PKG_VERSION"),
+        engine.name(),
         report_time().format("%-d %B %Y at %H:%M UTC"),
         render::html::escape(&project.data.display().to_string()),
         output.rows_read,
@@ -391,8 +463,8 @@ pub fn notebook(project: &Project, file: &Path, term: Option<&str>) -> Result<Pa
 pub fn query(project: &Project, sql: &str, term: Option<&str>) -> Result<String, AppError> {
     let catalog = open_catalog(project)?;
     let term = choose_term(&catalog, term)?;
-    let engine = DataFusionEngine::new()?;
-    run::prepare(&engine, &catalog, term)?;
+    let engine = project.engine.start()?;
+    run::prepare(engine.as_ref(), &catalog, term)?;
     let batches = engine.query(sql)?;
     Ok(format_text_table(&convert::to_table(&batches)))
 }

@@ -1,7 +1,8 @@
 //! `cohort`: embedded analytics and notebook-style reporting for Virtual Schools.
 //!
 //! The pipeline is the architecture, one module per stage, data flowing one way:
-//! [`contract`] → [`catalog`] → [`analysis`] → [`run`] → [`render`].
+//! [`contract`] → [`catalog`] → [`analysis`] → [`run`] → [`render`], and then
+//! [`history`], which records what each run computed and published.
 //! [`sample`] writes synthetic data that satisfies the contract; [`engine`] holds
 //! the SQL engines the runner drives; [`app`] ties the stages together for the CLI.
 
@@ -10,6 +11,7 @@ pub mod app;
 pub mod catalog;
 pub mod contract;
 pub mod engine;
+pub mod history;
 pub mod output;
 pub mod render;
 pub mod run;

@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use cohort::app::{self, AppError, Project};
 use cohort::contract::AcademicYear;
+use cohort::engine::EngineKind;
 use cohort::sample::{SampleConfig, SampleFormat};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,17 +31,91 @@ struct Paths {
     /// Where outputs are written.
     #[arg(long, default_value = "out")]
     out: PathBuf,
+    /// The SQL engine: datafusion, or duckdb (the second engine, for checking).
+    #[arg(long, value_enum, default_value_t = EngineArg::Datafusion)]
+    engine: EngineArg,
+    /// The run history (default: `history` in ./cohort.toml, else .cohort/history.duckdb).
+    #[arg(long)]
+    history: Option<PathBuf>,
+    /// Record nothing in the run history (as does COHORT_NO_HISTORY=1 in the environment).
+    #[arg(long, conflicts_with = "history")]
+    no_history: bool,
 }
 
-impl From<Paths> for Project {
-    fn from(p: Paths) -> Self {
-        Project {
-            data: p.data,
-            queries: p.queries,
-            templates: p.templates,
-            out: p.out,
+#[derive(Clone, Copy, ValueEnum)]
+enum EngineArg {
+    Datafusion,
+    Duckdb,
+}
+
+/// The project the options describe, with the history file resolved.
+fn project(p: Paths) -> Result<Project, AppError> {
+    let off = p.no_history
+        || (p.history.is_none() && std::env::var_os("COHORT_NO_HISTORY").is_some_and(|v| v == "1"));
+    let history = match (off, p.history) {
+        (true, _) => None,
+        (false, Some(h)) => Some(h),
+        (false, None) => Some(app::default_history_path(std::path::Path::new("."))?),
+    };
+    Ok(Project {
+        data: p.data,
+        queries: p.queries,
+        templates: p.templates,
+        out: p.out,
+        engine: match p.engine {
+            EngineArg::Datafusion => EngineKind::DataFusion,
+            EngineArg::Duckdb => EngineKind::DuckDb,
+        },
+        history,
+    })
+}
+
+/// Where the history is, for the `history` commands.
+#[derive(clap::Args, Clone)]
+struct HistoryPath {
+    /// The run history (default: `history` in ./cohort.toml, else .cohort/history.duckdb).
+    #[arg(long)]
+    history: Option<PathBuf>,
+}
+
+impl HistoryPath {
+    fn resolve(self) -> Result<PathBuf, AppError> {
+        match self.history {
+            Some(h) => Ok(h),
+            None => app::default_history_path(std::path::Path::new(".")),
         }
     }
+}
+
+#[derive(Subcommand)]
+enum HistoryCommand {
+    /// Every recorded run, newest first: when, term, template, engine.
+    List {
+        #[command(flatten)]
+        at: HistoryPath,
+    },
+    /// One run: its analyses with versions, data files with hashes, published files.
+    Show {
+        run: i64,
+        /// Print the run's figures (as metrics.csv) instead.
+        #[arg(long)]
+        figures: bool,
+        #[command(flatten)]
+        at: HistoryPath,
+    },
+    /// The figures that differ between two runs of the same term, and why.
+    Diff {
+        run_a: i64,
+        run_b: i64,
+        #[command(flatten)]
+        at: HistoryPath,
+    },
+    /// Re-run a past run's analysis versions on its data files and confirm the same figures.
+    Verify {
+        run: i64,
+        #[command(flatten)]
+        at: HistoryPath,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -73,6 +148,16 @@ enum Command {
     Check {
         #[command(flatten)]
         paths: Paths,
+        /// Also run every analysis on DataFusion and DuckDB and compare the results.
+        #[arg(long)]
+        cross_engine: bool,
+        #[arg(long)]
+        term: Option<String>,
+    },
+    /// The run history: list, show, diff and verify recorded runs.
+    History {
+        #[command(subcommand)]
+        command: HistoryCommand,
     },
     /// Run every analysis; write results/, metrics.csv and run.json.
     Run {
@@ -135,6 +220,14 @@ fn main() -> ExitCode {
     }
 }
 
+/// `; recorded as run N in PATH`, when the run was recorded.
+fn recorded_as(project: &Project, run: Option<i64>) -> String {
+    match (run, &project.history) {
+        (Some(n), Some(path)) => format!("; recorded as run {n} in {}", path.display()),
+        _ => String::new(),
+    }
+}
+
 fn dispatch(command: Command) -> Result<String, AppError> {
     match command {
         Command::Sample {
@@ -166,25 +259,52 @@ fn dispatch(command: Command) -> Result<String, AppError> {
                 out.display()
             ))
         }
-        Command::Check { paths } => {
-            let report = app::check(&paths.into());
-            if report.is_clean() {
-                Ok(report.to_string())
+        Command::Check {
+            paths,
+            cross_engine,
+            term,
+        } => {
+            let project = project(paths)?;
+            let report = app::check(&project);
+            if !report.is_clean() {
+                return Err(AppError::Check(report));
+            }
+            if cross_engine {
+                let cross = app::history::cross_engine(&project, term.as_deref())?;
+                Ok(format!("{report}\n{cross}"))
             } else {
-                Err(AppError::Check(report))
+                Ok(report.to_string())
             }
         }
+        Command::History { command } => match command {
+            HistoryCommand::List { at } => app::history::list(&at.resolve()?),
+            HistoryCommand::Show { run, figures, at } => {
+                if figures {
+                    app::history::figures(&at.resolve()?, run)
+                } else {
+                    app::history::show(&at.resolve()?, run)
+                }
+            }
+            HistoryCommand::Diff { run_a, run_b, at } => {
+                app::history::diff(&at.resolve()?, run_a, run_b)
+            }
+            HistoryCommand::Verify { run, at } => {
+                app::history::verify(&Project::default(), &at.resolve()?, run)
+            }
+        },
         Command::Run { paths, term } => {
-            let project: Project = paths.into();
-            let output = app::run_and_write(&project, term.as_deref())?;
+            let project = project(paths)?;
+            let (output, recorded) = app::run_and_write(&project, term.as_deref())?;
             Ok(format!(
-                "ran {} analyses for {}; wrote {}/results/, {}/metrics.csv ({} figures) and {}/run.json",
+                "ran {} analyses for {} on {}; wrote {}/results/, {}/metrics.csv ({} figures) and {}/run.json{}",
                 output.analyses.len(),
                 output.term,
+                output.engine,
                 project.out.display(),
                 project.out.display(),
                 output.metrics.len(),
-                project.out.display()
+                project.out.display(),
+                recorded_as(&project, recorded)
             ))
         }
         Command::Report {
@@ -193,15 +313,16 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             term,
             each,
         } => {
+            let project = project(paths)?;
             let path = match each {
-                Some(_) => app::report_each_school(&paths.into(), &template, term.as_deref())?,
-                None => app::report(&paths.into(), &template, term.as_deref())?,
+                Some(_) => app::report_each_school(&project, &template, term.as_deref())?,
+                None => app::report(&project, &template, term.as_deref())?,
             };
             Ok(format!("wrote {}", path.display()))
         }
-        Command::Query { sql, paths, term } => app::query(&paths.into(), &sql, term.as_deref()),
+        Command::Query { sql, paths, term } => app::query(&project(paths)?, &sql, term.as_deref()),
         Command::Notebook { file, paths, term } => {
-            let path = app::notebook(&paths.into(), &file, term.as_deref())?;
+            let path = app::notebook(&project(paths)?, &file, term.as_deref())?;
             Ok(format!("wrote {}", path.display()))
         }
         Command::Contract => Ok(app::contract_markdown()),

@@ -26,6 +26,7 @@ fn headless_chromium_renders_the_termly_report() {
     Command::cargo_bin("cohort")
         .unwrap()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("COHORT_NO_HISTORY", "1")
         .args(["report", "termly-impact", "--out"])
         .arg(out.path())
         .assert()

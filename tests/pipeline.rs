@@ -7,6 +7,8 @@ use std::path::Path;
 
 fn cohort() -> Command {
     let mut c = Command::cargo_bin("cohort").expect("binary");
+    // Tests run at once; each that wants a history names its own.
+    c.env("COHORT_NO_HISTORY", "1");
     c.current_dir(env!("CARGO_MANIFEST_DIR"));
     c
 }

@@ -1,6 +1,6 @@
 -- ---
 -- id = "attendance/alerts"
--- version = 1
+-- version = 2
 -- title = "Attendance alerts: children whose attendance has fallen"
 -- description = "For Virtual School officers only (child level). Children in care of compulsory school age whose attendance over their last 20 school days with marks in the run's term (about four school weeks) fell 10 percentage points or more below their attendance over the previous term, or who are persistently absent this term (10% or more of possible sessions missed, domain.md section 3) having not been the term before. Marks are classified by the code list valid on their date; sessions while not looked after or on short breaks (V3/V4) are left out, as in attendance/sessions_by_term."
 -- params = ["term"]
@@ -31,7 +31,7 @@ recent AS (
 this_term AS (
   SELECT s.child, max(s.age_at_31_august) AS age,
          100.0 * sum(s.present_sessions) / sum(s.possible_sessions) AS attendance_this_term,
-         string_agg(s.urn, ' ') AS schools
+         string_agg(s.urn, ' ' ORDER BY s.urn) AS schools
   FROM attendance.sessions_by_term s CROSS JOIN params p
   WHERE s.term = p.term AND s.possible_sessions > 0
   GROUP BY s.child

@@ -81,6 +81,10 @@ pub struct FrontMatter {
     /// A statistical model fitted in Rust to the SQL's rows; the result is the model's table.
     #[serde(default)]
     pub model: Option<ModelSpec>,
+    /// SQL for an engine whose dialect needs something else, keyed by engine name
+    /// (`duckdb`); that engine runs it in place of the file's SQL.
+    #[serde(default)]
+    pub engine_sql: std::collections::BTreeMap<String, String>,
 }
 
 /// A model the runner fits to an analysis's rows, for what SQL cannot do (e.g. a logistic
@@ -120,11 +124,22 @@ pub struct Analysis {
     pub sql_line: usize,
     /// SHA-256 of the normalised SQL (comments and layout removed).
     pub sql_hash: String,
+    /// The whole file as read: what run history keeps, so a past run can be re-run.
+    #[serde(skip)]
+    pub source: String,
 }
 
 impl Analysis {
     pub fn id(&self) -> &str {
         &self.meta.id
+    }
+
+    /// The SQL `engine` runs: its own from `engine_sql` when the analysis gives one.
+    pub fn sql_for(&self, engine: &str) -> &str {
+        self.meta
+            .engine_sql
+            .get(engine)
+            .map_or(self.sql.as_str(), String::as_str)
     }
 
     /// Reads and parses one analysis file; `id` is what its path says it must be.
@@ -200,6 +215,7 @@ impl Analysis {
             sql: sql.trim_end().to_string(),
             sql_line: end + 2,
             sql_hash,
+            source: text.to_string(),
         })
     }
 

@@ -4,8 +4,10 @@
 //! tables and SQL text and gets Arrow batches back.
 
 mod datafusion;
+mod duckdb;
 
 pub use self::datafusion::DataFusionEngine;
+pub use self::duckdb::DuckDbEngine;
 
 use ::datafusion::arrow::datatypes::SchemaRef;
 use ::datafusion::arrow::record_batch::RecordBatch;
@@ -26,6 +28,34 @@ impl EngineError {
             message: message.into(),
             line: None,
             column: None,
+        }
+    }
+}
+
+/// Which engine runs the analyses (`--engine`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineKind {
+    /// Apache DataFusion: the default.
+    #[default]
+    DataFusion,
+    /// DuckDB: the second engine that cross-checks the first.
+    DuckDb,
+}
+
+impl EngineKind {
+    /// A new engine of this kind.
+    pub fn start(self) -> Result<Box<dyn Engine>, EngineError> {
+        Ok(match self {
+            EngineKind::DataFusion => Box::new(DataFusionEngine::new()?),
+            EngineKind::DuckDb => Box::new(DuckDbEngine::new()?),
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            EngineKind::DataFusion => "datafusion",
+            EngineKind::DuckDb => "duckdb",
         }
     }
 }

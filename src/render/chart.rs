@@ -55,13 +55,42 @@ pub enum ChartError {
 /// Draws `table` as `spec` declares, as an inline SVG, and summarises it in one sentence.
 /// An empty table gives a small SVG saying there is no data, not an error.
 pub fn render_chart(spec: &ChartSpec, table: &ResultTable) -> Result<RenderedChart, ChartError> {
+    render_chart_with_breaks(spec, table, &[])
+}
+
+/// [`render_chart`] with series breaks: `breaks` names the x values (e.g. `2023-24`) where
+/// a different analysis version starts. The line is not joined across a break, a dashed
+/// rule marks it, and the summary says so.
+pub fn render_chart_with_breaks(
+    spec: &ChartSpec,
+    table: &ResultTable,
+    breaks: &[String],
+) -> Result<RenderedChart, ChartError> {
     if table.rows.is_empty() {
         let summary = "No data for this chart.".to_string();
         let svg = finish_svg(&draw_empty()?, spec, &summary);
         return Ok(RenderedChart { svg, summary });
     }
-    let data = extract(spec, table)?;
-    let summary = summarise(spec, &data);
+    let mut data = extract(spec, table)?;
+    data.breaks = data
+        .categories
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| {
+            *i > 0
+                && breaks.iter().any(|b| {
+                    c.starts_with(b.as_str()) && !data.categories[i - 1].starts_with(b.as_str())
+                })
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let mut summary = summarise(spec, &data);
+    for &b in &data.breaks {
+        summary.push_str(&format!(
+            " The series breaks before {}: the analysis changed, so figures either side of the break are not directly comparable.",
+            spoken(&data.categories[b])
+        ));
+    }
     let svg = finish_svg(&draw(spec, &data)?, spec, &summary);
     Ok(RenderedChart { svg, summary })
 }
@@ -151,6 +180,8 @@ struct ChartData {
     comparators: Vec<Series>,
     /// Series names come from the values of a `series` column (data), not column names.
     series_from_column: bool,
+    /// Categories where a new analysis version starts: lines are not joined across them.
+    breaks: Vec<usize>,
 }
 
 static NULL: Value = Value::Null;
@@ -249,6 +280,7 @@ fn extract(spec: &ChartSpec, table: &ResultTable) -> Result<ChartData, ChartErro
                 .map(|c| column(c, "comparator"))
                 .collect::<Result<_, _>>()?,
             series_from_column: false,
+            breaks: Vec::new(),
         });
     };
     let [(y_name, y)] = ys[..] else {
@@ -311,6 +343,7 @@ fn extract(spec: &ChartSpec, table: &ResultTable) -> Result<ChartData, ChartErro
         series,
         comparators,
         series_from_column: true,
+        breaks: Vec::new(),
     })
 }
 
@@ -1123,6 +1156,20 @@ fn draw_swatch(area: &Area, swatch: Swatch, (x, y): (i32, i32)) -> Result<(), Ch
 }
 
 /// Consecutive runs of present values: [(start index, values)].
+/// Splits a run of points wherever a series break falls inside it.
+fn cut(run: Vec<(usize, f64)>, breaks: &[usize]) -> Vec<Vec<(usize, f64)>> {
+    let mut out: Vec<Vec<(usize, f64)>> = vec![Vec::new()];
+    for p in run {
+        if breaks.contains(&p.0) && out.last().is_some_and(|r| !r.is_empty()) {
+            out.push(Vec::new());
+        }
+        if let Some(last) = out.last_mut() {
+            last.push(p);
+        }
+    }
+    out
+}
+
 fn runs(values: &[Option<f64>]) -> Vec<Vec<(usize, f64)>> {
     let mut out: Vec<Vec<(usize, f64)>> = Vec::new();
     let mut current = Vec::new();
@@ -1457,7 +1504,11 @@ fn draw(spec: &ChartSpec, data: &ChartData) -> Result<String, ChartError> {
                 }
             }
             for (si, s) in data.series.iter().enumerate() {
-                for run in runs(&s.values).into_iter().filter(|r| r.len() > 1) {
+                for run in runs(&s.values)
+                    .into_iter()
+                    .flat_map(|r| cut(r, &data.breaks))
+                    .filter(|r| r.len() > 1)
+                {
                     path(
                         root,
                         run.iter().map(|(ci, v)| at(*ci as f64, *v)).collect(),
@@ -1472,6 +1523,24 @@ fn draw(spec: &ChartSpec, data: &ChartData) -> Result<String, ChartError> {
                         None => marker(root, shape(si), at(ci as f64, axis.lo), colour(si), false)?,
                     }
                 }
+            }
+        }
+
+        if !horizontal {
+            for &b in &data.breaks {
+                let x = at(b as f64 - 0.5, axis.lo).0;
+                let (y0, y1) = (px_y.start, px_y.end);
+                let mut y = y0;
+                while y < y1 {
+                    path(root, vec![(x, y), (x, (y + 5).min(y1))], MUTED.stroke_width(1))?;
+                    y += 9;
+                }
+                text(
+                    root,
+                    "series break",
+                    (x + 3, y0 + 2),
+                    style(LABEL_PX - 1.0, &MUTED, HPos::Left, VPos::Top),
+                )?;
             }
         }
 

@@ -117,8 +117,9 @@ fn chart_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
             name.map(|n| format!(" named `{n}`")).unwrap_or_default()
         ))
     })?;
-    let drawn =
-        chart::render_chart(spec, result).map_err(|e| invalid(format!("chart of `{id}`: {e}")))?;
+    let breaks = crate::run::series_breaks(&data.run.sources, id);
+    let drawn = chart::render_chart_with_breaks(spec, result, &breaks)
+        .map_err(|e| invalid(format!("chart of `{id}`: {e}")))?;
     let anchor = match &spec.name {
         Some(n) => format!("chart-{}-{n}", id.replace('/', "-")),
         None => format!("chart-{}", id.replace('/', "-")),

@@ -109,6 +109,7 @@ pub fn render_html_with(
     ) {
         body.push_str(disclosure::NOTES);
     }
+    body.push_str(&sources_html(&data.run));
     let audience_label = match template.meta.audience {
         template::Audience::Leadership => "Virtual School leadership",
         template::Audience::Board => "Governing board",
@@ -130,6 +131,69 @@ pub fn render_html_with(
         toc: &toc,
         provenance: &provenance,
     }))
+}
+
+/// Which earlier years a report shows as published and which it recomputed, and where an
+/// analysis's version changes between years (a series break); empty when history was not used.
+fn sources_html(run: &RunOutput) -> String {
+    if run.sources.is_empty() {
+        return String::new();
+    }
+    let published = run.sources.iter().filter(|s| s.source == "published").count();
+    let mut out = format!(
+        "<section class=\"notes\"><h2 id=\"earlier-years\">Earlier years: published or recomputed</h2>\n<p>Figures for earlier years are shown as they were published, from the run history, where a report of that year was recorded ({published} of {} analysis-years); the others are recomputed from today's data with today's analyses.</p>\n",
+        run.sources.len()
+    );
+    let mut ids: Vec<&str> = run.sources.iter().map(|s| s.analysis.as_str()).collect();
+    ids.dedup();
+    let mut breaks = Vec::new();
+    for id in &ids {
+        for year in crate::run::series_breaks(&run.sources, id) {
+            let before = run
+                .sources
+                .iter()
+                .filter(|s| s.analysis == *id && s.year < year)
+                .max_by(|a, b| a.year.cmp(&b.year));
+            let after = run.sources.iter().find(|s| s.analysis == *id && s.year == year);
+            if let (Some(b), Some(a)) = (before, after) {
+                breaks.push(format!(
+                    "<li><code>{}</code>: a series break before {}. {} figures are version {} ({}); {} figures are version {} ({}). Compare the years either side of the break with care.</li>",
+                    escape(id),
+                    escape(&year),
+                    escape(&b.year),
+                    b.version,
+                    escape(&source_words(b)),
+                    escape(&a.year),
+                    a.version,
+                    escape(&source_words(a)),
+                ));
+            }
+        }
+    }
+    if !breaks.is_empty() {
+        out.push_str("<p>Where an analysis changed between years, its charts mark a series break:</p>\n<ul>\n");
+        out.push_str(&breaks.join("\n"));
+        out.push_str("\n</ul>\n");
+    }
+    out.push_str("<div class=\"table-wrap\"><table><caption>Where each year's figures come from</caption><thead><tr><th scope=\"col\">Analysis</th><th scope=\"col\">Year</th><th scope=\"col\">Source</th><th scope=\"col\">Version</th></tr></thead><tbody>");
+    for s in &run.sources {
+        out.push_str(&format!(
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+            escape(&s.analysis),
+            escape(&s.year),
+            escape(&source_words(s)),
+            s.version
+        ));
+    }
+    out.push_str("</tbody></table></div></section>\n");
+    out
+}
+
+fn source_words(s: &crate::run::YearSource) -> String {
+    match (s.run_id, &s.recorded) {
+        (Some(id), Some(date)) => format!("as published: run {id}, {date}"),
+        _ => "recomputed by this run".into(),
+    }
 }
 
 /// The closing provenance: every analysis with version and SQL hash, every data file with its hash.

@@ -8,6 +8,9 @@ use serde::Serialize;
 /// One figure: `metric, time_period, breakdown, group, numerator, denominator, value, unit`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MetricRow {
+    /// The analysis that produced the figure (not a `metrics.csv` column).
+    #[serde(skip)]
+    pub analysis: String,
     pub metric: String,
     pub time_period: String,
     pub breakdown: String,
@@ -56,6 +59,7 @@ pub fn extract(
         .rows
         .iter()
         .map(|r| MetricRow {
+            analysis: String::new(),
             metric: spec.id.clone(),
             time_period: r[period].to_string(),
             breakdown: breakdown_column

@@ -3,6 +3,7 @@
 //! `metrics.csv` and `run.json`.
 
 pub mod convert;
+pub mod cross;
 pub mod metrics;
 pub mod model;
 mod params;
@@ -66,6 +67,36 @@ pub struct RunOutput {
     pub analyses: Vec<AnalysisRun>,
     #[serde(skip)]
     pub metrics: Vec<MetricRow>,
+    /// Where each earlier year's rows came from, when a report took them from history.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<YearSource>,
+}
+
+/// Where one analysis's rows for one academic year came from in a report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct YearSource {
+    pub analysis: String,
+    pub year: String,
+    /// `published` (as an earlier report recorded it) or `recomputed` (by this run).
+    pub source: String,
+    /// The history run the published rows come from.
+    pub run_id: Option<i64>,
+    /// When that run was recorded (`YYYY-MM-DD`).
+    pub recorded: Option<String>,
+    /// The analysis version the rows were computed with.
+    pub version: u32,
+}
+
+/// The academic years (`2023-24`) at which an analysis's version changes, from the
+/// sources of a report: the first year computed with a different version than the year before.
+pub fn series_breaks(sources: &[YearSource], analysis: &str) -> Vec<String> {
+    let mut years: Vec<&YearSource> = sources.iter().filter(|s| s.analysis == analysis).collect();
+    years.sort_by(|a, b| a.year.cmp(&b.year));
+    years
+        .windows(2)
+        .filter(|w| w[0].version != w[1].version)
+        .map(|w| w[1].year.clone())
+        .collect()
 }
 
 impl RunOutput {
@@ -162,7 +193,10 @@ pub fn run(
                     path: a.path.clone(),
                     message: e.to_string(),
                 })?;
-                metric_rows.extend(rows);
+                metric_rows.extend(rows.into_iter().map(|mut m| {
+                    m.analysis = a.id().to_string();
+                    m
+                }));
             }
         }
     }
@@ -176,6 +210,7 @@ pub fn run(
         rows_read: catalog.rows_read(),
         analyses: runs,
         metrics: metric_rows,
+        sources: Vec::new(),
     })
 }
 
@@ -183,7 +218,9 @@ type Batches = Vec<datafusion::arrow::record_batch::RecordBatch>;
 
 fn run_one(engine: &dyn Engine, a: &Analysis) -> Result<(AnalysisRun, Batches), RunError> {
     let started = Utc::now();
-    let batches = engine.query(&a.sql).map_err(|e| sql_error(a, &e))?;
+    let batches = engine
+        .query(a.sql_for(engine.name()))
+        .map_err(|e| sql_error(a, &e))?;
     let mut batches = batches;
     let mut result = convert::to_table(&batches);
     if let Some(spec) = &a.meta.model {

@@ -1,0 +1,320 @@
+//! Recording runs in the history, the `cohort history` commands, and the cross-engine check.
+
+use super::{AppError, Project, load_analyses, open_catalog};
+use crate::analysis::Analysis;
+use crate::catalog::Catalog;
+use crate::contract::{Contract, Term};
+use crate::engine::EngineKind;
+use crate::history::diff::{self, Side};
+use crate::history::{History, Published, RunKind};
+use crate::run::{self, RunOutput, cross};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Records a finished run, and the files a report wrote, in the project's history (when
+/// it keeps one). Returns the run id.
+pub fn record(
+    project: &Project,
+    kind: RunKind,
+    output: &RunOutput,
+    analyses: &[Analysis],
+    written: &[PathBuf],
+) -> Result<Option<i64>, AppError> {
+    let Some(path) = &project.history else {
+        return Ok(None);
+    };
+    let mut published = Vec::with_capacity(written.len());
+    for p in written {
+        let bytes = std::fs::read(p).map_err(|e| AppError::Write {
+            path: p.clone(),
+            source: e,
+        })?;
+        published.push(Published {
+            path: p.clone(),
+            sha256: hex::encode(Sha256::digest(&bytes)),
+            bytes: bytes.len() as u64,
+        });
+    }
+    let sources: BTreeMap<&str, &str> = analyses
+        .iter()
+        .map(|a| (a.id(), a.source.as_str()))
+        .collect();
+    let source = |id: &str| sources.get(id).map(|s| s.to_string()).unwrap_or_default();
+    let mut history = History::open(path)?;
+    let id = history.record(&kind, output, &source, &published, chrono::Utc::now())?;
+    Ok(Some(id))
+}
+
+/// Where earlier years come from in a board report: the project's history, when it has one.
+pub fn apply_published(
+    project: &Project,
+    output: &mut RunOutput,
+    analyses: &[Analysis],
+    term: Term,
+) -> Result<(), AppError> {
+    let Some(path) = &project.history else {
+        return Ok(());
+    };
+    let history = History::open(path)?;
+    crate::history::published::apply(&history, output, analyses, &term.year.to_string())?;
+    Ok(())
+}
+
+/// `cohort history list`.
+pub fn list(path: &Path) -> Result<String, AppError> {
+    let history = History::open(path)?;
+    let runs = history.list()?;
+    if runs.is_empty() {
+        return Ok(format!("no runs recorded in {} yet", path.display()));
+    }
+    let mut out = String::from("run  recorded             command  template          term            engine      analyses\n");
+    for r in &runs {
+        let _ = writeln!(
+            out,
+            "{:<4} {:<20} {:<8} {:<17} {:<15} {:<11} {}",
+            r.run_id,
+            r.recorded_at,
+            r.command,
+            r.template.as_deref().unwrap_or("-"),
+            r.term,
+            r.engine,
+            r.analyses
+        );
+    }
+    Ok(out.trim_end().to_string())
+}
+
+/// `cohort history show RUN`.
+pub fn show(path: &Path, run_id: i64) -> Result<String, AppError> {
+    let history = History::open(path)?;
+    let r = history.run(run_id)?;
+    let mut out = format!(
+        "run {} · {} · {}{} · term {} · engine {}\n",
+        r.run_id,
+        r.recorded_at,
+        r.command,
+        r.template
+            .as_deref()
+            .map(|t| format!(" {t}"))
+            .unwrap_or_default(),
+        r.term,
+        r.engine
+    );
+    out.push_str("\nanalyses:\n");
+    for a in history.analyses(run_id)? {
+        let _ = writeln!(
+            out,
+            "  {:<40} v{:<3} {} {:>6} rows",
+            a.id,
+            a.version,
+            &a.sql_hash[..12.min(a.sql_hash.len())],
+            a.rows
+        );
+    }
+    out.push_str("\ndata files:\n");
+    for f in history.files(run_id)? {
+        let _ = writeln!(
+            out,
+            "  {:<24} {} {:>8} rows  {}",
+            f.table,
+            &f.sha256[..16.min(f.sha256.len())],
+            f.rows,
+            f.path
+        );
+    }
+    let outputs = history.outputs(run_id)?;
+    if !outputs.is_empty() {
+        out.push_str("\npublished files:\n");
+        for p in outputs {
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                &p.sha256[..16.min(p.sha256.len())],
+                p.path.display()
+            );
+        }
+    }
+    let metrics = history.metrics(run_id)?;
+    let _ = write!(out, "\n{} figures (cohort history show prints them with --figures)", metrics.len());
+    Ok(out)
+}
+
+/// `cohort history show RUN --figures`: the run's figures as `metrics.csv`.
+pub fn figures(path: &Path, run_id: i64) -> Result<String, AppError> {
+    let history = History::open(path)?;
+    history.run(run_id)?;
+    let rows: Vec<run::MetricRow> = history
+        .metrics(run_id)?
+        .into_iter()
+        .map(|(analysis, m)| run::MetricRow {
+            analysis,
+            metric: m.metric,
+            time_period: m.time_period,
+            breakdown: m.breakdown,
+            group: m.group,
+            numerator: m.numerator,
+            denominator: m.denominator,
+            value: m.value,
+            unit: m.unit,
+        })
+        .collect();
+    Ok(run::metrics::to_csv(&rows).trim_end().to_string())
+}
+
+/// `cohort history diff A B`.
+pub fn diff(path: &Path, a: i64, b: i64) -> Result<String, AppError> {
+    let history = History::open(path)?;
+    let (ra, rb) = (history.run(a)?, history.run(b)?);
+    if ra.term != rb.term {
+        return Err(AppError::Data(format!(
+            "run {a} is for {} and run {b} for {}: diff compares two runs of the same term",
+            ra.term, rb.term
+        )));
+    }
+    let (aa, ab) = (history.analyses(a)?, history.analyses(b)?);
+    let (fa, fb) = (history.files(a)?, history.files(b)?);
+    let (ma, mb) = (history.metrics(a)?, history.metrics(b)?);
+    let d = diff::diff(
+        &ra.term,
+        &Side {
+            run: a,
+            engine: &ra.engine,
+            analyses: &aa,
+            files: &fa,
+            metrics: &ma,
+        },
+        &Side {
+            run: b,
+            engine: &rb.engine,
+            analyses: &ab,
+            files: &fb,
+            metrics: &mb,
+        },
+    );
+    Ok(d.to_string())
+}
+
+/// `cohort history verify RUN`: re-runs a past run's analysis versions (as recorded) on its
+/// data files, when the files with the recorded hashes are still there, and confirms that
+/// every result and figure is the same.
+pub fn verify(project: &Project, path: &Path, run_id: i64) -> Result<String, AppError> {
+    let history = History::open(path)?;
+    let summary = history.run(run_id)?;
+    let recorded_files = history.files(run_id)?;
+    let data_dir = recorded_files
+        .first()
+        .and_then(|f| Path::new(&f.path).parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| project.data.clone());
+    let catalog = Catalog::open(&Contract::current(), &data_dir)?;
+    let mut problems = Vec::new();
+    for f in &recorded_files {
+        match catalog.files.iter().find(|c| c.table == f.table) {
+            Some(c) if c.sha256 == f.sha256 => {}
+            Some(c) => problems.push(format!(
+                "{}: the file has changed since run {run_id} (hash {} then, {} now)",
+                c.path.display(),
+                &f.sha256[..16.min(f.sha256.len())],
+                &c.sha256[..16.min(c.sha256.len())]
+            )),
+            None => problems.push(format!("{}: the file is no longer there", f.path)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Data(format!(
+            "cannot verify run {run_id}: its data is not what it was\n  {}",
+            problems.join("\n  ")
+        )));
+    }
+    let recorded = history.analyses(run_id)?;
+    let mut analyses = Vec::with_capacity(recorded.len());
+    for r in &recorded {
+        let file = PathBuf::from(format!("history run {run_id}: {}.sql", r.id));
+        analyses.push(Analysis::parse(&file, &r.id, &r.source).map_err(|e| AppError::Analyses(vec![e]))?);
+    }
+    let term: Term = summary.term.parse()?;
+    let kind = if summary.engine == "duckdb" {
+        EngineKind::DuckDb
+    } else {
+        EngineKind::DataFusion
+    };
+    let engine = kind.start()?;
+    let output = run::run(&catalog, &analyses, engine.as_ref(), term, None)?;
+    let mut differences = Vec::new();
+    for r in &recorded {
+        let then = history.result(run_id, &r.id)?;
+        match output.result(&r.id) {
+            Some(now) => {
+                if let Some(d) = cross::compare(&r.id, ("recorded", "re-run"), &then, &now.result) {
+                    differences.push(d.to_string());
+                }
+            }
+            None => differences.push(format!("{}: not re-run", r.id)),
+        }
+    }
+    let figures = history.metrics(run_id)?;
+    if !differences.is_empty() {
+        return Err(AppError::Data(format!(
+            "run {run_id} does not verify: {} analyses differ\n  {}",
+            differences.len(),
+            differences.join("\n  ")
+        )));
+    }
+    Ok(format!(
+        "run {run_id} verified: {} analyses re-run on {} from the same {} data files give the same results and {} figures",
+        recorded.len(),
+        kind.name(),
+        recorded_files.len(),
+        figures.len()
+    ))
+}
+
+/// `cohort check --cross-engine`: every analysis on DataFusion and on DuckDB over the same
+/// data; any difference is an error naming the analysis, row and column.
+pub fn cross_engine(project: &Project, term: Option<&str>) -> Result<String, AppError> {
+    let analyses = load_analyses(project)?;
+    let catalog = open_catalog(project)?;
+    let term = super::choose_term(&catalog, term)?;
+    let left = EngineKind::DataFusion.start()?;
+    let right = EngineKind::DuckDb.start()?;
+    let a = run::run(&catalog, &analyses, left.as_ref(), term, None)?;
+    let b = run::run(&catalog, &analyses, right.as_ref(), term, None)?;
+    let mut differences = Vec::new();
+    for x in &a.analyses {
+        match b.result(&x.id) {
+            Some(y) => {
+                if let Some(d) =
+                    cross::compare(&x.id, (left.name(), right.name()), &x.result, &y.result)
+                {
+                    differences.push(d.to_string());
+                }
+            }
+            None => differences.push(format!("{}: not run on {}", x.id, right.name())),
+        }
+    }
+    if !differences.is_empty() {
+        return Err(AppError::Data(format!(
+            "the engines disagree on {} of {} analyses:\n  {}",
+            differences.len(),
+            a.analyses.len(),
+            differences.join("\n  ")
+        )));
+    }
+    let own: Vec<&str> = analyses
+        .iter()
+        .filter(|x| x.meta.engine_sql.contains_key(right.name()))
+        .map(|x| x.id())
+        .collect();
+    Ok(format!(
+        "ok: {} analyses give the same results on {} and {} for {term} (counts exactly, other numbers to 1e-9 relative){}",
+        a.analyses.len(),
+        left.name(),
+        right.name(),
+        if own.is_empty() {
+            String::new()
+        } else {
+            format!("; {} with its own {} SQL: {}", own.len(), right.name(), own.join(", "))
+        }
+    ))
+}
