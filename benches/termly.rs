@@ -3,6 +3,9 @@
 //! read, and each time as a ratio against a baseline measured in the same process (opening
 //! and validating the same data folder), so figures compare across machines.
 //!
+//! Rendering alone (HTML, then HTML and PDF) is timed on sample-data from one finished run,
+//! against the same baseline.
+//!
 //! Run with `cargo bench --bench termly`.
 
 use cohort::app::{self, Project};
@@ -62,6 +65,45 @@ fn bench(label: &str, data: &Path, out: &Path) {
     );
 }
 
+/// The termly report rendered from one finished run: HTML alone, then HTML and PDF.
+fn bench_render(data: &Path) {
+    let project = Project {
+        data: data.to_path_buf(),
+        ..Project::default()
+    };
+    let baseline = time(3, || app::open_catalog(&project).expect("catalog"));
+    let (output, analyses) = app::run(&project, None, None).expect("run");
+    let term: cohort::contract::Term = output.term.parse().expect("term");
+    let template =
+        cohort::render::ReportTemplate::load(&project.templates, "termly-impact").expect("template");
+    let when = app::report_time();
+    let render = |pdf: bool| {
+        cohort::render::render(
+            &template,
+            output.clone(),
+            analyses.clone(),
+            term,
+            when,
+            &[],
+            pdf,
+        )
+        .expect("render")
+    };
+    let html = time(3, || render(false));
+    let both = time(3, || render(true));
+    let pages = render(true).pdf.map_or(0, |p| p.len());
+    println!(
+        "{:<28} render HTML {:>6.3} s  HTML+PDF {:>6.3} s ({} KB PDF)  baseline (open data) {:>7.3} s  ratios {:.2} and {:.2}",
+        "sample-data, analyses done",
+        html.as_secs_f64(),
+        both.as_secs_f64(),
+        pages / 1024,
+        baseline.as_secs_f64(),
+        html.as_secs_f64() / baseline.as_secs_f64(),
+        both.as_secs_f64() / baseline.as_secs_f64(),
+    );
+}
+
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     std::env::set_current_dir(&root).expect("project folder");
@@ -82,6 +124,7 @@ fn main() {
         start.elapsed().as_secs_f64()
     );
     // Smallest first, so each peak-memory figure is that data set's own peak.
+    bench_render(&root.join("sample-data"));
     bench(
         "sample-data (400 x 3)",
         &root.join("sample-data"),

@@ -291,16 +291,38 @@ pub fn report(
     template_name: &str,
     term: Option<&str>,
 ) -> Result<PathBuf, AppError> {
+    Ok(report_formats(project, template_name, term, false)?.remove(0))
+}
+
+/// `cohort report --format html,pdf`: the HTML and, when `pdf` is set, the same report as
+/// `<out>/<template>.pdf`, typeset in-process. Both are rendered before either is written.
+pub fn report_formats(
+    project: &Project,
+    template_name: &str,
+    term: Option<&str>,
+    pdf: bool,
+) -> Result<Vec<PathBuf>, AppError> {
     let p = prepare_report(project, template_name, term, &[])?;
-    let html = render::render_html(
+    let rendered = render::render(
         &p.template,
         p.output.clone(),
         p.analyses.clone(),
         p.term,
         report_time(),
+        &[],
+        pdf,
     )?;
     let path = project.out.join(format!("{template_name}.html"));
-    write_file(&path, &html)?;
+    write_file(&path, &rendered.html)?;
+    let mut paths = vec![path];
+    if let Some(bytes) = rendered.pdf {
+        let pdf_path = project.out.join(format!("{template_name}.pdf"));
+        write_atomic(&pdf_path, &bytes).map_err(|e| AppError::Write {
+            path: pdf_path.clone(),
+            source: e,
+        })?;
+        paths.push(pdf_path);
+    }
     history::record(
         project,
         RunKind {
@@ -309,9 +331,9 @@ pub fn report(
         },
         &p.output,
         &p.analyses,
-        std::slice::from_ref(&path),
+        &paths,
     )?;
-    Ok(path)
+    Ok(paths)
 }
 
 /// `cohort report <template> --each school`: one page per school with children in care

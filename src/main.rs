@@ -178,6 +178,9 @@ enum Command {
         /// Write one page per school (`school`) and an index, instead of one report.
         #[arg(long, value_parser = ["school"])]
         each: Option<String>,
+        /// Output formats, comma separated: html (always written) and pdf.
+        #[arg(long, default_value = "html", value_delimiter = ',', value_parser = ["html", "pdf"])]
+        format: Vec<String>,
     },
     /// Run one SQL statement over the data folder and print the result.
     Query {
@@ -312,13 +315,20 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             paths,
             term,
             each,
+            format,
         } => {
             let project = project(paths)?;
-            let path = match each {
-                Some(_) => app::report_each_school(&project, &template, term.as_deref())?,
-                None => app::report(&project, &template, term.as_deref())?,
-            };
-            Ok(format!("wrote {}", path.display()))
+            if each.is_some() {
+                let path = app::report_each_school(&project, &template, term.as_deref())?;
+                return Ok(format!("wrote {}", path.display()));
+            }
+            let pdf = format.iter().any(|f| f == "pdf");
+            let written = app::report_formats(&project, &template, term.as_deref(), pdf)?;
+            Ok(written
+                .iter()
+                .map(|p| format!("wrote {}", p.display()))
+                .collect::<Vec<_>>()
+                .join("\n"))
         }
         Command::Query { sql, paths, term } => app::query(&project(paths)?, &sql, term.as_deref()),
         Command::Notebook { file, paths, term } => {

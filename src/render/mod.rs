@@ -8,6 +8,7 @@ pub mod format;
 mod functions;
 pub mod html;
 pub mod notebook;
+pub mod pdf;
 pub mod template;
 
 pub use template::{Audience, ReportTemplate};
@@ -53,6 +54,13 @@ pub fn render_html(
     render_html_with(template, run, analyses, term, generated, &[])
 }
 
+/// A report rendered in the requested formats.
+pub struct Rendered {
+    pub html: String,
+    /// PDF bytes, when asked for.
+    pub pdf: Option<Vec<u8>>,
+}
+
 /// [`render_html`] with extra template variables, e.g. `school_urn` for a page per school.
 pub fn render_html_with(
     template: &ReportTemplate,
@@ -62,6 +70,19 @@ pub fn render_html_with(
     generated: DateTime<Utc>,
     globals: &[(&str, String)],
 ) -> Result<String, RenderError> {
+    Ok(render(template, run, analyses, term, generated, globals, false)?.html)
+}
+
+/// Renders a report to HTML and, when `pdf` is set, typesets the same content as a PDF.
+pub fn render(
+    template: &ReportTemplate,
+    run: RunOutput,
+    analyses: Vec<Analysis>,
+    term: Term,
+    generated: DateTime<Utc>,
+    globals: &[(&str, String)],
+    pdf: bool,
+) -> Result<Rendered, RenderError> {
     let data = Arc::new(ReportData {
         run,
         analyses,
@@ -122,7 +143,7 @@ pub fn render_html_with(
         data.run.term, data.academic_year
     );
     let provenance = provenance_html(&data, generated);
-    Ok(html::page(&html::Page {
+    let html = html::page(&html::Page {
         title: &template.meta.title,
         subtitle: &subtitle,
         audience_label,
@@ -130,7 +151,26 @@ pub fn render_html_with(
         body: &body,
         toc: &toc,
         provenance: &provenance,
-    }))
+    });
+    let pdf = if pdf {
+        let markup = pdf::document(
+            &template.meta.title,
+            &subtitle,
+            audience_label,
+            marking,
+            template.meta.audience == template::Audience::Board,
+            &body,
+            &provenance,
+        );
+        Some(pdf::typeset(&markup).map_err(|e| RenderError::Template {
+            path: template.path.clone(),
+            line: template.body_line,
+            message: e.to_string(),
+        })?)
+    } else {
+        None
+    };
+    Ok(Rendered { html, pdf })
 }
 
 /// Which earlier years a report shows as published and which it recomputed, and where an

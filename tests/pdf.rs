@@ -1,0 +1,110 @@
+//! PDF output: the termly report typeset in-process, with the HTML's headings and figures.
+//! Text is read back with poppler's `pdftotext` and `pdfinfo` (.ci/run installs them); where
+//! they are absent the reading-back checks say they were skipped.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn tool(name: &str) -> bool {
+    std::process::Command::new(name)
+        .arg("-v")
+        .output()
+        .is_ok()
+}
+
+#[test]
+fn termly_report_as_pdf_has_the_html_content() {
+    let out = tempfile::tempdir().unwrap();
+    Command::cargo_bin("cohort")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("SOURCE_DATE_EPOCH", "1767225600")
+        .args(["report", "termly-impact", "--format", "html,pdf", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let pdf_path = out.path().join("termly-impact.pdf");
+    let pdf = std::fs::read(&pdf_path).expect("a PDF");
+    assert!(pdf.starts_with(b"%PDF"));
+    if !(tool("pdftotext") && tool("pdfinfo")) {
+        eprintln!("SKIPPED: poppler-utils (pdftotext, pdfinfo) not installed; the PDF was not read back");
+        return;
+    }
+    let info = run("pdfinfo", &pdf_path);
+    let pages: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("a page count");
+    assert!(pages >= 8, "only {pages} pages");
+    assert!(info.contains("A4") || info.contains("595.") , "{info}");
+    let text = run("pdftotext", &pdf_path);
+    let html = std::fs::read_to_string(out.path().join("termly-impact.html")).unwrap();
+    for heading in [
+        "The roll",
+        "Attendance",
+        "Suspensions and exclusions",
+        "Attainment",
+        "Facilitators and barriers",
+        "Personal Education Plans",
+        "Pupil Premium Plus",
+        "Wellbeing",
+        "Provenance",
+    ] {
+        assert!(html.contains(heading), "{heading} not in the HTML");
+        assert!(text.contains(heading), "{heading} not in the PDF");
+    }
+    // A figure from the HTML's headline table is in the PDF too, and so is page X of Y.
+    assert!(text.contains(&format!("Page 1 of {pages}")), "no page numbering");
+    let figure = "311";
+    assert!(html.contains(figure) && text.contains(figure));
+}
+
+fn run(tool: &str, pdf: &Path) -> String {
+    let args: Vec<&std::ffi::OsStr> = if tool == "pdftotext" {
+        vec![pdf.as_os_str(), std::ffi::OsStr::new("-")]
+    } else {
+        vec![pdf.as_os_str()]
+    };
+    let output = std::process::Command::new(tool).args(args).output().unwrap();
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn board_report_as_pdf_opens_with_contents() {
+    let out = tempfile::tempdir().unwrap();
+    Command::cargo_bin("cohort")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("SOURCE_DATE_EPOCH", "1767225600")
+        .env("COHORT_NO_HISTORY", "1")
+        .args(["report", "board-annual", "--format", "pdf,html", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let pdf_path = out.path().join("board-annual.pdf");
+    let pdf = std::fs::read(&pdf_path).expect("a PDF");
+    // Deterministic: the same inputs give the same bytes.
+    let again = tempfile::tempdir().unwrap();
+    Command::cargo_bin("cohort")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("SOURCE_DATE_EPOCH", "1767225600")
+        .env("COHORT_NO_HISTORY", "1")
+        .args(["report", "board-annual", "--format", "pdf", "--out"])
+        .arg(again.path())
+        .assert()
+        .success();
+    assert!(
+        std::fs::read(again.path().join("board-annual.pdf")).unwrap() == pdf,
+        "two PDFs of the same inputs differ"
+    );
+    if !tool("pdftotext") {
+        eprintln!("SKIPPED: poppler-utils not installed; the PDF was not read back");
+        return;
+    }
+    let text = run("pdftotext", &pdf_path);
+    assert!(text.contains("Contents"), "no contents list");
+    assert!(text.contains("Notes on the figures"), "no notes");
+    assert!(!text.contains("VS0"), "a child id is in the board PDF");
+}
