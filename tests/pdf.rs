@@ -6,10 +6,7 @@ use assert_cmd::Command;
 use std::path::Path;
 
 fn tool(name: &str) -> bool {
-    std::process::Command::new(name)
-        .arg("-v")
-        .output()
-        .is_ok()
+    std::process::Command::new(name).arg("-v").output().is_ok()
 }
 
 #[test]
@@ -27,7 +24,9 @@ fn termly_report_as_pdf_has_the_html_content() {
     let pdf = std::fs::read(&pdf_path).expect("a PDF");
     assert!(pdf.starts_with(b"%PDF"));
     if !(tool("pdftotext") && tool("pdfinfo")) {
-        eprintln!("SKIPPED: poppler-utils (pdftotext, pdfinfo) not installed; the PDF was not read back");
+        eprintln!(
+            "SKIPPED: poppler-utils (pdftotext, pdfinfo) not installed; the PDF was not read back"
+        );
         return;
     }
     let info = run("pdfinfo", &pdf_path);
@@ -37,7 +36,7 @@ fn termly_report_as_pdf_has_the_html_content() {
         .and_then(|n| n.trim().parse().ok())
         .expect("a page count");
     assert!(pages >= 8, "only {pages} pages");
-    assert!(info.contains("A4") || info.contains("595.") , "{info}");
+    assert!(info.contains("A4") || info.contains("595."), "{info}");
     let text = run("pdftotext", &pdf_path);
     let html = std::fs::read_to_string(out.path().join("termly-impact.html")).unwrap();
     for heading in [
@@ -55,7 +54,10 @@ fn termly_report_as_pdf_has_the_html_content() {
         assert!(text.contains(heading), "{heading} not in the PDF");
     }
     // A figure from the HTML's headline table is in the PDF too, and so is page X of Y.
-    assert!(text.contains(&format!("Page 1 of {pages}")), "no page numbering");
+    assert!(
+        text.contains(&format!("Page 1 of {pages}")),
+        "no page numbering"
+    );
     let figure = "311";
     assert!(html.contains(figure) && text.contains(figure));
 }
@@ -66,7 +68,10 @@ fn run(tool: &str, pdf: &Path) -> String {
     } else {
         vec![pdf.as_os_str()]
     };
-    let output = std::process::Command::new(tool).args(args).output().unwrap();
+    let output = std::process::Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap();
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
