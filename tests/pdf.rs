@@ -113,3 +113,52 @@ fn board_report_as_pdf_opens_with_contents() {
     assert!(text.contains("Notes on the figures"), "no notes");
     assert!(!text.contains("VS0"), "a child id is in the board PDF");
 }
+
+#[test]
+fn school_pages_and_notebooks_come_as_pdf_too() {
+    let out = tempfile::tempdir().unwrap();
+    Command::cargo_bin("cohort")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("COHORT_NO_HISTORY", "1")
+        .args(["report", "school-on-a-page", "--each", "school", "--format"])
+        .args(["html,pdf", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let dir = out.path().join("school-on-a-page");
+    let index = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    let mut schools = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "html") && !path.ends_with("index.html") {
+            // Every school page has its PDF beside it, linked from the index.
+            let pdf = path.with_extension("pdf");
+            assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+            let name = pdf.file_name().unwrap().to_string_lossy().into_owned();
+            assert!(index.contains(&format!("href=\"{name}\"")), "{name}");
+            schools += 1;
+        }
+    }
+    assert!(schools > 10, "{schools} school pages");
+
+    Command::cargo_bin("cohort")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["notebook", "notebooks/absence-by-placement-type.md"])
+        .args(["--format", "html,pdf", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let pdf_path = out.path().join("absence-by-placement-type.pdf");
+    assert!(std::fs::read(&pdf_path).unwrap().starts_with(b"%PDF"));
+    if !tool("pdftotext") {
+        eprintln!("SKIPPED: poppler-utils not installed; the notebook PDF was not read back");
+        return;
+    }
+    let text = run("pdftotext", &pdf_path);
+    assert!(
+        text.contains("Absence this year by placement group"),
+        "{text}"
+    );
+}
