@@ -248,11 +248,11 @@ pub fn html_to_typst(html: &str) -> String {
                 }
                 divs.push(callout);
             }
-            Token::Close("div") => {
-                if divs.pop() == Some(true) {
-                    out.push_str("\n]\n");
-                }
-            }
+            // Only a callout div opened a block, so only its close shuts one.
+            Token::Close("div") => out.push_str(match divs.pop() {
+                Some(true) => "\n]\n",
+                _ => "",
+            }),
             Token::Open("figure", _) => out.push_str("\n#block(breakable: false)[\n"),
             Token::Close("figure") => out.push_str("\n]\n"),
             Token::Open("span", attrs) if attrs.contains("chart-title") => {
