@@ -279,7 +279,11 @@ fn prepare_report(
 }
 
 fn write_file(path: &Path, text: &str) -> Result<(), AppError> {
-    write_atomic(path, text.as_bytes()).map_err(|e| AppError::Write {
+    write_bytes(path, text.as_bytes())
+}
+
+fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
+    write_atomic(path, bytes).map_err(|e| AppError::Write {
         path: path.to_path_buf(),
         source: e,
     })
@@ -317,10 +321,7 @@ pub fn report_formats(
     let mut paths = vec![path];
     if let Some(bytes) = rendered.pdf {
         let pdf_path = project.out.join(format!("{template_name}.pdf"));
-        write_atomic(&pdf_path, &bytes).map_err(|e| AppError::Write {
-            path: pdf_path.clone(),
-            source: e,
-        })?;
+        write_bytes(&pdf_path, &bytes)?;
         paths.push(pdf_path);
     }
     history::record(
@@ -338,11 +339,13 @@ pub fn report_formats(
 
 /// `cohort report <template> --each school`: one page per school with children in care
 /// (from `schools/summary`), each given `school_urn` and `school_name`, and an index page.
-/// Writes `<out>/<template>/<urn>.html` and `<out>/<template>/index.html`.
+/// Writes `<out>/<template>/<urn>.html` (and `<urn>.pdf` when `pdf` is set) and
+/// `<out>/<template>/index.html`.
 pub fn report_each_school(
     project: &Project,
     template_name: &str,
     term: Option<&str>,
+    pdf: bool,
 ) -> Result<PathBuf, AppError> {
     let p = prepare_report(project, template_name, term, &["schools/summary"])?;
     let summary = p
@@ -365,27 +368,35 @@ pub fn report_each_school(
     for row in &summary.rows {
         let urn = row[urn_col].to_string();
         let name = row[name_col].to_string();
-        let html = render::render_html_with(
+        let page = render::render(
             &p.template,
             p.output.clone(),
             p.analyses.clone(),
             p.term,
             generated,
             &[("school_urn", urn.clone()), ("school_name", name.clone())],
+            pdf,
         )?;
-        rendered.push((dir.join(format!("{urn}.html")), html));
+        rendered.push((dir.join(format!("{urn}.html")), page.html.into_bytes()));
+        if let Some(bytes) = page.pdf {
+            rendered.push((dir.join(format!("{urn}.pdf")), bytes));
+        }
         pages.push((urn, name));
     }
-    for (path, html) in &rendered {
-        write_file(path, html)?;
+    for (path, bytes) in &rendered {
+        write_bytes(path, bytes)?;
     }
     let mut list = String::from("<ul class=\"school-index\">\n");
     for (urn, name) in &pages {
+        let urn = render::html::escape(urn);
+        let pdf_link = if pdf {
+            format!(" · <a href=\"{urn}.pdf\">PDF</a>")
+        } else {
+            String::new()
+        };
         list.push_str(&format!(
-            "<li><a href=\"{}.html\">{}</a> (URN {})</li>\n",
-            render::html::escape(urn),
+            "<li><a href=\"{urn}.html\">{}</a> (URN {urn}){pdf_link}</li>\n",
             render::html::escape(name),
-            render::html::escape(urn)
         ));
     }
     list.push_str("</ul>\n");
@@ -417,8 +428,14 @@ pub fn report_each_school(
 
 /// `cohort notebook FILE.md`: runs every analysis, then the notebook's SQL cells in order
 /// (each cell's result is the table `cell_<n>` for the cells after it), and writes
-/// `<out>/<file stem>.html`. The versioned analyses are not changed.
-pub fn notebook(project: &Project, file: &Path, term: Option<&str>) -> Result<PathBuf, AppError> {
+/// `<out>/<file stem>.html`, and `<out>/<file stem>.pdf` when `pdf` is set. The versioned
+/// analyses are not changed.
+pub fn notebook(
+    project: &Project,
+    file: &Path,
+    term: Option<&str>,
+    pdf: bool,
+) -> Result<Vec<PathBuf>, AppError> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| AppError::Data(format!("{}: cannot read: {e}", file.display())))?;
     let nb = render::notebook::Notebook::parse(file, &text)?;
@@ -463,22 +480,50 @@ pub fn notebook(project: &Project, file: &Path, term: Option<&str>) -> Result<Pa
         output.rows_read,
         output.analyses.len()
     );
+    let audience = "Analyst notebook (not a published report)";
     let html = render::html::page(&render::html::Page {
         title: &nb.title,
         subtitle: &subtitle,
-        audience_label: "Analyst notebook (not a published report)",
+        audience_label: audience,
         marking: None,
         body: &body,
         toc: &[],
         provenance: &provenance,
     });
+    // Typeset before writing anything, so a PDF error leaves no HTML behind either.
+    let pdf_bytes = if pdf {
+        let markup = render::pdf::document(
+            &nb.title,
+            &subtitle,
+            audience,
+            None,
+            false,
+            &body,
+            &provenance,
+        );
+        Some(
+            render::pdf::typeset(&markup).map_err(|e| RenderError::Template {
+                path: file.to_path_buf(),
+                line: 1,
+                message: e.to_string(),
+            })?,
+        )
+    } else {
+        None
+    };
     let stem = file
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "notebook".into());
     let path = project.out.join(format!("{stem}.html"));
     write_file(&path, &html)?;
-    Ok(path)
+    let mut paths = vec![path];
+    if let Some(bytes) = pdf_bytes {
+        let pdf_path = project.out.join(format!("{stem}.pdf"));
+        write_bytes(&pdf_path, &bytes)?;
+        paths.push(pdf_path);
+    }
+    Ok(paths)
 }
 
 /// `cohort query`: runs one SQL statement over the data folder and returns its rows as text.

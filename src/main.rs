@@ -190,7 +190,7 @@ enum Command {
         #[arg(long)]
         term: Option<String>,
     },
-    /// Render a Markdown notebook whose ```sql cells run in order, to HTML.
+    /// Render a Markdown notebook whose ```sql cells run in order, to HTML (and PDF).
     Notebook {
         /// The notebook: a Markdown file.
         file: PathBuf,
@@ -198,6 +198,9 @@ enum Command {
         paths: Paths,
         #[arg(long)]
         term: Option<String>,
+        /// Output formats, comma separated: html (always written) and pdf.
+        #[arg(long, default_value = "html", value_delimiter = ',', value_parser = ["html", "pdf"])]
+        format: Vec<String>,
     },
     /// Print the data contract as Markdown.
     Contract,
@@ -318,22 +321,24 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             format,
         } => {
             let project = project(paths)?;
+            let pdf = format.iter().any(|f| f == "pdf");
             if each.is_some() {
-                let path = app::report_each_school(&project, &template, term.as_deref())?;
+                let path = app::report_each_school(&project, &template, term.as_deref(), pdf)?;
                 return Ok(format!("wrote {}", path.display()));
             }
-            let pdf = format.iter().any(|f| f == "pdf");
             let written = app::report_formats(&project, &template, term.as_deref(), pdf)?;
-            Ok(written
-                .iter()
-                .map(|p| format!("wrote {}", p.display()))
-                .collect::<Vec<_>>()
-                .join("\n"))
+            Ok(wrote(&written))
         }
         Command::Query { sql, paths, term } => app::query(&project(paths)?, &sql, term.as_deref()),
-        Command::Notebook { file, paths, term } => {
-            let path = app::notebook(&project(paths)?, &file, term.as_deref())?;
-            Ok(format!("wrote {}", path.display()))
+        Command::Notebook {
+            file,
+            paths,
+            term,
+            format,
+        } => {
+            let pdf = format.iter().any(|f| f == "pdf");
+            let written = app::notebook(&project(paths)?, &file, term.as_deref(), pdf)?;
+            Ok(wrote(&written))
         }
         Command::Contract => Ok(app::contract_markdown()),
         Command::Lock { queries } => {
@@ -348,4 +353,13 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             ))
         }
     }
+}
+
+/// One `wrote PATH` line per file written.
+fn wrote(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| format!("wrote {}", p.display()))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -189,6 +189,6 @@ fn a_page_per_school_names_only_that_school() {
         assert!(!page.contains("VS0"), "a child id on {urn}'s page");
         assert!(index.contains(&format!("href=\"{urn}.html\"")));
     }
-    // One page per school and the index, nothing else.
+    // One page per school and the index, nothing else (no PDFs unless asked for).
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), schools.len() + 1);
 }

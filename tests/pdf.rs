@@ -6,10 +6,7 @@ use assert_cmd::Command;
 use std::path::Path;
 
 fn tool(name: &str) -> bool {
-    std::process::Command::new(name)
-        .arg("-v")
-        .output()
-        .is_ok()
+    std::process::Command::new(name).arg("-v").output().is_ok()
 }
 
 #[test]
@@ -27,7 +24,9 @@ fn termly_report_as_pdf_has_the_html_content() {
     let pdf = std::fs::read(&pdf_path).expect("a PDF");
     assert!(pdf.starts_with(b"%PDF"));
     if !(tool("pdftotext") && tool("pdfinfo")) {
-        eprintln!("SKIPPED: poppler-utils (pdftotext, pdfinfo) not installed; the PDF was not read back");
+        eprintln!(
+            "SKIPPED: poppler-utils (pdftotext, pdfinfo) not installed; the PDF was not read back"
+        );
         return;
     }
     let info = run("pdfinfo", &pdf_path);
@@ -37,7 +36,7 @@ fn termly_report_as_pdf_has_the_html_content() {
         .and_then(|n| n.trim().parse().ok())
         .expect("a page count");
     assert!(pages >= 8, "only {pages} pages");
-    assert!(info.contains("A4") || info.contains("595.") , "{info}");
+    assert!(info.contains("A4") || info.contains("595."), "{info}");
     let text = run("pdftotext", &pdf_path);
     let html = std::fs::read_to_string(out.path().join("termly-impact.html")).unwrap();
     for heading in [
@@ -55,7 +54,10 @@ fn termly_report_as_pdf_has_the_html_content() {
         assert!(text.contains(heading), "{heading} not in the PDF");
     }
     // A figure from the HTML's headline table is in the PDF too, and so is page X of Y.
-    assert!(text.contains(&format!("Page 1 of {pages}")), "no page numbering");
+    assert!(
+        text.contains(&format!("Page 1 of {pages}")),
+        "no page numbering"
+    );
     let figure = "311";
     assert!(html.contains(figure) && text.contains(figure));
 }
@@ -66,7 +68,10 @@ fn run(tool: &str, pdf: &Path) -> String {
     } else {
         vec![pdf.as_os_str()]
     };
-    let output = std::process::Command::new(tool).args(args).output().unwrap();
+    let output = std::process::Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap();
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
@@ -107,4 +112,53 @@ fn board_report_as_pdf_opens_with_contents() {
     assert!(text.contains("Contents"), "no contents list");
     assert!(text.contains("Notes on the figures"), "no notes");
     assert!(!text.contains("VS0"), "a child id is in the board PDF");
+}
+
+#[test]
+fn school_pages_and_notebooks_come_as_pdf_too() {
+    let out = tempfile::tempdir().unwrap();
+    Command::cargo_bin("cohort")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("COHORT_NO_HISTORY", "1")
+        .args(["report", "school-on-a-page", "--each", "school", "--format"])
+        .args(["html,pdf", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let dir = out.path().join("school-on-a-page");
+    let index = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    let mut schools = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "html") && !path.ends_with("index.html") {
+            // Every school page has its PDF beside it, linked from the index.
+            let pdf = path.with_extension("pdf");
+            assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+            let name = pdf.file_name().unwrap().to_string_lossy().into_owned();
+            assert!(index.contains(&format!("href=\"{name}\"")), "{name}");
+            schools += 1;
+        }
+    }
+    assert!(schools > 10, "{schools} school pages");
+
+    Command::cargo_bin("cohort")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["notebook", "notebooks/absence-by-placement-type.md"])
+        .args(["--format", "html,pdf", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let pdf_path = out.path().join("absence-by-placement-type.pdf");
+    assert!(std::fs::read(&pdf_path).unwrap().starts_with(b"%PDF"));
+    if !tool("pdftotext") {
+        eprintln!("SKIPPED: poppler-utils not installed; the notebook PDF was not read back");
+        return;
+    }
+    let text = run("pdftotext", &pdf_path);
+    assert!(
+        text.contains("Absence this year by placement group"),
+        "{text}"
+    );
 }

@@ -141,6 +141,7 @@ fn to_newer(batch: RecordBatch) -> Result<newer::record_batch::RecordBatch, Engi
 
 /// DuckDB's arrow → DataFusion's arrow, through the C data interface.
 fn to_older(batch: newer::record_batch::RecordBatch) -> Result<RecordBatch, EngineError> {
+    use newer::array::Array as _;
     let data = newer::array::StructArray::from(batch).into_data();
     let (array, schema) =
         newer::ffi::to_ffi(&data).map_err(|e| EngineError::new(e.to_string()))?;
@@ -151,6 +152,15 @@ fn to_older(batch: newer::record_batch::RecordBatch) -> Result<RecordBatch, Engi
     let data = unsafe { arrow::ffi::from_ffi(array, &schema) }
         .map_err(|e| EngineError::new(e.to_string()))?;
     Ok(StructArray::from(data).into())
+}
+
+/// A result schema from DuckDB's arrow in DataFusion's, through the C data interface.
+fn older_schema(schema: &newer::datatypes::Schema) -> Result<Schema, EngineError> {
+    let ffi = newer::ffi::FFI_ArrowSchema::try_from(schema)
+        .map_err(|e| EngineError::new(e.to_string()))?;
+    // SAFETY: as in `to_newer`: the same `#[repr(C)]` struct in both arrow versions.
+    let ffi: arrow::ffi::FFI_ArrowSchema = unsafe { std::mem::transmute(ffi) };
+    Schema::try_from(&ffi).map_err(|e| EngineError::new(e.to_string()))
 }
 
 /// The types DataFusion would give: DuckDB's HUGEINT sums (DECIMAL(38,0)) as BIGINT,
@@ -236,7 +246,7 @@ impl Engine for DuckDbEngine {
         let mut stmt = conn.prepare(sql).map_err(to_error)?;
         let newer_batches: Vec<newer::record_batch::RecordBatch> =
             stmt.query_arrow([]).map_err(to_error)?.collect();
-        let schema = normalise_schema(&stmt.schema());
+        let schema = normalise_schema(&older_schema(&stmt.schema())?);
         let mut out = Vec::with_capacity(newer_batches.len());
         for b in newer_batches {
             let b = to_older(b)?;
@@ -269,7 +279,7 @@ impl Engine for DuckDbEngine {
         let limited = format!("SELECT * FROM ({}\n) AS planned LIMIT 0", sql.trim_end().trim_end_matches(';'));
         let mut stmt = conn.prepare(&limited).map_err(to_error)?;
         let _ = stmt.query_arrow([]).map_err(to_error)?.count();
-        Ok(normalise_schema(&stmt.schema()))
+        Ok(normalise_schema(&older_schema(&stmt.schema())?))
     }
 }
 

@@ -76,19 +76,20 @@ impl World for ReportWorld {
 pub fn typeset(markup: &str) -> Result<Vec<u8>, PdfError> {
     let world = ReportWorld {
         library: LazyHash::new(Library::default()),
-        source: Source::new(FileId::new(None, VirtualPath::new("report.typ")), markup.into()),
+        source: Source::new(
+            FileId::new(None, VirtualPath::new("report.typ")),
+            markup.into(),
+        ),
     };
-    let document: PagedDocument = typst::compile(&world)
-        .output
-        .map_err(|errors| {
-            PdfError::Typeset(
-                errors
-                    .iter()
-                    .map(|e| e.message.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )
-        })?;
+    let document: PagedDocument = typst::compile(&world).output.map_err(|errors| {
+        PdfError::Typeset(
+            errors
+                .iter()
+                .map(|e| e.message.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })?;
     typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default()).map_err(|errors| {
         PdfError::Typeset(
             errors
@@ -241,15 +242,17 @@ pub fn html_to_typst(html: &str) -> String {
             Token::Open("div", attrs) => {
                 let callout = attrs.contains("callout");
                 if callout {
-                    out.push_str("\n#block(fill: luma(242), inset: 10pt, radius: 2pt, width: 100%)[\n");
+                    out.push_str(
+                        "\n#block(fill: luma(242), inset: 10pt, radius: 2pt, width: 100%)[\n",
+                    );
                 }
                 divs.push(callout);
             }
-            Token::Close("div") => {
-                if divs.pop() == Some(true) {
-                    out.push_str("\n]\n");
-                }
-            }
+            // Only a callout div opened a block, so only its close shuts one.
+            Token::Close("div") => out.push_str(match divs.pop() {
+                Some(true) => "\n]\n",
+                _ => "",
+            }),
             Token::Open("figure", _) => out.push_str("\n#block(breakable: false)[\n"),
             Token::Close("figure") => out.push_str("\n]\n"),
             Token::Open("span", attrs) if attrs.contains("chart-title") => {
@@ -262,7 +265,8 @@ pub fn html_to_typst(html: &str) -> String {
             Token::Open("section", attrs) if attrs.contains("notes") => {}
             Token::Text(t) => {
                 let text = decode_entities(t);
-                let inside_code = matches!(toks.get(i.wrapping_sub(1)), Some(Token::Open("code", _)));
+                let inside_code =
+                    matches!(toks.get(i.wrapping_sub(1)), Some(Token::Open("code", _)));
                 if inside_code {
                     out.push_str(&string_literal(&text));
                 } else {
@@ -419,13 +423,24 @@ mod tests {
 
     #[test]
     fn markup_characters_are_escaped() {
-        assert_eq!(escape_markup("9.7% (a*b) #1 <x>"), "9.7% (a\\*b) \\#1 \\<x\\>");
+        assert_eq!(
+            escape_markup("9.7% (a*b) #1 <x>"),
+            "9.7% (a\\*b) \\#1 \\<x\\>"
+        );
     }
 
     #[test]
     fn a_small_report_typesets_to_pdf() {
         let body = "<h2 id=\"a\">The roll</h2><p>There were <strong>311</strong> children.</p><div class=\"table-wrap\"><table><caption>By year</caption><thead><tr><th scope=\"col\">Year</th><th scope=\"col\">Children</th></tr></thead><tbody><tr><td>2024-25</td><td class=\"num\">311</td></tr></tbody></table></div>";
-        let typ = document("Report", "Term", "leadership", None, true, body, "<h2>Provenance</h2><p>x</p>");
+        let typ = document(
+            "Report",
+            "Term",
+            "leadership",
+            None,
+            true,
+            body,
+            "<h2>Provenance</h2><p>x</p>",
+        );
         let pdf = typeset(&typ).unwrap_or_else(|e| panic!("{e}\n{typ}"));
         assert!(pdf.starts_with(b"%PDF"));
     }
