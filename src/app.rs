@@ -53,7 +53,8 @@ pub fn default_history_path(root: &Path) -> Result<PathBuf, AppError> {
     }
     let file = root.join("cohort.toml");
     if file.is_file() {
-        let text = std::fs::read_to_string(&file).map_err(|e| AppError::Data(format!("{}: {e}", file.display())))?;
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| AppError::Data(format!("{}: {e}", file.display())))?;
         let settings: Settings = toml::from_str(&text)
             .map_err(|e| AppError::Data(format!("{}: {}", file.display(), e.message())))?;
         if let Some(h) = settings.history {
@@ -208,7 +209,10 @@ pub fn run(
 }
 
 /// `cohort run` with its files written under `project.out`, and recorded in the history.
-pub fn run_and_write(project: &Project, term: Option<&str>) -> Result<(RunOutput, Option<i64>), AppError> {
+pub fn run_and_write(
+    project: &Project,
+    term: Option<&str>,
+) -> Result<(RunOutput, Option<i64>), AppError> {
     let (output, analyses) = run(project, term, None)?;
     run::write_outputs(&output, &project.out)?;
     let recorded = history::record(

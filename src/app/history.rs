@@ -69,7 +69,9 @@ pub fn list(path: &Path) -> Result<String, AppError> {
     if runs.is_empty() {
         return Ok(format!("no runs recorded in {} yet", path.display()));
     }
-    let mut out = String::from("run  recorded             command  template          term            engine      analyses\n");
+    let mut out = String::from(
+        "run  recorded             command  template          term            engine      analyses\n",
+    );
     for r in &runs {
         let _ = writeln!(
             out,
@@ -137,7 +139,11 @@ pub fn show(path: &Path, run_id: i64) -> Result<String, AppError> {
         }
     }
     let metrics = history.metrics(run_id)?;
-    let _ = write!(out, "\n{} figures (cohort history show prints them with --figures)", metrics.len());
+    let _ = write!(
+        out,
+        "\n{} figures (cohort history show prints them with --figures)",
+        metrics.len()
+    );
     Ok(out)
 }
 
@@ -231,7 +237,9 @@ pub fn verify(project: &Project, path: &Path, run_id: i64) -> Result<String, App
     let mut analyses = Vec::with_capacity(recorded.len());
     for r in &recorded {
         let file = PathBuf::from(format!("history run {run_id}: {}.sql", r.id));
-        analyses.push(Analysis::parse(&file, &r.id, &r.source).map_err(|e| AppError::Analyses(vec![e]))?);
+        analyses.push(
+            Analysis::parse(&file, &r.id, &r.source).map_err(|e| AppError::Analyses(vec![e]))?,
+        );
     }
     let term: Term = summary.term.parse()?;
     let kind = if summary.engine == "duckdb" {
@@ -307,14 +315,19 @@ pub fn cross_engine(project: &Project, term: Option<&str>) -> Result<String, App
         .map(|x| x.id())
         .collect();
     Ok(format!(
-        "ok: {} analyses give the same results on {} and {} for {term} (counts exactly, other numbers to 1e-9 relative){}",
+        "ok: {} analyses give the same results on {} and {} for {term} (counts exactly, other numbers to 1e-9 relative, or 1e-12 next to zero){}",
         a.analyses.len(),
         left.name(),
         right.name(),
         if own.is_empty() {
             String::new()
         } else {
-            format!("; {} with its own {} SQL: {}", own.len(), right.name(), own.join(", "))
+            format!(
+                "; {} with its own {} SQL: {}",
+                own.len(),
+                right.name(),
+                own.join(", ")
+            )
         }
     ))
 }

@@ -126,8 +126,7 @@ fn cast_batch(batch: &RecordBatch, schema: &SchemaRef) -> Result<RecordBatch, En
 /// DataFusion's arrow → DuckDB's arrow, through the C data interface.
 fn to_newer(batch: RecordBatch) -> Result<newer::record_batch::RecordBatch, EngineError> {
     let data = StructArray::from(batch).into_data();
-    let (array, schema) =
-        arrow::ffi::to_ffi(&data).map_err(|e| EngineError::new(e.to_string()))?;
+    let (array, schema) = arrow::ffi::to_ffi(&data).map_err(|e| EngineError::new(e.to_string()))?;
     // SAFETY: FFI_ArrowArray and FFI_ArrowSchema are `#[repr(C)]` structs defined by the
     // Arrow C data interface, identical in every arrow-rs version; ownership (and the
     // release callback) moves with the value.
@@ -143,8 +142,7 @@ fn to_newer(batch: RecordBatch) -> Result<newer::record_batch::RecordBatch, Engi
 fn to_older(batch: newer::record_batch::RecordBatch) -> Result<RecordBatch, EngineError> {
     use newer::array::Array as _;
     let data = newer::array::StructArray::from(batch).into_data();
-    let (array, schema) =
-        newer::ffi::to_ffi(&data).map_err(|e| EngineError::new(e.to_string()))?;
+    let (array, schema) = newer::ffi::to_ffi(&data).map_err(|e| EngineError::new(e.to_string()))?;
     // SAFETY: as in `to_newer`.
     let (array, schema): (arrow::ffi::FFI_ArrowArray, arrow::ffi::FFI_ArrowSchema) =
         unsafe { (std::mem::transmute(array), std::mem::transmute(schema)) };
@@ -276,7 +274,10 @@ impl Engine for DuckDbEngine {
 
     fn plan(&self, sql: &str) -> Result<SchemaRef, EngineError> {
         let conn = self.connection()?;
-        let limited = format!("SELECT * FROM ({}\n) AS planned LIMIT 0", sql.trim_end().trim_end_matches(';'));
+        let limited = format!(
+            "SELECT * FROM ({}\n) AS planned LIMIT 0",
+            sql.trim_end().trim_end_matches(';')
+        );
         let mut stmt = conn.prepare(&limited).map_err(to_error)?;
         let _ = stmt.query_arrow([]).map_err(to_error)?.count();
         Ok(normalise_schema(&older_schema(&stmt.schema())?))

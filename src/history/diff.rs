@@ -79,10 +79,8 @@ pub fn diff(term: &str, a: &Side<'_>, b: &Side<'_>) -> RunDiff {
             if v != v2 {
                 changed_analyses.insert(id.clone(), format!("{id}: version {v} -> {v2}"));
             } else if h != h2 {
-                changed_analyses.insert(
-                    id.clone(),
-                    format!("{id}: SQL changed within version {v}"),
-                );
+                changed_analyses
+                    .insert(id.clone(), format!("{id}: SQL changed within version {v}"));
             }
         }
     }
@@ -249,12 +247,30 @@ mod tests {
     fn a_changed_figure_names_the_version_change_and_the_data() {
         let (a1, a2) = ([analysis(1, "h1")], [analysis(2, "h2")]);
         let (f1, f2) = ([file("x")], [file("y")]);
-        let m1 = [metric("attendance.overall", 9.1), metric("attendance.pa", 21.0)];
-        let m2 = [metric("attendance.overall", 9.4), metric("attendance.pa", 21.0)];
+        let m1 = [
+            metric("attendance.overall", 9.1),
+            metric("attendance.pa", 21.0),
+        ];
+        let m2 = [
+            metric("attendance.overall", 9.4),
+            metric("attendance.pa", 21.0),
+        ];
         let d = diff(
             "2024-25-summer",
-            &Side { run: 3, engine: "datafusion", analyses: &a1, files: &f1, metrics: &m1 },
-            &Side { run: 5, engine: "datafusion", analyses: &a2, files: &f2, metrics: &m2 },
+            &Side {
+                run: 3,
+                engine: "datafusion",
+                analyses: &a1,
+                files: &f1,
+                metrics: &m1,
+            },
+            &Side {
+                run: 5,
+                engine: "datafusion",
+                analyses: &a2,
+                files: &f2,
+                metrics: &m2,
+            },
         );
         // Only attendance.overall moved (9.1 -> 9.4); attendance.pa is 21.0 in both.
         assert_eq!(d.figures.len(), 1);
@@ -275,17 +291,44 @@ mod tests {
         let a = [analysis(1, "h1")];
         let f = [file("x")];
         let m1 = [metric("attendance.overall", 9.1)];
-        let m2 = [metric("attendance.overall", 9.1), metric("attendance.pa", 21.0)];
+        let m2 = [
+            metric("attendance.overall", 9.1),
+            metric("attendance.pa", 21.0),
+        ];
         let same = diff(
             "t",
-            &Side { run: 1, engine: "datafusion", analyses: &a, files: &f, metrics: &m1 },
-            &Side { run: 2, engine: "datafusion", analyses: &a, files: &f, metrics: &m1 },
+            &Side {
+                run: 1,
+                engine: "datafusion",
+                analyses: &a,
+                files: &f,
+                metrics: &m1,
+            },
+            &Side {
+                run: 2,
+                engine: "datafusion",
+                analyses: &a,
+                files: &f,
+                metrics: &m1,
+            },
         );
         assert!(same.figures.is_empty());
         let added = diff(
             "t",
-            &Side { run: 1, engine: "datafusion", analyses: &a, files: &f, metrics: &m1 },
-            &Side { run: 2, engine: "duckdb", analyses: &a, files: &f, metrics: &m2 },
+            &Side {
+                run: 1,
+                engine: "datafusion",
+                analyses: &a,
+                files: &f,
+                metrics: &m1,
+            },
+            &Side {
+                run: 2,
+                engine: "duckdb",
+                analyses: &a,
+                files: &f,
+                metrics: &m2,
+            },
         );
         assert_eq!(added.figures.len(), 1);
         assert_eq!(added.figures[0].reasons[0], "only in run 2");

@@ -10,7 +10,7 @@ mod schema;
 
 use crate::run::{RunOutput, Value};
 use chrono::{DateTime, Utc};
-use duckdb::{Connection, params};
+use duckdb::{Connection, OptionalExt, params};
 use std::path::{Path, PathBuf};
 
 pub use diff::{FigureChange, RunDiff};
@@ -174,6 +174,7 @@ impl History {
                     a.version,
                     a.sql_hash,
                     source(&a.id),
+                    serde_json::to_string(&a.result.columns).unwrap_or_default(),
                     a.rows as i64
                 ])
                 .map_err(fail)?;
@@ -426,11 +427,23 @@ impl History {
             .map_err(|e| self.fail(e))?
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.fail(e))?;
-        let mut table = crate::run::ResultTable::default();
-        for (row, col, name, kind, text, number) in cells {
-            if row == 0 && col == table.columns.len() {
-                table.columns.push(name);
-            }
+        // The column names come from `analyses`, so a result with no rows keeps them.
+        let columns: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT columns FROM analyses WHERE run_id = ? AND analysis_id = ?",
+                params![run_id, analysis],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.fail(e))?;
+        let mut table = crate::run::ResultTable {
+            columns: columns
+                .and_then(|c| serde_json::from_str(&c).ok())
+                .unwrap_or_default(),
+            ..Default::default()
+        };
+        for (row, _col, _name, kind, text, number) in cells {
             if table.rows.len() <= row {
                 table.rows.push(Vec::new());
             }
@@ -470,7 +483,9 @@ impl History {
 fn store(path: &Path, e: duckdb::Error) -> HistoryError {
     let mut message = e.to_string();
     if message.contains("lock") {
-        message.push_str(" (is another cohort command using this history? Only one may write at a time.)");
+        message.push_str(
+            " (is another cohort command using this history? Only one may write at a time.)",
+        );
     }
     HistoryError::Store {
         path: path.to_path_buf(),

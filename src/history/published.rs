@@ -51,8 +51,7 @@ fn find(
             .ok()
             .and_then(|j| {
                 j.get("sources")?.as_array()?.iter().find_map(|s| {
-                    (s.get("analysis")?.as_str()? == analysis
-                        && s.get("year")?.as_str()? == year)
+                    (s.get("analysis")?.as_str()? == analysis && s.get("year")?.as_str()? == year)
                         .then(|| s.get("version")?.as_u64())
                         .flatten()
                 })
@@ -108,11 +107,15 @@ pub fn apply(
             continue;
         }
         for year in &years {
-            let in_year = |r: &Vec<Value>, col: usize| {
-                matches!(r.get(col), Some(Value::Text(t)) if t.starts_with(year.as_str()))
-            };
+            let in_year = |r: &Vec<Value>, col: usize| matches!(r.get(col), Some(Value::Text(t)) if t.starts_with(year.as_str()));
             let published = if year.as_str() < current_year {
-                find(history, analysis.id(), &spec.time_period, year, current_year)?
+                find(
+                    history,
+                    analysis.id(),
+                    &spec.time_period,
+                    year,
+                    current_year,
+                )?
             } else {
                 None
             };

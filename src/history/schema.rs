@@ -26,6 +26,7 @@ CREATE TABLE analyses (
     version     INTEGER NOT NULL,
     sql_hash    VARCHAR NOT NULL,
     source      VARCHAR NOT NULL,
+    columns     VARCHAR NOT NULL, -- the result's column names, a JSON array
     row_count   BIGINT NOT NULL,
     PRIMARY KEY (run_id, analysis_id)
 );

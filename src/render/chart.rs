@@ -1532,7 +1532,11 @@ fn draw(spec: &ChartSpec, data: &ChartData) -> Result<String, ChartError> {
                 let (y0, y1) = (px_y.start, px_y.end);
                 let mut y = y0;
                 while y < y1 {
-                    path(root, vec![(x, y), (x, (y + 5).min(y1))], MUTED.stroke_width(1))?;
+                    path(
+                        root,
+                        vec![(x, y), (x, (y + 5).min(y1))],
+                        MUTED.stroke_width(1),
+                    )?;
                     y += 9;
                 }
                 text(

@@ -179,7 +179,11 @@ fn sources_html(run: &RunOutput) -> String {
     if run.sources.is_empty() {
         return String::new();
     }
-    let published = run.sources.iter().filter(|s| s.source == "published").count();
+    let published = run
+        .sources
+        .iter()
+        .filter(|s| s.source == "published")
+        .count();
     let mut out = format!(
         "<section class=\"notes\"><h2 id=\"earlier-years\">Earlier years: published or recomputed</h2>\n<p>Figures for earlier years are shown as they were published, from the run history, where a report of that year was recorded ({published} of {} analysis-years); the others are recomputed from today's data with today's analyses.</p>\n",
         run.sources.len()
@@ -194,7 +198,10 @@ fn sources_html(run: &RunOutput) -> String {
                 .iter()
                 .filter(|s| s.analysis == *id && s.year < year)
                 .max_by(|a, b| a.year.cmp(&b.year));
-            let after = run.sources.iter().find(|s| s.analysis == *id && s.year == year);
+            let after = run
+                .sources
+                .iter()
+                .find(|s| s.analysis == *id && s.year == year);
             if let (Some(b), Some(a)) = (before, after) {
                 breaks.push(format!(
                     "<li><code>{}</code>: a series break before {}. {} figures are version {} ({}); {} figures are version {} ({}). Compare the years either side of the break with care.</li>",

@@ -1,11 +1,17 @@
 //! Cross-engine checking: the same analyses on two engines must give the same tables,
-//! counts exactly and rates to a relative 1e-9, whatever order the rows come in.
+//! counts exactly and rates to a relative 1e-9, whatever order the rows come in. A number
+//! that is zero up to rounding (a difference of two equal means, summed in another order)
+//! may differ by 1e-12 at most: relative error means nothing next to zero.
 
 use super::value::{ResultTable, Value};
 use std::fmt;
 
 /// Relative tolerance for non-integer numbers.
 pub const RELATIVE_TOLERANCE: f64 = 1e-9;
+
+/// Absolute tolerance for non-integer numbers next to zero, where rounding error is
+/// relative to the operands (say two means of 0.3) rather than to the result.
+pub const ABSOLUTE_TOLERANCE: f64 = 1e-12;
 
 /// Where and how two engines disagree on one analysis.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,7 +65,7 @@ pub fn same(a: &Value, b: &Value) -> bool {
                 return true;
             }
             let scale = x.abs().max(y.abs());
-            (x - y).abs() <= RELATIVE_TOLERANCE * scale
+            (x - y).abs() <= (RELATIVE_TOLERANCE * scale).max(ABSOLUTE_TOLERANCE)
         }
         _ => a == b,
     }
@@ -113,17 +119,18 @@ pub fn compare(
     left: &ResultTable,
     right: &ResultTable,
 ) -> Option<Difference> {
-    let diff = |row: Option<usize>, row_key: String, column: Option<String>, l: String, r: String| {
-        Some(Difference {
-            analysis: analysis.to_string(),
-            row,
-            row_key,
-            column,
-            left: l,
-            right: r,
-            engines: (engines.0.to_string(), engines.1.to_string()),
-        })
-    };
+    let diff =
+        |row: Option<usize>, row_key: String, column: Option<String>, l: String, r: String| {
+            Some(Difference {
+                analysis: analysis.to_string(),
+                row,
+                row_key,
+                column,
+                left: l,
+                right: r,
+                engines: (engines.0.to_string(), engines.1.to_string()),
+            })
+        };
     let lower = |t: &ResultTable| -> Vec<String> {
         t.columns.iter().map(|c| c.to_ascii_lowercase()).collect()
     };
@@ -180,18 +187,46 @@ mod tests {
     fn counts_must_match_exactly_and_rates_to_one_in_a_billion() {
         let a = table(vec![vec![t("boys"), Value::Int(12), Value::Float(0.25)]]);
         // 0.25 * (1 + 5e-10) is within 1e-9 relative of 0.25: the same.
-        let close = table(vec![vec![t("boys"), Value::Float(12.0), Value::Float(0.25 * (1.0 + 5e-10))]]);
+        let close = table(vec![vec![
+            t("boys"),
+            Value::Float(12.0),
+            Value::Float(0.25 * (1.0 + 5e-10)),
+        ]]);
         assert_eq!(compare("x", ("datafusion", "duckdb"), &a, &close), None);
         // 0.25 * (1 + 2e-9) is not.
-        let far = table(vec![vec![t("boys"), Value::Int(12), Value::Float(0.25 * (1.0 + 2e-9))]]);
-        let d = compare("x", ("datafusion", "duckdb"), &a, &far).unwrap_or_else(|| panic!("differs"));
+        let far = table(vec![vec![
+            t("boys"),
+            Value::Int(12),
+            Value::Float(0.25 * (1.0 + 2e-9)),
+        ]]);
+        let d =
+            compare("x", ("datafusion", "duckdb"), &a, &far).unwrap_or_else(|| panic!("differs"));
         assert_eq!((d.row, d.column.as_deref()), (Some(1), Some("rate")));
         assert_eq!(d.row_key, "group=boys");
+        // Zero up to rounding: -8.9e-16 and 8.9e-16 (seen from two summation orders) are
+        // 1.8e-15 apart, within 1e-12; 0 and 1e-11 are not.
+        let a0 = table(vec![vec![
+            t("boys"),
+            Value::Int(12),
+            Value::Float(-8.881784197001252e-16),
+        ]]);
+        let b0 = table(vec![vec![
+            t("boys"),
+            Value::Int(12),
+            Value::Float(8.881784197001252e-16),
+        ]]);
+        assert_eq!(compare("x", ("datafusion", "duckdb"), &a0, &b0), None);
+        let c0 = table(vec![vec![t("boys"), Value::Int(12), Value::Float(1e-11)]]);
+        assert!(compare("x", ("datafusion", "duckdb"), &a0, &c0).is_some());
         let off_by_one = table(vec![vec![t("boys"), Value::Int(13), Value::Float(0.25)]]);
         let d = compare("x", ("datafusion", "duckdb"), &a, &off_by_one)
             .unwrap_or_else(|| panic!("differs"));
         assert_eq!(d.column.as_deref(), Some("children"));
-        assert!(d.to_string().contains("datafusion gives 12, duckdb gives 13"), "{d}");
+        assert!(
+            d.to_string()
+                .contains("datafusion gives 12, duckdb gives 13"),
+            "{d}"
+        );
     }
 
     #[test]
