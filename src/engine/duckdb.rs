@@ -130,8 +130,12 @@ fn to_newer(batch: RecordBatch) -> Result<newer::record_batch::RecordBatch, Engi
     // SAFETY: FFI_ArrowArray and FFI_ArrowSchema are `#[repr(C)]` structs defined by the
     // Arrow C data interface, identical in every arrow-rs version; ownership (and the
     // release callback) moves with the value.
-    let (array, schema): (newer::ffi::FFI_ArrowArray, newer::ffi::FFI_ArrowSchema) =
-        unsafe { (std::mem::transmute(array), std::mem::transmute(schema)) };
+    let (array, schema) = unsafe {
+        (
+            std::mem::transmute::<arrow::ffi::FFI_ArrowArray, newer::ffi::FFI_ArrowArray>(array),
+            std::mem::transmute::<arrow::ffi::FFI_ArrowSchema, newer::ffi::FFI_ArrowSchema>(schema),
+        )
+    };
     // SAFETY: the structs were just exported from valid arrays.
     let data = unsafe { newer::ffi::from_ffi(array, &schema) }
         .map_err(|e| EngineError::new(e.to_string()))?;
@@ -144,8 +148,12 @@ fn to_older(batch: newer::record_batch::RecordBatch) -> Result<RecordBatch, Engi
     let data = newer::array::StructArray::from(batch).into_data();
     let (array, schema) = newer::ffi::to_ffi(&data).map_err(|e| EngineError::new(e.to_string()))?;
     // SAFETY: as in `to_newer`.
-    let (array, schema): (arrow::ffi::FFI_ArrowArray, arrow::ffi::FFI_ArrowSchema) =
-        unsafe { (std::mem::transmute(array), std::mem::transmute(schema)) };
+    let (array, schema) = unsafe {
+        (
+            std::mem::transmute::<newer::ffi::FFI_ArrowArray, arrow::ffi::FFI_ArrowArray>(array),
+            std::mem::transmute::<newer::ffi::FFI_ArrowSchema, arrow::ffi::FFI_ArrowSchema>(schema),
+        )
+    };
     // SAFETY: the structs were just exported from valid arrays.
     let data = unsafe { arrow::ffi::from_ffi(array, &schema) }
         .map_err(|e| EngineError::new(e.to_string()))?;

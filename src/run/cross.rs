@@ -94,10 +94,9 @@ fn key(row: &[Value]) -> Vec<(u8, String)> {
 }
 
 fn sorted(t: &ResultTable) -> Vec<&Vec<Value>> {
-    let mut rows: Vec<(Vec<(u8, String)>, &Vec<Value>)> =
-        t.rows.iter().map(|r| (key(r), r)).collect();
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
-    rows.into_iter().map(|(_, r)| r).collect()
+    let mut rows: Vec<&Vec<Value>> = t.rows.iter().collect();
+    rows.sort_by_cached_key(|r| key(r));
+    rows
 }
 
 /// The text columns of a row, to name it in a message.
