@@ -245,6 +245,27 @@ struct Prepared {
     term: Term,
 }
 
+impl Prepared {
+    /// Records a report's run and the files it wrote in the history.
+    fn record(
+        &self,
+        project: &Project,
+        template_name: &str,
+        written: &[PathBuf],
+    ) -> Result<Option<i64>, AppError> {
+        history::record(
+            project,
+            RunKind {
+                command: "report",
+                template: Some(template_name.to_string()),
+            },
+            &self.output,
+            &self.analyses,
+            written,
+        )
+    }
+}
+
 fn prepare_report(
     project: &Project,
     template_name: &str,
@@ -328,16 +349,7 @@ pub fn report_formats(
         write_bytes(&pdf_path, &bytes)?;
         paths.push(pdf_path);
     }
-    history::record(
-        project,
-        RunKind {
-            command: "report",
-            template: Some(template_name.to_string()),
-        },
-        &p.output,
-        &p.analyses,
-        &paths,
-    )?;
+    p.record(project, template_name, &paths)?;
     Ok(paths)
 }
 
@@ -417,16 +429,7 @@ pub fn report_each_school(
     write_file(&index_path, &index)?;
     let mut written: Vec<PathBuf> = rendered.into_iter().map(|(path, _)| path).collect();
     written.push(index_path.clone());
-    history::record(
-        project,
-        RunKind {
-            command: "report",
-            template: Some(template_name.to_string()),
-        },
-        &p.output,
-        &p.analyses,
-        &written,
-    )?;
+    p.record(project, template_name, &written)?;
     Ok(index_path)
 }
 

@@ -151,21 +151,7 @@ pub fn show(path: &Path, run_id: i64) -> Result<String, AppError> {
 pub fn figures(path: &Path, run_id: i64) -> Result<String, AppError> {
     let history = History::open(path)?;
     history.run(run_id)?;
-    let rows: Vec<run::MetricRow> = history
-        .metrics(run_id)?
-        .into_iter()
-        .map(|(analysis, m)| run::MetricRow {
-            analysis,
-            metric: m.metric,
-            time_period: m.time_period,
-            breakdown: m.breakdown,
-            group: m.group,
-            numerator: m.numerator,
-            denominator: m.denominator,
-            value: m.value,
-            unit: m.unit,
-        })
-        .collect();
+    let rows = history.metrics(run_id)?;
     Ok(run::metrics::to_csv(&rows).trim_end().to_string())
 }
 
@@ -262,9 +248,10 @@ pub fn verify(project: &Project, path: &Path, run_id: i64) -> Result<String, App
         }
     }
     let figures = history.metrics(run_id)?;
+    differences.extend(figure_differences(&figures, &output.metrics));
     if !differences.is_empty() {
         return Err(AppError::Data(format!(
-            "run {run_id} does not verify: {} analyses differ\n  {}",
+            "run {run_id} does not verify: {} differences\n  {}",
             differences.len(),
             differences.join("\n  ")
         )));
@@ -276,6 +263,33 @@ pub fn verify(project: &Project, path: &Path, run_id: i64) -> Result<String, App
         recorded_files.len(),
         figures.len()
     ))
+}
+
+/// The figures that differ between a recorded run and its re-run, by metric, period,
+/// breakdown and group; values to the cross-engine tolerance.
+fn figure_differences(then: &[run::MetricRow], now: &[run::MetricRow]) -> Vec<String> {
+    let key =
+        |m: &run::MetricRow| format!("{} {} {}={}", m.metric, m.time_period, m.breakdown, m.group);
+    let value = |v: Option<f64>| v.map_or(run::Value::Null, run::Value::Float);
+    let now: BTreeMap<String, &run::MetricRow> = now.iter().map(|m| (key(m), m)).collect();
+    let mut out = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for m in then {
+        let k = key(m);
+        match now.get(&k) {
+            Some(n) if cross::same(&value(m.value), &value(n.value)) => {}
+            Some(n) => out.push(format!(
+                "figure {k}: recorded {:?}, re-run gives {:?}",
+                m.value, n.value
+            )),
+            None => out.push(format!("figure {k}: recorded, not in the re-run")),
+        }
+        seen.insert(k);
+    }
+    for k in now.keys().filter(|k| !seen.contains(*k)) {
+        out.push(format!("figure {k}: in the re-run, not recorded"));
+    }
+    out
 }
 
 /// `cohort check --cross-engine`: every analysis on DataFusion and on DuckDB over the same
@@ -330,4 +344,49 @@ pub fn cross_engine(project: &Project, term: Option<&str>) -> Result<String, App
             )
         }
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figure(metric: &str, value: f64) -> run::MetricRow {
+        run::MetricRow {
+            analysis: "attendance/absence_by_year".into(),
+            metric: metric.into(),
+            time_period: "2024-25".into(),
+            breakdown: "all".into(),
+            group: "all".into(),
+            numerator: None,
+            denominator: None,
+            value: Some(value),
+            unit: "percent".into(),
+        }
+    }
+
+    #[test]
+    fn verify_names_every_figure_that_moved_appeared_or_went() {
+        let then = [
+            figure("attendance.overall", 9.1),
+            figure("attendance.pa", 21.0),
+        ];
+        // Same figures (9.1 again, up to 1e-9 relative): nothing to say.
+        let same = [
+            figure("attendance.pa", 21.0),
+            figure("attendance.overall", 9.1),
+        ];
+        assert!(figure_differences(&then, &same).is_empty());
+        // 9.1 -> 9.2 moved; attendance.pa went; attendance.sa appeared: three lines.
+        let now = [
+            figure("attendance.overall", 9.2),
+            figure("attendance.sa", 4.0),
+        ];
+        let d = figure_differences(&then, &now);
+        assert_eq!(d.len(), 3, "{d:?}");
+        assert!(d[0].contains(
+            "attendance.overall 2024-25 all=all: recorded Some(9.1), re-run gives Some(9.2)"
+        ));
+        assert!(d[1].contains("attendance.pa") && d[1].contains("not in the re-run"));
+        assert!(d[2].contains("attendance.sa") && d[2].contains("not recorded"));
+    }
 }

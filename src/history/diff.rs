@@ -1,7 +1,8 @@
 //! `cohort history diff`: the figures that differ between two runs of one term, each
 //! with why: a different analysis version, different data files, or a different engine.
 
-use super::{RecordedAnalysis, RecordedFile, RecordedMetric};
+use super::{RecordedAnalysis, RecordedFile};
+use crate::run::MetricRow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -39,7 +40,7 @@ pub struct Side<'a> {
     pub analyses: &'a [RecordedAnalysis],
     pub files: &'a [RecordedFile],
     /// Figures with the analysis that produced each.
-    pub metrics: &'a [(String, RecordedMetric)],
+    pub metrics: &'a [MetricRow],
 }
 
 fn differs(a: Option<f64>, b: Option<f64>) -> bool {
@@ -102,9 +103,9 @@ pub fn diff(term: &str, a: &Side<'_>, b: &Side<'_>) -> RunDiff {
         r
     };
     type Key = (String, String, String, String);
-    let index = |ms: &[(String, RecordedMetric)]| -> BTreeMap<Key, (String, Option<f64>)> {
+    let index = |ms: &[MetricRow]| -> BTreeMap<Key, (String, Option<f64>)> {
         ms.iter()
-            .map(|(analysis, m)| {
+            .map(|m| {
                 (
                     (
                         m.metric.clone(),
@@ -112,7 +113,7 @@ pub fn diff(term: &str, a: &Side<'_>, b: &Side<'_>) -> RunDiff {
                         m.breakdown.clone(),
                         m.group.clone(),
                     ),
-                    (analysis.clone(), m.value),
+                    (m.analysis.clone(), m.value),
                 )
             })
             .collect()
@@ -208,20 +209,18 @@ impl fmt::Display for RunDiff {
 mod tests {
     use super::*;
 
-    fn metric(metric: &str, value: f64) -> (String, RecordedMetric) {
-        (
-            "attendance/absence_by_year".into(),
-            RecordedMetric {
-                metric: metric.into(),
-                time_period: "2024-25".into(),
-                breakdown: "all".into(),
-                group: "all".into(),
-                numerator: None,
-                denominator: None,
-                value: Some(value),
-                unit: "percent".into(),
-            },
-        )
+    fn metric(metric: &str, value: f64) -> MetricRow {
+        MetricRow {
+            analysis: "attendance/absence_by_year".into(),
+            metric: metric.into(),
+            time_period: "2024-25".into(),
+            breakdown: "all".into(),
+            group: "all".into(),
+            numerator: None,
+            denominator: None,
+            value: Some(value),
+            unit: "percent".into(),
+        }
     }
 
     fn analysis(version: u32, hash: &str) -> RecordedAnalysis {

@@ -8,7 +8,7 @@ pub mod diff;
 pub mod published;
 mod schema;
 
-use crate::run::{RunOutput, Value};
+use crate::run::{MetricRow, RunOutput, Value};
 use chrono::{DateTime, Utc};
 use duckdb::{Connection, OptionalExt, params};
 use std::path::{Path, PathBuf};
@@ -77,19 +77,6 @@ pub struct RecordedFile {
     pub path: String,
     pub sha256: String,
     pub rows: u64,
-}
-
-/// One figure (a `metrics.csv` row) as a run recorded it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecordedMetric {
-    pub metric: String,
-    pub time_period: String,
-    pub breakdown: String,
-    pub group: String,
-    pub numerator: Option<f64>,
-    pub denominator: Option<f64>,
-    pub value: Option<f64>,
-    pub unit: String,
 }
 
 /// The history database, open for reading and writing.
@@ -352,7 +339,7 @@ impl History {
     }
 
     /// The figures a run recorded, each with its analysis, in `metrics.csv` order.
-    pub fn metrics(&self, run_id: i64) -> Result<Vec<(String, RecordedMetric)>, HistoryError> {
+    pub fn metrics(&self, run_id: i64) -> Result<Vec<MetricRow>, HistoryError> {
         let mut stmt = self
             .conn
             .prepare(
@@ -362,19 +349,17 @@ impl History {
             )
             .map_err(|e| self.fail(e))?;
         stmt.query_map([run_id], |r| {
-            Ok((
-                r.get(0)?,
-                RecordedMetric {
-                    metric: r.get(1)?,
-                    time_period: r.get(2)?,
-                    breakdown: r.get(3)?,
-                    group: r.get(4)?,
-                    numerator: r.get(5)?,
-                    denominator: r.get(6)?,
-                    value: r.get(7)?,
-                    unit: r.get(8)?,
-                },
-            ))
+            Ok(MetricRow {
+                analysis: r.get(0)?,
+                metric: r.get(1)?,
+                time_period: r.get(2)?,
+                breakdown: r.get(3)?,
+                group: r.get(4)?,
+                numerator: r.get(5)?,
+                denominator: r.get(6)?,
+                value: r.get(7)?,
+                unit: r.get(8)?,
+            })
         })
         .map_err(|e| self.fail(e))?
         .collect::<Result<Vec<_>, _>>()
