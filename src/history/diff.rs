@@ -30,6 +30,9 @@ pub struct RunDiff {
     /// Analyses whose version or SQL differs: `id: v1 -> v2`.
     pub analyses: Vec<String>,
     pub engines: (String, String),
+    /// Analyses that ran in only one of the two runs (say a termly and a board report of
+    /// one term): their figures have nothing to be compared with and are not listed.
+    pub only_in: (Vec<String>, Vec<String>),
     pub figures: Vec<FigureChange>,
 }
 
@@ -85,6 +88,13 @@ pub fn diff(term: &str, a: &Side<'_>, b: &Side<'_>) -> RunDiff {
             }
         }
     }
+    let only = |x: &BTreeMap<String, (u32, String)>, y: &BTreeMap<String, (u32, String)>| {
+        x.keys()
+            .filter(|id| !y.contains_key(*id))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let only_in = (only(&va, &vb), only(&vb, &va));
     let engines_differ = a.engine != b.engine;
     let reasons = |analysis: &str| -> Vec<String> {
         let mut r = Vec::new();
@@ -129,6 +139,9 @@ pub fn diff(term: &str, a: &Side<'_>, b: &Side<'_>) -> RunDiff {
             continue;
         }
         let analysis = before.or(after).map(|v| v.0.clone()).unwrap_or_default();
+        if only_in.0.contains(&analysis) || only_in.1.contains(&analysis) {
+            continue;
+        }
         let mut why = reasons(&analysis);
         if before.is_none() || after.is_none() {
             why.insert(
@@ -156,6 +169,7 @@ pub fn diff(term: &str, a: &Side<'_>, b: &Side<'_>) -> RunDiff {
         files,
         analyses: changed_analyses.into_values().collect(),
         engines: (a.engine.to_string(), b.engine.to_string()),
+        only_in,
         figures,
     }
 }
@@ -179,6 +193,15 @@ impl fmt::Display for RunDiff {
             writeln!(f, "analyses that differ:")?;
             for x in &self.analyses {
                 writeln!(f, "  {x}")?;
+            }
+        }
+        for (run, ids) in [(a, &self.only_in.0), (b, &self.only_in.1)] {
+            if !ids.is_empty() {
+                writeln!(
+                    f,
+                    "analyses only in run {run} (their figures are not compared): {}",
+                    ids.join(", ")
+                )?;
             }
         }
         if self.engines.0 != self.engines.1 {
@@ -332,5 +355,35 @@ mod tests {
         assert_eq!(added.figures.len(), 1);
         assert_eq!(added.figures[0].reasons[0], "only in run 2");
         assert_eq!(added.figures[0].reasons[1], "engine datafusion vs duckdb");
+    }
+
+    #[test]
+    fn figures_of_an_analysis_that_ran_in_one_run_only_are_not_compared() {
+        let f = [file("x")];
+        let a1 = [analysis(1, "h1")];
+        let mut other = analysis(1, "h9");
+        other.id = "peps/timeliness_by_team".into();
+        let a2 = [analysis(1, "h1"), other];
+        let mut pep = metric("peps.on_time_rate", 80.0);
+        pep.analysis = "peps/timeliness_by_team".into();
+        let m1 = [metric("attendance.overall", 9.1)];
+        let m2 = [metric("attendance.overall", 9.1), pep];
+        let side = |run, analyses, metrics| Side {
+            run,
+            engine: "datafusion",
+            analyses,
+            files: &f,
+            metrics,
+        };
+        let d = diff("t", &side(1, &a1[..], &m1[..]), &side(2, &a2[..], &m2[..]));
+        // The PEP figure exists only because run 2 ran one more analysis: no figure differs.
+        assert!(d.figures.is_empty(), "{d}");
+        assert_eq!(
+            d.only_in,
+            (vec![], vec!["peps/timeliness_by_team".to_string()])
+        );
+        assert!(d.to_string().contains(
+            "analyses only in run 2 (their figures are not compared): peps/timeliness_by_team"
+        ));
     }
 }
