@@ -126,27 +126,33 @@ fn regex_like_dates(s: &str) -> Vec<String> {
 }
 
 #[test]
-fn child_level_analyses_are_refused_for_a_board() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("leak.md"),
-        "+++\ntitle = \"Leak\"\naudience = \"board\"\n+++\n{{ table(\"roll/cla_at_term_end\") }}\n",
-    )
-    .unwrap();
-    let project = cohort::app::Project {
-        templates: dir.path().to_path_buf(),
-        out: dir.path().join("out"),
-        data: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data"),
-        queries: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("queries"),
-        ..cohort::app::Project::default()
-    };
-    let e = cohort::app::report(&project, "leak", None).unwrap_err();
-    let message = e.to_string();
-    assert!(
-        message.contains("roll/cla_at_term_end") && message.contains("individual children"),
-        "{message}"
-    );
-    assert!(!dir.path().join("out/leak.html").exists());
+fn child_level_analyses_are_refused_for_every_audience_but_officers() {
+    for audience in ["board", "school", "leadership"] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("leak.md"),
+            format!(
+                "+++\ntitle = \"Leak\"\naudience = \"{audience}\"\n+++\n{{{{ table(\"roll/cla_at_term_end\") }}}}\n"
+            ),
+        )
+        .unwrap();
+        let project = cohort::app::Project {
+            templates: dir.path().to_path_buf(),
+            out: dir.path().join("out"),
+            data: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data"),
+            queries: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("queries"),
+            ..cohort::app::Project::default()
+        };
+        let e = cohort::app::report(&project, "leak", None).unwrap_err();
+        let message = e.to_string();
+        assert!(
+            message.contains("roll/cla_at_term_end")
+                && message.contains("individual children")
+                && message.contains(audience),
+            "{audience}: {message}"
+        );
+        assert!(!dir.path().join("out/leak.html").exists());
+    }
 }
 
 #[test]

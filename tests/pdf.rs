@@ -162,3 +162,45 @@ fn school_pages_and_notebooks_come_as_pdf_too() {
         "{text}"
     );
 }
+
+#[test]
+fn officers_alerts_are_marked_official_sensitive_on_every_page() {
+    let out = tempfile::tempdir().unwrap();
+    Command::cargo_bin("cohort")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("COHORT_NO_HISTORY", "1")
+        .args([
+            "report",
+            "attendance-alerts",
+            "--format",
+            "html,pdf",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.path().join("attendance-alerts.html")).unwrap();
+    // The marking opens and closes the page, and the children are listed by pseudonymous id.
+    assert!(html.contains("<body>\n<p class=\"marking\">OFFICIAL-SENSITIVE</p>"));
+    assert!(html.ends_with("<p class=\"marking\">OFFICIAL-SENSITIVE</p></body>\n</html>\n"));
+    assert!(html.contains("<td>VS0"), "no child listed");
+    let pdf_path = out.path().join("attendance-alerts.pdf");
+    if !(tool("pdftotext") && tool("pdfinfo")) {
+        eprintln!("SKIPPED: poppler-utils not installed; the PDF marking was not read back");
+        return;
+    }
+    let info = run("pdfinfo", &pdf_path);
+    let pages: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("a page count");
+    let text = run("pdftotext", &pdf_path);
+    // pdftotext separates pages with a form feed: each page carries the marking.
+    let marked = text
+        .split('\u{c}')
+        .filter(|page| page.contains("OFFICIAL-SENSITIVE"))
+        .count();
+    assert_eq!(marked, pages, "{text}");
+}

@@ -24,9 +24,7 @@ fn lookup<'a>(data: &'a ReportData, id: &str) -> Result<(&'a Analysis, &'a Analy
             known.join(", ")
         ))
     })?;
-    if analysis.meta.level == Level::Child
-        && !matches!(data.audience, Audience::Officers | Audience::Leadership)
-    {
+    if analysis.meta.level == Level::Child && data.audience != Audience::Officers {
         return Err(invalid(
             format!(
                 "`{id}` lists individual children and may not appear in a report for {:?}",
@@ -501,6 +499,16 @@ pub fn register(env: &mut Environment<'static>, data: Arc<ReportData>) {
             Some(r) => format_value(&r[v], Some(&r[u].to_string())),
             None => format!("not published for {year}"),
         })
+    });
+    let d = data.clone();
+    env.add_function("rows", move |id: String| {
+        // Child-level results are refused here too: for a board, a count of listed children
+        // would be a small number of its own.
+        lookup(&d, &id).map(|(_, run)| run.result.rows.len())
+    });
+    let d = data.clone();
+    env.add_function("describe", move |id: String| {
+        lookup(&d, &id).map(|(analysis, _)| analysis.meta.description.clone())
     });
     env.add_global("term", data.run.term.clone());
     env.add_global("academic_year", data.academic_year.clone());

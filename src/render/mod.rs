@@ -30,6 +30,13 @@ pub enum RenderError {
         line: usize,
         message: String,
     },
+    /// No template of that name: says which there are.
+    #[error("no template {} ({reason}); templates here: {known}", path.display())]
+    Missing {
+        path: PathBuf,
+        reason: String,
+        known: String,
+    },
 }
 
 /// What a template's functions read: the run, the analyses it ran, and the calendar.

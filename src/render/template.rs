@@ -53,13 +53,10 @@ impl ReportTemplate {
     /// Reads `dir/<name>.md`.
     pub fn load(dir: &Path, name: &str) -> Result<Self, RenderError> {
         let path = dir.join(format!("{name}.md"));
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            let known = list(dir).join(", ");
-            RenderError::Template {
-                path: path.clone(),
-                line: 0,
-                message: format!("cannot read the template ({e}); templates here: {known}"),
-            }
+        let text = std::fs::read_to_string(&path).map_err(|e| RenderError::Missing {
+            path: path.clone(),
+            reason: e.to_string(),
+            known: list(dir).join(", "),
         })?;
         Self::parse(&path, name, &text)
     }
