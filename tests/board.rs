@@ -105,6 +105,56 @@ fn board_report_suppresses_small_numbers_and_shows_no_child() {
         "expected suppressed cells on sample-data"
     );
     assert!(body.contains("Notes on the figures"));
+    // The figures as `cohort run` records them, to check the summary table against.
+    cohort()
+        .args(["run", "--out"])
+        .arg(out.path().join("run"))
+        .assert()
+        .success();
+    year_on_year_summary_matches_the_figures(&html, &out.path().join("run/metrics.csv"));
+}
+
+/// The summary page's year-on-year table shows each year's recorded figure and the change
+/// on the year before, and it comes before the contents.
+fn year_on_year_summary_matches_the_figures(html: &str, metrics: &std::path::Path) {
+    let summary = html.find("Year on year:").expect("a year-on-year table");
+    let contents = html.find("aria-label=\"Contents\"").expect("contents");
+    assert!(summary < contents, "the summary comes first");
+    let from = html[..summary].rfind("<table").expect("a table");
+    let table = tables(&html[from..].replacen("<table class=\"headlines\">", "<table>", 1))
+        .into_iter()
+        .next()
+        .expect("the table");
+    assert_eq!(
+        table[0],
+        [
+            "Measure",
+            "2022-23",
+            "2023-24",
+            "2024-25",
+            "On the year before",
+            "National CLA"
+        ]
+    );
+    let csv = std::fs::read_to_string(metrics).unwrap();
+    let figure = |year: &str| -> f64 {
+        csv.lines()
+            .find(|l| l.starts_with(&format!("attendance.overall_absence_rate,{year},all,all,")))
+            .and_then(|l| l.split(',').nth(6))
+            .and_then(|v| v.parse().ok())
+            .expect("a recorded figure")
+    };
+    let row = table
+        .iter()
+        .find(|r| r[0] == "Overall absence")
+        .expect("an overall absence row");
+    let (before, now) = (figure("2023-24"), figure("2024-25"));
+    assert_eq!(row[2], format!("{before:.1}%"));
+    assert_eq!(row[3], format!("{now:.1}%"));
+    // The change is the later year less the earlier, in points to one decimal.
+    let d = now - before;
+    let word = if d > 0.0 { "up" } else { "down" };
+    assert_eq!(row[4], format!("{word} {:.1} pts", d.abs()));
 }
 
 /// Dates written as dd/mm/yyyy or yyyy-mm-dd in the text.

@@ -297,36 +297,104 @@ pub fn metric_label(id: &str) -> String {
 
 /// `headlines([...])`: each metric this period, against the period before, the same term
 /// last year (or the year before, for yearly figures) and the latest national CLA figure.
-fn headlines_html(data: &ReportData, ids: &[String]) -> Result<String, Error> {
-    let show = |f: &Option<(f64, String, bool)>| match f {
+type Figure = Option<(f64, String, bool)>;
+
+/// A headline cell: the figure, `c` when suppressed, a dash when there is none.
+fn show(f: &Figure) -> String {
+    match f {
         Some((v, unit, true)) => format_number(*v, unit),
         Some((_, _, false)) => super::disclosure::SUPPRESSED.to_string(),
         None => "–".to_string(),
-    };
-    let short_change =
-        |from: &Option<(f64, String, bool)>, to: &Option<(f64, String, bool)>| match (from, to) {
-            (Some((a, unit, true)), Some((b, _, true))) => {
-                let d = b - a;
-                let size = if unit == "percent" {
-                    format!("{:.1} pts", d.abs())
-                } else {
-                    format_number(d.abs(), unit)
-                };
-                if d.abs() < 0.05 {
-                    "no change".to_string()
-                } else if d > 0.0 {
-                    format!("up {size}")
-                } else {
-                    format!("down {size}")
-                }
+    }
+}
+
+/// A change in a table cell: "up 1.2 pts", "no change", `c` when either side is suppressed.
+fn short_change(from: &Figure, to: &Figure) -> String {
+    match (from, to) {
+        (Some((a, unit, true)), Some((b, _, true))) => {
+            let d = b - a;
+            let size = if unit == "percent" {
+                format!("{:.1} pts", d.abs())
+            } else {
+                format_number(d.abs(), unit)
+            };
+            if d.abs() < 0.05 {
+                "no change".to_string()
+            } else if d > 0.0 {
+                format!("up {size}")
+            } else {
+                format!("down {size}")
             }
-            (Some((_, _, false)), _) | (_, Some((_, _, false))) => "c".to_string(),
+        }
+        (Some((_, _, false)), _) | (_, Some((_, _, false))) => {
+            super::disclosure::SUPPRESSED.to_string()
+        }
+        _ => "–".to_string(),
+    }
+}
+
+/// The report's academic year.
+fn report_year(data: &ReportData) -> Result<crate::contract::AcademicYear, Error> {
+    data.academic_year
+        .parse()
+        .map_err(|_| invalid(format!("academic year `{}`", data.academic_year)))
+}
+
+/// Year-on-year headline table for a board: each metric for up to five academic years ending
+/// with the report's (the years any of them has), the change on the year before, and national.
+fn years_html(data: &ReportData, ids: &[String]) -> Result<String, Error> {
+    let mut year = report_year(data)?;
+    let mut years = Vec::new();
+    for _ in 0..5 {
+        years.push(year.to_string());
+        year = year.previous();
+    }
+    years.reverse();
+    for id in ids {
+        if !data.run.metrics.iter().any(|m| &m.metric == id) {
+            return Err(invalid(format!("no analysis writes metric `{id}`")));
+        }
+    }
+    years.retain(|y| ids.iter().any(|id| headline(data, id, y).is_some()));
+    let Some(last) = years.last().cloned() else {
+        return Err(invalid(format!(
+            "none of {} has a figure for an academic year up to {}",
+            ids.join(", "),
+            data.academic_year
+        )));
+    };
+    let mut rows = String::new();
+    for id in ids {
+        let figures: Vec<Figure> = years.iter().map(|y| headline(data, id, y)).collect();
+        let cells: String = figures
+            .iter()
+            .map(|f| format!("<td class=\"num\">{}</td>", escape(&show(f))))
+            .collect();
+        let change = match figures.as_slice() {
+            [.., before, now] => short_change(before, now),
             _ => "–".to_string(),
         };
-    let year: crate::contract::AcademicYear = data
-        .academic_year
-        .parse()
-        .map_err(|_| invalid(format!("academic year `{}`", data.academic_year)))?;
+        let national = latest_national(data, id)
+            .map(|(v, y)| format!("{v} ({y})"))
+            .unwrap_or_else(|| "–".into());
+        rows.push_str(&format!(
+            "<tr><td>{}</td>{cells}<td>{}</td><td class=\"num\">{}</td></tr>",
+            escape(&metric_label(id)),
+            escape(&change),
+            escape(&national),
+        ));
+    }
+    let heads: String = years
+        .iter()
+        .map(|y| format!("<th scope=\"col\">{}</th>", escape(y)))
+        .collect();
+    Ok(format!(
+        "<div class=\"table-wrap\"><table class=\"headlines\"><caption>Year on year: each measure by academic year to {last}, the change on the year before and the latest national figure for children looked after 12 months</caption><thead><tr><th scope=\"col\">Measure</th>{heads}<th scope=\"col\">On the year before</th><th scope=\"col\">National CLA</th></tr></thead><tbody>{rows}</tbody></table></div>"
+    ))
+}
+
+fn headlines_html(data: &ReportData, ids: &[String]) -> Result<String, Error> {
+    let year = report_year(data)?;
     let mut rows = String::new();
     for id in ids {
         if !data.run.metrics.iter().any(|m| &m.metric == id) {
@@ -472,6 +540,10 @@ pub fn register(env: &mut Environment<'static>, data: Arc<ReportData>) {
         headlines_html(&d, &ids).map(JValue::from_safe_string)
     });
     let d = data.clone();
+    env.add_function("years", move |ids: Vec<String>| {
+        years_html(&d, &ids).map(JValue::from_safe_string)
+    });
+    let d = data.clone();
     env.add_function("national", move |measure: String, kwargs: Kwargs| {
         let year: Option<String> = kwargs.get("year")?;
         let cohort: Option<String> = kwargs.get("cohort")?;
@@ -514,6 +586,9 @@ pub fn register(env: &mut Environment<'static>, data: Arc<ReportData>) {
     env.add_global("academic_year", data.academic_year.clone());
     env.add_global("previous_term", data.previous_term.clone());
     env.add_global("same_term_last_year", data.same_term_last_year.clone());
+    if let Ok(year) = report_year(&data) {
+        env.add_global("previous_year", year.previous().to_string());
+    }
 }
 
 #[cfg(test)]

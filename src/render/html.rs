@@ -51,6 +51,27 @@ pub fn unit_for_column(name: &str, value: &Value) -> Option<&'static str> {
     }
 }
 
+/// A breakdown's name as a reader says it: `sen_status` is "SEN status".
+pub fn breakdown_label(name: &str) -> String {
+    let words = name.replace('_', " ");
+    let mut words: Vec<String> = words
+        .split(' ')
+        .map(|w| match w {
+            "sen" | "ehc" | "sdq" | "pep" | "ks2" | "ks4" | "neet" | "eet" | "oc2" | "cla" => {
+                w.to_uppercase()
+            }
+            _ => w.to_string(),
+        })
+        .collect();
+    if let Some(first) = words.first_mut() {
+        let mut chars = first.chars();
+        if let Some(c) = chars.next() {
+            *first = c.to_uppercase().chain(chars).collect();
+        }
+    }
+    words.join(" ")
+}
+
 /// A result as an accessible HTML table; numbers right-aligned and formatted by unit.
 /// `chart_unit` formats the value columns of a chart's data; other columns by name.
 pub fn table_html(
@@ -88,10 +109,11 @@ pub fn table_html(
             } else {
                 ""
             };
-            out.push_str(&format!(
-                "<td{class}>{}</td>",
-                escape(&format_value(v, unit))
-            ));
+            let text = match v {
+                Value::Text(t) if c == "breakdown" => breakdown_label(t),
+                _ => format_value(v, unit),
+            };
+            out.push_str(&format!("<td{class}>{}</td>", escape(&text)));
         }
         out.push_str("</tr>");
     }
@@ -172,6 +194,15 @@ pub struct Page<'a> {
     pub provenance: &'a str,
 }
 
+/// Splits a body at its first section heading: the summary written before it is shown
+/// first, above the contents list (a board's summary page).
+pub fn split_summary(body: &str) -> (&str, &str) {
+    match body.find("<h2") {
+        Some(i) => body.split_at(i),
+        None => ("", body),
+    }
+}
+
 /// The whole HTML document.
 pub fn page(p: &Page) -> String {
     let mut toc = String::new();
@@ -193,12 +224,13 @@ pub fn page(p: &Page) -> String {
         .map(|m| format!("<p class=\"marking\">{}</p>", escape(m)))
         .unwrap_or_default();
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<style>\n{css}</style>\n</head>\n<body>\n{marking}<header class=\"report-header\">\n<p class=\"kicker\">{audience}</p>\n<h1>{title}</h1>\n<p class=\"subtitle\">{subtitle}</p>\n</header>\n{toc}\n<main>\n{body}\n</main>\n<footer class=\"provenance\">\n{provenance}\n</footer>\n{marking}</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<style>\n{css}</style>\n</head>\n<body>\n{marking}<header class=\"report-header\">\n<p class=\"kicker\">{audience}</p>\n<h1>{title}</h1>\n<p class=\"subtitle\">{subtitle}</p>\n</header>\n<main>\n{summary}{toc}\n{body}\n</main>\n<footer class=\"provenance\">\n{provenance}\n</footer>\n{marking}</body>\n</html>\n",
         title = escape(p.title),
         css = CSS,
         audience = escape(p.audience_label),
         subtitle = escape(p.subtitle),
-        body = p.body,
+        summary = split_summary(p.body).0,
+        body = split_summary(p.body).1,
         provenance = p.provenance,
     )
 }
@@ -247,6 +279,13 @@ code { font-size: 0.85em; }
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn breakdown_names_read_as_words() {
+        assert_eq!(breakdown_label("sen_status"), "SEN status");
+        assert_eq!(breakdown_label("primary_need"), "Primary need");
+        assert_eq!(breakdown_label("all"), "All");
+    }
 
     #[test]
     fn headings_get_anchors_and_contents() {

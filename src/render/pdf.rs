@@ -350,8 +350,9 @@ fn table(toks: &[Token<'_>], start: usize) -> (String, usize) {
         .max(1);
     let mut out = String::from("\n");
     if !caption.trim().is_empty() {
+        // Sticky: a caption never ends a page without its table.
         out.push_str(&format!(
-            "#text(weight: \"bold\", size: 9.5pt)[{}]\n",
+            "#block(sticky: true, text(weight: \"bold\", size: 9.5pt)[{}])\n",
             escape_markup(caption.trim())
         ));
     }
@@ -409,9 +410,16 @@ pub fn document(
         escape_markup(subtitle),
     );
     if contents {
-        out.push_str("\n#outline(title: [Contents], depth: 2)\n#pagebreak()\n");
+        // The summary page first, then the contents, then the sections.
+        let (summary, sections) = super::html::split_summary(body_html);
+        out.push_str(&html_to_typst(summary));
+        out.push_str(
+            "\n#pagebreak(weak: true)\n#outline(title: [Contents], depth: 2)\n#pagebreak()\n",
+        );
+        out.push_str(&html_to_typst(sections));
+    } else {
+        out.push_str(&html_to_typst(body_html));
     }
-    out.push_str(&html_to_typst(body_html));
     out.push_str("\n#pagebreak(weak: true)\n");
     out.push_str(&html_to_typst(provenance_html));
     out
