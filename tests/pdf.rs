@@ -30,11 +30,7 @@ fn termly_report_as_pdf_has_the_html_content() {
         return;
     }
     let info = run("pdfinfo", &pdf_path);
-    let pages: usize = info
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .and_then(|n| n.trim().parse().ok())
-        .expect("a page count");
+    let pages = page_count(&info);
     assert!(pages >= 8, "only {pages} pages");
     assert!(info.contains("A4") || info.contains("595."), "{info}");
     let text = run("pdftotext", &pdf_path);
@@ -60,6 +56,14 @@ fn termly_report_as_pdf_has_the_html_content() {
     );
     let figure = "311";
     assert!(html.contains(figure) && text.contains(figure));
+}
+
+/// The page count `pdfinfo` reports.
+fn page_count(info: &str) -> usize {
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("a page count")
 }
 
 fn run(tool: &str, pdf: &Path) -> String {
@@ -191,11 +195,7 @@ fn officers_alerts_are_marked_official_sensitive_on_every_page() {
         return;
     }
     let info = run("pdfinfo", &pdf_path);
-    let pages: usize = info
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .and_then(|n| n.trim().parse().ok())
-        .expect("a page count");
+    let pages = page_count(&info);
     let text = run("pdftotext", &pdf_path);
     // pdftotext separates pages with a form feed: each page carries the marking.
     let marked = text
