@@ -320,7 +320,16 @@ pub fn report(
     template_name: &str,
     term: Option<&str>,
 ) -> Result<PathBuf, AppError> {
-    Ok(report_formats(project, template_name, term, false)?.remove(0))
+    Ok(report_formats(project, template_name, term, false)?
+        .paths
+        .remove(0))
+}
+
+/// What a report command wrote, and the history run that records it (none with `--no-history`).
+#[derive(Debug)]
+pub struct Published {
+    pub paths: Vec<PathBuf>,
+    pub run: Option<i64>,
 }
 
 /// `cohort report --format html,pdf`: the HTML and, when `pdf` is set, the same report as
@@ -330,7 +339,7 @@ pub fn report_formats(
     template_name: &str,
     term: Option<&str>,
     pdf: bool,
-) -> Result<Vec<PathBuf>, AppError> {
+) -> Result<Published, AppError> {
     let p = prepare_report(project, template_name, term, &[])?;
     let rendered = render::render(
         &p.template,
@@ -349,8 +358,8 @@ pub fn report_formats(
         write_bytes(&pdf_path, &bytes)?;
         paths.push(pdf_path);
     }
-    p.record(project, template_name, &paths)?;
-    Ok(paths)
+    let run = p.record(project, template_name, &paths)?;
+    Ok(Published { paths, run })
 }
 
 /// `cohort report <template> --each school`: one page per school with children in care
@@ -362,7 +371,7 @@ pub fn report_each_school(
     template_name: &str,
     term: Option<&str>,
     pdf: bool,
-) -> Result<PathBuf, AppError> {
+) -> Result<Published, AppError> {
     let p = prepare_report(project, template_name, term, &["schools/summary"])?;
     let summary = p
         .output
@@ -429,8 +438,11 @@ pub fn report_each_school(
     write_file(&index_path, &index)?;
     let mut written: Vec<PathBuf> = rendered.into_iter().map(|(path, _)| path).collect();
     written.push(index_path.clone());
-    p.record(project, template_name, &written)?;
-    Ok(index_path)
+    let run = p.record(project, template_name, &written)?;
+    Ok(Published {
+        paths: vec![index_path],
+        run,
+    })
 }
 
 /// `cohort notebook FILE.md`: runs every analysis, then the notebook's SQL cells in order

@@ -322,12 +322,16 @@ fn dispatch(command: Command) -> Result<String, AppError> {
         } => {
             let project = project(paths)?;
             let pdf = format.iter().any(|f| f == "pdf");
-            if each.is_some() {
-                let path = app::report_each_school(&project, &template, term.as_deref(), pdf)?;
-                return Ok(format!("wrote {}", path.display()));
-            }
-            let written = app::report_formats(&project, &template, term.as_deref(), pdf)?;
-            Ok(wrote(&written))
+            let published = if each.is_some() {
+                app::report_each_school(&project, &template, term.as_deref(), pdf)?
+            } else {
+                app::report_formats(&project, &template, term.as_deref(), pdf)?
+            };
+            let recorded = recorded_as(&project, published.run);
+            Ok(match recorded.strip_prefix("; ") {
+                Some(line) => format!("{}\n{line}", wrote(&published.paths)),
+                None => wrote(&published.paths),
+            })
         }
         Command::Query { sql, paths, term } => app::query(&project(paths)?, &sql, term.as_deref()),
         Command::Notebook {
