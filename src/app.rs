@@ -285,7 +285,10 @@ fn prepare_report(
                 .map(|a| a.id().to_string()),
         );
     }
-    if template.body.contains("national(") || template.body.contains("headlines(") {
+    if ["national(", "headlines(", "years("]
+        .iter()
+        .any(|call| template.body.contains(call))
+    {
         wanted.push("reference/national_benchmarks".into());
     }
     let catalog = open_catalog(project)?;

@@ -98,7 +98,7 @@ impl ReportTemplate {
     /// Analysis ids the template's calls name (`chart("..")`, `table("..")`), plus its `analyses` list.
     pub fn named_analyses(&self) -> Vec<String> {
         let mut ids: Vec<String> = self.meta.analyses.clone();
-        for call in ["chart(", "table(", "rows("] {
+        for call in ["chart(", "table(", "rows(", "describe("] {
             ids.extend(first_string_args(&self.body, call));
         }
         ids.sort();
@@ -106,12 +106,16 @@ impl ReportTemplate {
         ids
     }
 
-    /// Metric ids the template's `metric(..)`-style calls name.
+    /// Metric ids the template's `metric(..)`-style calls name, and those listed in
+    /// `headlines([..])` and `years([..])`.
     pub fn named_metrics(&self) -> Vec<String> {
         let mut ids: Vec<String> = ["metric(", "metric_value(", "change("]
             .iter()
             .flat_map(|c| first_string_args(&self.body, c))
             .collect();
+        for call in ["headlines(", "years("] {
+            ids.extend(list_string_args(&self.body, call));
+        }
         ids.sort();
         ids.dedup();
         ids
@@ -136,6 +140,33 @@ fn first_string_args(text: &str, call: &str) -> Vec<String> {
             && let Some(end) = trimmed[1..].find(q)
         {
             out.push(trimmed[1..1 + end].to_string());
+        }
+    }
+    out
+}
+
+/// The string literals in the list that opens each `call([` in `text`.
+fn list_string_args(text: &str, call: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, _) in text.match_indices(call) {
+        let preceded_by_word = text[..i]
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_');
+        let rest = text[i + call.len()..].trim_start();
+        let Some(list) = rest.strip_prefix('[').filter(|_| !preceded_by_word) else {
+            continue;
+        };
+        let list = &list[..list.find(']').unwrap_or(list.len())];
+        // Between quotes: every second piece once split on the quote character.
+        for q in ['"', '\''] {
+            out.extend(
+                list.split(q)
+                    .skip(1)
+                    .step_by(2)
+                    .map(str::to_string)
+                    .filter(|s| !s.is_empty()),
+            );
         }
     }
     out
@@ -169,11 +200,11 @@ mod tests {
         let t = ReportTemplate::parse(
             Path::new("t.md"),
             "t",
-            "+++\ntitle = \"T\"\naudience = \"board\"\n+++\n{{ chart(\"a/b\") }} {{ table('c/d', columns=[1]) }} {{ metric(\"x.y\") }} {{ mychart(\"no/no\") }}",
+            "+++\ntitle = \"T\"\naudience = \"board\"\n+++\n{{ chart(\"a/b\") }} {{ table('c/d', columns=[1]) }} {{ metric(\"x.y\") }} {{ mychart(\"no/no\") }} {{ years([\"p.q\", 'r.s']) }} {{ myyears([\"no.no\"]) }}",
         )
         .unwrap();
         assert_eq!(t.named_analyses(), vec!["a/b", "c/d"]);
-        assert_eq!(t.named_metrics(), vec!["x.y"]);
+        assert_eq!(t.named_metrics(), vec!["p.q", "r.s", "x.y"]);
         assert_eq!(t.body_line, 5);
         assert_eq!(t.meta.audience, Audience::Board);
     }
