@@ -124,33 +124,33 @@ fn diff_names_a_changed_analysis_version() {
     let mut project = small_project(dir.path());
     let history = project.history.clone().unwrap();
     app::run_and_write(&project, None).unwrap();
-    // A copy of the analyses where roll/summary counts one child fewer, as version 99.
+    // A copy of the analyses where roll/children_by_term counts one child fewer, as version 99.
     let queries = dir.path().join("queries");
     copy_dir(&root().join("queries"), &queries);
-    let file = queries.join("roll/summary.sql");
+    let file = queries.join("roll/children_by_term.sql");
     let text = std::fs::read_to_string(&file).unwrap();
     let version_line = text
         .lines()
         .find(|l| l.starts_with("-- version = "))
         .unwrap();
     let changed = text.replacen(version_line, "-- version = 99", 1).replacen(
-        "count(*) AS children",
-        "count(*) - 1 AS children",
+        "CAST(count(l.child) AS BIGINT) AS children",
+        "CAST(count(l.child) - 1 AS BIGINT) AS children",
         1,
     );
     assert_ne!(
         changed, text,
-        "roll/summary no longer has `count(*) AS children`"
+        "roll/children_by_term no longer counts `count(l.child)` children"
     );
     std::fs::write(&file, changed).unwrap();
     project.queries = queries;
     app::write_lock(&project).unwrap();
     app::run_and_write(&project, None).unwrap();
     let d = app::history::diff(&history, 1, 2).unwrap();
-    assert!(d.contains("roll/summary: version"), "{d}");
+    assert!(d.contains("roll/children_by_term: version"), "{d}");
     assert!(d.contains("-> 99"), "{d}");
     assert!(
-        d.contains("(analysis roll/summary: version"),
+        d.contains("(analysis roll/children_by_term: version"),
         "a changed figure does not name the version change:\n{d}"
     );
     // Diff compares one term only.

@@ -71,6 +71,15 @@ fn fixture_figures_match_the_hand_arithmetic() {
     // Roll on 31 Dec 2024: C1, C2, C3, C4, C7 (C5 short break, C6 and C8 left care) = 5;
     // EHC plan C1 only = 1/5 = 20%; in school 4, out of authority C2 only = 25%.
     close(metric(&m, "roll.children", t, "all"), 5.0);
+    // The term before, 2023-24-summer, ended 31 Aug 2024: C1, C2 (second episode), C3 (V2 is
+    // not a short break), C4, C7 and C12 (left 15 Dec 2024) = 6; C5 is on short breaks, C6,
+    // C8, C9, C10 and C11 had left. 2023-24-autumn ended before the first attendance mark
+    // (15 Jul 2024), so it has no figure rather than a false 0.
+    close(metric(&m, "roll.children", "2023-24-summer", "all"), 6.0);
+    assert!(
+        !m.lines().any(|l| l.starts_with("roll.children,2023-24-autumn,")),
+        "a term before the data has a roll figure"
+    );
     close(metric(&m, "roll.ehc_plan_rate", t, "all"), 20.0);
     close(metric(&m, "roll.out_of_authority_rate", t, "all"), 25.0);
     // Termly progress (progress.csv), 2024-25-autumn: 7 judgements, on track C1 reading,

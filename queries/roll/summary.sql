@@ -1,16 +1,10 @@
 -- ---
 -- id = "roll/summary"
--- version = 2
+-- version = 3
 -- title = "The roll at the end of the term"
 -- description = "Children looked after at the end of the term: total, with SEN support or an EHC plan, and educated in or out of the authority (school on roll on the last day of term); the out-of-authority rate is of those on a school roll."
 -- depends_on = ["roll/cla_at_term_end"]
 -- suppress = ["children", "sen_support", "ehc_plan", "in_authority", "out_of_authority", "in_school", "not_in_school"]
---
--- [[metric]]
--- id = "roll.children"
--- value = "children"
--- time_period = "term"
--- unit = "count"
 --
 -- [[metric]]
 -- id = "roll.ehc_plan_rate"
