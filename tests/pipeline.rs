@@ -77,7 +77,8 @@ fn fixture_figures_match_the_hand_arithmetic() {
     // (15 Jul 2024), so it has no figure rather than a false 0.
     close(metric(&m, "roll.children", "2023-24-summer", "all"), 6.0);
     assert!(
-        !m.lines().any(|l| l.starts_with("roll.children,2023-24-autumn,")),
+        !m.lines()
+            .any(|l| l.starts_with("roll.children,2023-24-autumn,")),
         "a term before the data has a roll figure"
     );
     close(metric(&m, "roll.ehc_plan_rate", t, "all"), 20.0);
