@@ -14,6 +14,8 @@ fn termly_report_as_pdf_has_the_html_content() {
     let out = tempfile::tempdir().unwrap();
     Command::cargo_bin("cohort")
         .unwrap()
+        // Tests run at once and must not write the clone's own history.
+        .env("COHORT_NO_HISTORY", "1")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("SOURCE_DATE_EPOCH", "1767225600")
         .args(["report", "termly-impact", "--format", "html,pdf", "--out"])
@@ -148,6 +150,8 @@ fn school_pages_and_notebooks_come_as_pdf_too() {
 
     Command::cargo_bin("cohort")
         .unwrap()
+        // Tests run at once and must not write the clone's own history.
+        .env("COHORT_NO_HISTORY", "1")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["notebook", "notebooks/absence-by-placement-type.md"])
         .args(["--format", "html,pdf", "--out"])
