@@ -353,14 +353,7 @@ pub fn report_formats(
         &[],
         pdf,
     )?;
-    let path = project.out.join(format!("{template_name}.html"));
-    write_file(&path, &rendered.html)?;
-    let mut paths = vec![path];
-    if let Some(bytes) = rendered.pdf {
-        let pdf_path = project.out.join(format!("{template_name}.pdf"));
-        write_bytes(&pdf_path, &bytes)?;
-        paths.push(pdf_path);
-    }
+    let paths = write_html_and_pdf(project, template_name, &rendered.html, rendered.pdf)?;
     let run = p.record(project, template_name, &paths)?;
     Ok(Published { paths, run })
 }
@@ -502,34 +495,18 @@ pub fn notebook(
         output.rows_read,
         output.analyses.len()
     );
-    let audience = "Analyst notebook (not a published report)";
-    let html = render::html::page(&render::html::Page {
+    let page = render::html::Page {
         title: &nb.title,
         subtitle: &subtitle,
-        audience_label: audience,
+        audience_label: "Analyst notebook (not a published report)",
         marking: None,
         body: &body,
         toc: &[],
         provenance: &provenance,
-    });
+    };
     // Typeset before writing anything, so a PDF error leaves no HTML behind either.
     let pdf_bytes = if pdf {
-        let markup = render::pdf::document(
-            &nb.title,
-            &subtitle,
-            audience,
-            None,
-            false,
-            &body,
-            &provenance,
-        );
-        Some(
-            render::pdf::typeset(&markup).map_err(|e| RenderError::Template {
-                path: file.to_path_buf(),
-                line: 1,
-                message: e.to_string(),
-            })?,
-        )
+        Some(render::typeset_page(&page, false, file, 1)?)
     } else {
         None
     };
@@ -537,10 +514,20 @@ pub fn notebook(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "notebook".into());
+    write_html_and_pdf(project, &stem, &render::html::page(&page), pdf_bytes)
+}
+
+/// Writes `<out>/<stem>.html` and, when there is one, `<out>/<stem>.pdf`; returns their paths.
+fn write_html_and_pdf(
+    project: &Project,
+    stem: &str,
+    html: &str,
+    pdf: Option<Vec<u8>>,
+) -> Result<Vec<PathBuf>, AppError> {
     let path = project.out.join(format!("{stem}.html"));
-    write_file(&path, &html)?;
+    write_file(&path, html)?;
     let mut paths = vec![path];
-    if let Some(bytes) = pdf_bytes {
+    if let Some(bytes) = pdf {
         let pdf_path = project.out.join(format!("{stem}.pdf"));
         write_bytes(&pdf_path, &bytes)?;
         paths.push(pdf_path);

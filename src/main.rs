@@ -226,11 +226,11 @@ fn main() -> ExitCode {
     }
 }
 
-/// `; recorded as run N in PATH`, when the run was recorded.
-fn recorded_as(project: &Project, run: Option<i64>) -> String {
+/// `recorded as run N in PATH`, when the run was recorded.
+fn recorded_as(project: &Project, run: Option<i64>) -> Option<String> {
     match (run, &project.history) {
-        (Some(n), Some(path)) => format!("; recorded as run {n} in {}", path.display()),
-        _ => String::new(),
+        (Some(n), Some(path)) => Some(format!("recorded as run {n} in {}", path.display())),
+        _ => None,
     }
 }
 
@@ -311,6 +311,8 @@ fn dispatch(command: Command) -> Result<String, AppError> {
                 output.metrics.len(),
                 project.out.display(),
                 recorded_as(&project, recorded)
+                    .map(|r| format!("; {r}"))
+                    .unwrap_or_default()
             ))
         }
         Command::Report {
@@ -327,10 +329,10 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             } else {
                 app::report_formats(&project, &template, term.as_deref(), pdf)?
             };
-            let recorded = recorded_as(&project, published.run);
-            Ok(match recorded.strip_prefix("; ") {
-                Some(line) => format!("{}\n{line}", wrote(&published.paths)),
-                None => wrote(&published.paths),
+            let wrote = wrote(&published.paths);
+            Ok(match recorded_as(&project, published.run) {
+                Some(recorded) => format!("{wrote}\n{recorded}"),
+                None => wrote,
             })
         }
         Command::Query { sql, paths, term } => app::query(&project(paths)?, &sql, term.as_deref()),

@@ -350,18 +350,10 @@ pub fn cross_engine(project: &Project, term: Option<&str>) -> Result<String, App
 mod tests {
     use super::*;
 
-    fn figure(metric: &str, value: f64) -> run::MetricRow {
-        run::MetricRow {
-            analysis: "attendance/absence_by_year".into(),
-            metric: metric.into(),
-            time_period: "2024-25".into(),
-            breakdown: "all".into(),
-            group: "all".into(),
-            numerator: None,
-            denominator: None,
-            value: Some(value),
-            unit: "percent".into(),
-        }
+    use run::MetricRow;
+
+    fn figure(metric: &str, value: f64) -> MetricRow {
+        MetricRow::yearly_percent(metric, value)
     }
 
     #[test]

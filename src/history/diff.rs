@@ -233,17 +233,7 @@ mod tests {
     use super::*;
 
     fn metric(metric: &str, value: f64) -> MetricRow {
-        MetricRow {
-            analysis: "attendance/absence_by_year".into(),
-            metric: metric.into(),
-            time_period: "2024-25".into(),
-            breakdown: "all".into(),
-            group: "all".into(),
-            numerator: None,
-            denominator: None,
-            value: Some(value),
-            unit: "percent".into(),
-        }
+        MetricRow::yearly_percent(metric, value)
     }
 
     fn analysis(version: u32, hash: &str) -> RecordedAnalysis {

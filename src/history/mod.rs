@@ -393,7 +393,7 @@ impl History {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT row_index, column_index, column_name, value_type, value_text, value_number
+                "SELECT row_index, value_type, value_text, value_number
                  FROM result_cells WHERE run_id = ? AND analysis_id = ?
                  ORDER BY row_index, column_index",
             )
@@ -402,11 +402,9 @@ impl History {
             .query_map(params![run_id, analysis], |r| {
                 Ok((
                     r.get::<_, i64>(0)? as usize,
-                    r.get::<_, i64>(1)? as usize,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, Option<f64>>(5)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<f64>>(3)?,
                 ))
             })
             .map_err(|e| self.fail(e))?
@@ -428,7 +426,7 @@ impl History {
                 .unwrap_or_default(),
             ..Default::default()
         };
-        for (row, _col, _name, kind, text, number) in cells {
+        for (row, kind, text, number) in cells {
             if table.rows.len() <= row {
                 table.rows.push(Vec::new());
             }

@@ -211,9 +211,12 @@ fn table_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
     )))
 }
 
+/// A figure, its unit and whether this report's audience may see it (`None`: no figure).
+type Figure = Option<(f64, String, bool)>;
+
 /// A metric's headline figure (breakdown and group `all`) for one period, and whether this
 /// report's audience may see it.
-fn headline(data: &ReportData, id: &str, period: &str) -> Option<(f64, String, bool)> {
+fn headline(data: &ReportData, id: &str, period: &str) -> Figure {
     data.run
         .metrics
         .iter()
@@ -225,7 +228,7 @@ fn headline(data: &ReportData, id: &str, period: &str) -> Option<(f64, String, b
 
 /// A metric row's value and unit, and whether this report's audience may see it: boards
 /// and schools see no figure on 1 to 4 children or on fewer than 10.
-fn figure(data: &ReportData, m: &crate::run::MetricRow) -> Option<(f64, String, bool)> {
+fn figure(data: &ReportData, m: &crate::run::MetricRow) -> Figure {
     let safe = !matches!(data.audience, Audience::Board | Audience::School)
         || if m.unit == "count" {
             !m.value.is_some_and(super::disclosure::small_count)
@@ -295,10 +298,6 @@ pub fn metric_label(id: &str) -> String {
     }
 }
 
-/// `headlines([...])`: each metric this period, against the period before, the same term
-/// last year (or the year before, for yearly figures) and the latest national CLA figure.
-type Figure = Option<(f64, String, bool)>;
-
 /// A headline cell: the figure, `c` when suppressed, a dash when there is none.
 fn show(f: &Figure) -> String {
     match f {
@@ -308,29 +307,74 @@ fn show(f: &Figure) -> String {
     }
 }
 
-/// A change in a table cell: "up 1.2 pts", "no change", `c` when either side is suppressed.
-fn short_change(from: &Figure, to: &Figure) -> String {
+/// How a figure moved between two periods, before it is put into words: `Up` and `Down`
+/// carry the size, percentages in `points` (the caller's word for percentage points).
+enum Movement {
+    Suppressed,
+    Missing,
+    Same,
+    Up(String),
+    Down(String),
+}
+
+fn movement(from: &Figure, to: &Figure, points: &str) -> Movement {
     match (from, to) {
-        (Some((a, unit, true)), Some((b, _, true))) => {
+        (Some((_, _, false)), _) | (_, Some((_, _, false))) => Movement::Suppressed,
+        (Some((a, unit, _)), Some((b, _, _))) => {
             let d = b - a;
             let size = if unit == "percent" {
-                format!("{:.1} pts", d.abs())
+                format!("{:.1} {points}", d.abs())
             } else {
                 format_number(d.abs(), unit)
             };
             if d.abs() < 0.05 {
-                "no change".to_string()
+                Movement::Same
             } else if d > 0.0 {
-                format!("up {size}")
+                Movement::Up(size)
             } else {
-                format!("down {size}")
+                Movement::Down(size)
             }
         }
-        (Some((_, _, false)), _) | (_, Some((_, _, false))) => {
-            super::disclosure::SUPPRESSED.to_string()
-        }
-        _ => "–".to_string(),
+        _ => Movement::Missing,
     }
+}
+
+/// A change in a table cell: "up 1.2 pts", "no change", `c` when either side is suppressed.
+fn short_change(from: &Figure, to: &Figure) -> String {
+    match movement(from, to, "pts") {
+        Movement::Suppressed => super::disclosure::SUPPRESSED.to_string(),
+        Movement::Missing => "–".to_string(),
+        Movement::Same => "no change".to_string(),
+        Movement::Up(size) => format!("up {size}"),
+        Movement::Down(size) => format!("down {size}"),
+    }
+}
+
+/// A change in a sentence: "up 1.2 percentage points", "unchanged", or why there is none.
+fn change_text(from: Figure, to: Figure) -> String {
+    match movement(&from, &to, "percentage points") {
+        Movement::Suppressed => "not shown (a figure is suppressed)".to_string(),
+        Movement::Missing => "not comparable (no figure for one of the periods)".to_string(),
+        Movement::Same => "unchanged".to_string(),
+        Movement::Up(size) => format!("up {size}"),
+        Movement::Down(size) => format!("down {size}"),
+    }
+}
+
+/// Errs when no analysis writes metric `id`: a misspelt id is a template error, not a dash.
+fn require_metric(data: &ReportData, id: &str) -> Result<(), Error> {
+    if data.run.metrics.iter().any(|m| m.metric == id) {
+        Ok(())
+    } else {
+        Err(invalid(format!("no analysis writes metric `{id}`")))
+    }
+}
+
+/// The national cell of a headline table: the latest national CLA figure and its year.
+fn national_cell(data: &ReportData, id: &str) -> String {
+    latest_national(data, id)
+        .map(|(v, y)| format!("{v} ({y})"))
+        .unwrap_or_else(|| "–".into())
 }
 
 /// The report's academic year.
@@ -351,9 +395,7 @@ fn years_html(data: &ReportData, ids: &[String]) -> Result<String, Error> {
     }
     years.reverse();
     for id in ids {
-        if !data.run.metrics.iter().any(|m| &m.metric == id) {
-            return Err(invalid(format!("no analysis writes metric `{id}`")));
-        }
+        require_metric(data, id)?;
     }
     years.retain(|y| ids.iter().any(|id| headline(data, id, y).is_some()));
     let Some(last) = years.last().cloned() else {
@@ -374,9 +416,7 @@ fn years_html(data: &ReportData, ids: &[String]) -> Result<String, Error> {
             [.., before, now] => short_change(before, now),
             _ => "–".to_string(),
         };
-        let national = latest_national(data, id)
-            .map(|(v, y)| format!("{v} ({y})"))
-            .unwrap_or_else(|| "–".into());
+        let national = national_cell(data, id);
         rows.push_str(&format!(
             "<tr><td>{}</td>{cells}<td>{}</td><td class=\"num\">{}</td></tr>",
             escape(&metric_label(id)),
@@ -393,13 +433,13 @@ fn years_html(data: &ReportData, ids: &[String]) -> Result<String, Error> {
     ))
 }
 
+/// `headlines([...])`: each metric this period, against the period before, the same term
+/// last year (or the year before, for yearly figures) and the latest national CLA figure.
 fn headlines_html(data: &ReportData, ids: &[String]) -> Result<String, Error> {
     let year = report_year(data)?;
     let mut rows = String::new();
     for id in ids {
-        if !data.run.metrics.iter().any(|m| &m.metric == id) {
-            return Err(invalid(format!("no analysis writes metric `{id}`")));
-        }
+        require_metric(data, id)?;
         let termly = headline(data, id, &data.run.term).is_some();
         let (now, before, last_year) = if termly {
             (
@@ -419,9 +459,7 @@ fn headlines_html(data: &ReportData, ids: &[String]) -> Result<String, Error> {
             headline(data, id, &before),
             headline(data, id, &last_year),
         );
-        let national = latest_national(data, id)
-            .map(|(v, y)| format!("{v} ({y})"))
-            .unwrap_or_else(|| "–".into());
+        let national = national_cell(data, id);
         rows.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
             escape(&metric_label(id)),
@@ -438,20 +476,14 @@ fn headlines_html(data: &ReportData, ids: &[String]) -> Result<String, Error> {
 }
 
 /// The value of one metric row, by id, period, breakdown and group.
-fn metric_lookup(
-    data: &ReportData,
-    id: &str,
-    kwargs: &Kwargs,
-) -> Result<Option<(f64, String, bool)>, Error> {
+fn metric_lookup(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<Figure, Error> {
     let period: Option<String> = kwargs.get("period")?;
     let group: Option<String> = kwargs.get("group")?;
     let breakdown: Option<String> = kwargs.get("breakdown")?;
     kwargs.assert_all_used()?;
     let period = period.unwrap_or_else(|| data.run.term.clone());
     let group = group.unwrap_or_else(|| "all".into());
-    if !data.run.metrics.iter().any(|m| m.metric == id) {
-        return Err(invalid(format!("no analysis writes metric `{id}`")));
-    }
+    require_metric(data, id)?;
     Ok(data
         .run
         .metrics
@@ -463,29 +495,6 @@ fn metric_lookup(
                 && breakdown.as_ref().is_none_or(|b| &m.breakdown == b)
         })
         .and_then(|m| figure(data, m)))
-}
-
-fn change_text(from: Option<(f64, String, bool)>, to: Option<(f64, String, bool)>) -> String {
-    match (from, to) {
-        (Some((_, _, false)), _) | (_, Some((_, _, false))) => {
-            "not shown (a figure is suppressed)".to_string()
-        }
-        (Some((a, unit, _)), Some((b, _, _))) => {
-            let d = b - a;
-            let size = match unit.as_str() {
-                "percent" => format!("{:.1} percentage points", d.abs()),
-                _ => format_number(d.abs(), &unit),
-            };
-            if d.abs() < 0.05 {
-                "unchanged".to_string()
-            } else if d > 0.0 {
-                format!("up {size}")
-            } else {
-                format!("down {size}")
-            }
-        }
-        _ => "not comparable (no figure for one of the periods)".to_string(),
-    }
 }
 
 /// Registers the template functions and globals for one report.

@@ -223,14 +223,13 @@ pub fn page(p: &Page) -> String {
         .marking
         .map(|m| format!("<p class=\"marking\">{}</p>", escape(m)))
         .unwrap_or_default();
+    let (summary, body) = split_summary(p.body);
     format!(
         "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<style>\n{css}</style>\n</head>\n<body>\n{marking}<header class=\"report-header\">\n<p class=\"kicker\">{audience}</p>\n<h1>{title}</h1>\n<p class=\"subtitle\">{subtitle}</p>\n</header>\n<main>\n{summary}{toc}\n{body}\n</main>\n<footer class=\"provenance\">\n{provenance}\n</footer>\n{marking}</body>\n</html>\n",
         title = escape(p.title),
         css = CSS,
         audience = escape(p.audience_label),
         subtitle = escape(p.subtitle),
-        summary = split_summary(p.body).0,
-        body = split_summary(p.body).1,
         provenance = p.provenance,
     )
 }

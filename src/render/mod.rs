@@ -18,7 +18,7 @@ use crate::contract::Term;
 use crate::run::RunOutput;
 use chrono::{DateTime, Utc};
 use html::escape;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// A template or rendering problem, pointing at the template file and line.
@@ -150,7 +150,7 @@ pub fn render(
         data.run.term, data.academic_year
     );
     let provenance = provenance_html(&data, generated);
-    let html = html::page(&html::Page {
+    let page = html::Page {
         title: &template.meta.title,
         subtitle: &subtitle,
         audience_label,
@@ -158,26 +158,37 @@ pub fn render(
         body: &body,
         toc: &toc,
         provenance: &provenance,
-    });
+    };
     let pdf = if pdf {
-        let markup = pdf::document(
-            &template.meta.title,
-            &subtitle,
-            audience_label,
-            marking,
-            template.meta.audience == template::Audience::Board,
-            &body,
-            &provenance,
-        );
-        Some(pdf::typeset(&markup).map_err(|e| RenderError::Template {
-            path: template.path.clone(),
-            line: template.body_line,
-            message: e.to_string(),
-        })?)
+        let contents = template.meta.audience == template::Audience::Board;
+        Some(typeset_page(
+            &page,
+            contents,
+            &template.path,
+            template.body_line,
+        )?)
     } else {
         None
     };
-    Ok(Rendered { html, pdf })
+    Ok(Rendered {
+        html: html::page(&page),
+        pdf,
+    })
+}
+
+/// A page typeset as PDF (with a contents list when `contents`); a Typst error points at
+/// the source the page came from, `path` at `line`.
+pub fn typeset_page(
+    page: &html::Page,
+    contents: bool,
+    path: &Path,
+    line: usize,
+) -> Result<Vec<u8>, RenderError> {
+    pdf::typeset(&pdf::document(page, contents)).map_err(|e| RenderError::Template {
+        path: path.to_path_buf(),
+        line,
+        message: e.to_string(),
+    })
 }
 
 /// Which earlier years a report shows as published and which it recomputed, and where an

@@ -4,7 +4,7 @@
 //! figures that are never split. Fonts are compiled into the binary (typst-assets).
 
 use std::sync::OnceLock;
-use typst::diag::{FileError, FileResult};
+use typst::diag::{FileError, FileResult, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime};
 use typst::layout::PagedDocument;
 use typst::syntax::{FileId, Source, VirtualPath};
@@ -81,24 +81,22 @@ pub fn typeset(markup: &str) -> Result<Vec<u8>, PdfError> {
             markup.into(),
         ),
     };
-    let document: PagedDocument = typst::compile(&world).output.map_err(|errors| {
-        PdfError::Typeset(
-            errors
-                .iter()
-                .map(|e| e.message.to_string())
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    })?;
-    typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default()).map_err(|errors| {
-        PdfError::Typeset(
-            errors
-                .iter()
-                .map(|e| e.message.to_string())
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    })
+    let document: PagedDocument = typst::compile(&world)
+        .output
+        .map_err(|errors| typeset_error(&errors))?;
+    typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
+        .map_err(|errors| typeset_error(&errors))
+}
+
+/// Typst's diagnostics (from compiling or from writing the PDF) as one error.
+fn typeset_error(errors: &[SourceDiagnostic]) -> PdfError {
+    PdfError::Typeset(
+        errors
+            .iter()
+            .map(|e| e.message.to_string())
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
 }
 
 /// Escapes text for Typst markup: every character with a meaning is backslashed.
@@ -384,15 +382,16 @@ fn table(toks: &[Token<'_>], start: usize) -> (String, usize) {
 }
 
 /// A whole document: page set-up, title block, contents when asked, body and provenance.
-pub fn document(
-    title: &str,
-    subtitle: &str,
-    audience: &str,
-    marking: Option<&str>,
-    contents: bool,
-    body_html: &str,
-    provenance_html: &str,
-) -> String {
+pub fn document(page: &super::html::Page, contents: bool) -> String {
+    let super::html::Page {
+        title,
+        subtitle,
+        audience_label: audience,
+        marking,
+        body: body_html,
+        provenance: provenance_html,
+        toc: _,
+    } = *page;
     let header = format!(
         "{}{} · {}",
         marking.map(|m| format!("{m} · ")).unwrap_or_default(),
@@ -440,15 +439,16 @@ mod tests {
     #[test]
     fn a_small_report_typesets_to_pdf() {
         let body = "<h2 id=\"a\">The roll</h2><p>There were <strong>311</strong> children.</p><div class=\"table-wrap\"><table><caption>By year</caption><thead><tr><th scope=\"col\">Year</th><th scope=\"col\">Children</th></tr></thead><tbody><tr><td>2024-25</td><td class=\"num\">311</td></tr></tbody></table></div>";
-        let typ = document(
-            "Report",
-            "Term",
-            "leadership",
-            None,
-            true,
+        let page = crate::render::html::Page {
+            title: "Report",
+            subtitle: "Term",
+            audience_label: "leadership",
+            marking: None,
             body,
-            "<h2>Provenance</h2><p>x</p>",
-        );
+            toc: &[],
+            provenance: "<h2>Provenance</h2><p>x</p>",
+        };
+        let typ = document(&page, true);
         let pdf = typeset(&typ).unwrap_or_else(|e| panic!("{e}\n{typ}"));
         assert!(pdf.starts_with(b"%PDF"));
     }

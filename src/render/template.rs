@@ -124,37 +124,20 @@ impl ReportTemplate {
 
 /// The first string literal argument of every `call(` in `text`.
 fn first_string_args(text: &str, call: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(i) = rest.find(call) {
-        let preceded_by_word = rest[..i]
-            .chars()
-            .last()
-            .is_some_and(|c| c.is_alphanumeric() || c == '_');
-        rest = &rest[i + call.len()..];
-        if preceded_by_word {
-            continue;
-        }
-        let trimmed = rest.trim_start();
-        if let Some(q) = trimmed.chars().next().filter(|c| *c == '"' || *c == '\'')
-            && let Some(end) = trimmed[1..].find(q)
-        {
-            out.push(trimmed[1..1 + end].to_string());
-        }
-    }
-    out
+    call_arguments(text, call)
+        .filter_map(|rest| {
+            let q = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+            let end = rest[1..].find(q)?;
+            Some(rest[1..1 + end].to_string())
+        })
+        .collect()
 }
 
 /// The string literals in the list that opens each `call([` in `text`.
 fn list_string_args(text: &str, call: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for (i, _) in text.match_indices(call) {
-        let preceded_by_word = text[..i]
-            .chars()
-            .last()
-            .is_some_and(|c| c.is_alphanumeric() || c == '_');
-        let rest = text[i + call.len()..].trim_start();
-        let Some(list) = rest.strip_prefix('[').filter(|_| !preceded_by_word) else {
+    for rest in call_arguments(text, call) {
+        let Some(list) = rest.strip_prefix('[') else {
             continue;
         };
         let list = &list[..list.find(']').unwrap_or(list.len())];
@@ -170,6 +153,18 @@ fn list_string_args(text: &str, call: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The text after each call of `call` (a name and its open bracket) in `text`, from its first
+/// argument; `mychart(` is not a call of `chart(`.
+fn call_arguments<'a>(text: &'a str, call: &str) -> impl Iterator<Item = &'a str> {
+    text.match_indices(call).filter_map(move |(i, _)| {
+        let preceded_by_word = text[..i]
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_');
+        (!preceded_by_word).then(|| text[i + call.len()..].trim_start())
+    })
 }
 
 /// Template names in `dir`, sorted.

@@ -21,6 +21,25 @@ pub struct MetricRow {
     pub unit: String,
 }
 
+#[cfg(test)]
+impl MetricRow {
+    /// A yearly percentage for `attendance/absence_by_year`, breakdown and group `all`: the
+    /// figure the history tests compare.
+    pub(crate) fn yearly_percent(metric: &str, value: f64) -> MetricRow {
+        MetricRow {
+            analysis: "attendance/absence_by_year".into(),
+            metric: metric.into(),
+            time_period: "2024-25".into(),
+            breakdown: "all".into(),
+            group: "all".into(),
+            numerator: None,
+            denominator: None,
+            value: Some(value),
+            unit: "percent".into(),
+        }
+    }
+}
+
 /// A metric spec names a column the result does not have.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error(
