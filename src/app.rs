@@ -3,7 +3,14 @@
 //! Each command wires the stages in order (contract → catalog → analysis → run →
 //! render) and returns a typed error that `main` prints with its context.
 
+pub mod comparators;
+pub mod export;
+pub mod graph;
 pub mod history;
+pub mod print;
+pub mod query;
+mod repl;
+pub mod test_files;
 
 use crate::analysis::{self, Analysis, AnalysisError, lock};
 use crate::catalog::{Catalog, CatalogError};
@@ -29,6 +36,8 @@ pub struct Project {
     pub engine: EngineKind,
     /// The run history database; `None` records nothing.
     pub history: Option<PathBuf>,
+    /// The authority (DfE's old_la_code, e.g. 874) whose published figures reports compare with.
+    pub la_code: Option<String>,
 }
 
 impl Default for Project {
@@ -40,6 +49,7 @@ impl Default for Project {
             out: "out".into(),
             engine: EngineKind::DataFusion,
             history: None,
+            la_code: None,
         }
     }
 }
@@ -62,6 +72,40 @@ pub fn default_history_path(root: &Path) -> Result<PathBuf, AppError> {
         }
     }
     Ok(root.join(".cohort").join("history.duckdb"))
+}
+
+/// `la_code = 874` in a `cohort.toml` in `root`: the authority reports compare with.
+pub fn default_la_code(root: &Path) -> Result<Option<String>, AppError> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Code {
+        Number(u32),
+        Text(String),
+    }
+    #[derive(serde::Deserialize)]
+    struct Settings {
+        la_code: Option<Code>,
+    }
+    let file = root.join("cohort.toml");
+    if !file.is_file() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&file)
+        .map_err(|e| AppError::Data(format!("{}: {e}", file.display())))?;
+    let settings: Settings = toml::from_str(&text)
+        .map_err(|e| AppError::Data(format!("{}: {}", file.display(), e.message())))?;
+    let code = match settings.la_code {
+        None => return Ok(None),
+        Some(Code::Number(n)) => n.to_string(),
+        Some(Code::Text(t)) => t.trim().to_string(),
+    };
+    if code.len() != 3 || !code.chars().all(|c| c.is_ascii_digit()) {
+        return Err(AppError::Data(format!(
+            "{}: la_code `{code}`: expected DfE's three-digit old_la_code, e.g. 874",
+            file.display()
+        )));
+    }
+    Ok(Some(code))
 }
 
 impl Project {
@@ -98,6 +142,8 @@ pub enum AppError {
     Check(CheckReport),
     #[error(transparent)]
     History(#[from] HistoryError),
+    #[error(transparent)]
+    Comparators(#[from] crate::comparators::ComparatorError),
 }
 
 fn list<T: fmt::Display>(items: &[T]) -> String {
@@ -191,7 +237,12 @@ pub fn choose_term(catalog: &Catalog, asked: Option<&str>) -> Result<Term, AppEr
 
 /// Opens the data folder against the current contract.
 pub fn open_catalog(project: &Project) -> Result<Catalog, AppError> {
-    Ok(Catalog::open(&Contract::current(), &project.data)?)
+    let contract = Contract::current();
+    let mut catalog = Catalog::open(&contract, &project.data)?;
+    if let Some(la) = &project.la_code {
+        catalog.set_authority(&contract, la);
+    }
+    Ok(catalog)
 }
 
 /// `cohort run`: runs every analysis (or `only` and what they need) and writes the outputs.
@@ -535,65 +586,9 @@ fn write_html_and_pdf(
     Ok(paths)
 }
 
-/// `cohort query`: runs one SQL statement over the data folder and returns its rows as text.
-pub fn query(project: &Project, sql: &str, term: Option<&str>) -> Result<String, AppError> {
-    let catalog = open_catalog(project)?;
-    let term = choose_term(&catalog, term)?;
-    let engine = project.engine.start()?;
-    run::prepare(engine.as_ref(), &catalog, term)?;
-    let batches = engine.query(sql)?;
-    Ok(format_text_table(&convert::to_table(&batches)))
-}
-
-/// A result as an aligned plain-text table for the terminal.
+/// A result as an aligned plain-text table for the terminal (every row).
 pub fn format_text_table(t: &run::ResultTable) -> String {
-    let cells: Vec<Vec<String>> = t
-        .rows
-        .iter()
-        .map(|r| r.iter().map(|v| v.to_string()).collect())
-        .collect();
-    let widths: Vec<usize> = t
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            cells
-                .iter()
-                .map(|r| r[i].chars().count())
-                .chain([c.chars().count()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |vals: Vec<&str>| -> String {
-        vals.iter()
-            .zip(&widths)
-            .map(|(v, w)| format!("{v:<w$}"))
-            .collect::<Vec<_>>()
-            .join(" | ")
-            .trim_end()
-            .to_string()
-    };
-    let mut out = line(t.columns.iter().map(String::as_str).collect());
-    out.push('\n');
-    out.push_str(
-        &widths
-            .iter()
-            .map(|w| "-".repeat(*w))
-            .collect::<Vec<_>>()
-            .join("-+-"),
-    );
-    out.push('\n');
-    for r in &cells {
-        out.push_str(&line(r.iter().map(String::as_str).collect()));
-        out.push('\n');
-    }
-    out.push_str(&format!(
-        "({} row{})\n",
-        cells.len(),
-        if cells.len() == 1 { "" } else { "s" }
-    ));
-    out
+    print::format(t, print::Mode::Table, Some(0))
 }
 
 /// Every problem `cohort check` found, grouped by where it was found.
@@ -603,6 +598,8 @@ pub struct CheckReport {
     pub analyses: Vec<String>,
     pub checked_analyses: usize,
     pub rows: u64,
+    /// Findings that do not fail the check (an analysis nothing uses).
+    pub warnings: Vec<String>,
 }
 
 impl CheckReport {
@@ -614,11 +611,15 @@ impl CheckReport {
 impl fmt::Display for CheckReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_clean() {
-            return write!(
+            write!(
                 f,
                 "ok: data meets the contract ({} rows) and {} analyses plan cleanly and match versions.lock",
                 self.rows, self.checked_analyses
-            );
+            )?;
+            for w in &self.warnings {
+                write!(f, "\nwarning: {w}")?;
+            }
+            return Ok(());
         }
         if let Some(d) = &self.data {
             writeln!(f, "{d}")?;
@@ -642,13 +643,8 @@ impl fmt::Display for CheckReport {
 /// against the contract's tables); collects every problem rather than stopping at the first.
 pub fn check(project: &Project) -> CheckReport {
     let mut report = CheckReport::default();
-    let analyses = match analysis::load_all(&project.queries) {
-        Ok(a) => a,
-        Err(errors) => {
-            report.analyses.extend(errors.iter().map(|e| e.to_string()));
-            vec![]
-        }
-    };
+    let (analyses, errors) = analysis::load_each(&project.queries);
+    report.analyses.extend(errors.iter().map(|e| e.to_string()));
     match lock::read(&project.lock_path()) {
         Ok(l) => report.analyses.extend(
             lock::verify(&analyses, &l, &project.lock_path())
@@ -673,6 +669,15 @@ pub fn check(project: &Project) -> CheckReport {
         .analyses
         .extend(plan_all(&analyses, catalog.as_ref()));
     report.checked_analyses = analyses.len();
+    if let Ok(g) = graph::build(project) {
+        let unused = g.unused_analyses();
+        if !unused.is_empty() {
+            report.warnings.push(format!(
+                "used by no template, metric or other analysis (see `cohort graph`): {}",
+                unused.join(", ")
+            ));
+        }
+    }
     report
 }
 

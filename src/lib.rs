@@ -9,9 +9,12 @@
 pub mod analysis;
 pub mod app;
 pub mod catalog;
+pub mod comparators;
 pub mod contract;
 pub mod engine;
+pub mod export;
 pub mod history;
+pub mod lineage;
 pub mod output;
 pub mod render;
 pub mod run;

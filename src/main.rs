@@ -42,6 +42,39 @@ struct Paths {
     no_history: bool,
 }
 
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Every figure as Explore Education Statistics tidy CSV with its .meta.csv, after
+    /// disclosure control for the audience (into <out>/ees/<audience>/).
+    #[command(
+        after_help = "Examples:\n  cohort export ees --audience board\n  cohort export ees --audience leadership --term 2024-25-spring"
+    )]
+    Ees {
+        /// Who the figures are published to: board and school get disclosure control.
+        #[arg(long, value_enum, default_value_t = AudienceArg::Board)]
+        audience: AudienceArg,
+        #[command(flatten)]
+        paths: Paths,
+        /// The term, e.g. 2024-25-spring (default: the latest in the data).
+        #[arg(long)]
+        term: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AudienceArg {
+    Leadership,
+    Board,
+    School,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphArg {
+    Text,
+    Dot,
+    Html,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum EngineArg {
     Datafusion,
@@ -67,6 +100,7 @@ fn project(p: Paths) -> Result<Project, AppError> {
             EngineArg::Duckdb => EngineKind::DuckDb,
         },
         history,
+        la_code: app::default_la_code(std::path::Path::new("."))?,
     })
 }
 
@@ -182,13 +216,27 @@ enum Command {
         #[arg(long, default_value = "html", value_delimiter = ',', value_parser = ["html", "pdf"])]
         format: Vec<String>,
     },
-    /// Run one SQL statement over the data folder and print the result.
+    /// Run SQL over the data folder and every analysis result, or open a query shell.
+    ///
+    /// Without SQL, opens an interactive shell (.tables, .schema, .mode, .output, .help); with
+    /// standard input that is not a terminal, runs the statements it holds.
+    #[command(
+        after_help = "Examples:\n  cohort query \"SELECT count(*) FROM episodes\"\n  cohort query \"SELECT * FROM attendance.absence_by_term\" --mode csv > absence.csv\n  cohort query"
+    )]
     Query {
-        sql: String,
+        /// SQL to run (several statements separated by `;`); none opens the shell.
+        sql: Option<String>,
         #[command(flatten)]
         paths: Paths,
+        /// The term the `params` table describes, e.g. 2024-25-spring (default: the latest in the data).
         #[arg(long)]
         term: Option<String>,
+        /// How results print: table (rounded, aligned), csv, json or markdown (full precision).
+        #[arg(long, default_value = "table")]
+        mode: String,
+        /// At most this many rows in a table (0: all; default 40 for table and markdown, all for csv and json).
+        #[arg(long)]
+        limit: Option<usize>,
     },
     /// Render a Markdown notebook whose ```sql cells run in order, to HTML (and PDF).
     Notebook {
@@ -204,6 +252,57 @@ enum Command {
     },
     /// Print the data contract as Markdown.
     Contract,
+    /// Derive the comparators cohort ships from DfE's published files (Explore Education
+    /// Statistics CSV and the statistical neighbour model), keeping file and version with each figure.
+    Comparators {
+        /// The folder of DfE's files (absence_la.csv, ks2_la.csv, ..., sn_model_2025_wide.csv).
+        #[arg(long, default_value = "../shared/dfe")]
+        from: PathBuf,
+        /// Where to write comparators.csv and statistical_neighbours.csv (a data folder uses them
+        /// in place of the built-in set).
+        #[arg(long, default_value = "src/contract/dfe")]
+        out: PathBuf,
+    },
+    /// Set the OC2 cohort's figures for past years beside the authority's own DfE-published
+    /// figures (la_code in cohort.toml), with the pupils each counts and why they differ.
+    Reconcile {
+        #[command(flatten)]
+        paths: Paths,
+        /// Only this academic year, e.g. 2024-25.
+        #[arg(long)]
+        year: Option<String>,
+    },
+    /// The lineage: which data files feed which tables, analyses, metrics and report sections.
+    #[command(
+        after_help = "Examples:\n  cohort graph\n  cohort graph --format dot | dot -Tsvg > lineage.svg\n  cohort graph --format html    # writes out/lineage.html"
+    )]
+    Graph {
+        #[command(flatten)]
+        paths: Paths,
+        /// text (printed), dot (Graphviz, printed) or html (writes <out>/lineage.html).
+        #[arg(long, value_enum, default_value_t = GraphArg::Text)]
+        format: GraphArg,
+    },
+    /// Run the analyses' plain-file tests (queries/<area>/<name>.test.toml): hand-worked cases
+    /// with their data and the figures and rows each analysis must give.
+    #[command(
+        after_help = "Examples:\n  cohort test\n  cohort test attendance/    # only analyses whose id contains this"
+    )]
+    Test {
+        /// Only analyses whose id contains this text.
+        filter: Option<String>,
+        /// The folder of versioned analyses and their tests.
+        #[arg(long, default_value = "queries")]
+        queries: PathBuf,
+        /// The SQL engine the cases run on.
+        #[arg(long, value_enum, default_value_t = EngineArg::Datafusion)]
+        engine: EngineArg,
+    },
+    /// Export published figures in another tool's format.
+    Export {
+        #[command(subcommand)]
+        format: ExportCommand,
+    },
     /// Record every analysis's version and SQL hash in queries/versions.lock.
     Lock {
         #[arg(long, default_value = "queries")]
@@ -335,7 +434,22 @@ fn dispatch(command: Command) -> Result<String, AppError> {
                 None => wrote,
             })
         }
-        Command::Query { sql, paths, term } => app::query(&project(paths)?, &sql, term.as_deref()),
+        Command::Query {
+            sql,
+            paths,
+            term,
+            mode,
+            limit,
+        } => {
+            let mode: app::print::Mode = mode.parse().map_err(AppError::Data)?;
+            let project = project(paths)?;
+            match sql {
+                Some(sql) => app::query::once(&project, &sql, term.as_deref(), mode, limit),
+                None => {
+                    app::query::shell(&project, term.as_deref(), mode, limit).map(|_| String::new())
+                }
+            }
+        }
         Command::Notebook {
             file,
             paths,
@@ -347,6 +461,48 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             Ok(wrote(&written))
         }
         Command::Contract => Ok(app::contract_markdown()),
+        Command::Test {
+            filter,
+            queries,
+            engine,
+        } => {
+            let project = Project {
+                queries,
+                engine: match engine {
+                    EngineArg::Datafusion => EngineKind::DataFusion,
+                    EngineArg::Duckdb => EngineKind::DuckDb,
+                },
+                ..Project::default()
+            };
+            app::test_files::test(&project, filter.as_deref())
+        }
+        Command::Export {
+            format:
+                ExportCommand::Ees {
+                    audience,
+                    paths,
+                    term,
+                },
+        } => {
+            let audience = match audience {
+                AudienceArg::Leadership => cohort::render::Audience::Leadership,
+                AudienceArg::Board => cohort::render::Audience::Board,
+                AudienceArg::School => cohort::render::Audience::School,
+            };
+            app::export::ees(&project(paths)?, audience, term.as_deref())
+        }
+        Command::Graph { paths, format } => {
+            let format = match format {
+                GraphArg::Text => app::graph::GraphFormat::Text,
+                GraphArg::Dot => app::graph::GraphFormat::Dot,
+                GraphArg::Html => app::graph::GraphFormat::Html,
+            };
+            app::graph::graph(&project(paths)?, format)
+        }
+        Command::Comparators { from, out } => app::comparators::derive(&from, &out),
+        Command::Reconcile { paths, year } => {
+            app::comparators::reconcile(&project(paths)?, year.as_deref())
+        }
         Command::Lock { queries } => {
             let project = Project {
                 queries,

@@ -97,8 +97,10 @@ pub fn verify(analyses: &[Analysis], lock: &Lock, lock_path: &Path) -> Vec<Analy
             });
         }
     }
+    // A locked analysis whose file is there but did not read has its own error already.
+    let queries = lock_path.parent().unwrap_or(Path::new("."));
     for (id, l) in lock {
-        if !analyses.iter().any(|a| a.id() == id) {
+        if !analyses.iter().any(|a| a.id() == id) && !queries.join(format!("{id}.sql")).is_file() {
             problems.push(AnalysisError::Lock {
                 path: lock_path.to_path_buf(),
                 line: l.line,

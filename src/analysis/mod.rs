@@ -8,6 +8,7 @@ pub mod error;
 pub mod file;
 pub mod graph;
 pub mod lock;
+pub mod reads;
 pub mod spec;
 
 pub use error::AnalysisError;
@@ -16,10 +17,23 @@ pub use spec::{ChartKind, ChartSpec};
 
 use std::path::{Path, PathBuf};
 
-/// Reads every `queries/**/*.sql`, sorted by id; stops at the first unreadable file.
+/// Reads every `queries/**/*.sql`, sorted by id; any problem fails the whole folder.
 pub fn load_all(queries: &Path) -> Result<Vec<Analysis>, Vec<AnalysisError>> {
+    let (analyses, errors) = load_each(queries);
+    if errors.is_empty() {
+        Ok(analyses)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Every analysis that reads cleanly, and one error for each file that does not (plus a
+/// dependency cycle), so a typo in one front matter is one problem, not one per analysis.
+pub fn load_each(queries: &Path) -> (Vec<Analysis>, Vec<AnalysisError>) {
     let mut files = Vec::new();
-    collect(queries, &mut files).map_err(|e| vec![e])?;
+    if let Err(e) = collect(queries, &mut files) {
+        return (Vec::new(), vec![e]);
+    }
     files.sort();
     let mut analyses = Vec::new();
     let mut errors = Vec::new();
@@ -38,14 +52,23 @@ pub fn load_all(queries: &Path) -> Result<Vec<Analysis>, Vec<AnalysisError>> {
             Err(e) => errors.push(e),
         }
     }
+    if !errors.is_empty() {
+        // Analyses resting on a file that did not read cannot be checked either; they are
+        // left out rather than reported once more each.
+        loop {
+            let ids: std::collections::BTreeSet<String> =
+                analyses.iter().map(|a| a.id().to_string()).collect();
+            let before = analyses.len();
+            analyses.retain(|a| a.meta.depends_on.iter().all(|d| ids.contains(d)));
+            if analyses.len() == before {
+                break;
+            }
+        }
+    }
     if let Err(e) = graph::waves(&analyses) {
         errors.push(e);
     }
-    if errors.is_empty() {
-        Ok(analyses)
-    } else {
-        Err(errors)
-    }
+    (analyses, errors)
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), AnalysisError> {

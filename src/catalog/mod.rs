@@ -45,6 +45,18 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// Sets the one-row `authority` table (`la_code` from cohort.toml), naming the
+    /// authority from DfE's statistical neighbour file; replaces the folder's own.
+    pub fn set_authority(&mut self, contract: &Contract, la_code: &str) {
+        let name = self
+            .table("statistical_neighbours")
+            .and_then(|t| reference::authority_name(t, la_code));
+        if let Some(t) = contract.table("authority") {
+            self.tables.retain(|x| x.name != "authority");
+            self.tables.push(reference::authority(t, la_code, name));
+        }
+    }
+
     /// Reads and validates every table of `dir` against `contract`.
     pub fn open(contract: &Contract, dir: &Path) -> Result<Catalog, CatalogError> {
         let mut problems = Problems::default();
@@ -212,8 +224,8 @@ fn load_table(
             });
             return None;
         }
-        if table.name == "benchmarks" {
-            return reference::builtin_benchmarks(contract).map(|t| (t, None));
+        if let Some(builtin) = reference::builtin(contract, table.name) {
+            return Some((builtin, None));
         }
         return Some((reference::empty(table), None));
     };

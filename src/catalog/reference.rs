@@ -100,17 +100,59 @@ pub fn terms(first: AcademicYear, last: AcademicYear) -> Option<LoadedTable> {
     )
 }
 
-/// The built-in national benchmarks, read through the same contract checks as a user's file.
-pub fn builtin_benchmarks(contract: &Contract) -> Option<LoadedTable> {
-    let table = contract.table("benchmarks")?;
+/// The reference tables cohort ships, read through the same contract checks as a
+/// user's file: national benchmarks, DfE's comparators and statistical neighbours.
+pub fn builtin(contract: &Contract, name: &str) -> Option<LoadedTable> {
+    let (text, source) = match name {
+        "benchmarks" => (
+            crate::contract::NATIONAL_BENCHMARKS_CSV,
+            "<built-in benchmarks>",
+        ),
+        "comparators" => (crate::contract::COMPARATORS_CSV, "<built-in comparators>"),
+        "statistical_neighbours" => (
+            crate::contract::STATISTICAL_NEIGHBOURS_CSV,
+            "<built-in statistical neighbours>",
+        ),
+        _ => return None,
+    };
+    let table = contract.table(name)?;
     let mut problems = Problems::default();
-    let source = Path::new("<built-in benchmarks>");
-    read_csv_from(
-        table,
-        source,
-        crate::contract::NATIONAL_BENCHMARKS_CSV.as_bytes(),
-        &mut problems,
-    )
+    read_csv_from(table, Path::new(source), text.as_bytes(), &mut problems)
+}
+
+/// `authority(la_code, la_name)`: the one authority whose published figures reports compare with.
+pub fn authority(
+    contract_table: &crate::contract::Table,
+    la_code: &str,
+    la_name: Option<String>,
+) -> LoadedTable {
+    let schema = arrow_schema(contract_table);
+    let arrays: Vec<ArrayRef> = vec![strings([Some(la_code.to_string())]), strings([la_name])];
+    let batch = RecordBatch::try_new(schema.clone(), arrays)
+        .unwrap_or_else(|_| RecordBatch::new_empty(schema.clone()));
+    LoadedTable {
+        name: contract_table.name.to_string(),
+        batches: vec![batch],
+        schema,
+        lines: None,
+    }
+}
+
+/// The name DfE's neighbour file gives authority `la_code`.
+pub fn authority_name(neighbours: &LoadedTable, la_code: &str) -> Option<String> {
+    use datafusion::arrow::array::AsArray;
+    for batch in &neighbours.batches {
+        let codes = batch
+            .column_by_name("old_la_code")?
+            .as_string_opt::<i32>()?;
+        let names = batch.column_by_name("la_name")?.as_string_opt::<i32>()?;
+        for i in 0..batch.num_rows() {
+            if codes.value(i) == la_code {
+                return Some(names.value(i).to_string());
+            }
+        }
+    }
+    None
 }
 
 /// An empty table with the contract's schema, for optional tables the folder lacks.

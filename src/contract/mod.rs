@@ -194,6 +194,12 @@ impl Contract {
 /// The national comparator figures shipped with cohort (domain.md section 9), as CSV.
 pub const NATIONAL_BENCHMARKS_CSV: &str = include_str!("benchmarks.csv");
 
+/// DfE's published figures for England, regions and every authority (`cohort comparators`).
+pub const COMPARATORS_CSV: &str = include_str!("dfe/comparators.csv");
+
+/// DfE's statistical neighbours, one row per authority and neighbour (`cohort comparators`).
+pub const STATISTICAL_NEIGHBOURS_CSV: &str = include_str!("dfe/statistical_neighbours.csv");
+
 #[cfg(test)]
 mod tests {
     use super::*;

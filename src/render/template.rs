@@ -98,9 +98,7 @@ impl ReportTemplate {
     /// Analysis ids the template's calls name (`chart("..")`, `table("..")`), plus its `analyses` list.
     pub fn named_analyses(&self) -> Vec<String> {
         let mut ids: Vec<String> = self.meta.analyses.clone();
-        for call in ["chart(", "table(", "rows(", "describe("] {
-            ids.extend(first_string_args(&self.body, call));
-        }
+        ids.extend(analyses_in(&self.body));
         ids.sort();
         ids.dedup();
         ids
@@ -109,17 +107,69 @@ impl ReportTemplate {
     /// Metric ids the template's `metric(..)`-style calls name, and those listed in
     /// `headlines([..])` and `years([..])`.
     pub fn named_metrics(&self) -> Vec<String> {
-        let mut ids: Vec<String> = ["metric(", "metric_value(", "change("]
-            .iter()
-            .flat_map(|c| first_string_args(&self.body, c))
-            .collect();
-        for call in ["headlines(", "years("] {
-            ids.extend(list_string_args(&self.body, call));
-        }
-        ids.sort();
-        ids.dedup();
-        ids
+        metrics_in(&self.body)
     }
+
+    /// The body's sections (split at Markdown headings; the text before the first is
+    /// "Opening"), each with the analyses and metrics its calls name: for lineage and provenance.
+    pub fn sections(&self) -> Vec<Section> {
+        let mut out: Vec<Section> = Vec::new();
+        let mut heading = "Opening".to_string();
+        let mut text = String::new();
+        let flush = |heading: &str, text: &str, out: &mut Vec<Section>| {
+            let (analyses, metrics) = (analyses_in(text), metrics_in(text));
+            if !analyses.is_empty() || !metrics.is_empty() {
+                out.push(Section {
+                    heading: heading.to_string(),
+                    analyses,
+                    metrics,
+                });
+            }
+        };
+        for line in self.body.lines() {
+            if let Some(h) = line.strip_prefix('#') {
+                flush(&heading, &text, &mut out);
+                heading = h.trim_start_matches('#').trim().to_string();
+                text.clear();
+            } else {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+        flush(&heading, &text, &mut out);
+        out
+    }
+}
+
+/// One section of a template and what its calls name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    pub heading: String,
+    pub analyses: Vec<String>,
+    pub metrics: Vec<String>,
+}
+
+fn analyses_in(text: &str) -> Vec<String> {
+    let mut ids: Vec<String> = ["chart(", "table(", "rows(", "describe("]
+        .iter()
+        .flat_map(|c| first_string_args(text, c))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+fn metrics_in(text: &str) -> Vec<String> {
+    let mut ids: Vec<String> = ["metric(", "metric_value(", "change("]
+        .iter()
+        .flat_map(|c| first_string_args(text, c))
+        .collect();
+    for call in ["headlines(", "years("] {
+        ids.extend(list_string_args(text, call));
+    }
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 /// The first string literal argument of every `call(` in `text`.
@@ -202,5 +252,29 @@ mod tests {
         assert_eq!(t.named_metrics(), vec!["p.q", "r.s", "x.y"]);
         assert_eq!(t.body_line, 5);
         assert_eq!(t.meta.audience, Audience::Board);
+    }
+
+    #[test]
+    fn sections_name_what_their_calls_use() {
+        let t = ReportTemplate::parse(
+            Path::new("t.md"),
+            "t",
+            "+++\ntitle = \"T\"\naudience = \"board\"\n+++\n{{ metric(\"a.b\") }}\n## Attendance\n{{ chart(\"x/y\") }}\n## Empty\ntext\n### Deeper\n{{ years([\"c.d\"]) }}",
+        )
+        .unwrap();
+        let s = t.sections();
+        assert_eq!(s.len(), 3);
+        assert_eq!(
+            (s[0].heading.as_str(), s[0].metrics.clone()),
+            ("Opening", vec!["a.b".to_string()])
+        );
+        assert_eq!(
+            (s[1].heading.as_str(), s[1].analyses.clone()),
+            ("Attendance", vec!["x/y".to_string()])
+        );
+        assert_eq!(
+            (s[2].heading.as_str(), s[2].metrics.clone()),
+            ("Deeper", vec!["c.d".to_string()])
+        );
     }
 }

@@ -132,6 +132,18 @@ pub fn run(
     only: Option<&[String]>,
 ) -> Result<RunOutput, RunError> {
     prepare(engine, catalog, term)?;
+    run_prepared(catalog, analyses, engine, term, only)
+}
+
+/// [`run`] on an engine [`prepare`] has already set up, so that results of earlier
+/// analyses stay registered (the query shell runs what each statement needs, once).
+pub fn run_prepared(
+    catalog: &Catalog,
+    analyses: &[Analysis],
+    engine: &dyn Engine,
+    term: Term,
+    only: Option<&[String]>,
+) -> Result<RunOutput, RunError> {
     let selected: Option<BTreeSet<String>> =
         only.map(|o| analysis::graph::with_dependencies(analyses, o));
     let waves = analysis::graph::waves(analyses)?;

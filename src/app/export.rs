@@ -1,0 +1,120 @@
+//! `cohort export ees`: every figure of a run as Explore Education Statistics CSV, after
+//! disclosure control for the audience it is published to.
+
+use super::{AppError, Project, write_file};
+use crate::catalog::{Catalog, LoadedTable};
+use crate::export::ees::{self, Figure, Geography};
+use crate::render::Audience;
+use datafusion::arrow::array::{Array, AsArray};
+use std::path::PathBuf;
+
+/// The text columns of `table`'s rows where `column == value`, as maps.
+fn rows_where(
+    table: &LoadedTable,
+    column: &str,
+    value: &str,
+) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut out = Vec::new();
+    for batch in &table.batches {
+        let Some(key) = batch
+            .column_by_name(column)
+            .and_then(|c| c.as_string_opt::<i32>())
+        else {
+            continue;
+        };
+        for i in 0..batch.num_rows() {
+            if key.is_null(i) || key.value(i) != value {
+                continue;
+            }
+            let mut row = std::collections::BTreeMap::new();
+            for (f, c) in batch.schema().fields().iter().zip(batch.columns()) {
+                if let Some(s) = c.as_string_opt::<i32>()
+                    && !s.is_null(i)
+                {
+                    row.insert(f.name().clone(), s.value(i).to_string());
+                }
+            }
+            out.push(row);
+        }
+    }
+    out
+}
+
+/// The authority's codes and names from DfE's own files (empty without `la_code`).
+pub fn geography(catalog: &Catalog, la_code: Option<&str>) -> Geography {
+    let (Some(la), Some(comparators)) = (la_code, catalog.table("comparators")) else {
+        return Geography::default();
+    };
+    let Some(row) = rows_where(comparators, "old_la_code", la)
+        .into_iter()
+        .next()
+    else {
+        return Geography {
+            old_la_code: la.into(),
+            ..Geography::default()
+        };
+    };
+    let region_code = row.get("region_code").cloned().unwrap_or_default();
+    let region_name = rows_where(comparators, "area_code", &region_code)
+        .into_iter()
+        .find(|r| r.get("geographic_level").map(String::as_str) == Some("Regional"))
+        .and_then(|r| r.get("area_name").cloned())
+        .unwrap_or_default();
+    Geography {
+        old_la_code: la.into(),
+        la_name: row.get("area_name").cloned().unwrap_or_default(),
+        new_la_code: row.get("area_code").cloned().unwrap_or_default(),
+        region_code,
+        region_name,
+    }
+}
+
+/// Whether disclosure control hides a figure from `audience`: counts of 1 to 4, and rates on
+/// them or on fewer than 10, for board and school publications.
+fn hidden(audience: Audience, m: &crate::run::MetricRow) -> bool {
+    use crate::render::disclosure::{rate_is_safe, small_count};
+    matches!(audience, Audience::Board | Audience::School)
+        && if m.unit == "count" {
+            m.value.is_some_and(small_count)
+        } else {
+            !rate_is_safe(m.numerator, m.denominator)
+        }
+}
+
+/// Runs every analysis and writes `<out>/ees/<audience>/<theme>_<period type>.csv` and `.meta.csv`.
+pub fn ees(project: &Project, audience: Audience, term: Option<&str>) -> Result<String, AppError> {
+    let (output, _) = super::run(project, term, None)?;
+    let catalog = super::open_catalog(project)?;
+    let geo = geography(&catalog, project.la_code.as_deref());
+    let figures: Vec<Figure> = output
+        .metrics
+        .iter()
+        .map(|row| Figure {
+            row,
+            suppressed: hidden(audience, row),
+        })
+        .collect();
+    let files = ees::files(&figures, &geo);
+    let problems: Vec<String> = files.iter().flat_map(ees::screen).collect();
+    if !problems.is_empty() {
+        return Err(AppError::Data(format!(
+            "the export would fail DfE's screening:\n{}",
+            problems.join("\n")
+        )));
+    }
+    let dir: PathBuf = project
+        .out
+        .join("ees")
+        .join(format!("{audience:?}").to_ascii_lowercase());
+    for f in &files {
+        write_file(&dir.join(format!("{}.csv", f.name)), &f.data)?;
+        write_file(&dir.join(format!("{}.meta.csv", f.name)), &f.meta)?;
+    }
+    Ok(format!(
+        "wrote {} EES files ({} figures, for {}) to {}",
+        files.len() * 2,
+        figures.len(),
+        output.term,
+        dir.display()
+    ))
+}

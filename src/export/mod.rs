@@ -1,0 +1,3 @@
+//! Exports of published figures in other tools' formats: Explore Education Statistics.
+
+pub mod ees;

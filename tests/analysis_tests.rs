@@ -1,0 +1,65 @@
+//! `cargo test` runs `cohort test`: every analysis's plain-file tests
+//! (`queries/<area>/<name>.test.toml`), each case reported on its own line.
+
+use assert_cmd::Command;
+
+#[test]
+fn every_plain_file_test_passes() {
+    let out = Command::cargo_bin("cohort")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("COHORT_NO_HISTORY", "1")
+        .arg("test")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    println!("{text}");
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains(" passed, 0 failed"), "{text}");
+}
+
+#[test]
+fn a_wrong_expectation_fails_and_says_what_it_got() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    // A copy of the queries folder whose test expects the wrong figure.
+    let queries = dir.path().join("queries");
+    copy(&root.join("queries"), &queries);
+    std::fs::write(
+        queries.join("ppplus/spend_by_term.test.toml"),
+        "[[case]]\nname = \"wrong on purpose\"\ndata = \"tests/fixtures/small\"\nterm = \"2024-25-autumn\"\n\
+         [[case.metric]]\nid = \"ppplus.requested_amount\"\nperiod = \"2024-25-autumn\"\nvalue = 1499.0\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("cohort")
+        .unwrap()
+        .current_dir(root)
+        .args(["test", "ppplus/", "--queries"])
+        .arg(&queries)
+        .output()
+        .unwrap();
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        e.contains("FAIL ppplus/spend_by_term: wrong on purpose"),
+        "{e}"
+    );
+    assert!(e.contains("expected 1499, got 1500"), "{e}");
+    assert!(e.contains("0 passed, 1 failed"), "{e}");
+}
+
+fn copy(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.path().is_dir() {
+            copy(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
