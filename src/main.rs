@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use cohort::app::{self, AppError, Project};
-use cohort::contract::AcademicYear;
+use cohort::contract::{AcademicYear, Term};
 use cohort::engine::EngineKind;
 use cohort::sample::{SampleConfig, SampleFormat};
 use std::path::PathBuf;
@@ -151,8 +151,8 @@ enum Command {
         /// Also run every analysis on DataFusion and DuckDB and compare the results.
         #[arg(long)]
         cross_engine: bool,
-        #[arg(long)]
-        term: Option<String>,
+        #[arg(long, value_parser = parse_term)]
+        term: Option<Term>,
     },
     /// The run history: list, show, diff and verify recorded runs.
     History {
@@ -164,8 +164,8 @@ enum Command {
         #[command(flatten)]
         paths: Paths,
         /// The term, e.g. 2024-25-spring (default: the latest in the data).
-        #[arg(long)]
-        term: Option<String>,
+        #[arg(long, value_parser = parse_term)]
+        term: Option<Term>,
     },
     /// Run what a template needs and write <out>/<template>.html.
     Report {
@@ -173,8 +173,8 @@ enum Command {
         template: String,
         #[command(flatten)]
         paths: Paths,
-        #[arg(long)]
-        term: Option<String>,
+        #[arg(long, value_parser = parse_term)]
+        term: Option<Term>,
         /// Write one page per school (`school`) and an index, instead of one report.
         #[arg(long, value_parser = ["school"])]
         each: Option<String>,
@@ -187,8 +187,8 @@ enum Command {
         sql: String,
         #[command(flatten)]
         paths: Paths,
-        #[arg(long)]
-        term: Option<String>,
+        #[arg(long, value_parser = parse_term)]
+        term: Option<Term>,
     },
     /// Render a Markdown notebook whose ```sql cells run in order, to HTML (and PDF).
     Notebook {
@@ -196,8 +196,8 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         paths: Paths,
-        #[arg(long)]
-        term: Option<String>,
+        #[arg(long, value_parser = parse_term)]
+        term: Option<Term>,
         /// Output formats, comma separated: html (always written) and pdf.
         #[arg(long, default_value = "html", value_delimiter = ',', value_parser = ["html", "pdf"])]
         format: Vec<String>,
@@ -224,6 +224,17 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Reads `--term` once, at the command line: the season in any case; anything else is refused
+/// with the valid forms listed.
+fn parse_term(s: &str) -> Result<Term, String> {
+    s.parse::<Term>().map_err(|e| e.to_string())
+}
+
+/// The term as the library reads it (its canonical text).
+fn text(term: Option<Term>) -> Option<String> {
+    term.map(|t| t.to_string())
 }
 
 /// `recorded as run N in PATH`, when the run was recorded.
@@ -275,8 +286,12 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             if !report.is_clean() {
                 return Err(AppError::Check(report));
             }
+            if let (Some(t), false) = (term, cross_engine) {
+                // A term the data does not cover is an error here too, not only at `run`.
+                app::choose_term(&app::open_catalog(&project)?, Some(&t.to_string()))?;
+            }
             if cross_engine {
-                let cross = app::history::cross_engine(&project, term.as_deref())?;
+                let cross = app::history::cross_engine(&project, text(term).as_deref())?;
                 Ok(format!("{report}\n{cross}"))
             } else {
                 Ok(report.to_string())
@@ -300,7 +315,10 @@ fn dispatch(command: Command) -> Result<String, AppError> {
         },
         Command::Run { paths, term } => {
             let project = project(paths)?;
-            let (output, recorded) = app::run_and_write(&project, term.as_deref())?;
+            let (output, recorded) = app::run_and_write(&project, text(term).as_deref())?;
+            for w in cohort::run::warnings::warnings(&output) {
+                eprintln!("{w}");
+            }
             Ok(format!(
                 "ran {} analyses for {} on {}; wrote {}/results/, {}/metrics.csv ({} figures) and {}/run.json{}",
                 output.analyses.len(),
@@ -325,9 +343,9 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             let project = project(paths)?;
             let pdf = format.iter().any(|f| f == "pdf");
             let published = if each.is_some() {
-                app::report_each_school(&project, &template, term.as_deref(), pdf)?
+                app::report_each_school(&project, &template, text(term).as_deref(), pdf)?
             } else {
-                app::report_formats(&project, &template, term.as_deref(), pdf)?
+                app::report_formats(&project, &template, text(term).as_deref(), pdf)?
             };
             let wrote = wrote(&published.paths);
             Ok(match recorded_as(&project, published.run) {
@@ -335,7 +353,7 @@ fn dispatch(command: Command) -> Result<String, AppError> {
                 None => wrote,
             })
         }
-        Command::Query { sql, paths, term } => app::query(&project(paths)?, &sql, term.as_deref()),
+        Command::Query { sql, paths, term } => app::query(&project(paths)?, &sql, text(term).as_deref()),
         Command::Notebook {
             file,
             paths,
@@ -343,7 +361,7 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             format,
         } => {
             let pdf = format.iter().any(|f| f == "pdf");
-            let written = app::notebook(&project(paths)?, &file, term.as_deref(), pdf)?;
+            let written = app::notebook(&project(paths)?, &file, text(term).as_deref(), pdf)?;
             Ok(wrote(&written))
         }
         Command::Contract => Ok(app::contract_markdown()),
