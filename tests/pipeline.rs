@@ -326,9 +326,10 @@ fn fixture_figures_match_the_hand_arithmetic() {
     close(metric(&m, "eet.eet_rate", t, "16-17"), 100.0);
     close(metric(&m, "eet.eet_rate", t, "19-21"), 50.0);
     // SDQ by group, 2024-25: C1 (male, 10 on 31 March 2025, EHC plan) 10; C2 (female, 12, no
-    // SEN) 20: female mean 20, aged 4-10 concern 0 of 1, aged 11-16 concern 1 of 1.
+    // SEN) 20: female mean 20, aged 5-10 concern 0 of 1, aged 11-16 concern 1 of 1 (ages 5 to
+    // 16, as wellbeing/sdq_by_year and DfE).
     close(metric(&m, "sdq.mean_total", "2024-25", "Female"), 20.0);
-    close(metric(&m, "sdq.concern_rate", "2024-25", "4-10"), 0.0);
+    close(metric(&m, "sdq.concern_rate", "2024-25", "5-10"), 0.0);
     close(metric(&m, "sdq.concern_rate", "2024-25", "11-16"), 100.0);
     // By school, 2024-25: C3 at S4 missed 9 of 20 sessions (45%) and had 2 suspensions (200
     // per 100); C1 at S1 missed 1 of 20 (5%).
