@@ -725,6 +725,7 @@ fn plan_all(analyses: &[Analysis], catalog: Option<&Catalog>) -> Vec<String> {
                         m.numerator.as_ref(),
                         m.denominator.as_ref(),
                         m.group.as_ref(),
+                        m.breakdown_column.as_ref(),
                     ]
                     .into_iter()
                     .flatten()

@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use cohort::app::{self, AppError, Project};
-use cohort::contract::AcademicYear;
+use cohort::contract::{AcademicYear, Term};
 use cohort::engine::EngineKind;
 use cohort::sample::{SampleConfig, SampleFormat};
 use std::path::PathBuf;
@@ -56,8 +56,8 @@ enum ExportCommand {
         #[command(flatten)]
         paths: Paths,
         /// The term, e.g. 2024-25-spring (default: the latest in the data).
-        #[arg(long)]
-        term: Option<String>,
+        #[arg(long, value_parser = parse_term)]
+        term: Option<Term>,
     },
 }
 
@@ -185,8 +185,8 @@ enum Command {
         /// Also run every analysis on DataFusion and DuckDB and compare the results.
         #[arg(long)]
         cross_engine: bool,
-        #[arg(long)]
-        term: Option<String>,
+        #[arg(long, value_parser = parse_term)]
+        term: Option<Term>,
     },
     /// The run history: list, show, diff and verify recorded runs.
     History {
@@ -198,8 +198,8 @@ enum Command {
         #[command(flatten)]
         paths: Paths,
         /// The term, e.g. 2024-25-spring (default: the latest in the data).
-        #[arg(long)]
-        term: Option<String>,
+        #[arg(long, value_parser = parse_term)]
+        term: Option<Term>,
     },
     /// Run what a template needs and write <out>/<template>.html.
     Report {
@@ -207,8 +207,8 @@ enum Command {
         template: String,
         #[command(flatten)]
         paths: Paths,
-        #[arg(long)]
-        term: Option<String>,
+        #[arg(long, value_parser = parse_term)]
+        term: Option<Term>,
         /// Write one page per school (`school`) and an index, instead of one report.
         #[arg(long, value_parser = ["school"])]
         each: Option<String>,
@@ -229,8 +229,8 @@ enum Command {
         #[command(flatten)]
         paths: Paths,
         /// The term the `params` table describes, e.g. 2024-25-spring (default: the latest in the data).
-        #[arg(long)]
-        term: Option<String>,
+        #[arg(long, value_parser = parse_term)]
+        term: Option<Term>,
         /// How results print: table (rounded, aligned), csv, json or markdown (full precision).
         #[arg(long, default_value = "table")]
         mode: String,
@@ -244,8 +244,8 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         paths: Paths,
-        #[arg(long)]
-        term: Option<String>,
+        #[arg(long, value_parser = parse_term)]
+        term: Option<Term>,
         /// Output formats, comma separated: html (always written) and pdf.
         #[arg(long, default_value = "html", value_delimiter = ',', value_parser = ["html", "pdf"])]
         format: Vec<String>,
@@ -325,6 +325,17 @@ fn main() -> ExitCode {
     }
 }
 
+/// Reads `--term` once, at the command line: the season in any case; anything else is refused
+/// with the valid forms listed.
+fn parse_term(s: &str) -> Result<Term, String> {
+    s.parse::<Term>().map_err(|e| e.to_string())
+}
+
+/// The term as the library reads it (its canonical text).
+fn text(term: Option<Term>) -> Option<String> {
+    term.map(|t| t.to_string())
+}
+
 /// `recorded as run N in PATH`, when the run was recorded.
 fn recorded_as(project: &Project, run: Option<i64>) -> Option<String> {
     match (run, &project.history) {
@@ -374,8 +385,12 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             if !report.is_clean() {
                 return Err(AppError::Check(report));
             }
+            if let (Some(t), false) = (term, cross_engine) {
+                // A term the data does not cover is an error here too, not only at `run`.
+                app::choose_term(&app::open_catalog(&project)?, Some(&t.to_string()))?;
+            }
             if cross_engine {
-                let cross = app::history::cross_engine(&project, term.as_deref())?;
+                let cross = app::history::cross_engine(&project, text(term).as_deref())?;
                 Ok(format!("{report}\n{cross}"))
             } else {
                 Ok(report.to_string())
@@ -399,7 +414,10 @@ fn dispatch(command: Command) -> Result<String, AppError> {
         },
         Command::Run { paths, term } => {
             let project = project(paths)?;
-            let (output, recorded) = app::run_and_write(&project, term.as_deref())?;
+            let (output, recorded) = app::run_and_write(&project, text(term).as_deref())?;
+            for w in cohort::run::warnings::warnings(&output) {
+                eprintln!("{w}");
+            }
             Ok(format!(
                 "ran {} analyses for {} on {}; wrote {}/results/, {}/metrics.csv ({} figures) and {}/run.json{}",
                 output.analyses.len(),
@@ -424,9 +442,9 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             let project = project(paths)?;
             let pdf = format.iter().any(|f| f == "pdf");
             let published = if each.is_some() {
-                app::report_each_school(&project, &template, term.as_deref(), pdf)?
+                app::report_each_school(&project, &template, text(term).as_deref(), pdf)?
             } else {
-                app::report_formats(&project, &template, term.as_deref(), pdf)?
+                app::report_formats(&project, &template, text(term).as_deref(), pdf)?
             };
             let wrote = wrote(&published.paths);
             Ok(match recorded_as(&project, published.run) {
@@ -444,10 +462,9 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             let mode: app::print::Mode = mode.parse().map_err(AppError::Data)?;
             let project = project(paths)?;
             match sql {
-                Some(sql) => app::query::once(&project, &sql, term.as_deref(), mode, limit),
-                None => {
-                    app::query::shell(&project, term.as_deref(), mode, limit).map(|_| String::new())
-                }
+                Some(sql) => app::query::once(&project, &sql, text(term).as_deref(), mode, limit),
+                None => app::query::shell(&project, text(term).as_deref(), mode, limit)
+                    .map(|_| String::new()),
             }
         }
         Command::Notebook {
@@ -457,7 +474,7 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             format,
         } => {
             let pdf = format.iter().any(|f| f == "pdf");
-            let written = app::notebook(&project(paths)?, &file, term.as_deref(), pdf)?;
+            let written = app::notebook(&project(paths)?, &file, text(term).as_deref(), pdf)?;
             Ok(wrote(&written))
         }
         Command::Contract => Ok(app::contract_markdown()),
@@ -489,7 +506,7 @@ fn dispatch(command: Command) -> Result<String, AppError> {
                 AudienceArg::Board => cohort::render::Audience::Board,
                 AudienceArg::School => cohort::render::Audience::School,
             };
-            app::export::ees(&project(paths)?, audience, term.as_deref())
+            app::export::ees(&project(paths)?, audience, text(term).as_deref())
         }
         Command::Graph { paths, format } => {
             let format = match format {

@@ -51,7 +51,8 @@ fn fixture_figures_match_the_hand_arithmetic() {
         metric(&m, "attendance.unauthorised_absence_rate", t, "all"),
         5.0 / 60.0 * 100.0,
     );
-    // Only C3 (9/20 = 45%) is at or over 10%: 1 of 3 enrolments; nobody at 50%.
+    // Only C3 (9/20 = 45%) is at or over 10%: 1 of 3 pupils (pupil basis; each has one
+    // enrolment, so 1 of 3 enrolments too); nobody at 50%.
     close(
         metric(&m, "attendance.persistent_absence_rate", t, "all"),
         100.0 / 3.0,
@@ -142,7 +143,7 @@ fn fixture_figures_match_the_hand_arithmetic() {
         3.0,
     );
     close(metric(&m, "roll.children", t, "Children looked after"), 5.0);
-    // SDQ from oc2.csv, 2023-24 (YEAR 2024): eligible aged 4-16 on 31 March 2024 are C1 (9),
+    // SDQ from oc2.csv, 2023-24 (YEAR 2024): eligible aged 5-16 on 31 March 2024 (DfE's ages) are C1 (9),
     // C2 (11), C3 (15) and C7 (16, refused); C4 is 3. Scores 12, 18, 15: mean 45/3 = 15;
     // one each normal, borderline, concern = 33.33%; completion 3/4 = 75%.
     let y = "2023-24";
@@ -325,9 +326,10 @@ fn fixture_figures_match_the_hand_arithmetic() {
     close(metric(&m, "eet.eet_rate", t, "16-17"), 100.0);
     close(metric(&m, "eet.eet_rate", t, "19-21"), 50.0);
     // SDQ by group, 2024-25: C1 (male, 10 on 31 March 2025, EHC plan) 10; C2 (female, 12, no
-    // SEN) 20: female mean 20, aged 4-10 concern 0 of 1, aged 11-16 concern 1 of 1.
+    // SEN) 20: female mean 20, aged 5-10 concern 0 of 1, aged 11-16 concern 1 of 1 (ages 5 to
+    // 16, as wellbeing/sdq_by_year and DfE).
     close(metric(&m, "sdq.mean_total", "2024-25", "Female"), 20.0);
-    close(metric(&m, "sdq.concern_rate", "2024-25", "4-10"), 0.0);
+    close(metric(&m, "sdq.concern_rate", "2024-25", "5-10"), 0.0);
     close(metric(&m, "sdq.concern_rate", "2024-25", "11-16"), 100.0);
     // By school, 2024-25: C3 at S4 missed 9 of 20 sessions (45%) and had 2 suspensions (200
     // per 100); C1 at S1 missed 1 of 20 (5%).

@@ -1,9 +1,10 @@
 -- ---
 -- id = "attainment/ks2_by_year"
--- version = 1
+-- version = 2
 -- title = "Key stage 2 results by year"
--- description = "Children in care with KS2 results each year up to the run's: expected standard in reading, writing and maths combined (reading and maths scaled scores 100 or more, writing EXS or GDS) and the higher standard (110 or more and GDS), as DfE defines them (domain.md section 5). A pupil without a score counts as not meeting the standard. National figures: DfE, CLA 12 months and all pupils."
+-- description = "Children with KS2 results each year up to the run's who were looked after during that academic year (a period of roll/care_periods overlapping 1 September to 31 August: not short breaks only, not a child whose care ended before the year): expected standard in reading, writing and maths combined (reading and maths scaled scores 100 or more, writing EXS or GDS) and the higher standard (110 or more and GDS), as DfE defines them (domain.md section 5). A pupil without a score counts as not meeting the standard. National figures: DfE, CLA 12 months and all pupils."
 -- params = ["academic_year"]
+-- depends_on = ["roll/care_periods"]
 -- suppress = ["pupils", "rwm_expected", "rwm_higher"]
 --
 -- [[chart]]
@@ -32,12 +33,22 @@
 -- time_period = "academic_year"
 -- unit = "percent"
 -- ---
-WITH scored AS (
+WITH looked_after AS (
+  -- Looked after at some point in the result's academic year (1 September to 31 August):
+  -- a period of roll/care_periods overlapping it, so short breaks only and care that ended
+  -- before the year (adopted, special guardianship, returned home) do not count.
+  SELECT DISTINCT r.child, r.academic_year
+  FROM ks2_results r
+  JOIN roll.care_periods c ON c.child = r.child
+   AND c.decom <= make_date(CAST(CAST(substr(r.academic_year, 1, 4) AS BIGINT) + 1 AS INT), 8, 31)
+   AND c.end_date >= make_date(CAST(substr(r.academic_year, 1, 4) AS INT), 9, 1)
+),
+scored AS (
   SELECT r.academic_year,
          CASE WHEN r.reading_score >= 100 AND r.maths_score >= 100 AND r.writing_ta IN ('EXS', 'GDS') THEN 1 ELSE 0 END AS expected,
          CASE WHEN r.reading_score >= 110 AND r.maths_score >= 110 AND r.writing_ta = 'GDS' THEN 1 ELSE 0 END AS higher
   FROM ks2_results r
-  JOIN header h ON h.child = r.child
+  JOIN looked_after l ON l.child = r.child AND l.academic_year = r.academic_year
   CROSS JOIN params p
   WHERE r.academic_year <= p.academic_year
 ),

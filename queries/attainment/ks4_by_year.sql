@@ -1,9 +1,10 @@
 -- ---
 -- id = "attainment/ks4_by_year"
--- version = 1
+-- version = 2
 -- title = "Key stage 4 results by year"
--- description = "Children in care with KS4 results each year up to the run's: mean Attainment 8 (maximum 90), and grade 4 or above (standard pass) and 5 or above (strong pass) in both English and maths (domain.md section 5). National figures: DfE, CLA 12 months and all pupils."
+-- description = "Children with KS4 results each year up to the run's who were looked after during that academic year (a period of roll/care_periods overlapping 1 September to 31 August: not short breaks only, not a child whose care ended before the year): mean Attainment 8 (maximum 90), and grade 4 or above (standard pass) and 5 or above (strong pass) in both English and maths (domain.md section 5). National figures: DfE, CLA 12 months and all pupils."
 -- params = ["academic_year"]
+-- depends_on = ["roll/care_periods"]
 -- suppress = ["pupils", "basics_4plus", "basics_5plus"]
 --
 -- [[chart]]
@@ -39,14 +40,24 @@
 -- time_period = "academic_year"
 -- unit = "percent"
 -- ---
-WITH per_year AS (
+WITH looked_after AS (
+  -- Looked after at some point in the result's academic year (1 September to 31 August):
+  -- a period of roll/care_periods overlapping it, so short breaks only and care that ended
+  -- before the year (adopted, special guardianship, returned home) do not count.
+  SELECT DISTINCT r.child, r.academic_year
+  FROM ks4_results r
+  JOIN roll.care_periods c ON c.child = r.child
+   AND c.decom <= make_date(CAST(CAST(substr(r.academic_year, 1, 4) AS BIGINT) + 1 AS INT), 8, 31)
+   AND c.end_date >= make_date(CAST(substr(r.academic_year, 1, 4) AS INT), 9, 1)
+),
+per_year AS (
   SELECT r.academic_year,
          count(*) AS pupils,
          avg(r.attainment8) AS attainment8_mean,
          sum(CASE WHEN r.english_grade >= 4 AND r.maths_grade >= 4 THEN 1 ELSE 0 END) AS basics_4plus,
          sum(CASE WHEN r.english_grade >= 5 AND r.maths_grade >= 5 THEN 1 ELSE 0 END) AS basics_5plus
   FROM ks4_results r
-  JOIN header h ON h.child = r.child
+  JOIN looked_after l ON l.child = r.child AND l.academic_year = r.academic_year
   CROSS JOIN params p
   WHERE r.academic_year <= p.academic_year
   GROUP BY r.academic_year

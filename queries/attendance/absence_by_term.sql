@@ -1,10 +1,10 @@
 -- ---
 -- id = "attendance/absence_by_term"
--- version = 2
+-- version = 3
 -- title = "Absence by term"
--- description = "DfE measures (domain.md section 3) for children in care of compulsory school age, per term: overall, authorised and unauthorised absence as a share of possible sessions; persistent absence (an enrolment absent for 10% or more of its own possible sessions) and severe absence (50% or more) as a share of enrolments. The national CLA figure is DfE's full-year figure for the OC2 cohort, shown for context. Each term also carries its change on the same term a year earlier, in percentage points."
+-- description = "DfE measures (domain.md section 3) for children in care of compulsory school age, per term: overall, authorised and unauthorised absence as a share of possible sessions; persistent absence (10% or more of possible sessions missed) and severe absence (50% or more) on DfE's pupil basis, each pupil's sessions summed across all their enrolments in the term (PA pupils / pupils x 100: the basis of DfE's national CLA figure, t_pupils_pa_10_exact, and of attendance/absence_by_year), and on the enrolment basis for school-level views, each enrolment judged on its own sessions (attendance.persistent_absence_rate_enrolments, attendance.severe_absence_rate_enrolments; DfE's all-pupil school census basis, which must not be compared with the pupil basis). The national CLA figure is DfE's full-year figure for the OC2 cohort, shown for context. Each term also carries its change on the same term a year earlier, in percentage points."
 -- depends_on = ["attendance/sessions_by_term"]
--- suppress = ["enrolments", "persistent_absentees", "severe_absentees"]
+-- suppress = ["pupils", "persistently_absent", "severely_absent", "enrolments", "persistent_enrolments", "severe_enrolments"]
 --
 -- [[chart]]
 -- name = "absence"
@@ -20,11 +20,11 @@
 -- [[chart]]
 -- name = "persistent"
 -- type = "line"
--- title = "Persistent and severe absence by term"
+-- title = "Persistent and severe absence by term (pupil basis)"
 -- x = "term"
 -- y = ["persistent_absence_rate", "severe_absence_rate"]
 -- comparators = ["national_cla_persistent"]
--- y_label = "Enrolments, %"
+-- y_label = "Pupils, % (pupil basis)"
 -- x_label = "Term"
 -- unit = "percent"
 --
@@ -55,49 +55,86 @@
 -- [[metric]]
 -- id = "attendance.persistent_absence_rate"
 -- value = "persistent_absence_rate"
--- numerator = "persistent_absentees"
--- denominator = "enrolments"
+-- numerator = "persistently_absent"
+-- denominator = "pupils"
 -- time_period = "term"
 -- unit = "percent"
 --
 -- [[metric]]
 -- id = "attendance.severe_absence_rate"
 -- value = "severe_absence_rate"
--- numerator = "severe_absentees"
+-- numerator = "severely_absent"
+-- denominator = "pupils"
+-- time_period = "term"
+-- unit = "percent"
+--
+-- [[metric]]
+-- id = "attendance.persistent_absence_rate_enrolments"
+-- value = "persistent_absence_rate_enrolments"
+-- numerator = "persistent_enrolments"
+-- denominator = "enrolments"
+-- time_period = "term"
+-- unit = "percent"
+--
+-- [[metric]]
+-- id = "attendance.severe_absence_rate_enrolments"
+-- value = "severe_absence_rate_enrolments"
+-- numerator = "severe_enrolments"
 -- denominator = "enrolments"
 -- time_period = "term"
 -- unit = "percent"
 -- ---
-WITH per_term AS (
+WITH per_pupil AS (
+  SELECT child, term, ordinal, academic_year,
+         sum(possible_sessions) AS possible,
+         sum(authorised_sessions + unauthorised_sessions) AS absent
+  FROM attendance.sessions_by_term
+  WHERE possible_sessions > 0
+  GROUP BY child, term, ordinal, academic_year
+),
+pupil_basis AS (
+  SELECT term,
+         count(*) AS pupils,
+         sum(CASE WHEN absent * 10 >= possible THEN 1 ELSE 0 END) AS persistently_absent,
+         sum(CASE WHEN absent * 2 >= possible THEN 1 ELSE 0 END) AS severely_absent
+  FROM per_pupil
+  GROUP BY term
+),
+per_term AS (
   SELECT term, ordinal, academic_year,
          count(*) AS enrolments,
          sum(possible_sessions) AS possible_sessions,
          sum(authorised_sessions) AS authorised_sessions,
          sum(unauthorised_sessions) AS unauthorised_sessions,
          sum(authorised_sessions + unauthorised_sessions) AS absence_sessions,
-         sum(CASE WHEN possible_sessions > 0
-                   AND (authorised_sessions + unauthorised_sessions) * 10 >= possible_sessions THEN 1 ELSE 0 END) AS persistent_absentees,
-         sum(CASE WHEN possible_sessions > 0
-                   AND (authorised_sessions + unauthorised_sessions) * 2 >= possible_sessions THEN 1 ELSE 0 END) AS severe_absentees
+         sum(CASE WHEN (authorised_sessions + unauthorised_sessions) * 10 >= possible_sessions THEN 1 ELSE 0 END) AS persistent_enrolments,
+         sum(CASE WHEN (authorised_sessions + unauthorised_sessions) * 2 >= possible_sessions THEN 1 ELSE 0 END) AS severe_enrolments
   FROM attendance.sessions_by_term
   WHERE possible_sessions > 0
   GROUP BY term, ordinal, academic_year
+),
+joined AS (
+  SELECT t.*, b.pupils, b.persistently_absent, b.severely_absent
+  FROM per_term t JOIN pupil_basis b ON b.term = t.term
 )
-SELECT t.term, t.academic_year, t.enrolments, t.possible_sessions, t.absence_sessions,
-       t.authorised_sessions, t.unauthorised_sessions, t.persistent_absentees, t.severe_absentees,
+SELECT t.term, t.academic_year, t.pupils, t.enrolments, t.possible_sessions, t.absence_sessions,
+       t.authorised_sessions, t.unauthorised_sessions,
+       t.persistently_absent, t.severely_absent, t.persistent_enrolments, t.severe_enrolments,
        100.0 * t.absence_sessions / t.possible_sessions AS overall_absence_rate,
        100.0 * t.authorised_sessions / t.possible_sessions AS authorised_absence_rate,
        100.0 * t.unauthorised_sessions / t.possible_sessions AS unauthorised_absence_rate,
-       100.0 * t.persistent_absentees / t.enrolments AS persistent_absence_rate,
-       100.0 * t.severe_absentees / t.enrolments AS severe_absence_rate,
+       100.0 * t.persistently_absent / t.pupils AS persistent_absence_rate,
+       100.0 * t.severely_absent / t.pupils AS severe_absence_rate,
+       100.0 * t.persistent_enrolments / t.enrolments AS persistent_absence_rate_enrolments,
+       100.0 * t.severe_enrolments / t.enrolments AS severe_absence_rate_enrolments,
        o.value AS national_cla_overall,
        pa.value AS national_cla_persistent,
        100.0 * t.absence_sessions / t.possible_sessions
          - 100.0 * ly.absence_sessions / ly.possible_sessions AS overall_change_on_last_year,
-       100.0 * t.persistent_absentees / t.enrolments
-         - 100.0 * ly.persistent_absentees / ly.enrolments AS persistent_change_on_last_year
-FROM per_term t
-LEFT JOIN per_term ly ON ly.ordinal = t.ordinal - 3
+       100.0 * t.persistently_absent / t.pupils
+         - 100.0 * ly.persistently_absent / ly.pupils AS persistent_change_on_last_year
+FROM joined t
+LEFT JOIN joined ly ON ly.ordinal = t.ordinal - 3
 LEFT JOIN benchmarks o
   ON o.measure = 'attendance.overall_absence_rate' AND o.cohort = 'cla_12m' AND o.academic_year = t.academic_year
 LEFT JOIN benchmarks pa

@@ -1,21 +1,21 @@
 -- ---
 -- id = "attendance/alerts"
--- version = 2
+-- version = 3
 -- title = "Attendance alerts: children whose attendance has fallen"
--- description = "For Virtual School officers only (child level). Children in care of compulsory school age whose attendance over their last 20 school days with marks in the run's term (about four school weeks) fell 10 percentage points or more below their attendance over the previous term, or who are persistently absent this term (10% or more of possible sessions missed, domain.md section 3) having not been the term before. Marks are classified by the code list valid on their date; sessions while not looked after or on short breaks (V3/V4) are left out, as in attendance/sessions_by_term."
+-- description = "For Virtual School officers only (child level). Children in care of compulsory school age whose attendance over their last 20 school days with marks in the run's term (about four school weeks) fell 10 percentage points or more below their attendance over the previous term, or who are persistently absent this term (10% or more of possible sessions missed, domain.md section 3) having not been the term before. Marks are classified by the code list valid on their date; sessions while not looked after, on short breaks (V3/V4) or after the 18th birthday are left out (roll/care_periods), as in attendance/sessions_by_term."
 -- params = ["term"]
--- depends_on = ["attendance/sessions_by_term"]
+-- depends_on = ["attendance/sessions_by_term", "roll/care_periods"]
 -- level = "child"
 -- ---
 WITH marks AS (
   SELECT DISTINCT m.child, m.urn, m.date, m.session, c.code_group
   FROM attendance m
-  JOIN episodes e ON e.child = m.child AND m.date >= e.decom AND (e.dec IS NULL OR m.date <= e.dec)
+  JOIN roll.care_periods e ON e.child = m.child AND m.date >= e.decom AND m.date <= e.end_date
   JOIN code_lists c ON c.list_id = 'attendance_mark' AND c.code = m.mark
    AND (c.valid_from IS NULL OR m.date >= c.valid_from)
    AND (c.valid_to IS NULL OR m.date <= c.valid_to)
   CROSS JOIN params p
-  WHERE e.ls NOT IN ('V3', 'V4') AND m.date BETWEEN p.term_start AND p.term_end
+  WHERE m.date BETWEEN p.term_start AND p.term_end
     AND c.code_group <> 'not_possible'
 ),
 days AS (

@@ -1,17 +1,17 @@
 -- ---
 -- id = "attendance/sessions_by_term"
--- version = 1
+-- version = 2
 -- title = "Sessions by child, school and term"
--- description = "Possible, present, authorised and unauthorised sessions for each child at each school in each term up to the run's term, counting only sessions while the child was looked after (short breaks excluded) and of compulsory school age (5 to 15 on 31 August, Years 1 to 11). Marks are classified by the code list valid on the session's date, so the 2024 code change is honoured (domain.md section 3)."
+-- description = "Possible, present, authorised and unauthorised sessions for each child at each school in each term up to the run's term, counting only sessions while the child was looked after (roll/care_periods: short breaks excluded, care ending the day before the 18th birthday) and of compulsory school age (5 to 15 on 31 August, Years 1 to 11). Marks are classified by the code list valid on the session's date, so the 2024 code change is honoured (domain.md section 3)."
 -- params = ["term"]
+-- depends_on = ["roll/care_periods"]
 -- level = "child"
 -- ---
 WITH marks_in_care AS (
   SELECT DISTINCT m.child, m.urn, m.date, m.session, m.mark
   FROM attendance m
-  JOIN episodes e
-    ON e.child = m.child AND m.date >= e.decom AND (e.dec IS NULL OR m.date <= e.dec)
-  WHERE e.ls NOT IN ('V3', 'V4')
+  JOIN roll.care_periods e
+    ON e.child = m.child AND m.date >= e.decom AND m.date <= e.end_date
 ),
 classified AS (
   SELECT mc.child, mc.urn, t.term, t.ordinal, t.academic_year, c.code_group,

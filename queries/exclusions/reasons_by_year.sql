@@ -1,9 +1,10 @@
 -- ---
 -- id = "exclusions/reasons_by_year"
--- version = 1
+-- version = 2
 -- title = "Reasons for suspensions by academic year"
--- description = "Suspensions (including lunchtime) and permanent exclusions of children in care starting in each academic year up to the run's, counted once for each reason they cite (up to three; the DfE reason codes, domain.md section 4), with the reason's label from the code list valid on the date."
+-- description = "Suspensions (including lunchtime) and permanent exclusions in the run's academic year that started while the child was looked after (roll/care_periods: not short breaks only, not after the child left care), counted once for each reason they cite (up to three; the DfE reason codes, domain.md section 4), with the reason's label from the code list valid on the date."
 -- params = ["academic_year"]
+-- depends_on = ["roll/care_periods"]
 -- suppress = ["exclusions"]
 --
 -- [[chart]]
@@ -14,16 +15,22 @@
 -- y_label = "Suspensions and exclusions citing the reason"
 -- unit = "count"
 -- ---
-WITH cited AS (
-  SELECT s.child, s.start_date, s.reason_1 AS code FROM suspensions s
-  UNION ALL SELECT s.child, s.start_date, s.reason_2 FROM suspensions s WHERE s.reason_2 IS NOT NULL
-  UNION ALL SELECT s.child, s.start_date, s.reason_3 FROM suspensions s WHERE s.reason_3 IS NOT NULL
+WITH in_care AS (
+  -- A suspension counts only while the child was looked after (roll/care_periods): one
+  -- that starts after the child left care, or on short breaks only, counts in no term and no year.
+  SELECT DISTINCT s.child, s.urn, s.start_date, s.type, s.sessions, s.reason_1, s.reason_2, s.reason_3
+  FROM suspensions s
+  JOIN roll.care_periods c ON c.child = s.child AND s.start_date >= c.decom AND s.start_date <= c.end_date
+),
+cited AS (
+  SELECT s.child, s.start_date, s.reason_1 AS code FROM in_care s
+  UNION ALL SELECT s.child, s.start_date, s.reason_2 FROM in_care s WHERE s.reason_2 IS NOT NULL
+  UNION ALL SELECT s.child, s.start_date, s.reason_3 FROM in_care s WHERE s.reason_3 IS NOT NULL
 )
 SELECT t.academic_year, c.code,
        max(l.label) AS reason,
        count(*) AS exclusions
 FROM cited c
-JOIN header h ON h.child = c.child
 JOIN terms t ON c.start_date BETWEEN t.start_date AND t.end_date
 JOIN code_lists l ON l.list_id = 'suspension_reason' AND l.code = c.code
   AND (l.valid_from IS NULL OR c.start_date >= l.valid_from)

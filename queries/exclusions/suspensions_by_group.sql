@@ -1,10 +1,10 @@
 -- ---
 -- id = "exclusions/suspensions_by_group"
--- version = 2
+-- version = 3
 -- title = "Suspensions this year by phase, SEN provision and school location"
--- description = "For the run's academic year, pupils in care with possible sessions (attendance/sessions_by_term) and their suspensions (including lunchtime) and permanent exclusions starting that year (domain.md section 4), by phase (age on 31 August: primary to Year 6, secondary from Year 7), SEN provision (sen table for the year) whether the excluding school is inside the authority, and each school by URN (a pupil counted under each school, or kind of school, they attended): suspensions per 100 pupils, the share with one or more, with two or more, and sessions lost."
+-- description = "For the run's academic year, pupils in care with possible sessions (attendance/sessions_by_term) and their suspensions (including lunchtime) and permanent exclusions starting that year while they were looked after (roll/care_periods, as exclusions/suspensions_by_year; domain.md section 4), by phase (age on 31 August: primary to Year 6, secondary from Year 7), SEN provision (sen table for the year) whether the excluding school is inside the authority, and each school by URN (a pupil counted under each school, or kind of school, they attended): suspensions per 100 pupils, the share with one or more, with two or more, and sessions lost."
 -- params = ["academic_year"]
--- depends_on = ["attendance/sessions_by_term"]
+-- depends_on = ["attendance/sessions_by_term", "roll/care_periods"]
 -- suppress = ["pupils", "suspensions", "pupils_suspended", "pupils_repeat"]
 --
 -- [[metric]]
@@ -37,7 +37,13 @@
 -- breakdown_column = "breakdown"
 -- unit = "percent"
 -- ---
-WITH pupils AS (
+WITH in_care AS (
+  -- A suspension counts only while the child was looked after (roll/care_periods).
+  SELECT DISTINCT s.child, s.urn, s.start_date, s.type, s.sessions
+  FROM suspensions s
+  JOIN roll.care_periods c ON c.child = s.child AND s.start_date >= c.decom AND s.start_date <= c.end_date
+),
+pupils AS (
   SELECT s.child, s.academic_year, max(s.age_at_31_august) AS age
   FROM attendance.sessions_by_term s CROSS JOIN params p
   WHERE s.possible_sessions > 0 AND s.academic_year = p.academic_year
@@ -53,7 +59,7 @@ pupil_schools AS (
 events AS (
   SELECT x.child, x.type, x.sessions, x.urn,
          CASE WHEN sc.in_authority THEN 'in authority' ELSE 'out of authority' END AS location
-  FROM suspensions x
+  FROM in_care x
   JOIN terms t ON x.start_date BETWEEN t.start_date AND t.end_date
   JOIN schools sc ON sc.urn = x.urn
   CROSS JOIN params p

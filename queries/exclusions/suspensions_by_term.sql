@@ -1,9 +1,9 @@
 -- ---
 -- id = "exclusions/suspensions_by_term"
--- version = 2
+-- version = 3
 -- title = "Suspensions and permanent exclusions by term"
--- description = "DfE measures (domain.md section 4) for children in care of compulsory school age with attendance in the term: suspension rate = suspensions / pupils x 100 (a pupil may count several times; lunchtime suspensions included); one-or-more suspension rate = pupils with at least one / pupils x 100; permanent exclusion rate = pupils permanently excluded / pupils x 100; sessions lost."
--- depends_on = ["attendance/sessions_by_term"]
+-- description = "DfE measures (domain.md section 4) for children in care of compulsory school age with attendance in the term, counting suspensions that started in the term while the child was looked after (roll/care_periods; so the terms of a year add up to the year): suspension rate = suspensions / pupils x 100 (a pupil may count several times; lunchtime suspensions included); one-or-more suspension rate = pupils with at least one / pupils x 100; permanent exclusion rate = pupils permanently excluded / pupils x 100; sessions lost."
+-- depends_on = ["attendance/sessions_by_term", "roll/care_periods"]
 -- suppress = ["pupils", "suspensions", "pupils_suspended", "pupils_repeat", "permanent_exclusions"]
 --
 -- [[chart]]
@@ -47,14 +47,21 @@
 -- time_period = "term"
 -- unit = "percent"
 -- ---
-WITH pupils AS (
+WITH in_care AS (
+  -- A suspension counts only while the child was looked after (roll/care_periods): one
+  -- that starts after the child left care, or on short breaks only, counts in no term and no year.
+  SELECT DISTINCT s.child, s.urn, s.start_date, s.type, s.sessions, s.reason_1, s.reason_2, s.reason_3
+  FROM suspensions s
+  JOIN roll.care_periods c ON c.child = s.child AND s.start_date >= c.decom AND s.start_date <= c.end_date
+),
+pupils AS (
   SELECT DISTINCT child, term, ordinal
   FROM attendance.sessions_by_term
   WHERE possible_sessions > 0
 ),
 events AS (
   SELECT s.child, t.term, s.type, s.sessions
-  FROM suspensions s
+  FROM in_care s
   JOIN terms t ON s.start_date BETWEEN t.start_date AND t.end_date
 ),
 per_pupil AS (

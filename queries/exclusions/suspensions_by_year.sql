@@ -1,10 +1,10 @@
 -- ---
 -- id = "exclusions/suspensions_by_year"
--- version = 1
+-- version = 2
 -- title = "Suspensions and permanent exclusions by academic year"
--- description = "Pupils in care with possible sessions at any point in the academic year (attendance/sessions_by_term: looked after, compulsory school age) and their suspensions and permanent exclusions starting that year, as domain.md section 4 defines: suspensions per 100 pupils (a pupil can count several times; a lunchtime suspension counts), the share with one or more suspensions, with two or more (repeat), permanently excluded, and sessions lost per pupil suspended. National CLA: 9.8% with one or more (2020/21)."
+-- description = "Pupils in care with possible sessions at any point in the academic year (attendance/sessions_by_term: looked after, compulsory school age) and their suspensions and permanent exclusions starting that year while they were looked after (roll/care_periods; one after the child left care counts in no year and no term), as domain.md section 4 defines: suspensions per 100 pupils (a pupil can count several times; a lunchtime suspension counts), the share with one or more suspensions, with two or more (repeat), permanently excluded, and sessions lost per pupil suspended. National CLA: 9.8% with one or more (2020/21)."
 -- params = ["academic_year"]
--- depends_on = ["attendance/sessions_by_term"]
+-- depends_on = ["attendance/sessions_by_term", "roll/care_periods"]
 -- suppress = ["pupils", "suspensions", "pupils_suspended", "pupils_repeat", "permanent_exclusions"]
 --
 -- [[chart]]
@@ -55,14 +55,21 @@
 -- time_period = "academic_year"
 -- unit = "mean"
 -- ---
-WITH pupils AS (
+WITH in_care AS (
+  -- A suspension counts only while the child was looked after (roll/care_periods): one
+  -- that starts after the child left care, or on short breaks only, counts in no term and no year.
+  SELECT DISTINCT s.child, s.urn, s.start_date, s.type, s.sessions, s.reason_1, s.reason_2, s.reason_3
+  FROM suspensions s
+  JOIN roll.care_periods c ON c.child = s.child AND s.start_date >= c.decom AND s.start_date <= c.end_date
+),
+pupils AS (
   SELECT DISTINCT child, academic_year
   FROM attendance.sessions_by_term
   WHERE possible_sessions > 0
 ),
 events AS (
   SELECT s.child, t.academic_year, s.type, s.sessions
-  FROM suspensions s
+  FROM in_care s
   JOIN terms t ON s.start_date BETWEEN t.start_date AND t.end_date
 ),
 per_pupil AS (

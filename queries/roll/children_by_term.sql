@@ -1,9 +1,10 @@
 -- ---
 -- id = "roll/children_by_term"
--- version = 1
+-- version = 2
 -- title = "Children looked after at the end of the term, the term before and a year earlier"
--- description = "Children looked after on the last day of the run's term, of the term before and of the same term a year earlier (an SSDA903 episode open that day, short breaks V3/V4 excluded; domain.md section 1), so that the roll is a headline with the same comparisons as the other figures. A term that ended before the first attendance mark in the data is left out, not shown as none."
+-- description = "Children looked after on the last day of the run's term, of the term before and of the same term a year earlier (a period looked after open that day, roll/care_periods: short breaks V3/V4 excluded and care ending the day before the 18th birthday; domain.md section 1), so that the roll is a headline with the same comparisons as the other figures. A term that ended before the first attendance mark in the data is left out, not shown as none."
 -- params = ["term"]
+-- depends_on = ["roll/care_periods"]
 -- suppress = ["children"]
 --
 -- [[metric]]
@@ -21,8 +22,7 @@ WITH wanted AS (
 looked_after AS (
   SELECT DISTINCT w.term, e.child
   FROM wanted w
-  JOIN episodes e ON e.decom <= w.end_date AND (e.dec IS NULL OR e.dec >= w.end_date)
-  WHERE e.ls NOT IN ('V3', 'V4')
+  JOIN roll.care_periods e ON e.decom <= w.end_date AND e.end_date >= w.end_date
 )
 SELECT w.term, CAST(count(l.child) AS BIGINT) AS children
 FROM wanted w

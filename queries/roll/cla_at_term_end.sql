@@ -1,17 +1,17 @@
 -- ---
 -- id = "roll/cla_at_term_end"
--- version = 2
+-- version = 3
 -- title = "Children in care at the end of the term"
--- description = "One row per child looked after on the last day of the term (an SSDA903 episode open that day, short breaks V3/V4 excluded), with year group from age on 31 August (domain.md sections 1-2), sex, ethnicity (SSDA903 code and its group), SEN status for the year, and the school on roll that day."
+-- description = "One row per child looked after on the last day of the term (a period looked after open that day, roll/care_periods: short breaks V3/V4 excluded and care ending the day before the 18th birthday, so an episode left open for someone now 18 or over does not put them on the roll), with year group from age on 31 August (domain.md sections 1-2), sex, ethnicity (SSDA903 code and its group), SEN status for the year, and the school on roll that day."
 -- params = ["term"]
+-- depends_on = ["roll/care_periods"]
 -- level = "child"
 -- ---
 WITH open_episodes AS (
   SELECT DISTINCT e.child
-  FROM episodes e CROSS JOIN params p
+  FROM roll.care_periods e CROSS JOIN params p
   WHERE e.decom <= p.term_end
-    AND (e.dec IS NULL OR e.dec >= p.term_end)
-    AND e.ls NOT IN ('V3', 'V4')
+    AND e.end_date >= p.term_end
 ),
 ages AS (
   SELECT h.child,

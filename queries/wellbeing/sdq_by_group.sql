@@ -1,8 +1,8 @@
 -- ---
 -- id = "wellbeing/sdq_by_group"
--- version = 1
+-- version = 2
 -- title = "Wellbeing: SDQ scores this year by sex, age and SEN"
--- description = "SDQ total difficulties scores from the OC2 return for the run's academic year (children looked after 12 months at 31 March, aged 4 to 16 then; domain.md section 8), by sex, age band on 31 March (4-10, 11-16) and SEN provision (sen table for the year): mean score and the share scoring 17 or more (cause for concern)."
+-- description = "SDQ total difficulties scores from the OC2 return for the run's academic year (children looked after 12 months at 31 March, aged 5 to 16 then, the ages of DfE's figures and of wellbeing/sdq_by_year, so the breakdowns add up to its total; domain.md section 8), by sex, age band on 31 March (5-10, 11-16) and SEN provision (sen table for the year): mean score and the share scoring 17 or more (cause for concern)."
 -- params = ["academic_year"]
 -- suppress = ["scored", "concern"]
 --
@@ -27,14 +27,14 @@
 -- ---
 WITH scored AS (
   SELECT o.child, o.sdq_score AS score, h.sex,
-         CASE WHEN o.dob + INTERVAL '11 years' <= make_date(CAST(o.year AS INT), 3, 31) THEN '11-16' ELSE '4-10' END AS age_band,
+         CASE WHEN o.dob + INTERVAL '11 years' <= make_date(CAST(o.year AS INT), 3, 31) THEN '11-16' ELSE '5-10' END AS age_band,
          p.academic_year
   FROM oc2 o
   JOIN header h ON h.child = o.child
   CROSS JOIN params p
   WHERE o.sdq_score IS NOT NULL
     AND concat(CAST(o.year - 1 AS VARCHAR), '-', substr(CAST(o.year AS VARCHAR), 3, 2)) = p.academic_year
-    AND o.dob + INTERVAL '4 years' <= make_date(CAST(o.year AS INT), 3, 31)
+    AND o.dob + INTERVAL '5 years' <= make_date(CAST(o.year AS INT), 3, 31)
     AND o.dob + INTERVAL '17 years' > make_date(CAST(o.year AS INT), 3, 31)
 ),
 stacked AS (

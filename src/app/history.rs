@@ -150,9 +150,11 @@ pub fn show(path: &Path, run_id: i64) -> Result<String, AppError> {
 /// `cohort history show RUN --figures`: the run's figures as `metrics.csv`.
 pub fn figures(path: &Path, run_id: i64) -> Result<String, AppError> {
     let history = History::open(path)?;
-    history.run(run_id)?;
+    let summary = history.run(run_id)?;
     let rows = history.metrics(run_id)?;
-    Ok(run::metrics::to_csv(&rows).trim_end().to_string())
+    Ok(run::metrics::to_csv(&rows, &summary.term)
+        .trim_end()
+        .to_string())
 }
 
 /// `cohort history diff A B`.

@@ -193,16 +193,19 @@ impl fmt::Display for Term {
     }
 }
 
+/// The forms a term may be written in, for error messages.
+pub const TERM_FORMS: &str = "a term written YYYY-YY-autumn, YYYY-YY-spring or YYYY-YY-summer, such as 2024-25-spring (the season in any case: 2024-25-Summer is 2024-25-summer)";
+
 impl FromStr for Term {
     type Err = CalendarParseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let err = || CalendarParseError {
             value: s.to_string(),
-            expected: "a term such as 2024-25-spring (autumn, spring or summer)",
+            expected: TERM_FORMS,
         };
-        let (year, season) = s.rsplit_once('-').ok_or_else(err)?;
+        let (year, season) = s.trim().rsplit_once('-').ok_or_else(err)?;
         let year: AcademicYear = year.parse().map_err(|_| err())?;
-        let season = match season {
+        let season = match season.to_ascii_lowercase().as_str() {
             "autumn" => Season::Autumn,
             "spring" => Season::Spring,
             "summer" => Season::Summer,
@@ -266,6 +269,13 @@ mod tests {
         assert_eq!(t.previous().to_string(), "2024-25-autumn");
         assert!("2024-26-spring".parse::<Term>().is_err());
         assert!("2024-25-winter".parse::<Term>().is_err());
+        // The season is read in any case, so 2024-25-Summer is the summer term, not an error
+        // nor another term; the message lists the valid forms.
+        let summer: Term = "2024-25-Summer".parse().unwrap();
+        assert_eq!(summer.to_string(), "2024-25-summer");
+        assert_eq!(" 2024-25-AUTUMN ".parse::<Term>().unwrap().to_string(), "2024-25-autumn");
+        let e = "2024-25-Sumer".parse::<Term>().unwrap_err().to_string();
+        assert!(e.contains("YYYY-YY-autumn, YYYY-YY-spring or YYYY-YY-summer"), "{e}");
         assert_eq!("1999-00".parse::<AcademicYear>().unwrap().start, 1999);
     }
 }

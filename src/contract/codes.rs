@@ -553,7 +553,7 @@ fn ethnicity() -> CodeList {
 fn placement_type() -> CodeList {
     let mut list = grouped(
         "placement_type",
-        "Placement type; H5 ends with 2023/24, K3 starts with 2024/25, Z1 splits into Z11-Z14 from 2025/26",
+        "Placement type, dated by DECOM and the collection year (1 April to 31 March): K3 from the 2024/25 return; H5 and P2 valid through the 2024/25 return and withdrawn from 2025/26, when Z1 splits into Z11-Z14",
         SSDA903,
         &[
             (
@@ -626,7 +626,8 @@ fn placement_type() -> CodeList {
             ("Z14", "Other placement (label unconfirmed)", "other"),
         ],
     );
-    dated(&mut list, &["H5"], None, Some(ymd(2024, 3, 31)));
+    // The 2024/25 return (1 April 2024 to 31 March 2025) is the last that accepts H5 and P2.
+    dated(&mut list, &["H5", "P2"], None, Some(ymd(2025, 3, 31)));
     dated(&mut list, &["K3"], Some(ymd(2024, 4, 1)), None);
     dated(&mut list, &["Z1"], None, Some(ymd(2025, 3, 31)));
     dated(
@@ -657,6 +658,7 @@ fn accommodation() -> Vec<(&'static str, &'static str)> {
         ("G1", "Gone abroad, suitable"),
         ("G2", "Gone abroad, not suitable"),
         ("H1", "Deported, suitable"),
+        ("H2", "Deported, not suitable"),
         ("K1", "Ordinary lodgings, suitable"),
         ("K2", "Ordinary lodgings, not suitable"),
         ("R1", "Residence not known, suitable"),
@@ -881,5 +883,97 @@ fn attendance_marks() -> CodeList {
         description: "Attendance register marks, by the date of the session (new codes from 19 August 2024). Treatment of D, X and Q: not possible sessions, to be checked against the DfE annex",
         source: "DfE, Working together to improve school attendance (2024) and the 2016 pupil registration regulations",
         codes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(id: &str) -> CodeList {
+        code_lists()
+            .into_iter()
+            .find(|l| l.id == id)
+            .unwrap_or_else(|| panic!("no code list {id}"))
+    }
+
+    fn valid(list: &CodeList, code: &str, date: NaiveDate) -> bool {
+        list.codes
+            .iter()
+            .any(|c| c.code == code && c.valid_on(date))
+    }
+
+    #[test]
+    fn placement_types_follow_the_collection_years() {
+        let place = list("placement_type");
+        // The 2024/25 return runs 1 April 2024 to 31 March 2025: H5 and P2 are still valid on
+        // its last day and withdrawn from the 2025/26 return, when Z1 splits into Z11-Z14.
+        let last_2425 = ymd(2025, 3, 31);
+        let first_2526 = ymd(2025, 4, 1);
+        for code in ["H5", "P2", "Z1"] {
+            assert!(valid(&place, code, ymd(2024, 6, 1)), "{code} in 2024/25");
+            assert!(valid(&place, code, last_2425), "{code} on 31 March 2025");
+            assert!(!valid(&place, code, first_2526), "{code} in 2025/26");
+        }
+        for code in ["Z11", "Z12", "Z13", "Z14"] {
+            assert!(!valid(&place, code, last_2425), "{code} before 2025/26");
+            assert!(valid(&place, code, first_2526), "{code} in 2025/26");
+        }
+        // K3 (registered supported accommodation) from the 2024/25 return.
+        assert!(!valid(&place, "K3", ymd(2024, 3, 31)));
+        assert!(valid(&place, "K3", ymd(2024, 4, 1)));
+    }
+
+    #[test]
+    fn care_leaver_accommodation_has_both_suitability_suffixes() {
+        // OC3 ACCOM: each accommodation letter with 1 (suitable) and 2 (not suitable); H2
+        // (deported, not suitable) is a valid code and was refused.
+        let accom = list("accommodation");
+        for letter in [
+            "B", "C", "D", "E", "G", "H", "K", "R", "S", "T", "U", "V", "W", "X", "Y", "Z",
+        ] {
+            for suffix in ["1", "2"] {
+                let code = format!("{letter}{suffix}");
+                assert!(accom.find(&code).is_some(), "ACCOM {code}");
+            }
+        }
+    }
+
+    #[test]
+    fn ssda903_code_lists_match_domain_section_2() {
+        // domain.md section 2, list by list.
+        let codes = |id: &str| -> Vec<&'static str> {
+            let mut c: Vec<&str> = list(id).codes.iter().map(|c| c.code).collect();
+            c.dedup();
+            c
+        };
+        assert_eq!(codes("rne"), ["S", "L", "P", "T", "B", "U"]);
+        assert_eq!(
+            codes("legal_status"),
+            ["C1", "C2", "D1", "E1", "V2", "V3", "V4", "L1", "L2", "L3", "J1", "J2", "J3"]
+        );
+        assert_eq!(
+            codes("category_of_need"),
+            ["N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"]
+        );
+        assert_eq!(
+            codes("placement_provider"),
+            ["PR0", "PR1", "PR2", "PR3", "PR4", "PR5"]
+        );
+        let rec = codes("reason_ceased");
+        for code in [
+            "X1", "E11", "E12", "E2", "E3", "E4A", "E4B", "E13", "E41", "E45", "E46", "E47", "E48",
+            "E5", "E6", "E7", "E8", "E9", "E14", "E15", "E16", "E17",
+        ] {
+            assert!(rec.contains(&code), "REC {code}");
+        }
+        assert_eq!(
+            codes("sdq_reason"),
+            ["SDQ1", "SDQ2", "SDQ3", "SDQ4", "SDQ5"]
+        );
+        assert_eq!(
+            codes("activity"),
+            ["F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5", "G4", "G5", "G6", "0"]
+        );
     }
 }

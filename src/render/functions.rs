@@ -226,6 +226,28 @@ fn headline(data: &ReportData, id: &str, period: &str) -> Figure {
         .and_then(|m| figure(data, m))
 }
 
+/// A metric's figure for one group (`all`: breakdown and group `all`; else the group of
+/// whichever breakdown has it, e.g. `OC2 cohort`) for one period.
+fn headline_of(data: &ReportData, id: &str, period: &str, group: &str) -> Figure {
+    if group == "all" {
+        return headline(data, id, period);
+    }
+    data.run
+        .metrics
+        .iter()
+        .find(|m| m.metric == id && m.time_period == period && m.group == group)
+        .and_then(|m| figure(data, m))
+}
+
+/// A period as a column heading: the run's own academic year before its summer term is
+/// marked "(year to date)", never shown as the full year.
+fn period_heading(data: &ReportData, period: &str) -> String {
+    match crate::run::metrics::period_status(period, data.run.term.parse().ok()) {
+        "year_to_date" => format!("{period} (year to date)"),
+        _ => period.to_string(),
+    }
+}
+
 /// A metric row's value and unit, and whether this report's audience may see it: boards
 /// and schools see no figure on 1 to 4 children or on fewer than 10.
 fn figure(data: &ReportData, m: &crate::run::MetricRow) -> Figure {
@@ -274,8 +296,19 @@ pub fn metric_label(id: &str) -> String {
         "attendance.overall_absence_rate" => "Overall absence".into(),
         "attendance.authorised_absence_rate" => "Authorised absence".into(),
         "attendance.unauthorised_absence_rate" => "Unauthorised absence".into(),
-        "attendance.persistent_absence_rate" => "Persistent absence (10% or more)".into(),
-        "attendance.severe_absence_rate" => "Severe absence (50% or more)".into(),
+        "attendance.persistent_absence_rate" => {
+            "Persistent absence (10% or more, pupil basis)".into()
+        }
+        "attendance.severe_absence_rate" => "Severe absence (50% or more, pupil basis)".into(),
+        "attendance.persistent_absence_rate_enrolments" => {
+            "Persistent absence (10% or more, enrolment basis)".into()
+        }
+        "attendance.severe_absence_rate_enrolments" => {
+            "Severe absence (50% or more, enrolment basis)".into()
+        }
+        "data_quality.open_episodes_aged_18_plus" => {
+            "Episodes left open for young people aged 18 or over".into()
+        }
         "exclusions.suspension_rate" => "Suspensions per 100 pupils".into(),
         "exclusions.one_plus_suspension_rate" => "Pupils with one or more suspensions".into(),
         "exclusions.repeat_suspension_rate" => "Pupils with two or more suspensions".into(),
@@ -386,7 +419,14 @@ fn report_year(data: &ReportData) -> Result<crate::contract::AcademicYear, Error
 
 /// Year-on-year headline table for a board: each metric for up to five academic years ending
 /// with the report's (the years any of them has), the change on the year before, and national.
-fn years_html(data: &ReportData, ids: &[String]) -> Result<String, Error> {
+/// `group` picks whose figures (`all`, or e.g. `OC2 cohort`); `national` false leaves the
+/// national column out, for figures on another basis than DfE's (one basis per comparison).
+fn years_html(
+    data: &ReportData,
+    ids: &[String],
+    group: &str,
+    national: bool,
+) -> Result<String, Error> {
     let mut year = report_year(data)?;
     let mut years = Vec::new();
     for _ in 0..5 {
@@ -397,7 +437,7 @@ fn years_html(data: &ReportData, ids: &[String]) -> Result<String, Error> {
     for id in ids {
         require_metric(data, id)?;
     }
-    years.retain(|y| ids.iter().any(|id| headline(data, id, y).is_some()));
+    years.retain(|y| ids.iter().any(|id| headline_of(data, id, y, group).is_some()));
     let Some(last) = years.last().cloned() else {
         return Err(invalid(format!(
             "none of {} has a figure for an academic year up to {}",
@@ -407,7 +447,10 @@ fn years_html(data: &ReportData, ids: &[String]) -> Result<String, Error> {
     };
     let mut rows = String::new();
     for id in ids {
-        let figures: Vec<Figure> = years.iter().map(|y| headline(data, id, y)).collect();
+        let figures: Vec<Figure> = years
+            .iter()
+            .map(|y| headline_of(data, id, y, group))
+            .collect();
         let cells: String = figures
             .iter()
             .map(|f| format!("<td class=\"num\">{}</td>", escape(&show(f))))
@@ -416,20 +459,40 @@ fn years_html(data: &ReportData, ids: &[String]) -> Result<String, Error> {
             [.., before, now] => short_change(before, now),
             _ => "–".to_string(),
         };
-        let national = national_cell(data, id);
+        let national = if national {
+            format!("<td class=\"num\">{}</td>", escape(&national_cell(data, id)))
+        } else {
+            String::new()
+        };
         rows.push_str(&format!(
-            "<tr><td>{}</td>{cells}<td>{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td>{}</td>{cells}<td>{}</td>{national}</tr>",
             escape(&metric_label(id)),
             escape(&change),
-            escape(&national),
         ));
     }
     let heads: String = years
         .iter()
-        .map(|y| format!("<th scope=\"col\">{}</th>", escape(y)))
+        .map(|y| format!("<th scope=\"col\">{}</th>", escape(&period_heading(data, y))))
         .collect();
+    let whose = match group {
+        "all" => "all children in care".to_string(),
+        "OC2 cohort" => "children looked after 12 months at 31 March (the OC2 cohort)".to_string(),
+        other => other.to_string(),
+    };
+    let (caption, head) = if national {
+        (
+            format!("Year on year, {whose}: each measure by academic year to {last}, the change on the year before and the latest national figure for children looked after 12 months"),
+            "<th scope=\"col\">National CLA</th>",
+        )
+    } else {
+        (
+            format!("Year on year, {whose}: each measure by academic year to {last} and the change on the year before (no national column: DfE's national figures describe children looked after 12 months, a different group)"),
+            "",
+        )
+    };
     Ok(format!(
-        "<div class=\"table-wrap\"><table class=\"headlines\"><caption>Year on year: each measure by academic year to {last}, the change on the year before and the latest national figure for children looked after 12 months</caption><thead><tr><th scope=\"col\">Measure</th>{heads}<th scope=\"col\">On the year before</th><th scope=\"col\">National CLA</th></tr></thead><tbody>{rows}</tbody></table></div>"
+        "<div class=\"table-wrap\"><table class=\"headlines\"><caption>{}</caption><thead><tr><th scope=\"col\">Measure</th>{heads}<th scope=\"col\">On the year before</th>{head}</tr></thead><tbody>{rows}</tbody></table></div>",
+        escape(&caption)
     ))
 }
 
@@ -463,7 +526,7 @@ fn headlines_html(data: &ReportData, ids: &[String]) -> Result<String, Error> {
         rows.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
             escape(&metric_label(id)),
-            escape(&now),
+            escape(&period_heading(data, &now)),
             escape(&show(&a)),
             escape(&short_change(&b, &a)),
             escape(&short_change(&c, &a)),
@@ -549,8 +612,12 @@ pub fn register(env: &mut Environment<'static>, data: Arc<ReportData>) {
         headlines_html(&d, &ids).map(JValue::from_safe_string)
     });
     let d = data.clone();
-    env.add_function("years", move |ids: Vec<String>| {
-        years_html(&d, &ids).map(JValue::from_safe_string)
+    env.add_function("years", move |ids: Vec<String>, kwargs: Kwargs| {
+        let group: Option<String> = kwargs.get("group")?;
+        let national: Option<bool> = kwargs.get("national")?;
+        kwargs.assert_all_used()?;
+        let group = group.unwrap_or_else(|| "all".into());
+        years_html(&d, &ids, &group, national.unwrap_or(true)).map(JValue::from_safe_string)
     });
     let d = data.clone();
     env.add_function("national", move |measure: String, kwargs: Kwargs| {
@@ -593,6 +660,16 @@ pub fn register(env: &mut Environment<'static>, data: Arc<ReportData>) {
     });
     env.add_global("term", data.run.term.clone());
     env.add_global("academic_year", data.academic_year.clone());
+    // The run's academic year as reports should name it: "2024-25 (year to date)" before
+    // its summer term, so a part year is never shown as the full year.
+    env.add_global(
+        "academic_year_label",
+        period_heading(&data, &data.academic_year),
+    );
+    env.add_global(
+        "year_to_date",
+        period_heading(&data, &data.academic_year) != data.academic_year,
+    );
     env.add_global("previous_term", data.previous_term.clone());
     env.add_global("same_term_last_year", data.same_term_last_year.clone());
     if let Ok(year) = report_year(&data) {

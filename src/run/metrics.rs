@@ -1,8 +1,10 @@
 //! `metrics.csv`: every headline figure as one tidy row, read the same way by reports,
-//! later runs and Power BI.
+//! later runs and Power BI. Its last column, `period_status`, is derived from the run's term
+//! (`year_to_date` or `complete`), so the history need not store it.
 
 use super::value::{ResultTable, Value};
 use crate::analysis::MetricSpec;
+use crate::contract::{Season, Term};
 use serde::Serialize;
 
 /// One figure: `metric, time_period, breakdown, group, numerator, denominator, value, unit`.
@@ -103,8 +105,21 @@ fn text_or(v: &Value, default: &str) -> String {
     }
 }
 
-/// The rows as CSV, sorted so the file is the same for the same inputs.
-pub fn to_csv(rows: &[MetricRow]) -> String {
+/// Whether a figure covers its whole period: `year_to_date` for the run's own academic year
+/// when the run's term is autumn or spring (the year has not ended), else `complete`.
+pub fn period_status(time_period: &str, term: Option<Term>) -> &'static str {
+    match term {
+        Some(t) if t.season != Season::Summer && time_period == t.year.to_string() => {
+            "year_to_date"
+        }
+        _ => "complete",
+    }
+}
+
+/// The rows as CSV for a run of `term` (its text, as `RunOutput::term` holds it), sorted so
+/// the file is the same for the same inputs; `period_status` says which figures are year to date.
+pub fn to_csv(rows: &[MetricRow], term: &str) -> String {
+    let term: Option<Term> = term.parse().ok();
     let mut sorted: Vec<&MetricRow> = rows.iter().collect();
     sorted.sort_by(|a, b| {
         (&a.metric, &a.time_period, &a.breakdown, &a.group).cmp(&(
@@ -123,10 +138,10 @@ pub fn to_csv(rows: &[MetricRow]) -> String {
         }
     };
     let mut out =
-        String::from("metric,time_period,breakdown,group,numerator,denominator,value,unit\n");
+        String::from("metric,time_period,breakdown,group,numerator,denominator,value,unit,period_status\n");
     for r in sorted {
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{}\n",
             quote(&r.metric),
             quote(&r.time_period),
             quote(&r.breakdown),
@@ -134,8 +149,35 @@ pub fn to_csv(rows: &[MetricRow]) -> String {
             num(r.numerator),
             num(r.denominator),
             num(r.value),
-            quote(&r.unit)
+            quote(&r.unit),
+            period_status(&r.time_period, term)
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_year_is_year_to_date_until_its_summer_term() {
+        let autumn: Term = "2024-25-autumn".parse().unwrap();
+        let summer: Term = "2024-25-summer".parse().unwrap();
+        // An autumn run's 2024-25 is the autumn term only: year to date.
+        assert_eq!(period_status("2024-25", Some(autumn)), "year_to_date");
+        // Earlier years, and terms, are complete; so is 2024-25 once the summer term is run.
+        assert_eq!(period_status("2023-24", Some(autumn)), "complete");
+        assert_eq!(period_status("2024-25-autumn", Some(autumn)), "complete");
+        assert_eq!(period_status("2024-25", Some(summer)), "complete");
+        let csv = to_csv(
+            &[MetricRow::yearly_percent("attendance.overall_absence_rate", 9.5)],
+            "2024-25-spring",
+        );
+        assert_eq!(
+            csv,
+            "metric,time_period,breakdown,group,numerator,denominator,value,unit,period_status\n\
+             attendance.overall_absence_rate,2024-25,all,all,,,9.5,percent,year_to_date\n"
+        );
+    }
 }

@@ -8,6 +8,7 @@ pub mod metrics;
 pub mod model;
 mod params;
 pub mod value;
+pub mod warnings;
 
 pub use metrics::MetricRow;
 pub use value::{ResultTable, Value};
@@ -342,7 +343,7 @@ pub fn write_outputs(output: &RunOutput, out: &Path) -> Result<(), RunError> {
     }
     write(
         out.join("metrics.csv"),
-        metrics::to_csv(&output.metrics).as_bytes(),
+        metrics::to_csv(&output.metrics, &output.term).as_bytes(),
     )?;
     let json = serde_json::to_string_pretty(output).map_err(|e| RunError::Write {
         path: out.join("run.json"),
