@@ -29,6 +29,8 @@ pub struct Project {
     pub engine: EngineKind,
     /// The run history database; `None` records nothing.
     pub history: Option<PathBuf>,
+    /// Where each table's file is and how to read it (`[sources]` in `cohort.toml`).
+    pub sources: crate::catalog::Sources,
 }
 
 impl Default for Project {
@@ -40,6 +42,7 @@ impl Default for Project {
             out: "out".into(),
             engine: EngineKind::DataFusion,
             history: None,
+            sources: Default::default(),
         }
     }
 }
@@ -47,21 +50,17 @@ impl Default for Project {
 /// The history file when none is given on the command line: `history = "..."` in a
 /// `cohort.toml` in the working folder, else `.cohort/history.duckdb`.
 pub fn default_history_path(root: &Path) -> Result<PathBuf, AppError> {
-    #[derive(serde::Deserialize)]
-    struct Settings {
-        history: Option<PathBuf>,
-    }
-    let file = root.join("cohort.toml");
-    if file.is_file() {
-        let text = std::fs::read_to_string(&file)
-            .map_err(|e| AppError::Data(format!("{}: {e}", file.display())))?;
-        let settings: Settings = toml::from_str(&text)
-            .map_err(|e| AppError::Data(format!("{}: {}", file.display(), e.message())))?;
-        if let Some(h) = settings.history {
-            return Ok(root.join(h));
-        }
+    if let Some(settings) = crate::project::ProjectFile::find(root)?
+        && let Some(h) = settings.history
+    {
+        return Ok(root.join(h));
     }
     Ok(root.join(".cohort").join("history.duckdb"))
+}
+
+/// `cohort init [DIR]`: writes (or adds to) `DIR/cohort.toml` over the files found there.
+pub fn init(dir: &Path) -> Result<String, AppError> {
+    Ok(crate::project::init::init(dir)?.to_string())
 }
 
 impl Project {
@@ -98,6 +97,8 @@ pub enum AppError {
     Check(CheckReport),
     #[error(transparent)]
     History(#[from] HistoryError),
+    #[error(transparent)]
+    Project(#[from] crate::project::ProjectError),
 }
 
 fn list<T: fmt::Display>(items: &[T]) -> String {
@@ -146,6 +147,23 @@ pub fn sample(config: &SampleConfig, out: &Path) -> Result<sample::SampleSummary
     Ok(summary)
 }
 
+/// `cohort sample --layout returns`: the same data set with the 903 tables as yearly
+/// returns under `out/903/<year>/`, as an authority submits them.
+pub fn sample_returns(
+    config: &SampleConfig,
+    out: &Path,
+) -> Result<sample::SampleSummary, AppError> {
+    let mut summary = sample(config, out)?;
+    let first =
+        crate::contract::AcademicYear::new(config.last_year.start - config.years as i32 + 1);
+    let written = sample::returns::split(out, first.first_day(), config.last_year.last_day())?;
+    summary.files.retain(|(name, _)| {
+        !["header.csv", "episodes.csv", "oc2.csv", "oc3.csv"].contains(&name.as_str())
+    });
+    summary.files.extend(written);
+    Ok(summary)
+}
+
 /// Loads the analyses and checks the lock; every problem is returned.
 pub fn load_analyses(project: &Project) -> Result<Vec<Analysis>, AppError> {
     let analyses = analysis::load_all(&project.queries)?;
@@ -191,7 +209,11 @@ pub fn choose_term(catalog: &Catalog, asked: Option<&str>) -> Result<Term, AppEr
 
 /// Opens the data folder against the current contract.
 pub fn open_catalog(project: &Project) -> Result<Catalog, AppError> {
-    Ok(Catalog::open(&Contract::current(), &project.data)?)
+    let catalog = Catalog::open_with(&Contract::current(), &project.data, &project.sources)?;
+    for note in &catalog.notes {
+        eprintln!("warning: {note}");
+    }
+    Ok(catalog)
 }
 
 /// `cohort run`: runs every analysis (or `only` and what they need) and writes the outputs.

@@ -13,6 +13,7 @@ pub mod contract;
 pub mod engine;
 pub mod history;
 pub mod output;
+pub mod project;
 pub mod render;
 pub mod run;
 pub mod sample;
