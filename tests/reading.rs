@@ -68,15 +68,23 @@ fn assert_all(stderr: &str, expected: &[&str]) {
 
 /// Every result table and metrics.csv of a run, by file name.
 fn outputs(out: &Path) -> Vec<(String, String)> {
-    let mut files = vec![("metrics.csv".to_string(), read(out, "metrics.csv"))];
-    let mut results: Vec<PathBuf> = std::fs::read_dir(out.join("results"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, files);
+            } else {
+                files.push(p);
+            }
+        }
+    }
+    let mut results = Vec::new();
+    walk(&out.join("results"), &mut results);
     results.sort();
+    let mut files = vec![("metrics.csv".to_string(), read(out, "metrics.csv"))];
     for p in results {
         files.push((
-            p.file_name().unwrap().to_string_lossy().to_string(),
+            p.strip_prefix(out).unwrap().display().to_string(),
             std::fs::read_to_string(&p).unwrap(),
         ));
     }

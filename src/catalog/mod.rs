@@ -92,11 +92,16 @@ impl Catalog {
             })
             .collect();
         let mut loaded = Vec::new();
-        let mut claimed: HashSet<PathBuf> = HashSet::new();
+        // Every file some table claims, whether or not it loaded.
+        let claimed: HashSet<PathBuf> = contract
+            .tables
+            .iter()
+            .filter_map(|t| locate::locate(t, dir, &files, &sources.of(t.name)).ok())
+            .flat_map(|l| l.paths())
+            .collect();
         for (table, p) in results {
             problems.absorb(p);
             if let Some(t) = table {
-                claimed.extend(t.1.iter().map(|(p, _)| p.clone()));
                 loaded.push(t);
             }
         }

@@ -160,7 +160,11 @@ impl<'a> LineCounter<'a> {
 
     /// The line that byte `offset` is on: one more than the line breaks before it.
     pub fn line_at(&mut self, offset: u64) -> u64 {
-        let target = (offset as usize).min(self.bytes.len());
+        let mut target = (offset as usize).min(self.bytes.len());
+        // The csv reader puts a record after CRLF at the LF: the record starts after it.
+        while target < self.bytes.len() && matches!(self.bytes[target], b'\n' | b'\r') {
+            target += 1;
+        }
         if target < self.offset {
             // Out of order: count again from the start.
             self.offset = 0;
@@ -228,5 +232,8 @@ mod tests {
         assert_eq!(lines.line_at(6), 3);
         assert_eq!(lines.line_at(8), 4);
         assert_eq!(lines.line_at(3), 2);
+        // An offset at the LF of a CRLF (where the csv reader starts the next record) is
+        // the next line.
+        assert_eq!(lines.line_at(2), 2);
     }
 }
