@@ -38,6 +38,8 @@ pub struct Project {
     pub history: Option<PathBuf>,
     /// The authority (DfE's old_la_code, e.g. 874) whose published figures reports compare with.
     pub la_code: Option<String>,
+    /// Where each table's file is and how to read it (`[sources]` in `cohort.toml`).
+    pub sources: crate::catalog::Sources,
 }
 
 impl Default for Project {
@@ -50,6 +52,7 @@ impl Default for Project {
             engine: EngineKind::DataFusion,
             history: None,
             la_code: None,
+            sources: Default::default(),
         }
     }
 }
@@ -57,55 +60,32 @@ impl Default for Project {
 /// The history file when none is given on the command line: `history = "..."` in a
 /// `cohort.toml` in the working folder, else `.cohort/history.duckdb`.
 pub fn default_history_path(root: &Path) -> Result<PathBuf, AppError> {
-    #[derive(serde::Deserialize)]
-    struct Settings {
-        history: Option<PathBuf>,
-    }
-    let file = root.join("cohort.toml");
-    if file.is_file() {
-        let text = std::fs::read_to_string(&file)
-            .map_err(|e| AppError::Data(format!("{}: {e}", file.display())))?;
-        let settings: Settings = toml::from_str(&text)
-            .map_err(|e| AppError::Data(format!("{}: {}", file.display(), e.message())))?;
-        if let Some(h) = settings.history {
-            return Ok(root.join(h));
-        }
+    if let Some(settings) = crate::project::ProjectFile::find(root)?
+        && let Some(h) = settings.history
+    {
+        return Ok(root.join(h));
     }
     Ok(root.join(".cohort").join("history.duckdb"))
 }
 
-/// `la_code = 874` in a `cohort.toml` in `root`: the authority reports compare with.
+/// `[authority] la_code = 874` in a `cohort.toml` in `root`: the authority reports compare with.
 pub fn default_la_code(root: &Path) -> Result<Option<String>, AppError> {
-    #[derive(serde::Deserialize)]
-    #[serde(untagged)]
-    enum Code {
-        Number(u32),
-        Text(String),
-    }
-    #[derive(serde::Deserialize)]
-    struct Settings {
-        la_code: Option<Code>,
-    }
-    let file = root.join("cohort.toml");
-    if !file.is_file() {
+    let Some(file) = crate::project::ProjectFile::find(root)? else {
         return Ok(None);
-    }
-    let text = std::fs::read_to_string(&file)
-        .map_err(|e| AppError::Data(format!("{}: {e}", file.display())))?;
-    let settings: Settings = toml::from_str(&text)
-        .map_err(|e| AppError::Data(format!("{}: {}", file.display(), e.message())))?;
-    let code = match settings.la_code {
-        None => return Ok(None),
-        Some(Code::Number(n)) => n.to_string(),
-        Some(Code::Text(t)) => t.trim().to_string(),
     };
-    if code.len() != 3 || !code.chars().all(|c| c.is_ascii_digit()) {
-        return Err(AppError::Data(format!(
-            "{}: la_code `{code}`: expected DfE's three-digit old_la_code, e.g. 874",
-            file.display()
-        )));
+    match file.authority.and_then(|a| a.la_code) {
+        None => Ok(None),
+        Some(n) if (100..=999).contains(&n) => Ok(Some(n.to_string())),
+        Some(n) => Err(AppError::Data(format!(
+            "{}: la_code {n}: expected DfE's three-digit old_la_code, e.g. 874",
+            root.join(crate::project::FILE_NAME).display()
+        ))),
     }
-    Ok(Some(code))
+}
+
+/// `cohort init [DIR]`: writes (or adds to) `DIR/cohort.toml` over the files found there.
+pub fn init(dir: &Path) -> Result<String, AppError> {
+    Ok(crate::project::init::init(dir)?.to_string())
 }
 
 impl Project {
@@ -144,6 +124,7 @@ pub enum AppError {
     History(#[from] HistoryError),
     #[error(transparent)]
     Comparators(#[from] crate::comparators::ComparatorError),
+    Project(#[from] crate::project::ProjectError),
 }
 
 fn list<T: fmt::Display>(items: &[T]) -> String {
@@ -189,6 +170,23 @@ pub fn sample(config: &SampleConfig, out: &Path) -> Result<sample::SampleSummary
         path: readme,
         source: e,
     })?;
+    Ok(summary)
+}
+
+/// `cohort sample --layout returns`: the same data set with the 903 tables as yearly
+/// returns under `out/903/<year>/`, as an authority submits them.
+pub fn sample_returns(
+    config: &SampleConfig,
+    out: &Path,
+) -> Result<sample::SampleSummary, AppError> {
+    let mut summary = sample(config, out)?;
+    let first =
+        crate::contract::AcademicYear::new(config.last_year.start - config.years as i32 + 1);
+    let written = sample::returns::split(out, first.first_day(), config.last_year.last_day())?;
+    summary.files.retain(|(name, _)| {
+        !["header.csv", "episodes.csv", "oc2.csv", "oc3.csv"].contains(&name.as_str())
+    });
+    summary.files.extend(written);
     Ok(summary)
 }
 
@@ -238,9 +236,12 @@ pub fn choose_term(catalog: &Catalog, asked: Option<&str>) -> Result<Term, AppEr
 /// Opens the data folder against the current contract.
 pub fn open_catalog(project: &Project) -> Result<Catalog, AppError> {
     let contract = Contract::current();
-    let mut catalog = Catalog::open(&contract, &project.data)?;
+    let mut catalog = Catalog::open_with(&contract, &project.data, &project.sources)?;
     if let Some(la) = &project.la_code {
         catalog.set_authority(&contract, la);
+    }
+    for note in &catalog.notes {
+        eprintln!("warning: {note}");
     }
     Ok(catalog)
 }

@@ -16,6 +16,7 @@ pub mod export;
 pub mod history;
 pub mod lineage;
 pub mod output;
+pub mod project;
 pub mod render;
 pub mod run;
 pub mod sample;

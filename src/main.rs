@@ -19,15 +19,15 @@ struct Cli {
 /// Where to find things; every command that reads data takes these.
 #[derive(clap::Args, Clone)]
 struct Paths {
-    /// The data folder (one file per contract table).
-    #[arg(long, default_value = "sample-data")]
-    data: PathBuf,
-    /// The folder of versioned analyses.
-    #[arg(long, default_value = "queries")]
-    queries: PathBuf,
-    /// The folder of report templates.
-    #[arg(long, default_value = "report-templates")]
-    templates: PathBuf,
+    /// The data folder (default: `data` in ./cohort.toml, else sample-data).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// The folder of versioned analyses (default: `queries` in ./cohort.toml, else queries).
+    #[arg(long)]
+    queries: Option<PathBuf>,
+    /// The folder of report templates (default: `templates` in ./cohort.toml, else report-templates).
+    #[arg(long)]
+    templates: Option<PathBuf>,
     /// Where outputs are written.
     #[arg(long, default_value = "out")]
     out: PathBuf,
@@ -90,10 +90,28 @@ fn project(p: Paths) -> Result<Project, AppError> {
         (false, Some(h)) => Some(h),
         (false, None) => Some(app::default_history_path(std::path::Path::new("."))?),
     };
+    let root = std::path::Path::new(".");
+    let file = cohort::project::ProjectFile::find(root)?;
+    let sources = match &file {
+        Some(f) => f.sources(&root.join(cohort::project::FILE_NAME))?,
+        None => Default::default(),
+    };
+    let from_file =
+        |pick: fn(&cohort::project::ProjectFile) -> Option<PathBuf>| file.as_ref().and_then(pick);
     Ok(Project {
-        data: p.data,
-        queries: p.queries,
-        templates: p.templates,
+        data: p
+            .data
+            .or_else(|| from_file(|f| f.data.clone()))
+            .unwrap_or_else(|| "sample-data".into()),
+        queries: p
+            .queries
+            .or_else(|| from_file(|f| f.queries.clone()))
+            .unwrap_or_else(|| "queries".into()),
+        templates: p
+            .templates
+            .or_else(|| from_file(|f| f.templates.clone()))
+            .unwrap_or_else(|| "report-templates".into()),
+        sources,
         out: p.out,
         engine: match p.engine {
             EngineArg::Datafusion => EngineKind::DataFusion,
@@ -160,6 +178,14 @@ enum Format {
     Parquet,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum Layout {
+    /// One file per table (the 903 tables stacked over the years, with YEAR).
+    Stacked,
+    /// The 903 tables as submitted: one folder of files per collection year.
+    Returns,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Write a synthetic Virtual School data set.
@@ -175,6 +201,9 @@ enum Command {
         last_year: String,
         #[arg(long, value_enum, default_value_t = Format::Mixed)]
         format: Format,
+        /// `stacked`: one file per table; `returns`: the 903 tables as yearly returns (903/2023-24/...).
+        #[arg(long, value_enum, default_value_t = Layout::Stacked)]
+        layout: Layout,
         #[arg(long)]
         out: PathBuf,
     },
@@ -249,6 +278,12 @@ enum Command {
         /// Output formats, comma separated: html (always written) and pdf.
         #[arg(long, default_value = "html", value_delimiter = ',', value_parser = ["html", "pdf"])]
         format: Vec<String>,
+    },
+    /// Write a cohort.toml over a folder of data files, placing each file by its columns.
+    Init {
+        /// The project folder (default: the working folder).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
     },
     /// Print the data contract as Markdown.
     Contract,
@@ -352,6 +387,7 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             seed,
             last_year,
             format,
+            layout,
             out,
         } => {
             let last_year: AcademicYear = last_year.parse()?;
@@ -367,7 +403,10 @@ fn dispatch(command: Command) -> Result<String, AppError> {
                 format,
                 last_year,
             };
-            let summary = app::sample(&config, &out)?;
+            let summary = match layout {
+                Layout::Stacked => app::sample(&config, &out)?,
+                Layout::Returns => app::sample_returns(&config, &out)?,
+            };
             let rows: u64 = summary.files.iter().map(|(_, n)| n).sum();
             Ok(format!(
                 "wrote {} files ({rows} rows) to {}",
@@ -477,6 +516,7 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             let written = app::notebook(&project(paths)?, &file, text(term).as_deref(), pdf)?;
             Ok(wrote(&written))
         }
+        Command::Init { dir } => app::init(&dir),
         Command::Contract => Ok(app::contract_markdown()),
         Command::Test {
             filter,

@@ -204,7 +204,12 @@ pub fn verify(project: &Project, path: &Path, run_id: i64) -> Result<String, App
     let catalog = Catalog::open(&Contract::current(), &data_dir)?;
     let mut problems = Vec::new();
     for f in &recorded_files {
-        match catalog.files.iter().find(|c| c.table == f.table) {
+        match catalog
+            .files
+            .iter()
+            .find(|c| c.table == f.table && c.path.display().to_string() == f.path)
+            .or_else(|| catalog.files.iter().find(|c| c.table == f.table))
+        {
             Some(c) if c.sha256 == f.sha256 => {}
             Some(c) => problems.push(format!(
                 "{}: the file has changed since run {run_id} (hash {} then, {} now)",

@@ -99,7 +99,7 @@ pub fn check_codes(
                         valid.dedup();
                         let on = date.map(|d| format!(" on {d}")).unwrap_or_default();
                         problems.push(Problem {
-                            file: path.to_path_buf(),
+                            file: t.file_of(row + i, path).to_path_buf(),
                             position: Some(t.position(row + i)),
                             column: Some(col.name.to_string()),
                             value: Some(code.to_string()),
@@ -151,14 +151,22 @@ pub fn check_key(table: &Table, t: &LoadedTable, path: &Path, problems: &mut Pro
                     .map(|c| cell_text(c[chunk_no], i).unwrap_or_default())
                     .collect();
                 problems.push(Problem {
-                    file: path.to_path_buf(),
+                    file: t.file_of(row + i, path).to_path_buf(),
                     position: Some(t.position(row + i)),
                     column: Some(table.key.join(", ")),
                     value: Some(values.join(", ")),
-                    expected: format!(
-                        "a unique key, but it repeats {}",
-                        describe(t.position(first))
-                    ),
+                    expected: {
+                        let (here, there) = (t.file_of(row + i, path), t.file_of(first, path));
+                        let other = if here == there {
+                            String::new()
+                        } else {
+                            format!("{} ", there.display())
+                        };
+                        format!(
+                            "a unique key, but it repeats {other}{}",
+                            describe(t.position(first))
+                        )
+                    },
                 });
             }
         }
@@ -170,6 +178,9 @@ fn describe(p: super::error::Position) -> String {
     match p {
         super::error::Position::Line(n) => format!("line {n}"),
         super::error::Position::Row(n) => format!("row {n}"),
+        super::error::Position::Cell { row, col } => {
+            format!("cell {}{row}", super::error::column_letters(col))
+        }
     }
 }
 
@@ -216,7 +227,7 @@ pub fn check_references(
                         && !sets.iter().any(|set| set.contains(v))
                     {
                         problems.push(Problem {
-                            file: path.to_path_buf(),
+                            file: t.file_of(row + i, path).to_path_buf(),
                             position: Some(t.position(row + i)),
                             column: Some(r.column.to_string()),
                             value: Some(v.to_string()),

@@ -3,11 +3,27 @@
 use std::fmt;
 use std::path::PathBuf;
 
-/// Where in a file a problem sits: a CSV line or a Parquet row (both 1-based).
+/// Where in a file a problem sits: a CSV line, a Parquet or spreadsheet row (1-based),
+/// or a spreadsheet cell (0-based column, 1-based row: `B17`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Position {
     Line(u64),
     Row(u64),
+    Cell { row: u32, col: u32 },
+}
+
+/// The spreadsheet letters of a 0-based column: 0 is `A`, 27 is `AB`.
+pub fn column_letters(mut col: u32) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + (col % 26) as u8);
+        if col < 26 {
+            break;
+        }
+        col = col / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// One problem with one value (or file) of the data folder.
@@ -27,6 +43,7 @@ impl fmt::Display for Problem {
         match self.position {
             Some(Position::Line(n)) => write!(f, ":{n}")?,
             Some(Position::Row(n)) => write!(f, " row {n}")?,
+            Some(Position::Cell { row, col }) => write!(f, " cell {}{row}", column_letters(col))?,
             None => {}
         }
         if let Some(c) = &self.column {
@@ -70,6 +87,8 @@ impl fmt::Display for CatalogError {
 pub struct Problems {
     pub list: Vec<Problem>,
     pub omitted: usize,
+    /// Things worth telling the user that do not stop the load (an extra column ignored).
+    pub notes: Vec<String>,
     counts: std::collections::HashMap<(PathBuf, Option<String>), usize>,
 }
 
@@ -87,6 +106,22 @@ impl Problems {
             self.list.push(p);
         } else {
             self.omitted += 1;
+        }
+    }
+
+    /// Records a note (a warning); the same note is kept once.
+    pub fn note(&mut self, note: String) {
+        if !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
+    }
+
+    /// Moves another collector's problems and notes into this one.
+    pub fn absorb(&mut self, other: Problems) {
+        self.list.extend(other.list);
+        self.omitted += other.omitted;
+        for n in other.notes {
+            self.note(n);
         }
     }
 

@@ -1,24 +1,24 @@
-//! Reading one table's file (CSV or Parquet) into Arrow with the contract's types.
+//! Reading one table's CSV file into Arrow with the contract's types.
 //!
 //! The schema always comes from the contract, never from the file: a value that
 //! does not fit its column is a [`Problem`] naming the file, line, column and value.
+//! Line numbers are the lines a text editor shows (LF, CRLF, quoted newlines).
 
+use super::columns::{Layout, ReadOptions, Source, match_columns};
 use super::error::{Position, Problem, Problems};
+use super::text::{LineCounter, decode, delimiter};
+use super::values::{DatePattern, parse_date, parse_integer};
 use crate::contract::{Column, ColumnType, Table};
 use chrono::NaiveDate;
 use datafusion::arrow::array::{
-    Array, ArrayRef, BooleanBuilder, Date32Builder, Float64Array, Float64Builder, Int64Array,
-    Int64Builder, StringBuilder,
+    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
 };
-use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Date32Type, Field, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use std::fs::File;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// A table read from its file, with the positions needed to point back into it.
+/// A table read from its file (or files), with the positions needed to point back into it.
 #[derive(Debug, Clone)]
 pub struct LoadedTable {
     pub name: String,
@@ -26,15 +26,49 @@ pub struct LoadedTable {
     pub batches: Vec<RecordBatch>,
     /// The CSV line of each row, or `None` for Parquet (where rows are counted).
     pub lines: Option<Vec<u64>>,
+    /// For a table stacked from several files (903 returns): the files, and each row's
+    /// index into them. Empty for a table from one file.
+    pub files: Vec<PathBuf>,
+    pub row_files: Vec<u32>,
+    /// Rows came from a spreadsheet: `lines` hold sheet row numbers.
+    pub spreadsheet: bool,
 }
 
 impl LoadedTable {
+    /// A table from one file (or none), with each row's line when it was CSV.
+    pub fn new(
+        name: &str,
+        schema: SchemaRef,
+        batches: Vec<RecordBatch>,
+        lines: Option<Vec<u64>>,
+    ) -> Self {
+        LoadedTable {
+            name: name.to_string(),
+            schema,
+            batches,
+            lines,
+            files: vec![],
+            row_files: vec![],
+            spreadsheet: false,
+        }
+    }
+
     /// Where row `i` (0-based over all batches) sits in its file.
     pub fn position(&self, i: usize) -> Position {
         match &self.lines {
+            Some(lines) if self.spreadsheet => Position::Row(lines.get(i).copied().unwrap_or(0)),
             Some(lines) => Position::Line(lines.get(i).copied().unwrap_or(0)),
             None => Position::Row(i as u64 + 1),
         }
+    }
+
+    /// The file row `i` came from, when the table was stacked from several; else `default`.
+    pub fn file_of<'a>(&'a self, i: usize, default: &'a Path) -> &'a Path {
+        self.row_files
+            .get(i)
+            .and_then(|&f| self.files.get(f as usize))
+            .map(PathBuf::as_path)
+            .unwrap_or(default)
     }
 
     pub fn num_rows(&self) -> usize {
@@ -64,7 +98,17 @@ pub fn arrow_schema(table: &Table) -> SchemaRef {
     ))
 }
 
-enum Builder {
+/// The date pattern a column is read with: the file's own from `cohort.toml`, else the contract's.
+pub fn date_pattern(col: &Column, options: &ReadOptions) -> Option<DatePattern> {
+    match (col.ty, &options.date_format) {
+        (ColumnType::Date(_), Some(p)) => Some(DatePattern::Custom(p.clone())),
+        (ColumnType::Date(f), None) => Some(DatePattern::Contract(f)),
+        _ => None,
+    }
+}
+
+/// Builds one Arrow column from text cells.
+pub enum Builder {
     Text(StringBuilder),
     Int(Int64Builder),
     Num(Float64Builder),
@@ -73,7 +117,7 @@ enum Builder {
 }
 
 impl Builder {
-    fn new(ty: ColumnType) -> Self {
+    pub fn new(ty: ColumnType) -> Self {
         match ty {
             ColumnType::Text => Builder::Text(StringBuilder::new()),
             ColumnType::Integer => Builder::Int(Int64Builder::new()),
@@ -83,7 +127,7 @@ impl Builder {
         }
     }
 
-    fn null(&mut self) {
+    pub fn null(&mut self) {
         match self {
             Builder::Text(b) => b.append_null(),
             Builder::Int(b) => b.append_null(),
@@ -93,7 +137,7 @@ impl Builder {
         }
     }
 
-    fn finish(self) -> ArrayRef {
+    pub fn finish(self) -> ArrayRef {
         match self {
             Builder::Text(mut b) => Arc::new(b.finish()),
             Builder::Int(mut b) => Arc::new(b.finish()),
@@ -104,7 +148,12 @@ impl Builder {
     }
 
     /// Appends a parsed cell; returns what was expected when the text does not fit.
-    fn push(&mut self, col: &Column, text: &str) -> Result<(), String> {
+    pub fn push(
+        &mut self,
+        col: &Column,
+        text: &str,
+        pattern: Option<&DatePattern>,
+    ) -> Result<(), String> {
         let in_range = |x: f64| col.range.is_none_or(|(lo, hi)| x >= lo && x <= hi);
         let range_words = || {
             col.range
@@ -113,8 +162,8 @@ impl Builder {
         };
         match self {
             Builder::Text(b) => b.append_value(text),
-            Builder::Int(b) => match text.parse::<i64>() {
-                Ok(v) if in_range(v as f64) => b.append_value(v),
+            Builder::Int(b) => match parse_integer(text) {
+                Some(v) if in_range(v as f64) => b.append_value(v),
                 _ => return Err(range_words()),
             },
             Builder::Num(b) => match text.parse::<f64>() {
@@ -127,20 +176,18 @@ impl Builder {
                 _ => return Err("true or false".into()),
             },
             Builder::Date(b) => {
-                let ColumnType::Date(format) = col.ty else {
+                let Some(pattern) = pattern else {
                     return Err(col.ty.describe());
                 };
-                match NaiveDate::parse_from_str(text, format.pattern()) {
-                    Ok(d) => b.append_value(Date32Type::from_naive_date(d)),
-                    Err(_) => return Err(format!("a date written {}", format.example())),
-                }
+                let d = parse_date(text, pattern)?;
+                b.append_value(Date32Type::from_naive_date(d));
             }
         }
         Ok(())
     }
 }
 
-fn problem(
+pub fn problem(
     path: &Path,
     position: Option<Position>,
     column: Option<&str>,
@@ -156,62 +203,15 @@ fn problem(
     }
 }
 
-/// Matches a file's column names to the contract (case-insensitively); reports missing and unknown ones.
-fn match_columns(
+/// Reads a CSV file of `table`; every unparsable cell becomes a problem.
+pub fn read_csv(
     table: &Table,
     path: &Path,
-    names: &[String],
+    options: &ReadOptions,
     problems: &mut Problems,
-) -> Option<Vec<usize>> {
-    let mut indices = Vec::new();
-    let mut ok = true;
-    for c in &table.columns {
-        match names
-            .iter()
-            .position(|n| n.trim().eq_ignore_ascii_case(c.name))
-        {
-            Some(i) => indices.push(i),
-            None => {
-                ok = false;
-                problems.push(problem(
-                    path,
-                    Some(Position::Line(1)),
-                    Some(c.name),
-                    None,
-                    format!("a column `{}` ({}) in the header", c.name, c.ty.describe()),
-                ));
-            }
-        }
-    }
-    for n in names {
-        if table.column(n.trim()).is_none()
-            && !table
-                .columns
-                .iter()
-                .any(|c| c.name.eq_ignore_ascii_case(n.trim()))
-        {
-            ok = false;
-            let known: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
-            problems.push(problem(
-                path,
-                Some(Position::Line(1)),
-                Some(n),
-                None,
-                format!(
-                    "only the contract's columns for `{}`: {}",
-                    table.name,
-                    known.join(", ")
-                ),
-            ));
-        }
-    }
-    ok.then_some(indices)
-}
-
-/// Reads a CSV file of `table`; every unparsable cell becomes a problem.
-pub fn read_csv(table: &Table, path: &Path, problems: &mut Problems) -> Option<LoadedTable> {
-    match File::open(path) {
-        Ok(f) => read_csv_from(table, path, f, problems),
+) -> Option<LoadedTable> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
         Err(e) => {
             problems.push(problem(
                 path,
@@ -220,27 +220,61 @@ pub fn read_csv(table: &Table, path: &Path, problems: &mut Problems) -> Option<L
                 None,
                 format!("a readable file ({e})"),
             ));
-            None
+            return None;
         }
+    };
+    let decoded = match decode(bytes) {
+        Ok(d) => d,
+        Err(expected) => {
+            problems.push(problem(path, None, None, None, expected));
+            return None;
+        }
+    };
+    if let Some(note) = decoded.note {
+        problems.note(format!("{}: {note}", path.display()));
     }
+    read_csv_text(table, path, &decoded.text, options, problems)
 }
 
 /// Reads CSV text of `table` from any reader; `path` names it in messages.
 pub fn read_csv_from(
     table: &Table,
     path: &Path,
-    input: impl std::io::Read,
+    mut input: impl std::io::Read,
     problems: &mut Problems,
 ) -> Option<LoadedTable> {
+    let mut text = String::new();
+    if let Err(e) = input.read_to_string(&mut text) {
+        problems.push(problem(
+            path,
+            None,
+            None,
+            None,
+            format!("readable UTF-8 text ({e})"),
+        ));
+        return None;
+    }
+    read_csv_text(table, path, &text, &ReadOptions::default(), problems)
+}
+
+/// Reads decoded CSV text of `table` (delimiter detected); `path` names it in messages.
+pub fn read_csv_text(
+    table: &Table,
+    path: &Path,
+    text: &str,
+    options: &ReadOptions,
+    problems: &mut Problems,
+) -> Option<LoadedTable> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let sep = delimiter(text);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
-        .from_reader(input);
+        .delimiter(sep)
+        .from_reader(text.as_bytes());
+    let mut lines_at = LineCounter::new(text);
     let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h
-            .iter()
-            .map(|s| s.trim_start_matches('\u{feff}').to_string())
-            .collect(),
+        Ok(h) => h.iter().map(str::to_string).collect(),
         Err(e) => {
             problems.push(problem(
                 path,
@@ -252,239 +286,167 @@ pub fn read_csv_from(
             return None;
         }
     };
-    let indices = match_columns(table, path, &headers, problems)?;
-    let mut builders: Vec<Builder> = table.columns.iter().map(|c| Builder::new(c.ty)).collect();
-    let mut lines = Vec::new();
-    let mut clean = true;
+    let layout = match_columns(table, path, &headers, options, problems)?;
+    let mut rows = RowBuilder::new(table, options);
+    let sep_name = match sep {
+        b';' => "semicolon",
+        b'\t' => "tab",
+        _ => "comma",
+    };
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = e
+                    .position()
+                    .map(|p| lines_at.line_at(p.byte()))
+                    .unwrap_or(0);
                 problems.push(problem(
                     path,
                     Some(Position::Line(line)),
                     None,
                     None,
-                    format!("{} comma-separated fields ({e})", headers.len()),
+                    format!("{} {sep_name}-separated fields ({e})", headers.len()),
                 ));
                 return None;
             }
         };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        lines.push(line);
-        for ((col, &i), builder) in table.columns.iter().zip(&indices).zip(builders.iter_mut()) {
-            let text = record.get(i).unwrap_or("").trim();
-            if text.is_empty() {
-                builder.null();
-                if !col.nullable {
-                    clean = false;
+        // Spreadsheets often save rows of empty cells after the data: skip them.
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let line = record
+            .position()
+            .map(|p| lines_at.line_at(p.byte()))
+            .unwrap_or(0);
+        rows.push_record(
+            &layout,
+            |i| record.get(i).unwrap_or(""),
+            Position::Line(line),
+            path,
+            problems,
+        );
+        for _ in 0..layout.len() {
+            rows.lines.push(line);
+        }
+    }
+    rows.finish(table, path, true, problems)
+}
+
+/// Turns rows of text cells into one batch of the contract's types.
+pub struct RowBuilder<'a> {
+    columns: &'a [Column],
+    options: &'a ReadOptions,
+    patterns: Vec<Option<DatePattern>>,
+    builders: Vec<Builder>,
+    pub lines: Vec<u64>,
+    clean: bool,
+}
+
+impl<'a> RowBuilder<'a> {
+    pub fn new(table: &'a Table, options: &'a ReadOptions) -> Self {
+        RowBuilder {
+            columns: &table.columns,
+            options,
+            patterns: table
+                .columns
+                .iter()
+                .map(|c| date_pattern(c, options))
+                .collect(),
+            builders: table.columns.iter().map(|c| Builder::new(c.ty)).collect(),
+            lines: vec![],
+            clean: true,
+        }
+    }
+
+    /// Appends the output rows of one file row (`field(i)` is its i-th cell).
+    pub fn push_record<'f>(
+        &mut self,
+        layout: &Layout,
+        field: impl Fn(usize) -> &'f str,
+        position: Position,
+        path: &Path,
+        problems: &mut Problems,
+    ) {
+        let options = self.options;
+        for sources in layout {
+            for (k, col) in self.columns.iter().enumerate() {
+                let raw = match &sources[k] {
+                    Source::Field(i) => field(*i),
+                    Source::Value(v) => v.as_str(),
+                };
+                let at = match (position, &sources[k]) {
+                    (Position::Cell { row, col }, Source::Field(i)) => Position::Cell {
+                        row,
+                        col: col + *i as u32,
+                    },
+                    (Position::Cell { row, .. }, Source::Value(_)) => Position::Row(row as u64),
+                    (p, _) => p,
+                };
+                let text = options.recode(col.name, raw.trim()).trim();
+                let builder = &mut self.builders[k];
+                if text.is_empty() {
+                    builder.null();
+                    if !col.nullable {
+                        self.clean = false;
+                        problems.push(problem(
+                            path,
+                            Some(at),
+                            Some(col.name),
+                            Some(""),
+                            format!(
+                                "a value ({}); this column may not be empty",
+                                col.ty.describe()
+                            ),
+                        ));
+                    }
+                } else if let Err(expected) = builder.push(col, text, self.patterns[k].as_ref()) {
+                    self.clean = false;
+                    builder.null();
                     problems.push(problem(
                         path,
-                        Some(Position::Line(line)),
+                        Some(at),
                         Some(col.name),
-                        Some(""),
-                        format!(
-                            "a value ({}); this column may not be empty",
-                            col.ty.describe()
-                        ),
+                        Some(raw.trim()),
+                        expected,
                     ));
                 }
-            } else if let Err(expected) = builder.push(col, text) {
-                clean = false;
-                builder.null();
-                problems.push(problem(
-                    path,
-                    Some(Position::Line(line)),
-                    Some(col.name),
-                    Some(text),
-                    expected,
-                ));
             }
         }
     }
-    if !clean {
-        return None;
-    }
-    let schema = arrow_schema(table);
-    let arrays: Vec<ArrayRef> = builders.into_iter().map(Builder::finish).collect();
-    match RecordBatch::try_new(schema.clone(), arrays) {
-        Ok(batch) => Some(LoadedTable {
-            name: table.name.to_string(),
-            schema,
-            batches: vec![batch],
-            lines: Some(lines),
-        }),
-        Err(e) => {
-            problems.push(problem(
-                path,
-                None,
-                None,
-                None,
-                format!("rows that fit the contract ({e})"),
-            ));
-            None
-        }
-    }
-}
 
-/// Whether a Parquet column type can hold a contract type without loss.
-fn compatible(found: &DataType, ty: ColumnType) -> bool {
-    use DataType::*;
-    match ty {
-        ColumnType::Text => {
-            matches!(found, Utf8 | LargeUtf8 | Utf8View)
-                || matches!(found, Dictionary(_, v) if matches!(v.as_ref(), Utf8 | LargeUtf8 | Utf8View))
+    /// The finished table, or `None` when any cell did not fit.
+    pub fn finish(
+        self,
+        table: &Table,
+        path: &Path,
+        with_lines: bool,
+        problems: &mut Problems,
+    ) -> Option<LoadedTable> {
+        if !self.clean {
+            return None;
         }
-        ColumnType::Integer => matches!(
-            found,
-            Int8 | Int16 | Int32 | Int64 | UInt8 | UInt16 | UInt32
-        ),
-        ColumnType::Decimal => {
-            matches!(
-                found,
-                Float32 | Float64 | Int8 | Int16 | Int32 | Int64 | Decimal128(_, _)
-            )
-        }
-        ColumnType::Boolean => matches!(found, Boolean),
-        ColumnType::Date(_) => matches!(found, Date32 | Date64),
-    }
-}
-
-/// Reads a Parquet file of `table`, casting compatible physical types to the contract's.
-pub fn read_parquet(table: &Table, path: &Path, problems: &mut Problems) -> Option<LoadedTable> {
-    let fail = |problems: &mut Problems, e: String| -> Option<LoadedTable> {
-        problems.push(problem(
-            path,
-            None,
-            None,
-            None,
-            format!("a readable Parquet file ({e})"),
-        ));
-        None
-    };
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) => return fail(problems, e.to_string()),
-    };
-    let builder = match ParquetRecordBatchReaderBuilder::try_new(file) {
-        Ok(b) => b,
-        Err(e) => return fail(problems, e.to_string()),
-    };
-    let file_schema = builder.schema().clone();
-    let names: Vec<String> = file_schema
-        .fields()
-        .iter()
-        .map(|f| f.name().clone())
-        .collect();
-    let indices = match_columns(table, path, &names, problems)?;
-    let mut ok = true;
-    for (col, &i) in table.columns.iter().zip(&indices) {
-        let found = file_schema.field(i).data_type();
-        if !compatible(found, col.ty) {
-            ok = false;
-            problems.push(problem(
-                path,
-                None,
-                Some(col.name),
-                None,
-                format!(
-                    "Parquet type compatible with {} (found {found})",
-                    col.ty.describe()
-                ),
-            ));
-        }
-    }
-    if !ok {
-        return None;
-    }
-    let reader = match builder.with_batch_size(65_536).build() {
-        Ok(r) => r,
-        Err(e) => return fail(problems, e.to_string()),
-    };
-    let schema = arrow_schema(table);
-    let mut batches = Vec::new();
-    let mut offset = 0u64;
-    let mut clean = true;
-    for batch in reader {
-        let batch = match batch {
-            Ok(b) => b,
-            Err(e) => return fail(problems, e.to_string()),
-        };
-        let mut arrays = Vec::with_capacity(indices.len());
-        for ((col, &i), field) in table.columns.iter().zip(&indices).zip(schema.fields()) {
-            let array = match cast(batch.column(i), field.data_type()) {
-                Ok(a) => a,
-                Err(e) => return fail(problems, e.to_string()),
-            };
-            clean &= check_array(col, &array, path, offset, problems);
-            arrays.push(array);
-        }
-        offset += batch.num_rows() as u64;
+        let schema = arrow_schema(table);
+        let arrays: Vec<ArrayRef> = self.builders.into_iter().map(Builder::finish).collect();
         match RecordBatch::try_new(schema.clone(), arrays) {
-            Ok(b) => batches.push(b),
-            Err(e) => return fail(problems, e.to_string()),
+            Ok(batch) => Some(LoadedTable::new(
+                table.name,
+                schema,
+                vec![batch],
+                with_lines.then_some(self.lines),
+            )),
+            Err(e) => {
+                problems.push(problem(
+                    path,
+                    None,
+                    None,
+                    None,
+                    format!("rows that fit the contract ({e})"),
+                ));
+                None
+            }
         }
     }
-    clean.then(|| LoadedTable {
-        name: table.name.to_string(),
-        schema,
-        batches,
-        lines: None,
-    })
-}
-
-/// Checks nulls and ranges of one Parquet column (CSV cells are checked while parsing).
-fn check_array(
-    col: &Column,
-    array: &ArrayRef,
-    path: &Path,
-    offset: u64,
-    problems: &mut Problems,
-) -> bool {
-    let mut clean = true;
-    if !col.nullable && array.null_count() > 0 {
-        for i in (0..array.len()).filter(|&i| array.is_null(i)) {
-            clean = false;
-            problems.push(problem(
-                path,
-                Some(Position::Row(offset + i as u64 + 1)),
-                Some(col.name),
-                Some(""),
-                format!(
-                    "a value ({}); this column may not be empty",
-                    col.ty.describe()
-                ),
-            ));
-        }
-    }
-    if let Some((lo, hi)) = col.range {
-        let values: Vec<(usize, f64)> = if let Some(a) = array.as_any().downcast_ref::<Int64Array>()
-        {
-            a.iter()
-                .enumerate()
-                .filter_map(|(i, v)| v.map(|v| (i, v as f64)))
-                .collect()
-        } else if let Some(a) = array.as_any().downcast_ref::<Float64Array>() {
-            a.iter()
-                .enumerate()
-                .filter_map(|(i, v)| v.map(|v| (i, v)))
-                .collect()
-        } else {
-            vec![]
-        };
-        for (i, v) in values.into_iter().filter(|(_, v)| !(v >= &lo && v <= &hi)) {
-            clean = false;
-            problems.push(problem(
-                path,
-                Some(Position::Row(offset + i as u64 + 1)),
-                Some(col.name),
-                Some(&v.to_string()),
-                format!("{} from {lo} to {hi}", col.ty.describe()),
-            ));
-        }
-    }
-    clean
 }
 
 /// An Arrow `Date32` day number as a date (out-of-range numbers become the minimum date).

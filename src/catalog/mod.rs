@@ -5,12 +5,22 @@
 //! Any problem fails the whole folder, so nothing is computed from bad data.
 
 mod checks;
+mod codes;
+pub mod columns;
+mod dates;
 pub mod error;
 mod load;
+pub mod locate;
+mod parquet;
 mod reference;
+pub mod returns;
+pub mod text;
+pub mod values;
 
+pub use columns::ReadOptions;
 pub use error::{CatalogError, Position, Problem};
 pub use load::{LoadedTable, arrow_schema, date32};
+pub use locate::{Sources, TableSource};
 
 use crate::contract::{AcademicYear, Contract, Term};
 use chrono::NaiveDate;
@@ -22,8 +32,9 @@ use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// One table's load: the table and its file when it loaded, and what went wrong.
-type TableLoad = (Option<(LoadedTable, Option<PathBuf>)>, Problems);
+/// One table's load: the table and its files (with the rows each held) when it loaded,
+/// and what went wrong.
+type TableLoad = (Option<(LoadedTable, Vec<(PathBuf, u64)>)>, Problems);
 
 /// A file the catalog read, with its content hash for provenance.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -42,6 +53,8 @@ pub struct Catalog {
     pub files: Vec<DataFile>,
     /// First and last attendance dates: the span of terms the data covers.
     pub span: Option<(NaiveDate, NaiveDate)>,
+    /// Warnings that did not stop the load (extra columns ignored, an encoding guessed).
+    pub notes: Vec<String>,
 }
 
 impl Catalog {
@@ -59,6 +72,15 @@ impl Catalog {
 
     /// Reads and validates every table of `dir` against `contract`.
     pub fn open(contract: &Contract, dir: &Path) -> Result<Catalog, CatalogError> {
+        Catalog::open_with(contract, dir, &Sources::default())
+    }
+
+    /// Reads and validates every table of `dir`, finding and reading each as `sources` says.
+    pub fn open_with(
+        contract: &Contract,
+        dir: &Path,
+        sources: &Sources,
+    ) -> Result<Catalog, CatalogError> {
         let mut problems = Problems::default();
         if !dir.is_dir() {
             problems.push(Problem {
@@ -70,30 +92,38 @@ impl Catalog {
             });
             return Err(problems.into_error());
         }
-        unknown_files(contract, dir, &mut problems);
+        let files = locate::data_files(dir);
+        let today = dates::today();
         let results: Vec<TableLoad> = contract
             .tables
             .par_iter()
             .map(|table| {
                 let mut p = Problems::default();
-                let loaded = load_table(contract, table, dir, &mut p);
+                let loaded = load_table(contract, table, dir, &files, sources, today, &mut p);
                 (loaded, p)
             })
             .collect();
         let mut loaded = Vec::new();
+        // Every file some table claims, whether or not it loaded.
+        let claimed: HashSet<PathBuf> = contract
+            .tables
+            .iter()
+            .filter_map(|t| locate::locate(t, dir, &files, &sources.of(t.name)).ok())
+            .flat_map(|l| l.paths())
+            .collect();
         for (table, p) in results {
-            problems.list.extend(p.list);
-            problems.omitted += p.omitted;
+            problems.absorb(p);
             if let Some(t) = table {
                 loaded.push(t);
             }
         }
+        unknown_files(contract, dir, &files, &claimed, sources, &mut problems);
         if !problems.is_empty() {
             return Err(problems.into_error());
         }
         let targets = reference_targets(contract, &loaded);
-        for (t, path) in &loaded {
-            if let (Some(table), Some(path)) = (contract.table(&t.name), path) {
+        for (t, paths) in &loaded {
+            if let (Some(table), Some((path, _))) = (contract.table(&t.name), paths.first()) {
                 checks::check_references(table, t, path, &targets, &mut problems);
             }
         }
@@ -102,13 +132,18 @@ impl Catalog {
         }
         let files = loaded
             .par_iter()
-            .filter_map(|(t, path)| path.as_ref().map(|p| (t, p)))
-            .map(|(t, path)| {
-                hash_file(path).map(|sha256| DataFile {
-                    table: t.name.clone(),
-                    path: path.clone(),
+            .flat_map(|(t, paths)| {
+                paths
+                    .iter()
+                    .map(|(path, rows)| (t.name.clone(), path.clone(), *rows))
+                    .collect::<Vec<_>>()
+            })
+            .map(|(table, path, rows)| {
+                hash_file(&path).map(|sha256| DataFile {
+                    table,
+                    path,
                     sha256,
-                    rows: t.num_rows() as u64,
+                    rows,
                 })
             })
             .collect::<Result<Vec<_>, Problem>>()
@@ -129,6 +164,7 @@ impl Catalog {
             tables,
             files,
             span,
+            notes: problems.notes,
         })
     }
 
@@ -146,6 +182,7 @@ impl Catalog {
             tables,
             files: vec![],
             span: None,
+            notes: vec![],
         }
     }
 
@@ -177,94 +214,192 @@ impl Catalog {
     }
 }
 
-fn find_file(dir: &Path, name: &str) -> Result<Option<PathBuf>, Problem> {
-    let csv = dir.join(format!("{name}.csv"));
-    let parquet = dir.join(format!("{name}.parquet"));
-    match (csv.is_file(), parquet.is_file()) {
-        (true, true) => Err(Problem {
-            file: csv,
-            position: None,
-            column: None,
-            value: None,
-            expected: format!(
-                "one file for table `{name}`, but {} exists too",
-                parquet.display()
-            ),
-        }),
-        (true, false) => Ok(Some(csv)),
-        (false, true) => Ok(Some(parquet)),
-        (false, false) => Ok(None),
+/// Reads one file of `table` by its extension.
+fn read_file(
+    table: &crate::contract::Table,
+    path: &Path,
+    options: &ReadOptions,
+    problems: &mut Problems,
+) -> Option<LoadedTable> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "parquet" => parquet::read_parquet(table, path, options, problems),
+        "csv" => load::read_csv(table, path, options, problems),
+        _ => {
+            problems.push(Problem {
+                file: path.to_path_buf(),
+                position: None,
+                column: None,
+                value: None,
+                expected: "a CSV or Parquet file (this version of cohort does not read spreadsheets: save it as CSV UTF-8)".into(),
+            });
+            None
+        }
     }
+}
+
+/// Codes in the list's spelling, then the checks of one table: codes on their dates,
+/// impossible dates, unique keys.
+fn check_table(
+    contract: &Contract,
+    table: &crate::contract::Table,
+    t: &mut LoadedTable,
+    path: &Path,
+    today: NaiveDate,
+    problems: &mut Problems,
+) {
+    codes::normalise_codes(contract, table, t);
+    checks::check_codes(contract, table, t, path, problems);
+    dates::check_dates(table, t, path, today, problems);
+    checks::check_key(table, t, path, problems);
 }
 
 fn load_table(
     contract: &Contract,
     table: &crate::contract::Table,
     dir: &Path,
+    files: &[PathBuf],
+    sources: &Sources,
+    today: NaiveDate,
     problems: &mut Problems,
-) -> Option<(LoadedTable, Option<PathBuf>)> {
-    let path = match find_file(dir, table.name) {
-        Ok(p) => p,
+) -> Option<(LoadedTable, Vec<(PathBuf, u64)>)> {
+    let source = sources.of(table.name);
+    let located = match locate::locate(table, dir, files, &source) {
+        Ok(l) => l,
         Err(p) => {
             problems.push(p);
             return None;
         }
     };
-    let Some(path) = path else {
-        if table.required {
-            problems.push(Problem {
-                file: dir.join(format!("{}.csv", table.name)),
-                position: None,
-                column: None,
-                value: None,
-                expected: format!(
-                    "a file for required table `{}` ({}.csv or {}.parquet)",
-                    table.name, table.name, table.name
-                ),
-            });
-            return None;
+    match located {
+        locate::Located::None => {
+            if table.required {
+                let expected = match &source.file {
+                    Some(pattern) => format!(
+                        "a file for required table `{}`, but nothing in the data folder matches `{pattern}` ([sources.{}] in cohort.toml)",
+                        table.name, table.name
+                    ),
+                    None => format!(
+                        "a file for required table `{}` ({}.csv or {}.parquet)",
+                        table.name, table.name, table.name
+                    ),
+                };
+                problems.push(Problem {
+                    file: dir.join(format!("{}.csv", table.name)),
+                    position: None,
+                    column: None,
+                    value: None,
+                    expected,
+                });
+                return None;
+            }
+            if let Some(builtin) = reference::builtin(contract, table.name) {
+                return Some((builtin, vec![]));
+            }
+            Some((reference::empty(table), vec![]))
         }
-        if let Some(builtin) = reference::builtin(contract, table.name) {
-            return Some((builtin, None));
+        locate::Located::One(path) => {
+            let mut loaded = read_file(table, &path, &source.options, problems)?;
+            check_table(contract, table, &mut loaded, &path, today, problems);
+            let rows = loaded.num_rows() as u64;
+            Some((loaded, vec![(path, rows)]))
         }
-        return Some((reference::empty(table), None));
-    };
-    let loaded = if path.extension().is_some_and(|e| e == "parquet") {
-        load::read_parquet(table, &path, problems)?
-    } else {
-        load::read_csv(table, &path, problems)?
-    };
-    checks::check_codes(contract, table, &loaded, &path, problems);
-    checks::check_key(table, &loaded, &path, problems);
-    Some((loaded, Some(path)))
+        locate::Located::Returns(list) => {
+            let has_year = table.column("YEAR").is_some();
+            let mut stacked = Vec::new();
+            let mut read = Vec::new();
+            let mut ok = true;
+            for (year, path) in &list {
+                let mut options = source.options.clone();
+                if has_year {
+                    options.fill.push(("YEAR".into(), year.to_string()));
+                }
+                match read_file(table, path, &options, problems) {
+                    Some(t) => {
+                        read.push((path.clone(), t.num_rows() as u64));
+                        stacked.push(returns::Return {
+                            year: *year,
+                            path: path.clone(),
+                            table: t,
+                        });
+                    }
+                    None => ok = false,
+                }
+            }
+            if !ok {
+                return None;
+            }
+            let first = list.first().map(|(_, p)| p.clone()).unwrap_or_default();
+            let mut t = returns::stack(table.name, &table.key, stacked);
+            check_table(contract, table, &mut t, &first, today, problems);
+            Some((t, read))
+        }
+    }
 }
 
-/// CSV or Parquet files whose name is no contract table: almost always a typo.
-fn unknown_files(contract: &Contract, dir: &Path, problems: &mut Problems) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut names: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    names.sort();
-    for path in names {
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-        if matches!(ext, "csv" | "parquet") && contract.table(stem).is_none() {
+/// Data files no table claimed: a 903 table no analysis reads is noted; any other CSV or
+/// Parquet file at the top of the folder is an error (almost always a misnamed table),
+/// unless `cohort.toml` names the sources, when it is noted.
+fn unknown_files(
+    contract: &Contract,
+    dir: &Path,
+    files: &[PathBuf],
+    claimed: &HashSet<PathBuf>,
+    sources: &Sources,
+    problems: &mut Problems,
+) {
+    let configured = sources.tables.iter().any(|(_, s)| s.file.is_some());
+    for path in files.iter().filter(|p| !claimed.contains(*p)) {
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("")
+            .to_lowercase();
+        let bare = returns::stem_without_year(&stem);
+        if let Some(other) = crate::contract::ssda903::other_903_by_stem(&bare) {
+            problems.note(format!(
+                "{}: the SSDA903 {} table, which no analysis reads: not read",
+                path.display(),
+                other.name
+            ));
+            continue;
+        }
+        let top = path.parent() == Some(dir);
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if top && !configured {
             let known: Vec<&str> = contract.tables.iter().map(|t| t.name).collect();
+            let expected = if matches!(ext.as_str(), "csv" | "parquet") {
+                format!("a file named for a contract table: {}", known.join(", "))
+            } else {
+                format!(
+                    "a CSV or Parquet file named for a contract table (a spreadsheet is not read: save it as CSV UTF-8, or run `cohort init`): {}",
+                    known.join(", ")
+                )
+            };
             problems.push(Problem {
                 file: path.clone(),
                 position: None,
                 column: None,
                 value: None,
-                expected: format!("a file named for a contract table: {}", known.join(", ")),
+                expected,
             });
+        } else {
+            problems.note(format!("{}: no table's source, not read", path.display()));
         }
     }
 }
 
 fn reference_targets(
     contract: &Contract,
-    loaded: &[(LoadedTable, Option<PathBuf>)],
+    loaded: &[(LoadedTable, Vec<(PathBuf, u64)>)],
 ) -> HashMap<(String, String), HashSet<String>> {
     let mut wanted: Vec<(&str, &str)> = contract
         .tables

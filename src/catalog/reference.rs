@@ -17,12 +17,7 @@ fn strings<I: IntoIterator<Item = Option<String>>>(v: I) -> ArrayRef {
 fn table(name: &str, fields: Vec<Field>, arrays: Vec<ArrayRef>) -> Option<LoadedTable> {
     let schema = Arc::new(Schema::new(fields));
     let batch = RecordBatch::try_new(schema.clone(), arrays).ok()?;
-    Some(LoadedTable {
-        name: name.into(),
-        schema,
-        batches: vec![batch],
-        lines: None,
-    })
+    Some(LoadedTable::new(name, schema, vec![batch], None))
 }
 
 /// `code_lists(list_id, code, label, code_group, valid_from, valid_to)`: every code of the contract.
@@ -158,10 +153,10 @@ pub fn authority_name(neighbours: &LoadedTable, la_code: &str) -> Option<String>
 /// An empty table with the contract's schema, for optional tables the folder lacks.
 pub fn empty(contract_table: &crate::contract::Table) -> LoadedTable {
     let schema = arrow_schema(contract_table);
-    LoadedTable {
-        name: contract_table.name.to_string(),
-        batches: vec![RecordBatch::new_empty(schema.clone())],
-        schema,
-        lines: None,
-    }
+    LoadedTable::new(
+        contract_table.name,
+        schema.clone(),
+        vec![RecordBatch::new_empty(schema)],
+        None,
+    )
 }

@@ -8,6 +8,7 @@
 pub mod calendar;
 mod codes;
 mod markdown;
+pub mod ssda903;
 mod tables;
 
 use chrono::NaiveDate;

@@ -8,6 +8,7 @@
 mod draw;
 mod education;
 mod life;
+pub mod returns;
 mod school_days;
 mod schools;
 pub mod writer;

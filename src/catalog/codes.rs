@@ -1,0 +1,85 @@
+//! Codes as authorities write them: `wbri` or ` WBRI ` is the contract's `WBRI`.
+//! A value is rewritten only when it matches exactly one code of its list ignoring
+//! case and padding; anything else is left for the code check to report.
+
+use super::load::LoadedTable;
+use crate::contract::{Contract, Table};
+use datafusion::arrow::array::{Array, ArrayRef, StringArray};
+use datafusion::arrow::record_batch::RecordBatch;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// Rewrites every coded column of `t` to its list's spelling of each code.
+pub fn normalise_codes(contract: &Contract, table: &Table, t: &mut LoadedTable) {
+    for col in &table.columns {
+        let Some(list) = col.codes.and_then(|id| contract.code_list(id)) else {
+            continue;
+        };
+        let exact: HashSet<&str> = list.codes.iter().map(|c| c.code).collect();
+        let mut folded: HashMap<String, Option<&'static str>> = HashMap::new();
+        for c in &list.codes {
+            // Two codes that differ only in case make the folded spelling ambiguous.
+            let entry = folded.entry(c.code.to_lowercase()).or_insert(Some(c.code));
+            if *entry != Some(c.code) {
+                *entry = None;
+            }
+        }
+        let Ok(index) = t.schema.index_of(&col.name.to_ascii_lowercase()) else {
+            continue;
+        };
+        for batch in &mut t.batches {
+            let Some(strings) = batch.column(index).as_any().downcast_ref::<StringArray>() else {
+                continue;
+            };
+            let fix = |v: &str| -> Option<&'static str> {
+                if exact.contains(v) {
+                    return None;
+                }
+                folded.get(&v.trim().to_lowercase()).copied().flatten()
+            };
+            if !strings.iter().flatten().any(|v| fix(v).is_some()) {
+                continue;
+            }
+            let fixed: StringArray = strings
+                .iter()
+                .map(|v| v.map(|v| fix(v).map(str::to_string).unwrap_or_else(|| v.to_string())))
+                .collect();
+            let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+            columns[index] = Arc::new(fixed);
+            if let Ok(b) = RecordBatch::try_new(batch.schema(), columns) {
+                *batch = b;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::columns::ReadOptions;
+    use crate::catalog::error::Problems;
+    use std::path::Path;
+
+    #[test]
+    fn codes_in_either_case_take_the_contract_spelling() {
+        let c = Contract::current();
+        let header = c.table("header").unwrap();
+        let text = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nC1,m,01/05/2014,wbri,,,\nC2,F,10/10/2012, Mwbc ,,1.0,\n";
+        let mut p = Problems::default();
+        let mut t = crate::catalog::load::read_csv_text(
+            header,
+            Path::new("header.csv"),
+            text,
+            &ReadOptions::default(),
+            &mut p,
+        )
+        .unwrap();
+        normalise_codes(&c, header, &mut t);
+        let b = &t.batches[0];
+        let sex = b.column(1).as_any().downcast_ref::<StringArray>().unwrap();
+        let eth = b.column(3).as_any().downcast_ref::<StringArray>().unwrap();
+        assert_eq!((sex.value(0), sex.value(1)), ("M", "F"));
+        // The CSV reader trims padding, so ` Mwbc ` arrives as `Mwbc`.
+        assert_eq!((eth.value(0), eth.value(1)), ("WBRI", "MWBC"));
+    }
+}

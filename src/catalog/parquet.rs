@@ -1,0 +1,305 @@
+//! Reading a Parquet file as pandas, pyarrow or Polars write it: integer ids read as
+//! text, timestamps that are whole dates as dates, large and dictionary strings, whole
+//! floats (pandas' integers with gaps) as integers; an error only where a value cannot be cast.
+
+use super::columns::{ReadOptions, Source, match_columns};
+use super::error::{Position, Problems};
+use super::load::{Builder, LoadedTable, arrow_schema, date_pattern, problem};
+use crate::contract::{Column, ColumnType, Table};
+use datafusion::arrow::array::{Array, ArrayRef, Float64Array, Int64Array, StringArray};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, TimeUnit};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+fn is_int(t: &DataType) -> bool {
+    use DataType::*;
+    matches!(
+        t,
+        Int8 | Int16 | Int32 | Int64 | UInt8 | UInt16 | UInt32 | UInt64
+    )
+}
+
+fn is_string(t: &DataType) -> bool {
+    matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+}
+
+/// Whether a Parquet column type can be read as a contract type at all (values are checked after).
+fn readable(found: &DataType, ty: ColumnType) -> bool {
+    use DataType::*;
+    if is_string(found) {
+        return true;
+    }
+    match ty {
+        ColumnType::Text => is_int(found),
+        ColumnType::Integer => is_int(found) || matches!(found, Float32 | Float64),
+        ColumnType::Decimal => {
+            is_int(found) || matches!(found, Float32 | Float64 | Decimal128(_, _))
+        }
+        ColumnType::Boolean => matches!(found, Boolean),
+        ColumnType::Date(_) => matches!(found, Date32 | Date64 | Timestamp(_, _)),
+    }
+}
+
+/// The values of one Parquet column as the contract's type; bad values become problems.
+struct Converted {
+    array: ArrayRef,
+    clean: bool,
+}
+
+fn convert(
+    col: &Column,
+    array: &ArrayRef,
+    options: &ReadOptions,
+    path: &Path,
+    offset: u64,
+    problems: &mut Problems,
+) -> Result<Converted, String> {
+    let target = super::load::arrow_type(col.ty);
+    let mut array = array.clone();
+    if let DataType::Dictionary(_, value) = array.data_type() {
+        array = cast(&array, value).map_err(|e| e.to_string())?;
+    }
+    let at = |i: usize| Some(Position::Row(offset + i as u64 + 1));
+    let found = array.data_type().clone();
+    if is_string(&found) && !matches!(col.ty, ColumnType::Text) {
+        // Text cells parsed as a CSV cell would be.
+        let strings = cast(&array, &DataType::Utf8).map_err(|e| e.to_string())?;
+        let strings = strings
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .ok_or("text")?;
+        let pattern = date_pattern(col, options);
+        let mut b = Builder::new(col.ty);
+        let mut clean = true;
+        for i in 0..strings.len() {
+            let text = if strings.is_null(i) {
+                ""
+            } else {
+                strings.value(i).trim()
+            };
+            if text.is_empty() {
+                b.null();
+            } else if let Err(expected) = b.push(col, text, pattern.as_ref()) {
+                clean = false;
+                b.null();
+                problems.push(problem(path, at(i), Some(col.name), Some(text), expected));
+            }
+        }
+        return Ok(Converted {
+            array: b.finish(),
+            clean,
+        });
+    }
+    let mut clean = true;
+    match (&found, col.ty) {
+        (DataType::Float32 | DataType::Float64, ColumnType::Integer) => {
+            let f = cast(&array, &DataType::Float64).map_err(|e| e.to_string())?;
+            if let Some(f) = f.as_any().downcast_ref::<Float64Array>() {
+                for (i, v) in f.iter().enumerate() {
+                    if let Some(v) = v
+                        && (v.fract() != 0.0 || !v.is_finite() || v.abs() > 9.0e15)
+                    {
+                        clean = false;
+                        problems.push(problem(
+                            path,
+                            at(i),
+                            Some(col.name),
+                            Some(&v.to_string()),
+                            col.ty.describe(),
+                        ));
+                    }
+                }
+            }
+        }
+        (DataType::Timestamp(unit, _), ColumnType::Date(_)) => {
+            let per_day: i64 = match unit {
+                TimeUnit::Second => 86_400,
+                TimeUnit::Millisecond => 86_400_000,
+                TimeUnit::Microsecond => 86_400_000_000,
+                TimeUnit::Nanosecond => 86_400_000_000_000,
+            };
+            let raw = cast(&array, &DataType::Int64).map_err(|e| e.to_string())?;
+            if let Some(raw) = raw.as_any().downcast_ref::<Int64Array>() {
+                for (i, v) in raw.iter().enumerate() {
+                    if let Some(v) = v
+                        && v.rem_euclid(per_day) != 0
+                    {
+                        clean = false;
+                        let shown = cast(&array.slice(i, 1), &DataType::Utf8)
+                            .ok()
+                            .and_then(|a| {
+                                a.as_any()
+                                    .downcast_ref::<StringArray>()
+                                    .map(|s| s.value(0).to_string())
+                            })
+                            .unwrap_or_else(|| v.to_string());
+                        problems.push(problem(
+                            path,
+                            at(i),
+                            Some(col.name),
+                            Some(&shown),
+                            "a whole date (a timestamp at midnight), not a time of day".into(),
+                        ));
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    let out = cast(&array, &target).map_err(|e| e.to_string())?;
+    Ok(Converted { array: out, clean })
+}
+
+/// Reads a Parquet file of `table`, casting what can be cast safely to the contract's types.
+pub fn read_parquet(
+    table: &Table,
+    path: &Path,
+    options: &ReadOptions,
+    problems: &mut Problems,
+) -> Option<LoadedTable> {
+    let fail = |problems: &mut Problems, e: String| -> Option<LoadedTable> {
+        problems.push(problem(
+            path,
+            None,
+            None,
+            None,
+            format!("a readable Parquet file ({e})"),
+        ));
+        None
+    };
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => return fail(problems, e.to_string()),
+    };
+    let builder = match ParquetRecordBatchReaderBuilder::try_new(file) {
+        Ok(b) => b,
+        Err(e) => return fail(problems, e.to_string()),
+    };
+    let file_schema = builder.schema().clone();
+    let names: Vec<String> = file_schema
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    let plain = ReadOptions {
+        wide_sessions: vec![],
+        ..options.clone()
+    };
+    let layout = match_columns(table, path, &names, &plain, problems)?;
+    let sources = layout.into_iter().next().unwrap_or_default();
+    let mut ok = true;
+    for (col, source) in table.columns.iter().zip(&sources) {
+        if let Source::Field(i) = source {
+            let mut found = file_schema.field(*i).data_type().clone();
+            if let DataType::Dictionary(_, v) = &found {
+                found = v.as_ref().clone();
+            }
+            if !readable(&found, col.ty) {
+                ok = false;
+                problems.push(problem(
+                    path,
+                    None,
+                    Some(col.name),
+                    None,
+                    format!(
+                        "Parquet type that can be read as {} (found {found})",
+                        col.ty.describe()
+                    ),
+                ));
+            }
+        }
+    }
+    if !ok {
+        return None;
+    }
+    let reader = match builder.with_batch_size(65_536).build() {
+        Ok(r) => r,
+        Err(e) => return fail(problems, e.to_string()),
+    };
+    let schema = arrow_schema(table);
+    let mut batches = Vec::new();
+    let mut offset = 0u64;
+    let mut clean = true;
+    for batch in reader {
+        let batch = match batch {
+            Ok(b) => b,
+            Err(e) => return fail(problems, e.to_string()),
+        };
+        let mut arrays = Vec::with_capacity(sources.len());
+        for (col, source) in table.columns.iter().zip(&sources) {
+            let input: ArrayRef = match source {
+                Source::Field(i) => batch.column(*i).clone(),
+                Source::Value(v) => Arc::new(StringArray::from(vec![v.as_str(); batch.num_rows()])),
+            };
+            let converted = match convert(col, &input, options, path, offset, problems) {
+                Ok(c) => c,
+                Err(e) => return fail(problems, format!("column `{}`: {e}", col.name)),
+            };
+            clean &= converted.clean;
+            clean &= check_array(col, &converted.array, path, offset, problems);
+            arrays.push(converted.array);
+        }
+        offset += batch.num_rows() as u64;
+        match RecordBatch::try_new(schema.clone(), arrays) {
+            Ok(b) => batches.push(b),
+            Err(e) => return fail(problems, e.to_string()),
+        }
+    }
+    clean.then(|| LoadedTable::new(table.name, schema, batches, None))
+}
+/// Checks nulls and ranges of one Parquet column (CSV cells are checked while parsing).
+fn check_array(
+    col: &Column,
+    array: &ArrayRef,
+    path: &Path,
+    offset: u64,
+    problems: &mut Problems,
+) -> bool {
+    let mut clean = true;
+    if !col.nullable && array.null_count() > 0 {
+        for i in (0..array.len()).filter(|&i| array.is_null(i)) {
+            clean = false;
+            problems.push(problem(
+                path,
+                Some(Position::Row(offset + i as u64 + 1)),
+                Some(col.name),
+                Some(""),
+                format!(
+                    "a value ({}); this column may not be empty",
+                    col.ty.describe()
+                ),
+            ));
+        }
+    }
+    if let Some((lo, hi)) = col.range {
+        let values: Vec<(usize, f64)> = if let Some(a) = array.as_any().downcast_ref::<Int64Array>()
+        {
+            a.iter()
+                .enumerate()
+                .filter_map(|(i, v)| v.map(|v| (i, v as f64)))
+                .collect()
+        } else if let Some(a) = array.as_any().downcast_ref::<Float64Array>() {
+            a.iter()
+                .enumerate()
+                .filter_map(|(i, v)| v.map(|v| (i, v)))
+                .collect()
+        } else {
+            vec![]
+        };
+        for (i, v) in values.into_iter().filter(|(_, v)| !(v >= &lo && v <= &hi)) {
+            clean = false;
+            problems.push(problem(
+                path,
+                Some(Position::Row(offset + i as u64 + 1)),
+                Some(col.name),
+                Some(&v.to_string()),
+                format!("{} from {lo} to {hi}", col.ty.describe()),
+            ));
+        }
+    }
+    clean
+}

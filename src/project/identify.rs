@@ -1,0 +1,191 @@
+//! Recognising a file's table by its columns, as DfE's 903 validator does (by the exact
+//! column set, not the file name).
+
+use crate::catalog::text::{decode, delimiter};
+use crate::contract::ssda903::OTHER_903_TABLES;
+use crate::contract::{Contract, Origin};
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::path::Path;
+
+/// How much of a CSV file is read to find its header.
+const HEAD_BYTES: u64 = 64 * 1024;
+
+/// The column names of a CSV or Parquet file, or why they cannot be read.
+pub fn column_names(path: &Path) -> Result<Vec<String>, String> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "parquet" => {
+            let f = std::fs::File::open(path).map_err(|e| e.to_string())?;
+            let b = ParquetRecordBatchReaderBuilder::try_new(f).map_err(|e| e.to_string())?;
+            Ok(b.schema()
+                .fields()
+                .iter()
+                .map(|f| f.name().clone())
+                .collect())
+        }
+        "csv" => {
+            let f = std::fs::File::open(path).map_err(|e| e.to_string())?;
+            let mut head = Vec::new();
+            f.take(HEAD_BYTES)
+                .read_to_end(&mut head)
+                .map_err(|e| e.to_string())?;
+            // Cut at the last line end so no character is split.
+            if head.len() as u64 == HEAD_BYTES
+                && let Some(end) = head.iter().rposition(|&b| b == b'\n')
+            {
+                head.truncate(end + 1);
+            }
+            let text = decode(head)?.text;
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(true)
+                .flexible(true)
+                .delimiter(delimiter(&text))
+                .from_reader(text.as_bytes());
+            let h = reader.headers().map_err(|e| e.to_string())?;
+            Ok(h.iter()
+                .map(|s| s.trim().trim_start_matches('\u{feff}').to_string())
+                .collect())
+        }
+        _ => Err(
+            "a spreadsheet, which this version of cohort does not read (save it as CSV UTF-8)"
+                .into(),
+        ),
+    }
+}
+
+/// What a file's columns say it is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Identity {
+    /// A contract table, with the file's columns the contract does not know.
+    Table {
+        name: &'static str,
+        extra: Vec<String>,
+    },
+    /// A 903 table no analysis reads.
+    Other903(&'static str),
+    /// No table: the closest one and the columns the file lacks for it.
+    Unknown {
+        closest: Option<&'static str>,
+        missing: Vec<String>,
+    },
+}
+
+fn norm(s: &str) -> String {
+    s.trim().to_ascii_lowercase()
+}
+
+/// The table whose every column the file has (OC2 and OC3 may lack `YEAR`, as returned);
+/// the one with most columns wins, then the one with fewer extras.
+pub fn identify(contract: &Contract, names: &[String]) -> Identity {
+    let have: BTreeSet<String> = names.iter().map(|n| norm(n)).collect();
+    let mut best: Option<(&'static str, usize, usize)> = None;
+    let mut closest: Option<(&'static str, Vec<String>, usize)> = None;
+    for t in &contract.tables {
+        let needed: Vec<&str> = t
+            .columns
+            .iter()
+            .map(|c| c.name)
+            .filter(|c| !(t.origin == Origin::Ssda903 && *c == "YEAR"))
+            .collect();
+        let missing: Vec<String> = needed
+            .iter()
+            .filter(|c| !have.contains(&norm(c)))
+            .map(|c| c.to_string())
+            .collect();
+        let matched = needed.len() - missing.len();
+        if missing.is_empty() {
+            let extra = have.len() - matched.min(have.len());
+            let better = match best {
+                None => true,
+                Some((_, m, e)) => matched > m || (matched == m && extra < e),
+            };
+            if better {
+                best = Some((t.name, matched, extra));
+            }
+        } else if matched > 0 && closest.as_ref().is_none_or(|(_, _, m)| matched > *m) {
+            closest = Some((t.name, missing, matched));
+        }
+    }
+    if let Some((name, _, _)) = best {
+        let table = contract.table(name);
+        let extra = names
+            .iter()
+            .filter(|n| {
+                table.is_some_and(|t| {
+                    !t.columns
+                        .iter()
+                        .any(|c| c.name.eq_ignore_ascii_case(n.trim()))
+                })
+            })
+            .map(|n| n.trim().to_string())
+            .collect();
+        return Identity::Table { name, extra };
+    }
+    if let Some(other) = OTHER_903_TABLES
+        .iter()
+        .find(|o| o.columns.iter().all(|c| have.contains(&norm(c))))
+    {
+        return Identity::Other903(other.name);
+    }
+    match closest {
+        Some((name, missing, _)) => Identity::Unknown {
+            closest: Some(name),
+            missing,
+        },
+        None => Identity::Unknown {
+            closest: None,
+            missing: vec![],
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(s: &str) -> Vec<String> {
+        s.split(',').map(str::to_string).collect()
+    }
+
+    #[test]
+    fn tables_are_recognised_by_their_columns() {
+        let c = Contract::current();
+        // DfE's OC2 has no YEAR.
+        assert_eq!(
+            identify(
+                &c,
+                &names(
+                    "CHILD,DOB,SDQ_SCORE,SDQ_REASON,CONVICTED,HEALTH_CHECK,IMMUNISATIONS,TEETH_CHECK,HEALTH_ASSESSMENT,SUBSTANCE_MISUSE,INTERVENTION_RECEIVED,INTERVENTION_OFFERED"
+                )
+            ),
+            Identity::Table {
+                name: "oc2",
+                extra: vec![]
+            }
+        );
+        assert_eq!(
+            identify(&c, &names("child,sex,dob,ethnic,upn,mother,mc_dob,LA")),
+            Identity::Table {
+                name: "header",
+                extra: vec!["LA".into()]
+            }
+        );
+        assert_eq!(
+            identify(&c, &names("CHILD,DOB,REVIEW,REVIEW_CODE")),
+            Identity::Other903("Reviews")
+        );
+        match identify(&c, &names("urn,name,phase")) {
+            Identity::Unknown { closest, missing } => {
+                assert_eq!(closest, Some("schools"));
+                assert!(missing.contains(&"in_authority".to_string()));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,900 @@
+//! Reading files as authorities hold them: strict dates, editor line numbers for CRLF
+//! files, values and codes as written, Windows CSV, Parquet from pandas, 903 yearly
+//! returns with reconciliation, `cohort.toml` sources and `cohort init`.
+//!
+//! Every case starts from the hand-made fixture in `tests/fixtures/small`, whose figures
+//! `tests/pipeline.rs` works out by hand: a file rewritten the way an authority's system
+//! writes it must give exactly the same results as the fixture itself.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn cohort() -> Command {
+    let mut c = Command::cargo_bin("cohort").expect("binary");
+    c.env("COHORT_NO_HISTORY", "1");
+    c.current_dir(root());
+    c
+}
+
+/// A copy of the fixture in a fresh folder (the data at the top of it).
+fn copy_fixture() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(root().join("tests/fixtures/small")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+fn read(dir: &Path, file: &str) -> String {
+    std::fs::read_to_string(dir.join(file)).unwrap()
+}
+
+fn write(dir: &Path, file: &str, text: &str) {
+    let p = dir.join(file);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+fn replace_in(dir: &Path, file: &str, from: &str, to: &str) {
+    let text = read(dir, file);
+    assert!(text.contains(from), "{from} not in {file}");
+    write(dir, file, &text.replacen(from, to, 1));
+}
+
+/// `cohort run` on `data`, expecting failure; returns stderr and checks nothing was written.
+fn run_fails(data: &Path) -> String {
+    let out = data.join("out");
+    let a = cohort()
+        .args(["run", "--data"])
+        .arg(data)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1);
+    assert!(!out.exists(), "nothing may be written");
+    String::from_utf8_lossy(&a.get_output().stderr).to_string()
+}
+
+fn assert_all(stderr: &str, expected: &[&str]) {
+    for e in expected {
+        assert!(stderr.contains(e), "expected `{e}` in:\n{stderr}");
+    }
+}
+
+/// Every result table and metrics.csv of a run, by file name.
+fn outputs(out: &Path) -> Vec<(String, String)> {
+    fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, files);
+            } else {
+                files.push(p);
+            }
+        }
+    }
+    let mut results = Vec::new();
+    walk(&out.join("results"), &mut results);
+    results.sort();
+    let mut files = vec![("metrics.csv".to_string(), read(out, "metrics.csv"))];
+    for p in results {
+        files.push((
+            p.strip_prefix(out).unwrap().display().to_string(),
+            std::fs::read_to_string(&p).unwrap(),
+        ));
+    }
+    files
+}
+
+/// Runs `cohort run` (from `cwd`, with `args`), expecting success; returns stderr and the outputs.
+fn run_ok(cwd: &Path, args: &[&str], out: &Path) -> (String, Vec<(String, String)>) {
+    let mut c = cohort();
+    c.current_dir(cwd)
+        .arg("run")
+        .args(args)
+        .arg("--out")
+        .arg(out);
+    let a = c.assert();
+    let output = a.get_output().clone();
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert!(output.status.success(), "run failed:\n{stderr}");
+    (stderr, outputs(out))
+}
+
+/// The fixture's own results, the reference every rewritten copy must reproduce.
+fn fixture_outputs() -> Vec<(String, String)> {
+    let out = tempfile::tempdir().unwrap();
+    let data = root().join("tests/fixtures/small");
+    run_ok(
+        &root(),
+        &["--data", data.to_str().unwrap()],
+        &out.path().join("out"),
+    )
+    .1
+}
+
+fn assert_same(a: &[(String, String)], b: &[(String, String)]) {
+    assert_eq!(a.len(), b.len(), "different result files");
+    for ((na, ta), (nb, tb)) in a.iter().zip(b) {
+        assert_eq!(na, nb);
+        assert_eq!(ta, tb, "{na} differs");
+    }
+}
+
+fn repo_args(data: &Path) -> Vec<String> {
+    vec![
+        "--data".into(),
+        data.display().to_string(),
+        "--queries".into(),
+        root().join("queries").display().to_string(),
+        "--templates".into(),
+        root().join("report-templates").display().to_string(),
+    ]
+}
+
+// ---- (A) silent wrong data --------------------------------------------------------
+
+#[test]
+fn a_two_digit_year_is_an_error_not_the_year_16() {
+    let data = copy_fixture();
+    // C1's date of birth, line 2 of header.csv, written with a two-digit year.
+    replace_in(
+        data.path(),
+        "header.csv",
+        "C1,M,01/05/2014",
+        "C1,M,16/04/16",
+    );
+    let e = run_fails(data.path());
+    assert_all(
+        &e,
+        &[
+            "header.csv:2",
+            "`DOB`",
+            "`16/04/16`",
+            "dd/mm/YYYY",
+            "two-digit year",
+        ],
+    );
+}
+
+#[test]
+fn a_date_of_birth_in_2099_is_an_error() {
+    let data = copy_fixture();
+    // C2 is on line 3 of header.csv.
+    replace_in(
+        data.path(),
+        "header.csv",
+        "C2,F,10/10/2012",
+        "C2,F,10/10/2099",
+    );
+    let e = run_fails(data.path());
+    assert_all(
+        &e,
+        &[
+            "header.csv:3",
+            "`DOB`",
+            "10/10/2099",
+            "date of birth not after today",
+        ],
+    );
+}
+
+#[test]
+fn an_episode_ending_before_it_starts_is_an_error() {
+    let data = copy_fixture();
+    // C2's first episode (line 3) starts 01/06/2022; end it on 31/12/2021 instead.
+    replace_in(
+        data.path(),
+        "episodes.csv",
+        "C2,01/06/2022,S,C2,N1,U4,PR1,31/12/2023",
+        "C2,01/06/2022,S,C2,N1,U4,PR1,31/12/2021",
+    );
+    let e = run_fails(data.path());
+    assert_all(
+        &e,
+        &[
+            "episodes.csv:3",
+            "`DEC`",
+            "2021-12-31",
+            "on or after `DECOM`",
+            "cannot end before it starts",
+        ],
+    );
+}
+
+// ---- (A) line numbers as an editor shows them ------------------------------------
+
+/// schools.csv with its S4 row's `in_authority` spoiled, on editor line `line`.
+fn spoiled_schools(crlf: bool, quoted_newline: bool) -> (tempfile::TempDir, u64) {
+    let data = copy_fixture();
+    let mut text = read(data.path(), "schools.csv");
+    let mut line = 5; // header, S1, S2, S3, then S4 on line 5
+    if quoted_newline {
+        // S1's name spans two lines, so every later record starts one line further down.
+        text = text.replacen("S1,Fixture Primary,", "S1,\"Fixture\nPrimary\",", 1);
+        line += 1;
+    }
+    text = text.replacen("Fixture Trust,true\n", "Fixture Trust,maybe\n", 2);
+    // Only S4's row is spoiled: put S1's back.
+    text = text.replacen(
+        "academy,Fixture Trust,maybe",
+        "academy,Fixture Trust,true",
+        1,
+    );
+    if crlf {
+        text = text.replace('\n', "\r\n");
+    }
+    write(data.path(), "schools.csv", &text);
+    (data, line)
+}
+
+#[test]
+fn line_numbers_are_the_lines_an_editor_shows_for_lf_and_crlf() {
+    for crlf in [false, true] {
+        for quoted in [false, true] {
+            let (data, line) = spoiled_schools(crlf, quoted);
+            let text = read(data.path(), "schools.csv");
+            assert_eq!(text.matches("maybe").count(), 1, "{text}");
+            let e = run_fails(data.path());
+            assert_all(
+                &e,
+                &[
+                    &format!("schools.csv:{line}: column `in_authority`"),
+                    "`maybe`",
+                ],
+            );
+        }
+    }
+}
+
+#[test]
+fn duplicate_keys_in_crlf_files_name_both_editor_lines() {
+    let data = copy_fixture();
+    // S2 renamed S1 on line 3 repeats line 2.
+    let text = read(data.path(), "schools.csv").replacen("S2,", "S1,", 1);
+    write(data.path(), "schools.csv", &text.replace('\n', "\r\n"));
+    let e = run_fails(data.path());
+    assert_all(&e, &["schools.csv:3", "unique key", "repeats line 2"]);
+}
+
+// ---- values, codes, columns and files as authorities write them -------------------
+
+#[test]
+fn values_codes_padding_extra_columns_and_file_name_case_are_read() {
+    let reference = fixture_outputs();
+    let data = copy_fixture();
+    let d = data.path();
+    // MOTHER = 0.0 for C9 (was 0), codes in lower case, padding spaces, an extra LA column.
+    let header = read(d, "header.csv")
+        .replacen(
+            "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB",
+            "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB,LA",
+            1,
+        )
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                l.to_string()
+            } else {
+                format!("{l},874")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    let header = header
+        .replacen("WBRI,A123456789009,0,", "wbri,A123456789009,0.0,", 1)
+        .replacen("C2,F,", "C2, f ,", 1);
+    std::fs::remove_file(d.join("header.csv")).unwrap();
+    write(d, "Header.csv", &header);
+    // EPISODES.CSV in capitals, with `c2` legal status written in lower case.
+    let episodes = read(d, "episodes.csv").replacen("C1,01/01/2023,S,C2", "C1,01/01/2023,s,c2", 1);
+    std::fs::remove_file(d.join("episodes.csv")).unwrap();
+    write(d, "EPISODES.CSV", &episodes);
+    let out = tempfile::tempdir().unwrap();
+    let (stderr, got) = run_ok(
+        &root(),
+        &["--data", d.to_str().unwrap()],
+        &out.path().join("o"),
+    );
+    assert_same(&reference, &got);
+    // The extra column is reported once, as a warning.
+    assert_eq!(stderr.matches("`LA`").count(), 1, "{stderr}");
+    assert!(stderr.contains("warning:"), "{stderr}");
+}
+
+#[test]
+fn strict_in_cohort_toml_makes_extra_columns_errors() {
+    let data = copy_fixture();
+    let d = data.path();
+    replace_in(d, "schools.csv", "in_authority\n", "in_authority,LA\n");
+    let schools = read(d, "schools.csv")
+        .replace("true\n", "true,874\n")
+        .replace("false\n", "false,874\n");
+    write(d, "schools.csv", &schools);
+    write(d, "cohort.toml", "data = \".\"\nstrict = true\n");
+    let mut c = cohort();
+    c.current_dir(d)
+        .arg("run")
+        .args(repo_args(Path::new(".")).iter().skip(2));
+    let a = c.assert().code(1);
+    let e = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert_all(&e, &["schools.csv:1", "`LA`", "strict = true"]);
+}
+
+#[test]
+fn windows_csv_bom_crlf_windows_1252_and_semicolons_are_read() {
+    let reference = fixture_outputs();
+    let data = copy_fixture();
+    let d = data.path();
+    // header.csv: UTF-8 with a byte order mark and CRLF endings (Excel's "CSV UTF-8").
+    let header = format!("\u{feff}{}", read(d, "header.csv").replace('\n', "\r\n"));
+    write(d, "header.csv", &header);
+    // enrolments.csv: semicolons, as Excel writes CSV in many European locales.
+    let enrol = read(d, "enrolments.csv").replace(',', ";");
+    write(d, "enrolments.csv", &enrol);
+    // suspensions.csv: tab separated, CRLF.
+    let susp = read(d, "suspensions.csv")
+        .replace(',', "\t")
+        .replace('\n', "\r\n");
+    write(d, "suspensions.csv", &susp);
+    // pp_plus.csv in Windows-1252: the pep_target "Reading age up 6 months" gets a curly
+    // apostrophe (0x92) — a text column no figure reads, so every result stays the same
+    // except the text itself, which must arrive as U+2019.
+    let pp = read(d, "pp_plus.csv").replacen("Reading age up", "Child\u{2019}s reading age up", 1);
+    let bytes: Vec<u8> = pp
+        .chars()
+        .map(|c| if c == '\u{2019}' { 0x92 } else { c as u8 })
+        .collect();
+    std::fs::write(d.join("pp_plus.csv"), bytes).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let (stderr, got) = run_ok(
+        &root(),
+        &["--data", d.to_str().unwrap()],
+        &out.path().join("o"),
+    );
+    assert!(stderr.contains("Windows-1252"), "{stderr}");
+    let strip = |v: &[(String, String)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(n, t)| {
+                (
+                    n.clone(),
+                    t.replace("Child\u{2019}s reading age up", "Reading age up"),
+                )
+            })
+            .collect()
+    };
+    assert_same(&strip(&reference), &strip(&got));
+}
+
+#[test]
+fn a_file_in_another_encoding_that_cannot_be_decoded_is_refused_with_advice() {
+    let data = copy_fixture();
+    let d = data.path();
+    let mut bytes = read(d, "schools.csv").into_bytes();
+    // 0x81 is neither UTF-8 nor a Windows-1252 character.
+    let at = bytes.iter().position(|&b| b == b'P').unwrap();
+    bytes[at] = 0x81;
+    std::fs::write(d.join("schools.csv"), bytes).unwrap();
+    let e = run_fails(d);
+    assert_all(&e, &["schools.csv", "save it as UTF-8"]);
+}
+
+// ---- Parquet as pandas writes it ---------------------------------------------------
+
+#[test]
+fn parquet_from_pandas_timestamps_floats_dictionaries_and_integer_ids_is_read() {
+    use datafusion::arrow::array::{
+        ArrayRef, DictionaryArray, Float64Array, Int64Array, LargeStringArray,
+        TimestampNanosecondArray,
+    };
+    use datafusion::arrow::datatypes::Int32Type;
+    use datafusion::arrow::record_batch::RecordBatch;
+    use datafusion::parquet::arrow::ArrowWriter;
+    use std::sync::Arc;
+    let reference = fixture_outputs();
+    let data = copy_fixture();
+    let d = data.path();
+    // sdq.csv as pandas writes it: child a large string, the date a nanosecond timestamp
+    // at midnight, total_score float64 (pandas' integers), reason a dictionary column.
+    std::fs::remove_file(d.join("sdq.csv")).unwrap();
+    let day = |y, m, dd| {
+        chrono::NaiveDate::from_ymd_opt(y, m, dd)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_nanos_opt()
+            .unwrap()
+    };
+    let child: ArrayRef = Arc::new(LargeStringArray::from(vec!["C1", "C1", "C2", "C2", "C3"]));
+    let date: ArrayRef = Arc::new(TimestampNanosecondArray::from(vec![
+        day(2023, 2, 1),
+        day(2024, 2, 1),
+        day(2023, 3, 1),
+        day(2024, 3, 1),
+        day(2024, 2, 10),
+    ]));
+    let score: ArrayRef = Arc::new(Float64Array::from(vec![14.0, 12.0, 18.0, 20.0, 15.0]));
+    let reason: ArrayRef = Arc::new(
+        vec![None::<&str>, None, None, None, None]
+            .into_iter()
+            .collect::<DictionaryArray<Int32Type>>(),
+    );
+    let batch = RecordBatch::try_from_iter(vec![
+        ("child", child),
+        ("assessment_date", date),
+        ("total_score", score),
+        ("reason", reason),
+    ])
+    .unwrap();
+    let f = std::fs::File::create(d.join("sdq.parquet")).unwrap();
+    let mut w = ArrowWriter::try_new(f, batch.schema(), None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    // pp_plus request ids as integers (R1..R4 become 1..4), in Parquet.
+    let pp = read(d, "pp_plus.csv");
+    std::fs::remove_file(d.join("pp_plus.csv")).unwrap();
+    let rows: Vec<Vec<String>> = pp
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    let col = |i: usize| -> Vec<String> { rows.iter().map(|r| r[i].clone()).collect() };
+    let text = |i: usize| -> ArrayRef {
+        Arc::new(datafusion::arrow::array::StringArray::from(
+            col(i)
+                .into_iter()
+                .map(|v| (!v.is_empty()).then_some(v))
+                .collect::<Vec<_>>(),
+        ))
+    };
+    let ids: ArrayRef = Arc::new(Int64Array::from(vec![1, 2, 3, 4]));
+    let amount: ArrayRef = Arc::new(Int64Array::from(
+        col(4)
+            .iter()
+            .map(|v| v.parse::<i64>().unwrap())
+            .collect::<Vec<_>>(),
+    ));
+    let tier: ArrayRef = Arc::new(Int64Array::from(
+        col(5)
+            .iter()
+            .map(|v| v.parse::<i64>().unwrap())
+            .collect::<Vec<_>>(),
+    ));
+    let batch = RecordBatch::try_from_iter(vec![
+        ("request_id", ids),
+        ("child", text(1)),
+        ("urn", text(2)),
+        ("term", text(3)),
+        ("amount", amount),
+        ("eef_tier", tier),
+        ("intervention", text(6)),
+        ("pep_target", text(7)),
+        ("status", text(8)),
+    ])
+    .unwrap();
+    let f = std::fs::File::create(d.join("pp_plus.parquet")).unwrap();
+    let mut w = ArrowWriter::try_new(f, batch.schema(), None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let (_, got) = run_ok(
+        &root(),
+        &["--data", d.to_str().unwrap()],
+        &out.path().join("o"),
+    );
+    let ids = |v: &[(String, String)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(n, t)| {
+                let mut t = t.clone();
+                for i in 1..=4 {
+                    t = t.replace(&format!("R{i},"), &format!("{i},"));
+                }
+                (n.clone(), t)
+            })
+            .collect()
+    };
+    assert_same(&ids(&reference), &ids(&got));
+}
+
+#[test]
+fn a_parquet_timestamp_with_a_time_of_day_is_an_error_at_its_row() {
+    use datafusion::arrow::array::{
+        ArrayRef, Float64Array, StringArray, TimestampMillisecondArray,
+    };
+    use datafusion::arrow::record_batch::RecordBatch;
+    use datafusion::parquet::arrow::ArrowWriter;
+    use std::sync::Arc;
+    let data = copy_fixture();
+    let d = data.path();
+    std::fs::remove_file(d.join("sdq.csv")).unwrap();
+    // Row 2 is 1 Feb 2024 at 09:30.
+    let ms = |h: i64| 1_706_745_600_000 + h;
+    let batch = RecordBatch::try_from_iter(vec![
+        (
+            "child",
+            Arc::new(StringArray::from(vec!["C1", "C1"])) as ArrayRef,
+        ),
+        (
+            "assessment_date",
+            Arc::new(TimestampMillisecondArray::from(vec![
+                ms(0) - 86_400_000 * 365,
+                ms(34_200_000),
+            ])) as ArrayRef,
+        ),
+        (
+            "total_score",
+            Arc::new(Float64Array::from(vec![14.0, 12.5])) as ArrayRef,
+        ),
+        (
+            "reason",
+            Arc::new(StringArray::from(vec![None::<&str>, None])) as ArrayRef,
+        ),
+    ])
+    .unwrap();
+    let f = std::fs::File::create(d.join("sdq.parquet")).unwrap();
+    let mut w = ArrowWriter::try_new(f, batch.schema(), None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    let e = run_fails(d);
+    // Both faults are on row 2: the time of day, and a score of 12.5 in a whole-number column.
+    assert_all(
+        &e,
+        &[
+            "sdq.parquet row 2: column `assessment_date`",
+            "whole date",
+            "sdq.parquet row 2: column `total_score`",
+            "12.5",
+        ],
+    );
+}
+
+// ---- SSDA903 returns as submitted -------------------------------------------------
+
+const EPISODE_COLUMNS: &str =
+    "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN";
+
+/// The fixture's 903 tables as two returns, built by DfE's specification: the 2023-24
+/// return (as at 31 March 2024) and the 2024-25 return (as at 31 March 2025), OC2 and OC3
+/// without YEAR. Stacked and reconciled they must be the fixture's own stacked files.
+fn write_returns(d: &Path, layout: &str) {
+    for t in ["header.csv", "episodes.csv", "oc2.csv", "oc3.csv"] {
+        std::fs::remove_file(d.join(t)).unwrap();
+    }
+    let (y1, y2) = match layout {
+        "folders" => ("903/2023-24/", "903/2024-25/"),
+        _ => ("2024_", "2025_"),
+    };
+    let header = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n";
+    // 2023-24 holds every child; C1's ethnicity was wrongly WOTH then and corrected in
+    // 2024-25: the header must come from the latest return (WBRI).
+    write(
+        d,
+        &format!("{y1}header.csv"),
+        &format!(
+            "{header}C1,M,01/05/2014,WOTH,A123456789001,,\nC2,F,10/10/2012,MWBC,A123456789002,,\nC3,M,03/03/2009,BAFR,A123456789003,,\nC4,F,01/01/2021,WBRI,UN1,,\nC5,M,01/01/2013,AIND,A123456789005,,\nC6,F,12/12/2012,WOTH,A123456789006,,\nC7,M,11/11/2007,WBRI,A123456789007,,\nC8,F,20/01/2008,BCRB,A123456789008,,\nC9,F,01/06/2005,WBRI,A123456789009,0,\nC10,M,01/09/2004,WBRI,A123456789010,,\nC11,M,01/02/2006,MWBA,A123456789011,,\nC12,F,01/04/2015,WBRI,A123456789012,,\n"
+        ),
+    );
+    // 2024-25: the children with an episode open on or after 1 April 2024.
+    write(
+        d,
+        &format!("{y2}header.csv"),
+        &format!(
+            "{header}C1,M,01/05/2014,WBRI,A123456789001,,\nC2,F,10/10/2012,MWBC,A123456789002,,\nC3,M,03/03/2009,BAFR,A123456789003,,\nC4,F,01/01/2021,WBRI,UN1,,\nC5,M,01/01/2013,AIND,A123456789005,,\nC6,F,12/12/2012,WOTH,A123456789006,,\nC7,M,11/11/2007,WBRI,A123456789007,,\nC8,F,20/01/2008,BCRB,A123456789008,,\nC12,F,01/04/2015,WBRI,A123456789012,,\n"
+        ),
+    );
+    // 2023-24 as at 31 March 2024: C6, C8 and C12 were still open then (no DEC, no REC);
+    // C2's first episode ceased (X1) and the second began the same day: two episodes.
+    write(
+        d,
+        &format!("{y1}episodes.csv"),
+        &format!(
+            "{EPISODE_COLUMNS}\n\
+C1,01/01/2023,S,C2,N1,U4,PR1,,,,AB1,AB2,\n\
+C2,01/06/2022,S,C2,N1,U4,PR1,31/12/2023,X1,,AB1,AB3,\n\
+C2,31/12/2023,P,C2,N1,K2,PR4,,,CARPL,AB1,ZZ9,\n\
+C3,15/03/2021,S,V2,N4,U5,PR4,,,,AB4,AB4,\n\
+C4,01/02/2023,S,C1,N1,U4,PR1,,,,AB1,AB2,\n\
+C5,01/01/2024,S,V3,N2,U4,PR1,,,,AB5,AB5,\n\
+C6,01/09/2022,S,C2,N1,U4,PR1,,,,AB1,AB2,\n\
+C7,01/01/2020,S,C2,N1,U4,PR1,,,,AB1,AB2,\n\
+C8,01/01/2020,S,C2,N1,U4,PR1,,,,AB1,AB2,\n\
+C9,01/01/2020,S,C2,N1,U4,PR1,01/06/2023,E5,,AB1,AB2,\n\
+C10,01/03/2019,S,C2,N1,U4,PR1,01/09/2022,E5,,AB1,AB2,\n\
+C11,01/05/2021,S,V2,N4,U5,PR1,01/02/2024,E17,,AB1,AB2,\n\
+C12,01/06/2023,S,C1,N1,U5,PR1,,,,AB1,AB2,\n"
+        ),
+    );
+    // 2024-25 as at 31 March 2025: the episodes open on 1 April 2024 re-reported, C6, C8
+    // and C12 now with their ends; C7's row appears twice (an exact copy collapses).
+    write(
+        d,
+        &format!("{y2}episodes.csv"),
+        &format!(
+            "{EPISODE_COLUMNS}\n\
+C1,01/01/2023,S,C2,N1,U4,PR1,,,,AB1,AB2,\n\
+C2,31/12/2023,P,C2,N1,K2,PR4,,,CARPL,AB1,ZZ9,\n\
+C3,15/03/2021,S,V2,N4,U5,PR4,,,,AB4,AB4,\n\
+C4,01/02/2023,S,C1,N1,U4,PR1,,,,AB1,AB2,\n\
+C5,01/01/2024,S,V3,N2,U4,PR1,,,,AB5,AB5,\n\
+C6,01/09/2022,S,C2,N1,U4,PR1,30/06/2024,E4A,,AB1,AB2,\n\
+C7,01/01/2020,S,C2,N1,U4,PR1,,,,AB1,AB2,\n\
+C7,01/01/2020,S,C2,N1,U4,PR1,,,,AB1,AB2,\n\
+C8,01/01/2020,S,C2,N1,U4,PR1,31/07/2024,E4A,,AB1,AB2,\n\
+C12,01/06/2023,S,C1,N1,U5,PR1,15/12/2024,E4A,,AB1,AB2,\n"
+        ),
+    );
+    let oc2 = "CHILD,DOB,SDQ_SCORE,SDQ_REASON,CONVICTED,HEALTH_CHECK,IMMUNISATIONS,TEETH_CHECK,HEALTH_ASSESSMENT,SUBSTANCE_MISUSE,INTERVENTION_RECEIVED,INTERVENTION_OFFERED\n";
+    write(
+        d,
+        &format!("{y1}oc2.csv"),
+        &format!(
+            "{oc2}C1,01/05/2014,12,,,1,1,1,1,,,\nC2,10/10/2012,18,,0,1,1,1,1,0,,\nC3,03/03/2009,15,,0,1,1,1,1,0,,\nC7,11/11/2007,,SDQ5,0,1,1,1,1,0,,\nC4,01/01/2021,,SDQ1,,1,1,1,1,,,\n"
+        ),
+    );
+    write(
+        d,
+        &format!("{y2}oc2.csv"),
+        &format!("{oc2}C1,01/05/2014,10,,,1,1,1,1,,,\nC2,10/10/2012,20,,0,1,1,1,1,0,,\n"),
+    );
+    let oc3 = "CHILD,DOB,IN_TOUCH,ACTIV,ACCOM\n";
+    write(
+        d,
+        &format!("{y1}oc3.csv"),
+        &format!("{oc3}C9,01/06/2005,YES,F5,C1\nC10,01/09/2004,YES,G6,B1\n"),
+    );
+    write(
+        d,
+        &format!("{y2}oc3.csv"),
+        &format!("{oc3}C9,01/06/2005,YES,F2,C1\nC10,01/09/2004,YES,G5,B1\nC11,01/02/2006,NO,,\n"),
+    );
+    // A return also holds tables no analysis reads: accepted, set aside with a note.
+    write(
+        d,
+        &format!("{y2}reviews.csv"),
+        "CHILD,DOB,REVIEW,REVIEW_CODE\nC1,01/05/2014,01/02/2025,PN1\n",
+    );
+}
+
+#[test]
+fn yearly_903_returns_in_folders_reconcile_to_the_stacked_files() {
+    let reference = fixture_outputs();
+    let data = copy_fixture();
+    write_returns(data.path(), "folders");
+    let out = tempfile::tempdir().unwrap();
+    let (stderr, got) = run_ok(
+        &root(),
+        &["--data", data.path().to_str().unwrap()],
+        &out.path().join("o"),
+    );
+    assert_same(&reference, &got);
+    assert!(stderr.contains("Reviews"), "{stderr}");
+}
+
+#[test]
+fn yearly_903_returns_with_the_year_in_the_file_name_reconcile_too() {
+    let reference = fixture_outputs();
+    let data = copy_fixture();
+    write_returns(data.path(), "names");
+    let out = tempfile::tempdir().unwrap();
+    let (_, got) = run_ok(
+        &root(),
+        &["--data", data.path().to_str().unwrap()],
+        &out.path().join("o"),
+    );
+    assert_same(&reference, &got);
+}
+
+#[test]
+fn a_key_repeated_within_one_return_with_different_values_is_an_error() {
+    let data = copy_fixture();
+    write_returns(data.path(), "folders");
+    // Within 2024-25, C7's second copy now differs (placement U5): not an exact copy.
+    let p = "903/2024-25/episodes.csv";
+    let text = read(data.path(), p);
+    let copy = "C7,01/01/2020,S,C2,N1,U4";
+    let second = text.rfind(copy).unwrap();
+    let mut changed = text.clone();
+    changed.replace_range(second..second + copy.len(), "C7,01/01/2020,S,C2,N1,U5");
+    write(data.path(), p, &changed);
+    let e = run_fails(data.path());
+    // The copy is on line 9 of that file; the first C7 row on line 8.
+    assert_all(&e, &["2024-25/episodes.csv:9", "unique key", "line 8"]);
+}
+
+#[test]
+fn a_stacked_file_beside_yearly_returns_is_an_error() {
+    let data = copy_fixture();
+    let episodes = read(data.path(), "episodes.csv");
+    write_returns(data.path(), "folders");
+    write(data.path(), "episodes.csv", &episodes);
+    let e = run_fails(data.path());
+    assert_all(&e, &["episodes.csv", "not both"]);
+}
+
+// ---- cohort.toml sources and cohort init ------------------------------------------
+
+#[test]
+fn cohort_init_places_files_by_their_columns_and_run_reads_them() {
+    let reference = fixture_outputs();
+    let data = copy_fixture();
+    let d = data.path();
+    write_returns(d, "folders");
+    // Exports named as the systems name them.
+    std::fs::rename(d.join("peps.csv"), d.join("ePEP export 2024.csv")).unwrap();
+    std::fs::rename(d.join("attendance.csv"), d.join("Attendance feed.csv")).unwrap();
+    write(d, "notes.csv", "what,when\nvisit,today\n");
+    let a = cohort().arg("init").arg(d).assert().success();
+    let said = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    assert_all(
+        &said,
+        &[
+            "peps: ePEP export 2024.csv",
+            "attendance: Attendance feed.csv",
+            "episodes: 903/*/episodes.csv (2 returns)",
+            "oc2: 903/*/oc2.csv (2 returns)",
+            "reviews.csv: the SSDA903 Reviews table",
+            "notes.csv: its columns match no table",
+        ],
+    );
+    let toml = read(d, "cohort.toml");
+    assert!(
+        toml.contains("[sources.peps]\nfile = \"ePEP export 2024.csv\""),
+        "{toml}"
+    );
+    // The user edits the file; a second init keeps the edit.
+    write(
+        d,
+        "cohort.toml",
+        &toml.replace("data = \".\"", "data = \".\"\n# my note"),
+    );
+    cohort().arg("init").arg(d).assert().success();
+    assert!(read(d, "cohort.toml").contains("# my note"));
+    assert_eq!(read(d, "cohort.toml").matches("[sources.peps]").count(), 1);
+    // `cohort run` in the project folder takes the data folder and sources from cohort.toml.
+    let args = repo_args(Path::new("."));
+    let args: Vec<&str> = args.iter().skip(2).map(String::as_str).collect();
+    let (_, got) = run_ok(d, &args, &d.join("out"));
+    assert_same(&reference, &got);
+}
+
+#[test]
+fn cohort_toml_renames_recodes_date_formats_and_wide_attendance() {
+    let reference = fixture_outputs();
+    let data = copy_fixture();
+    let d = data.path();
+    // peps as an ePEP platform exports it: "Pupil ID", dd.mm.YYYY dates, QA words.
+    let peps = read(d, "peps.csv");
+    let mut lines = peps.lines();
+    let head = lines.next().unwrap().replacen("child,", "Pupil ID,", 1);
+    let iso = |s: &str| -> String {
+        // 2024-10-15 -> 15.10.2024 for every ISO date in the row.
+        s.split(',')
+            .map(|f| {
+                let b = f.as_bytes();
+                if f.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+                    format!("{}.{}.{}", &f[8..10], &f[5..7], &f[0..4])
+                } else {
+                    f.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let body: Vec<String> = lines
+        .map(|l| {
+            iso(l)
+                .replace(",green,", ",Good,")
+                .replace(",amber,", ",Requires improvement,")
+                .replace(",red,", ",Inadequate,")
+        })
+        .collect();
+    write(d, "peps.csv", &format!("{head}\n{}\n", body.join("\n")));
+    // attendance with one row per child per day and AM and PM marks in two columns.
+    let att = read(d, "attendance.csv");
+    let mut days: Vec<(String, String, String, String, String)> = Vec::new();
+    for l in att.lines().skip(1) {
+        let f: Vec<&str> = l.split(',').collect();
+        let (child, urn, date, session, mark) = (f[0], f[1], f[2], f[3], f[4]);
+        match days.iter_mut().find(|r| r.0 == child && r.2 == date) {
+            Some(r) if session == "PM" => r.4 = mark.to_string(),
+            Some(r) => r.3 = mark.to_string(),
+            None if session == "AM" => days.push((
+                child.into(),
+                urn.into(),
+                date.into(),
+                mark.into(),
+                String::new(),
+            )),
+            None => days.push((
+                child.into(),
+                urn.into(),
+                date.into(),
+                String::new(),
+                mark.into(),
+            )),
+        }
+    }
+    assert!(
+        days.iter().all(|r| !r.3.is_empty() && !r.4.is_empty()),
+        "every day has both sessions"
+    );
+    std::fs::remove_file(d.join("attendance.csv")).unwrap();
+    let wide: String = days
+        .iter()
+        .map(|r| format!("{},{},{},{},{}\n", r.0, r.1, r.2, r.3, r.4))
+        .collect();
+    write(
+        d,
+        "daily/Attendance AM PM.csv",
+        &format!("child,urn,date,AM mark,PM mark\n{wide}"),
+    );
+    write(
+        d,
+        "cohort.toml",
+        r#"data = "."
+
+[sources.peps]
+columns = { "Pupil ID" = "child" }
+date_format = "%d.%m.%Y"
+recode.qa_rating = { Good = "green", "Requires improvement" = "amber", Inadequate = "red" }
+
+[sources.attendance]
+file = "daily/attendance*.csv"
+wide = { AM = "AM mark", PM = "PM mark" }
+"#,
+    );
+    let args = repo_args(Path::new("."));
+    let args: Vec<&str> = args.iter().skip(2).map(String::as_str).collect();
+    let (_, got) = run_ok(d, &args, &d.join("out"));
+    assert_same(&reference, &got);
+}
+
+#[test]
+fn the_sample_generator_writes_903_returns_that_reconcile_to_the_stacked_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let (stacked, returns) = (dir.path().join("stacked"), dir.path().join("returns"));
+    for (out, layout) in [(&stacked, "stacked"), (&returns, "returns")] {
+        cohort()
+            .args([
+                "sample",
+                "--children",
+                "40",
+                "--years",
+                "2",
+                "--seed",
+                "3",
+                "--format",
+                "csv",
+                "--layout",
+                layout,
+                "--out",
+            ])
+            .arg(out)
+            .assert()
+            .success();
+    }
+    assert!(returns.join("903/2023-24/episodes.csv").is_file());
+    assert!(!returns.join("episodes.csv").exists());
+    assert!(!read(&returns, "903/2023-24/oc2.csv").starts_with("CHILD,YEAR"));
+    let a = run_ok(
+        &root(),
+        &["--data", stacked.to_str().unwrap()],
+        &dir.path().join("a"),
+    )
+    .1;
+    let b = run_ok(
+        &root(),
+        &["--data", returns.to_str().unwrap()],
+        &dir.path().join("b"),
+    )
+    .1;
+    assert_same(&a, &b);
+}
