@@ -126,17 +126,12 @@ fn without_an_authority_there_is_no_local_comparison() {
 fn la_code_comes_from_cohort_toml_and_is_checked() {
     let dir = tempfile::tempdir().unwrap();
     let write = |text: &str| std::fs::write(dir.path().join("cohort.toml"), text).unwrap();
-    write("la_code = 874\n");
+    write("[authority]\nla_code = 874\nname = \"Peterborough\"\n");
     assert_eq!(
         app::default_la_code(dir.path()).unwrap().as_deref(),
         Some("874")
     );
-    write("la_code = \"874\"\n");
-    assert_eq!(
-        app::default_la_code(dir.path()).unwrap().as_deref(),
-        Some("874")
-    );
-    write("la_code = \"E06000031\"\n");
+    write("[authority]\nla_code = 8740\n");
     let e = app::default_la_code(dir.path()).unwrap_err().to_string();
     assert!(e.contains("three-digit"), "{e}");
     assert_eq!(
