@@ -10,6 +10,7 @@ pub mod analysis;
 pub mod app;
 pub mod catalog;
 pub mod contract;
+pub mod disclosure;
 pub mod engine;
 pub mod history;
 pub mod output;
