@@ -15,6 +15,7 @@ pub mod test_files;
 use crate::analysis::{self, Analysis, AnalysisError, lock};
 use crate::catalog::{Catalog, CatalogError};
 use crate::contract::{Contract, Term, calendar::CalendarParseError};
+use crate::disclosure::{self, DisclosureError, Policy};
 use crate::engine::{DataFusionEngine, Engine, EngineError, EngineKind};
 use crate::history::{HistoryError, RunKind};
 use crate::output::write_atomic;
@@ -125,6 +126,7 @@ pub enum AppError {
     #[error(transparent)]
     Comparators(#[from] crate::comparators::ComparatorError),
     Project(#[from] crate::project::ProjectError),
+    Disclosure(#[from] DisclosureError),
 }
 
 fn list<T: fmt::Display>(items: &[T]) -> String {
@@ -298,6 +300,12 @@ struct Prepared {
 }
 
 impl Prepared {
+    /// The run's figures as the template's audience may see them (the disclosure stage).
+    fn disclose(&self) -> Result<disclosure::Disclosed, AppError> {
+        let policy = Policy::for_audience(self.template.meta.audience);
+        Ok(disclosure::disclose(policy, &self.output, &self.analyses)?)
+    }
+
     /// Records a report's run and the files it wrote in the history.
     fn record(
         &self,
@@ -326,28 +334,35 @@ fn prepare_report(
 ) -> Result<Prepared, AppError> {
     let template = ReportTemplate::load(&project.templates, template_name)?;
     let analyses = load_analyses(project)?;
-    let mut wanted = template.named_analyses();
-    wanted.extend(extra.iter().map(|s| s.to_string()));
-    // Every analysis that writes a named metric: breakdowns of one metric can come from several.
-    for m in template.named_metrics() {
-        wanted.extend(
-            analyses
-                .iter()
-                .filter(|a| a.meta.metrics.iter().any(|s| s.id == m))
-                .map(|a| a.id().to_string()),
-        );
-    }
-    if ["national(", "headlines(", "years("]
-        .iter()
-        .any(|call| template.body.contains(call))
-    {
-        wanted.push("reference/national_benchmarks".into());
+    let mut wanted: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+    // Everything published with this report (the board report and the school pages of a
+    // term are one publication) is run, so disclosure is solved over all of it.
+    for t in disclosure::publication::templates(&project.templates, &template)? {
+        wanted.extend(t.named_analyses());
+        if disclosure::publication::publishes(t.meta.audience) {
+            wanted.push("schools/summary".into());
+        }
+        // Every analysis that writes a named metric: breakdowns of one metric can come from several.
+        for m in t.named_metrics() {
+            wanted.extend(
+                analyses
+                    .iter()
+                    .filter(|a| a.meta.metrics.iter().any(|s| s.id == m))
+                    .map(|a| a.id().to_string()),
+            );
+        }
+        if ["national(", "headlines(", "years("]
+            .iter()
+            .any(|call| t.body.contains(call))
+        {
+            wanted.push("reference/national_benchmarks".into());
+        }
     }
     let catalog = open_catalog(project)?;
     let term = choose_term(&catalog, term)?;
     let engine = project.engine.start()?;
     let mut output = run::run(&catalog, &analyses, engine.as_ref(), term, Some(&wanted))?;
-    if template.meta.audience == render::Audience::Board {
+    if disclosure::publication::publishes(template.meta.audience) {
         history::apply_published(project, &mut output, &analyses, term)?;
     }
     Ok(Prepared {
@@ -356,6 +371,19 @@ fn prepare_report(
         output,
         term,
     })
+}
+
+/// The publication a report belongs to, before and after disclosure: the run (with what
+/// the board last saw for earlier years), its analyses, and the figures the template's
+/// audience may see. What `report` renders from; for tests and checks.
+pub fn disclosed_report(
+    project: &Project,
+    template_name: &str,
+    term: Option<&str>,
+) -> Result<(RunOutput, Vec<Analysis>, disclosure::Disclosed), AppError> {
+    let p = prepare_report(project, template_name, term, &[])?;
+    let disclosed = p.disclose()?;
+    Ok((p.output, p.analyses, disclosed))
 }
 
 fn write_file(path: &Path, text: &str) -> Result<(), AppError> {
@@ -396,9 +424,10 @@ pub fn report_formats(
     pdf: bool,
 ) -> Result<Published, AppError> {
     let p = prepare_report(project, template_name, term, &[])?;
-    let rendered = render::render(
+    let disclosed = p.disclose()?;
+    let rendered = render::render_disclosed(
         &p.template,
-        p.output.clone(),
+        &disclosed,
         p.analyses.clone(),
         p.term,
         report_time(),
@@ -406,7 +435,9 @@ pub fn report_formats(
         pdf,
     )?;
     let paths = write_html_and_pdf(project, template_name, &rendered.html, rendered.pdf)?;
-    let run = p.record(project, template_name, &paths)?;
+    let data = disclosure::export::write(&disclosed, &p.analyses, &project.out)?;
+    let written: Vec<PathBuf> = paths.iter().chain(&data).cloned().collect();
+    let run = p.record(project, template_name, &written)?;
     Ok(Published { paths, run })
 }
 
@@ -435,15 +466,16 @@ pub fn report_each_school(
     };
     let dir = project.out.join(template_name);
     let generated = report_time();
+    let disclosed = p.disclose()?;
     let mut pages: Vec<(String, String)> = Vec::new();
     // Render every page first, then write: an error leaves no half-written set.
     let mut rendered = Vec::new();
     for row in &summary.rows {
         let urn = row[urn_col].to_string();
         let name = row[name_col].to_string();
-        let page = render::render(
+        let page = render::render_disclosed(
             &p.template,
-            p.output.clone(),
+            &disclosed.for_school(&urn),
             p.analyses.clone(),
             p.term,
             generated,
@@ -486,6 +518,11 @@ pub fn report_each_school(
     write_file(&index_path, &index)?;
     let mut written: Vec<PathBuf> = rendered.into_iter().map(|(path, _)| path).collect();
     written.push(index_path.clone());
+    written.extend(disclosure::export::write(
+        &disclosed,
+        &p.analyses,
+        &project.out,
+    )?);
     let run = p.record(project, template_name, &written)?;
     Ok(Published {
         paths: vec![index_path],

@@ -11,6 +11,7 @@ pub mod app;
 pub mod catalog;
 pub mod comparators;
 pub mod contract;
+pub mod disclosure;
 pub mod engine;
 pub mod export;
 pub mod history;

@@ -69,29 +69,24 @@ pub fn geography(catalog: &Catalog, la_code: Option<&str>) -> Geography {
     }
 }
 
-/// Whether disclosure control hides a figure from `audience`: counts of 1 to 4, and rates on
-/// them or on fewer than 10, for board and school publications.
-fn hidden(audience: Audience, m: &crate::run::MetricRow) -> bool {
-    use crate::render::disclosure::{rate_is_safe, small_count};
-    matches!(audience, Audience::Board | Audience::School)
-        && if m.unit == "count" {
-            m.value.is_some_and(small_count)
-        } else {
-            !rate_is_safe(m.numerator, m.denominator)
-        }
-}
-
 /// Runs every analysis and writes `<out>/ees/<audience>/<theme>_<period type>.csv` and `.meta.csv`.
 pub fn ees(project: &Project, audience: Audience, term: Option<&str>) -> Result<String, AppError> {
-    let (output, _) = super::run(project, term, None)?;
+    let (output, analyses) = super::run(project, term, None)?;
     let catalog = super::open_catalog(project)?;
     let geo = geography(&catalog, project.la_code.as_deref());
-    let figures: Vec<Figure> = output
+    // The disclosure stage, as for a report to this audience: primary and secondary suppression
+    // over every figure exported together.
+    let disclosed = crate::disclosure::disclose(
+        crate::disclosure::Policy::for_audience(audience),
+        &output,
+        &analyses,
+    )?;
+    let figures: Vec<Figure> = disclosed
         .metrics
         .iter()
-        .map(|row| Figure {
-            row,
-            suppressed: hidden(audience, row),
+        .map(|m| Figure {
+            row: &m.row,
+            suppressed: m.value_suppressed,
         })
         .collect();
     let files = ees::files(&figures, &geo);

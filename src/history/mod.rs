@@ -485,6 +485,8 @@ fn cell(v: &Value) -> (&'static str, Option<String>, Option<f64>) {
         Value::Float(f) => ("float", Some(format!("{f:?}")), Some(*f)),
         Value::Text(s) => ("text", Some(s.clone()), None),
         Value::Date(d) => ("date", Some(d.format("%Y-%m-%d").to_string()), None),
+        // The history records figures before disclosure; a suppressed cell is kept as its symbol.
+        Value::Suppressed => ("text", Some(v.to_string()), None),
     }
 }
 

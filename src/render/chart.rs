@@ -208,7 +208,7 @@ fn numeric(
 ) -> Result<Option<f64>, ChartError> {
     let found = match v {
         Value::Null => return Ok(None),
-        Value::Text(t) if t == super::disclosure::SUPPRESSED => return Ok(None),
+        Value::Suppressed => return Ok(None),
         Value::Int(i) => return Ok(Some(*i as f64)),
         Value::Float(f) => return Ok(f.is_finite().then_some(*f)),
         Value::Bool(_) => "the true/false value",

@@ -38,6 +38,7 @@ pub fn format_value(value: &Value, unit: Option<&str>) -> String {
         (Value::Float(x), None) => format_number(*x, ""),
         (Value::Text(s), _) => s.clone(),
         (Value::Date(d), _) => d.format("%Y-%m-%d").to_string(),
+        (Value::Suppressed, _) => value.to_string(),
     }
 }
 

@@ -3,7 +3,6 @@
 
 use super::format::{format_number, format_value};
 use super::html::{escape, table_html};
-use super::template::Audience;
 use super::{ReportData, chart};
 use crate::analysis::{Analysis, Level};
 use crate::run::{AnalysisRun, ResultTable, Value};
@@ -24,7 +23,7 @@ fn lookup<'a>(data: &'a ReportData, id: &str) -> Result<(&'a Analysis, &'a Analy
             known.join(", ")
         ))
     })?;
-    if analysis.meta.level == Level::Child && data.audience != Audience::Officers {
+    if analysis.meta.level == Level::Child && !data.policy.child_level_rows {
         return Err(invalid(
             format!(
                 "`{id}` lists individual children and may not appear in a report for {:?}",
@@ -53,15 +52,6 @@ fn rows_for_term(table: &ResultTable, term: &str) -> ResultTable {
                 .collect(),
         },
         None => table.clone(),
-    }
-}
-
-/// The result as this report's audience may see it: disclosure control for boards and schools.
-fn visible(data: &ReportData, analysis: &Analysis, result: &ResultTable) -> ResultTable {
-    if matches!(data.audience, Audience::Board | Audience::School) {
-        super::disclosure::apply(analysis, result)
-    } else {
-        result.clone()
     }
 }
 
@@ -95,12 +85,12 @@ fn chart_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
     let condition: Option<String> = kwargs.get("where")?;
     kwargs.assert_all_used()?;
     let (analysis, run) = lookup(data, id)?;
-    let shown = visible(data, analysis, &run.result);
+    let shown = &run.result;
     let filtered = condition
         .as_deref()
-        .map(|c| rows_where(&shown, id, c))
+        .map(|c| rows_where(shown, id, c))
         .transpose()?;
-    let result = filtered.as_ref().unwrap_or(&shown);
+    let result = filtered.as_ref().unwrap_or(shown);
     let spec = match &name {
         Some(n) => analysis
             .meta
@@ -170,11 +160,11 @@ fn table_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
     let condition: Option<String> = kwargs.get("where")?;
     kwargs.assert_all_used()?;
     let (analysis, run) = lookup(data, id)?;
-    let shown = visible(data, analysis, &run.result);
+    let shown = &run.result;
     let mut table = if term_only.unwrap_or(false) {
-        rows_for_term(&shown, &data.run.term)
+        rows_for_term(shown, &data.run.term)
     } else {
-        shown
+        shown.clone()
     };
     if let Some(c) = condition {
         table = rows_where(&table, id, &c)?;
@@ -214,16 +204,15 @@ fn table_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
 /// A figure, its unit and whether this report's audience may see it (`None`: no figure).
 type Figure = Option<(f64, String, bool)>;
 
-/// A metric's headline figure (breakdown and group `all`) for one period, and whether this
-/// report's audience may see it.
+/// A metric's headline figure (breakdown and group `all`) for one period, as disclosed.
 fn headline(data: &ReportData, id: &str, period: &str) -> Figure {
-    data.run
-        .metrics
+    data.metrics
         .iter()
         .find(|m| {
+            let m = &m.row;
             m.metric == id && m.time_period == period && m.group == "all" && m.breakdown == "all"
         })
-        .and_then(|m| figure(data, m))
+        .and_then(figure)
 }
 
 /// A metric's figure for one group (`all`: breakdown and group `all`; else the group of
@@ -232,11 +221,10 @@ fn headline_of(data: &ReportData, id: &str, period: &str, group: &str) -> Figure
     if group == "all" {
         return headline(data, id, period);
     }
-    data.run
-        .metrics
+    data.metrics
         .iter()
-        .find(|m| m.metric == id && m.time_period == period && m.group == group)
-        .and_then(|m| figure(data, m))
+        .find(|m| m.row.metric == id && m.row.time_period == period && m.row.group == group)
+        .and_then(figure)
 }
 
 /// A period as a column heading: the run's own academic year before its summer term is
@@ -248,16 +236,14 @@ fn period_heading(data: &ReportData, period: &str) -> String {
     }
 }
 
-/// A metric row's value and unit, and whether this report's audience may see it: boards
-/// and schools see no figure on 1 to 4 children or on fewer than 10.
-fn figure(data: &ReportData, m: &crate::run::MetricRow) -> Figure {
-    let safe = !matches!(data.audience, Audience::Board | Audience::School)
-        || if m.unit == "count" {
-            !m.value.is_some_and(super::disclosure::small_count)
-        } else {
-            super::disclosure::rate_is_safe(m.numerator, m.denominator)
-        };
-    m.value.map(|v| (v, m.unit.clone(), safe))
+/// A disclosed metric row's value and unit, and whether it is shown (`false`: suppressed).
+fn figure(m: &crate::disclosure::DisclosedMetric) -> Figure {
+    if m.value_suppressed {
+        Some((0.0, m.row.unit.clone(), false))
+    } else {
+        m.row.value.map(|v| (v, m.row.unit.clone(), true))
+    }
+}
 }
 
 /// The latest national CLA figure for a metric up to the report's year, with its year.
@@ -335,7 +321,7 @@ pub fn metric_label(id: &str) -> String {
 fn show(f: &Figure) -> String {
     match f {
         Some((v, unit, true)) => format_number(*v, unit),
-        Some((_, _, false)) => super::disclosure::SUPPRESSED.to_string(),
+        Some((_, _, false)) => crate::run::value::SUPPRESSED.to_string(),
         None => "–".to_string(),
     }
 }
@@ -375,7 +361,7 @@ fn movement(from: &Figure, to: &Figure, points: &str) -> Movement {
 /// A change in a table cell: "up 1.2 pts", "no change", `c` when either side is suppressed.
 fn short_change(from: &Figure, to: &Figure) -> String {
     match movement(from, to, "pts") {
-        Movement::Suppressed => super::disclosure::SUPPRESSED.to_string(),
+        Movement::Suppressed => crate::run::value::SUPPRESSED.to_string(),
         Movement::Missing => "–".to_string(),
         Movement::Same => "no change".to_string(),
         Movement::Up(size) => format!("up {size}"),
@@ -396,7 +382,7 @@ fn change_text(from: Figure, to: Figure) -> String {
 
 /// Errs when no analysis writes metric `id`: a misspelt id is a template error, not a dash.
 fn require_metric(data: &ReportData, id: &str) -> Result<(), Error> {
-    if data.run.metrics.iter().any(|m| m.metric == id) {
+    if data.metrics.iter().any(|m| m.row.metric == id) {
         Ok(())
     } else {
         Err(invalid(format!("no analysis writes metric `{id}`")))
@@ -548,16 +534,16 @@ fn metric_lookup(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<Figure,
     let group = group.unwrap_or_else(|| "all".into());
     require_metric(data, id)?;
     Ok(data
-        .run
         .metrics
         .iter()
         .find(|m| {
+            let m = &m.row;
             m.metric == id
                 && m.time_period == period
                 && m.group == group
                 && breakdown.as_ref().is_none_or(|b| &m.breakdown == b)
         })
-        .and_then(|m| figure(data, m)))
+        .and_then(figure))
 }
 
 /// Registers the template functions and globals for one report.
@@ -574,7 +560,7 @@ pub fn register(env: &mut Environment<'static>, data: Arc<ReportData>) {
     env.add_function("metric", move |id: String, kwargs: Kwargs| {
         Ok::<_, Error>(match metric_lookup(&d, &id, &kwargs)? {
             Some((v, unit, true)) => format_number(v, &unit),
-            Some((_, _, false)) => super::disclosure::SUPPRESSED.to_string(),
+            Some((_, _, false)) => crate::run::value::SUPPRESSED.to_string(),
             None => "not available".to_string(),
         })
     });

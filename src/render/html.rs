@@ -103,7 +103,7 @@ pub fn table_html(
                 (None, Value::Float(_)) => chart_unit,
                 (u, _) => u,
             };
-            let suppressed = matches!(v, Value::Text(t) if t == super::disclosure::SUPPRESSED);
+            let suppressed = v.is_suppressed();
             let class = if v.as_f64().is_some() || suppressed {
                 " class=\"num\""
             } else {

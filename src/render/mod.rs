@@ -3,7 +3,6 @@
 //! Render reads no data files and runs no SQL: it draws what the run produced.
 
 pub mod chart;
-pub mod disclosure;
 pub mod format;
 mod functions;
 pub mod html;
@@ -15,6 +14,7 @@ pub use template::{Audience, ReportTemplate};
 
 use crate::analysis::Analysis;
 use crate::contract::Term;
+use crate::disclosure::{self, Disclosed, DisclosedMetric, DisclosureError, Policy};
 use crate::run::RunOutput;
 use chrono::{DateTime, Utc};
 use html::escape;
@@ -37,11 +37,16 @@ pub enum RenderError {
         reason: String,
         known: String,
     },
+    #[error(transparent)]
+    Disclosure(#[from] DisclosureError),
 }
 
-/// What a template's functions read: the run, the analyses it ran, and the calendar.
+/// What a template's functions read: the disclosed run (its tables and figures as the
+/// audience may see them), the analyses it ran, and the calendar.
 pub struct ReportData {
     pub run: RunOutput,
+    pub metrics: Vec<DisclosedMetric>,
+    pub policy: Policy,
     pub analyses: Vec<Analysis>,
     pub audience: Audience,
     pub academic_year: String,
@@ -80,7 +85,8 @@ pub fn render_html_with(
     Ok(render(template, run, analyses, term, generated, globals, false)?.html)
 }
 
-/// Renders a report to HTML and, when `pdf` is set, typesets the same content as a PDF.
+/// Renders a report to HTML and, when `pdf` is set, typesets the same content as a PDF;
+/// the run is disclosed for the template's audience first ([`render_disclosed`]).
 pub fn render(
     template: &ReportTemplate,
     run: RunOutput,
@@ -90,8 +96,40 @@ pub fn render(
     globals: &[(&str, String)],
     pdf: bool,
 ) -> Result<Rendered, RenderError> {
+    let disclosed = disclosure::disclose(
+        Policy::for_audience(template.meta.audience),
+        &run,
+        &analyses,
+    )?;
+    render_disclosed(template, &disclosed, analyses, term, generated, globals, pdf)
+}
+
+/// Renders a report from figures already disclosed for its audience: render sees no
+/// other figure. Errs when they were disclosed for another audience.
+pub fn render_disclosed(
+    template: &ReportTemplate,
+    disclosed: &Disclosed,
+    analyses: Vec<Analysis>,
+    term: Term,
+    generated: DateTime<Utc>,
+    globals: &[(&str, String)],
+    pdf: bool,
+) -> Result<Rendered, RenderError> {
+    if disclosed.policy.audience != template.meta.audience {
+        return Err(RenderError::Template {
+            path: template.path.clone(),
+            line: 1,
+            message: format!(
+                "figures disclosed for the {:?} audience cannot be rendered for {:?}",
+                disclosed.policy.audience, template.meta.audience
+            )
+            .to_lowercase(),
+        });
+    }
     let data = Arc::new(ReportData {
-        run,
+        run: disclosed.run.clone(),
+        metrics: disclosed.metrics.clone(),
+        policy: disclosed.policy,
         analyses,
         audience: template.meta.audience,
         academic_year: term.year.to_string(),
@@ -131,11 +169,8 @@ pub fn render(
         .render(minijinja::context! { title => template.meta.title.clone() })
         .map_err(to_error)?;
     let (mut body, toc) = html::markdown(&markdown);
-    if matches!(
-        template.meta.audience,
-        template::Audience::Board | template::Audience::School
-    ) {
-        body.push_str(disclosure::NOTES);
+    if let Some(notes) = data.policy.notes() {
+        body.push_str(notes);
     }
     body.push_str(&sources_html(&data.run));
     let audience_label = match template.meta.audience {
@@ -144,7 +179,7 @@ pub fn render(
         template::Audience::School => "School advisory visit",
         template::Audience::Officers => "Virtual School officers only",
     };
-    let marking = (template.meta.audience == Audience::Officers).then_some("OFFICIAL-SENSITIVE");
+    let marking = data.policy.marking;
     let subtitle = format!(
         "Term {} · academic year {}",
         data.run.term, data.academic_year

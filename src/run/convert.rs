@@ -145,7 +145,7 @@ pub fn to_batch(table: &ResultTable) -> Result<RecordBatch, datafusion::arrow::e
                 });
                 Arc::new(b.finish())
             }
-            Value::Text(_) | Value::Null => {
+            Value::Text(_) | Value::Null | Value::Suppressed => {
                 let mut b = StringBuilder::new();
                 cells().for_each(|v| match v {
                     Value::Null => b.append_null(),

@@ -89,6 +89,7 @@ fn key(row: &[Value]) -> Vec<(u8, String)> {
             Value::Bool(b) => (2, b.to_string()),
             Value::Text(s) => (3, s.clone()),
             Value::Date(d) => (4, d.to_string()),
+            Value::Suppressed => (5, String::new()),
         })
         .collect()
 }

@@ -4,6 +4,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use std::fmt;
 
+/// The DfE symbol for a figure suppressed for confidentiality.
+pub const SUPPRESSED: &str = "c";
+
 /// One cell of a result table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
@@ -14,6 +17,9 @@ pub enum Value {
     Float(f64),
     Text(String),
     Date(NaiveDate),
+    /// A figure withheld by disclosure control (DfE's symbol `c`); only the disclosure
+    /// stage makes it, and it prints as `c`.
+    Suppressed,
 }
 
 impl Value {
@@ -28,6 +34,11 @@ impl Value {
 
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
+    }
+
+    /// True for a figure withheld by disclosure control.
+    pub fn is_suppressed(&self) -> bool {
+        matches!(self, Value::Suppressed)
     }
 }
 
@@ -45,6 +56,7 @@ impl fmt::Display for Value {
             }
             Value::Text(s) => write!(f, "{s}"),
             Value::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+            Value::Suppressed => write!(f, "{}", SUPPRESSED),
         }
     }
 }
