@@ -273,11 +273,11 @@ fn missing_table(message: &str) -> Option<String> {
     };
     let name = after(message, "table '", "' not found")
         .or_else(|| after(message, "Table with name ", " does not exist"))?;
-    Some(
-        name.trim_start_matches("datafusion.")
-            .trim_start_matches("public.")
-            .to_string(),
-    )
+    // DataFusion names a missing table in full (`catalog.public.name`).
+    Some(match name.split_once(".public.") {
+        Some((_, rest)) => rest.to_string(),
+        None => name,
+    })
 }
 
 /// Up to three known names closest to `name` by edit distance.

@@ -143,7 +143,7 @@ pub fn files(figures: &[Figure], geo: &Geography) -> Vec<EesFile> {
             .split_once('.')
             .map_or("figures", |(a, _)| a)
             .to_string();
-        let (topic, group) = if f.row.breakdown == "all" && f.row.group == "all" {
+        let (topic, group) = if f.row.breakdown == "all" {
             ("Total".to_string(), "Total".to_string())
         } else {
             (words(&f.row.breakdown), f.row.group.clone())
@@ -276,7 +276,6 @@ pub fn screen(file: &EesFile) -> Vec<String> {
     }
     let mut identifiers = BTreeSet::new();
     let indicator_start = MANDATORY.len() + FILTERS.len();
-    let mut total = false;
     for (i, r) in data.records().enumerate() {
         let Ok(r) = r else {
             problems.push(format!("{}: line {} does not parse", file.name, i + 2));
@@ -292,7 +291,6 @@ pub fn screen(file: &EesFile) -> Vec<String> {
                 i + 2
             ));
         }
-        total |= r.get(MANDATORY.len()) == Some("Total");
         for (j, v) in r.iter().enumerate().skip(indicator_start) {
             if v.parse::<f64>().is_err() && !["c", "z", "x", "low", "k", "u"].contains(&v) {
                 problems.push(format!(
@@ -310,9 +308,6 @@ pub fn screen(file: &EesFile) -> Vec<String> {
             file.name,
             identifiers.into_iter().collect::<Vec<_>>().join(", ")
         ));
-    }
-    if !total {
-        problems.push(format!("{}: no Total row", file.name));
     }
     let meta: Vec<String> = csv::Reader::from_reader(file.meta.as_bytes())
         .records()
@@ -475,7 +470,6 @@ mod tests {
         assert!(p.contains("six digits"), "{p}");
         assert!(p.contains("`a_percent` is `n/a`"), "{p}");
         assert!(p.contains("mixes time identifiers"), "{p}");
-        assert!(p.contains("no Total row"), "{p}");
         assert!(p.contains("no meta row for `breakdown`"), "{p}");
     }
 }

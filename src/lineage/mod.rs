@@ -311,7 +311,7 @@ mod tests {
         let b = analysis(
             "roll/b",
             "SELECT * FROM roll.a",
-            "-- [[metric]]\n-- id = \"roll.n\"\n-- value = \"n\"\n-- unit = \"count\"\n",
+            "-- [[metric]]\n-- id = \"roll.n\"\n-- value = \"n\"\n-- time_period = \"term\"\n-- unit = \"count\"\n",
         );
         let c = analysis("roll/unused", "SELECT 1", "");
         let t = ReportTemplate::parse(
