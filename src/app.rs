@@ -125,7 +125,9 @@ pub enum AppError {
     History(#[from] HistoryError),
     #[error(transparent)]
     Comparators(#[from] crate::comparators::ComparatorError),
+    #[error(transparent)]
     Project(#[from] crate::project::ProjectError),
+    #[error(transparent)]
     Disclosure(#[from] DisclosureError),
 }
 

@@ -185,6 +185,7 @@ fn json(columns: &[String], rows: &[Vec<Value>]) -> String {
             for (c, v) in columns.iter().zip(r) {
                 let j = match v {
                     Value::Null => serde_json::Value::Null,
+                    Value::Suppressed => serde_json::Value::String(v.to_string()),
                     Value::Bool(b) => (*b).into(),
                     Value::Int(i) => (*i).into(),
                     Value::Float(f) => serde_json::Number::from_f64(*f)

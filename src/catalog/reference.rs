@@ -125,12 +125,7 @@ pub fn authority(
     let arrays: Vec<ArrayRef> = vec![strings([Some(la_code.to_string())]), strings([la_name])];
     let batch = RecordBatch::try_new(schema.clone(), arrays)
         .unwrap_or_else(|_| RecordBatch::new_empty(schema.clone()));
-    LoadedTable {
-        name: contract_table.name.to_string(),
-        batches: vec![batch],
-        schema,
-        lines: None,
-    }
+    LoadedTable::new(contract_table.name, schema, vec![batch], None)
 }
 
 /// The name DfE's neighbour file gives authority `la_code`.

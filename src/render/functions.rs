@@ -244,7 +244,6 @@ fn figure(m: &crate::disclosure::DisclosedMetric) -> Figure {
         m.row.value.map(|v| (v, m.row.unit.clone(), true))
     }
 }
-}
 
 /// The latest national CLA figure for a metric up to the report's year, with its year.
 fn latest_national(data: &ReportData, id: &str) -> Option<(String, String)> {
