@@ -4,16 +4,18 @@
 //! render) and returns a typed error that `main` prints with its context.
 
 pub mod history;
+mod variants;
 
 use crate::analysis::{self, Analysis, AnalysisError, lock};
 use crate::catalog::{Catalog, CatalogError};
 use crate::contract::{Contract, Term, calendar::CalendarParseError};
 use crate::engine::{DataFusionEngine, Engine, EngineError, EngineKind};
 use crate::history::{HistoryError, RunKind};
-use crate::output::write_atomic;
+use crate::output::{PathError, safe_slug, write_atomic};
 use crate::render::{self, RenderError, ReportTemplate};
 use crate::run::{self, RunError, RunOutput, convert};
 use crate::sample::{self, SampleConfig, SampleError};
+use crate::staging::{Staging, StagingError};
 use chrono::{DateTime, Utc};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -98,6 +100,10 @@ pub enum AppError {
     Check(CheckReport),
     #[error(transparent)]
     History(#[from] HistoryError),
+    #[error(transparent)]
+    Path(#[from] PathError),
+    #[error(transparent)]
+    Staging(#[from] StagingError),
 }
 
 fn list<T: fmt::Display>(items: &[T]) -> String {
@@ -214,8 +220,10 @@ pub fn run_and_write(
     term: Option<&str>,
 ) -> Result<(RunOutput, Option<i64>), AppError> {
     let (output, analyses) = run(project, term, None)?;
-    run::write_outputs(&output, &project.out)?;
-    let recorded = history::record(
+    let mut staging = Staging::new(&project.out)?;
+    run::write_outputs(&output, staging.dir())?;
+    staging.adopt()?;
+    let (recorded, _) = history::record(
         project,
         RunKind {
             command: "run",
@@ -223,7 +231,8 @@ pub fn run_and_write(
         },
         &output,
         &analyses,
-        &[],
+        staging,
+        false,
     )?;
     Ok((output, recorded))
 }
@@ -246,13 +255,14 @@ struct Prepared {
 }
 
 impl Prepared {
-    /// Records a report's run and the files it wrote in the history.
+    /// Records a report's run and the files it staged in the history, and puts the files
+    /// in place; returns the run and the files' paths.
     fn record(
         &self,
         project: &Project,
         template_name: &str,
-        written: &[PathBuf],
-    ) -> Result<Option<i64>, AppError> {
+        staging: Staging,
+    ) -> Result<(Option<i64>, Vec<PathBuf>), AppError> {
         history::record(
             project,
             RunKind {
@@ -261,7 +271,8 @@ impl Prepared {
             },
             &self.output,
             &self.analyses,
-            written,
+            staging,
+            true,
         )
     }
 }
@@ -272,6 +283,8 @@ fn prepare_report(
     term: Option<&str>,
     extra: &[&str],
 ) -> Result<Prepared, AppError> {
+    // A template is a name in the templates folder, never a path.
+    crate::output::template_file(&project.templates, template_name)?;
     let template = ReportTemplate::load(&project.templates, template_name)?;
     let analyses = load_analyses(project)?;
     let mut wanted = template.named_analyses();
@@ -303,17 +316,6 @@ fn prepare_report(
         analyses,
         output,
         term,
-    })
-}
-
-fn write_file(path: &Path, text: &str) -> Result<(), AppError> {
-    write_bytes(path, text.as_bytes())
-}
-
-fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
-    write_atomic(path, bytes).map_err(|e| AppError::Write {
-        path: path.to_path_buf(),
-        source: e,
     })
 }
 
@@ -353,8 +355,9 @@ pub fn report_formats(
         &[],
         pdf,
     )?;
-    let paths = write_html_and_pdf(project, template_name, &rendered.html, rendered.pdf)?;
-    let run = p.record(project, template_name, &paths)?;
+    let mut staging = Staging::new(&project.out)?;
+    stage_html_and_pdf(&mut staging, template_name, &rendered.html, rendered.pdf)?;
+    let (run, paths) = p.record(project, template_name, staging)?;
     Ok(Published { paths, run })
 }
 
@@ -381,14 +384,22 @@ pub fn report_each_school(
             "schools/summary must have `urn` and `name` columns".into(),
         ));
     };
-    let dir = project.out.join(template_name);
+    let dir = PathBuf::from(template_name);
     let generated = report_time();
-    let mut pages: Vec<(String, String)> = Vec::new();
+    let mut pages: Vec<(String, String, String)> = Vec::new();
     // Render every page first, then write: an error leaves no half-written set.
     let mut rendered = Vec::new();
+    let mut slugs: std::collections::BTreeMap<String, String> = Default::default();
     for row in &summary.rows {
         let urn = row[urn_col].to_string();
         let name = row[name_col].to_string();
+        // File names come from a safe slug of the URN, never from the value itself.
+        let slug = safe_slug(&urn)?;
+        if let Some(other) = slugs.insert(slug.clone(), urn.clone()) {
+            return Err(AppError::Data(format!(
+                "schools `{other}` and `{urn}` would both be written as {slug}.html: URNs must differ in their letters and digits"
+            )));
+        }
         let page = render::render(
             &p.template,
             p.output.clone(),
@@ -398,25 +409,26 @@ pub fn report_each_school(
             &[("school_urn", urn.clone()), ("school_name", name.clone())],
             pdf,
         )?;
-        rendered.push((dir.join(format!("{urn}.html")), page.html.into_bytes()));
+        rendered.push((dir.join(format!("{slug}.html")), page.html.into_bytes()));
         if let Some(bytes) = page.pdf {
-            rendered.push((dir.join(format!("{urn}.pdf")), bytes));
+            rendered.push((dir.join(format!("{slug}.pdf")), bytes));
         }
-        pages.push((urn, name));
+        pages.push((slug, urn, name));
     }
+    let mut staging = Staging::new(&project.out)?;
     for (path, bytes) in &rendered {
-        write_bytes(path, bytes)?;
+        staging.write(path, bytes)?;
     }
     let mut list = String::from("<ul class=\"school-index\">\n");
-    for (urn, name) in &pages {
+    for (slug, urn, name) in &pages {
         let urn = render::html::escape(urn);
         let pdf_link = if pdf {
-            format!(" · <a href=\"{urn}.pdf\">PDF</a>")
+            format!(" · <a href=\"{slug}.pdf\">PDF</a>")
         } else {
             String::new()
         };
         list.push_str(&format!(
-            "<li><a href=\"{urn}.html\">{}</a> (URN {urn}){pdf_link}</li>\n",
+            "<li><a href=\"{slug}.html\">{}</a> (URN {urn}){pdf_link}</li>\n",
             render::html::escape(name),
         ));
     }
@@ -430,11 +442,8 @@ pub fn report_each_school(
         toc: &[],
         provenance: "",
     });
-    let index_path = dir.join("index.html");
-    write_file(&index_path, &index)?;
-    let mut written: Vec<PathBuf> = rendered.into_iter().map(|(path, _)| path).collect();
-    written.push(index_path.clone());
-    let run = p.record(project, template_name, &written)?;
+    let index_path = staging.write(&dir.join("index.html"), index.as_bytes())?;
+    let (run, _) = p.record(project, template_name, staging)?;
     Ok(Published {
         paths: vec![index_path],
         run,
@@ -514,25 +523,28 @@ pub fn notebook(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "notebook".into());
-    write_html_and_pdf(project, &stem, &render::html::page(&page), pdf_bytes)
+    let mut staging = Staging::new(&project.out)?;
+    stage_html_and_pdf(
+        &mut staging,
+        &safe_slug(&stem)?,
+        &render::html::page(&page),
+        pdf_bytes,
+    )?;
+    Ok(staging.publish()?)
 }
 
-/// Writes `<out>/<stem>.html` and, when there is one, `<out>/<stem>.pdf`; returns their paths.
-fn write_html_and_pdf(
-    project: &Project,
+/// Stages `<stem>.html` and, when there is one, `<stem>.pdf` (the stem a safe name).
+fn stage_html_and_pdf(
+    staging: &mut Staging,
     stem: &str,
     html: &str,
     pdf: Option<Vec<u8>>,
-) -> Result<Vec<PathBuf>, AppError> {
-    let path = project.out.join(format!("{stem}.html"));
-    write_file(&path, html)?;
-    let mut paths = vec![path];
+) -> Result<(), AppError> {
+    staging.write(Path::new(&format!("{stem}.html")), html.as_bytes())?;
     if let Some(bytes) = pdf {
-        let pdf_path = project.out.join(format!("{stem}.pdf"));
-        write_bytes(&pdf_path, &bytes)?;
-        paths.push(pdf_path);
+        staging.write(Path::new(&format!("{stem}.pdf")), &bytes)?;
     }
-    Ok(paths)
+    Ok(())
 }
 
 /// `cohort query`: runs one SQL statement over the data folder and returns its rows as text.
@@ -692,22 +704,21 @@ fn plan_all(analyses: &[Analysis], catalog: Option<&Catalog>) -> Vec<String> {
             &empty
         }
     };
-    if let Err(e) = run::prepare(
-        &engine,
-        catalog,
-        catalog
-            .latest_term()
-            .unwrap_or(Term::from_ordinal(2024 * 3 + 2)),
-    ) {
+    let term = catalog
+        .latest_term()
+        .unwrap_or(Term::from_ordinal(2024 * 3 + 2));
+    if let Err(e) = run::prepare(&engine, catalog, term) {
         return vec![e.to_string()];
     }
     let Ok(waves) = analysis::graph::waves(analyses) else {
         return problems;
     };
+    let mut planned = Vec::new();
     for i in waves.into_iter().flatten() {
         let a = &analyses[i];
         match engine.plan(&a.sql) {
             Ok(schema) => {
+                planned.push((a.id().to_string(), schema.clone()));
                 let (s, n) = analysis::table_name(a.id());
                 let empty = datafusion::arrow::record_batch::RecordBatch::new_empty(schema.clone());
                 if let Err(e) = engine.register(Some(&s), &n, schema.clone(), vec![empty]) {
@@ -744,5 +755,6 @@ fn plan_all(analyses: &[Analysis], catalog: Option<&Catalog>) -> Vec<String> {
             Err(e) => problems.push(run::sql_error(a, &e).to_string()),
         }
     }
+    problems.extend(variants::plan_duckdb_variants(analyses, &planned, term));
     problems
 }

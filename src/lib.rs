@@ -16,4 +16,5 @@ pub mod output;
 pub mod render;
 pub mod run;
 pub mod sample;
+pub mod staging;
 pub mod stats;

@@ -213,14 +213,26 @@ enum Command {
 
 fn main() -> ExitCode {
     match dispatch(Cli::parse().command) {
-        Ok(message) => {
-            if !message.is_empty() {
-                println!("{message}");
-            }
-            ExitCode::SUCCESS
-        }
+        Ok(message) => print_quietly(&message),
         Err(e) => {
             eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Prints the result; a reader that stops early (`| head`) is not an error: exit 0 quietly.
+fn print_quietly(message: &str) -> ExitCode {
+    use std::io::Write;
+    if message.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{message}").and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write the output: {e}");
             ExitCode::from(1)
         }
     }

@@ -4,6 +4,7 @@
 
 pub mod chart;
 pub mod disclosure;
+pub mod escape;
 pub mod format;
 mod functions;
 pub mod html;
@@ -101,6 +102,8 @@ pub fn render(
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    // Values from data are text, never Markdown or HTML.
+    env.set_formatter(escape::formatter);
     functions::register(&mut env, data.clone());
     for (name, value) in globals {
         env.add_global(name.to_string(), value.clone());
