@@ -11,6 +11,7 @@ pub mod print;
 pub mod query;
 mod repl;
 pub mod test_files;
+mod variants;
 
 use crate::analysis::{self, Analysis, AnalysisError, lock};
 use crate::catalog::{Catalog, CatalogError};
@@ -18,10 +19,11 @@ use crate::contract::{Contract, Term, calendar::CalendarParseError};
 use crate::disclosure::{self, DisclosureError, Policy};
 use crate::engine::{DataFusionEngine, Engine, EngineError, EngineKind};
 use crate::history::{HistoryError, RunKind};
-use crate::output::write_atomic;
+use crate::output::{PathError, safe_slug, write_atomic};
 use crate::render::{self, RenderError, ReportTemplate};
 use crate::run::{self, RunError, RunOutput, convert};
 use crate::sample::{self, SampleConfig, SampleError};
+use crate::staging::{Staging, StagingError};
 use chrono::{DateTime, Utc};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -129,6 +131,10 @@ pub enum AppError {
     Project(#[from] crate::project::ProjectError),
     #[error(transparent)]
     Disclosure(#[from] DisclosureError),
+    #[error(transparent)]
+    Path(#[from] PathError),
+    #[error(transparent)]
+    Staging(#[from] StagingError),
 }
 
 fn list<T: fmt::Display>(items: &[T]) -> String {
@@ -270,8 +276,10 @@ pub fn run_and_write(
     term: Option<&str>,
 ) -> Result<(RunOutput, Option<i64>), AppError> {
     let (output, analyses) = run(project, term, None)?;
-    run::write_outputs(&output, &project.out)?;
-    let recorded = history::record(
+    let mut staging = Staging::new(&project.out)?;
+    run::write_outputs(&output, staging.dir())?;
+    staging.adopt()?;
+    let (recorded, _) = history::record(
         project,
         RunKind {
             command: "run",
@@ -279,7 +287,8 @@ pub fn run_and_write(
         },
         &output,
         &analyses,
-        &[],
+        staging,
+        false,
     )?;
     Ok((output, recorded))
 }
@@ -308,13 +317,14 @@ impl Prepared {
         Ok(disclosure::disclose(policy, &self.output, &self.analyses)?)
     }
 
-    /// Records a report's run and the files it wrote in the history.
+    /// Records a report's run and the files it staged in the history, and puts the files
+    /// in place; returns the run and the files' paths.
     fn record(
         &self,
         project: &Project,
         template_name: &str,
-        written: &[PathBuf],
-    ) -> Result<Option<i64>, AppError> {
+        staging: Staging,
+    ) -> Result<(Option<i64>, Vec<PathBuf>), AppError> {
         history::record(
             project,
             RunKind {
@@ -323,7 +333,8 @@ impl Prepared {
             },
             &self.output,
             &self.analyses,
-            written,
+            staging,
+            true,
         )
     }
 }
@@ -334,6 +345,8 @@ fn prepare_report(
     term: Option<&str>,
     extra: &[&str],
 ) -> Result<Prepared, AppError> {
+    // A template is a name in the templates folder, never a path.
+    crate::output::template_file(&project.templates, template_name)?;
     let template = ReportTemplate::load(&project.templates, template_name)?;
     let analyses = load_analyses(project)?;
     let mut wanted: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
@@ -388,17 +401,6 @@ pub fn disclosed_report(
     Ok((p.output, p.analyses, disclosed))
 }
 
-fn write_file(path: &Path, text: &str) -> Result<(), AppError> {
-    write_bytes(path, text.as_bytes())
-}
-
-fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
-    write_atomic(path, bytes).map_err(|e| AppError::Write {
-        path: path.to_path_buf(),
-        source: e,
-    })
-}
-
 /// `cohort report`: runs what the template needs and writes `<out>/<template>.html`.
 pub fn report(
     project: &Project,
@@ -436,10 +438,17 @@ pub fn report_formats(
         &[],
         pdf,
     )?;
-    let paths = write_html_and_pdf(project, template_name, &rendered.html, rendered.pdf)?;
-    let data = disclosure::export::write(&disclosed, &p.analyses, &project.out)?;
-    let written: Vec<PathBuf> = paths.iter().chain(&data).cloned().collect();
-    let run = p.record(project, template_name, &written)?;
+    let mut staging = Staging::new(&project.out)?;
+    stage_html_and_pdf(&mut staging, template_name, &rendered.html, rendered.pdf)?;
+    // The disclosed results and metrics.csv are part of the publication: staged with it.
+    disclosure::export::write(&disclosed, &p.analyses, staging.dir())?;
+    staging.adopt()?;
+    let (run, paths) = p.record(project, template_name, staging)?;
+    // Name the report's own files; its results/ and metrics.csv are written beside them.
+    let paths = paths
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "html" || e == "pdf"))
+        .collect();
     Ok(Published { paths, run })
 }
 
@@ -466,15 +475,23 @@ pub fn report_each_school(
             "schools/summary must have `urn` and `name` columns".into(),
         ));
     };
-    let dir = project.out.join(template_name);
+    let dir = PathBuf::from(template_name);
     let generated = report_time();
     let disclosed = p.disclose()?;
-    let mut pages: Vec<(String, String)> = Vec::new();
+    let mut pages: Vec<(String, String, String)> = Vec::new();
     // Render every page first, then write: an error leaves no half-written set.
     let mut rendered = Vec::new();
+    let mut slugs: std::collections::BTreeMap<String, String> = Default::default();
     for row in &summary.rows {
         let urn = row[urn_col].to_string();
         let name = row[name_col].to_string();
+        // File names come from a safe slug of the URN, never from the value itself.
+        let slug = safe_slug(&urn)?;
+        if let Some(other) = slugs.insert(slug.clone(), urn.clone()) {
+            return Err(AppError::Data(format!(
+                "schools `{other}` and `{urn}` would both be written as {slug}.html: URNs must differ in their letters and digits"
+            )));
+        }
         let page = render::render_disclosed(
             &p.template,
             &disclosed.for_school(&urn),
@@ -484,25 +501,26 @@ pub fn report_each_school(
             &[("school_urn", urn.clone()), ("school_name", name.clone())],
             pdf,
         )?;
-        rendered.push((dir.join(format!("{urn}.html")), page.html.into_bytes()));
+        rendered.push((dir.join(format!("{slug}.html")), page.html.into_bytes()));
         if let Some(bytes) = page.pdf {
-            rendered.push((dir.join(format!("{urn}.pdf")), bytes));
+            rendered.push((dir.join(format!("{slug}.pdf")), bytes));
         }
-        pages.push((urn, name));
+        pages.push((slug, urn, name));
     }
+    let mut staging = Staging::new(&project.out)?;
     for (path, bytes) in &rendered {
-        write_bytes(path, bytes)?;
+        staging.write(path, bytes)?;
     }
     let mut list = String::from("<ul class=\"school-index\">\n");
-    for (urn, name) in &pages {
+    for (slug, urn, name) in &pages {
         let urn = render::html::escape(urn);
         let pdf_link = if pdf {
-            format!(" · <a href=\"{urn}.pdf\">PDF</a>")
+            format!(" · <a href=\"{slug}.pdf\">PDF</a>")
         } else {
             String::new()
         };
         list.push_str(&format!(
-            "<li><a href=\"{urn}.html\">{}</a> (URN {urn}){pdf_link}</li>\n",
+            "<li><a href=\"{slug}.html\">{}</a> (URN {urn}){pdf_link}</li>\n",
             render::html::escape(name),
         ));
     }
@@ -516,16 +534,10 @@ pub fn report_each_school(
         toc: &[],
         provenance: "",
     });
-    let index_path = dir.join("index.html");
-    write_file(&index_path, &index)?;
-    let mut written: Vec<PathBuf> = rendered.into_iter().map(|(path, _)| path).collect();
-    written.push(index_path.clone());
-    written.extend(disclosure::export::write(
-        &disclosed,
-        &p.analyses,
-        &project.out,
-    )?);
-    let run = p.record(project, template_name, &written)?;
+    let index_path = staging.write(&dir.join("index.html"), index.as_bytes())?;
+    disclosure::export::write(&disclosed, &p.analyses, staging.dir())?;
+    staging.adopt()?;
+    let (run, _) = p.record(project, template_name, staging)?;
     Ok(Published {
         paths: vec![index_path],
         run,
@@ -605,25 +617,28 @@ pub fn notebook(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "notebook".into());
-    write_html_and_pdf(project, &stem, &render::html::page(&page), pdf_bytes)
+    let mut staging = Staging::new(&project.out)?;
+    stage_html_and_pdf(
+        &mut staging,
+        &safe_slug(&stem)?,
+        &render::html::page(&page),
+        pdf_bytes,
+    )?;
+    Ok(staging.publish()?)
 }
 
-/// Writes `<out>/<stem>.html` and, when there is one, `<out>/<stem>.pdf`; returns their paths.
-fn write_html_and_pdf(
-    project: &Project,
+/// Stages `<stem>.html` and, when there is one, `<stem>.pdf` (the stem a safe name).
+fn stage_html_and_pdf(
+    staging: &mut Staging,
     stem: &str,
     html: &str,
     pdf: Option<Vec<u8>>,
-) -> Result<Vec<PathBuf>, AppError> {
-    let path = project.out.join(format!("{stem}.html"));
-    write_file(&path, html)?;
-    let mut paths = vec![path];
+) -> Result<(), AppError> {
+    staging.write(Path::new(&format!("{stem}.html")), html.as_bytes())?;
     if let Some(bytes) = pdf {
-        let pdf_path = project.out.join(format!("{stem}.pdf"));
-        write_bytes(&pdf_path, &bytes)?;
-        paths.push(pdf_path);
+        staging.write(Path::new(&format!("{stem}.pdf")), &bytes)?;
     }
-    Ok(paths)
+    Ok(())
 }
 
 /// A result as an aligned plain-text table for the terminal (every row).
@@ -737,22 +752,21 @@ fn plan_all(analyses: &[Analysis], catalog: Option<&Catalog>) -> Vec<String> {
             &empty
         }
     };
-    if let Err(e) = run::prepare(
-        &engine,
-        catalog,
-        catalog
-            .latest_term()
-            .unwrap_or(Term::from_ordinal(2024 * 3 + 2)),
-    ) {
+    let term = catalog
+        .latest_term()
+        .unwrap_or(Term::from_ordinal(2024 * 3 + 2));
+    if let Err(e) = run::prepare(&engine, catalog, term) {
         return vec![e.to_string()];
     }
     let Ok(waves) = analysis::graph::waves(analyses) else {
         return problems;
     };
+    let mut planned = Vec::new();
     for i in waves.into_iter().flatten() {
         let a = &analyses[i];
         match engine.plan(&a.sql) {
             Ok(schema) => {
+                planned.push((a.id().to_string(), schema.clone()));
                 let (s, n) = analysis::table_name(a.id());
                 let empty = datafusion::arrow::record_batch::RecordBatch::new_empty(schema.clone());
                 if let Err(e) = engine.register(Some(&s), &n, schema.clone(), vec![empty]) {
@@ -790,5 +804,6 @@ fn plan_all(analyses: &[Analysis], catalog: Option<&Catalog>) -> Vec<String> {
             Err(e) => problems.push(run::sql_error(a, &e).to_string()),
         }
     }
+    problems.extend(variants::plan_duckdb_variants(analyses, &planned, term));
     problems
 }

@@ -21,4 +21,5 @@ pub mod project;
 pub mod render;
 pub mod run;
 pub mod sample;
+pub mod staging;
 pub mod stats;

@@ -347,12 +347,7 @@ enum Command {
 
 fn main() -> ExitCode {
     match dispatch(Cli::parse().command) {
-        Ok(message) => {
-            if !message.is_empty() {
-                println!("{message}");
-            }
-            ExitCode::SUCCESS
-        }
+        Ok(message) => print_quietly(&message),
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(1)
@@ -369,6 +364,23 @@ fn parse_term(s: &str) -> Result<Term, String> {
 /// The term as the library reads it (its canonical text).
 fn text(term: Option<Term>) -> Option<String> {
     term.map(|t| t.to_string())
+}
+
+/// Prints the result; a reader that stops early (`| head`) is not an error: exit 0 quietly.
+fn print_quietly(message: &str) -> ExitCode {
+    use std::io::Write;
+    if message.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{message}").and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write the output: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// `recorded as run N in PATH`, when the run was recorded.

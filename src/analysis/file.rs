@@ -208,7 +208,7 @@ impl Analysis {
         if normalise_sql(&sql).is_empty() {
             return Err(fm_err(end + 2, "SQL after the front matter".into()));
         }
-        let sql_hash = hex::encode(Sha256::digest(normalise_sql(&sql).as_bytes()));
+        let sql_hash = sql_hash(&sql, &meta.engine_sql);
         Ok(Analysis {
             meta,
             path: path.to_path_buf(),
@@ -236,6 +236,21 @@ pub fn toml_error_line(toml_text: &str, e: &toml::de::Error) -> usize {
                 + 2
         })
         .unwrap_or(1)
+}
+
+/// SHA-256 of the normalised SQL and of every `[engine_sql]` variant, so changing the
+/// SQL any engine runs changes the locked hash. Without variants it is the hash of the
+/// SQL alone, as it always was (existing locks stay valid).
+pub fn sql_hash(sql: &str, engine_sql: &std::collections::BTreeMap<String, String>) -> String {
+    let mut text = normalise_sql(sql);
+    // BTreeMap: engines in name order, so the hash does not depend on the file's order.
+    for (engine, variant) in engine_sql {
+        text.push_str(&format!(
+            "\n[engine_sql.{engine}]\n{}",
+            normalise_sql(variant)
+        ));
+    }
+    hex::encode(Sha256::digest(text.as_bytes()))
 }
 
 /// SQL without comments and with runs of white space folded to one space (outside quotes),
@@ -304,6 +319,30 @@ mod tests {
             normalise_sql("select 'A  B'"),
             normalise_sql("select 'A B'")
         );
+    }
+
+    #[test]
+    fn engine_sql_variants_are_part_of_the_hash() {
+        let with = |duckdb: &str| {
+            GOOD.replace(
+                "-- ---\nSELECT",
+                &format!("-- [engine_sql]\n-- duckdb = \"{duckdb}\"\n-- ---\nSELECT"),
+            )
+        };
+        let plain = Analysis::parse(Path::new("q.sql"), "a/b", GOOD).unwrap();
+        let one = Analysis::parse(Path::new("q.sql"), "a/b", &with("SELECT 1 AS x")).unwrap();
+        let two = Analysis::parse(Path::new("q.sql"), "a/b", &with("SELECT 2 AS x")).unwrap();
+        let spaced = Analysis::parse(Path::new("q.sql"), "a/b", &with("SELECT  1   AS x")).unwrap();
+        assert_eq!(one.sql_for("duckdb"), "SELECT 1 AS x");
+        // Without variants the hash is that of the main SQL alone, as before.
+        assert_eq!(
+            plain.sql_hash,
+            hex::encode(Sha256::digest(b"SELECT 1 AS x"))
+        );
+        assert_ne!(one.sql_hash, plain.sql_hash);
+        assert_ne!(one.sql_hash, two.sql_hash);
+        // Layout inside a variant does not change it either.
+        assert_eq!(one.sql_hash, spaced.sql_hash);
     }
 
     #[test]

@@ -153,3 +153,36 @@ pub fn write(analyses: &[Analysis], lock_path: &Path) -> Result<usize, AnalysisE
     })?;
     Ok(changed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analysis(duckdb: &str) -> Analysis {
+        let text = format!(
+            "-- ---\n-- id = \"a/b\"\n-- version = 1\n-- title = \"T\"\n-- description = \"D\"\n-- [engine_sql]\n-- duckdb = \"{duckdb}\"\n-- ---\nSELECT 1 AS x\n"
+        );
+        Analysis::parse(Path::new("queries/a/b.sql"), "a/b", &text)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn changing_the_duckdb_sql_without_raising_the_version_is_refused() {
+        let dir = std::env::temp_dir().join(format!("cohort-lock-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let lock_path = dir.join("versions.lock");
+        write(&[analysis("SELECT 1 AS x")], &lock_path).unwrap_or_else(|e| panic!("{e}"));
+        let lock = read(&lock_path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(verify(&[analysis("SELECT 1 AS x")], &lock, &lock_path).is_empty());
+        // Only the DuckDB variant changed: the same error as a change to the main SQL.
+        let problems = verify(&[analysis("SELECT 2 AS x")], &lock, &lock_path);
+        assert_eq!(problems.len(), 1);
+        let message = problems[0].to_string();
+        assert!(
+            message.contains("the SQL of `a/b` changed but its version is still 1"),
+            "{message}"
+        );
+        assert!(write(&[analysis("SELECT 2 AS x")], &lock_path).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

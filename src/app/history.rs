@@ -8,34 +8,36 @@ use crate::engine::EngineKind;
 use crate::history::diff::{self, Side};
 use crate::history::{History, Published, RunKind};
 use crate::run::{self, RunOutput, cross};
+use crate::staging::{Staging, StagingError};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// Records a finished run, and the files a report wrote, in the project's history (when
-/// it keeps one). Returns the run id.
+/// Records a finished run, and the files a report staged (when `list_outputs`), in the
+/// project's history (when it keeps one), moving the staged files into place just before
+/// the history commits: both happen, or neither. Returns the run id and the final paths.
 pub fn record(
     project: &Project,
     kind: RunKind,
     output: &RunOutput,
     analyses: &[Analysis],
-    written: &[PathBuf],
-) -> Result<Option<i64>, AppError> {
+    mut staging: Staging,
+    list_outputs: bool,
+) -> Result<(Option<i64>, Vec<PathBuf>), AppError> {
     let Some(path) = &project.history else {
-        return Ok(None);
+        let paths = staging.publish()?;
+        return Ok((None, paths));
     };
-    let mut published = Vec::with_capacity(written.len());
-    for p in written {
-        let bytes = std::fs::read(p).map_err(|e| AppError::Write {
-            path: p.clone(),
-            source: e,
-        })?;
-        published.push(Published {
-            path: p.clone(),
-            sha256: hex::encode(Sha256::digest(&bytes)),
-            bytes: bytes.len() as u64,
-        });
+    let mut published = Vec::new();
+    if list_outputs {
+        for (p, bytes) in staging.contents()? {
+            published.push(Published {
+                path: p,
+                sha256: hex::encode(Sha256::digest(&bytes)),
+                bytes: bytes.len() as u64,
+            });
+        }
     }
     let sources: BTreeMap<&str, &str> = analyses
         .iter()
@@ -43,8 +45,32 @@ pub fn record(
         .collect();
     let source = |id: &str| sources.get(id).map(|s| s.to_string()).unwrap_or_default();
     let mut history = History::open(path)?;
-    let id = history.record(&kind, output, &source, &published, chrono::Utc::now())?;
-    Ok(Some(id))
+    let mut failure: Option<StagingError> = None;
+    let mut paths = Vec::new();
+    let mut publish = || match staging.publish() {
+        Ok(p) => {
+            paths = p;
+            Ok(())
+        }
+        Err(e) => {
+            let message = e.to_string();
+            failure = Some(e);
+            Err(message)
+        }
+    };
+    let recorded = history.record_then(
+        &kind,
+        output,
+        &source,
+        &published,
+        chrono::Utc::now(),
+        &mut publish,
+    );
+    match (recorded, failure) {
+        (_, Some(e)) => Err(e.into()),
+        (Err(e), None) => Err(e.into()),
+        (Ok(id), None) => Ok((Some(id), paths)),
+    }
 }
 
 /// Where earlier years come from in a board report: the project's history, when it has one.

@@ -1,12 +1,14 @@
 //! The DataFusion engine: an in-memory `SessionContext` over the catalog's Arrow tables.
 
-use super::{Engine, EngineError};
+use super::{Engine, EngineError, gate};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::{MemTable, MemorySchemaProvider};
 use datafusion::common::TableReference;
 use datafusion::error::DataFusionError;
-use datafusion::prelude::{SessionConfig, SessionContext};
+use datafusion::prelude::{SQLOptions, SessionConfig, SessionContext};
+use datafusion::sql::parser::{DFParserBuilder, Statement as DFStatement};
+use datafusion::sql::sqlparser::ast::Statement;
 use std::sync::Arc;
 
 /// DataFusion with its own small tokio runtime, callable from rayon threads.
@@ -15,7 +17,45 @@ pub struct DataFusionEngine {
     runtime: tokio::runtime::Runtime,
 }
 
+/// What user SQL may do on DataFusion: read, nothing else (no DDL such as
+/// `CREATE EXTERNAL TABLE`, no DML or `COPY`, no statements such as `SET`).
+fn read_only() -> SQLOptions {
+    SQLOptions::new()
+        .with_allow_ddl(false)
+        .with_allow_dml(false)
+        .with_allow_statements(false)
+}
+
+/// Refuses anything but one query, by DataFusion's own parser; SQL that does not parse
+/// is left for the planner to report with its position.
+fn one_query(sql: &str) -> Result<(), EngineError> {
+    // The session's dialect is DataFusion's default, the generic one the builder uses.
+    let Ok(statements) = DFParserBuilder::new(sql)
+        .build()
+        .and_then(|mut p| p.parse_statements())
+    else {
+        return Ok(());
+    };
+    if statements.len() > 1 {
+        return Err(gate::refused_many(sql, statements.len()));
+    }
+    match statements.front() {
+        Some(DFStatement::Statement(s)) if matches!(**s, Statement::Query(_)) => Ok(()),
+        Some(DFStatement::CreateExternalTable(_)) => Err(gate::refused(
+            "a `CREATE EXTERNAL TABLE` statement",
+            gate::first_line(sql),
+        )),
+        Some(DFStatement::CopyTo(_)) => {
+            Err(gate::refused("a `COPY` statement", gate::first_line(sql)))
+        }
+        Some(_) => Err(gate::refused(&gate::first_word(sql), gate::first_line(sql))),
+        None => Err(EngineError::new("no SQL statement to run")),
+    }
+}
+
 impl DataFusionEngine {
+    /// A session with only the catalog's tables: no URL tables, no file-reading table
+    /// functions, and every query checked by [`one_query`] and [`read_only`].
     pub fn new() -> Result<Self, EngineError> {
         let config = SessionConfig::new()
             .with_target_partitions(2)
@@ -95,7 +135,12 @@ impl Engine for DataFusionEngine {
 
     fn query(&self, sql: &str) -> Result<Vec<RecordBatch>, EngineError> {
         self.runtime.block_on(async {
-            let df = self.ctx.sql(sql).await.map_err(to_error)?;
+            one_query(sql)?;
+            let df = self
+                .ctx
+                .sql_with_options(sql, read_only())
+                .await
+                .map_err(to_error)?;
             let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
             let batches = df.collect().await.map_err(to_error)?;
             // No rows still has columns: keep the schema so dependents can select from it.
@@ -109,12 +154,14 @@ impl Engine for DataFusionEngine {
 
     fn plan(&self, sql: &str) -> Result<SchemaRef, EngineError> {
         self.runtime.block_on(async {
+            one_query(sql)?;
             let plan = self
                 .ctx
                 .state()
                 .create_logical_plan(sql)
                 .await
                 .map_err(to_error)?;
+            read_only().verify_plan(&plan).map_err(to_error)?;
             Ok(Arc::new(plan.schema().as_arrow().clone()))
         })
     }
@@ -123,6 +170,45 @@ impl Engine for DataFusionEngine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_one_read_only_query_runs() {
+        let engine = DataFusionEngine::new().unwrap_or_else(|e| panic!("{e}"));
+        let ok = engine
+            .query("WITH t AS (SELECT 1 AS x) SELECT x FROM t")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ok[0].num_rows(), 1);
+        for (sql, what, line) in [
+            ("COPY (SELECT 1) TO '/tmp/x.csv'", "COPY", 1),
+            (
+                "\n-- c\nCREATE EXTERNAL TABLE t STORED AS CSV LOCATION '/etc/passwd'",
+                "CREATE EXTERNAL TABLE",
+                3,
+            ),
+            ("SET datafusion.execution.batch_size = 1", "SET", 1),
+            ("SELECT 1;\nSELECT 2", "2 statements", 2),
+            ("CREATE TABLE t AS SELECT 1", "CREATE", 1),
+            ("INSERT INTO t VALUES (1)", "INSERT", 1),
+        ] {
+            for e in [engine.query(sql).err(), engine.plan(sql).err()] {
+                let e = e.unwrap_or_else(|| panic!("`{sql}` must be refused"));
+                assert!(e.message.starts_with("refused"), "{sql}: {}", e.message);
+                assert!(e.message.contains(what), "{sql}: {}", e.message);
+                assert_eq!(e.line, Some(line), "{sql}");
+            }
+        }
+        // No file is a table, and the only table functions make numbers.
+        assert!(engine.query("SELECT * FROM '/etc/passwd'").is_err());
+        let mut functions: Vec<String> = engine
+            .ctx
+            .state()
+            .table_functions()
+            .keys()
+            .cloned()
+            .collect();
+        functions.sort();
+        assert_eq!(functions, ["generate_series", "range"]);
+    }
 
     #[test]
     fn parser_positions_are_read_from_messages() {

@@ -5,29 +5,185 @@
 //! DuckDB's Rust crate uses a newer arrow than DataFusion; tables cross between the two
 //! through the Arrow C data interface, whose layout is the same in every version.
 
-use super::{Engine, EngineError};
+use super::{Engine, EngineError, gate};
 use datafusion::arrow::array::{Array, ArrayRef, StructArray, new_null_array};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use datafusion::arrow::record_batch::RecordBatch;
-use duckdb::Connection;
 use duckdb::arrow as newer;
-use std::sync::{Arc, Mutex};
+use duckdb::{Connection, ffi};
+use std::ffi::{CStr, CString, c_char};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// An in-memory DuckDB; each query runs on its own connection to it, so rayon's
-/// threads can query at once.
+/// threads can query at once. Before the first query (after the catalog's tables are
+/// in) it is sealed: no files, URLs or extensions, and its settings locked.
 pub struct DuckDbEngine {
+    // Dropped first: the connections close before `raw` closes the database.
     conn: Mutex<Connection>,
+    /// Set once the lockdown settings are applied (or failed to apply).
+    sealed: OnceLock<Result<(), EngineError>>,
+    raw: Mutex<RawDatabase>,
 }
 
+/// The database handle, and one raw connection used only to parse and prepare (never
+/// execute) user SQL, so its statement type is known before anything runs. The duckdb
+/// crate's `prepare` would run every statement but the last of a chain.
+struct RawDatabase {
+    db: ffi::duckdb_database,
+    con: ffi::duckdb_connection,
+}
+
+// SAFETY: DuckDB's database and connection handles may be used from any thread, one
+// call at a time (the engine keeps this one behind a mutex).
+unsafe impl Send for RawDatabase {}
+
+impl Drop for RawDatabase {
+    fn drop(&mut self) {
+        // SAFETY: both handles were opened by `RawDatabase::open` and are closed once.
+        unsafe {
+            if !self.con.is_null() {
+                ffi::duckdb_disconnect(&mut self.con);
+            }
+            if !self.db.is_null() {
+                ffi::duckdb_close(&mut self.db);
+            }
+        }
+    }
+}
+
+/// A C string DuckDB returned, as text.
+fn c_text(p: *const c_char, otherwise: &str) -> String {
+    if p.is_null() {
+        otherwise.to_string()
+    } else {
+        // SAFETY: DuckDB returns NUL-terminated strings that live as long as their owner.
+        unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+    }
+}
+
+impl RawDatabase {
+    fn open() -> Result<Self, EngineError> {
+        let mut raw = RawDatabase {
+            db: std::ptr::null_mut(),
+            con: std::ptr::null_mut(),
+        };
+        // SAFETY: a null path opens an in-memory database; the out-pointers are valid.
+        unsafe {
+            if ffi::duckdb_open(std::ptr::null(), &mut raw.db) != ffi::DuckDBSuccess {
+                return Err(EngineError::new("cannot open an in-memory DuckDB"));
+            }
+            if ffi::duckdb_connect(raw.db, &mut raw.con) != ffi::DuckDBSuccess {
+                return Err(EngineError::new("cannot connect to the in-memory DuckDB"));
+            }
+        }
+        Ok(raw)
+    }
+
+    /// Parses and prepares `sql` (binding it to the tables, running nothing) and refuses
+    /// it unless it is exactly one SELECT statement.
+    fn check_one_select(&self, sql: &str) -> Result<(), EngineError> {
+        let text =
+            CString::new(sql).map_err(|_| EngineError::new("the SQL holds a NUL character"))?;
+        struct Extracted(ffi::duckdb_extracted_statements);
+        impl Drop for Extracted {
+            fn drop(&mut self) {
+                // SAFETY: destroyed once, as the C API asks even when extraction failed.
+                unsafe { ffi::duckdb_destroy_extracted(&mut self.0) }
+            }
+        }
+        let mut extracted = Extracted(std::ptr::null_mut());
+        // SAFETY: a live connection, a NUL-terminated query and a valid out-pointer.
+        let count =
+            unsafe { ffi::duckdb_extract_statements(self.con, text.as_ptr(), &mut extracted.0) };
+        if count == 0 {
+            // SAFETY: the extracted statements object is live until `extracted` drops.
+            let message = c_text(
+                unsafe { ffi::duckdb_extract_statements_error(extracted.0) },
+                "no SQL statement to run",
+            );
+            let line = sql_line(&message);
+            return Err(EngineError {
+                message,
+                line,
+                column: None,
+            });
+        }
+        if count > 1 {
+            return Err(gate::refused_many(sql, count as usize));
+        }
+        if !gate::starts_like_query(sql) {
+            return Err(gate::refused(&gate::first_word(sql), gate::first_line(sql)));
+        }
+        let mut prepared: ffi::duckdb_prepared_statement = std::ptr::null_mut();
+        // SAFETY: index 0 exists; preparing binds the statement without executing it.
+        let state = unsafe {
+            ffi::duckdb_prepare_extracted_statement(self.con, extracted.0, 0, &mut prepared)
+        };
+        let result = if state != ffi::DuckDBSuccess {
+            // SAFETY: the prepared statement holds its error until destroyed below.
+            let message = c_text(
+                unsafe { ffi::duckdb_prepare_error(prepared) },
+                "cannot prepare the SQL",
+            );
+            let line = sql_line(&message);
+            Err(EngineError {
+                message,
+                line,
+                column: None,
+            })
+        } else {
+            // SAFETY: a successfully prepared statement.
+            let kind = unsafe { ffi::duckdb_prepared_statement_type(prepared) };
+            if kind == ffi::duckdb_statement_type_DUCKDB_STATEMENT_TYPE_SELECT {
+                Ok(())
+            } else {
+                Err(gate::refused(&gate::first_word(sql), gate::first_line(sql)))
+            }
+        };
+        // SAFETY: destroyed once; null-safe in the C API.
+        unsafe { ffi::duckdb_destroy_prepare(&mut prepared) };
+        result
+    }
+}
+
+/// The settings that stop user SQL reaching outside the database, applied after the
+/// catalog's tables are loaded and before any user SQL: no files, URLs or `ATTACH`
+/// (external access), no extension installed or loaded, and no setting changed after.
+const LOCKDOWN: &str = "SET enable_external_access = false; \
+SET autoinstall_known_extensions = false; \
+SET autoload_known_extensions = false; \
+SET allow_community_extensions = false; \
+SET lock_configuration = true;";
+
 impl DuckDbEngine {
+    /// An empty in-memory DuckDB with two threads that keeps insertion order.
     pub fn new() -> Result<Self, EngineError> {
-        let conn = Connection::open_in_memory().map_err(to_error)?;
+        let raw = RawDatabase::open()?;
+        // SAFETY: `raw.db` is open and outlives the connection (see the field order).
+        let conn = unsafe { Connection::open_from_raw(raw.db) }.map_err(to_error)?;
         conn.execute_batch("SET threads TO 2; SET preserve_insertion_order = true;")
             .map_err(to_error)?;
         Ok(DuckDbEngine {
             conn: Mutex::new(conn),
+            sealed: OnceLock::new(),
+            raw: Mutex::new(raw),
         })
+    }
+
+    /// Seals the database on first use, then checks `sql` is one SELECT statement.
+    fn admit(&self, sql: &str) -> Result<(), EngineError> {
+        self.sealed
+            .get_or_init(|| {
+                let conn = self.connection()?;
+                conn.execute_batch(LOCKDOWN).map_err(to_error)
+            })
+            .clone()?;
+        let raw = self
+            .raw
+            .lock()
+            .map_err(|_| EngineError::new("the DuckDB connection was poisoned by a panic"))?;
+        raw.check_one_select(sql)
     }
 
     /// A fresh connection to the same database.
@@ -248,6 +404,7 @@ impl Engine for DuckDbEngine {
     }
 
     fn query(&self, sql: &str) -> Result<Vec<RecordBatch>, EngineError> {
+        self.admit(sql)?;
         let conn = self.connection()?;
         let mut stmt = conn.prepare(sql).map_err(to_error)?;
         let newer_batches: Vec<newer::record_batch::RecordBatch> =
@@ -281,6 +438,7 @@ impl Engine for DuckDbEngine {
     }
 
     fn plan(&self, sql: &str) -> Result<SchemaRef, EngineError> {
+        self.admit(sql)?;
         let conn = self.connection()?;
         let limited = format!(
             "SELECT * FROM ({}\n) AS planned LIMIT 0",
@@ -337,6 +495,67 @@ mod tests {
             ref other => panic!("{other:?}"),
         }
         assert_eq!(t.rows[0][3].to_string(), "2022-01-08");
+    }
+
+    #[test]
+    fn only_one_select_runs_and_nothing_outside_the_database() {
+        let engine = engine_with_table();
+        let dir = std::env::temp_dir().join(format!("cohort-duckdb-gate-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let file = dir.join("x.csv");
+        let _ = std::fs::write(&file, "a\n1\n");
+        let f = file.display().to_string();
+        // Statements that are not one SELECT are refused before anything runs.
+        for (sql, what, line) in [
+            (
+                format!("COPY (SELECT child_id FROM roll.marks) TO '{f}.out'"),
+                "COPY",
+                1,
+            ),
+            (format!("ATTACH '{f}.db' AS h"), "ATTACH", 1),
+            ("INSTALL httpfs".to_string(), "INSTALL", 1),
+            ("LOAD httpfs".to_string(), "LOAD", 1),
+            ("SET enable_external_access = true".to_string(), "SET", 1),
+            (
+                format!("SELECT 1;\nCOPY (SELECT 1) TO '{f}.chained'"),
+                "2 statements",
+                2,
+            ),
+            ("\n\nCREATE TABLE t AS SELECT 1".to_string(), "CREATE", 3),
+            ("DROP TABLE roll.marks".to_string(), "DROP", 1),
+        ] {
+            for e in [engine.query(&sql).err(), engine.plan(&sql).err()] {
+                let e = e.unwrap_or_else(|| panic!("`{sql}` must be refused"));
+                assert!(e.message.starts_with("refused"), "{sql}: {}", e.message);
+                assert!(e.message.contains(what), "{sql}: {}", e.message);
+                assert_eq!(e.line, Some(line), "{sql}");
+            }
+        }
+        assert!(!dir.join("x.csv.out").exists() && !dir.join("x.csv.chained").exists());
+        assert!(!dir.join("x.csv.db").exists());
+        // SELECTs that would read files or URLs fail: external access is off.
+        for sql in [
+            format!("SELECT * FROM read_csv('{f}')"),
+            format!("SELECT * FROM read_text('{f}')"),
+            format!("SELECT * FROM '{f}'"),
+            "SELECT * FROM read_csv('https://example.com/x.csv')".to_string(),
+            format!("SELECT * FROM glob('{}/*')", dir.display()),
+        ] {
+            let e = engine
+                .query(&sql)
+                .err()
+                .unwrap_or_else(|| panic!("`{sql}` must fail"));
+            assert!(!e.message.is_empty());
+        }
+        // The tables are still there and still readable.
+        let out = engine
+            .query("SELECT count(*) AS n FROM roll.marks")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            crate::run::convert::to_table(&out).rows[0][0],
+            crate::run::Value::Int(3)
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

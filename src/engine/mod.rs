@@ -5,6 +5,7 @@
 
 mod datafusion;
 mod duckdb;
+mod gate;
 
 pub use self::datafusion::DataFusionEngine;
 pub use self::duckdb::DuckDbEngine;

@@ -27,6 +27,27 @@ pub enum HistoryError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The step run just before commit failed, so the run was not recorded.
+    #[error("history {}: the run was not recorded: {message}", path.display())]
+    NotRecorded { path: PathBuf, message: String },
+}
+
+/// Environment variable: how many seconds a command waits for a history another cohort
+/// command is using before it gives up (default 60).
+pub const WAIT_SECONDS: &str = "COHORT_HISTORY_WAIT";
+
+fn wait_limit() -> std::time::Duration {
+    let seconds = std::env::var(WAIT_SECONDS)
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or(60);
+    std::time::Duration::from_secs(seconds)
+}
+
+/// Whether DuckDB refused to open the file because another process holds it.
+fn is_locked(e: &duckdb::Error) -> bool {
+    let m = e.to_string();
+    m.contains("Could not set lock") || m.contains("Conflicting lock")
 }
 
 /// A rendered file a report run wrote, by path and hash.
@@ -98,13 +119,45 @@ impl History {
                 source: e,
             })?;
         }
-        let conn = Connection::open(path).map_err(|e| store(path, e))?;
+        let conn = Self::open_waiting(path)?;
         let history = History {
             conn,
             path: path.to_path_buf(),
         };
         schema::migrate(&history.conn).map_err(|e| store(path, e))?;
         Ok(history)
+    }
+
+    /// Opens the file, waiting (and saying so on stderr) while another cohort command
+    /// holds it, up to [`WAIT_SECONDS`].
+    fn open_waiting(path: &Path) -> Result<Connection, HistoryError> {
+        let start = std::time::Instant::now();
+        let limit = wait_limit();
+        let mut said = false;
+        loop {
+            match Connection::open(path) {
+                Ok(conn) => return Ok(conn),
+                Err(e) if is_locked(&e) && start.elapsed() < limit => {
+                    if !said {
+                        eprintln!(
+                            "waiting for the run history {}: another cohort command is using it (for up to {} s; {WAIT_SECONDS} sets the limit)",
+                            path.display(),
+                            limit.as_secs()
+                        );
+                        said = true;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(e) if is_locked(&e) => {
+                    let mut err = store(path, e);
+                    if let HistoryError::Store { message, .. } = &mut err {
+                        message.push_str(&format!(" (waited {} s)", limit.as_secs()));
+                    }
+                    return Err(err);
+                }
+                Err(e) => return Err(store(path, e)),
+            }
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -124,6 +177,20 @@ impl History {
         source: &dyn Fn(&str) -> String,
         published: &[Published],
         recorded_at: DateTime<Utc>,
+    ) -> Result<i64, HistoryError> {
+        self.record_then(kind, output, source, published, recorded_at, &mut || Ok(()))
+    }
+
+    /// [`Self::record`], running `before_commit` (e.g. moving the outputs into place) after
+    /// every row is written and before the commit; when it fails nothing is committed.
+    pub fn record_then(
+        &mut self,
+        kind: &RunKind,
+        output: &RunOutput,
+        source: &dyn Fn(&str) -> String,
+        published: &[Published],
+        recorded_at: DateTime<Utc>,
+        before_commit: &mut dyn FnMut() -> Result<(), String>,
     ) -> Result<i64, HistoryError> {
         let path = self.path.clone();
         let fail = |e: duckdb::Error| store(&path, e);
@@ -239,6 +306,13 @@ impl History {
         if let Ok(marker) = std::env::var(HOLD_BEFORE_COMMIT) {
             let _ = std::fs::write(&marker, run_id.to_string());
             std::thread::sleep(std::time::Duration::from_secs(60));
+        }
+        if let Err(message) = before_commit() {
+            // Dropping the transaction rolls it back.
+            return Err(HistoryError::NotRecorded {
+                path: path.clone(),
+                message,
+            });
         }
         tx.commit().map_err(fail)?;
         Ok(run_id)

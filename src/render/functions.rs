@@ -641,7 +641,9 @@ pub fn register(env: &mut Environment<'static>, data: Arc<ReportData>) {
     });
     let d = data.clone();
     env.add_function("describe", move |id: String| {
-        lookup(&d, &id).map(|(analysis, _)| analysis.meta.description.clone())
+        // An analysis's description is written by its author, Markdown and all (not data).
+        lookup(&d, &id)
+            .map(|(analysis, _)| JValue::from_safe_string(escape(&analysis.meta.description)))
     });
     env.add_global("term", data.run.term.clone());
     env.add_global("academic_year", data.academic_year.clone());

@@ -113,7 +113,10 @@ pub fn table_html(
                 Value::Text(t) if c == "breakdown" => breakdown_label(t),
                 _ => format_value(v, unit),
             };
-            out.push_str(&format!("<td{class}>{}</td>", escape(&text)));
+            out.push_str(&format!(
+                "<td{class}>{}</td>",
+                super::escape::cell_text(&text)
+            ));
         }
         out.push_str("</tr>");
     }

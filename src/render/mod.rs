@@ -3,6 +3,7 @@
 //! Render reads no data files and runs no SQL: it draws what the run produced.
 
 pub mod chart;
+pub mod escape;
 pub mod format;
 mod functions;
 pub mod html;
@@ -139,6 +140,8 @@ pub fn render_disclosed(
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    // Values from data are text, never Markdown or HTML.
+    env.set_formatter(escape::formatter);
     functions::register(&mut env, data.clone());
     for (name, value) in globals {
         env.add_global(name.to_string(), value.clone());
