@@ -353,7 +353,9 @@ fn dispatch(command: Command) -> Result<String, AppError> {
                 None => wrote,
             })
         }
-        Command::Query { sql, paths, term } => app::query(&project(paths)?, &sql, text(term).as_deref()),
+        Command::Query { sql, paths, term } => {
+            app::query(&project(paths)?, &sql, text(term).as_deref())
+        }
         Command::Notebook {
             file,
             paths,
