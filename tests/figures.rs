@@ -24,7 +24,10 @@ fn run(case: &str, extra: &[&str]) -> (String, tempfile::TempDir, String) {
         .output()
         .expect("cohort runs");
     let stderr = String::from_utf8_lossy(&output.stderr).to_string();
-    assert!(output.status.success(), "cohort run {case} failed:\n{stderr}");
+    assert!(
+        output.status.success(),
+        "cohort run {case} failed:\n{stderr}"
+    );
     let m = std::fs::read_to_string(out.path().join("metrics.csv")).expect("metrics.csv");
     (m, out, stderr)
 }
@@ -75,10 +78,20 @@ fn a_pupil_who_moves_school_mid_term_counts_once_on_the_pupil_basis() {
     // Enrolment basis (each enrolment judged alone): M1@S1 0/20 no, M1@S2 2/10 = 20% yes,
     // M2@S1 yes, M3@S2 no: 2 of 4 enrolments = 50%.
     close(
-        value(&m, "attendance.persistent_absence_rate_enrolments", t, "all"),
+        value(
+            &m,
+            "attendance.persistent_absence_rate_enrolments",
+            t,
+            "all",
+        ),
         50.0,
     );
-    let pe = row(&m, "attendance.persistent_absence_rate_enrolments", t, "all");
+    let pe = row(
+        &m,
+        "attendance.persistent_absence_rate_enrolments",
+        t,
+        "all",
+    );
     assert_eq!((pe[4].as_str(), pe[5].as_str()), ("2", "4"));
     // The year (so far, only this term) is on the same pupil basis: 1 of 3.
     close(
@@ -114,7 +127,12 @@ fn an_autumn_only_year_is_labelled_year_to_date() {
     close(year[6].parse().unwrap(), 500.0 / 90.0);
     assert_eq!(year[8], "year_to_date");
     // The term itself is complete.
-    let term = row(&m, "attendance.overall_absence_rate", "2024-25-autumn", "all");
+    let term = row(
+        &m,
+        "attendance.overall_absence_rate",
+        "2024-25-autumn",
+        "all",
+    );
     assert_eq!(term[8], "complete");
     // Every yearly row of the run's year says so, every other row is complete.
     for line in m.lines().skip(1) {
@@ -171,17 +189,17 @@ fn short_breaks_and_children_who_left_care_before_the_year_have_no_results() {
     //   R4 special guardianship (E45) 1 Nov 2024, in care part of the year: counted; maths 99,
     //      WTS: not expected.
     // 1 of 2 = 50%. The old figure counted every header child: 3 of 4 = 75%.
-    close(value(&m, "attainment.ks2_rwm_expected_rate", y, "all"), 50.0);
+    close(
+        value(&m, "attainment.ks2_rwm_expected_rate", y, "all"),
+        50.0,
+    );
     let ks2 = row(&m, "attainment.ks2_rwm_expected_rate", y, "all");
     assert_eq!((ks2[4].as_str(), ks2[5].as_str()), ("1", "2"));
     // KS4 2024-25: R5 in care (A8 30.0, English 5, maths 4); R6 short breaks only (V4, 50.0)
     // and R7 special guardianship (E46) 15 Jul 2024, before the year (40.0), are excluded.
     // Attainment 8 = 30.0 over 1 pupil (was (30 + 50 + 40) / 3 = 40.0); grade 4+ in both 1/1;
     // grade 5+ in both 0/1 = 0% (was 2/3).
-    close(
-        value(&m, "attainment.ks4_attainment8_mean", y, "all"),
-        30.0,
-    );
+    close(value(&m, "attainment.ks4_attainment8_mean", y, "all"), 30.0);
     assert_eq!(row(&m, "attainment.ks4_attainment8_mean", y, "all")[5], "1");
     close(
         value(&m, "attainment.ks4_basics_4plus_rate", y, "all"),
@@ -300,7 +318,12 @@ fn a_term_is_read_in_any_case_or_refused_with_the_valid_forms() {
         }
         cohort()
             .args(&args)
-            .args(["--data", "tests/fixtures/cases/school_move", "--term", "2024-25-Sumer"])
+            .args([
+                "--data",
+                "tests/fixtures/cases/school_move",
+                "--term",
+                "2024-25-Sumer",
+            ])
             .assert()
             .failure()
             .stderr(predicates::str::contains(
@@ -318,7 +341,9 @@ fn a_term_is_read_in_any_case_or_refused_with_the_valid_forms() {
         ])
         .assert()
         .failure()
-        .stderr(predicates::str::contains("covers 2024-25-autumn to 2024-25-autumn"));
+        .stderr(predicates::str::contains(
+            "covers 2024-25-autumn to 2024-25-autumn",
+        ));
 }
 
 #[test]

@@ -273,9 +273,15 @@ mod tests {
         // nor another term; the message lists the valid forms.
         let summer: Term = "2024-25-Summer".parse().unwrap();
         assert_eq!(summer.to_string(), "2024-25-summer");
-        assert_eq!(" 2024-25-AUTUMN ".parse::<Term>().unwrap().to_string(), "2024-25-autumn");
+        assert_eq!(
+            " 2024-25-AUTUMN ".parse::<Term>().unwrap().to_string(),
+            "2024-25-autumn"
+        );
         let e = "2024-25-Sumer".parse::<Term>().unwrap_err().to_string();
-        assert!(e.contains("YYYY-YY-autumn, YYYY-YY-spring or YYYY-YY-summer"), "{e}");
+        assert!(
+            e.contains("YYYY-YY-autumn, YYYY-YY-spring or YYYY-YY-summer"),
+            "{e}"
+        );
         assert_eq!("1999-00".parse::<AcademicYear>().unwrap().start, 1999);
     }
 }

@@ -950,7 +950,9 @@ mod tests {
         assert_eq!(codes("rne"), ["S", "L", "P", "T", "B", "U"]);
         assert_eq!(
             codes("legal_status"),
-            ["C1", "C2", "D1", "E1", "V2", "V3", "V4", "L1", "L2", "L3", "J1", "J2", "J3"]
+            [
+                "C1", "C2", "D1", "E1", "V2", "V3", "V4", "L1", "L2", "L3", "J1", "J2", "J3"
+            ]
         );
         assert_eq!(
             codes("category_of_need"),
@@ -973,7 +975,9 @@ mod tests {
         );
         assert_eq!(
             codes("activity"),
-            ["F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5", "G4", "G5", "G6", "0"]
+            [
+                "F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5", "G4", "G5", "G6", "0"
+            ]
         );
     }
 }

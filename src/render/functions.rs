@@ -422,7 +422,10 @@ fn years_html(
     for id in ids {
         require_metric(data, id)?;
     }
-    years.retain(|y| ids.iter().any(|id| headline_of(data, id, y, group).is_some()));
+    years.retain(|y| {
+        ids.iter()
+            .any(|id| headline_of(data, id, y, group).is_some())
+    });
     let Some(last) = years.last().cloned() else {
         return Err(invalid(format!(
             "none of {} has a figure for an academic year up to {}",
@@ -445,7 +448,10 @@ fn years_html(
             _ => "–".to_string(),
         };
         let national = if national {
-            format!("<td class=\"num\">{}</td>", escape(&national_cell(data, id)))
+            format!(
+                "<td class=\"num\">{}</td>",
+                escape(&national_cell(data, id))
+            )
         } else {
             String::new()
         };
@@ -457,7 +463,12 @@ fn years_html(
     }
     let heads: String = years
         .iter()
-        .map(|y| format!("<th scope=\"col\">{}</th>", escape(&period_heading(data, y))))
+        .map(|y| {
+            format!(
+                "<th scope=\"col\">{}</th>",
+                escape(&period_heading(data, y))
+            )
+        })
         .collect();
     let whose = match group {
         "all" => "all children in care".to_string(),
@@ -466,12 +477,16 @@ fn years_html(
     };
     let (caption, head) = if national {
         (
-            format!("Year on year, {whose}: each measure by academic year to {last}, the change on the year before and the latest national figure for children looked after 12 months"),
+            format!(
+                "Year on year, {whose}: each measure by academic year to {last}, the change on the year before and the latest national figure for children looked after 12 months"
+            ),
             "<th scope=\"col\">National CLA</th>",
         )
     } else {
         (
-            format!("Year on year, {whose}: each measure by academic year to {last} and the change on the year before (no national column: DfE's national figures describe children looked after 12 months, a different group)"),
+            format!(
+                "Year on year, {whose}: each measure by academic year to {last} and the change on the year before (no national column: DfE's national figures describe children looked after 12 months, a different group)"
+            ),
             "",
         )
     };

@@ -137,8 +137,9 @@ pub fn to_csv(rows: &[MetricRow], term: &str) -> String {
             s.to_string()
         }
     };
-    let mut out =
-        String::from("metric,time_period,breakdown,group,numerator,denominator,value,unit,period_status\n");
+    let mut out = String::from(
+        "metric,time_period,breakdown,group,numerator,denominator,value,unit,period_status\n",
+    );
     for r in sorted {
         out.push_str(&format!(
             "{},{},{},{},{},{},{},{},{}\n",
@@ -171,7 +172,10 @@ mod tests {
         assert_eq!(period_status("2024-25-autumn", Some(autumn)), "complete");
         assert_eq!(period_status("2024-25", Some(summer)), "complete");
         let csv = to_csv(
-            &[MetricRow::yearly_percent("attendance.overall_absence_rate", 9.5)],
+            &[MetricRow::yearly_percent(
+                "attendance.overall_absence_rate",
+                9.5,
+            )],
             "2024-25-spring",
         );
         assert_eq!(
