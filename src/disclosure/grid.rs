@@ -130,10 +130,7 @@ impl Grid {
             g.complements(t, s);
         }
         for link in links {
-            let cells: Vec<usize> = link
-                .iter()
-                .filter_map(|&(t, r, c)| g.at(t, r, c))
-                .collect();
+            let cells: Vec<usize> = link.iter().filter_map(|&(t, r, c)| g.at(t, r, c)).collect();
             for w in cells.windows(2) {
                 if w[0] != w[1] {
                     let counts = g.cells[w[0]].count;
@@ -182,10 +179,17 @@ impl Grid {
                 .copied()
                 .find(|&r| l.group.is_some_and(|gc| is_total_label(&rows[r][gc])))
                 .or_else(|| {
+                    // Else the period's total row in another breakdown: breakdown `all`,
+                    // or a group `all` (the cohort breakdown's all children).
                     let b = l.breakdown?;
                     let period = key(&rows[members[0]], false);
+                    let same = |r: usize| key(&rows[r], false) == period;
                     (0..rows.len())
-                        .find(|&r| is_total_label(&rows[r][b]) && key(&rows[r], false) == period)
+                        .find(|&r| is_total_label(&rows[r][b]) && same(r))
+                        .or_else(|| {
+                            let gc = l.group?;
+                            (0..rows.len()).find(|&r| is_total_label(&rows[r][gc]) && same(r))
+                        })
                 });
             let parts: Vec<usize> = members
                 .iter()
@@ -273,7 +277,8 @@ impl Grid {
                 };
                 let parts: Option<Vec<usize>> = subset.iter().map(|&c| self.at(t, r, c)).collect();
                 if let Some(parts) = parts {
-                    let mut terms: Vec<(usize, f64)> = parts.into_iter().map(|i| (i, 1.0)).collect();
+                    let mut terms: Vec<(usize, f64)> =
+                        parts.into_iter().map(|i| (i, 1.0)).collect();
                     terms.push((total, -1.0));
                     self.groups.push(Group {
                         terms,

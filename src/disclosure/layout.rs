@@ -90,12 +90,11 @@ impl Layout {
 
 fn is_comparator(analysis: &Analysis, column: &str) -> bool {
     let c = column.to_ascii_lowercase();
-    analysis
-        .meta
-        .charts
-        .iter()
-        .any(|ch| ch.comparators.iter().any(|k| k.eq_ignore_ascii_case(column)))
-        || c.starts_with("national")
+    analysis.meta.charts.iter().any(|ch| {
+        ch.comparators
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(column))
+    }) || c.starts_with("national")
         || c.starts_with("all_pupils")
 }
 
@@ -124,7 +123,15 @@ fn looks_derived(analysis: &Analysis, column: &str) -> bool {
             .any(|ch| ch.y.iter().any(|y| y.eq_ignore_ascii_case(column)));
     named
         || [
-            "rate", "mean", "share", "gap", "lower", "upper", "per_", "odds", "difference",
+            "rate",
+            "mean",
+            "share",
+            "gap",
+            "lower",
+            "upper",
+            "per_",
+            "odds",
+            "difference",
         ]
         .iter()
         .any(|k| c.contains(k))

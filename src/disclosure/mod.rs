@@ -139,7 +139,12 @@ impl Disclosed {
                     for k in [rests.numerator, rests.denominator].into_iter().flatten() {
                         if row[k].is_suppressed() {
                             leaks.push(check::Leak {
-                                place: format!("{} row {} column {}", ids[t], r + 1, s.table.columns[c]),
+                                place: format!(
+                                    "{} row {} column {}",
+                                    ids[t],
+                                    r + 1,
+                                    s.table.columns[c]
+                                ),
                                 value: s.table.rows[r][k].as_f64().unwrap_or(f64::NAN),
                                 how: format!(
                                     "a rate shown beside its suppressed `{}`",
@@ -268,7 +273,7 @@ pub fn disclose(
         let links = metric_links(&ids, &sources, analyses);
         let mut grid = Grid::build(&sources, &links);
         solver::primary(&mut grid, &sources);
-        solver::secondary(&mut grid);
+        solver::until_safe(&mut grid);
         let mut derived_links: BTreeMap<MetricKey, Vec<(String, usize, usize)>> = BTreeMap::new();
         for (t, s) in sources.iter().enumerate() {
             let Some(target) = out.analyses.iter_mut().find(|a| a.id == ids[t]) else {
@@ -327,11 +332,13 @@ pub fn disclose(
             continue;
         }
         for spec in &analysis.meta.metrics {
-            let rows = metrics::extract(spec, &raw.result).map_err(|e| DisclosureError::Metric {
-                analysis: a.id.clone(),
-                source: e,
-            })?;
-            let col = |name: &Option<String>| name.as_deref().and_then(|n| a.result.column_index(n));
+            let rows =
+                metrics::extract(spec, &raw.result).map_err(|e| DisclosureError::Metric {
+                    analysis: a.id.clone(),
+                    source: e,
+                })?;
+            let col =
+                |name: &Option<String>| name.as_deref().and_then(|n| a.result.column_index(n));
             let (v, n, d) = (
                 a.result.column_index(&spec.value),
                 col(&spec.numerator),
@@ -339,7 +346,8 @@ pub fn disclose(
             );
             for (r, mut m) in rows.into_iter().enumerate() {
                 m.analysis = a.id.clone();
-                let gone = |c: Option<usize>| c.is_some_and(|c| a.result.rows[r][c].is_suppressed());
+                let gone =
+                    |c: Option<usize>| c.is_some_and(|c| a.result.rows[r][c].is_suppressed());
                 let (vs, ns, ds) = (gone(v), gone(n), gone(d));
                 if vs {
                     m.value = None;
@@ -379,7 +387,8 @@ fn own_rows(s: &Source) -> Vec<Vec<Value>> {
             for (c, role) in s.layout.roles.iter().enumerate() {
                 if let Role::Amount { children } = role {
                     let on = children.or_else(|| s.layout.population(raw));
-                    if on.and_then(|k| raw[k].as_f64()).is_some_and(grid::small) && !raw[c].is_null()
+                    if on.and_then(|k| raw[k].as_f64()).is_some_and(grid::small)
+                        && !raw[c].is_null()
                     {
                         row[c] = Value::Suppressed;
                     }

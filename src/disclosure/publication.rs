@@ -11,7 +11,10 @@ pub fn publishes(audience: Audience) -> bool {
 
 /// The templates published with `template`: for a board or school report, every board
 /// and school template in `dir` (itself first); for any other, itself alone.
-pub fn templates(dir: &Path, template: &ReportTemplate) -> Result<Vec<ReportTemplate>, RenderError> {
+pub fn templates(
+    dir: &Path,
+    template: &ReportTemplate,
+) -> Result<Vec<ReportTemplate>, RenderError> {
     let mut out = vec![template.clone()];
     if !publishes(template.meta.audience) {
         return Ok(out);

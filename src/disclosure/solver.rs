@@ -78,3 +78,49 @@ pub fn secondary(grid: &mut Grid) -> usize {
         }
     }
 }
+
+/// Secondary suppression until the attacker's test passes: after [`secondary`], any
+/// protected cell the reader can still pin (by combining several relations) takes the
+/// smallest shown non-zero cell of a relation it is in; repeated until none is pinned or
+/// nothing more can be hidden.
+pub fn until_safe(grid: &mut Grid) {
+    for _ in 0..1000 {
+        secondary(grid);
+        let bounds = super::check::bounds(grid);
+        let pinned: Vec<usize> = (0..grid.cells.len())
+            .filter(|&i| {
+                let c = &grid.cells[i];
+                let (lo, hi) = bounds[i];
+                c.protected()
+                    && (hi - lo).abs() < 1e-6
+                    && if c.count {
+                        (1.0..=4.0).contains(&lo)
+                    } else {
+                        c.primary
+                    }
+            })
+            .collect();
+        let mut changed = false;
+        for p in pinned {
+            let pick = grid
+                .groups
+                .iter()
+                .filter(|g| g.terms.iter().any(|(i, _)| *i == p))
+                .flat_map(|g| g.terms.iter().map(|(i, _)| *i))
+                .filter(|&i| grid.cells[i].can_hide())
+                .min_by(|&a, &b| {
+                    grid.cells[a]
+                        .value
+                        .total_cmp(&grid.cells[b].value)
+                        .then(a.cmp(&b))
+                });
+            if let Some(i) = pick {
+                grid.cells[i].hidden = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            return;
+        }
+    }
+}

@@ -15,12 +15,8 @@ fn analysis(id: &str, front: &str) -> Analysis {
             .collect::<Vec<_>>()
             .join("\n")
     );
-    Analysis::parse(
-        std::path::Path::new(&format!("queries/{id}.sql")),
-        id,
-        &sql,
-    )
-    .expect("a valid test analysis")
+    Analysis::parse(std::path::Path::new(&format!("queries/{id}.sql")), id, &sql)
+        .expect("a valid test analysis")
 }
 
 fn t(columns: &[&str], rows: Vec<Vec<Value>>) -> ResultTable {
@@ -185,7 +181,10 @@ fn a_rate_beside_its_count_does_not_give_back_a_suppressed_count() {
     assert!(!on_time.value_suppressed);
     assert_eq!(d.attack(&run, &analyses), vec![]);
     let csv = export::metrics_csv(&d.metrics);
-    assert!(csv.contains("peps.qa_green_rate,2024-25,all,all,32,c,c,percent"), "{csv}");
+    assert!(
+        csv.contains("peps.qa_green_rate,2024-25,all,all,32,c,c,percent"),
+        "{csv}"
+    );
 }
 
 /// PP+ at three schools this term: one child and £370 approved; 12 children and £5,000;
@@ -251,7 +250,10 @@ fn money_resting_on_one_to_four_children_is_suppressed_on_a_school_page() {
         assert!(cell(&board, "schools/summary", r, "children").is_suppressed());
         assert!(cell(&board, "schools/summary", r, "pp_approved_amount").is_suppressed());
     }
-    assert_eq!(cell(&board, "schools/summary", 1, "pp_approved_amount"), &Int(5000));
+    assert_eq!(
+        cell(&board, "schools/summary", 1, "pp_approved_amount"),
+        &Int(5000)
+    );
     assert_eq!(board.attack(&run, &analyses), vec![]);
 }
 
@@ -380,8 +382,16 @@ fn zeros_and_large_counts_are_shown_and_a_lone_small_count_takes_a_partner() {
         .expect("table")
         .rows
         .iter()
-        .map(|r| r.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(","))
+        .map(|r| {
+            r.iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
         .collect();
-    assert_eq!(text, vec!["T,in,15,60", "T,out,c,c", "T,none,c,c", "T,abroad,0,c"]);
+    assert_eq!(
+        text,
+        vec!["T,in,15,60", "T,out,c,c", "T,none,c,c", "T,abroad,0,c"]
+    );
     assert_eq!(d.attack(&run, &analyses), vec![]);
 }

@@ -102,7 +102,9 @@ pub fn render(
         &run,
         &analyses,
     )?;
-    render_disclosed(template, &disclosed, analyses, term, generated, globals, pdf)
+    render_disclosed(
+        template, &disclosed, analyses, term, generated, globals, pdf,
+    )
 }
 
 /// Renders a report from figures already disclosed for its audience: render sees no
