@@ -46,7 +46,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<Decoded, String> {
 }
 
 fn decode_utf16(bytes: &[u8], little: bool) -> Result<String, String> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(format!(
             "UTF-16 text of whole characters (the file ends mid-character); {SAVE_AS_UTF8}"
         ));
