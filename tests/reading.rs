@@ -119,6 +119,15 @@ fn fixture_outputs() -> Vec<(String, String)> {
 }
 
 fn assert_same(a: &[(String, String)], b: &[(String, String)]) {
+    // The repository's cohort.toml names an authority (874), the copies' cohort.toml none: the
+    // comparisons with the authority's DfE figures differ by design, the data's results may not.
+    let local = |v: &[(String, String)]| -> Vec<(String, String)> {
+        v.iter()
+            .filter(|(n, _)| !n.contains("la_comparators") && !n.contains("reconciliation"))
+            .cloned()
+            .collect()
+    };
+    let (a, b) = (&local(a)[..], &local(b)[..]);
     assert_eq!(a.len(), b.len(), "different result files");
     for ((na, ta), (nb, tb)) in a.iter().zip(b) {
         assert_eq!(na, nb);

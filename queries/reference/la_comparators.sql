@@ -1,6 +1,6 @@
 -- ---
 -- id = "reference/la_comparators"
--- version = 1
+-- version = 2
 -- title = "The authority against England, its region and its statistical neighbours"
 -- description = "DfE's own published figures (the comparators table, derived from DfE's Explore Education Statistics files by `cohort comparators`, with source file and version), for the authority named by la_code in cohort.toml: its own published figure, England, its region, the average and range of its ten statistical neighbours in DfE's 2025 model (simple mean of those with a figure), and its quartile among all authorities with a figure (1 = the lowest quarter of figures, 4 = the highest); `summary_row` marks each headline measure's most recent published year up to the run's academic year. Children looked after 12 months at 31 March (absence on the pupil basis, KS2, KS4, SDQ ages 5 to 16), care leavers aged 19 to 21 and children looked after at 31 March. No rows when la_code is not set."
 -- params = ["academic_year"]
@@ -77,6 +77,9 @@ SELECT m.measure, lb.label, lb.headline, m.academic_year,
        e.value AS england, r.area_name AS region_name, r.value AS region,
        n.neighbours_mean, n.neighbours_min, n.neighbours_max, n.neighbours_with_figure,
        CAST(floor(4.0 * (q.position - 1) / q.authorities) AS BIGINT) + 1 AS quartile,
+       CASE CAST(floor(4.0 * (q.position - 1) / q.authorities) AS BIGINT)
+         WHEN 0 THEN 'lowest quarter' WHEN 1 THEN 'second quarter'
+         WHEN 2 THEN 'third quarter' WHEN 3 THEN 'highest quarter' END AS quartile_band,
        q.authorities,
        m.source_file, m.version
 FROM mine m

@@ -1,10 +1,11 @@
 //! `cohort export ees`: every figure of a run as Explore Education Statistics CSV, after
 //! disclosure control for the audience it is published to.
 
-use super::{AppError, Project, write_file};
+use super::{AppError, Project};
 use crate::catalog::{Catalog, LoadedTable};
 use crate::export::ees::{self, Figure, Geography};
 use crate::render::Audience;
+use crate::staging::Staging;
 use datafusion::arrow::array::{Array, AsArray};
 use std::path::PathBuf;
 
@@ -97,14 +98,15 @@ pub fn ees(project: &Project, audience: Audience, term: Option<&str>) -> Result<
             problems.join("\n")
         )));
     }
-    let dir: PathBuf = project
-        .out
-        .join("ees")
-        .join(format!("{audience:?}").to_ascii_lowercase());
+    // Every file lands together or none does.
+    let dir: PathBuf = PathBuf::from("ees").join(format!("{audience:?}").to_ascii_lowercase());
+    let mut staging = Staging::new(&project.out)?;
     for f in &files {
-        write_file(&dir.join(format!("{}.csv", f.name)), &f.data)?;
-        write_file(&dir.join(format!("{}.meta.csv", f.name)), &f.meta)?;
+        staging.write(&dir.join(format!("{}.csv", f.name)), f.data.as_bytes())?;
+        staging.write(&dir.join(format!("{}.meta.csv", f.name)), f.meta.as_bytes())?;
     }
+    staging.publish()?;
+    let dir = project.out.join(dir);
     Ok(format!(
         "wrote {} EES files ({} figures, for {}) to {}",
         files.len() * 2,

@@ -1,9 +1,10 @@
 //! `cohort graph`: the lineage from data files to report sections.
 
-use super::{AppError, Project, load_analyses, write_file};
+use super::{AppError, Project, load_analyses};
 use crate::contract::Contract;
 use crate::lineage;
 use crate::render::ReportTemplate;
+use crate::staging::Staging;
 
 /// The output `cohort graph` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,8 +36,12 @@ pub fn graph(project: &Project, format: GraphFormat) -> Result<String, AppError>
         GraphFormat::Text => lineage::text(&g),
         GraphFormat::Dot => lineage::dot(&g),
         GraphFormat::Html => {
-            let path = project.out.join("lineage.html");
-            write_file(&path, &lineage::html(&g))?;
+            let mut staging = Staging::new(&project.out)?;
+            let path = staging.write(
+                std::path::Path::new("lineage.html"),
+                lineage::html(&g).as_bytes(),
+            )?;
+            staging.publish()?;
             format!("wrote {}", path.display())
         }
     })

@@ -154,6 +154,13 @@ fn analyses_in(text: &str) -> Vec<String> {
         .iter()
         .flat_map(|c| first_string_args(text, c))
         .collect();
+    // National comparisons in headline and year tables come from the benchmarks analysis.
+    if ["national(", "headlines(", "years("]
+        .iter()
+        .any(|c| call_arguments(text, c).next().is_some())
+    {
+        ids.push("reference/national_benchmarks".into());
+    }
     ids.sort();
     ids.dedup();
     ids

@@ -281,10 +281,12 @@ pub fn draw(rng: &mut ChaCha8Rng, world: &World, index: usize, population: Popul
                 start - Duration::days(2 * 365),
                 end - Duration::days(60),
             );
+            // A child born after the draw joins at birth; the membership runs from then.
+            let from = from.max(dob);
             let until = from + Duration::days(rng.random_range(180..900));
             life.memberships.push(Membership {
                 cohort: "CWSW",
-                start: from.max(dob),
+                start: from,
                 end: (until < end).then_some(until),
             });
         }
