@@ -255,7 +255,11 @@ mod tests {
             "+++\ntitle = \"T\"\naudience = \"board\"\n+++\n{{ chart(\"a/b\") }} {{ table('c/d', columns=[1]) }} {{ metric(\"x.y\") }} {{ mychart(\"no/no\") }} {{ years([\"p.q\", 'r.s']) }} {{ myyears([\"no.no\"]) }}",
         )
         .unwrap();
-        assert_eq!(t.named_analyses(), vec!["a/b", "c/d"]);
+        // years([..]) reads the national figures from reference/national_benchmarks.
+        assert_eq!(
+            t.named_analyses(),
+            vec!["a/b", "c/d", "reference/national_benchmarks"]
+        );
         assert_eq!(t.named_metrics(), vec!["p.q", "r.s", "x.y"]);
         assert_eq!(t.body_line, 5);
         assert_eq!(t.meta.audience, Audience::Board);
