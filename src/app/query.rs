@@ -249,7 +249,7 @@ impl Session {
         } else {
             format!("; did you mean {}?", near.join(", "))
         };
-        AppError::Data(format!("no table `{missing}`{hint}"))
+        AppError::Data(format!("no table `{missing}` ({}){hint}", e.message.trim()))
     }
 }
 
