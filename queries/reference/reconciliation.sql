@@ -1,6 +1,6 @@
 -- ---
 -- id = "reference/reconciliation"
--- version = 1
+-- version = 2
 -- title = "Our figures for past years beside the authority's own DfE-published figures"
 -- description = "For each past academic year, the figure cohort computed for the OC2 cohort (children looked after 12 months at 31 March: attendance/absence_by_year on the pupil basis, attainment/oc2_comparison) beside the authority's own figure as DfE published it (reference/la_comparators), with the pupils each counts and the gap. A gap has three usual causes, named in `explanation`: different pupils (DfE matches the 903 to the school census; cohort uses the authority's own enrolments), a different basis (DfE's absence covers six half terms of compulsory school age pupils) and coverage (a year cohort holds only in part)."
 -- depends_on = ["reference/la_comparators", "attendance/absence_by_year", "attainment/oc2_comparison"]
@@ -32,7 +32,7 @@ WITH ours AS (
   FROM attainment.oc2_comparison WHERE ks4_pupils IS NOT NULL
 )
 SELECT o.academic_year, o.measure, d.label, d.unit,
-       o.pupils AS cohort_pupils, p.la_value AS dfe_pupils,
+       o.pupils AS cohort_pupils, CAST(p.la_value AS BIGINT) AS dfe_pupils,
        o.value AS cohort_value, d.la_value AS dfe_value, d.la_symbol AS dfe_symbol,
        o.value - d.la_value AS difference,
        CASE

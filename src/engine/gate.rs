@@ -162,11 +162,11 @@ impl<'a> Scanner<'a> {
         } else if let Some(q @ ('\'' | '"' | '`')) = rest.chars().next() {
             // A doubled quote inside ends one string and starts the next: the same skip.
             skip_to(1, &q.to_string())
-        } else if rest.starts_with('$') {
+        } else if let Some(after) = rest.strip_prefix('$') {
             // $tag$ ... $tag$
-            match rest[1..].find('$') {
+            match after.find('$') {
                 Some(i)
-                    if rest[1..1 + i]
+                    if after[..i]
                         .chars()
                         .all(|c| c.is_ascii_alphanumeric() || c == '_') =>
                 {

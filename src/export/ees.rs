@@ -131,8 +131,10 @@ fn csv_line(fields: &[String]) -> String {
 pub fn files(figures: &[Figure], geo: &Geography) -> Vec<EesFile> {
     // (theme, time identifier) -> (time_period, topic, group) -> indicator -> figure
     type Rows<'a> = BTreeMap<(String, String, String), BTreeMap<String, &'a Figure<'a>>>;
-    let mut themes: BTreeMap<(String, &'static str), (Rows, BTreeMap<String, String>)> =
-        BTreeMap::new();
+    // Indicator name -> unit, for the meta file.
+    type Units = BTreeMap<String, String>;
+    type Themes<'a> = BTreeMap<(String, &'static str), (Rows<'a>, Units)>;
+    let mut themes: Themes = BTreeMap::new();
     for f in figures {
         let Some((tp, ident)) = period(&f.row.time_period) else {
             continue;
