@@ -1,8 +1,8 @@
 -- ---
 -- id = "reference/reconciliation"
--- version = 2
+-- version = 3
 -- title = "Our figures for past years beside the authority's own DfE-published figures"
--- description = "For each past academic year, the figure cohort computed for the OC2 cohort (children looked after 12 months at 31 March: attendance/absence_by_year on the pupil basis, attainment/oc2_comparison) beside the authority's own figure as DfE published it (reference/la_comparators), with the pupils each counts and the gap. A gap has three usual causes, named in `explanation`: different pupils (DfE matches the 903 to the school census; cohort uses the authority's own enrolments), a different basis (DfE's absence covers six half terms of compulsory school age pupils) and coverage (a year cohort holds only in part)."
+-- description = "For each past academic year, the figure cohort computed for the OC2 cohort (children looked after 12 months at 31 March: attendance/absence_by_year on the pupil basis, attainment/oc2_comparison) beside the authority's own figure as DfE published it (reference/la_comparators), with the pupils each counts and the gap. A gap has three usual causes, named in `explanation`: different pupils (DfE matches the 903 to the school census; cohort uses the authority's own enrolments), a different basis (DfE's absence covers six half terms of compulsory school age pupils) and coverage (a year cohort holds only in part). Only figures on 10 or more of our pupils are reconciled: smaller ones are not published."
 -- depends_on = ["reference/la_comparators", "attendance/absence_by_year", "attainment/oc2_comparison"]
 -- suppress = ["cohort_pupils"]
 -- ---
@@ -49,4 +49,6 @@ SELECT o.academic_year, o.measure, d.label, d.unit,
 FROM ours o
 JOIN reference.la_comparators d ON d.measure = o.measure AND d.academic_year = o.academic_year AND d.cohort = 'cla_12m'
 LEFT JOIN reference.la_comparators p ON p.measure = o.pupils_measure AND p.academic_year = o.academic_year AND p.cohort = 'cla_12m'
+-- A figure on fewer than 10 of our pupils is not published (domain.md section 10), so it is not reconciled.
+WHERE o.pupils >= 10
 ORDER BY o.academic_year, o.measure
