@@ -758,6 +758,10 @@ fn cohort_init_places_files_by_their_columns_and_run_reads_them() {
         toml.contains("[sources.peps]\nfile = \"ePEP export 2024.csv\""),
         "{toml}"
     );
+    // Run from the cohort checkout, init points the project at its analyses and templates, so
+    // `cohort check` inside the data folder finds them.
+    let queries = root().join("queries").display().to_string();
+    assert!(toml.contains(&format!("queries = \"{queries}\"")), "{toml}");
     // The user edits the file; a second init keeps the edit.
     write(
         d,

@@ -116,6 +116,17 @@ fn toml_string(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
+/// `key = "<folder>"` when the folder `cohort init` runs from has it (the cohort checkout), so
+/// commands run inside the data folder still find the analyses and templates; else a comment.
+fn folder_line(key: &str, folder: &str) -> String {
+    match std::env::current_dir().map(|d| d.join(folder)) {
+        Ok(path) if path.is_dir() => {
+            format!("{key} = {}\n", toml_string(&path.display().to_string()))
+        }
+        _ => format!("# {key} = \"{folder}\"\n"),
+    }
+}
+
 /// Scaffolds `cohort.toml` in `dir` over the data files beneath it.
 pub fn init(dir: &Path) -> Result<InitReport, ProjectError> {
     let contract = Contract::current();
@@ -223,6 +234,8 @@ pub fn init(dir: &Path) -> Result<InitReport, ProjectError> {
             "# The cohort project file, written by `cohort init`. Edit it freely: a later\n\
              # `cohort init` only adds sections for tables it does not mention yet.\n\
              data = \".\"\n\
+             {}\
+             {}\
              # history = \".cohort/history.duckdb\"\n\
              # strict = true        # columns the contract does not know are errors, not warnings\n\
              \n\
@@ -232,7 +245,9 @@ pub fn init(dir: &Path) -> Result<InitReport, ProjectError> {
              \n\
              # Per table: file (a name or glob under the data folder), columns = {{ \"Pupil ID\" = \"child\" }},\n\
              # date_format = \"%d.%m.%Y\", recode.<column> = {{ Good = \"green\" }}, and for attendance\n\
-             # wide = {{ AM = \"AM mark\", PM = \"PM mark\" }}.\n{sections}"
+             # wide = {{ AM = \"AM mark\", PM = \"PM mark\" }}.\n{sections}",
+            folder_line("queries", "queries"),
+            folder_line("templates", "report-templates"),
         ),
         Some(_) => {
             let mut old =
