@@ -212,6 +212,31 @@ pub fn load_analyses(project: &Project) -> Result<Vec<Analysis>, AppError> {
     }
 }
 
+/// Loads the analyses and checks the lock, letting an analysis changed since the lock (new,
+/// SQL edited, version raised) run as a draft: returns the analyses and the drafts' ids.
+/// Any other problem (a version lowered, a malformed file) is still an error.
+pub fn load_analyses_or_drafts(
+    project: &Project,
+) -> Result<(Vec<Analysis>, Vec<String>), AppError> {
+    let analyses = analysis::load_all(&project.queries)?;
+    let lock = lock::read(&project.lock_path()).map_err(|e| vec![e])?;
+    let drafts = lock::drafts(&analyses, &lock);
+    let is_draft = |path: &Path| {
+        analyses
+            .iter()
+            .any(|a| a.path == path && drafts.iter().any(|d| d == a.id()))
+    };
+    let problems: Vec<_> = lock::verify(&analyses, &lock, &project.lock_path())
+        .into_iter()
+        .filter(|e| !matches!(e, analysis::AnalysisError::Version { path, .. } if is_draft(path)))
+        .collect();
+    if problems.is_empty() {
+        Ok((analyses, drafts))
+    } else {
+        Err(problems.into())
+    }
+}
+
 /// `cohort lock`: records every analysis's version and SQL hash.
 pub fn write_lock(project: &Project) -> Result<usize, AppError> {
     let analyses = analysis::load_all(&project.queries)?;
@@ -262,11 +287,12 @@ pub fn run(
     term: Option<&str>,
     only: Option<&[String]>,
 ) -> Result<(RunOutput, Vec<Analysis>), AppError> {
-    let analyses = load_analyses(project)?;
+    let (analyses, drafts) = load_analyses_or_drafts(project)?;
     let catalog = open_catalog(project)?;
     let term = choose_term(&catalog, term)?;
     let engine = project.engine.start()?;
-    let output = run::run(&catalog, &analyses, engine.as_ref(), term, only)?;
+    let mut output = run::run(&catalog, &analyses, engine.as_ref(), term, only)?;
+    output.drafts = drafts;
     Ok((output, analyses))
 }
 
@@ -348,7 +374,13 @@ fn prepare_report(
     // A template is a name in the templates folder, never a path.
     crate::output::template_file(&project.templates, template_name)?;
     let template = ReportTemplate::load(&project.templates, template_name)?;
-    let analyses = load_analyses(project)?;
+    // A published report (board, school) rests only on locked analyses; one that stays in
+    // the Virtual School (leadership, officers) may carry drafts, under a DRAFT banner.
+    let (analyses, drafts) = if disclosure::publication::publishes(template.meta.audience) {
+        (load_analyses(project)?, Vec::new())
+    } else {
+        load_analyses_or_drafts(project)?
+    };
     let mut wanted: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
     // Everything published with this report (the board report and the school pages of a
     // term are one publication) is run, so disclosure is solved over all of it.
@@ -377,6 +409,10 @@ fn prepare_report(
     let term = choose_term(&catalog, term)?;
     let engine = project.engine.start()?;
     let mut output = run::run(&catalog, &analyses, engine.as_ref(), term, Some(&wanted))?;
+    output.drafts = drafts
+        .into_iter()
+        .filter(|d| output.analyses.iter().any(|a| &a.id == d))
+        .collect();
     if disclosure::publication::publishes(template.meta.audience) {
         history::apply_published(project, &mut output, &analyses, term)?;
     }
@@ -557,7 +593,7 @@ pub fn notebook(
     let text = std::fs::read_to_string(file)
         .map_err(|e| AppError::Data(format!("{}: cannot read: {e}", file.display())))?;
     let nb = render::notebook::Notebook::parse(file, &text)?;
-    let analyses = load_analyses(project)?;
+    let (analyses, drafts) = load_analyses_or_drafts(project)?;
     let catalog = open_catalog(project)?;
     let term = choose_term(&catalog, term)?;
     let engine = project.engine.start()?;
@@ -588,7 +624,10 @@ pub fn notebook(
         results.push(table);
     }
     let body = nb.body_html(&results)?;
-    let subtitle = format!("Notebook · term {term} · data {}", project.data.display());
+    let mut subtitle = format!("Notebook · term {term} · data {}", project.data.display());
+    if let Some(banner) = render::draft_banner(&drafts) {
+        subtitle = format!("{banner} · {subtitle}");
+    }
     let provenance = format!(
         "<p>Produced by cohort {} with the {} engine on {} from <code>{}</code> ({} rows read); {} analyses run first so cells can use them.</p>",
         env!("CARGO_PKG_VERSION"),

@@ -289,6 +289,7 @@ fn published_rows_replace_recomputed_ones_year_by_year() {
         }],
         metrics: vec![],
         sources: vec![],
+        drafts: vec![],
     };
     let mut h = History::open(&dir.path().join("h.duckdb")).unwrap();
     let report = cohort::history::RunKind {
@@ -405,4 +406,49 @@ fn the_cli_lists_shows_and_checks_across_engines() {
         .assert()
         .failure()
         .stderr(predicates::str::contains("there is no run 7"));
+}
+
+/// An analysis whose SQL changed since the lock runs as a draft for `run` and for a
+/// leadership report (which carries a DRAFT banner naming it; the history records it),
+/// while a board report and `history diff` refuse it.
+#[test]
+fn an_analysis_changed_since_the_lock_runs_as_a_draft_and_is_never_published() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut project = small_project(dir.path());
+    let queries = dir.path().join("queries");
+    copy_dir(&root().join("queries"), &queries);
+    let f = queries.join("reference/national_benchmarks.sql");
+    let sql = std::fs::read_to_string(&f).unwrap();
+    assert!(sql.contains("ORDER BY measure"));
+    std::fs::write(&f, sql.replace("ORDER BY measure", "ORDER BY cohort")).unwrap();
+    project.queries = queries;
+    let (output, run) = app::run_and_write(&project, None).unwrap();
+    assert_eq!(
+        output.drafts,
+        vec!["reference/national_benchmarks".to_string()]
+    );
+    let json = std::fs::read_to_string(project.out.join("run.json")).unwrap();
+    assert!(json.contains("\"drafts\""), "run.json names the drafts");
+    let termly = app::report_formats(&project, "termly-impact", None, false).unwrap();
+    let html = std::fs::read_to_string(&termly.paths[0]).unwrap();
+    assert!(
+        html.contains("DRAFT, not for publication"),
+        "no DRAFT banner"
+    );
+    assert!(html.contains("reference/national_benchmarks"));
+    let board = app::report_formats(&project, "board-annual", None, false)
+        .expect_err("a board report rests only on locked analyses")
+        .to_string();
+    assert!(board.contains("Raise `version` to 2"), "{board}");
+    let history = project.history.as_deref().unwrap();
+    let list = app::history::list(history).unwrap();
+    assert!(
+        list.contains("(draft: reference/national_benchmarks)"),
+        "{list}"
+    );
+    let (first, second) = (run.unwrap(), termly.run.unwrap());
+    let diff = app::history::diff(history, first, second)
+        .expect_err("diff refuses drafts")
+        .to_string();
+    assert!(diff.contains("carried drafts"), "{diff}");
 }

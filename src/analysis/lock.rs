@@ -62,6 +62,22 @@ pub fn read(path: &Path) -> Result<Lock, AnalysisError> {
     Ok(lock)
 }
 
+/// The analyses that differ from the lock: new, SQL changed under the same version, or a
+/// version raised and not yet locked. They run as drafts where drafts are allowed.
+pub fn drafts(analyses: &[Analysis], lock: &Lock) -> Vec<String> {
+    analyses
+        .iter()
+        .filter(|a| match lock.get(a.id()) {
+            None => true,
+            Some(l) => {
+                l.version < a.meta.version
+                    || (l.version == a.meta.version && l.sql_hash != a.sql_hash)
+            }
+        })
+        .map(|a| a.id().to_string())
+        .collect()
+}
+
 /// Every disagreement between the analyses and the lock, each with what to do.
 pub fn verify(analyses: &[Analysis], lock: &Lock, lock_path: &Path) -> Vec<AnalysisError> {
     let mut problems = Vec::new();

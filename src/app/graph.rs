@@ -1,6 +1,6 @@
 //! `cohort graph`: the lineage from data files to report sections.
 
-use super::{AppError, Project, load_analyses};
+use super::{AppError, Project, load_analyses_or_drafts};
 use crate::contract::Contract;
 use crate::lineage;
 use crate::render::ReportTemplate;
@@ -16,7 +16,7 @@ pub enum GraphFormat {
 
 /// Builds the project's lineage graph.
 pub fn build(project: &Project) -> Result<lineage::Graph, AppError> {
-    let analyses = load_analyses(project)?;
+    let (analyses, _drafts) = load_analyses_or_drafts(project)?;
     let templates = crate::render::template::list(&project.templates)
         .iter()
         .map(|name| ReportTemplate::load(&project.templates, name))

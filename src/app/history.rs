@@ -110,6 +110,10 @@ pub fn list(path: &Path) -> Result<String, AppError> {
             r.engine,
             r.analyses
         );
+        if !r.drafts.is_empty() {
+            out.pop();
+            let _ = writeln!(out, " (draft: {})", r.drafts.join(", "));
+        }
     }
     Ok(out.trim_end().to_string())
 }
@@ -187,6 +191,15 @@ pub fn figures(path: &Path, run_id: i64) -> Result<String, AppError> {
 pub fn diff(path: &Path, a: i64, b: i64) -> Result<String, AppError> {
     let history = History::open(path)?;
     let (ra, rb) = (history.run(a)?, history.run(b)?);
+    for r in [&ra, &rb] {
+        if !r.drafts.is_empty() {
+            return Err(AppError::Data(format!(
+                "run {} carried drafts ({}): diff compares only runs of locked analyses; raise their versions, run `cohort lock` and run again",
+                r.run_id,
+                r.drafts.join(", ")
+            )));
+        }
+    }
     if ra.term != rb.term {
         return Err(AppError::Data(format!(
             "run {a} is for {} and run {b} for {}: diff compares two runs of the same term",

@@ -3,7 +3,7 @@
 //! the first time a statement names it, then kept for the session).
 
 use super::print::{self, Mode};
-use super::{AppError, Project, choose_term, load_analyses, open_catalog};
+use super::{AppError, Project, choose_term, load_analyses_or_drafts, open_catalog};
 use crate::analysis::{self, Analysis};
 use crate::catalog::Catalog;
 use crate::contract::Term;
@@ -50,7 +50,7 @@ the first time a statement names it.
 impl Session {
     /// Opens the data folder and the analyses for `term` (default: the latest in the data).
     pub fn open(project: &Project, term: Option<&str>) -> Result<Session, AppError> {
-        let analyses = load_analyses(project)?;
+        let (analyses, _drafts) = load_analyses_or_drafts(project)?;
         let catalog = open_catalog(project)?;
         let term = choose_term(&catalog, term)?;
         let engine = project.engine.start()?;

@@ -7,7 +7,7 @@
 //! give: figures (`[[case.metric]]`), rows (`[[case.row]]`) and a row count (`rows`).
 //! The arithmetic goes in `#` comments beside each expected value.
 
-use super::{AppError, Project, load_analyses};
+use super::{AppError, Project, load_analyses_or_drafts};
 use crate::catalog::Catalog;
 use crate::contract::Contract;
 use crate::run::{self, ResultTable, Value};
@@ -337,7 +337,7 @@ fn run_case(
             )]);
         }
     };
-    let analyses = load_analyses(project)?;
+    let (analyses, _drafts) = load_analyses_or_drafts(project)?;
     if !analyses.iter().any(|a| a.id() == id) {
         return Err(bad(file, format!("no analysis `{id}` for this test file")));
     }

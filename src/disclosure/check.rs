@@ -15,18 +15,18 @@ pub struct Leak {
 }
 
 /// Bounds every hidden cell by propagating the relations until nothing tightens: a hidden
-/// count is at least 1 (zeros are always shown), money and implied counts at least 0.
+/// figure is at least its [`Cell::floor`](super::grid::Cell) (1 for a row's population of
+/// children; else 0, as secondary suppression hides a zero when nothing else protects a
+/// cell, so a `c` may be one).
 pub fn bounds(grid: &Grid) -> Vec<(f64, f64)> {
     let mut b: Vec<(f64, f64)> = grid
         .cells
         .iter()
         .map(|c| {
-            if !c.hidden {
-                (c.value, c.value)
-            } else if c.count && matches!(c.place, Place::Table { .. }) {
-                (1.0, f64::INFINITY)
+            if c.hidden {
+                (c.floor, f64::INFINITY)
             } else {
-                (0.0, f64::INFINITY)
+                (c.value, c.value)
             }
         })
         .collect();
@@ -80,27 +80,35 @@ pub fn bounds(grid: &Grid) -> Vec<(f64, f64)> {
     b
 }
 
-/// Every protected cell the reader can pin to one value from 1 to 4 (counts) or to its
-/// exact value (money resting on 1 to 4 children). `name` says where a cell is.
-pub fn pinned(grid: &Grid, name: &dyn Fn(Place) -> String) -> Vec<Leak> {
-    let b = bounds(grid);
-    grid.cells
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.protected())
-        .filter_map(|(i, c)| {
+/// The protected cells that bounds `b` pin: a count to one value from 1 to 4, or money
+/// resting on 1 to 4 children to its exact value.
+pub fn pinned_cells(grid: &Grid, b: &[(f64, f64)]) -> Vec<usize> {
+    (0..grid.cells.len())
+        .filter(|&i| {
+            let c = &grid.cells[i];
             let (lo, hi) = b[i];
             let exact = (hi - lo).abs() < 1e-6;
-            let leak = if c.count {
-                exact && (1.0..=4.0).contains(&lo)
-            } else {
-                exact && c.primary
-            };
-            leak.then(|| Leak {
-                place: name(c.place),
-                value: lo,
-                how: "worked back from the figures shown and the totals they share".into(),
-            })
+            c.protected()
+                && exact
+                && if c.count {
+                    (1.0..=4.0).contains(&lo)
+                } else {
+                    c.primary
+                }
+        })
+        .collect()
+}
+
+/// Every protected cell the exact attacker ([`super::exact`]) can pin. `name` says where
+/// a cell is.
+pub fn pinned(grid: &Grid, name: &dyn Fn(Place) -> String) -> Vec<Leak> {
+    let b = super::exact::bounds(grid, &bounds(grid));
+    pinned_cells(grid, &b)
+        .into_iter()
+        .map(|i| Leak {
+            place: name(grid.cells[i].place),
+            value: b[i].0,
+            how: "worked back from the figures shown and the totals they share".into(),
         })
         .collect()
 }

@@ -30,8 +30,13 @@ pub struct Cell {
     pub hidden: bool,
     /// Sensitive in itself: a count from 1 to 4, or money resting on 1 to 4 children.
     pub primary: bool,
-    /// A count (at least 1 when hidden, as zeros are always shown) rather than money.
+    /// A count rather than money (a whole number; a hidden one may be 0, as secondary
+    /// suppression hides zeros when nothing else can protect a cell).
     pub count: bool,
+    /// The least a reader may assume it is when hidden: 1 for a row's population (its
+    /// children: a group's row exists only when it has some) in a column without zeros,
+    /// else 0 (a `c` may hide a zero: see [`super::solver::partner`]).
+    pub floor: f64,
     pub place: Place,
 }
 
@@ -42,9 +47,10 @@ impl Cell {
         self.hidden && (matches!(self.place, Place::Table { .. }) || self.primary)
     }
 
-    /// Whether the solver may hide it to protect another: shown, in a table, not zero.
+    /// Whether the solver may hide it to protect another: shown and in a table (a zero
+    /// only as a last resort: see [`super::solver::partner`]).
     pub fn can_hide(&self) -> bool {
-        !self.hidden && matches!(self.place, Place::Table { .. }) && self.value > 0.0
+        !self.hidden && matches!(self.place, Place::Table { .. })
     }
 }
 
@@ -68,7 +74,7 @@ pub struct Source<'a> {
 pub struct Grid {
     pub cells: Vec<Cell>,
     pub groups: Vec<Group>,
-    index: Vec<Vec<Vec<Option<usize>>>>,
+    pub(super) index: Vec<Vec<Vec<Option<usize>>>>,
 }
 
 /// Counts 1 to 4 are sensitive; zero is shown.
@@ -88,6 +94,7 @@ impl Grid {
             hidden: true,
             primary: small(value),
             count: true,
+            floor: 0.0,
             place: Place::Implied { table, row },
         });
         self.cells.len() - 1
@@ -99,6 +106,9 @@ impl Grid {
         let mut g = Grid::default();
         for (t, s) in sources.iter().enumerate() {
             let mut table_index = Vec::with_capacity(s.table.rows.len());
+            let zeros: Vec<bool> = (0..s.table.columns.len())
+                .map(|c| s.table.rows.iter().any(|r| r[c].as_f64() == Some(0.0)))
+                .collect();
             for (r, row) in s.table.rows.iter().enumerate() {
                 let mut row_index = vec![None; row.len()];
                 for (c, v) in row.iter().enumerate() {
@@ -110,6 +120,13 @@ impl Grid {
                             hidden: false,
                             primary: false,
                             count,
+                            // A row exists only when its group has children: its
+                            // population is at least 1 (unless that column shows zeros).
+                            floor: if count && !zeros[c] && s.layout.population(row) == Some(c) {
+                                1.0
+                            } else {
+                                0.0
+                            },
                             place: Place::Table {
                                 table: t,
                                 row: r,
@@ -290,8 +307,9 @@ impl Grid {
         }
     }
 
-    /// Two counts whose sum is the same in every row of a period (children with and without
-    /// a factor): the reader learns the sum from any row shown whole.
+    /// Two counts whose sum is the same in every row of a period, in three rows or more
+    /// (children with and without each factor): the reader knows the rows' sums agree, and
+    /// so learns the sum from any row shown whole.
     fn constant_pairs(&mut self, t: usize, s: &Source) {
         let l = &s.layout;
         let rows = &s.table.rows;
@@ -301,7 +319,9 @@ impl Grid {
             let k: Vec<String> = l.keys.iter().map(|&k| row[k].to_string()).collect();
             by_key.entry(k.join("\u{1f}")).or_default().push(r);
         }
-        for members in by_key.values().filter(|m| m.len() >= 2) {
+        // Two rows that agree are too often chance (2 + 2 beside 3 + 1); a structural pair
+        // (with and without each of several factors) shows in three rows or more.
+        for members in by_key.values().filter(|m| m.len() >= 3) {
             for (i, &a) in counts.iter().enumerate() {
                 for &b in &counts[i + 1..] {
                     let sums: Option<Vec<f64>> = members
@@ -310,14 +330,20 @@ impl Grid {
                         .collect();
                     let Some(sums) = sums else { continue };
                     if sums[0] > 0.0 && sums.iter().all(|x| (x - sums[0]).abs() < 1e-9) {
-                        for &r in members {
-                            if let (Some(x), Some(y)) = (self.at(t, r, a), self.at(t, r, b)) {
-                                self.groups.push(Group {
-                                    terms: vec![(x, 1.0), (y, 1.0)],
-                                    constant: sums[0],
-                                    counts: true,
-                                });
-                            }
+                        // The reader knows the sums are equal, not what they are: each row's
+                        // pair equals the next row's, so the value comes only from a row
+                        // they can see whole.
+                        let pairs: Vec<(usize, usize)> = members
+                            .iter()
+                            .filter_map(|&r| Some((self.at(t, r, a)?, self.at(t, r, b)?)))
+                            .collect();
+                        for w in pairs.windows(2) {
+                            let ((x, y), (u, v)) = (w[0], w[1]);
+                            self.groups.push(Group {
+                                terms: vec![(x, 1.0), (y, 1.0), (u, -1.0), (v, -1.0)],
+                                constant: 0.0,
+                                counts: true,
+                            });
                         }
                     }
                 }

@@ -11,6 +11,7 @@
 //! attacker's test of the result.
 
 pub mod check;
+pub mod exact;
 pub mod export;
 pub mod grid;
 pub mod layout;

@@ -26,48 +26,70 @@ pub fn primary(grid: &mut Grid, sources: &[Source]) {
     }
 }
 
+/// How a relation exposes a protected cell, if it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exposure {
+    /// Its only hidden cell follows from the others.
+    Lone,
+    /// Its hidden counts lie on one side and sum to 1 to 4: together they are a small count.
+    SmallSum,
+}
+
 /// Whether a relation lets the reader work out a protected cell: it has exactly one
 /// hidden cell, or (for counts) hidden cells on one side whose sum is then 1 to 4.
-pub fn exposes(grid: &Grid, group: &super::grid::Group) -> bool {
+pub fn exposes(grid: &Grid, group: &super::grid::Group) -> Option<Exposure> {
     let hidden: Vec<&(usize, f64)> = group
         .terms
         .iter()
         .filter(|(i, _)| grid.cells[*i].hidden)
         .collect();
     if !hidden.iter().any(|(i, _)| grid.cells[*i].protected()) {
-        return false;
+        return None;
     }
     if hidden.len() == 1 {
-        return true;
+        return Some(Exposure::Lone);
     }
     let one_side = hidden.iter().all(|(_, s)| *s > 0.0) || hidden.iter().all(|(_, s)| *s < 0.0);
     let sum: f64 = hidden.iter().map(|(i, _)| grid.cells[*i].value).sum();
-    group.counts && one_side && small(sum)
+    (group.counts && one_side && small(sum)).then_some(Exposure::SmallSum)
 }
 
-/// Secondary suppression: while any relation exposes a protected cell, hide the smallest
-/// shown non-zero cell of that relation (the first in publication order on a tie).
-/// Returns how many cells it hid.
+/// The cell to hide beside a protected one: the smallest shown non-zero cell of
+/// `candidates` (the first in publication order on a tie), else, when `zero_ok` and no
+/// non-zero cell is left, a shown zero (a `c` over a zero stops a lone hidden cell
+/// following from the others; it cannot raise a small hidden sum, so is not used for one).
+pub fn partner(
+    grid: &Grid,
+    candidates: impl Iterator<Item = usize>,
+    zero_ok: bool,
+) -> Option<usize> {
+    let open: Vec<usize> = candidates.filter(|&i| grid.cells[i].can_hide()).collect();
+    let smallest = |zero: bool| {
+        open.iter()
+            .copied()
+            .filter(|&i| (grid.cells[i].value == 0.0) == zero)
+            .min_by(|&a, &b| {
+                grid.cells[a]
+                    .value
+                    .total_cmp(&grid.cells[b].value)
+                    .then(a.cmp(&b))
+            })
+    };
+    smallest(false).or_else(|| if zero_ok { smallest(true) } else { None })
+}
+
+/// Secondary suppression: while any relation exposes a protected cell, hide a partner
+/// cell of that relation ([`partner`]). Returns how many cells it hid.
 pub fn secondary(grid: &mut Grid) -> usize {
     let mut hid = 0;
     loop {
         let mut changed = false;
         for g in 0..grid.groups.len() {
-            if !exposes(grid, &grid.groups[g]) {
+            let Some(how) = exposes(grid, &grid.groups[g]) else {
                 continue;
-            }
-            let pick = grid.groups[g]
-                .terms
-                .iter()
-                .map(|(i, _)| *i)
-                .filter(|&i| grid.cells[i].can_hide())
-                .min_by(|&a, &b| {
-                    grid.cells[a]
-                        .value
-                        .total_cmp(&grid.cells[b].value)
-                        .then(a.cmp(&b))
-                });
-            if let Some(i) = pick {
+            };
+            let terms = grid.groups[g].terms.iter().map(|(i, _)| *i);
+            if let Some(i) = partner(grid, terms, how == Exposure::Lone) {
                 grid.cells[i].hidden = true;
                 hid += 1;
                 changed = true;
@@ -80,47 +102,32 @@ pub fn secondary(grid: &mut Grid) -> usize {
 }
 
 /// Secondary suppression until the attacker's test passes: after [`secondary`], any
-/// protected cell the reader can still pin (by combining several relations) takes the
-/// smallest shown non-zero cell of a relation it is in; repeated until none is pinned or
-/// nothing more can be hidden.
+/// protected cell the reader can still pin (by combining several relations) takes a
+/// partner from a relation it is in; repeated until none is pinned or nothing more can
+/// be hidden. Interval propagation first (fast), then the exact attacker.
 pub fn until_safe(grid: &mut Grid) {
-    for _ in 0..1000 {
-        secondary(grid);
-        let bounds = super::check::bounds(grid);
-        let pinned: Vec<usize> = (0..grid.cells.len())
-            .filter(|&i| {
-                let c = &grid.cells[i];
-                let (lo, hi) = bounds[i];
-                c.protected()
-                    && (hi - lo).abs() < 1e-6
-                    && if c.count {
-                        (1.0..=4.0).contains(&lo)
-                    } else {
-                        c.primary
-                    }
-            })
-            .collect();
-        let mut changed = false;
-        for p in pinned {
-            let pick = grid
-                .groups
-                .iter()
-                .filter(|g| g.terms.iter().any(|(i, _)| *i == p))
-                .flat_map(|g| g.terms.iter().map(|(i, _)| *i))
-                .filter(|&i| grid.cells[i].can_hide())
-                .min_by(|&a, &b| {
-                    grid.cells[a]
-                        .value
-                        .total_cmp(&grid.cells[b].value)
-                        .then(a.cmp(&b))
-                });
-            if let Some(i) = pick {
-                grid.cells[i].hidden = true;
-                changed = true;
+    for exact in [false, true] {
+        for _ in 0..1000 {
+            secondary(grid);
+            let mut bounds = super::check::bounds(grid);
+            if exact {
+                bounds = super::exact::bounds(grid, &bounds);
             }
-        }
-        if !changed {
-            return;
+            let mut changed = false;
+            for p in super::check::pinned_cells(grid, &bounds) {
+                let related = grid
+                    .groups
+                    .iter()
+                    .filter(|g| g.terms.iter().any(|(i, _)| *i == p))
+                    .flat_map(|g| g.terms.iter().map(|(i, _)| *i));
+                if let Some(i) = partner(grid, related, true) {
+                    grid.cells[i].hidden = true;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
         }
     }
 }

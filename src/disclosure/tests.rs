@@ -54,6 +54,7 @@ fn run_of(tables: Vec<(&str, ResultTable)>) -> RunOutput {
             .collect(),
         metrics: vec![],
         sources: vec![],
+        drafts: vec![],
     }
 }
 
@@ -70,7 +71,8 @@ fn cell<'a>(d: &'a Disclosed, id: &str, row: usize, column: &str) -> &'a Value {
 /// Roll by characteristic, one term: Sex F 12 + M 13 = 25 children. Primary need: four
 /// needs with 1 child each and No SEN 21. The old rule hid the four 1s and stopped, as no
 /// group had a single hidden cell; but the Sex rows give the total 25, and 25 - 21 = 4
-/// across four hidden cells, each at least 1 (zeros are shown): each is 1.
+/// across four hidden cells, each at least 1 (a need's row exists only when a child has it,
+/// and the column holds no zero): each is 1.
 fn characteristic() -> (Vec<Analysis>, RunOutput) {
     let a = analysis(
         "roll/by_characteristic",
@@ -393,5 +395,81 @@ fn zeros_and_large_counts_are_shown_and_a_lone_small_count_takes_a_partner() {
         text,
         vec!["T,in,15,60", "T,out,c,c", "T,none,c,c", "T,abroad,0,c"]
     );
+    assert_eq!(d.attack(&run, &analyses), vec![]);
+}
+
+/// Three hidden counts, each pair of which has a known sum: x + y = 5, y + z = 5, x + z = 4.
+/// No one relation bounds any cell below 0 or above 4 (interval propagation stops at
+/// x in 0..4), but together they give x = z = (5 + 4 - 5) / 2 = 2 and y = 3: the exact
+/// attacker pins all three.
+#[test]
+fn the_exact_attacker_pins_what_only_several_relations_give_together() {
+    use super::grid::{Cell, Grid, Group, Place};
+    let hidden = |v: f64, row: usize| Cell {
+        value: v,
+        hidden: true,
+        primary: true,
+        count: true,
+        floor: 0.0,
+        place: Place::Table {
+            table: 0,
+            row,
+            column: 0,
+        },
+    };
+    let pair = |a: usize, b: usize, sum: f64| Group {
+        terms: vec![(a, 1.0), (b, 1.0)],
+        constant: sum,
+        counts: true,
+    };
+    let grid = Grid {
+        cells: vec![hidden(2.0, 0), hidden(3.0, 1), hidden(2.0, 2)],
+        groups: vec![pair(0, 1, 5.0), pair(1, 2, 5.0), pair(0, 2, 4.0)],
+        ..Grid::default()
+    };
+    let outer = super::check::bounds(&grid);
+    assert_eq!(outer[0], (0.0, 4.0));
+    let exact = super::exact::bounds(&grid, &outer);
+    assert_eq!(exact, vec![(2.0, 2.0), (3.0, 3.0), (2.0, 2.0)]);
+    let leaks = super::check::pinned(&grid, &|p| format!("{p:?}"));
+    assert_eq!(
+        leaks.iter().map(|l| l.value).collect::<Vec<_>>(),
+        vec![2.0, 3.0, 2.0]
+    );
+}
+
+/// Suspensions by school in one year (total assumed known, as DfE publishes it): A has 1
+/// suspension among 12 pupils, B and C none. The 1 is hidden; alone it would be the total
+/// less 0 + 0, and there is no other non-zero count to hide, so B's zero is hidden beside
+/// it: a `c` may hide a zero, the reader cannot tell which, and A lies in 0..1. C's zero
+/// stays. The shares beside hidden counts go with them.
+#[test]
+fn a_lone_small_count_with_only_zeros_beside_it_takes_a_zero_as_partner() {
+    let a = analysis(
+        "exclusions/by_school",
+        "suppress = [\"pupils\", \"suspended\"]\n[[metric]]\nid = \"s.rate\"\nvalue = \"rate\"\nnumerator = \"suspended\"\ndenominator = \"pupils\"\ntime_period = \"academic_year\"\nunit = \"percent\"",
+    );
+    let row = |g: &str, p: i64, n: i64| {
+        vec![
+            s("2024-25"),
+            s(g),
+            Int(p),
+            Int(n),
+            Float(100.0 * n as f64 / p as f64),
+        ]
+    };
+    let table = t(
+        &["academic_year", "school", "pupils", "suspended", "rate"],
+        vec![row("A", 12, 1), row("B", 10, 0), row("C", 11, 0)],
+    );
+    let run = run_of(vec![("exclusions/by_school", table)]);
+    let analyses = vec![a];
+    let d = disclose(board(), &run, &analyses).expect("disclosed");
+    assert!(cell(&d, "exclusions/by_school", 0, "suspended").is_suppressed());
+    assert!(cell(&d, "exclusions/by_school", 0, "rate").is_suppressed());
+    assert!(cell(&d, "exclusions/by_school", 1, "suspended").is_suppressed());
+    assert_eq!(cell(&d, "exclusions/by_school", 2, "suspended"), &Int(0));
+    // Pupils (12, 10, 11) are safe and shown.
+    assert_eq!(cell(&d, "exclusions/by_school", 0, "pupils"), &Int(12));
     assert_eq!(d.attack(&run, &analyses), vec![]);
 }

@@ -78,6 +78,24 @@ pub struct RunSummary {
     pub analyses: usize,
     /// `id vN` for each analysis, in id order.
     pub versions: Vec<(String, u32)>,
+    /// Analyses the run carried as drafts (changed since the lock).
+    pub drafts: Vec<String>,
+}
+
+/// The drafts a recorded `run.json` names (none for a run before drafts existed).
+pub fn drafts_of(run_json: &str) -> Vec<String> {
+    serde_json::from_str::<serde_json::Value>(run_json)
+        .ok()
+        .and_then(|j| {
+            Some(
+                j.get("drafts")?
+                    .as_array()?
+                    .iter()
+                    .filter_map(|d| d.as_str().map(str::to_string))
+                    .collect(),
+            )
+        })
+        .unwrap_or_default()
 }
 
 /// An analysis as a run recorded it.
@@ -323,7 +341,7 @@ impl History {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT run_id, strftime(recorded_at, '%Y-%m-%d %H:%M:%S'), command, template, term, engine
+                "SELECT run_id, strftime(recorded_at, '%Y-%m-%d %H:%M:%S'), command, template, term, engine, run_json
                  FROM runs ORDER BY run_id DESC",
             )
             .map_err(|e| self.fail(e))?;
@@ -338,6 +356,7 @@ impl History {
                     engine: r.get(5)?,
                     analyses: 0,
                     versions: vec![],
+                    drafts: drafts_of(&r.get::<_, String>(6)?),
                 })
             })
             .map_err(|e| self.fail(e))?

@@ -35,6 +35,10 @@ fn find(
     for (run_id, recorded, version, run_json) in
         history.reports_between(analysis, year, current_year)?
     {
+        // A draft was never published.
+        if !super::drafts_of(&run_json).is_empty() {
+            continue;
+        }
         let table = history.result(run_id, analysis)?;
         let Some(period) = table.column_index(period_column) else {
             continue;

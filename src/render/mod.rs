@@ -22,6 +22,17 @@ use html::escape;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// The DRAFT notice for a report or notebook resting on analyses changed since the lock,
+/// naming each; `None` when every analysis is locked.
+pub fn draft_banner(drafts: &[String]) -> Option<String> {
+    (!drafts.is_empty()).then(|| {
+        format!(
+            "DRAFT, not for publication: changed since the last cohort lock: {}",
+            drafts.join(", ")
+        )
+    })
+}
+
 /// A template or rendering problem, pointing at the template file and line.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
@@ -173,6 +184,10 @@ pub fn render_disclosed(
         .map_err(to_error)?
         .render(minijinja::context! { title => template.meta.title.clone() })
         .map_err(to_error)?;
+    let markdown = match draft_banner(&data.run.drafts) {
+        Some(banner) => format!("> **{}**\n\n{markdown}", escape::escape_markdown(&banner)),
+        None => markdown,
+    };
     let (mut body, toc) = html::markdown(&markdown);
     if let Some(notes) = data.policy.notes() {
         body.push_str(notes);

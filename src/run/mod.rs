@@ -71,6 +71,10 @@ pub struct RunOutput {
     /// Where each earlier year's rows came from, when a report took them from history.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<YearSource>,
+    /// Analyses run as drafts (changed since `cohort lock`): their figures are not for
+    /// publication, and history comparisons refuse the run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub drafts: Vec<String>,
 }
 
 /// Where one analysis's rows for one academic year came from in a report.
@@ -223,6 +227,7 @@ pub fn run_prepared(
         rows_read: catalog.rows_read(),
         analyses: runs,
         metrics: metric_rows,
+        drafts: Vec::new(),
         sources: Vec::new(),
     })
 }
