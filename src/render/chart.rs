@@ -7,6 +7,8 @@
 //! is byte-for-byte the same for the same inputs.
 
 use super::format::{format_number, format_tick};
+use super::words::capitalise;
+pub use super::words::prettify;
 use crate::analysis::{ChartKind, ChartSpec};
 use crate::run::{ResultTable, Value};
 use plotters::coord::Shift;
@@ -93,57 +95,6 @@ pub fn render_chart_with_breaks(
     }
     let svg = finish_svg(&draw(spec, &data)?, spec, &summary);
     Ok(RenderedChart { svg, summary })
-}
-
-/// A column name as a label: underscores to spaces, first letter capitalised and known
-/// acronyms upper-cased (`national_cla` → "National CLA", `attainment8` → "Attainment 8").
-pub fn prettify(name: &str) -> String {
-    const ACRONYMS: [(&str, &str); 25] = [
-        ("cla", "CLA"),
-        ("ks1", "KS1"),
-        ("ks2", "KS2"),
-        ("ks3", "KS3"),
-        ("ks4", "KS4"),
-        ("ks5", "KS5"),
-        ("pep", "PEP"),
-        ("peps", "PEPs"),
-        ("pp+", "PP+"),
-        ("pp", "PP+"),
-        ("sen", "SEN"),
-        ("send", "SEND"),
-        ("sdq", "SDQ"),
-        ("sdqs", "SDQs"),
-        ("eet", "EET"),
-        ("neet", "NEET"),
-        ("eef", "EEF"),
-        ("ehc", "EHC"),
-        ("ehcp", "EHCP"),
-        ("uasc", "UASC"),
-        ("rwm", "RWM"),
-        ("dfe", "DfE"),
-        ("urn", "URN"),
-        ("attainment8", "Attainment 8"),
-        ("sw", "SW"),
-    ];
-    let words: Vec<String> = name
-        .split(['_', ' '])
-        .filter(|w| !w.is_empty())
-        .map(
-            |w| match ACRONYMS.iter().find(|(k, _)| k.eq_ignore_ascii_case(w)) {
-                Some((_, up)) => (*up).to_string(),
-                None => w.to_string(),
-            },
-        )
-        .collect();
-    capitalise(&words.join(" "))
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + chars.as_str(),
-        None => String::new(),
-    }
 }
 
 /// A label for the middle of a sentence: "Overall absence rate" → "overall absence rate",

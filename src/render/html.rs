@@ -2,6 +2,7 @@
 //! the rendered Markdown, and the provenance of every figure. Nothing is fetched.
 
 use super::format::format_value;
+pub use super::words::{breakdown_label, heading, unit_for_column};
 use crate::run::{ResultTable, Value};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 
@@ -19,57 +20,6 @@ pub fn escape(s: &str) -> String {
         }
     }
     out
-}
-
-/// A column name as a table heading: `overall_absence_rate` → `Overall absence rate`,
-/// with known acronyms in capitals (`peps_due` → `PEPs due`).
-pub fn heading(name: &str) -> String {
-    super::chart::prettify(name)
-}
-
-/// The display unit a column's name implies, used when no chart says otherwise.
-pub fn unit_for_column(name: &str, value: &Value) -> Option<&'static str> {
-    let n = name.to_ascii_lowercase();
-    if n.ends_with("_rate")
-        || n.ends_with("_pct")
-        || n.contains("percent")
-        || n.starts_with("national")
-        || n.starts_with("all_pupils")
-    {
-        Some("percent")
-    } else if n
-        .split('_')
-        .any(|w| matches!(w, "amount" | "spend" | "cost" | "pounds"))
-    {
-        Some("pounds")
-    } else if n.contains("mean") || n.contains("average") {
-        Some("mean")
-    } else if matches!(value, Value::Int(_)) {
-        Some("count")
-    } else {
-        None
-    }
-}
-
-/// A breakdown's name as a reader says it: `sen_status` is "SEN status".
-pub fn breakdown_label(name: &str) -> String {
-    let words = name.replace('_', " ");
-    let mut words: Vec<String> = words
-        .split(' ')
-        .map(|w| match w {
-            "sen" | "ehc" | "sdq" | "pep" | "ks2" | "ks4" | "neet" | "eet" | "oc2" | "cla" => {
-                w.to_uppercase()
-            }
-            _ => w.to_string(),
-        })
-        .collect();
-    if let Some(first) = words.first_mut() {
-        let mut chars = first.chars();
-        if let Some(c) = chars.next() {
-            *first = c.to_uppercase().chain(chars).collect();
-        }
-    }
-    words.join(" ")
 }
 
 /// A result as an accessible HTML table; numbers right-aligned and formatted by unit.

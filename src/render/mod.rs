@@ -10,6 +10,7 @@ pub mod html;
 pub mod notebook;
 pub mod pdf;
 pub mod template;
+pub mod words;
 
 pub use template::{Audience, ReportTemplate};
 
