@@ -313,10 +313,10 @@ fn split_term(s: &str) -> Option<(&str, &str)> {
     .then_some((year, term))
 }
 
-/// A category as written in a sentence: terms as "autumn 2023-24", anything else as it is.
+/// A category as written in a sentence: terms as "autumn term 2023", anything else as it is.
 fn spoken(category: &str) -> String {
-    match split_term(category) {
-        Some((year, term)) => format!("{term} {year}"),
+    match super::words::term_label(category) {
+        Some(t) => lower_first(&t),
         None => category.to_string(),
     }
 }
@@ -1747,7 +1747,7 @@ mod tests {
         let chart = render_chart(&s, &absence()).expect("chart");
         assert_eq!(
             chart.summary,
-            "Overall absence rate went from 8.1% in autumn 2022-23 to 9.4% in summer 2024-25 (national CLA 9.0%); 1 point suppressed or missing."
+            "Overall absence rate went from 8.1% in autumn term 2022 to 9.4% in summer term 2025 (national CLA 9.0%); 1 point suppressed or missing."
         );
         // Comparators are dashed grey lines, named in the legend.
         assert!(chart.svg.contains("stroke=\"#4D4D4D\""));
@@ -1770,7 +1770,7 @@ mod tests {
         let chart = render_chart(&s, &t).expect("chart");
         assert_eq!(
             chart.summary,
-            "In summer 2024-25: overall absence rate 9.4% and authorised absence rate 6.1% in spring 2023-24; 2 points suppressed or missing."
+            "In summer term 2025: overall absence rate 9.4% and authorised absence rate 6.1% in spring term 2024; 2 points suppressed or missing."
         );
         // The second series has its own colour and marker shape (a square).
         assert!(chart.svg.contains("fill=\"#D55E00\""));

@@ -2,8 +2,8 @@
 //! `change` and `national`. Each reads only the finished run it is given.
 
 use super::format::{format_number, format_value};
-use super::html::{escape, table_html};
-pub use super::words::metric_label;
+use super::html::{escape, table_html, table_html_with};
+use super::words::{Vocabulary, category_label, metric_label_in, period_label};
 use super::{ReportData, chart};
 use crate::analysis::{Analysis, Level};
 use crate::run::{AnalysisRun, ResultTable, Value};
@@ -107,6 +107,8 @@ fn chart_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
         ))
     })?;
     let breaks = crate::run::series_breaks(&data.run.sources, id);
+    let (spec, relabelled) = in_words(spec, result, &analysis.meta);
+    let (spec, result) = (&spec, &relabelled);
     let drawn = chart::render_chart_with_breaks(spec, result, &breaks)
         .map_err(|e| invalid(format!("chart of `{id}`: {e}")))?;
     let anchor = match &spec.name {
@@ -153,6 +155,47 @@ fn chart_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
     Ok(JValue::from_safe_string(html))
 }
 
+/// A chart's declaration and rows in the reader's words: columns the analysis labels are
+/// renamed to their labels (so series and axes read as words) and code values in the x and
+/// series columns become their code-list labels. The figures are untouched.
+fn in_words(
+    spec: &crate::analysis::ChartSpec,
+    table: &ResultTable,
+    meta: &crate::analysis::FrontMatter,
+) -> (crate::analysis::ChartSpec, ResultTable) {
+    let mut spec = spec.clone();
+    let mut table = table.clone();
+    let categorical: Vec<usize> = std::iter::once(&spec.x)
+        .chain(spec.series.iter())
+        .filter_map(|c| table.column_index(c))
+        .collect();
+    for row in &mut table.rows {
+        for &i in &categorical {
+            if let Value::Text(t) = &row[i] {
+                row[i] = Value::Text(category_label(&table.columns[i], t));
+            }
+        }
+    }
+    let rename = |c: &mut String| {
+        if let Some(label) = meta.labels.get(c.as_str()) {
+            *c = label.clone();
+        }
+    };
+    for c in &mut table.columns {
+        rename(c);
+    }
+    if spec.x_label.is_none() {
+        spec.x_label = meta.labels.get(&spec.x).cloned();
+    }
+    rename(&mut spec.x);
+    spec.y.iter_mut().for_each(rename);
+    spec.comparators.iter_mut().for_each(rename);
+    if let Some(s) = spec.series.as_mut() {
+        rename(s);
+    }
+    (spec, table)
+}
+
 fn table_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Error> {
     let columns: Option<Vec<String>> = kwargs.get("columns")?;
     let limit: Option<usize> = kwargs.get("limit")?;
@@ -194,11 +237,12 @@ fn table_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
     if let Some(n) = limit {
         table.rows.truncate(n);
     }
-    Ok(JValue::from_safe_string(table_html(
+    Ok(JValue::from_safe_string(table_html_with(
         &table,
         None,
         caption.as_deref(),
         &analysis.meta.suppress,
+        Vocabulary::of(&analysis.meta),
     )))
 }
 
@@ -232,8 +276,8 @@ fn headline_of(data: &ReportData, id: &str, period: &str, group: &str) -> Figure
 /// marked "(year to date)", never shown as the full year.
 fn period_heading(data: &ReportData, period: &str) -> String {
     match crate::run::metrics::period_status(period, data.run.term.parse().ok()) {
-        "year_to_date" => format!("{period} (year to date)"),
-        _ => period.to_string(),
+        "year_to_date" => format!("{} (year to date)", period_label(period)),
+        _ => period_label(period),
     }
 }
 
@@ -268,7 +312,7 @@ fn latest_national(data: &ReportData, id: &str) -> Option<(String, String)> {
         .map(|r| {
             (
                 format_value(&r[v], Some(&r[u].to_string())),
-                r[y].to_string(),
+                period_label(&r[y].to_string()),
             )
         })
 }
@@ -389,11 +433,11 @@ fn years_html(
         ids.iter()
             .any(|id| headline_of(data, id, y, group).is_some())
     });
-    let Some(last) = years.last().cloned() else {
+    let Some(last) = years.last().map(|y| period_label(y)) else {
         // Ordinary data (an early term, a small authority): say so rather than fail.
         return Ok(format!(
             "<p class=\"no-figures\">No figures yet for these measures for an academic year up to {}.</p>",
-            escape(&data.academic_year)
+            escape(&period_label(&data.academic_year))
         ));
     };
     let mut rows = String::new();
@@ -420,7 +464,7 @@ fn years_html(
         };
         rows.push_str(&format!(
             "<tr><td>{}</td>{cells}<td>{}</td>{national}</tr>",
-            escape(&metric_label(id)),
+            escape(&metric_label_in(&data.analyses, id)),
             escape(&change),
         ));
     }
@@ -488,7 +532,7 @@ fn headlines_html(data: &ReportData, ids: &[String]) -> Result<String, Error> {
         let national = national_cell(data, id);
         rows.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
-            escape(&metric_label(id)),
+            escape(&metric_label_in(&data.analyses, id)),
             escape(&period_heading(data, &now)),
             escape(&show(&a)),
             escape(&short_change(&b, &a)),
@@ -608,7 +652,7 @@ pub fn register(env: &mut Environment<'static>, data: Arc<ReportData>) {
         });
         Ok::<_, Error>(match found {
             Some(r) => format_value(&r[v], Some(&r[u].to_string())),
-            None => format!("not published for {year}"),
+            None => format!("not published for {}", period_label(&year)),
         })
     });
     let d = data.clone();
@@ -633,12 +677,25 @@ pub fn register(env: &mut Environment<'static>, data: Arc<ReportData>) {
     );
     env.add_global(
         "year_to_date",
-        period_heading(&data, &data.academic_year) != data.academic_year,
+        crate::run::metrics::period_status(&data.academic_year, data.run.term.parse().ok())
+            == "year_to_date",
     );
     env.add_global("previous_term", data.previous_term.clone());
     env.add_global("same_term_last_year", data.same_term_last_year.clone());
+    // The same periods in words, for prose: "Summer term 2025", "2024/25".
+    env.add_global("term_label", period_label(&data.run.term));
+    env.add_global("year_label", period_label(&data.academic_year));
+    env.add_global("previous_term_label", period_label(&data.previous_term));
+    env.add_global(
+        "same_term_last_year_label",
+        period_label(&data.same_term_last_year),
+    );
     if let Ok(year) = report_year(&data) {
         env.add_global("previous_year", year.previous().to_string());
+        env.add_global(
+            "previous_year_label",
+            period_label(&year.previous().to_string()),
+        );
     }
 }
 

@@ -2,6 +2,7 @@
 //! the rendered Markdown, and the provenance of every figure. Nothing is fetched.
 
 use super::format::format_value;
+use super::words::{Vocabulary, value_label};
 pub use super::words::{breakdown_label, heading, unit_for_column};
 use crate::run::{ResultTable, Value};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
@@ -28,7 +29,19 @@ pub fn table_html(
     table: &ResultTable,
     chart_unit: Option<&str>,
     caption: Option<&str>,
+    suppress: &[String],
+) -> String {
+    table_html_with(table, chart_unit, caption, suppress, Vocabulary::NONE)
+}
+
+/// [`table_html`] with the analysis's own words: its column labels and units, and code
+/// values as their code-list labels (a `group` cell by its row's `breakdown`).
+pub fn table_html_with(
+    table: &ResultTable,
+    chart_unit: Option<&str>,
+    caption: Option<&str>,
     _suppress: &[String],
+    words: Vocabulary<'_>,
 ) -> String {
     let mut out = String::from("<div class=\"table-wrap\"><table>");
     if let Some(c) = caption {
@@ -36,7 +49,10 @@ pub fn table_html(
     }
     out.push_str("<thead><tr>");
     for c in &table.columns {
-        out.push_str(&format!("<th scope=\"col\">{}</th>", escape(&heading(c))));
+        out.push_str(&format!(
+            "<th scope=\"col\">{}</th>",
+            escape(&words.heading(c))
+        ));
     }
     out.push_str("</tr></thead><tbody>");
     if table.rows.is_empty() {
@@ -45,12 +61,13 @@ pub fn table_html(
             table.columns.len().max(1)
         ));
     }
+    let breakdown = table.column_index("breakdown");
     for row in &table.rows {
         out.push_str("<tr>");
         for (c, v) in table.columns.iter().zip(row) {
-            let by_name = unit_for_column(c, v);
+            let by_name = words.unit(c, v);
             let unit = match (by_name, v) {
-                (None, Value::Float(_)) => chart_unit,
+                (None, Value::Float(_)) => chart_unit.map(str::to_string),
                 (u, _) => u,
             };
             let suppressed = v.is_suppressed();
@@ -61,7 +78,12 @@ pub fn table_html(
             };
             let text = match v {
                 Value::Text(t) if c == "breakdown" => breakdown_label(t),
-                _ => format_value(v, unit),
+                Value::Text(t) if c == "group" => match breakdown.map(|b| &row[b]) {
+                    Some(Value::Text(b)) => value_label(b, t),
+                    _ => value_label(c, t),
+                },
+                Value::Text(t) => value_label(c, t),
+                _ => format_value(v, unit.as_deref()),
             };
             out.push_str(&format!(
                 "<td{class}>{}</td>",
