@@ -84,6 +84,9 @@ fn rows_where(table: &ResultTable, id: &str, condition: &str) -> Result<ResultTa
 fn chart_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Error> {
     let name: Option<String> = kwargs.get("name")?;
     let condition: Option<String> = kwargs.get("where")?;
+    // `table=false` leaves out the chart's data table, for a page whose next table already
+    // holds the same figures (the school page, which must fit on one side of A4).
+    let with_table: Option<bool> = kwargs.get("table")?;
     kwargs.assert_all_used()?;
     let (analysis, run) = lookup(data, id)?;
     let shown = &run.result;
@@ -145,12 +148,19 @@ fn chart_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
     } else {
         ""
     };
+    let details = if with_table.unwrap_or(true) {
+        format!(
+            "<details class=\"chart-data\"{open}><summary>Data for this chart ({} rows)</summary>\n{}</details>\n",
+            data_table.rows.len(),
+            table_html(&data_table, Some(&spec.unit), None, &analysis.meta.suppress),
+        )
+    } else {
+        String::new()
+    };
     let html = format!(
-        "<figure class=\"chart\" id=\"{anchor}\">\n<figcaption><span class=\"chart-title\">{}</span><span class=\"chart-summary\">{}</span></figcaption>\n<div class=\"chart-svg\">{svg}</div>\n<details class=\"chart-data\"{open}><summary>Data for this chart ({} rows)</summary>\n{}</details>\n</figure>",
+        "<figure class=\"chart\" id=\"{anchor}\">\n<figcaption><span class=\"chart-title\">{}</span><span class=\"chart-summary\">{}</span></figcaption>\n<div class=\"chart-svg\">{svg}</div>\n{details}</figure>",
         escape(&spec.title),
         escape(&drawn.summary),
-        data_table.rows.len(),
-        table_html(&data_table, Some(&spec.unit), None, &analysis.meta.suppress),
     );
     Ok(JValue::from_safe_string(html))
 }
@@ -292,13 +302,24 @@ fn figure(m: &crate::disclosure::DisclosedMetric) -> Figure {
 
 /// The latest national CLA figure for a metric up to the report's year, with its year.
 fn latest_national(data: &ReportData, id: &str) -> Option<(String, String)> {
-    let run = data.run.result("reference/national_benchmarks")?;
+    latest_reference(data, "reference/national_benchmarks", "value", id)
+}
+
+/// The latest figure for children looked after 12 months in column `value` of a reference
+/// analysis (`measure`, `academic_year`, `cohort`, `unit` columns) up to the report's year.
+fn latest_reference(
+    data: &ReportData,
+    analysis: &str,
+    value: &str,
+    id: &str,
+) -> Option<(String, String)> {
+    let run = data.run.result(analysis)?;
     let t = &run.result;
     let (m, y, c, v, u) = (
         t.column_index("measure")?,
         t.column_index("academic_year")?,
         t.column_index("cohort")?,
-        t.column_index("value")?,
+        t.column_index(value)?,
         t.column_index("unit")?,
     );
     t.rows
@@ -307,6 +328,7 @@ fn latest_national(data: &ReportData, id: &str) -> Option<(String, String)> {
             r[m].to_string() == id
                 && r[c].to_string() == "cla_12m"
                 && r[y].to_string() <= data.academic_year
+                && r[v].as_f64().is_some()
         })
         .max_by_key(|r| r[y].to_string())
         .map(|r| {
@@ -418,6 +440,7 @@ fn years_html(
     ids: &[String],
     group: &str,
     national: bool,
+    neighbours: bool,
 ) -> Result<String, Error> {
     let mut year = report_year(data)?;
     let mut years = Vec::new();
@@ -454,7 +477,7 @@ fn years_html(
             [.., before, now] => short_change(before, now),
             _ => "–".to_string(),
         };
-        let national = if national {
+        let mut national = if national {
             format!(
                 "<td class=\"num\">{}</td>",
                 escape(&national_cell(data, id))
@@ -462,6 +485,12 @@ fn years_html(
         } else {
             String::new()
         };
+        if neighbours {
+            let cell = latest_reference(data, "reference/la_comparators", "neighbours_mean", id)
+                .map(|(v, y)| format!("{v} ({y})"))
+                .unwrap_or_else(|| "–".into());
+            national.push_str(&format!("<td class=\"num\">{}</td>", escape(&cell)));
+        }
         rows.push_str(&format!(
             "<tr><td>{}</td>{cells}<td>{}</td>{national}</tr>",
             escape(&metric_label_in(&data.analyses, id)),
@@ -496,6 +525,16 @@ fn years_html(
             ),
             "",
         )
+    };
+    let (caption, head) = if neighbours {
+        (
+            format!(
+                "{caption}; beside it, the average of the authority's statistical neighbours (DfE's model) for the same children"
+            ),
+            format!("{head}<th scope=\"col\">Statistical neighbours</th>"),
+        )
+    } else {
+        (caption, head.to_string())
     };
     Ok(format!(
         "<div class=\"table-wrap\"><table class=\"headlines\"><caption>{}</caption><thead><tr><th scope=\"col\">Measure</th>{heads}<th scope=\"col\">On the year before</th>{head}</tr></thead><tbody>{rows}</tbody></table></div>",
@@ -622,9 +661,17 @@ pub fn register(env: &mut Environment<'static>, data: Arc<ReportData>) {
     env.add_function("years", move |ids: Vec<String>, kwargs: Kwargs| {
         let group: Option<String> = kwargs.get("group")?;
         let national: Option<bool> = kwargs.get("national")?;
+        let neighbours: Option<bool> = kwargs.get("neighbours")?;
         kwargs.assert_all_used()?;
         let group = group.unwrap_or_else(|| "all".into());
-        years_html(&d, &ids, &group, national.unwrap_or(true)).map(JValue::from_safe_string)
+        years_html(
+            &d,
+            &ids,
+            &group,
+            national.unwrap_or(true),
+            neighbours.unwrap_or(false),
+        )
+        .map(JValue::from_safe_string)
     });
     let d = data.clone();
     env.add_function("national", move |measure: String, kwargs: Kwargs| {
