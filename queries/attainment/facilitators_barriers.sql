@@ -12,11 +12,12 @@
 -- [[chart]]
 -- name = "gap"
 -- type = "h_bar"
--- title = "Gap in the outcome with each factor"
+-- title = "Gap in the outcome with each factor, with its 95% interval"
 -- x = "factor"
 -- y = ["gap"]
 -- y_label = "Gap, percentage points (with the factor minus without)"
 -- unit = "points"
+-- forest = { lower = "gap_lower", upper = "gap_upper", colour_by = "finding", n = "n_with" }
 --
 -- [[chart]]
 -- type = "h_bar"

@@ -130,6 +130,11 @@ fn chart_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
         .chain(spec.series.iter())
         .chain(spec.y.iter())
         .chain(spec.comparators.iter())
+        .chain(
+            spec.forest
+                .iter()
+                .flat_map(|f| [&f.lower, &f.upper].into_iter().chain(f.colour_by.as_ref())),
+        )
         .collect();
     let keep: Vec<usize> = plotted
         .iter()
@@ -179,10 +184,23 @@ fn in_words(
         .chain(spec.series.iter())
         .filter_map(|c| table.column_index(c))
         .collect();
+    let n = spec
+        .forest
+        .as_ref()
+        .and_then(|f| f.n.as_deref())
+        .and_then(|c| table.column_index(c));
+    let x = table.column_index(&spec.x);
     for row in &mut table.rows {
         for &i in &categorical {
             if let Value::Text(t) = &row[i] {
                 row[i] = Value::Text(category_label(&table.columns[i], t));
+            }
+        }
+        // A forest plot names each row's n beside its category: "Attendance below 90% (n = 42)".
+        if let (Some(n), Some(x)) = (n, x) {
+            let count = row[n].to_string();
+            if let Value::Text(t) = &row[x] {
+                row[x] = Value::Text(format!("{t} (n = {count})"));
             }
         }
     }
@@ -202,6 +220,13 @@ fn in_words(
     spec.comparators.iter_mut().for_each(rename);
     if let Some(s) = spec.series.as_mut() {
         rename(s);
+    }
+    if let Some(f) = spec.forest.as_mut() {
+        rename(&mut f.lower);
+        rename(&mut f.upper);
+        if let Some(c) = f.colour_by.as_mut() {
+            rename(c);
+        }
     }
     (spec, table)
 }
