@@ -358,11 +358,12 @@ fn split_term(s: &str) -> Option<(&str, &str)> {
     .then_some((year, term))
 }
 
-/// A category as written in a sentence: terms as "autumn term 2023", anything else as it is.
+/// A category as written in a sentence: terms as "autumn term 2023", years as "2023/24",
+/// anything else as it is.
 fn spoken(category: &str) -> String {
     match super::words::term_label(category) {
         Some(t) => lower_first(&t),
-        None => category.to_string(),
+        None => super::words::year_label(category).unwrap_or_else(|| category.to_string()),
     }
 }
 
@@ -1869,7 +1870,7 @@ mod tests {
         let chart = render_chart(&s, &t).expect("chart");
         assert_eq!(
             chart.summary,
-            "In 2024-25: Primary 4.5% and Secondary 9.5%."
+            "In 2024/25: Primary 4.5% and Secondary 9.5%."
         );
         assert_eq!(
             polylines_in(&chart.svg, "#0072B2"),

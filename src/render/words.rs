@@ -302,7 +302,11 @@ pub fn category_label(column: &str, text: &str) -> String {
     if looks_like_code(text) && !text.contains('-') {
         return prettify(text);
     }
-    text.to_string()
+    // A cell stands alone, so it starts with a capital ("maths: KS2 expected met").
+    match text.chars().next() {
+        Some(c) if c.is_ascii_lowercase() => capitalise(text),
+        _ => text.to_string(),
+    }
 }
 
 /// The reader's words for one result's columns: the labels and units its analysis's front
