@@ -132,11 +132,12 @@ fn year_on_year_summary_matches_the_figures(html: &str, metrics: &std::path::Pat
         table[0],
         [
             "Measure",
-            "2022-23",
-            "2023-24",
-            "2024-25",
+            "2022/23",
+            "2023/24",
+            "2024/25",
             "On the year before",
-            "National CLA"
+            "National CLA",
+            "Statistical neighbours"
         ]
     );
     let csv = std::fs::read_to_string(metrics).unwrap();
@@ -162,6 +163,9 @@ fn year_on_year_summary_matches_the_figures(html: &str, metrics: &std::path::Pat
     let d = now - before;
     let word = if d > 0.0 { "up" } else { "down" };
     assert_eq!(row[4], format!("{word} {:.1} pts", d.abs()));
+    // Statistical neighbours: the mean of Peterborough's ten neighbours' 2024-25 figures for
+    // children looked after 12 months in the shipped DfE comparators is 8.83, shown 8.8%.
+    assert_eq!(row[6], "8.8% (2024/25)");
 }
 
 /// Dates written as dd/mm/yyyy or yyyy-mm-dd in the text.

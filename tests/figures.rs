@@ -149,7 +149,7 @@ fn an_autumn_only_year_is_labelled_year_to_date() {
 #[test]
 fn an_autumn_report_shows_the_year_as_year_to_date() {
     // tests/fixtures/small stops at 2024-25-autumn too: the termly headline table's yearly
-    // rows (SDQ, 2024-25) name their period "2024-25 (year to date)".
+    // rows (SDQ, 2024-25) name their period "2024/25 (year to date)".
     let out = tempfile::tempdir().unwrap();
     cohort()
         .args([
@@ -170,11 +170,11 @@ fn an_autumn_report_shows_the_year_as_year_to_date() {
         .expect("an SDQ row");
     let sdq_row = &table[sdq..sdq + table[sdq..].find("</tr>").unwrap()];
     assert!(
-        sdq_row.contains("<td>2024-25 (year to date)</td>"),
+        sdq_row.contains("<td>2024/25 (year to date)</td>"),
         "{sdq_row}"
     );
     // The text names the year the same way, and the PA basis.
-    assert!(html.contains("Over 2024-25 (year to date), absence was"));
+    assert!(html.contains("Over 2024/25 (year to date), absence was"));
     assert!(html.contains("pupil basis"));
 }
 

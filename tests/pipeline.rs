@@ -744,11 +744,11 @@ fn headline_table_compares_with_the_term_before_and_national() {
         row("Overall absence"),
         [
             "Overall absence",
-            "2024-25-autumn",
+            "Autumn term 2024",
             "18.3%",
             "up 18.3 pts",
             "–",
-            "9.0% (2024-25)"
+            "9.0% (2024/25)"
         ]
     );
     // PEPs on time 2/4 = 50% against 1/1 = 100% in summer 2023-24: down 50 points.

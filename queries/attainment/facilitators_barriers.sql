@@ -2,10 +2,22 @@
 -- id = "attainment/facilitators_barriers"
 -- version = 1
 -- title = "Facilitators and barriers to attainment"
+-- labels = { n_with = "Children with it", rate_with = "Rate with", n_without = "Children without", rate_without = "Rate without", gap = "Gap", gap_lower = "Lower 95%", gap_upper = "Upper 95%", on_track_gap = "On-track gap", outcome = "Outcome" }
+-- units = { rate_with = "percent", rate_without = "percent", gap = "pts", gap_lower = "pts", gap_upper = "pts", on_track_gap = "pts" }
 -- description = "For each outcome and factor in attainment/factors: the outcome rate among children with the factor and without it, n in both groups, the gap in percentage points (with minus without) and its 95% confidence interval by Newcombe's hybrid score method (Newcombe 1998, method 10: Wilson score intervals for each rate, z = 1.96). A factor is called a facilitator (gap above zero) or a barrier (gap below zero) only when the interval excludes zero, and 'too few to say' when either group has fewer than 10 children. Results years are pooled up to the run's year. Observational: a factor that goes with lower attainment is not shown to cause it."
 -- params = ["term"]
 -- depends_on = ["attainment/factors"]
 -- suppress = ["n_with", "n_without", "achieved_with", "achieved_without"]
+--
+-- [[chart]]
+-- name = "gap"
+-- type = "h_bar"
+-- title = "Gap in the outcome with each factor, with its 95% interval"
+-- x = "factor"
+-- y = ["gap"]
+-- y_label = "Gap, percentage points (with the factor minus without)"
+-- unit = "points"
+-- forest = { lower = "gap_lower", upper = "gap_upper", colour_by = "finding", n = "n_with" }
 --
 -- [[chart]]
 -- type = "h_bar"

@@ -2,6 +2,8 @@
 -- id = "attainment/ks2_by_year"
 -- version = 2
 -- title = "Key stage 2 results by year"
+-- labels = { rwm_expected_rate = "Reading, writing and maths at the expected standard", rwm_higher_rate = "At the higher standard", national_cla = "National CLA", all_pupils = "All pupils" }
+-- units = { rwm_expected_rate = "percent", rwm_higher_rate = "percent", national_cla = "percent", all_pupils = "percent" }
 -- description = "Children with KS2 results each year up to the run's who were looked after during that academic year (a period of roll/care_periods overlapping 1 September to 31 August: not short breaks only, not a child whose care ended before the year): expected standard in reading, writing and maths combined (reading and maths scaled scores 100 or more, writing EXS or GDS) and the higher standard (110 or more and GDS), as DfE defines them (domain.md section 5). A pupil without a score counts as not meeting the standard. National figures: DfE, CLA 12 months and all pupils."
 -- params = ["academic_year"]
 -- depends_on = ["roll/care_periods"]

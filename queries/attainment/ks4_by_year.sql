@@ -2,6 +2,8 @@
 -- id = "attainment/ks4_by_year"
 -- version = 2
 -- title = "Key stage 4 results by year"
+-- labels = { attainment8_mean = "Average Attainment 8", basics_4plus_rate = "Grade 4+ in English and maths", basics_5plus_rate = "Grade 5+ in English and maths", national_cla_basics_4plus = "National CLA, grade 4+", national_cla_attainment8 = "National CLA Attainment 8", all_pupils_attainment8 = "All pupils Attainment 8" }
+-- units = { attainment8_mean = "score", national_cla_attainment8 = "score", all_pupils_attainment8 = "score", basics_4plus_rate = "percent", basics_5plus_rate = "percent", national_cla_basics_4plus = "percent" }
 -- description = "Children with KS4 results each year up to the run's who were looked after during that academic year (a period of roll/care_periods overlapping 1 September to 31 August: not short breaks only, not a child whose care ended before the year): mean Attainment 8 (maximum 90), and grade 4 or above (standard pass) and 5 or above (strong pass) in both English and maths (domain.md section 5). National figures: DfE, CLA 12 months and all pupils."
 -- params = ["academic_year"]
 -- depends_on = ["roll/care_periods"]

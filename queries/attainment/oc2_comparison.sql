@@ -2,6 +2,8 @@
 -- id = "attainment/oc2_comparison"
 -- version = 1
 -- title = "Results of the OC2 cohort against national children in care"
+-- labels = { ks2_pupils = "KS2 pupils", ks2_rwm_expected_rate = "KS2 expected standard", national_cla_ks2_rwm = "National CLA KS2", ks4_pupils = "KS4 pupils", ks4_attainment8_mean = "KS4 Attainment 8", national_cla_attainment8 = "National CLA Attainment 8", ks4_basics_4plus_rate = "KS4 grade 4+ English and maths", national_cla_basics_4plus = "National CLA grade 4+" }
+-- units = { ks4_attainment8_mean = "score", national_cla_attainment8 = "score" }
 -- description = "The statutory results of children in the OC2 cohort for the year of the results (looked after 12 months at 31 March, roll/oc2_cohort; domain.md section 1), the population DfE's national CLA figures describe, so these are the figures to set beside them: KS2 reading, writing and maths at the expected standard, KS4 average Attainment 8 and grade 4 or above in English and maths (definitions as attainment/ks2_by_year and attainment/ks4_by_year, domain.md section 5), with the national CLA and all-pupil figures and the gap to national CLA."
 -- params = ["academic_year"]
 -- depends_on = ["roll/oc2_cohort"]

@@ -2,18 +2,30 @@
 -- id = "exclusions/suspensions_by_term"
 -- version = 3
 -- title = "Suspensions and permanent exclusions by term"
+-- labels = { suspension_rate = "Suspensions per 100 pupils", one_plus_suspension_rate = "Pupils with one or more suspensions", repeat_suspension_rate = "Pupils with two or more suspensions", permanent_exclusion_rate = "Permanently excluded", pupils_suspended = "Pupils suspended", pupils_repeat = "Pupils suspended twice or more", permanent_exclusions = "Permanent exclusions" }
+-- units = { suspension_rate = "per_100" }
 -- description = "DfE measures (domain.md section 4) for children in care of compulsory school age with attendance in the term, counting suspensions that started in the term while the child was looked after (roll/care_periods; so the terms of a year add up to the year): suspension rate = suspensions / pupils x 100 (a pupil may count several times; lunchtime suspensions included); one-or-more suspension rate = pupils with at least one / pupils x 100; permanent exclusion rate = pupils permanently excluded / pupils x 100; sessions lost."
 -- depends_on = ["attendance/sessions_by_term", "roll/care_periods"]
 -- suppress = ["pupils", "suspensions", "pupils_suspended", "pupils_repeat", "permanent_exclusions"]
 --
 -- [[chart]]
 -- type = "line"
--- title = "Suspension rates by term, children in care"
+-- title = "Suspensions per 100 pupils in care, by term"
 -- x = "term"
--- y = ["suspension_rate", "one_plus_suspension_rate"]
--- y_label = "Rate (per 100 pupils / % of pupils)"
+-- y = ["suspension_rate"]
+-- y_label = "Suspensions per 100 pupils"
 -- x_label = "Term"
 -- unit = "per_100"
+--
+-- [[chart]]
+-- name = "pupils"
+-- type = "line"
+-- title = "Pupils in care with one or more suspensions, by term"
+-- x = "term"
+-- y = ["one_plus_suspension_rate"]
+-- y_label = "Pupils, %"
+-- x_label = "Term"
+-- unit = "percent"
 --
 -- [[metric]]
 -- id = "exclusions.suspension_rate"

@@ -2,6 +2,8 @@
 -- id = "exclusions/suspensions_by_year"
 -- version = 2
 -- title = "Suspensions and permanent exclusions by academic year"
+-- labels = { suspension_rate = "Suspensions per 100 pupils", one_plus_suspension_rate = "Pupils with one or more suspensions", repeat_suspension_rate = "Pupils with two or more suspensions", permanent_exclusion_rate = "Permanently excluded", pupils_suspended = "Pupils suspended", pupils_repeat = "Pupils suspended twice or more", permanent_exclusions = "Permanent exclusions", sessions_lost_per_pupil_suspended = "Sessions lost per pupil suspended" }
+-- units = { suspension_rate = "per_100", sessions_lost_per_pupil_suspended = "mean" }
 -- description = "Pupils in care with possible sessions at any point in the academic year (attendance/sessions_by_term: looked after, compulsory school age) and their suspensions and permanent exclusions starting that year while they were looked after (roll/care_periods; one after the child left care counts in no year and no term), as domain.md section 4 defines: suspensions per 100 pupils (a pupil can count several times; a lunchtime suspension counts), the share with one or more suspensions, with two or more (repeat), permanently excluded, and sessions lost per pupil suspended. National CLA: 9.8% with one or more (2020/21)."
 -- params = ["academic_year"]
 -- depends_on = ["attendance/sessions_by_term", "roll/care_periods"]

@@ -2,6 +2,7 @@
 -- id = "peps/by_group"
 -- version = 1
 -- title = "PEP timeliness and quality by year, team, school phase and location"
+-- labels = { peps_due = "PEPs due", on_time = "On time", on_time_rate = "Completed on time", qa_green_rate = "Rated green", not_rated = "Not rated", flag = "Late cluster" }
 -- description = "Personal Education Plans due for children in care (domain.md section 6): completed by the due date (on time), and the quality assurance distribution (green, amber, red, not rated), per academic year up to the run's term, and for the run's academic year by social work team, phase of the school named on the PEP, and whether that school is inside the authority. Late clusters: a group is flagged when its on-time rate is 10 points or more below the rate for all PEPs that year and it has 10 or more PEPs."
 -- params = ["term"]
 -- suppress = ["peps_due", "on_time", "green", "amber", "red", "not_rated"]

@@ -2,6 +2,7 @@
 -- id = "peps/timeliness_by_team"
 -- version = 1
 -- title = "PEP timeliness by social work team, this term"
+-- labels = { sw_team = "Social work team", peps_due = "PEPs due", on_time = "On time", on_time_rate = "Completed on time" }
 -- description = "Where late PEPs cluster: PEPs due in the run's term by social work team, with the share completed on or before the due date (domain.md section 6)."
 -- params = ["term"]
 -- suppress = ["peps_due", "on_time"]

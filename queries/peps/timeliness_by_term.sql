@@ -2,6 +2,7 @@
 -- id = "peps/timeliness_by_term"
 -- version = 1
 -- title = "PEP timeliness and quality by term"
+-- labels = { peps_due = "PEPs due", on_time = "On time", on_time_rate = "Completed on time", qa_green_rate = "Rated green", not_completed = "Not completed" }
 -- description = "Personal Education Plans due in each term up to the run's (domain.md section 6): on time = completed on or before the Virtual School's due date; not completed counts as not on time. QA green rate = green ratings / PEPs rated."
 -- params = ["term"]
 -- suppress = ["peps_due", "on_time", "late", "not_completed", "rated", "green", "amber", "red"]

@@ -2,6 +2,8 @@
 -- id = "ppplus/spend_by_tier"
 -- version = 1
 -- title = "PP+ spend by EEF tier, academic year to date"
+-- labels = { tier = "EEF tier", approved_amount = "Approved", declined_amount = "Declined", children_funded = "Children funded", linked_to_pep_target_rate = "Linked to a PEP target" }
+-- units = { approved_amount = "pounds", declined_amount = "pounds" }
 -- description = "Pupil Premium Plus requests for terms of the run's academic year up to its term, by EEF tier (domain.md section 7): requests, amount approved, share of requests linked to a PEP target."
 -- params = ["term", "academic_year"]
 -- suppress = ["requests", "children_funded"]

@@ -41,8 +41,12 @@ pub struct MetricSpec {
     pub numerator: Option<String>,
     #[serde(default)]
     pub denominator: Option<String>,
-    /// percent, per_100, mean or count.
+    /// percent, per_100, mean, score or count.
     pub unit: String,
+    /// The metric's name for a reader ("Pupils with one or more suspensions"); presentation
+    /// only, so it is outside the SQL hash and needs no new version.
+    #[serde(default)]
+    pub label: Option<String>,
     /// Column whose values name the group (e.g. `phase`); none means the whole cohort.
     #[serde(default)]
     pub group: Option<String>,
@@ -81,6 +85,14 @@ pub struct FrontMatter {
     /// A statistical model fitted in Rust to the SQL's rows; the result is the model's table.
     #[serde(default)]
     pub model: Option<ModelSpec>,
+    /// Readers' headings for result columns (`gap = "Gap"`); presentation only, outside the
+    /// SQL hash. A column without one gets a heading made from its name.
+    #[serde(default)]
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// Display units of result columns (`gap = "pts"`, `attainment8_mean = "score"`); a
+    /// column without one gets the unit its name implies.
+    #[serde(default)]
+    pub units: std::collections::BTreeMap<String, String>,
     /// SQL for an engine whose dialect needs something else, keyed by engine name
     /// (`duckdb`); that engine runs it in place of the file's SQL.
     #[serde(default)]

@@ -13,7 +13,7 @@ pub mod spec;
 
 pub use error::AnalysisError;
 pub use file::{Analysis, FrontMatter, Level, MetricSpec};
-pub use spec::{ChartKind, ChartSpec};
+pub use spec::{ChartKind, ChartSpec, ForestSpec};
 
 use std::path::{Path, PathBuf};
 

@@ -42,6 +42,25 @@ pub struct ChartSpec {
     /// Display unit for values: percent, per_100, mean, count or pounds.
     #[serde(default = "default_unit")]
     pub unit: String,
+    /// Horizontal bars drawn as a forest plot: each bar with its interval, coloured by finding.
+    #[serde(default)]
+    pub forest: Option<ForestSpec>,
+}
+
+/// A forest plot's extra columns: the interval around each bar, what colours it, its n.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForestSpec {
+    /// Column holding the interval's lower end.
+    pub lower: String,
+    /// Column holding the interval's upper end.
+    pub upper: String,
+    /// Column whose text colours the bar: `facilitator`, `barrier`, anything else grey.
+    #[serde(default)]
+    pub colour_by: Option<String>,
+    /// Column of counts shown after each category's name, "(n = 23)".
+    #[serde(default)]
+    pub n: Option<String>,
 }
 
 fn default_unit() -> String {

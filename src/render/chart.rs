@@ -7,6 +7,8 @@
 //! is byte-for-byte the same for the same inputs.
 
 use super::format::{format_number, format_tick};
+use super::words::capitalise;
+pub use super::words::prettify;
 use crate::analysis::{ChartKind, ChartSpec};
 use crate::run::{ResultTable, Value};
 use plotters::coord::Shift;
@@ -84,66 +86,60 @@ pub fn render_chart_with_breaks(
         })
         .map(|(i, _)| i)
         .collect();
+    let forest = forest_rows(spec, table)?;
     let mut summary = summarise(spec, &data);
+    if forest.is_some() {
+        summary.push_str(
+            " Each line is the 95% interval; bars are coloured by finding (blue a facilitator, orange a barrier, grey no clear difference).",
+        );
+    }
     for &b in &data.breaks {
         summary.push_str(&format!(
             " The series breaks before {}: the analysis changed, so figures either side of the break are not directly comparable.",
             spoken(&data.categories[b])
         ));
     }
-    let svg = finish_svg(&draw(spec, &data)?, spec, &summary);
+    let svg = finish_svg(&draw(spec, &data, forest.as_ref())?, spec, &summary);
     Ok(RenderedChart { svg, summary })
 }
 
-/// A column name as a label: underscores to spaces, first letter capitalised and known
-/// acronyms upper-cased (`national_cla` → "National CLA", `attainment8` → "Attainment 8").
-pub fn prettify(name: &str) -> String {
-    const ACRONYMS: [(&str, &str); 25] = [
-        ("cla", "CLA"),
-        ("ks1", "KS1"),
-        ("ks2", "KS2"),
-        ("ks3", "KS3"),
-        ("ks4", "KS4"),
-        ("ks5", "KS5"),
-        ("pep", "PEP"),
-        ("peps", "PEPs"),
-        ("pp+", "PP+"),
-        ("pp", "PP+"),
-        ("sen", "SEN"),
-        ("send", "SEND"),
-        ("sdq", "SDQ"),
-        ("sdqs", "SDQs"),
-        ("eet", "EET"),
-        ("neet", "NEET"),
-        ("eef", "EEF"),
-        ("ehc", "EHC"),
-        ("ehcp", "EHCP"),
-        ("uasc", "UASC"),
-        ("rwm", "RWM"),
-        ("dfe", "DfE"),
-        ("urn", "URN"),
-        ("attainment8", "Attainment 8"),
-        ("sw", "SW"),
-    ];
-    let words: Vec<String> = name
-        .split(['_', ' '])
-        .filter(|w| !w.is_empty())
-        .map(
-            |w| match ACRONYMS.iter().find(|(k, _)| k.eq_ignore_ascii_case(w)) {
-                Some((_, up)) => (*up).to_string(),
-                None => w.to_string(),
-            },
-        )
-        .collect();
-    capitalise(&words.join(" "))
+/// A forest plot's rows: each category's interval (none where either end is missing) and
+/// the colour its finding gives its bar.
+struct Forest {
+    intervals: Vec<Option<(f64, f64)>>,
+    tones: Vec<RGBColor>,
 }
 
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + chars.as_str(),
-        None => String::new(),
+fn forest_rows(spec: &ChartSpec, table: &ResultTable) -> Result<Option<Forest>, ChartError> {
+    let Some(f) = &spec.forest else {
+        return Ok(None);
+    };
+    let col = |name: &str| {
+        table
+            .column_index(name)
+            .ok_or_else(|| ChartError::MissingColumn {
+                column: name.to_string(),
+                role: "interval",
+                available: table.columns.clone(),
+            })
+    };
+    let (lo, hi) = (col(&f.lower)?, col(&f.upper)?);
+    let by = f.colour_by.as_deref().map(col).transpose()?;
+    let mut intervals = Vec::new();
+    let mut tones = Vec::new();
+    for (n, r) in table.rows.iter().enumerate() {
+        let a = numeric(cell(r, lo), &f.lower, "interval", n)?;
+        let b = numeric(cell(r, hi), &f.upper, "interval", n)?;
+        intervals.push(a.zip(b));
+        let finding = by.map(|i| cell(r, i).to_string().to_ascii_lowercase());
+        tones.push(match finding.as_deref() {
+            Some(t) if t.starts_with("facilitator") => colour(0),
+            Some(t) if t.starts_with("barrier") => colour(1),
+            Some(_) => NO_FINDING,
+            None => colour(0),
+        });
     }
+    Ok(Some(Forest { intervals, tones }))
 }
 
 /// A label for the middle of a sentence: "Overall absence rate" → "overall absence rate",
@@ -362,11 +358,12 @@ fn split_term(s: &str) -> Option<(&str, &str)> {
     .then_some((year, term))
 }
 
-/// A category as written in a sentence: terms as "autumn 2023-24", anything else as it is.
+/// A category as written in a sentence: terms as "autumn term 2023", years as "2023/24",
+/// anything else as it is.
 fn spoken(category: &str) -> String {
-    match split_term(category) {
-        Some((year, term)) => format!("{term} {year}"),
-        None => category.to_string(),
+    match super::words::term_label(category) {
+        Some(t) => lower_first(&t),
+        None => super::words::year_label(category).unwrap_or_else(|| category.to_string()),
     }
 }
 
@@ -621,6 +618,8 @@ const PALETTE: [RGBColor; 7] = [
     RGBColor(0xF0, 0xE4, 0x42),
 ];
 const COMPARATOR: RGBColor = RGBColor(0x4D, 0x4D, 0x4D);
+/// A forest plot's bar with no clear finding: mid grey, 3.3:1 on white, the interval line dark on it.
+const NO_FINDING: RGBColor = RGBColor(0x8C, 0x8C, 0x8C);
 const TEXT: RGBColor = RGBColor(0x22, 0x22, 0x22);
 const MUTED: RGBColor = RGBColor(0x55, 0x55, 0x55);
 const AXIS: RGBColor = RGBColor(0x66, 0x66, 0x66);
@@ -1212,7 +1211,7 @@ fn draw_empty() -> Result<String, ChartError> {
     })
 }
 
-fn draw(spec: &ChartSpec, data: &ChartData) -> Result<String, ChartError> {
+fn draw(spec: &ChartSpec, data: &ChartData, forest: Option<&Forest>) -> Result<String, ChartError> {
     let unit = spec.unit.as_str();
     let horizontal = spec.kind == ChartKind::HBar;
     let bars = spec.kind != ChartKind::Line;
@@ -1225,6 +1224,11 @@ fn draw(spec: &ChartSpec, data: &ChartData) -> Result<String, ChartError> {
         .iter()
         .chain(&data.comparators)
         .flat_map(|s| s.values.iter().flatten().copied())
+        .chain(
+            forest
+                .iter()
+                .flat_map(|f| f.intervals.iter().flatten().flat_map(|(a, b)| [*a, *b])),
+        )
         .collect();
     let zero_based = bars
         || matches!(
@@ -1233,7 +1237,7 @@ fn draw(spec: &ChartSpec, data: &ChartData) -> Result<String, ChartError> {
         );
     // Value labels on single-series bars: beside horizontal bars, above vertical ones if they fit.
     // Not with comparators, whose markers would run through them (the data table has the figures).
-    let labelled = bars && k == 1 && data.comparators.is_empty();
+    let labelled = bars && k == 1 && data.comparators.is_empty() && forest.is_none();
     let axis = value_axis(
         &values,
         unit,
@@ -1406,9 +1410,12 @@ fn draw(spec: &ChartSpec, data: &ChartData) -> Result<String, ChartError> {
                             } else {
                                 (x0, x1 - gap, y0, y1)
                             };
+                            let fill = forest
+                                .and_then(|f| f.tones.get(ci).copied())
+                                .unwrap_or(colour(si));
                             root.draw(&Rectangle::new(
                                 [(x0, y0), (x1.max(x0 + 1), y1.max(y0 + 1))],
-                                colour(si).filled(),
+                                fill.filled(),
                             ))
                             .map_err(backend_error)?;
                         }
@@ -1419,6 +1426,22 @@ fn draw(spec: &ChartSpec, data: &ChartData) -> Result<String, ChartError> {
                             colour(si),
                             false,
                         )?,
+                    }
+                }
+            }
+            // A forest plot's intervals: a line from lower to upper through the bar's middle,
+            // with end caps.
+            for (ci, iv) in forest.iter().flat_map(|f| f.intervals.iter().enumerate()) {
+                if let Some((a, b)) = iv {
+                    let (p, q) = (at(ci as f64, *a), at(ci as f64, *b));
+                    path(root, vec![p, q], TEXT.stroke_width(2))?;
+                    for end in [p, q] {
+                        let cap = if horizontal {
+                            vec![(end.0, end.1 - 5), (end.0, end.1 + 5)]
+                        } else {
+                            vec![(end.0 - 5, end.1), (end.0 + 5, end.1)]
+                        };
+                        path(root, cap, TEXT.stroke_width(2))?;
                     }
                 }
             }
@@ -1697,6 +1720,7 @@ mod tests {
             y_label: "Absence, % of possible sessions".into(),
             x_label: Some("Term".into()),
             unit: "percent".into(),
+            forest: None,
         }
     }
 
@@ -1796,7 +1820,7 @@ mod tests {
         let chart = render_chart(&s, &absence()).expect("chart");
         assert_eq!(
             chart.summary,
-            "Overall absence rate went from 8.1% in autumn 2022-23 to 9.4% in summer 2024-25 (national CLA 9.0%); 1 point suppressed or missing."
+            "Overall absence rate went from 8.1% in autumn term 2022 to 9.4% in summer term 2025 (national CLA 9.0%); 1 point suppressed or missing."
         );
         // Comparators are dashed grey lines, named in the legend.
         assert!(chart.svg.contains("stroke=\"#4D4D4D\""));
@@ -1819,7 +1843,7 @@ mod tests {
         let chart = render_chart(&s, &t).expect("chart");
         assert_eq!(
             chart.summary,
-            "In summer 2024-25: overall absence rate 9.4% and authorised absence rate 6.1% in spring 2023-24; 2 points suppressed or missing."
+            "In summer term 2025: overall absence rate 9.4% and authorised absence rate 6.1% in spring term 2024; 2 points suppressed or missing."
         );
         // The second series has its own colour and marker shape (a square).
         assert!(chart.svg.contains("fill=\"#D55E00\""));
@@ -1846,7 +1870,7 @@ mod tests {
         let chart = render_chart(&s, &t).expect("chart");
         assert_eq!(
             chart.summary,
-            "In 2024-25: Primary 4.5% and Secondary 9.5%."
+            "In 2024/25: Primary 4.5% and Secondary 9.5%."
         );
         assert_eq!(
             polylines_in(&chart.svg, "#0072B2"),
@@ -2030,5 +2054,73 @@ mod tests {
             panic!("terms")
         };
         assert_eq!(names[1].as_deref(), Some("Spr"));
+    }
+
+    #[test]
+    fn a_forest_plot_colours_bars_by_finding_and_draws_each_interval() {
+        let mut s = spec(ChartKind::HBar, "factor", &["gap"]);
+        s.unit = "points".into();
+        s.forest = Some(crate::analysis::ForestSpec {
+            lower: "lower".into(),
+            upper: "upper".into(),
+            colour_by: Some("finding".into()),
+            n: None,
+        });
+        let row = |f: &str, gap: f64, lo: Value, hi: Value, finding: &str| {
+            vec![text(f), Value::Float(gap), lo, hi, text(finding)]
+        };
+        let table = ResultTable {
+            columns: ["factor", "gap", "lower", "upper", "finding"]
+                .map(String::from)
+                .to_vec(),
+            rows: vec![
+                // 22.9 pts, interval 8.5 to 36.1: excludes zero, a facilitator (blue bar).
+                row(
+                    "Attendance above 95%",
+                    22.9,
+                    Value::Float(8.5),
+                    Value::Float(36.1),
+                    "Facilitator",
+                ),
+                // -35.7 pts, interval -50.7 to -11.5: a barrier (orange bar).
+                row(
+                    "3 or more placements",
+                    -35.7,
+                    Value::Float(-50.7),
+                    Value::Float(-11.5),
+                    "Barrier",
+                ),
+                // No interval (too few): a grey bar and no interval line.
+                row(
+                    "Alternative provision",
+                    1.0,
+                    Value::Null,
+                    Value::Null,
+                    "Too few to say",
+                ),
+            ],
+        };
+        let chart = render_chart(&s, &table).expect("forest");
+        assert!(chart.svg.contains("fill=\"#0072B2\""), "no facilitator bar");
+        assert!(chart.svg.contains("fill=\"#D55E00\""), "no barrier bar");
+        assert!(chart.svg.contains("fill=\"#8C8C8C\""), "no grey bar");
+        assert!(chart.summary.contains("95% interval"), "{}", chart.summary);
+        // Two intervals, each a line and two end caps, in the text colour: six paths.
+        let lines = chart.svg.matches("stroke=\"#222222\"").count();
+        assert!(lines >= 6, "{lines} dark strokes");
+        // Without the intervals, no interval lines are drawn.
+        let without = {
+            let mut t = table.clone();
+            for r in &mut t.rows {
+                r[2] = Value::Null;
+                r[3] = Value::Null;
+            }
+            render_chart(&s, &t).expect("no intervals")
+        };
+        assert_ne!(chart.svg, without.svg);
+        assert!(
+            chart.svg.matches("stroke=\"#222222\"").count()
+                > without.svg.matches("stroke=\"#222222\"").count()
+        );
     }
 }

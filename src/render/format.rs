@@ -6,7 +6,8 @@ use crate::run::Value;
 /// What a figure that is not a number (NaN, infinite) is shown as.
 const NOT_A_NUMBER: &str = "–";
 
-/// Formats a number for display by unit: `percent` → "18.3%", `per_100` and `mean` → one decimal,
+/// Formats a number for display by unit: `percent` → "18.3%", `pts` (percentage points) →
+/// "-35.7 pts", `per_100`, `mean` and `score` → one decimal,
 /// `count` → "1,234", `pounds` → "£2,570" (no pence), `ratio` → two decimals; any other unit → up to
 /// two decimals with trailing zeros trimmed. Halves round away from zero; "-0.0" is written "0.0".
 pub fn format_number(value: f64, unit: &str) -> String {
@@ -15,7 +16,8 @@ pub fn format_number(value: f64, unit: &str) -> String {
     }
     match unit.trim().to_ascii_lowercase().as_str() {
         "percent" => format!("{}%", fixed(value, 1)),
-        "per_100" | "mean" => fixed(value, 1),
+        "pts" | "points" => format!("{} pts", fixed(value, 1)),
+        "per_100" | "mean" | "score" => fixed(value, 1),
         "count" => fixed(value, 0),
         "pounds" => pounds(value, 0),
         "ratio" => fixed(value, 2),
@@ -136,6 +138,8 @@ mod tests {
         assert_eq!(format_number(2570.49, "pounds"), "£2,570");
         assert_eq!(format_number(0.456, "ratio"), "0.46");
         assert_eq!(format_number(3.0, "ratio"), "3.00");
+        assert_eq!(format_number(-35.67, "pts"), "-35.7 pts");
+        assert_eq!(format_number(19.34, "score"), "19.3");
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! `change` and `national`. Each reads only the finished run it is given.
 
 use super::format::{format_number, format_value};
-use super::html::{escape, table_html};
+use super::html::{escape, table_html, table_html_with};
+use super::words::{Vocabulary, category_label, metric_label_in, period_label};
 use super::{ReportData, chart};
 use crate::analysis::{Analysis, Level};
 use crate::run::{AnalysisRun, ResultTable, Value};
@@ -83,6 +84,9 @@ fn rows_where(table: &ResultTable, id: &str, condition: &str) -> Result<ResultTa
 fn chart_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Error> {
     let name: Option<String> = kwargs.get("name")?;
     let condition: Option<String> = kwargs.get("where")?;
+    // `table=false` leaves out the chart's data table, for a page whose next table already
+    // holds the same figures (the school page, which must fit on one side of A4).
+    let with_table: Option<bool> = kwargs.get("table")?;
     kwargs.assert_all_used()?;
     let (analysis, run) = lookup(data, id)?;
     let shown = &run.result;
@@ -106,6 +110,8 @@ fn chart_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
         ))
     })?;
     let breaks = crate::run::series_breaks(&data.run.sources, id);
+    let (spec, relabelled) = in_words(spec, result, &analysis.meta);
+    let (spec, result) = (&spec, &relabelled);
     let drawn = chart::render_chart_with_breaks(spec, result, &breaks)
         .map_err(|e| invalid(format!("chart of `{id}`: {e}")))?;
     let anchor = match &spec.name {
@@ -124,6 +130,11 @@ fn chart_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
         .chain(spec.series.iter())
         .chain(spec.y.iter())
         .chain(spec.comparators.iter())
+        .chain(
+            spec.forest
+                .iter()
+                .flat_map(|f| [&f.lower, &f.upper].into_iter().chain(f.colour_by.as_ref())),
+        )
         .collect();
     let keep: Vec<usize> = plotted
         .iter()
@@ -142,14 +153,82 @@ fn chart_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
     } else {
         ""
     };
+    let details = if with_table.unwrap_or(true) {
+        format!(
+            "<details class=\"chart-data\"{open}><summary>Data for this chart ({} rows)</summary>\n{}</details>\n",
+            data_table.rows.len(),
+            table_html(&data_table, Some(&spec.unit), None, &analysis.meta.suppress),
+        )
+    } else {
+        String::new()
+    };
     let html = format!(
-        "<figure class=\"chart\" id=\"{anchor}\">\n<figcaption><span class=\"chart-title\">{}</span><span class=\"chart-summary\">{}</span></figcaption>\n<div class=\"chart-svg\">{svg}</div>\n<details class=\"chart-data\"{open}><summary>Data for this chart ({} rows)</summary>\n{}</details>\n</figure>",
+        "<figure class=\"chart\" id=\"{anchor}\">\n<figcaption><span class=\"chart-title\">{}</span><span class=\"chart-summary\">{}</span></figcaption>\n<div class=\"chart-svg\">{svg}</div>\n{details}</figure>",
         escape(&spec.title),
         escape(&drawn.summary),
-        data_table.rows.len(),
-        table_html(&data_table, Some(&spec.unit), None, &analysis.meta.suppress),
     );
     Ok(JValue::from_safe_string(html))
+}
+
+/// A chart's declaration and rows in the reader's words: columns the analysis labels are
+/// renamed to their labels (so series and axes read as words) and code values in the x and
+/// series columns become their code-list labels. The figures are untouched.
+fn in_words(
+    spec: &crate::analysis::ChartSpec,
+    table: &ResultTable,
+    meta: &crate::analysis::FrontMatter,
+) -> (crate::analysis::ChartSpec, ResultTable) {
+    let mut spec = spec.clone();
+    let mut table = table.clone();
+    let categorical: Vec<usize> = std::iter::once(&spec.x)
+        .chain(spec.series.iter())
+        .filter_map(|c| table.column_index(c))
+        .collect();
+    let n = spec
+        .forest
+        .as_ref()
+        .and_then(|f| f.n.as_deref())
+        .and_then(|c| table.column_index(c));
+    let x = table.column_index(&spec.x);
+    for row in &mut table.rows {
+        for &i in &categorical {
+            if let Value::Text(t) = &row[i] {
+                row[i] = Value::Text(category_label(&table.columns[i], t));
+            }
+        }
+        // A forest plot names each row's n beside its category: "Attendance below 90% (n = 42)".
+        if let (Some(n), Some(x)) = (n, x) {
+            let count = row[n].to_string();
+            if let Value::Text(t) = &row[x] {
+                row[x] = Value::Text(format!("{t} (n = {count})"));
+            }
+        }
+    }
+    let rename = |c: &mut String| {
+        if let Some(label) = meta.labels.get(c.as_str()) {
+            *c = label.clone();
+        }
+    };
+    for c in &mut table.columns {
+        rename(c);
+    }
+    if spec.x_label.is_none() {
+        spec.x_label = meta.labels.get(&spec.x).cloned();
+    }
+    rename(&mut spec.x);
+    spec.y.iter_mut().for_each(rename);
+    spec.comparators.iter_mut().for_each(rename);
+    if let Some(s) = spec.series.as_mut() {
+        rename(s);
+    }
+    if let Some(f) = spec.forest.as_mut() {
+        rename(&mut f.lower);
+        rename(&mut f.upper);
+        if let Some(c) = f.colour_by.as_mut() {
+            rename(c);
+        }
+    }
+    (spec, table)
 }
 
 fn table_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Error> {
@@ -193,11 +272,12 @@ fn table_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
     if let Some(n) = limit {
         table.rows.truncate(n);
     }
-    Ok(JValue::from_safe_string(table_html(
+    Ok(JValue::from_safe_string(table_html_with(
         &table,
         None,
         caption.as_deref(),
         &analysis.meta.suppress,
+        Vocabulary::of(&analysis.meta),
     )))
 }
 
@@ -231,8 +311,8 @@ fn headline_of(data: &ReportData, id: &str, period: &str, group: &str) -> Figure
 /// marked "(year to date)", never shown as the full year.
 fn period_heading(data: &ReportData, period: &str) -> String {
     match crate::run::metrics::period_status(period, data.run.term.parse().ok()) {
-        "year_to_date" => format!("{period} (year to date)"),
-        _ => period.to_string(),
+        "year_to_date" => format!("{} (year to date)", period_label(period)),
+        _ => period_label(period),
     }
 }
 
@@ -247,13 +327,24 @@ fn figure(m: &crate::disclosure::DisclosedMetric) -> Figure {
 
 /// The latest national CLA figure for a metric up to the report's year, with its year.
 fn latest_national(data: &ReportData, id: &str) -> Option<(String, String)> {
-    let run = data.run.result("reference/national_benchmarks")?;
+    latest_reference(data, "reference/national_benchmarks", "value", id)
+}
+
+/// The latest figure for children looked after 12 months in column `value` of a reference
+/// analysis (`measure`, `academic_year`, `cohort`, `unit` columns) up to the report's year.
+fn latest_reference(
+    data: &ReportData,
+    analysis: &str,
+    value: &str,
+    id: &str,
+) -> Option<(String, String)> {
+    let run = data.run.result(analysis)?;
     let t = &run.result;
     let (m, y, c, v, u) = (
         t.column_index("measure")?,
         t.column_index("academic_year")?,
         t.column_index("cohort")?,
-        t.column_index("value")?,
+        t.column_index(value)?,
         t.column_index("unit")?,
     );
     t.rows
@@ -262,58 +353,15 @@ fn latest_national(data: &ReportData, id: &str) -> Option<(String, String)> {
             r[m].to_string() == id
                 && r[c].to_string() == "cla_12m"
                 && r[y].to_string() <= data.academic_year
+                && r[v].as_f64().is_some()
         })
         .max_by_key(|r| r[y].to_string())
         .map(|r| {
             (
                 format_value(&r[v], Some(&r[u].to_string())),
-                r[y].to_string(),
+                period_label(&r[y].to_string()),
             )
         })
-}
-
-/// A reader's name for a metric id, e.g. `peps.on_time_rate` → "PEPs completed on time".
-pub fn metric_label(id: &str) -> String {
-    match id {
-        "roll.children" => "Children in care on roll".into(),
-        "roll.ehc_plan_rate" => "With an EHC plan".into(),
-        "roll.out_of_authority_rate" => "In school outside the authority".into(),
-        "attendance.overall_absence_rate" => "Overall absence".into(),
-        "attendance.authorised_absence_rate" => "Authorised absence".into(),
-        "attendance.unauthorised_absence_rate" => "Unauthorised absence".into(),
-        "attendance.persistent_absence_rate" => {
-            "Persistent absence (10% or more, pupil basis)".into()
-        }
-        "attendance.severe_absence_rate" => "Severe absence (50% or more, pupil basis)".into(),
-        "attendance.persistent_absence_rate_enrolments" => {
-            "Persistent absence (10% or more, enrolment basis)".into()
-        }
-        "attendance.severe_absence_rate_enrolments" => {
-            "Severe absence (50% or more, enrolment basis)".into()
-        }
-        "data_quality.open_episodes_aged_18_plus" => {
-            "Episodes left open for young people aged 18 or over".into()
-        }
-        "exclusions.suspension_rate" => "Suspensions per 100 pupils".into(),
-        "exclusions.one_plus_suspension_rate" => "Pupils with one or more suspensions".into(),
-        "exclusions.repeat_suspension_rate" => "Pupils with two or more suspensions".into(),
-        "exclusions.permanent_exclusion_rate" => "Permanently excluded".into(),
-        "peps.on_time_rate" => "PEPs completed on time".into(),
-        "peps.qa_green_rate" => "PEPs rated green".into(),
-        "attainment.ks2_rwm_expected_rate" => {
-            "KS2 reading, writing and maths at the expected standard".into()
-        }
-        "attainment.ks2_rwm_higher_rate" => {
-            "KS2 reading, writing and maths at the higher standard".into()
-        }
-        "attainment.ks4_attainment8_mean" => "KS4 average Attainment 8".into(),
-        "attainment.ks4_basics_4plus_rate" => "KS4 grade 4 or above in English and maths".into(),
-        "attainment.ks4_basics_5plus_rate" => "KS4 grade 5 or above in English and maths".into(),
-        "sdq.mean_total" => "SDQ average total difficulties score".into(),
-        "sdq.concern_rate" => "SDQ 17 or more (cause for concern)".into(),
-        "eet.neet_rate" => "Care leavers not in education, employment or training".into(),
-        other => super::chart::prettify(other.split('.').next_back().unwrap_or(other)),
-    }
 }
 
 /// A headline cell: the figure, `c` when suppressed, a dash when there is none.
@@ -417,6 +465,7 @@ fn years_html(
     ids: &[String],
     group: &str,
     national: bool,
+    neighbours: bool,
 ) -> Result<String, Error> {
     let mut year = report_year(data)?;
     let mut years = Vec::new();
@@ -432,11 +481,11 @@ fn years_html(
         ids.iter()
             .any(|id| headline_of(data, id, y, group).is_some())
     });
-    let Some(last) = years.last().cloned() else {
+    let Some(last) = years.last().map(|y| period_label(y)) else {
         // Ordinary data (an early term, a small authority): say so rather than fail.
         return Ok(format!(
             "<p class=\"no-figures\">No figures yet for these measures for an academic year up to {}.</p>",
-            escape(&data.academic_year)
+            escape(&period_label(&data.academic_year))
         ));
     };
     let mut rows = String::new();
@@ -453,7 +502,7 @@ fn years_html(
             [.., before, now] => short_change(before, now),
             _ => "–".to_string(),
         };
-        let national = if national {
+        let mut national = if national {
             format!(
                 "<td class=\"num\">{}</td>",
                 escape(&national_cell(data, id))
@@ -461,9 +510,15 @@ fn years_html(
         } else {
             String::new()
         };
+        if neighbours {
+            let cell = latest_reference(data, "reference/la_comparators", "neighbours_mean", id)
+                .map(|(v, y)| format!("{v} ({y})"))
+                .unwrap_or_else(|| "–".into());
+            national.push_str(&format!("<td class=\"num\">{}</td>", escape(&cell)));
+        }
         rows.push_str(&format!(
             "<tr><td>{}</td>{cells}<td>{}</td>{national}</tr>",
-            escape(&metric_label(id)),
+            escape(&metric_label_in(&data.analyses, id)),
             escape(&change),
         ));
     }
@@ -495,6 +550,16 @@ fn years_html(
             ),
             "",
         )
+    };
+    let (caption, head) = if neighbours {
+        (
+            format!(
+                "{caption}; beside it, the average of the authority's statistical neighbours (DfE's model) for the same children"
+            ),
+            format!("{head}<th scope=\"col\">Statistical neighbours</th>"),
+        )
+    } else {
+        (caption, head.to_string())
     };
     Ok(format!(
         "<div class=\"table-wrap\"><table class=\"headlines\"><caption>{}</caption><thead><tr><th scope=\"col\">Measure</th>{heads}<th scope=\"col\">On the year before</th>{head}</tr></thead><tbody>{rows}</tbody></table></div>",
@@ -531,7 +596,7 @@ fn headlines_html(data: &ReportData, ids: &[String]) -> Result<String, Error> {
         let national = national_cell(data, id);
         rows.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
-            escape(&metric_label(id)),
+            escape(&metric_label_in(&data.analyses, id)),
             escape(&period_heading(data, &now)),
             escape(&show(&a)),
             escape(&short_change(&b, &a)),
@@ -621,9 +686,17 @@ pub fn register(env: &mut Environment<'static>, data: Arc<ReportData>) {
     env.add_function("years", move |ids: Vec<String>, kwargs: Kwargs| {
         let group: Option<String> = kwargs.get("group")?;
         let national: Option<bool> = kwargs.get("national")?;
+        let neighbours: Option<bool> = kwargs.get("neighbours")?;
         kwargs.assert_all_used()?;
         let group = group.unwrap_or_else(|| "all".into());
-        years_html(&d, &ids, &group, national.unwrap_or(true)).map(JValue::from_safe_string)
+        years_html(
+            &d,
+            &ids,
+            &group,
+            national.unwrap_or(true),
+            neighbours.unwrap_or(false),
+        )
+        .map(JValue::from_safe_string)
     });
     let d = data.clone();
     env.add_function("national", move |measure: String, kwargs: Kwargs| {
@@ -651,7 +724,7 @@ pub fn register(env: &mut Environment<'static>, data: Arc<ReportData>) {
         });
         Ok::<_, Error>(match found {
             Some(r) => format_value(&r[v], Some(&r[u].to_string())),
-            None => format!("not published for {year}"),
+            None => format!("not published for {}", period_label(&year)),
         })
     });
     let d = data.clone();
@@ -676,12 +749,25 @@ pub fn register(env: &mut Environment<'static>, data: Arc<ReportData>) {
     );
     env.add_global(
         "year_to_date",
-        period_heading(&data, &data.academic_year) != data.academic_year,
+        crate::run::metrics::period_status(&data.academic_year, data.run.term.parse().ok())
+            == "year_to_date",
     );
     env.add_global("previous_term", data.previous_term.clone());
     env.add_global("same_term_last_year", data.same_term_last_year.clone());
+    // The same periods in words, for prose: "Summer term 2025", "2024/25".
+    env.add_global("term_label", period_label(&data.run.term));
+    env.add_global("year_label", period_label(&data.academic_year));
+    env.add_global("previous_term_label", period_label(&data.previous_term));
+    env.add_global(
+        "same_term_last_year_label",
+        period_label(&data.same_term_last_year),
+    );
     if let Ok(year) = report_year(&data) {
         env.add_global("previous_year", year.previous().to_string());
+        env.add_global(
+            "previous_year_label",
+            period_label(&year.previous().to_string()),
+        );
     }
 }
 

@@ -2,6 +2,8 @@
 //! the rendered Markdown, and the provenance of every figure. Nothing is fetched.
 
 use super::format::format_value;
+use super::words::{Vocabulary, value_label};
+pub use super::words::{breakdown_label, heading, unit_for_column};
 use crate::run::{ResultTable, Value};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 
@@ -21,64 +23,25 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// A column name as a table heading: `overall_absence_rate` → `Overall absence rate`,
-/// with known acronyms in capitals (`peps_due` → `PEPs due`).
-pub fn heading(name: &str) -> String {
-    super::chart::prettify(name)
-}
-
-/// The display unit a column's name implies, used when no chart says otherwise.
-pub fn unit_for_column(name: &str, value: &Value) -> Option<&'static str> {
-    let n = name.to_ascii_lowercase();
-    if n.ends_with("_rate")
-        || n.ends_with("_pct")
-        || n.contains("percent")
-        || n.starts_with("national")
-        || n.starts_with("all_pupils")
-    {
-        Some("percent")
-    } else if n
-        .split('_')
-        .any(|w| matches!(w, "amount" | "spend" | "cost" | "pounds"))
-    {
-        Some("pounds")
-    } else if n.contains("mean") || n.contains("average") {
-        Some("mean")
-    } else if matches!(value, Value::Int(_)) {
-        Some("count")
-    } else {
-        None
-    }
-}
-
-/// A breakdown's name as a reader says it: `sen_status` is "SEN status".
-pub fn breakdown_label(name: &str) -> String {
-    let words = name.replace('_', " ");
-    let mut words: Vec<String> = words
-        .split(' ')
-        .map(|w| match w {
-            "sen" | "ehc" | "sdq" | "pep" | "ks2" | "ks4" | "neet" | "eet" | "oc2" | "cla" => {
-                w.to_uppercase()
-            }
-            _ => w.to_string(),
-        })
-        .collect();
-    if let Some(first) = words.first_mut() {
-        let mut chars = first.chars();
-        if let Some(c) = chars.next() {
-            *first = c.to_uppercase().chain(chars).collect();
-        }
-    }
-    words.join(" ")
-}
-
 /// A result as an accessible HTML table; numbers right-aligned and formatted by unit.
 /// `chart_unit` formats the value columns of a chart's data; other columns by name.
 pub fn table_html(
     table: &ResultTable,
     chart_unit: Option<&str>,
     caption: Option<&str>,
+    suppress: &[String],
+) -> String {
+    table_html_with(table, chart_unit, caption, suppress, Vocabulary::NONE)
+}
+
+/// [`table_html`] with the analysis's own words: its column labels and units, and code
+/// values as their code-list labels (a `group` cell by its row's `breakdown`).
+pub fn table_html_with(
+    table: &ResultTable,
+    chart_unit: Option<&str>,
+    caption: Option<&str>,
     _suppress: &[String],
+    words: Vocabulary<'_>,
 ) -> String {
     let mut out = String::from("<div class=\"table-wrap\"><table>");
     if let Some(c) = caption {
@@ -86,7 +49,10 @@ pub fn table_html(
     }
     out.push_str("<thead><tr>");
     for c in &table.columns {
-        out.push_str(&format!("<th scope=\"col\">{}</th>", escape(&heading(c))));
+        out.push_str(&format!(
+            "<th scope=\"col\">{}</th>",
+            escape(&words.heading(c))
+        ));
     }
     out.push_str("</tr></thead><tbody>");
     if table.rows.is_empty() {
@@ -95,12 +61,13 @@ pub fn table_html(
             table.columns.len().max(1)
         ));
     }
+    let breakdown = table.column_index("breakdown");
     for row in &table.rows {
         out.push_str("<tr>");
         for (c, v) in table.columns.iter().zip(row) {
-            let by_name = unit_for_column(c, v);
+            let by_name = words.unit(c, v);
             let unit = match (by_name, v) {
-                (None, Value::Float(_)) => chart_unit,
+                (None, Value::Float(_)) => chart_unit.map(str::to_string),
                 (u, _) => u,
             };
             let suppressed = v.is_suppressed();
@@ -111,7 +78,12 @@ pub fn table_html(
             };
             let text = match v {
                 Value::Text(t) if c == "breakdown" => breakdown_label(t),
-                _ => format_value(v, unit),
+                Value::Text(t) if c == "group" => match breakdown.map(|b| &row[b]) {
+                    Some(Value::Text(b)) => value_label(b, t),
+                    _ => value_label(c, t),
+                },
+                Value::Text(t) => value_label(c, t),
+                _ => format_value(v, unit.as_deref()),
             };
             out.push_str(&format!(
                 "<td{class}>{}</td>",

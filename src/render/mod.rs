@@ -10,6 +10,7 @@ pub mod html;
 pub mod notebook;
 pub mod pdf;
 pub mod template;
+pub mod words;
 
 pub use template::{Audience, ReportTemplate};
 
@@ -201,8 +202,9 @@ pub fn render_disclosed(
     };
     let marking = data.policy.marking;
     let subtitle = format!(
-        "Term {} · academic year {}",
-        data.run.term, data.academic_year
+        "{} · academic year {}",
+        words::period_label(&data.run.term),
+        words::period_label(&data.academic_year)
     );
     let provenance = provenance_html(&data, generated);
     let page = html::Page {

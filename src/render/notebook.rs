@@ -130,6 +130,7 @@ impl Notebook {
                                 comparators: Vec::new(),
                                 x_label: None,
                                 unit: parsed.unit.unwrap_or_else(|| "count".into()),
+                                forest: None,
                             }))
                         };
                         cell = Some((n + 1, String::new(), chart));
