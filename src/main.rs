@@ -432,7 +432,7 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             term,
         } => {
             let project = project(paths)?;
-            let report = app::check(&project);
+            let report = app::check(&project, term);
             if !report.is_clean() {
                 return Err(AppError::Check(report));
             }
