@@ -123,7 +123,7 @@ pub enum AppError {
         source: std::io::Error,
     },
     #[error("{0}")]
-    Check(CheckReport),
+    Check(Box<CheckReport>),
     #[error(transparent)]
     History(#[from] HistoryError),
     #[error(transparent)]

@@ -434,7 +434,7 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             let project = project(paths)?;
             let report = app::check(&project, term);
             if !report.is_clean() {
-                return Err(AppError::Check(report));
+                return Err(AppError::Check(Box::new(report)));
             }
             if let (Some(t), false) = (term, cross_engine) {
                 // A term the data does not cover is an error here too, not only at `run`.

@@ -10,8 +10,15 @@ use std::sync::Arc;
 pub enum Position {
     Line(u64),
     Row(u64),
-    SheetRow { sheet: Arc<str>, row: u64 },
-    Cell { sheet: Arc<str>, row: u32, col: u32 },
+    SheetRow {
+        sheet: Arc<String>,
+        row: u64,
+    },
+    Cell {
+        sheet: Arc<String>,
+        row: u32,
+        col: u32,
+    },
 }
 
 impl Position {

@@ -196,7 +196,7 @@ pub fn read_excel(
             return None;
         }
     };
-    let sheet: Arc<str> = Arc::from(sheet.as_str());
+    let sheet: Arc<String> = Arc::new(sheet);
     let Some(head) = header(&range, |names| matches(table, path, names, options)) else {
         problems.push(problem(
             path,

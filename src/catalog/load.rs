@@ -31,7 +31,7 @@ pub struct LoadedTable {
     pub files: Vec<PathBuf>,
     pub row_files: Vec<u32>,
     /// The sheet the rows came from, when a spreadsheet: `lines` hold its row numbers.
-    pub sheet: Option<Arc<str>>,
+    pub sheet: Option<Arc<String>>,
 }
 
 impl LoadedTable {

@@ -12,12 +12,12 @@ use std::path::Path;
 /// How much of a CSV file is read to find its header.
 const HEAD_BYTES: u64 = 64 * 1024;
 
+/// Each table's header in a file: the sheet (none for CSV or Parquet) and its column names.
+pub type Headers = Vec<(Option<String>, Vec<String>)>;
+
 /// The header of each table a file holds: a spreadsheet's sheets by name, or the one
 /// table of a CSV or Parquet file (no sheet); or why it cannot be read.
-pub fn headers(
-    contract: &Contract,
-    path: &Path,
-) -> Result<Vec<(Option<String>, Vec<String>)>, String> {
+pub fn headers(contract: &Contract, path: &Path) -> Result<Headers, String> {
     if crate::catalog::excel::is_spreadsheet(path) {
         let known =
             |names: &[String]| !matches!(identify(contract, names), Identity::Unknown { .. });
