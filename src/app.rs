@@ -10,6 +10,7 @@ pub mod history;
 pub mod print;
 pub mod query;
 mod repl;
+pub mod template_check;
 pub mod test_files;
 mod variants;
 
@@ -122,7 +123,7 @@ pub enum AppError {
         source: std::io::Error,
     },
     #[error("{0}")]
-    Check(CheckReport),
+    Check(Box<CheckReport>),
     #[error(transparent)]
     History(#[from] HistoryError),
     #[error(transparent)]
@@ -691,6 +692,9 @@ pub struct CheckReport {
     pub data: Option<CatalogError>,
     pub analyses: Vec<String>,
     pub checked_analyses: usize,
+    /// Templates that cannot render: unreadable, or naming an analysis or metric that does not exist.
+    pub templates: Vec<String>,
+    pub checked_templates: usize,
     pub rows: u64,
     /// Findings that do not fail the check (an analysis nothing uses).
     pub warnings: Vec<String>,
@@ -698,7 +702,7 @@ pub struct CheckReport {
 
 impl CheckReport {
     pub fn is_clean(&self) -> bool {
-        self.data.is_none() && self.analyses.is_empty()
+        self.data.is_none() && self.analyses.is_empty() && self.templates.is_empty()
     }
 }
 
@@ -707,8 +711,8 @@ impl fmt::Display for CheckReport {
         if self.is_clean() {
             write!(
                 f,
-                "ok: data meets the contract ({} rows) and {} analyses plan cleanly and match versions.lock",
-                self.rows, self.checked_analyses
+                "ok: data meets the contract ({} rows), {} analyses plan cleanly and match versions.lock, and {} templates name only analyses and metrics that exist",
+                self.rows, self.checked_analyses, self.checked_templates
             )?;
             for w in &self.warnings {
                 write!(f, "\nwarning: {w}")?;
@@ -729,13 +733,25 @@ impl fmt::Display for CheckReport {
                 writeln!(f, "  {a}")?;
             }
         }
+        if !self.templates.is_empty() {
+            writeln!(
+                f,
+                "templates ({} problem{}):",
+                self.templates.len(),
+                if self.templates.len() == 1 { "" } else { "s" }
+            )?;
+            for t in &self.templates {
+                writeln!(f, "  {t}")?;
+            }
+        }
         Ok(())
     }
 }
 
-/// `cohort check`: validates the data folder and every analysis (front matter, lock, SQL planned
-/// against the contract's tables); collects every problem rather than stopping at the first.
-pub fn check(project: &Project) -> CheckReport {
+/// `cohort check`: validates the data folder, every analysis (front matter, lock, SQL planned
+/// against the contract's tables) and every template (what it names exists; for `term`, or
+/// the latest, which sections the data leaves empty); collects every problem.
+pub fn check(project: &Project, term: Option<Term>) -> CheckReport {
     let mut report = CheckReport::default();
     let (analyses, errors) = analysis::load_each(&project.queries);
     report.analyses.extend(errors.iter().map(|e| e.to_string()));
@@ -763,6 +779,17 @@ pub fn check(project: &Project) -> CheckReport {
         .analyses
         .extend(plan_all(&analyses, catalog.as_ref()));
     report.checked_analyses = analyses.len();
+    let term = term.or_else(|| catalog.as_ref().and_then(Catalog::latest_term));
+    let found = template_check::check_templates(
+        &project.templates,
+        &project.data,
+        &analyses,
+        catalog.as_ref(),
+        term,
+    );
+    report.templates = found.errors;
+    report.checked_templates = found.checked;
+    report.warnings.extend(found.warnings);
     if let Ok(g) = graph::build(project) {
         let unused = g.unused_analyses();
         if !unused.is_empty() {

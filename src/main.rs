@@ -432,9 +432,9 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             term,
         } => {
             let project = project(paths)?;
-            let report = app::check(&project);
+            let report = app::check(&project, term);
             if !report.is_clean() {
-                return Err(AppError::Check(report));
+                return Err(AppError::Check(Box::new(report)));
             }
             if let (Some(t), false) = (term, cross_engine) {
                 // A term the data does not cover is an error here too, not only at `run`.

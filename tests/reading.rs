@@ -911,3 +911,106 @@ fn the_sample_generator_writes_903_returns_that_reconcile_to_the_stacked_layout(
     .1;
     assert_same(&a, &b);
 }
+
+// ---- spreadsheets -----------------------------------------------------------------
+
+/// Replaces the fixture's `<table>.csv` with a spreadsheet of tests/fixtures/excel (made by
+/// its make.py from the same rows), saved as `as_name`.
+fn use_spreadsheet(d: &Path, table: &str, fixture: &str, as_name: &str) {
+    std::fs::remove_file(d.join(format!("{table}.csv"))).unwrap();
+    std::fs::copy(
+        root().join("tests/fixtures/excel").join(fixture),
+        d.join(as_name),
+    )
+    .unwrap();
+}
+
+#[test]
+fn an_excel_export_gives_the_same_figures_as_the_csv_of_the_same_rows() {
+    let reference = fixture_outputs();
+    let data = copy_fixture();
+    let d = data.path();
+    // schools: its only sheet, `in_authority` as Excel booleans, an empty `trust` cell.
+    use_spreadsheet(d, "schools", "schools.xlsx", "schools.xlsx");
+    // enrolments: the second sheet (`Export`, after `Notes`), start dates as date cells and
+    // one bare serial (44075 = 2020-09-01), end dates as ISO text.
+    use_spreadsheet(d, "enrolments", "enrolments.xlsx", "Enrolments.XLSX");
+    // sdq: a title and a blank row above the header, scores as floats (14.0), UK text dates.
+    use_spreadsheet(d, "sdq", "sdq.xlsx", "sdq.xlsx");
+    let out = tempfile::tempdir().unwrap();
+    let (_, got) = run_ok(
+        &root(),
+        &["--data", d.to_str().unwrap()],
+        &out.path().join("o"),
+    );
+    assert_same(&reference, &got);
+}
+
+#[test]
+fn a_bad_spreadsheet_cell_is_named_by_sheet_and_cell() {
+    let data = copy_fixture();
+    let d = data.path();
+    // S2's `in_authority` is on sheet row 3 (row 1 the header), column F (the sixth).
+    use_spreadsheet(d, "schools", "bad_schools.xlsx", "schools.xlsx");
+    let err = run_fails(d);
+    assert_all(
+        &err,
+        &[
+            "schools.xlsx sheet Sheet1 cell F3: column `in_authority`: value `maybe`: expected true or false",
+        ],
+    );
+}
+
+#[test]
+fn cohort_init_then_the_termly_report_on_an_excel_export_from_a_clean_folder() {
+    let data = copy_fixture();
+    let d = data.path();
+    use_spreadsheet(d, "schools", "schools.xlsx", "School list.xlsx");
+    use_spreadsheet(d, "enrolments", "enrolments.xlsx", "Census export.xlsx");
+    let a = cohort().arg("init").arg(d).assert().success();
+    let said = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    assert_all(
+        &said,
+        &[
+            "schools: School list.xlsx",
+            "enrolments: Census export.xlsx",
+        ],
+    );
+    assert!(!said.contains("not placed"), "{said}");
+    let toml = read(d, "cohort.toml");
+    // The workbook has two sheets: init names the one that holds the table.
+    assert!(
+        toml.contains("[sources.enrolments]\nfile = \"Census export.xlsx\"\nsheet = \"Export\"\n"),
+        "{toml}"
+    );
+    assert!(
+        toml.contains("[sources.schools]\nfile = \"School list.xlsx\"\n\n"),
+        "{toml}"
+    );
+    // A sheet the workbook lacks is an error naming the sheets it has.
+    write(
+        d,
+        "cohort.toml",
+        &toml.replace("sheet = \"Export\"", "sheet = \"Exports\""),
+    );
+    let c = cohort().current_dir(d).arg("check").assert().failure();
+    let err = String::from_utf8_lossy(&c.get_output().stderr).to_string();
+    assert_all(
+        &err,
+        &[
+            "Census export.xlsx: expected a sheet `Exports`",
+            "`Notes`, `Export`",
+        ],
+    );
+    write(d, "cohort.toml", &toml);
+    let out = d.join("out");
+    let r = cohort()
+        .current_dir(d)
+        .args(["report", "termly-impact", "--out"])
+        .arg(&out)
+        .assert();
+    let o = r.get_output();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = read(&out, "termly-impact.html");
+    assert!(html.contains("</html>"), "a whole report");
+}

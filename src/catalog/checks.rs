@@ -164,23 +164,13 @@ pub fn check_key(table: &Table, t: &LoadedTable, path: &Path, problems: &mut Pro
                         };
                         format!(
                             "a unique key, but it repeats {other}{}",
-                            describe(t.position(first))
+                            t.position(first).describe()
                         )
                     },
                 });
             }
         }
         row += n;
-    }
-}
-
-fn describe(p: super::error::Position) -> String {
-    match p {
-        super::error::Position::Line(n) => format!("line {n}"),
-        super::error::Position::Row(n) => format!("row {n}"),
-        super::error::Position::Cell { row, col } => {
-            format!("cell {}{row}", super::error::column_letters(col))
-        }
     }
 }
 

@@ -2,14 +2,45 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
-/// Where in a file a problem sits: a CSV line, a Parquet or spreadsheet row (1-based),
-/// or a spreadsheet cell (0-based column, 1-based row: `B17`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where in a file a problem sits: a CSV line, a Parquet row (1-based), a row of a
+/// spreadsheet's sheet, or a cell of one (0-based column, 1-based row: `B17`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Position {
     Line(u64),
     Row(u64),
-    Cell { row: u32, col: u32 },
+    SheetRow {
+        sheet: Arc<String>,
+        row: u64,
+    },
+    Cell {
+        sheet: Arc<String>,
+        row: u32,
+        col: u32,
+    },
+}
+
+impl Position {
+    /// The position in words: `line 17`, `row 17`, `sheet Sheet1 cell B17`.
+    pub fn describe(&self) -> String {
+        match self {
+            Position::Line(n) => format!("line {n}"),
+            Position::Row(n) => format!("row {n}"),
+            Position::SheetRow { sheet, row } => format!("sheet {sheet} row {row}"),
+            Position::Cell { sheet, row, col } => {
+                format!("sheet {sheet} cell {}{row}", column_letters(*col))
+            }
+        }
+    }
+
+    /// The line or row number alone (a spreadsheet's sheet row).
+    pub fn number(&self) -> u64 {
+        match self {
+            Position::Line(n) | Position::Row(n) | Position::SheetRow { row: n, .. } => *n,
+            Position::Cell { row, .. } => u64::from(*row),
+        }
+    }
 }
 
 /// The spreadsheet letters of a 0-based column: 0 is `A`, 27 is `AB`.
@@ -40,10 +71,9 @@ pub struct Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file.display())?;
-        match self.position {
+        match &self.position {
             Some(Position::Line(n)) => write!(f, ":{n}")?,
-            Some(Position::Row(n)) => write!(f, " row {n}")?,
-            Some(Position::Cell { row, col }) => write!(f, " cell {}{row}", column_letters(col))?,
+            Some(p) => write!(f, " {}", p.describe())?,
             None => {}
         }
         if let Some(c) = &self.column {

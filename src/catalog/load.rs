@@ -30,8 +30,8 @@ pub struct LoadedTable {
     /// index into them. Empty for a table from one file.
     pub files: Vec<PathBuf>,
     pub row_files: Vec<u32>,
-    /// Rows came from a spreadsheet: `lines` hold sheet row numbers.
-    pub spreadsheet: bool,
+    /// The sheet the rows came from, when a spreadsheet: `lines` hold its row numbers.
+    pub sheet: Option<Arc<String>>,
 }
 
 impl LoadedTable {
@@ -49,16 +49,19 @@ impl LoadedTable {
             lines,
             files: vec![],
             row_files: vec![],
-            spreadsheet: false,
+            sheet: None,
         }
     }
 
     /// Where row `i` (0-based over all batches) sits in its file.
     pub fn position(&self, i: usize) -> Position {
-        match &self.lines {
-            Some(lines) if self.spreadsheet => Position::Row(lines.get(i).copied().unwrap_or(0)),
-            Some(lines) => Position::Line(lines.get(i).copied().unwrap_or(0)),
-            None => Position::Row(i as u64 + 1),
+        match (&self.lines, &self.sheet) {
+            (Some(lines), Some(sheet)) => Position::SheetRow {
+                sheet: sheet.clone(),
+                row: lines.get(i).copied().unwrap_or(0),
+            },
+            (Some(lines), None) => Position::Line(lines.get(i).copied().unwrap_or(0)),
+            (None, _) => Position::Row(i as u64 + 1),
         }
     }
 
@@ -375,13 +378,17 @@ impl<'a> RowBuilder<'a> {
                     Source::Field(i) => field(*i),
                     Source::Value(v) => v.as_str(),
                 };
-                let at = match (position, &sources[k]) {
-                    (Position::Cell { row, col }, Source::Field(i)) => Position::Cell {
-                        row,
+                let at = match (&position, &sources[k]) {
+                    (Position::Cell { sheet, row, col }, Source::Field(i)) => Position::Cell {
+                        sheet: sheet.clone(),
+                        row: *row,
                         col: col + *i as u32,
                     },
-                    (Position::Cell { row, .. }, Source::Value(_)) => Position::Row(row as u64),
-                    (p, _) => p,
+                    (Position::Cell { sheet, row, .. }, Source::Value(_)) => Position::SheetRow {
+                        sheet: sheet.clone(),
+                        row: u64::from(*row),
+                    },
+                    (p, _) => p.clone(),
                 };
                 let text = options.recode(col.name, raw.trim()).trim();
                 let builder = &mut self.builders[k];

@@ -9,6 +9,7 @@ mod codes;
 pub mod columns;
 mod dates;
 pub mod error;
+pub mod excel;
 mod load;
 pub mod locate;
 mod parquet;
@@ -214,6 +215,20 @@ impl Catalog {
     }
 }
 
+/// Reads one file of `table` (CSV, Parquet or a spreadsheet) with the contract's types,
+/// without the folder's other checks: for benchmarks and tools that read a single file.
+pub fn read_table_file(
+    table: &crate::contract::Table,
+    path: &Path,
+    options: &ReadOptions,
+) -> Result<LoadedTable, CatalogError> {
+    let mut problems = Problems::default();
+    match read_file(table, path, options, &mut problems) {
+        Some(t) if problems.is_empty() => Ok(t),
+        _ => Err(problems.into_error()),
+    }
+}
+
 /// Reads one file of `table` by its extension.
 fn read_file(
     table: &crate::contract::Table,
@@ -229,13 +244,14 @@ fn read_file(
     match ext.as_str() {
         "parquet" => parquet::read_parquet(table, path, options, problems),
         "csv" => load::read_csv(table, path, options, problems),
+        _ if excel::is_spreadsheet(path) => excel::read_excel(table, path, options, problems),
         _ => {
             problems.push(Problem {
                 file: path.to_path_buf(),
                 position: None,
                 column: None,
                 value: None,
-                expected: "a CSV or Parquet file (this version of cohort does not read spreadsheets: save it as CSV UTF-8)".into(),
+                expected: "a CSV, Parquet or spreadsheet (.xlsx, .xls, .ods) file".into(),
             });
             None
         }
@@ -369,21 +385,12 @@ fn unknown_files(
             continue;
         }
         let top = path.parent() == Some(dir);
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
         if top && !configured {
             let known: Vec<&str> = contract.tables.iter().map(|t| t.name).collect();
-            let expected = if matches!(ext.as_str(), "csv" | "parquet") {
-                format!("a file named for a contract table: {}", known.join(", "))
-            } else {
-                format!(
-                    "a CSV or Parquet file named for a contract table (a spreadsheet is not read: save it as CSV UTF-8, or run `cohort init`): {}",
-                    known.join(", ")
-                )
-            };
+            let expected = format!(
+                "a file named for a contract table (or run `cohort init` to place files by their columns): {}",
+                known.join(", ")
+            );
             problems.push(Problem {
                 file: path.clone(),
                 position: None,

@@ -175,10 +175,7 @@ pub fn stack(name: &str, key: &[&str], mut returns: Vec<Return>) -> LoadedTable 
             continue;
         };
         for &i in &kept {
-            lines.push(match ret.table.position(i as usize) {
-                super::Position::Line(n) | super::Position::Row(n) => n,
-                super::Position::Cell { row, .. } => row as u64,
-            });
+            lines.push(ret.table.position(i as usize).number());
             row_files.push(r as u32);
         }
         batches.push(b);

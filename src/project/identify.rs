@@ -12,6 +12,23 @@ use std::path::Path;
 /// How much of a CSV file is read to find its header.
 const HEAD_BYTES: u64 = 64 * 1024;
 
+/// Each table's header in a file: the sheet (none for CSV or Parquet) and its column names.
+pub type Headers = Vec<(Option<String>, Vec<String>)>;
+
+/// The header of each table a file holds: a spreadsheet's sheets by name, or the one
+/// table of a CSV or Parquet file (no sheet); or why it cannot be read.
+pub fn headers(contract: &Contract, path: &Path) -> Result<Headers, String> {
+    if crate::catalog::excel::is_spreadsheet(path) {
+        let known =
+            |names: &[String]| !matches!(identify(contract, names), Identity::Unknown { .. });
+        return Ok(crate::catalog::excel::sheet_headers(path, known)?
+            .into_iter()
+            .map(|(s, names)| (Some(s), names))
+            .collect());
+    }
+    column_names(path).map(|names| vec![(None, names)])
+}
+
 /// The column names of a CSV or Parquet file, or why they cannot be read.
 pub fn column_names(path: &Path) -> Result<Vec<String>, String> {
     let ext = path
@@ -52,10 +69,7 @@ pub fn column_names(path: &Path) -> Result<Vec<String>, String> {
                 .map(|s| s.trim().trim_start_matches('\u{feff}').to_string())
                 .collect())
         }
-        _ => Err(
-            "a spreadsheet, which this version of cohort does not read (save it as CSV UTF-8)"
-                .into(),
-        ),
+        _ => Err("a CSV, Parquet or spreadsheet file".into()),
     }
 }
 

@@ -3,7 +3,7 @@
 //! each table placed, and what could not be placed is listed with why. A later run only
 //! adds sections for tables the file does not mention yet: a user's edits stay.
 
-use super::identify::{Identity, column_names, identify};
+use super::identify::{Identity, headers, identify};
 use super::{FILE_NAME, ProjectError};
 use crate::catalog::locate::data_files;
 use crate::catalog::returns::return_year;
@@ -137,35 +137,56 @@ pub fn init(dir: &Path) -> Result<InitReport, ProjectError> {
         created: existing.is_none(),
         ..Default::default()
     };
-    let mut by_table: BTreeMap<&'static str, Vec<PathBuf>> = BTreeMap::new();
+    let mut by_table: BTreeMap<&'static str, Vec<(PathBuf, Option<String>)>> = BTreeMap::new();
     for path in data_files(dir) {
         let rel = path.strip_prefix(dir).unwrap_or(&path).to_path_buf();
-        let names = match column_names(&path) {
+        let sheets = match headers(&contract, &path) {
             Ok(n) => n,
             Err(why) => {
                 report.unplaced.push((rel, why));
                 continue;
             }
         };
-        match identify(&contract, &names) {
-            Identity::Table { name, .. } => by_table.entry(name).or_default().push(rel),
-            Identity::Other903(name) => report.unplaced.push((
-                rel,
-                format!("the SSDA903 {name} table: no analysis reads it, so it is not needed"),
-            )),
-            Identity::Unknown { closest, missing } => {
-                let why = match closest {
-                    Some(t) => format!(
-                        "its columns match no table; the closest, `{t}`, also needs {}",
-                        missing
-                            .iter()
-                            .map(|m| format!("`{m}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                    None => "its columns match no table of the contract".to_string(),
-                };
-                report.unplaced.push((rel, why));
+        // A workbook's sheets are each recognised; one sheet in several is named in the section.
+        let several = sheets.len() > 1;
+        let mut not_placed = Vec::new();
+        let mut placed_any = false;
+        for (sheet, names) in sheets {
+            let in_sheet = |why: String| match (&sheet, several) {
+                (Some(s), true) => format!("sheet `{s}`: {why}"),
+                _ => why,
+            };
+            match identify(&contract, &names) {
+                Identity::Table { name, .. } => {
+                    placed_any = true;
+                    by_table
+                        .entry(name)
+                        .or_default()
+                        .push((rel.clone(), sheet.filter(|_| several)));
+                }
+                Identity::Other903(name) => not_placed.push(in_sheet(format!(
+                    "the SSDA903 {name} table: no analysis reads it, so it is not needed"
+                ))),
+                Identity::Unknown { closest, missing } => {
+                    let why = match closest {
+                        Some(t) => format!(
+                            "its columns match no table; the closest, `{t}`, also needs {}",
+                            missing
+                                .iter()
+                                .map(|m| format!("`{m}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                        None => "its columns match no table of the contract".to_string(),
+                    };
+                    not_placed.push(in_sheet(why));
+                }
+            }
+        }
+        // A workbook's notes or cover sheet beside a placed sheet is not worth a word.
+        if !placed_any {
+            for why in not_placed {
+                report.unplaced.push((rel.clone(), why));
             }
         }
     }
@@ -181,6 +202,11 @@ pub fn init(dir: &Path) -> Result<InitReport, ProjectError> {
             report.kept.push(table.to_string());
             continue;
         }
+        let sheet = files
+            .first()
+            .and_then(|(_, s)| s.clone())
+            .filter(|s| files.iter().all(|(_, t)| t.as_ref() == Some(s)));
+        let files: Vec<PathBuf> = files.iter().map(|(f, _)| f.clone()).collect();
         let yearly = is_903
             && files
                 .iter()
@@ -198,7 +224,7 @@ pub fn init(dir: &Path) -> Result<InitReport, ProjectError> {
             }
             (first.to_string_lossy().replace('\\', "/"), vec![first])
         } else {
-            match common_glob(files) {
+            match common_glob(&files) {
                 Some(g) => (g, files.iter().collect()),
                 None => {
                     for f in files {
@@ -215,6 +241,9 @@ pub fn init(dir: &Path) -> Result<InitReport, ProjectError> {
             "\n[sources.{table}]\nfile = {}\n",
             toml_string(&pattern)
         ));
+        if let Some(s) = &sheet {
+            sections.push_str(&format!("sheet = {}\n", toml_string(s)));
+        }
         report.placed.push((table.to_string(), pattern, used.len()));
     }
     let known: Vec<&str> = by_table.keys().copied().collect();
