@@ -238,6 +238,19 @@ pub fn load_analyses_or_drafts(
     }
 }
 
+/// `cohort report` without a name: each template in the templates folder with its audience
+/// and title.
+pub fn list_templates(project: &Project) -> Result<String, AppError> {
+    let mut out = format!("templates in {}:\n", project.templates.display());
+    for name in crate::render::template::list(&project.templates) {
+        let t = ReportTemplate::load(&project.templates, &name)?;
+        let audience = format!("{:?}", t.meta.audience).to_lowercase();
+        out.push_str(&format!("  {name:<20} {audience:<11} {}\n", t.meta.title));
+    }
+    out.push_str("run one with: cohort report NAME [--format html,pdf]");
+    Ok(out)
+}
+
 /// `cohort lock`: records every analysis's version and SQL hash.
 pub fn write_lock(project: &Project) -> Result<usize, AppError> {
     let analyses = analysis::load_all(&project.queries)?;
@@ -454,6 +467,10 @@ pub fn report(
 pub struct Published {
     pub paths: Vec<PathBuf>,
     pub run: Option<i64>,
+    /// The term reported on.
+    pub term: Term,
+    /// What else was written, said once (the school pages of `--each school`).
+    pub note: Option<String>,
 }
 
 /// `cohort report --format html,pdf`: the HTML and, when `pdf` is set, the same report as
@@ -486,7 +503,12 @@ pub fn report_formats(
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "html" || e == "pdf"))
         .collect();
-    Ok(Published { paths, run })
+    Ok(Published {
+        paths,
+        run,
+        term: p.term,
+        note: None,
+    })
 }
 
 /// `cohort report <template> --each school`: one page per school with children in care
@@ -575,9 +597,16 @@ pub fn report_each_school(
     disclosure::export::write(&disclosed, &p.analyses, staging.dir())?;
     staging.adopt()?;
     let (run, _) = p.record(project, template_name, staging)?;
+    let formats = if pdf { "HTML and PDF" } else { "HTML" };
     Ok(Published {
+        note: Some(format!(
+            "wrote {} school pages ({formats}) in {}",
+            pages.len(),
+            project.out.join(&dir).display()
+        )),
         paths: vec![index_path],
         run,
+        term: p.term,
     })
 }
 

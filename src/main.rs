@@ -231,11 +231,15 @@ enum Command {
         term: Option<Term>,
     },
     /// Run what a template needs and write <out>/<template>.html.
+    #[command(
+        after_help = "Examples:\n  cohort report                                  # list the templates\n  cohort report termly-impact --format html,pdf\n  cohort report board-annual --term 2024-25-summer\n  cohort report school-on-a-page --each school"
+    )]
     Report {
-        /// Template name: a file report-templates/<name>.md.
-        template: String,
+        /// Template name: a file report-templates/<name>.md (none lists the templates).
+        template: Option<String>,
         #[command(flatten)]
         paths: Paths,
+        /// The term to report on, e.g. 2024-25-spring (default: the latest in the data).
         #[arg(long, value_parser = parse_term)]
         term: Option<Term>,
         /// Write one page per school (`school`) and an index, instead of one report.
@@ -491,13 +495,19 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             format,
         } => {
             let project = project(paths)?;
+            let Some(template) = template else {
+                return app::list_templates(&project);
+            };
             let pdf = format.iter().any(|f| f == "pdf");
             let published = if each.is_some() {
                 app::report_each_school(&project, &template, text(term).as_deref(), pdf)?
             } else {
                 app::report_formats(&project, &template, text(term).as_deref(), pdf)?
             };
-            let wrote = wrote(&published.paths);
+            let mut wrote = format!("term {}\n{}", published.term, wrote(&published.paths));
+            if let Some(note) = &published.note {
+                wrote = format!("{wrote}\n{note}");
+            }
             Ok(match recorded_as(&project, published.run) {
                 Some(recorded) => format!("{wrote}\n{recorded}"),
                 None => wrote,

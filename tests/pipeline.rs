@@ -565,21 +565,23 @@ fn changed_sql_without_a_new_version_fails_check() {
         .find(|l| l.starts_with("reference/national_benchmarks "))
         .unwrap();
     std::fs::write(q.path().join("versions.lock"), format!("{line}\n")).unwrap();
-    cohort()
-        .args(["check", "--data", "tests/fixtures/small", "--queries"])
-        .arg(q.path())
-        .assert()
-        .success();
+    // No templates: `check` also checks every template's analyses, and this folder holds one.
+    let templates = tempfile::tempdir().unwrap();
+    let check = || {
+        let mut c = cohort();
+        c.args(["check", "--data", "tests/fixtures/small", "--templates"])
+            .arg(templates.path())
+            .arg("--queries")
+            .arg(q.path());
+        c
+    };
+    check().assert().success();
     let f = q.path().join("reference/national_benchmarks.sql");
     let sql = std::fs::read_to_string(&f)
         .unwrap()
         .replace("ORDER BY measure", "ORDER BY cohort");
     std::fs::write(&f, sql).unwrap();
-    let assert = cohort()
-        .args(["check", "--data", "tests/fixtures/small", "--queries"])
-        .arg(q.path())
-        .assert()
-        .code(1);
+    let assert = check().assert().code(1);
     assert!(String::from_utf8_lossy(&assert.get_output().stderr).contains("Raise `version` to 2"));
 }
 
@@ -758,4 +760,22 @@ fn headline_table_compares_with_the_term_before_and_national() {
         row("SDQ average total difficulties score")[2..4],
         ["15.0", "no change"]
     );
+}
+
+#[test]
+fn report_without_a_name_lists_the_templates_with_their_audience_and_title() {
+    let assert = cohort().arg("report").assert().success();
+    let text = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    for (name, audience) in [
+        ("termly-impact", "leadership"),
+        ("board-annual", "board"),
+        ("school-on-a-page", "school"),
+        ("attendance-alerts", "officers"),
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("{name} not listed: {text}"));
+        assert!(line.contains(audience), "{line}");
+    }
 }
