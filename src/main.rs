@@ -148,6 +148,7 @@ enum HistoryCommand {
     },
     /// One run: its analyses with versions, data files with hashes, published files.
     Show {
+        /// The run's number, as `cohort history list` shows it.
         run: i64,
         /// Print the run's figures (as metrics.csv) instead.
         #[arg(long)]
@@ -157,13 +158,16 @@ enum HistoryCommand {
     },
     /// The figures that differ between two runs of the same term, and why.
     Diff {
+        /// The earlier run's number.
         run_a: i64,
+        /// The later run's number.
         run_b: i64,
         #[command(flatten)]
         at: HistoryPath,
     },
     /// Re-run a past run's analysis versions on its data files and confirm the same figures.
     Verify {
+        /// The run's number, as `cohort history list` shows it.
         run: i64,
         #[command(flatten)]
         at: HistoryPath,
@@ -189,21 +193,29 @@ enum Layout {
 #[derive(Subcommand)]
 enum Command {
     /// Write a synthetic Virtual School data set.
+    #[command(
+        after_help = "Examples:\n  cohort sample --out sample-data\n  cohort sample --children 30 --years 1 --out small\n  cohort sample --children 5000 --years 5 --format parquet --out big\n  cohort sample --layout returns --out as-submitted"
+    )]
     Sample {
+        /// How many children the Virtual School has looked after over the years.
         #[arg(long, default_value_t = 400)]
         children: usize,
+        /// How many academic years, ending with --last-year.
         #[arg(long, default_value_t = 3)]
         years: u32,
+        /// The random seed: the same seed gives the same bytes.
         #[arg(long, default_value_t = 7)]
         seed: u64,
         /// The last academic year generated, e.g. 2024-25.
         #[arg(long, default_value = "2024-25")]
         last_year: String,
+        /// The file formats written.
         #[arg(long, value_enum, default_value_t = Format::Mixed)]
         format: Format,
         /// `stacked`: one file per table; `returns`: the 903 tables as yearly returns (903/2023-24/...).
         #[arg(long, value_enum, default_value_t = Layout::Stacked)]
         layout: Layout,
+        /// The folder to write (created if missing).
         #[arg(long)]
         out: PathBuf,
     },
@@ -214,6 +226,7 @@ enum Command {
         /// Also run every analysis on DataFusion and DuckDB and compare the results.
         #[arg(long)]
         cross_engine: bool,
+        /// The term whose empty sections to warn about, e.g. 2024-25-spring (default: the latest).
         #[arg(long, value_parser = parse_term)]
         term: Option<Term>,
     },
@@ -277,6 +290,7 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         paths: Paths,
+        /// The term the `params` table describes, e.g. 2024-25-spring (default: the latest).
         #[arg(long, value_parser = parse_term)]
         term: Option<Term>,
         /// Output formats, comma separated: html (always written) and pdf.
@@ -344,6 +358,7 @@ enum Command {
     },
     /// Record every analysis's version and SQL hash in queries/versions.lock.
     Lock {
+        /// The folder of versioned analyses whose lock to write.
         #[arg(long, default_value = "queries")]
         queries: PathBuf,
     },
@@ -603,4 +618,28 @@ fn wrote(paths: &[PathBuf]) -> String {
         .map(|p| format!("wrote {}", p.display()))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every flag and argument of every command says what it does (issue 15 section 6).
+    #[test]
+    fn every_flag_has_a_help_line() {
+        fn walk(c: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for a in c.get_arguments() {
+                if a.get_help().is_none() && a.get_long_help().is_none() {
+                    missing.push(format!("{path} {}", a.get_id()));
+                }
+            }
+            for s in c.get_subcommands() {
+                walk(s, &format!("{path} {}", s.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "cohort", &mut missing);
+        assert!(missing.is_empty(), "no help line: {missing:?}");
+    }
 }
