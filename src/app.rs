@@ -203,14 +203,7 @@ pub fn sample_returns(
 
 /// Loads the analyses and checks the lock; every problem is returned.
 pub fn load_analyses(project: &Project) -> Result<Vec<Analysis>, AppError> {
-    let analyses = analysis::load_all(&project.queries)?;
-    let lock = lock::read(&project.lock_path()).map_err(|e| vec![e])?;
-    let problems = lock::verify(&analyses, &lock, &project.lock_path());
-    if problems.is_empty() {
-        Ok(analyses)
-    } else {
-        Err(problems.into())
-    }
+    load_checked(project, false).map(|(analyses, _)| analyses)
 }
 
 /// Loads the analyses and checks the lock, letting an analysis changed since the lock (new,
@@ -219,17 +212,29 @@ pub fn load_analyses(project: &Project) -> Result<Vec<Analysis>, AppError> {
 pub fn load_analyses_or_drafts(
     project: &Project,
 ) -> Result<(Vec<Analysis>, Vec<String>), AppError> {
+    load_checked(project, true)
+}
+
+/// The analyses with the lock checked; with `drafts`, an analysis changed since the lock
+/// is returned among the drafts rather than as a problem.
+fn load_checked(project: &Project, drafts: bool) -> Result<(Vec<Analysis>, Vec<String>), AppError> {
     let analyses = analysis::load_all(&project.queries)?;
     let lock = lock::read(&project.lock_path()).map_err(|e| vec![e])?;
-    let drafts = lock::drafts(&analyses, &lock);
-    let is_draft = |path: &Path| {
-        analyses
-            .iter()
-            .any(|a| a.path == path && drafts.iter().any(|d| d == a.id()))
+    let drafts = if drafts {
+        lock::drafts(&analyses, &lock)
+    } else {
+        Vec::new()
     };
+    let draft_paths: Vec<&Path> = analyses
+        .iter()
+        .filter(|a| drafts.iter().any(|d| d == a.id()))
+        .map(|a| a.path.as_path())
+        .collect();
     let problems: Vec<_> = lock::verify(&analyses, &lock, &project.lock_path())
         .into_iter()
-        .filter(|e| !matches!(e, analysis::AnalysisError::Version { path, .. } if is_draft(path)))
+        .filter(|e| {
+            !matches!(e, analysis::AnalysisError::Version { path, .. } if draft_paths.contains(&path.as_path()))
+        })
         .collect();
     if problems.is_empty() {
         Ok((analyses, drafts))

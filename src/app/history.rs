@@ -101,19 +101,20 @@ pub fn list(path: &Path) -> Result<String, AppError> {
     for r in &runs {
         let _ = writeln!(
             out,
-            "{:<4} {:<20} {:<8} {:<17} {:<15} {:<11} {}",
+            "{:<4} {:<20} {:<8} {:<17} {:<15} {:<11} {}{}",
             r.run_id,
             r.recorded_at,
             r.command,
             r.template.as_deref().unwrap_or("-"),
             r.term,
             r.engine,
-            r.analyses
+            r.analyses,
+            if r.drafts.is_empty() {
+                String::new()
+            } else {
+                format!(" (draft: {})", r.drafts.join(", "))
+            }
         );
-        if !r.drafts.is_empty() {
-            out.pop();
-            let _ = writeln!(out, " (draft: {})", r.drafts.join(", "));
-        }
     }
     Ok(out.trim_end().to_string())
 }

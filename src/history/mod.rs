@@ -83,17 +83,14 @@ pub struct RunSummary {
 }
 
 /// The drafts a recorded `run.json` names (none for a run before drafts existed).
-pub fn drafts_of(run_json: &str) -> Vec<String> {
-    serde_json::from_str::<serde_json::Value>(run_json)
-        .ok()
-        .and_then(|j| {
-            Some(
-                j.get("drafts")?
-                    .as_array()?
-                    .iter()
-                    .filter_map(|d| d.as_str().map(str::to_string))
-                    .collect(),
-            )
+pub fn drafts_of(run_json: &serde_json::Value) -> Vec<String> {
+    run_json
+        .get("drafts")
+        .and_then(|d| d.as_array())
+        .map(|d| {
+            d.iter()
+                .filter_map(|d| d.as_str().map(str::to_string))
+                .collect()
         })
         .unwrap_or_default()
 }
@@ -356,7 +353,9 @@ impl History {
                     engine: r.get(5)?,
                     analyses: 0,
                     versions: vec![],
-                    drafts: drafts_of(&r.get::<_, String>(6)?),
+                    drafts: drafts_of(
+                        &serde_json::from_str(&r.get::<_, String>(6)?).unwrap_or_default(),
+                    ),
                 })
             })
             .map_err(|e| self.fail(e))?

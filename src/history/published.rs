@@ -35,8 +35,9 @@ fn find(
     for (run_id, recorded, version, run_json) in
         history.reports_between(analysis, year, current_year)?
     {
+        let json: serde_json::Value = serde_json::from_str(&run_json).unwrap_or_default();
         // A draft was never published.
-        if !super::drafts_of(&run_json).is_empty() {
+        if !super::drafts_of(&json).is_empty() {
             continue;
         }
         let table = history.result(run_id, analysis)?;
@@ -51,10 +52,11 @@ fn find(
             continue;
         }
         // When that report itself took the year from history, keep the first version.
-        let version = serde_json::from_str::<serde_json::Value>(&run_json)
-            .ok()
-            .and_then(|j| {
-                j.get("sources")?.as_array()?.iter().find_map(|s| {
+        let version = json
+            .get("sources")
+            .and_then(|s| s.as_array())
+            .and_then(|sources| {
+                sources.iter().find_map(|s| {
                     (s.get("analysis")?.as_str()? == analysis && s.get("year")?.as_str()? == year)
                         .then(|| s.get("version")?.as_u64())
                         .flatten()
