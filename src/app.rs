@@ -10,6 +10,7 @@ pub mod history;
 pub mod print;
 pub mod query;
 mod repl;
+pub mod style;
 pub mod template_check;
 pub mod test_files;
 mod variants;
@@ -184,11 +185,13 @@ pub fn sample(config: &SampleConfig, out: &Path) -> Result<sample::SampleSummary
     Ok(summary)
 }
 
-/// `cohort sample --layout returns`: the same data set with the 903 tables as yearly
-/// returns under `out/903/<year>/`, as an authority submits them.
+/// `cohort sample --layout returns` (or `xml`): the same data set with the 903 tables as
+/// yearly returns under `out/903/<year>/`, as an authority submits them: CSV per table, or
+/// one DfE XML return per year.
 pub fn sample_returns(
     config: &SampleConfig,
     out: &Path,
+    xml: bool,
 ) -> Result<sample::SampleSummary, AppError> {
     let mut summary = sample(config, out)?;
     let first =
@@ -197,7 +200,11 @@ pub fn sample_returns(
     summary.files.retain(|(name, _)| {
         !["header.csv", "episodes.csv", "oc2.csv", "oc3.csv"].contains(&name.as_str())
     });
-    summary.files.extend(written);
+    if xml {
+        summary.files.extend(sample::returns::to_xml(out)?);
+    } else {
+        summary.files.extend(written);
+    }
     Ok(summary)
 }
 
@@ -290,12 +297,18 @@ pub fn choose_term(catalog: &Catalog, asked: Option<&str>) -> Result<Term, AppEr
 /// Opens the data folder against the current contract.
 pub fn open_catalog(project: &Project) -> Result<Catalog, AppError> {
     let contract = Contract::current();
-    let mut catalog = Catalog::open_with(&contract, &project.data, &project.sources)?;
+    let reading = style::spinner(&format!(
+        "reading and checking {}",
+        project.data.display()
+    ));
+    let opened = Catalog::open_with(&contract, &project.data, &project.sources);
+    reading.finish_and_clear();
+    let mut catalog = opened?;
     if let Some(la) = &project.la_code {
         catalog.set_authority(&contract, la);
     }
     for note in &catalog.notes {
-        eprintln!("warning: {note}");
+        eprintln!("{}", style::for_stderr(&format!("warning: {note}")));
     }
     Ok(catalog)
 }
@@ -546,7 +559,9 @@ pub fn report_each_school(
     // Render every page first, then write: an error leaves no half-written set.
     let mut rendered = Vec::new();
     let mut slugs: std::collections::BTreeMap<String, String> = Default::default();
+    let progress = style::bar(summary.rows.len() as u64, "rendering school pages");
     for row in &summary.rows {
+        progress.inc(1);
         let urn = row[urn_col].to_string();
         let name = row[name_col].to_string();
         // File names come from a safe slug of the URN, never from the value itself.
@@ -571,6 +586,7 @@ pub fn report_each_school(
         }
         pages.push((slug, urn, name));
     }
+    progress.finish_and_clear();
     let mut staging = Staging::new(&project.out)?;
     for (path, bytes) in &rendered {
         staging.write(path, bytes)?;

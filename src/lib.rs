@@ -13,6 +13,7 @@ pub mod comparators;
 pub mod contract;
 pub mod disclosure;
 pub mod engine;
+pub mod excerpt;
 pub mod export;
 pub mod history;
 pub mod lineage;

@@ -188,13 +188,15 @@ enum Layout {
     Stacked,
     /// The 903 tables as submitted: one folder of files per collection year.
     Returns,
+    /// The 903 tables as DfE's XML return: one `ssda903.xml` per collection year.
+    Xml,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Write a synthetic Virtual School data set.
     #[command(
-        after_help = "Examples:\n  cohort sample --out sample-data\n  cohort sample --children 30 --years 1 --out small\n  cohort sample --children 5000 --years 5 --format parquet --out big\n  cohort sample --layout returns --out as-submitted"
+        after_help = "Examples:\n  cohort sample --out sample-data\n  cohort sample --children 30 --years 1 --out small\n  cohort sample --children 5000 --years 5 --format parquet --out big\n  cohort sample --layout returns --out as-submitted\n  cohort sample --layout xml --out as-xml"
     )]
     Sample {
         /// How many children the Virtual School has looked after over the years.
@@ -212,7 +214,7 @@ enum Command {
         /// The file formats written.
         #[arg(long, value_enum, default_value_t = Format::Mixed)]
         format: Format,
-        /// `stacked`: one file per table; `returns`: the 903 tables as yearly returns (903/2023-24/...).
+        /// `stacked`: one file per table; `returns`: the 903 tables as yearly CSV returns (903/2023-24/...); `xml`: as yearly XML returns.
         #[arg(long, value_enum, default_value_t = Layout::Stacked)]
         layout: Layout,
         /// The folder to write (created if missing).
@@ -368,7 +370,7 @@ fn main() -> ExitCode {
     match dispatch(Cli::parse().command) {
         Ok(message) => print_quietly(&message),
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("{}", app::style::for_stderr(&format!("error: {e}")));
             ExitCode::from(1)
         }
     }
@@ -436,7 +438,8 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             };
             let summary = match layout {
                 Layout::Stacked => app::sample(&config, &out)?,
-                Layout::Returns => app::sample_returns(&config, &out)?,
+                Layout::Returns => app::sample_returns(&config, &out, false)?,
+                Layout::Xml => app::sample_returns(&config, &out, true)?,
             };
             let rows: u64 = summary.files.iter().map(|(_, n)| n).sum();
             Ok(format!(
@@ -486,7 +489,7 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             let project = project(paths)?;
             let (output, recorded) = app::run_and_write(&project, text(term).as_deref())?;
             for w in cohort::run::warnings::warnings(&output) {
-                eprintln!("{w}");
+                eprintln!("{}", app::style::for_stderr(&w));
             }
             Ok(format!(
                 "ran {} analyses for {} on {}; wrote {}/results/, {}/metrics.csv ({} figures) and {}/run.json{}",

@@ -100,4 +100,49 @@ fn a_typo_in_one_front_matter_is_one_error() {
     assert!(e.contains("analyses (1 problem):"), "{e}");
     assert!(e.contains("sessions_by_term.sql"), "{e}");
     assert!(!e.contains("locked but has no file"), "{e}");
+    // The line itself is shown, with the caret under its text, as in a release build.
+    assert!(e.contains(" | -- version 2\n"), "{e}");
+    assert!(e.contains("^^^^^^^^^^^^"), "{e}");
+}
+
+#[test]
+fn a_sql_error_shows_the_line_with_a_caret_under_the_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let queries = dir.path().join("queries");
+    copy(&root().join("queries"), &queries);
+    // A misspelt column in attendance/absence_by_term: the error names the file's line and underlines it.
+    let file = queries.join("attendance/absence_by_term.sql");
+    let text = std::fs::read_to_string(&file).unwrap();
+    // Line 89, `sum(possible_sessions) AS possible,` in the SQL after the front matter.
+    let broken = text.replacen("sum(possible_sessions) AS possible,", "sum(posible_sessions) AS possible,", 1);
+    assert_ne!(text, broken);
+    std::fs::write(&file, &broken).unwrap();
+    let line = 1 + broken
+        .lines()
+        .position(|l| l.contains("posible_sessions"))
+        .unwrap();
+    let out = Command::cargo_bin("cohort")
+        .unwrap()
+        .current_dir(root())
+        .args([
+            "check",
+            "--data",
+            "tests/fixtures/small",
+            "--no-history",
+            "--queries",
+        ])
+        .arg(&queries)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(e.contains(&format!("absence_by_term.sql:{line}:")), "{e}");
+    let shown = broken.lines().nth(line - 1).unwrap().trim_end();
+    assert!(e.contains(&format!(" {line} | {shown}")), "{e}");
+    let column = shown.find("posible_sessions").unwrap();
+    let pad = " ".repeat(line.to_string().len());
+    assert!(
+        e.contains(&format!(" {pad} | {}{}", " ".repeat(column), "^".repeat(16))),
+        "{e}"
+    );
 }

@@ -728,6 +728,194 @@ fn a_stacked_file_beside_yearly_returns_is_an_error() {
     assert_all(&e, &["episodes.csv", "not both"]);
 }
 
+// ---- DfE's XML return ---------------------------------------------------------------
+
+/// Splits a fixture CSV (no quoted fields) into its header and rows.
+fn csv_rows(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut lines = text.lines();
+    let head: Vec<String> = lines.next().unwrap().split(',').map(str::to_string).collect();
+    let rows = lines
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    (head, rows)
+}
+
+fn xml_leaf(name: &str, value: &str) -> String {
+    if value.is_empty() {
+        format!("<{name} />")
+    } else {
+        format!("<{name}>{}</{name}>", value.replace('&', "&amp;"))
+    }
+}
+
+/// Rewrites the two CSV returns of `write_returns(d, "folders")` as DfE's XML return, one
+/// file per year, built by the specification rather than by cohort's own writer: a
+/// `<CHILD>` per child of any table, its `<HEADER>` on one line (`CHILDID`, the OC3 fields
+/// among the header's, `<OC2>` and `<AREVIEW>` records inside), an `<EPISODE>` per line
+/// (`PL` for `PLACE`). The 2024-25 file is written as Windows writes it: a byte order mark
+/// and CRLF line ends. The Reviews CSV goes; its row becomes an `<AREVIEW>`.
+fn returns_as_xml(d: &Path) {
+    std::fs::remove_file(d.join("903/2024-25/reviews.csv")).unwrap();
+    // Every child's header row, latest return last: a care leaver in a year's OC3 needs a
+    // <CHILD> in that year's file though no episode of theirs is in it.
+    let mut known: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for year in ["2023-24", "2024-25"] {
+        let (_, rows) = csv_rows(&read(d, &format!("903/{year}/header.csv")));
+        for r in rows {
+            known.insert(r[0].clone(), r);
+        }
+    }
+    for year in ["2023-24", "2024-25"] {
+        let folder = format!("903/{year}");
+        let take = |t: &str| {
+            let text = read(d, &format!("{folder}/{t}.csv"));
+            std::fs::remove_file(d.join(format!("{folder}/{t}.csv"))).unwrap();
+            csv_rows(&text)
+        };
+        let (hh, header) = take("header");
+        let (eh, episodes) = take("episodes");
+        let (oh2, oc2) = take("oc2");
+        let (oh3, oc3) = take("oc3");
+        let mut ids: Vec<String> = header
+            .iter()
+            .chain(&oc2)
+            .chain(&oc3)
+            .map(|r| r[0].clone())
+            .collect();
+        ids.sort_by_key(|id| id[1..].parse::<u32>().unwrap());
+        ids.dedup();
+        let mut lines = vec!["<?xml version='1.0' encoding='us-ascii'?>".to_string(), "<EXPSSDA903>".into()];
+        for id in &ids {
+            let h = header.iter().find(|r| &r[0] == id).unwrap_or(&known[id]);
+            let mut head = String::from("<HEADER>");
+            for (n, v) in hh.iter().zip(h) {
+                head.push_str(&xml_leaf(if n == "CHILD" { "CHILDID" } else { n }, v));
+            }
+            head.push_str("<UASC />");
+            for r in oc3.iter().filter(|r| &r[0] == id) {
+                for (n, v) in oh3.iter().zip(r).skip(2) {
+                    head.push_str(&xml_leaf(n, v));
+                }
+            }
+            for r in oc2.iter().filter(|r| &r[0] == id) {
+                head.push_str("<OC2>");
+                for (n, v) in oh2.iter().zip(r).skip(2) {
+                    head.push_str(&xml_leaf(n, v));
+                }
+                head.push_str("</OC2>");
+            }
+            if year == "2024-25" && id == "C1" {
+                head.push_str("<AREVIEW><REVIEW>01/02/2025</REVIEW><REVIEW_CODE>PN1</REVIEW_CODE></AREVIEW>");
+            }
+            head.push_str("</HEADER>");
+            lines.push("<CHILD>".into());
+            lines.push(head);
+            for r in episodes.iter().filter(|r| &r[0] == id) {
+                let mut e = String::from("<EPISODE>");
+                for (n, v) in eh.iter().zip(r).skip(1) {
+                    e.push_str(&xml_leaf(if n == "PLACE" { "PL" } else { n }, v));
+                }
+                e.push_str("</EPISODE>");
+                lines.push(e);
+            }
+            lines.push("</CHILD>".into());
+        }
+        lines.push("</EXPSSDA903>".into());
+        let text = if year == "2024-25" {
+            format!("\u{feff}{}\r\n", lines.join("\r\n"))
+        } else {
+            format!("{}\n", lines.join("\n"))
+        };
+        write(d, &format!("{folder}/SSDA903.xml"), &text);
+    }
+}
+
+#[test]
+fn yearly_903_xml_returns_reconcile_to_the_stacked_files() {
+    let reference = fixture_outputs();
+    let data = copy_fixture();
+    write_returns(data.path(), "folders");
+    returns_as_xml(data.path());
+    assert!(!data.path().join("903/2023-24/episodes.csv").exists());
+    let out = tempfile::tempdir().unwrap();
+    let (stderr, got) = run_ok(
+        &root(),
+        &["--data", data.path().to_str().unwrap()],
+        &out.path().join("o"),
+    );
+    assert_same(&reference, &got);
+    // The review record is set aside with a note, not an error.
+    assert!(stderr.contains("AREVIEW (1)"), "{stderr}");
+}
+
+#[test]
+fn a_bad_value_in_an_xml_return_names_its_file_line_column_and_value() {
+    let data = copy_fixture();
+    let d = data.path();
+    write_returns(d, "folders");
+    returns_as_xml(d);
+    let file = "903/2023-24/SSDA903.xml";
+    // C5's header: a date of birth that does not exist, and its line in the file.
+    let text = read(d, file);
+    let line = 1 + text
+        .lines()
+        .position(|l| l.contains("<CHILDID>C5</CHILDID>"))
+        .unwrap();
+    replace_in(d, file, "<DOB>01/01/2013</DOB>", "<DOB>31/02/2013</DOB>");
+    let e = run_fails(d);
+    assert_all(
+        &e,
+        &[&format!("SSDA903.xml:{line}"), "DOB", "31/02/2013"],
+    );
+    // XML that is not well formed is an error on its line too.
+    write(d, file, &text.replacen("</HEADER>", "</HEADR>", 1));
+    let e = run_fails(d);
+    assert_all(&e, &["SSDA903.xml:4", "well-formed XML"]);
+}
+
+#[test]
+fn an_xml_return_without_a_collection_year_is_an_error_not_a_guess() {
+    let data = copy_fixture();
+    let d = data.path();
+    write_returns(d, "folders");
+    returns_as_xml(d);
+    std::fs::rename(d.join("903/2023-24"), d.join("903/first")).unwrap();
+    let e = run_fails(d);
+    assert_all(&e, &["first/SSDA903.xml", "collection year", "SSDA903_2024.xml"]);
+}
+
+#[test]
+fn cohort_init_then_the_termly_report_on_xml_returns_from_a_clean_folder() {
+    let data = copy_fixture();
+    let d = data.path();
+    write_returns(d, "folders");
+    returns_as_xml(d);
+    // An XML file that is not a return is left with a word, not an error.
+    write(d, "settings.xml", "<settings><theme>dark</theme></settings>\n");
+    let a = cohort().arg("init").arg(d).assert().success();
+    let said = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+    assert_all(
+        &said,
+        &[
+            "header: 903/*/SSDA903.xml (2 returns)",
+            "episodes: 903/*/SSDA903.xml (2 returns)",
+            "oc2: 903/*/SSDA903.xml (2 returns)",
+            "oc3: 903/*/SSDA903.xml (2 returns)",
+            "settings.xml: an XML file that is not an SSDA903 return",
+        ],
+    );
+    let out = d.join("out");
+    let r = cohort()
+        .current_dir(d)
+        .args(["report", "termly-impact", "--out"])
+        .arg(&out)
+        .assert();
+    let o = r.get_output();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(read(&out, "termly-impact.html").contains("</html>"));
+}
+
 // ---- cohort.toml sources and cohort init ------------------------------------------
 
 #[test]
@@ -873,8 +1061,12 @@ wide = { AM = "AM mark", PM = "PM mark" }
 #[test]
 fn the_sample_generator_writes_903_returns_that_reconcile_to_the_stacked_layout() {
     let dir = tempfile::tempdir().unwrap();
-    let (stacked, returns) = (dir.path().join("stacked"), dir.path().join("returns"));
-    for (out, layout) in [(&stacked, "stacked"), (&returns, "returns")] {
+    let (stacked, returns, xml) = (
+        dir.path().join("stacked"),
+        dir.path().join("returns"),
+        dir.path().join("xml"),
+    );
+    for (out, layout) in [(&stacked, "stacked"), (&returns, "returns"), (&xml, "xml")] {
         cohort()
             .args([
                 "sample",
@@ -910,6 +1102,15 @@ fn the_sample_generator_writes_903_returns_that_reconcile_to_the_stacked_layout(
     )
     .1;
     assert_same(&a, &b);
+    assert!(xml.join("903/2023-24/ssda903.xml").is_file());
+    assert!(!xml.join("903/2023-24/header.csv").exists());
+    let c = run_ok(
+        &root(),
+        &["--data", xml.to_str().unwrap()],
+        &dir.path().join("c"),
+    )
+    .1;
+    assert_same(&a, &c);
 }
 
 // ---- spreadsheets -----------------------------------------------------------------

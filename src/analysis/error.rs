@@ -10,11 +10,13 @@ pub enum AnalysisError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{}:{line}: front matter: expected {message}", path.display())]
+    #[error("{}:{line}: front matter: expected {message}{excerpt}", path.display())]
     FrontMatter {
         path: PathBuf,
         line: usize,
         message: String,
+        /// The line itself with a caret under the problem (`crate::excerpt`), or empty.
+        excerpt: String,
     },
     #[error("{}: front matter id is `{id}` but the file's place under queries/ makes it `{expected}`", path.display())]
     IdMismatch {
@@ -38,10 +40,12 @@ pub enum AnalysisError {
     },
     #[error("{}: {message}", path.display())]
     Version { path: PathBuf, message: String },
-    #[error("{}:{line}: {message}", path.display())]
+    #[error("{}:{line}: {message}{excerpt}", path.display())]
     Sql {
         path: PathBuf,
         line: usize,
         message: String,
+        /// The SQL line with a caret under the position the engine gave, or empty.
+        excerpt: String,
     },
 }

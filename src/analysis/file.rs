@@ -169,6 +169,7 @@ impl Analysis {
             path: path.to_path_buf(),
             line,
             message,
+            excerpt: crate::excerpt::excerpt(text, line, None),
         };
         let lines: Vec<&str> = text.lines().collect();
         if lines.first().map(|l| l.trim()) != Some("-- ---") {

@@ -39,10 +39,12 @@ pub(super) fn plan_duckdb_variants(
     for a in variants {
         if let Err(e) = engine.plan(a.sql_for("duckdb")) {
             let start = variant_line(&a.source, "duckdb").unwrap_or(1);
+            let line = start + e.line.unwrap_or(1) - 1;
             problems.push(
                 AnalysisError::Sql {
                     path: a.path.clone(),
-                    line: start + e.line.unwrap_or(1) - 1,
+                    line,
+                    excerpt: crate::excerpt::excerpt(&a.source, line, e.column.map(|c| (c, 1))),
                     message: format!(
                         "SQL error in `{}` ([engine_sql] duckdb): {}",
                         a.id(),

@@ -8,7 +8,6 @@ use datafusion::arrow::array::{
     Array, ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, StringArray,
 };
 use std::collections::{HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
 
 /// The arrays of one column across all batches, in row order.
@@ -40,20 +39,70 @@ pub fn cell_text(array: &ArrayRef, i: usize) -> Option<String> {
     }
 }
 
-fn hash_cell(array: &ArrayRef, i: usize, h: &mut DefaultHasher) {
-    let any = array.as_any();
-    if array.is_null(i) {
-        0u8.hash(h);
-    } else if let Some(a) = any.downcast_ref::<StringArray>() {
-        a.value(i).hash(h);
-    } else if let Some(a) = any.downcast_ref::<Int64Array>() {
-        a.value(i).hash(h);
-    } else if let Some(a) = any.downcast_ref::<Date32Array>() {
-        a.value(i).hash(h);
-    } else if let Some(a) = any.downcast_ref::<Float64Array>() {
-        a.value(i).to_bits().hash(h);
-    } else if let Some(a) = any.downcast_ref::<BooleanArray>() {
-        a.value(i).hash(h);
+/// One key column of one batch, downcast once rather than per cell.
+enum KeyColumn<'a> {
+    Text(&'a StringArray),
+    Int(&'a Int64Array),
+    Date(&'a Date32Array),
+    Float(&'a Float64Array),
+    Bool(&'a BooleanArray),
+    Other(&'a ArrayRef),
+}
+
+impl<'a> KeyColumn<'a> {
+    fn of(array: &'a ArrayRef) -> Self {
+        let any = array.as_any();
+        if let Some(a) = any.downcast_ref::<StringArray>() {
+            KeyColumn::Text(a)
+        } else if let Some(a) = any.downcast_ref::<Int64Array>() {
+            KeyColumn::Int(a)
+        } else if let Some(a) = any.downcast_ref::<Date32Array>() {
+            KeyColumn::Date(a)
+        } else if let Some(a) = any.downcast_ref::<Float64Array>() {
+            KeyColumn::Float(a)
+        } else if let Some(a) = any.downcast_ref::<BooleanArray>() {
+            KeyColumn::Bool(a)
+        } else {
+            KeyColumn::Other(array)
+        }
+    }
+
+    /// Mixes cell `i` into `h` (FxHash's multiply-rotate: fast, and good enough because
+    /// equal hashes are confirmed on the values themselves).
+    fn mix(&self, i: usize, h: u64) -> u64 {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let word = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
+        let is_null = match self {
+            KeyColumn::Text(a) => a.is_null(i),
+            KeyColumn::Int(a) => a.is_null(i),
+            KeyColumn::Date(a) => a.is_null(i),
+            KeyColumn::Float(a) => a.is_null(i),
+            KeyColumn::Bool(a) => a.is_null(i),
+            KeyColumn::Other(a) => a.is_null(i),
+        };
+        if is_null {
+            return word(h, 0x9e37_79b9_7f4a_7c15);
+        }
+        match self {
+            KeyColumn::Text(a) => {
+                let bytes = a.value(i).as_bytes();
+                let mut h = word(h, bytes.len() as u64);
+                let mut chunks = bytes.chunks_exact(8);
+                for c in &mut chunks {
+                    let mut w = [0u8; 8];
+                    w.copy_from_slice(c);
+                    h = word(h, u64::from_le_bytes(w));
+                }
+                let mut w = [0u8; 8];
+                w[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+                word(h, u64::from_le_bytes(w))
+            }
+            KeyColumn::Int(a) => word(h, a.value(i) as u64),
+            KeyColumn::Date(a) => word(h, a.value(i) as u64),
+            KeyColumn::Float(a) => word(h, a.value(i).to_bits()),
+            KeyColumn::Bool(a) => word(h, u64::from(a.value(i))),
+            KeyColumn::Other(_) => word(h, 1),
+        }
     }
 }
 
@@ -129,48 +178,96 @@ fn index_codes(list: &CodeList) -> Validity {
     map
 }
 
-/// Reports rows whose key repeats an earlier row's (128-bit hashes, so memory stays small on big tables).
+/// Reports rows whose key repeats an earlier row's. Each row's key columns are hashed to
+/// 64 bits in parallel (16 bytes a row with its number, whatever the key's width), the
+/// hashes sorted in parallel, and rows with equal hashes compared on their values, so a hash
+/// collision is never reported. Memory and time follow the rows, not the key's text.
 pub fn check_key(table: &Table, t: &LoadedTable, path: &Path, problems: &mut Problems) {
+    use rayon::prelude::*;
+    if table.key.is_empty() || t.num_rows() == 0 {
+        return;
+    }
     let key_cols: Vec<Vec<&ArrayRef>> = table.key.iter().map(|k| column_chunks(t, k)).collect();
-    let mut seen: HashMap<u128, usize> = HashMap::with_capacity(t.num_rows());
-    let mut row = 0usize;
-    for chunk_no in 0..t.batches.len() {
-        let n = t.batches[chunk_no].num_rows();
-        for i in 0..n {
-            let mut h1 = DefaultHasher::new();
-            let mut h2 = DefaultHasher::new();
-            0x9e37_79b9u32.hash(&mut h2);
-            for col in &key_cols {
-                hash_cell(col[chunk_no], i, &mut h1);
-                hash_cell(col[chunk_no], i, &mut h2);
-            }
-            let key = ((h1.finish() as u128) << 64) | h2.finish() as u128;
-            if let Some(first) = seen.insert(key, row + i) {
-                let values: Vec<String> = key_cols
-                    .iter()
-                    .map(|c| cell_text(c[chunk_no], i).unwrap_or_default())
-                    .collect();
-                problems.push(Problem {
-                    file: t.file_of(row + i, path).to_path_buf(),
-                    position: Some(t.position(row + i)),
-                    column: Some(table.key.join(", ")),
-                    value: Some(values.join(", ")),
-                    expected: {
-                        let (here, there) = (t.file_of(row + i, path), t.file_of(first, path));
-                        let other = if here == there {
-                            String::new()
-                        } else {
-                            format!("{} ", there.display())
-                        };
-                        format!(
-                            "a unique key, but it repeats {other}{}",
-                            t.position(first).describe()
-                        )
-                    },
-                });
+    if key_cols.iter().any(|c| c.len() != t.batches.len()) {
+        return;
+    }
+    // (batch, first row in the table, rows) for slices of up to 64K rows.
+    const SLICE: usize = 1 << 16;
+    let mut slices = Vec::new();
+    let mut start = 0usize;
+    for (b, batch) in t.batches.iter().enumerate() {
+        let n = batch.num_rows();
+        let mut at = 0;
+        while at < n {
+            let len = SLICE.min(n - at);
+            slices.push((b, start + at, at, len));
+            at += len;
+        }
+        start += n;
+    }
+    let mut hashed: Vec<(u64, u32)> = slices
+        .par_iter()
+        .flat_map_iter(|&(b, first, at, len)| {
+            let cols: Vec<KeyColumn> = key_cols.iter().map(|c| KeyColumn::of(c[b])).collect();
+            (at..at + len).map(move |i| {
+                let h = cols.iter().fold(0u64, |h, c| c.mix(i, h));
+                (h, (first + i - at) as u32)
+            })
+        })
+        .collect();
+    hashed.par_sort_unstable();
+    // Where each table row sits: its batch and row within it.
+    let mut offsets = Vec::with_capacity(t.batches.len());
+    let mut acc = 0usize;
+    for b in &t.batches {
+        offsets.push(acc);
+        acc += b.num_rows();
+    }
+    let locate = |row: usize| {
+        let b = offsets.partition_point(|&o| o <= row) - 1;
+        (b, row - offsets[b])
+    };
+    let values = |row: usize| -> Vec<String> {
+        let (b, i) = locate(row);
+        key_cols
+            .iter()
+            .map(|c| cell_text(c[b], i).unwrap_or_default())
+            .collect()
+    };
+    // Each repeat with the nearest earlier row of the same key, in row order.
+    let mut repeats: Vec<(usize, usize, Vec<String>)> = Vec::new();
+    for group in hashed.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
+        let mut earlier: Vec<(usize, Vec<String>)> = Vec::new();
+        for &(_, row) in group {
+            let row = row as usize;
+            let v = values(row);
+            match earlier.iter_mut().rev().find(|(_, w)| *w == v) {
+                Some((prev, _)) => {
+                    repeats.push((row, *prev, v.clone()));
+                    *prev = row;
+                }
+                None => earlier.push((row, v)),
             }
         }
-        row += n;
+    }
+    repeats.sort();
+    for (row, first, values) in repeats {
+        let (here, there) = (t.file_of(row, path), t.file_of(first, path));
+        let other = if here == there {
+            String::new()
+        } else {
+            format!("{} ", there.display())
+        };
+        problems.push(Problem {
+            file: here.to_path_buf(),
+            position: Some(t.position(row)),
+            column: Some(table.key.join(", ")),
+            value: Some(values.join(", ")),
+            expected: format!(
+                "a unique key, but it repeats {other}{}",
+                t.position(first).describe()
+            ),
+        });
     }
 }
 

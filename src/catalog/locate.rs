@@ -5,6 +5,7 @@
 use super::columns::ReadOptions;
 use super::error::Problem;
 use super::returns::{return_year, stem_without_year};
+use super::xml903::{is_return, is_xml};
 use crate::contract::{Origin, Table};
 use std::path::{Path, PathBuf};
 
@@ -39,14 +40,15 @@ impl Sources {
     }
 }
 
-/// The extensions read as data files.
+/// The extensions read as one table's file.
 pub const DATA_EXTENSIONS: &[&str] = &["csv", "parquet", "xlsx", "xls", "xlsm", "ods"];
 
-/// Whether a path has a data file extension (any case).
+/// Whether a path has a data file extension (any case), or is XML (a 903 return).
 pub fn is_data_file(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| DATA_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        || is_xml(path)
 }
 
 /// Every data file under `dir`, up to three folders deep, sorted (hidden folders and
@@ -164,7 +166,10 @@ pub fn locate(
             .collect();
         return match matched.as_slice() {
             [] => Ok(Located::None),
-            [one] if !is_903 || return_year(dir, one).is_none() => Ok(Located::One((*one).clone())),
+            // An XML return always needs its year, so it goes by the returns' road.
+            [one] if !is_903 || (return_year(dir, one).is_none() && !is_xml(one)) => {
+                Ok(Located::One((*one).clone()))
+            }
             many if is_903 => returns(dir, table, many.iter().map(|p| (*p).clone()).collect()),
             many => Err(problem(
                 dir.join(pattern),
@@ -192,11 +197,14 @@ pub fn locate(
         files
             .iter()
             .filter(|p| {
-                p.extension()
+                let csv = p
+                    .extension()
                     .and_then(|e| e.to_str())
-                    .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-                    && stem_without_year(&stem_lower(p)) == table.name
-                    && return_year(dir, p).is_some()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+                // A CSV per table per year, or DfE's XML return holding them all.
+                (csv && stem_without_year(&stem_lower(p)) == table.name
+                    && return_year(dir, p).is_some())
+                    || is_return(p)
             })
             .cloned()
             .collect()
@@ -231,12 +239,14 @@ fn returns(dir: &Path, table: &Table, paths: Vec<PathBuf>) -> Result<Located, Pr
     let mut out: Vec<(i32, PathBuf)> = Vec::new();
     for p in paths {
         let Some(year) = return_year(dir, &p) else {
+            let example = if is_xml(&p) {
+                "`903/2023-24/return.xml` or `SSDA903_2024.xml`".to_string()
+            } else {
+                format!("`903/2023-24/{}.csv` or `2024_{}.csv`", table.name, table.name)
+            };
             return Err(problem(
                 p,
-                format!(
-                    "a collection year in the file or folder name (e.g. `903/2023-24/{}.csv` or `2024_{}.csv`)",
-                    table.name, table.name
-                ),
+                format!("a collection year in the file or folder name (e.g. {example})"),
             ));
         };
         if let Some((_, other)) = out.iter().find(|(y, _)| *y == year) {

@@ -17,6 +17,7 @@ mod reference;
 pub mod returns;
 pub mod text;
 pub mod values;
+pub mod xml903;
 
 pub use columns::ReadOptions;
 pub use error::{CatalogError, Position, Problem};
@@ -245,6 +246,7 @@ fn read_file(
         "parquet" => parquet::read_parquet(table, path, options, problems),
         "csv" => load::read_csv(table, path, options, problems),
         _ if excel::is_spreadsheet(path) => excel::read_excel(table, path, options, problems),
+        "xml" => xml903::read_xml(table, path, options, problems),
         _ => {
             problems.push(Problem {
                 file: path.to_path_buf(),
@@ -376,6 +378,15 @@ fn unknown_files(
             .unwrap_or("")
             .to_lowercase();
         let bare = returns::stem_without_year(&stem);
+        if xml903::is_xml(path) {
+            let what = if xml903::is_return(path) {
+                "an SSDA903 XML return no table's source names"
+            } else {
+                "not an SSDA903 XML return (no <CHILD> elements)"
+            };
+            problems.note(format!("{}: {what}, not read", path.display()));
+            continue;
+        }
         if let Some(other) = crate::contract::ssda903::other_903_by_stem(&bare) {
             problems.note(format!(
                 "{}: the SSDA903 {} table, which no analysis reads: not read",

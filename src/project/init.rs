@@ -7,6 +7,7 @@ use super::identify::{Identity, headers, identify};
 use super::{FILE_NAME, ProjectError};
 use crate::catalog::locate::data_files;
 use crate::catalog::returns::return_year;
+use crate::catalog::xml903;
 use crate::contract::{Contract, Origin};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -127,6 +128,28 @@ fn folder_line(key: &str, folder: &str) -> String {
     }
 }
 
+/// The contract tables an XML file holds as an SSDA903 return, or why it is not placed.
+fn xml_tables(path: &Path, rel: &Path) -> Result<Vec<&'static str>, String> {
+    if !xml903::is_return(path) {
+        return Err("an XML file that is not an SSDA903 return (no <CHILD> elements)".into());
+    }
+    let mut problems = crate::catalog::error::Problems::default();
+    let Some(ret) = xml903::read_return(path, &mut problems) else {
+        let why = problems
+            .list
+            .first()
+            .map(|p| p.to_string())
+            .unwrap_or_default();
+        return Err(format!("an SSDA903 XML return that cannot be read: {why}"));
+    };
+    if return_year(Path::new(""), rel).is_none() {
+        return Err(
+            "an SSDA903 XML return, but its file and folder names give no collection year (name it like `903/2023-24/return.xml` or `SSDA903_2024.xml`)".into(),
+        );
+    }
+    Ok(ret.tables())
+}
+
 /// Scaffolds `cohort.toml` in `dir` over the data files beneath it.
 pub fn init(dir: &Path) -> Result<InitReport, ProjectError> {
     let contract = Contract::current();
@@ -140,6 +163,17 @@ pub fn init(dir: &Path) -> Result<InitReport, ProjectError> {
     let mut by_table: BTreeMap<&'static str, Vec<(PathBuf, Option<String>)>> = BTreeMap::new();
     for path in data_files(dir) {
         let rel = path.strip_prefix(dir).unwrap_or(&path).to_path_buf();
+        if xml903::is_xml(&path) {
+            match xml_tables(&path, &rel) {
+                Ok(tables) => {
+                    for t in tables {
+                        by_table.entry(t).or_default().push((rel.clone(), None));
+                    }
+                }
+                Err(why) => report.unplaced.push((rel, why)),
+            }
+            continue;
+        }
         let sheets = match headers(&contract, &path) {
             Ok(n) => n,
             Err(why) => {

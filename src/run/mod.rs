@@ -286,20 +286,25 @@ fn run_one(engine: &dyn Engine, a: &Analysis) -> Result<(AnalysisRun, Batches), 
 /// An engine error as `file:line: message`, the line found from the engine's position
 /// or, failing that, from the first line that mentions the name the message quotes.
 pub fn sql_error(a: &Analysis, e: &crate::engine::EngineError) -> RunError {
-    let line = e
-        .line
-        .map(|l| a.sql_line + l - 1)
-        .or_else(|| locate(&a.sql, &e.message).map(|l| a.sql_line + l - 1))
-        .unwrap_or(a.sql_line);
+    let (line, span) = match (e.line, locate(&a.sql, &e.message)) {
+        (Some(l), _) => (a.sql_line + l - 1, e.column.map(|c| (c, 1))),
+        (None, Some((l, name))) => {
+            let line = a.sql_line + l - 1;
+            (line, crate::excerpt::find_in_line(&a.source, line, &name))
+        }
+        (None, None) => (a.sql_line, None),
+    };
     RunError::Analysis(AnalysisError::Sql {
         path: a.path.clone(),
         line,
         message: format!("SQL error in `{}`: {}", a.id(), e.message),
+        excerpt: crate::excerpt::excerpt(&a.source, line, span),
     })
 }
 
-/// The 1-based line of `sql` holding the first name the message mentions (after "named" or in quotes).
-fn locate(sql: &str, message: &str) -> Option<usize> {
+/// The 1-based line of `sql` holding the first name the message mentions (after "named" or
+/// in quotes), with that name.
+fn locate(sql: &str, message: &str) -> Option<(usize, String)> {
     let mut candidates: Vec<String> = Vec::new();
     if let Some(i) = message.find("named ") {
         let name: String = message[i + 6..]
@@ -318,7 +323,7 @@ fn locate(sql: &str, message: &str) -> Option<usize> {
             .lines()
             .position(|line| line.to_ascii_lowercase().contains(&lower))
         {
-            return Some(l + 1);
+            return Some((l + 1, c.clone()));
         }
     }
     None
@@ -369,8 +374,11 @@ mod tests {
                 sql,
                 "Schema error: No field named bogus_col. Valid fields are t.a."
             ),
-            Some(2)
+            Some((2, "bogus_col".to_string()))
         );
-        assert_eq!(locate(sql, "table 'cohort.public.tbl' not found"), Some(3));
+        assert_eq!(
+            locate(sql, "table 'cohort.public.tbl' not found"),
+            Some((3, "tbl".to_string()))
+        );
     }
 }

@@ -171,3 +171,122 @@ pub fn split(
     }
     Ok(written)
 }
+
+/// Escapes text for an XML element.
+fn xml_text(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// One leaf element: `<NAME>text</NAME>`, or `<NAME />` when empty.
+fn leaf(out: &mut String, name: &str, value: &str) {
+    if value.is_empty() {
+        out.push_str(&format!("<{name} />"));
+    } else {
+        out.push_str(&format!("<{name}>{}</{name}>", xml_text(value)));
+    }
+}
+
+/// `cohort sample --layout xml`: rewrites each yearly return that `split` wrote under
+/// `out/903/<year>/` as one DfE XML return (`ssda903.xml`), as case-management systems
+/// export it: a `<CHILD>` per child with its `<HEADER>` (`CHILDID`; OC3's fields; `<OC2>`
+/// inside) and an `<EPISODE>` per episode (`PL` for `PLACE`). Removes the CSV files.
+pub fn to_xml(out: &Path) -> Result<Vec<(String, u64)>, SampleError> {
+    let root = out.join("903");
+    let mut years: Vec<PathBuf> = std::fs::read_dir(&root)
+        .map_err(|e| err(&root, e))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    years.sort();
+    // Care leavers in a year's OC3 need a <CHILD> though no episode of theirs is in that
+    // return: their header row comes from the returns that have it.
+    let mut known: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for dir in &years {
+        let h = read(&dir.join("header.csv"))?;
+        let i = col(&h, "CHILD")?;
+        for r in h.rows {
+            known.insert(r[i].clone(), r);
+        }
+    }
+    let mut written = Vec::new();
+    for dir in years {
+        let paths: Vec<PathBuf> = ["header", "episodes", "oc2", "oc3"]
+            .iter()
+            .map(|t| dir.join(format!("{t}.csv")))
+            .collect();
+        let header = read(&paths[0])?;
+        let episodes = read(&paths[1])?;
+        let oc2 = read(&paths[2])?;
+        let oc3 = read(&paths[3])?;
+        let by_child = |c: &Csv| -> Result<BTreeMap<String, Vec<Vec<String>>>, SampleError> {
+            let i = col(c, "CHILD")?;
+            let mut m: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
+            for r in &c.rows {
+                m.entry(r[i].clone()).or_default().push(r.clone());
+            }
+            Ok(m)
+        };
+        let (eps, oc2s, oc3s) = (by_child(&episodes)?, by_child(&oc2)?, by_child(&oc3)?);
+        let hchild = col(&header, "CHILD")?;
+        let mut children: BTreeMap<&String, &Vec<String>> =
+            header.rows.iter().map(|r| (&r[hchild], r)).collect();
+        for id in oc2s.keys().chain(oc3s.keys()) {
+            if let (false, Some(r)) = (children.contains_key(id), known.get(id)) {
+                children.insert(id, r);
+            }
+        }
+        let count = children.len() as u64;
+        let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<EXPSSDA903>\n");
+        for (id, h) in children {
+            x.push_str("<CHILD><HEADER>");
+            for (name, value) in header.headers.iter().zip(h) {
+                leaf(&mut x, if name == "CHILD" { "CHILDID" } else { name }, value);
+            }
+            for r in oc3s.get(id).into_iter().flatten() {
+                for (name, value) in oc3.headers.iter().zip(r) {
+                    if !matches!(name.as_str(), "CHILD" | "DOB") {
+                        leaf(&mut x, name, value);
+                    }
+                }
+            }
+            for r in oc2s.get(id).into_iter().flatten() {
+                x.push_str("<OC2>");
+                for (name, value) in oc2.headers.iter().zip(r) {
+                    if !matches!(name.as_str(), "CHILD" | "DOB") {
+                        leaf(&mut x, name, value);
+                    }
+                }
+                x.push_str("</OC2>");
+            }
+            x.push_str("</HEADER>\n");
+            for r in eps.get(id).into_iter().flatten() {
+                x.push_str("<EPISODE>");
+                for (name, value) in episodes.headers.iter().zip(r) {
+                    match name.as_str() {
+                        "CHILD" => {}
+                        "PLACE" => leaf(&mut x, "PL", value),
+                        _ => leaf(&mut x, name, value),
+                    }
+                }
+                x.push_str("</EPISODE>\n");
+            }
+            x.push_str("</CHILD>\n");
+        }
+        x.push_str("</EXPSSDA903>\n");
+        let path = dir.join("ssda903.xml");
+        crate::output::write_atomic(&path, x.as_bytes()).map_err(|e| err(&path, e))?;
+        for p in &paths {
+            std::fs::remove_file(p).map_err(|e| err(p, e))?;
+        }
+        let rel = path
+            .strip_prefix(out)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        written.push((rel, count));
+    }
+    Ok(written)
+}
