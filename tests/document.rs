@@ -116,6 +116,7 @@ fn spec(kind: ChartKind, title: &str, y: &[&str], comparators: &[&str], unit: &s
         y_label: "Absence, % of sessions".into(),
         x_label: Some("Term".into()),
         unit: unit.into(),
+        forest: None,
     }
 }
 
