@@ -651,7 +651,7 @@ pub fn notebook(
     let output = run::run(&catalog, &analyses, engine.as_ref(), term, None)?;
     let mut results = Vec::new();
     for block in &nb.blocks {
-        let render::notebook::Block::Sql { sql, line, .. } = block else {
+        let render::notebook::Cell::Sql { sql, line, .. } = block else {
             continue;
         };
         let batches = engine.query(sql).map_err(|e| {
@@ -674,32 +674,36 @@ pub fn notebook(
         )?;
         results.push(table);
     }
-    let body = nb.body_html(&results)?;
+    let body = nb.document(&results)?;
     let mut subtitle = format!("Notebook · term {term} · data {}", project.data.display());
     if let Some(banner) = render::draft_banner(&drafts) {
         subtitle = format!("{banner} · {subtitle}");
     }
-    let provenance = format!(
-        "<p>Produced by cohort {} with the {} engine on {} from <code>{}</code> ({} rows read); {} analyses run first so cells can use them.</p>",
-        env!("CARGO_PKG_VERSION"),
-        engine.name(),
-        report_time().format("%-d %B %Y at %H:%M UTC"),
-        render::html::escape(&project.data.display().to_string()),
-        output.rows_read,
-        output.analyses.len()
-    );
-    let page = render::html::Page {
-        title: &nb.title,
-        subtitle: &subtitle,
-        audience_label: "Analyst notebook (not a published report)",
+    let report = render::Report {
+        title: nb.title.clone(),
+        subtitle,
+        audience_label: "Analyst notebook (not a published report)".into(),
         marking: None,
-        body: &body,
-        toc: &[],
-        provenance: &provenance,
+        body,
+        provenance: vec![render::document::Block::Paragraph(vec![
+            render::document::Inline::Text(format!(
+                "Produced by cohort {} with the {} engine on {} from ",
+                env!("CARGO_PKG_VERSION"),
+                engine.name(),
+                report_time().format("%-d %B %Y at %H:%M UTC"),
+            )),
+            render::document::Inline::Code(project.data.display().to_string()),
+            render::document::Inline::Text(format!(
+                " ({} rows read); {} analyses run first so cells can use them.",
+                output.rows_read,
+                output.analyses.len()
+            )),
+        ])],
+        contents: false,
     };
     // Typeset before writing anything, so a PDF error leaves no HTML behind either.
     let pdf_bytes = if pdf {
-        Some(render::typeset_page(&page, false, file, 1)?)
+        Some(render::typeset_report(&report, file, 1)?)
     } else {
         None
     };
@@ -711,7 +715,7 @@ pub fn notebook(
     stage_html_and_pdf(
         &mut staging,
         &safe_slug(&stem)?,
-        &render::html::page(&page),
+        &render::html::report_page(&report),
         pdf_bytes,
     )?;
     Ok(staging.publish()?)

@@ -208,3 +208,132 @@ fn officers_alerts_are_marked_official_sensitive_on_every_page() {
         .count();
     assert_eq!(marked, pages, "{text}");
 }
+
+/// Every row of every table in a report's model (data tables of charts included), as words.
+fn table_rows(blocks: &[cohort::render::document::Block], out: &mut Vec<Vec<String>>) {
+    use cohort::render::document::Block;
+    for b in blocks {
+        let words = |cells: &[cohort::render::document::Cell]| -> Vec<String> {
+            cells
+                .iter()
+                .flat_map(|c| c.text.split_whitespace().map(str::to_string))
+                .collect()
+        };
+        match b {
+            Block::Table(t) => out.extend(t.rows.iter().map(|r| words(r))),
+            Block::Figure(f) => {
+                if let Some(t) = &f.data {
+                    out.extend(t.rows.iter().map(|r| words(r)));
+                }
+            }
+            Block::Callout(inner) | Block::Section { blocks: inner, .. } => table_rows(inner, out),
+            Block::List { items, .. } => items.iter().for_each(|i| table_rows(i, out)),
+            _ => {}
+        }
+    }
+}
+
+/// How often `needle` occurs in `hay` as a run of whole words.
+fn occurrences(hay: &[String], needle: &[String]) -> usize {
+    if needle.is_empty() || needle.len() > hay.len() {
+        return 0;
+    }
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+#[test]
+fn termly_pdf_prints_every_table_row_once_and_nothing_off_the_page() {
+    use chrono::TimeZone;
+    if !tool("pdftotext") {
+        eprintln!(
+            "SKIPPED: poppler-utils (pdftotext) not installed; the PDF layout was not checked"
+        );
+        return;
+    }
+    let project = cohort::app::Project::default();
+    let (run, analyses) = cohort::app::run(&project, None, None).expect("sample-data runs");
+    let term: cohort::contract::Term = run.term.parse().expect("term");
+    let template = cohort::render::ReportTemplate::load(&project.templates, "termly-impact")
+        .expect("template");
+    let when = chrono::Utc
+        .timestamp_opt(1_767_225_600, 0)
+        .single()
+        .expect("a time");
+    let report =
+        cohort::render::report_document(&template, run, analyses, term, when, &[]).expect("model");
+    let pdf =
+        cohort::render::typeset_report(&report, Path::new("termly-impact"), 1).expect("typeset");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("termly.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+
+    // Raw order is the order Typst drew the text: cell after cell, row after row, so a
+    // row's words stay together even where a cell wraps.
+    let raw = std::process::Command::new("pdftotext")
+        .arg("-raw")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text: Vec<String> = String::from_utf8_lossy(&raw.stdout)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    let mut rows = Vec::new();
+    table_rows(&report.body, &mut rows);
+    table_rows(&report.provenance, &mut rows);
+    assert!(rows.len() > 100, "only {} table rows", rows.len());
+    for row in rows.iter().filter(|r| r.len() >= 2) {
+        // A row is printed as often as the model holds it (within a longer row too): a row
+        // lost off a page or drawn twice changes the count.
+        let expected = rows.iter().filter(|r| occurrences(r, row) > 0).count();
+        let found = occurrences(&text, row);
+        assert_eq!(
+            found,
+            expected,
+            "table row {:?} printed {found} times, expected {expected}",
+            row.join(" ")
+        );
+    }
+
+    // Every word's box lies within its page.
+    let bbox = std::process::Command::new("pdftotext")
+        .arg("-bbox")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    let html = String::from_utf8_lossy(&bbox.stdout);
+    let attr = |tag: &str, name: &str| -> f64 {
+        tag.split(&format!("{name}=\""))
+            .nth(1)
+            .and_then(|v| v.split('"').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {tag}"))
+    };
+    let mut pages = 0;
+    let mut words = 0;
+    for page in html.split("<page ").skip(1) {
+        pages += 1;
+        let head = &page[..page.find('>').unwrap()];
+        let (w, h) = (attr(head, "width"), attr(head, "height"));
+        // A4 portrait or landscape.
+        assert!((w.min(h) - 595.3).abs() < 1.0, "page {pages} is {w} × {h}");
+        for word in page.split("<word ").skip(1) {
+            words += 1;
+            let tag = &word[..word.find('>').unwrap()];
+            let text = &word[word.find('>').unwrap() + 1..word.find("</word>").unwrap()];
+            let (x0, y0, x1, y1) = (
+                attr(tag, "xMin"),
+                attr(tag, "yMin"),
+                attr(tag, "xMax"),
+                attr(tag, "yMax"),
+            );
+            assert!(
+                x0 >= 0.0 && y0 >= 0.0 && x1 <= w && y1 <= h,
+                "page {pages}: {text:?} at ({x0}, {y0})-({x1}, {y1}) lies outside the {w} × {h} page"
+            );
+        }
+    }
+    assert!(pages >= 8 && words > 2000, "{pages} pages, {words} words");
+}

@@ -1,8 +1,9 @@
 //! The functions a template calls: `chart`, `table`, `metric`, `metric_value`,
 //! `change` and `national`. Each reads only the finished run it is given.
 
+use super::document::{Block, BlockStore, Cell, Figure as ChartFigure, Inline, Table};
 use super::format::{format_number, format_value};
-use super::html::{escape, table_html, table_html_with};
+use super::html::{escape, result_table, result_table_with};
 use super::words::{Vocabulary, category_label, metric_label_in, period_label};
 use super::{ReportData, chart};
 use crate::analysis::{Analysis, Level};
@@ -81,7 +82,7 @@ fn rows_where(table: &ResultTable, id: &str, condition: &str) -> Result<ResultTa
     })
 }
 
-fn chart_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Error> {
+fn chart_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<Block, Error> {
     let name: Option<String> = kwargs.get("name")?;
     let condition: Option<String> = kwargs.get("where")?;
     // `table=false` leaves out the chart's data table, for a page whose next table already
@@ -148,26 +149,17 @@ fn chart_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
             .map(|r| keep.iter().map(|&i| r[i].clone()).collect())
             .collect(),
     };
-    let open = if data_table.rows.len() <= 12 {
-        " open"
-    } else {
-        ""
-    };
-    let details = if with_table.unwrap_or(true) {
-        format!(
-            "<details class=\"chart-data\"{open}><summary>Data for this chart ({} rows)</summary>\n{}</details>\n",
-            data_table.rows.len(),
-            table_html(&data_table, Some(&spec.unit), None, &analysis.meta.suppress),
-        )
-    } else {
-        String::new()
-    };
-    let html = format!(
-        "<figure class=\"chart\" id=\"{anchor}\">\n<figcaption><span class=\"chart-title\">{}</span><span class=\"chart-summary\">{}</span></figcaption>\n<div class=\"chart-svg\">{svg}</div>\n{details}</figure>",
-        escape(&spec.title),
-        escape(&drawn.summary),
-    );
-    Ok(JValue::from_safe_string(html))
+    // `table=false` draws no data table: the page's next table holds the same figures.
+    let table = with_table
+        .unwrap_or(true)
+        .then(|| result_table(&data_table, Some(&spec.unit), None));
+    Ok(Block::Figure(Box::new(ChartFigure {
+        id: anchor,
+        title: spec.title.clone(),
+        summary: drawn.summary,
+        svg,
+        data: table,
+    })))
 }
 
 /// A chart's declaration and rows in the reader's words: columns the analysis labels are
@@ -231,7 +223,7 @@ fn in_words(
     (spec, table)
 }
 
-fn table_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Error> {
+fn table_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<Block, Error> {
     let columns: Option<Vec<String>> = kwargs.get("columns")?;
     let limit: Option<usize> = kwargs.get("limit")?;
     let term_only: Option<bool> = kwargs.get("term_only")?;
@@ -272,13 +264,12 @@ fn table_fn(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<JValue, Erro
     if let Some(n) = limit {
         table.rows.truncate(n);
     }
-    Ok(JValue::from_safe_string(table_html_with(
+    Ok(Block::Table(Box::new(result_table_with(
         &table,
         None,
         caption.as_deref(),
-        &analysis.meta.suppress,
         Vocabulary::of(&analysis.meta),
-    )))
+    ))))
 }
 
 /// A figure, its unit and whether this report's audience may see it (`None`: no figure).
@@ -460,13 +451,13 @@ fn report_year(data: &ReportData) -> Result<crate::contract::AcademicYear, Error
 /// with the report's (the years any of them has), the change on the year before, and national.
 /// `group` picks whose figures (`all`, or e.g. `OC2 cohort`); `national` false leaves the
 /// national column out, for figures on another basis than DfE's (one basis per comparison).
-fn years_html(
+fn years_block(
     data: &ReportData,
     ids: &[String],
     group: &str,
     national: bool,
     neighbours: bool,
-) -> Result<String, Error> {
+) -> Result<Block, Error> {
     let mut year = report_year(data)?;
     let mut years = Vec::new();
     for _ in 0..5 {
@@ -483,95 +474,75 @@ fn years_html(
     });
     let Some(last) = years.last().map(|y| period_label(y)) else {
         // Ordinary data (an early term, a small authority): say so rather than fail.
-        return Ok(format!(
-            "<p class=\"no-figures\">No figures yet for these measures for an academic year up to {}.</p>",
-            escape(&period_label(&data.academic_year))
-        ));
+        return Ok(Block::Paragraph(vec![Inline::Text(format!(
+            "No figures yet for these measures for an academic year up to {}.",
+            period_label(&data.academic_year)
+        ))]));
     };
-    let mut rows = String::new();
+    let mut rows = Vec::new();
     for id in ids {
         let figures: Vec<Figure> = years
             .iter()
             .map(|y| headline_of(data, id, y, group))
             .collect();
-        let cells: String = figures
-            .iter()
-            .map(|f| format!("<td class=\"num\">{}</td>", escape(&show(f))))
-            .collect();
         let change = match figures.as_slice() {
             [.., before, now] => short_change(before, now),
             _ => "–".to_string(),
         };
-        let mut national = if national {
-            format!(
-                "<td class=\"num\">{}</td>",
-                escape(&national_cell(data, id))
-            )
-        } else {
-            String::new()
-        };
+        let mut row = vec![Cell::text(metric_label_in(&data.analyses, id))];
+        row.extend(figures.iter().map(|f| Cell::number(show(f))));
+        row.push(Cell::text(change));
+        if national {
+            row.push(Cell::number(national_cell(data, id)));
+        }
         if neighbours {
             let cell = latest_reference(data, "reference/la_comparators", "neighbours_mean", id)
                 .map(|(v, y)| format!("{v} ({y})"))
                 .unwrap_or_else(|| "–".into());
-            national.push_str(&format!("<td class=\"num\">{}</td>", escape(&cell)));
+            row.push(Cell::number(cell));
         }
-        rows.push_str(&format!(
-            "<tr><td>{}</td>{cells}<td>{}</td>{national}</tr>",
-            escape(&metric_label_in(&data.analyses, id)),
-            escape(&change),
-        ));
+        rows.push(row);
     }
-    let heads: String = years
-        .iter()
-        .map(|y| {
-            format!(
-                "<th scope=\"col\">{}</th>",
-                escape(&period_heading(data, y))
-            )
-        })
-        .collect();
+    let mut header = vec!["Measure".to_string()];
+    header.extend(years.iter().map(|y| period_heading(data, y)));
+    header.push("On the year before".into());
     let whose = match group {
         "all" => "all children in care".to_string(),
         "OC2 cohort" => "children looked after 12 months at 31 March (the OC2 cohort)".to_string(),
         other => other.to_string(),
     };
-    let (caption, head) = if national {
-        (
-            format!(
-                "Year on year, {whose}: each measure by academic year to {last}, the change on the year before and the latest national figure for children looked after 12 months"
-            ),
-            "<th scope=\"col\">National CLA</th>",
+    let caption = if national {
+        header.push("National CLA".into());
+        format!(
+            "Year on year, {whose}: each measure by academic year to {last}, the change on the year before and the latest national figure for children looked after 12 months"
         )
     } else {
-        (
-            format!(
-                "Year on year, {whose}: each measure by academic year to {last} and the change on the year before (no national column: DfE's national figures describe children looked after 12 months, a different group)"
-            ),
-            "",
+        format!(
+            "Year on year, {whose}: each measure by academic year to {last} and the change on the year before (no national column: DfE's national figures describe children looked after 12 months, a different group)"
         )
     };
-    let (caption, head) = if neighbours {
-        (
-            format!(
-                "{caption}; beside it, the average of the authority's statistical neighbours (DfE's model) for the same children"
-            ),
-            format!("{head}<th scope=\"col\">Statistical neighbours</th>"),
+    let caption = if neighbours {
+        header.push("Statistical neighbours".into());
+        format!(
+            "{caption}; beside it, the average of the authority's statistical neighbours (DfE's model) for the same children"
         )
     } else {
-        (caption, head.to_string())
+        caption
     };
-    Ok(format!(
-        "<div class=\"table-wrap\"><table class=\"headlines\"><caption>{}</caption><thead><tr><th scope=\"col\">Measure</th>{heads}<th scope=\"col\">On the year before</th>{head}</tr></thead><tbody>{rows}</tbody></table></div>",
-        escape(&caption)
-    ))
+    Ok(Block::Table(Box::new(Table {
+        caption: Some(caption),
+        class: Some("headlines".into()),
+        header,
+        rows,
+        notes: Vec::new(),
+    })))
 }
 
 /// `headlines([...])`: each metric this period, against the period before, the same term
 /// last year (or the year before, for yearly figures) and the latest national CLA figure.
-fn headlines_html(data: &ReportData, ids: &[String]) -> Result<String, Error> {
+fn headlines_block(data: &ReportData, ids: &[String]) -> Result<Block, Error> {
     let year = report_year(data)?;
-    let mut rows = String::new();
+    let mut rows = Vec::new();
     for id in ids {
         require_metric(data, id)?;
         let termly = headline(data, id, &data.run.term).is_some();
@@ -593,20 +564,31 @@ fn headlines_html(data: &ReportData, ids: &[String]) -> Result<String, Error> {
             headline(data, id, &before),
             headline(data, id, &last_year),
         );
-        let national = national_cell(data, id);
-        rows.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
-            escape(&metric_label_in(&data.analyses, id)),
-            escape(&period_heading(data, &now)),
-            escape(&show(&a)),
-            escape(&short_change(&b, &a)),
-            escape(&short_change(&c, &a)),
-            escape(&national),
-        ));
+        rows.push(vec![
+            Cell::text(metric_label_in(&data.analyses, id)),
+            Cell::text(period_heading(data, &now)),
+            Cell::number(show(&a)),
+            Cell::text(short_change(&b, &a)),
+            Cell::text(short_change(&c, &a)),
+            Cell::number(national_cell(data, id)),
+        ]);
     }
-    Ok(format!(
-        "<div class=\"table-wrap\"><table class=\"headlines\"><caption>Headline figures: this period against the one before, a year earlier and the latest national figure for children looked after 12 months</caption><thead><tr><th scope=\"col\">Measure</th><th scope=\"col\">Period</th><th scope=\"col\">Figure</th><th scope=\"col\">On the period before</th><th scope=\"col\">On a year earlier</th><th scope=\"col\">National CLA</th></tr></thead><tbody>{rows}</tbody></table></div>"
-    ))
+    Ok(Block::Table(Box::new(Table {
+        caption: Some("Headline figures: this period against the one before, a year earlier and the latest national figure for children looked after 12 months".into()),
+        class: Some("headlines".into()),
+        header: [
+            "Measure",
+            "Period",
+            "Figure",
+            "On the period before",
+            "On a year earlier",
+            "National CLA",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+        notes: Vec::new(),
+    })))
 }
 
 /// The value of one metric row, by id, period, breakdown and group.
@@ -632,14 +614,18 @@ fn metric_lookup(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<Figure,
 }
 
 /// Registers the template functions and globals for one report.
-pub fn register(env: &mut Environment<'static>, data: Arc<ReportData>) {
-    let d = data.clone();
+/// Functions that draw a chart or a table store the block in `store` and return the
+/// placeholder that stands for it in the Markdown.
+pub fn register(env: &mut Environment<'static>, data: Arc<ReportData>, store: Arc<BlockStore>) {
+    let placeholder =
+        |store: &BlockStore, block: Block| JValue::from_safe_string(store.placeholder(block));
+    let (d, st) = (data.clone(), store.clone());
     env.add_function("chart", move |id: String, kwargs: Kwargs| {
-        chart_fn(&d, &id, &kwargs)
+        chart_fn(&d, &id, &kwargs).map(|b| placeholder(&st, b))
     });
-    let d = data.clone();
+    let (d, st) = (data.clone(), store.clone());
     env.add_function("table", move |id: String, kwargs: Kwargs| {
-        table_fn(&d, &id, &kwargs)
+        table_fn(&d, &id, &kwargs).map(|b| placeholder(&st, b))
     });
     let d = data.clone();
     env.add_function("metric", move |id: String, kwargs: Kwargs| {
@@ -678,25 +664,25 @@ pub fn register(env: &mut Environment<'static>, data: Arc<ReportData>) {
         let to = to.unwrap_or_else(|| d.run.term.clone());
         Ok::<_, Error>(change_text(at(from)?, at(to)?))
     });
-    let d = data.clone();
+    let (d, st) = (data.clone(), store.clone());
     env.add_function("headlines", move |ids: Vec<String>| {
-        headlines_html(&d, &ids).map(JValue::from_safe_string)
+        headlines_block(&d, &ids).map(|b| placeholder(&st, b))
     });
-    let d = data.clone();
+    let (d, st) = (data.clone(), store);
     env.add_function("years", move |ids: Vec<String>, kwargs: Kwargs| {
         let group: Option<String> = kwargs.get("group")?;
         let national: Option<bool> = kwargs.get("national")?;
         let neighbours: Option<bool> = kwargs.get("neighbours")?;
         kwargs.assert_all_used()?;
         let group = group.unwrap_or_else(|| "all".into());
-        years_html(
+        years_block(
             &d,
             &ids,
             &group,
             national.unwrap_or(true),
             neighbours.unwrap_or(false),
         )
-        .map(JValue::from_safe_string)
+        .map(|b| placeholder(&st, b))
     });
     let d = data.clone();
     env.add_function("national", move |measure: String, kwargs: Kwargs| {

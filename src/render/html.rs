@@ -1,11 +1,11 @@
 //! The self-contained HTML page: inline CSS with print styles, a contents list,
 //! the rendered Markdown, and the provenance of every figure. Nothing is fetched.
 
+use super::document::{self, Block, Cell, CellKind, Figure, Inline, Report, Table};
 use super::format::format_value;
 use super::words::{Vocabulary, value_label};
 pub use super::words::{breakdown_label, heading, unit_for_column};
 use crate::run::{ResultTable, Value};
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(s: &str) -> String {
@@ -23,139 +23,257 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// A result as an accessible HTML table; numbers right-aligned and formatted by unit.
+/// A result as a table block: numbers right-aligned and formatted by unit.
 /// `chart_unit` formats the value columns of a chart's data; other columns by name.
-pub fn table_html(
-    table: &ResultTable,
-    chart_unit: Option<&str>,
-    caption: Option<&str>,
-    suppress: &[String],
-) -> String {
-    table_html_with(table, chart_unit, caption, suppress, Vocabulary::NONE)
+pub fn result_table(table: &ResultTable, chart_unit: Option<&str>, caption: Option<&str>) -> Table {
+    result_table_with(table, chart_unit, caption, Vocabulary::NONE)
 }
 
-/// [`table_html`] with the analysis's own words: its column labels and units, and code
+/// [`result_table`] with the analysis's own words: its column labels and units, and code
 /// values as their code-list labels (a `group` cell by its row's `breakdown`).
-pub fn table_html_with(
+pub fn result_table_with(
     table: &ResultTable,
     chart_unit: Option<&str>,
     caption: Option<&str>,
-    _suppress: &[String],
     words: Vocabulary<'_>,
-) -> String {
-    let mut out = String::from("<div class=\"table-wrap\"><table>");
-    if let Some(c) = caption {
-        out.push_str(&format!("<caption>{}</caption>", escape(c)));
-    }
-    out.push_str("<thead><tr>");
-    for c in &table.columns {
-        out.push_str(&format!(
-            "<th scope=\"col\">{}</th>",
-            escape(&words.heading(c))
-        ));
-    }
-    out.push_str("</tr></thead><tbody>");
-    if table.rows.is_empty() {
-        out.push_str(&format!(
-            "<tr><td colspan=\"{}\">No rows.</td></tr>",
-            table.columns.len().max(1)
-        ));
-    }
+) -> Table {
     let breakdown = table.column_index("breakdown");
-    for row in &table.rows {
-        out.push_str("<tr>");
-        for (c, v) in table.columns.iter().zip(row) {
-            let by_name = words.unit(c, v);
-            let unit = match (by_name, v) {
-                (None, Value::Float(_)) => chart_unit.map(str::to_string),
-                (u, _) => u,
-            };
-            let suppressed = v.is_suppressed();
-            let class = if v.as_f64().is_some() || suppressed {
-                " class=\"num\""
-            } else {
-                ""
-            };
-            let text = match v {
-                Value::Text(t) if c == "breakdown" => breakdown_label(t),
-                Value::Text(t) if c == "group" => match breakdown.map(|b| &row[b]) {
-                    Some(Value::Text(b)) => value_label(b, t),
-                    _ => value_label(c, t),
-                },
-                Value::Text(t) => value_label(c, t),
-                _ => format_value(v, unit.as_deref()),
-            };
-            out.push_str(&format!(
-                "<td{class}>{}</td>",
-                super::escape::cell_text(&text)
-            ));
-        }
-        out.push_str("</tr>");
+    let rows = table
+        .rows
+        .iter()
+        .map(|row| {
+            table
+                .columns
+                .iter()
+                .zip(row)
+                .map(|(c, v)| {
+                    let by_name = words.unit(c, v);
+                    let unit = match (by_name, v) {
+                        (None, Value::Float(_)) => chart_unit.map(str::to_string),
+                        (u, _) => u,
+                    };
+                    let text = match v {
+                        Value::Text(t) if c == "breakdown" => breakdown_label(t),
+                        Value::Text(t) if c == "group" => match breakdown.map(|b| &row[b]) {
+                            Some(Value::Text(b)) => value_label(b, t),
+                            _ => value_label(c, t),
+                        },
+                        Value::Text(t) => value_label(c, t),
+                        _ => format_value(v, unit.as_deref()),
+                    };
+                    if v.as_f64().is_some() || v.is_suppressed() {
+                        Cell::number(text)
+                    } else {
+                        Cell::text(text)
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    Table {
+        caption: caption.map(str::to_string),
+        class: None,
+        header: table.columns.iter().map(|c| words.heading(c)).collect(),
+        rows,
+        notes: Vec::new(),
     }
-    out.push_str("</tbody></table></div>");
+}
+
+/// Escapes element text as pulldown-cmark did (`&`, `<`, `>`).
+fn escape_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
     out
 }
 
-/// A heading's anchor: lower case, words joined by hyphens.
-fn slug(text: &str) -> String {
-    let s: String = text
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { '-' })
-        .collect();
-    s.split('-')
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("-")
+/// A table block as an accessible HTML table: a caption, column headers with `scope`.
+pub fn write_table(t: &Table) -> String {
+    let mut out = String::from("<div class=\"table-wrap\"><table");
+    if let Some(class) = &t.class {
+        out.push_str(&format!(" class=\"{}\"", escape(class)));
+    }
+    out.push('>');
+    if let Some(c) = &t.caption {
+        out.push_str(&format!("<caption>{}</caption>", escape(c)));
+    }
+    out.push_str("<thead><tr>");
+    for h in &t.header {
+        out.push_str(&format!("<th scope=\"col\">{}</th>", escape(h)));
+    }
+    out.push_str("</tr></thead><tbody>");
+    if t.rows.is_empty() {
+        out.push_str(&format!(
+            "<tr><td colspan=\"{}\">No rows.</td></tr>",
+            t.header.len().max(1)
+        ));
+    }
+    for row in &t.rows {
+        out.push_str("<tr>");
+        for cell in row {
+            let text = super::escape::cell_text(&cell.text);
+            match cell.kind {
+                CellKind::Number => out.push_str(&format!("<td class=\"num\">{text}</td>")),
+                CellKind::Code => out.push_str(&format!("<td><code>{text}</code></td>")),
+                CellKind::Text => out.push_str(&format!("<td>{text}</td>")),
+            }
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table>");
+    for note in &t.notes {
+        out.push_str(&format!("<p class=\"table-note\">{}</p>", escape(note)));
+    }
+    out.push_str("</div>");
+    out
 }
 
-/// Renders Markdown to HTML, giving every `##` heading an id; returns the HTML and the contents (id, text).
-pub fn markdown(md: &str) -> (String, Vec<(String, String)>) {
-    let events: Vec<Event> = Parser::new_ext(
-        md,
-        Options::ENABLE_TABLES | Options::ENABLE_HEADING_ATTRIBUTES,
-    )
-    .collect();
-    let mut toc = Vec::new();
-    let mut out_events = Vec::with_capacity(events.len());
-    let mut i = 0;
-    while i < events.len() {
-        if let Event::Start(Tag::Heading {
-            level,
-            id,
-            classes,
-            attrs,
-        }) = &events[i]
-        {
-            let mut text = String::new();
-            let mut j = i + 1;
-            while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
-                if let Event::Text(t) | Event::Code(t) = &events[j] {
-                    text.push_str(t);
-                }
-                j += 1;
+/// Inline runs as HTML.
+fn write_inlines(runs: &[Inline], out: &mut String) {
+    for r in runs {
+        match r {
+            Inline::Text(t) => out.push_str(&escape_text(t)),
+            Inline::SoftBreak => out.push('\n'),
+            Inline::Strong(x) => {
+                out.push_str("<strong>");
+                write_inlines(x, out);
+                out.push_str("</strong>");
             }
-            let anchor = id
-                .clone()
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| slug(&text));
-            if *level == HeadingLevel::H2 {
-                toc.push((anchor.clone(), text));
+            Inline::Emph(x) => {
+                out.push_str("<em>");
+                write_inlines(x, out);
+                out.push_str("</em>");
             }
-            out_events.push(Event::Start(Tag::Heading {
-                level: *level,
-                id: Some(CowStr::from(anchor)),
-                classes: classes.clone(),
-                attrs: attrs.clone(),
-            }));
-        } else {
-            out_events.push(events[i].clone());
+            Inline::Code(c) => {
+                out.push_str("<code>");
+                out.push_str(&escape_text(c));
+                out.push_str("</code>");
+            }
+            Inline::Link { href, text } => {
+                out.push_str(&format!("<a href=\"{}\">", escape(href)));
+                write_inlines(text, out);
+                out.push_str("</a>");
+            }
         }
-        i += 1;
     }
-    let mut body = String::new();
-    html::push_html(&mut body, out_events.into_iter());
-    (body, toc)
+}
+
+/// A chart figure: title and summary as its caption, the SVG, and its data table in a
+/// disclosure widget (open when short enough to read at a glance).
+fn write_figure(f: &Figure, out: &mut String) {
+    out.push_str(&format!(
+        "<figure class=\"chart\" id=\"{}\">\n<figcaption><span class=\"chart-title\">{}</span><span class=\"chart-summary\">{}</span></figcaption>\n<div class=\"chart-svg\">{}</div>\n",
+        escape(&f.id),
+        escape(&f.title),
+        escape(&f.summary),
+        f.svg
+    ));
+    if let Some(t) = &f.data {
+        let open = if t.rows.len() <= 12 { " open" } else { "" };
+        out.push_str(&format!(
+            "<details class=\"chart-data\"{open}><summary>Data for this chart ({} rows)</summary>\n{}</details>\n",
+            t.rows.len(),
+            write_table(t)
+        ));
+    }
+    out.push_str("</figure>");
+}
+
+/// Blocks as HTML, in the markup pulldown-cmark gave the same Markdown.
+pub fn write_blocks(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    write_into(blocks, false, &mut out);
+    out
+}
+
+fn write_into(blocks: &[Block], tight: bool, out: &mut String) {
+    for b in blocks {
+        match b {
+            Block::Heading { level, id, text } => {
+                out.push_str(&format!("<h{level} id=\"{}\">", escape(id)));
+                write_inlines(text, out);
+                out.push_str(&format!("</h{level}>\n"));
+            }
+            Block::Paragraph(runs) if tight => write_inlines(runs, out),
+            Block::Paragraph(runs) => {
+                out.push_str("<p>");
+                write_inlines(runs, out);
+                out.push_str("</p>\n");
+            }
+            Block::List {
+                ordered,
+                tight,
+                items,
+            } => {
+                let tag = if *ordered { "ol" } else { "ul" };
+                out.push_str(&format!("<{tag}>\n"));
+                for item in items {
+                    out.push_str("<li>");
+                    write_into(item, *tight, out);
+                    out.push_str("</li>\n");
+                }
+                out.push_str(&format!("</{tag}>\n"));
+            }
+            Block::Figure(f) => {
+                write_figure(f, out);
+                out.push('\n');
+            }
+            Block::Table(t) => {
+                out.push_str(&write_table(t));
+                out.push('\n');
+            }
+            Block::Callout(inner) => {
+                out.push_str("<div class=\"callout\">\n");
+                write_into(inner, false, out);
+                out.push_str("</div>\n");
+            }
+            Block::Section { class, id, blocks } => {
+                out.push_str(&format!("<section class=\"{}\"", escape(class)));
+                if let Some(id) = id {
+                    out.push_str(&format!(" id=\"{}\"", escape(id)));
+                }
+                out.push_str(">\n");
+                write_into(blocks, false, out);
+                out.push_str("</section>\n");
+            }
+            Block::Code(code) => {
+                out.push_str(&format!(
+                    "<pre><code>{}</code></pre>\n",
+                    escape(code.trim_end())
+                ));
+            }
+        }
+    }
+}
+
+/// Renders Markdown to HTML through the document model, giving every heading an id;
+/// returns the HTML and the contents (id, text).
+pub fn markdown(md: &str) -> (String, Vec<(String, String)>) {
+    let blocks = document::parse_markdown(md, None);
+    (write_blocks(&blocks), document::contents(&blocks))
+}
+
+/// A whole report as one self-contained HTML page.
+pub fn report_page(r: &Report) -> String {
+    let (summary, sections) = document::split_summary(&r.body);
+    let body = format!("{}{}", write_blocks(summary), write_blocks(sections));
+    let toc = document::contents(&r.body);
+    let provenance = write_blocks(&r.provenance);
+    page(&Page {
+        title: &r.title,
+        subtitle: &r.subtitle,
+        audience_label: &r.audience_label,
+        marking: r.marking.as_deref(),
+        body: &body,
+        toc: &toc,
+        provenance: provenance.trim_end(),
+    })
 }
 
 /// What the page shell needs besides the body.

@@ -3,6 +3,7 @@
 //! Render reads no data files and runs no SQL: it draws what the run produced.
 
 pub mod chart;
+pub mod document;
 pub mod escape;
 pub mod format;
 mod functions;
@@ -12,6 +13,7 @@ pub mod pdf;
 pub mod template;
 pub mod words;
 
+pub use document::Report;
 pub use template::{Audience, ReportTemplate};
 
 use crate::analysis::Analysis;
@@ -19,7 +21,7 @@ use crate::contract::Term;
 use crate::disclosure::{self, Disclosed, DisclosedMetric, DisclosureError, Policy};
 use crate::run::RunOutput;
 use chrono::{DateTime, Utc};
-use html::escape;
+use document::{Block, Cell, Inline, Table};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -32,6 +34,14 @@ pub fn draft_banner(drafts: &[String]) -> Option<String> {
             drafts.join(", ")
         )
     })
+}
+
+/// The DRAFT notice as the first block of a report or notebook: a callout in bold, so both
+/// writers show it above everything else.
+pub fn draft_block(banner: String) -> Block {
+    Block::Callout(vec![Block::Paragraph(vec![Inline::Strong(vec![
+        Inline::Text(banner),
+    ])])])
 }
 
 /// A template or rendering problem, pointing at the template file and line.
@@ -119,17 +129,34 @@ pub fn render(
     )
 }
 
-/// Renders a report from figures already disclosed for its audience: render sees no
-/// other figure. Errs when they were disclosed for another audience.
-pub fn render_disclosed(
+/// A report's document model (what both writers read), from a finished run disclosed for
+/// the template's audience first.
+pub fn report_document(
+    template: &ReportTemplate,
+    run: RunOutput,
+    analyses: Vec<Analysis>,
+    term: Term,
+    generated: DateTime<Utc>,
+    globals: &[(&str, String)],
+) -> Result<Report, RenderError> {
+    let disclosed = disclosure::disclose(
+        Policy::for_audience(template.meta.audience),
+        &run,
+        &analyses,
+    )?;
+    document_disclosed(template, &disclosed, analyses, term, generated, globals)
+}
+
+/// Renders a report's document model from figures already disclosed for its audience:
+/// render sees no other figure. Errs when they were disclosed for another audience.
+pub fn document_disclosed(
     template: &ReportTemplate,
     disclosed: &Disclosed,
     analyses: Vec<Analysis>,
     term: Term,
     generated: DateTime<Utc>,
     globals: &[(&str, String)],
-    pdf: bool,
-) -> Result<Rendered, RenderError> {
+) -> Result<Report, RenderError> {
     if disclosed.policy.audience != template.meta.audience {
         return Err(RenderError::Template {
             path: template.path.clone(),
@@ -156,7 +183,8 @@ pub fn render_disclosed(
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
     // Values from data are text, never Markdown or HTML.
     env.set_formatter(escape::formatter);
-    functions::register(&mut env, data.clone());
+    let store = Arc::new(document::BlockStore::default());
+    functions::register(&mut env, data.clone(), store.clone());
     for (name, value) in globals {
         env.add_global(name.to_string(), value.clone());
     }
@@ -185,84 +213,154 @@ pub fn render_disclosed(
         .map_err(to_error)?
         .render(minijinja::context! { title => template.meta.title.clone() })
         .map_err(to_error)?;
-    let markdown = match draft_banner(&data.run.drafts) {
-        Some(banner) => format!("> **{}**\n\n{markdown}", escape::escape_markdown(&banner)),
-        None => markdown,
-    };
-    let (mut body, toc) = html::markdown(&markdown);
-    if let Some(notes) = data.policy.notes() {
-        body.push_str(notes);
+    let mut body = document::parse_markdown(&markdown, Some(&store));
+    if let Some(banner) = draft_banner(&data.run.drafts) {
+        body.insert(0, draft_block(banner));
     }
-    body.push_str(&sources_html(&data.run));
+    if let Some(notes) = data.policy.notes() {
+        body.push(notes_block(notes));
+    }
+    body.extend(sources_blocks(&data.run));
     let audience_label = match template.meta.audience {
         template::Audience::Leadership => "Virtual School leadership",
         template::Audience::Board => "Governing board",
         template::Audience::School => "School advisory visit",
         template::Audience::Officers => "Virtual School officers only",
     };
-    let marking = data.policy.marking;
-    let subtitle = format!(
-        "{} · academic year {}",
-        words::period_label(&data.run.term),
-        words::period_label(&data.academic_year)
-    );
-    let provenance = provenance_html(&data, generated);
-    let page = html::Page {
-        title: &template.meta.title,
-        subtitle: &subtitle,
-        audience_label,
-        marking,
-        body: &body,
-        toc: &toc,
-        provenance: &provenance,
+    let report = Report {
+        title: template.meta.title.clone(),
+        subtitle: format!(
+            "{} · academic year {}",
+            words::period_label(&data.run.term),
+            words::period_label(&data.academic_year)
+        ),
+        audience_label: audience_label.to_string(),
+        marking: data.policy.marking.map(str::to_string),
+        body,
+        provenance: provenance_blocks(&data, generated),
+        contents: template.meta.audience == template::Audience::Board,
     };
+    Ok(report)
+}
+
+/// Renders a report from figures already disclosed for its audience: render sees no
+/// other figure. Errs when they were disclosed for another audience.
+pub fn render_disclosed(
+    template: &ReportTemplate,
+    disclosed: &Disclosed,
+    analyses: Vec<Analysis>,
+    term: Term,
+    generated: DateTime<Utc>,
+    globals: &[(&str, String)],
+    pdf: bool,
+) -> Result<Rendered, RenderError> {
+    let report = document_disclosed(template, disclosed, analyses, term, generated, globals)?;
     let pdf = if pdf {
-        let contents = template.meta.audience == template::Audience::Board;
-        Some(typeset_page(
-            &page,
-            contents,
-            &template.path,
-            template.body_line,
-        )?)
+        Some(typeset_report(&report, &template.path, template.body_line)?)
     } else {
         None
     };
     Ok(Rendered {
-        html: html::page(&page),
+        html: html::report_page(&report),
         pdf,
     })
 }
 
-/// A page typeset as PDF (with a contents list when `contents`); a Typst error points at
-/// the source the page came from, `path` at `line`.
-pub fn typeset_page(
-    page: &html::Page,
-    contents: bool,
-    path: &Path,
-    line: usize,
-) -> Result<Vec<u8>, RenderError> {
-    pdf::typeset(&pdf::document(page, contents)).map_err(|e| RenderError::Template {
+/// A report typeset as PDF (PDF/UA-1); a Typst error points at the source the report
+/// came from, `path` at `line`.
+pub fn typeset_report(report: &Report, path: &Path, line: usize) -> Result<Vec<u8>, RenderError> {
+    pdf::typeset(&pdf::document(report)).map_err(|e| RenderError::Template {
         path: path.to_path_buf(),
         line,
         message: e.to_string(),
     })
 }
 
+/// The disclosure policy's notes on the figures as a notes section. The policy words them
+/// as a fixed HTML fragment of a heading and paragraphs with bold symbols; this reads
+/// exactly those elements.
+fn notes_block(notes: &str) -> Block {
+    let mut blocks = Vec::new();
+    let mut rest = notes;
+    while let Some(open) = rest.find('<') {
+        let tail = &rest[open..];
+        if let Some(h) = tail.strip_prefix("<h2") {
+            let (Some(gt), Some(close)) = (h.find('>'), h.find("</h2>")) else {
+                break;
+            };
+            let id = h[..gt]
+                .split("id=\"")
+                .nth(1)
+                .and_then(|x| x.split('"').next())
+                .unwrap_or("notes");
+            let text = decode(&h[gt + 1..close]);
+            blocks.push(Block::Heading {
+                level: 2,
+                id: id.to_string(),
+                text: vec![Inline::Text(text)],
+            });
+            rest = &h[close + 5..];
+        } else if let Some(p) = tail.strip_prefix("<p>") {
+            let close = p.find("</p>").unwrap_or(p.len());
+            let mut runs = Vec::new();
+            for (i, piece) in p[..close].split("<strong>").enumerate() {
+                let (bold, plain) = match piece.split_once("</strong>") {
+                    Some((b, t)) if i > 0 => (Some(b), t),
+                    _ => (None, piece),
+                };
+                if let Some(b) = bold {
+                    runs.push(Inline::Strong(vec![Inline::Text(decode(b))]));
+                }
+                if !plain.is_empty() {
+                    runs.push(Inline::Text(decode(plain)));
+                }
+            }
+            blocks.push(Block::Paragraph(runs));
+            rest = p.get(close + 4..).unwrap_or("");
+        } else {
+            rest = &tail[1..];
+        }
+    }
+    Block::Section {
+        class: "notes".into(),
+        id: None,
+        blocks,
+    }
+}
+
+/// Text of the notes fragment with its character references decoded.
+fn decode(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 /// Which earlier years a report shows as published and which it recomputed, and where an
 /// analysis's version changes between years (a series break); empty when history was not used.
-fn sources_html(run: &RunOutput) -> String {
+fn sources_blocks(run: &RunOutput) -> Vec<Block> {
     if run.sources.is_empty() {
-        return String::new();
+        return Vec::new();
     }
     let published = run
         .sources
         .iter()
         .filter(|s| s.source == "published")
         .count();
-    let mut out = format!(
-        "<section class=\"notes\"><h2 id=\"earlier-years\">Earlier years: published or recomputed</h2>\n<p>Figures for earlier years are shown as they were published, from the run history, where a report of that year was recorded ({published} of {} analysis-years); the others are recomputed from today's data with today's analyses.</p>\n",
-        run.sources.len()
-    );
+    let mut blocks = vec![
+        Block::Heading {
+            level: 2,
+            id: "earlier-years".into(),
+            text: vec![Inline::Text(
+                "Earlier years: published or recomputed".into(),
+            )],
+        },
+        Block::Paragraph(vec![Inline::Text(format!(
+            "Figures for earlier years are shown as they were published, from the run history, where a report of that year was recorded ({published} of {} analysis-years); the others are recomputed from today's data with today's analyses.",
+            run.sources.len()
+        ))]),
+    ];
     let mut ids: Vec<&str> = run.sources.iter().map(|s| s.analysis.as_str()).collect();
     ids.dedup();
     let mut breaks = Vec::new();
@@ -278,37 +376,58 @@ fn sources_html(run: &RunOutput) -> String {
                 .iter()
                 .find(|s| s.analysis == *id && s.year == year);
             if let (Some(b), Some(a)) = (before, after) {
-                breaks.push(format!(
-                    "<li><code>{}</code>: a series break before {}. {} figures are version {} ({}); {} figures are version {} ({}). Compare the years either side of the break with care.</li>",
-                    escape(id),
-                    escape(&year),
-                    escape(&b.year),
-                    b.version,
-                    escape(&source_words(b)),
-                    escape(&a.year),
-                    a.version,
-                    escape(&source_words(a)),
-                ));
+                breaks.push(vec![Block::Paragraph(vec![
+                    Inline::Code(id.to_string()),
+                    Inline::Text(format!(
+                        ": a series break before {year}. {} figures are version {} ({}); {} figures are version {} ({}). Compare the years either side of the break with care.",
+                        b.year,
+                        b.version,
+                        source_words(b),
+                        a.year,
+                        a.version,
+                        source_words(a),
+                    )),
+                ])]);
             }
         }
     }
     if !breaks.is_empty() {
-        out.push_str("<p>Where an analysis changed between years, its charts mark a series break:</p>\n<ul>\n");
-        out.push_str(&breaks.join("\n"));
-        out.push_str("\n</ul>\n");
+        blocks.push(Block::Paragraph(vec![Inline::Text(
+            "Where an analysis changed between years, its charts mark a series break:".into(),
+        )]));
+        blocks.push(Block::List {
+            ordered: false,
+            tight: true,
+            items: breaks,
+        });
     }
-    out.push_str("<div class=\"table-wrap\"><table><caption>Where each year's figures come from</caption><thead><tr><th scope=\"col\">Analysis</th><th scope=\"col\">Year</th><th scope=\"col\">Source</th><th scope=\"col\">Version</th></tr></thead><tbody>");
-    for s in &run.sources {
-        out.push_str(&format!(
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
-            escape(&s.analysis),
-            escape(&s.year),
-            escape(&source_words(s)),
-            s.version
-        ));
-    }
-    out.push_str("</tbody></table></div></section>\n");
-    out
+    blocks.push(Block::Table(Box::new(Table {
+        caption: Some("Where each year's figures come from".into()),
+        header: vec![
+            "Analysis".into(),
+            "Year".into(),
+            "Source".into(),
+            "Version".into(),
+        ],
+        rows: run
+            .sources
+            .iter()
+            .map(|s| {
+                vec![
+                    Cell::code(&s.analysis),
+                    Cell::text(&s.year),
+                    Cell::text(source_words(s)),
+                    Cell::number(s.version.to_string()),
+                ]
+            })
+            .collect(),
+        ..Table::default()
+    })));
+    vec![Block::Section {
+        class: "notes".into(),
+        id: None,
+        blocks,
+    }]
 }
 
 fn source_words(s: &crate::run::YearSource) -> String {
@@ -319,45 +438,77 @@ fn source_words(s: &crate::run::YearSource) -> String {
 }
 
 /// The closing provenance: every analysis with version and SQL hash, every data file with its hash.
-fn provenance_html(data: &ReportData, generated: DateTime<Utc>) -> String {
+fn provenance_blocks(data: &ReportData, generated: DateTime<Utc>) -> Vec<Block> {
     let run = &data.run;
-    let mut out = format!(
-        "<h2 id=\"provenance\">Provenance</h2>\n<p>Produced by {} {} with the {} engine on {} from the data folder <code>{}</code> ({} rows read). Figures are for term {}.</p>\n",
-        escape(&run.tool),
-        escape(&run.tool_version),
-        escape(&run.engine),
-        generated.format("%-d %B %Y at %H:%M UTC"),
-        escape(&run.data_dir.display().to_string()),
-        run.rows_read,
-        escape(&run.term),
-    );
-    out.push_str("<div class=\"table-wrap\"><table><caption>Analyses</caption><thead><tr><th scope=\"col\">Analysis</th><th scope=\"col\">Version</th><th scope=\"col\">SQL hash</th><th scope=\"col\">Rows</th></tr></thead><tbody>");
     let mut analyses: Vec<_> = run.analyses.iter().collect();
     analyses.sort_by(|a, b| a.id.cmp(&b.id));
-    for a in analyses {
-        out.push_str(&format!(
-            "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td><code>{}</code></td><td class=\"num\">{}</td></tr>",
-            escape(&a.id),
-            a.version,
-            escape(&a.sql_hash[..12.min(a.sql_hash.len())]),
-            a.rows
-        ));
-    }
-    out.push_str("</tbody></table></div>\n<div class=\"table-wrap\"><table><caption>Data files</caption><thead><tr><th scope=\"col\">Table</th><th scope=\"col\">File</th><th scope=\"col\">Rows</th><th scope=\"col\">SHA-256</th></tr></thead><tbody>");
-    for f in &run.files {
-        let file = f
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "<tr><td>{}</td><td><code>{}</code></td><td class=\"num\">{}</td><td><code>{}</code></td></tr>",
-            escape(&f.table),
-            escape(&file),
-            f.rows,
-            escape(&f.sha256[..16.min(f.sha256.len())])
-        ));
-    }
-    out.push_str("</tbody></table></div>");
-    out
+    vec![
+        Block::Heading {
+            level: 2,
+            id: "provenance".into(),
+            text: vec![Inline::Text("Provenance".into())],
+        },
+        Block::Paragraph(vec![
+            Inline::Text(format!(
+                "Produced by {} {} with the {} engine on {} from the data folder ",
+                run.tool,
+                run.tool_version,
+                run.engine,
+                generated.format("%-d %B %Y at %H:%M UTC"),
+            )),
+            Inline::Code(run.data_dir.display().to_string()),
+            Inline::Text(format!(
+                " ({} rows read). Figures are for term {}.",
+                run.rows_read, run.term
+            )),
+        ]),
+        Block::Table(Box::new(Table {
+            caption: Some("Analyses".into()),
+            header: vec![
+                "Analysis".into(),
+                "Version".into(),
+                "SQL hash".into(),
+                "Rows".into(),
+            ],
+            rows: analyses
+                .iter()
+                .map(|a| {
+                    vec![
+                        Cell::code(&a.id),
+                        Cell::number(a.version.to_string()),
+                        Cell::code(&a.sql_hash[..12.min(a.sql_hash.len())]),
+                        Cell::number(a.rows.to_string()),
+                    ]
+                })
+                .collect(),
+            ..Table::default()
+        })),
+        Block::Table(Box::new(Table {
+            caption: Some("Data files".into()),
+            header: vec![
+                "Table".into(),
+                "File".into(),
+                "Rows".into(),
+                "SHA-256".into(),
+            ],
+            rows: run
+                .files
+                .iter()
+                .map(|f| {
+                    let file = f
+                        .path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    vec![
+                        Cell::text(&f.table),
+                        Cell::code(file),
+                        Cell::number(f.rows.to_string()),
+                        Cell::code(&f.sha256[..16.min(f.sha256.len())]),
+                    ]
+                })
+                .collect(),
+            ..Table::default()
+        })),
+    ]
 }

@@ -11,7 +11,8 @@
 
 use super::RenderError;
 use super::chart;
-use super::html::{escape, markdown, table_html};
+use super::document::{self, Block, Figure, Inline};
+use super::html::result_table;
 use crate::analysis::spec::{ChartKind, ChartSpec};
 use crate::run::ResultTable;
 use serde::Deserialize;
@@ -19,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 /// One part of a notebook, in order.
 #[derive(Debug, Clone)]
-pub enum Block {
+pub enum Cell {
     Text(String),
     Sql {
         sql: String,
@@ -34,7 +35,7 @@ pub enum Block {
 pub struct Notebook {
     pub path: PathBuf,
     pub title: String,
-    pub blocks: Vec<Block>,
+    pub blocks: Vec<Cell>,
 }
 
 #[derive(Deserialize)]
@@ -74,7 +75,7 @@ impl Notebook {
             match &mut cell {
                 Some((start, sql, chart)) => {
                     if line.trim_start().starts_with("```") {
-                        blocks.push(Block::Sql {
+                        blocks.push(Cell::Sql {
                             sql: std::mem::take(sql),
                             line: *start,
                             chart: chart.take(),
@@ -90,7 +91,7 @@ impl Notebook {
                     if let Some(info) = trimmed.strip_prefix("```sql") {
                         cells += 1;
                         if !prose.trim().is_empty() {
-                            blocks.push(Block::Text(std::mem::take(&mut prose)));
+                            blocks.push(Cell::Text(std::mem::take(&mut prose)));
                         }
                         prose.clear();
                         let info = info.trim();
@@ -153,7 +154,7 @@ impl Notebook {
             ));
         }
         if !prose.trim().is_empty() {
-            blocks.push(Block::Text(prose));
+            blocks.push(Cell::Text(prose));
         }
         let title = text
             .lines()
@@ -171,29 +172,35 @@ impl Notebook {
         })
     }
 
-    /// The notebook's body as HTML, given each SQL cell's result in order.
-    pub fn body_html(&self, results: &[ResultTable]) -> Result<String, RenderError> {
-        let mut out = String::new();
+    /// The notebook's body as document blocks, given each SQL cell's result in order:
+    /// its prose, then each cell's SQL, chart and result table.
+    pub fn document(&self, results: &[ResultTable]) -> Result<Vec<Block>, RenderError> {
+        let mut out = Vec::new();
         let mut k = 0;
         for block in &self.blocks {
             match block {
-                Block::Text(md) => out.push_str(&markdown(md).0),
-                Block::Sql { sql, line, chart } => {
+                Cell::Text(md) => out.extend(document::parse_markdown(md, None)),
+                Cell::Sql { sql, line, chart } => {
                     let result = results.get(k).cloned().unwrap_or_default();
                     k += 1;
-                    out.push_str(&format!(
-                        "<section class=\"cell\" id=\"cell-{k}\"><p class=\"cell-label\">Cell {k} (<code>cell_{k}</code>, line {line})</p><pre><code>{}</code></pre>\n",
-                        escape(sql.trim_end())
-                    ));
+                    let mut cell = vec![
+                        Block::Paragraph(vec![
+                            Inline::Text(format!("Cell {k} (")),
+                            Inline::Code(format!("cell_{k}")),
+                            Inline::Text(format!(", line {line})")),
+                        ]),
+                        Block::Code(sql.trim_end().to_string()),
+                    ];
                     if let Some(spec) = chart {
                         let drawn = chart::render_chart(spec, &result)
                             .map_err(|e| error(&self.path, *line, format!("chart: {e}")))?;
-                        out.push_str(&format!(
-                            "<figure class=\"chart\"><figcaption><span class=\"chart-title\">{}</span><span class=\"chart-summary\">{}</span></figcaption><div class=\"chart-svg\">{}</div></figure>\n",
-                            escape(&spec.title),
-                            escape(&drawn.summary),
-                            drawn.svg
-                        ));
+                        cell.push(Block::Figure(Box::new(Figure {
+                            id: format!("cell-{k}-chart"),
+                            title: spec.title.clone(),
+                            summary: drawn.summary,
+                            svg: drawn.svg,
+                            data: None,
+                        })));
                     }
                     let shown = 20;
                     let mut table = result.clone();
@@ -205,8 +212,16 @@ impl Notebook {
                     } else {
                         format!("{} rows", result.rows.len())
                     };
-                    out.push_str(&table_html(&table, None, Some(&caption), &[]));
-                    out.push_str("</section>\n");
+                    cell.push(Block::Table(Box::new(result_table(
+                        &table,
+                        None,
+                        Some(&caption),
+                    ))));
+                    out.push(Block::Section {
+                        class: "cell".into(),
+                        id: Some(format!("cell-{k}")),
+                        blocks: cell,
+                    });
                 }
             }
         }
@@ -227,8 +242,8 @@ mod tests {
             .blocks
             .iter()
             .filter_map(|b| match b {
-                Block::Sql { line, chart, .. } => Some((*line, chart.is_some())),
-                Block::Text(_) => None,
+                Cell::Sql { line, chart, .. } => Some((*line, chart.is_some())),
+                Cell::Text(_) => None,
             })
             .collect();
         // The first cell's SQL starts on line 6, the second's on line 12.

@@ -1,8 +1,12 @@
-//! PDF output, made in-process with Typst: the rendered report (our own, known HTML) is
-//! turned into Typst markup, with charts embedded as vector SVG, and typeset on A4 with a
-//! running header, "page X of Y", tables that repeat their header row across pages and
-//! figures that are never split. Fonts are compiled into the binary (typst-assets).
+//! PDF output, made in-process with Typst: the Typst writer over the document model
+//! ([`super::document`]). Charts are embedded as vector SVG with their alt text and kept
+//! whole; their data tables and every other table follow as tables that break across pages
+//! with the header row repeated, in column widths that fit A4. Pages carry a running header
+//! and "page X of Y"; the PDF conforms to PDF/UA-1 (tagged, titled, in English). Fonts are
+//! compiled into the binary (typst-assets).
 
+use super::document::{self, Block, CellKind, Figure, Inline, Report, Table};
+use std::fmt::Write as _;
 use std::sync::OnceLock;
 use typst::diag::{FileError, FileResult, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime};
@@ -84,8 +88,13 @@ pub fn typeset(markup: &str) -> Result<Vec<u8>, PdfError> {
     let document: PagedDocument = typst::compile(&world)
         .output
         .map_err(|errors| typeset_error(&errors))?;
-    typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
-        .map_err(|errors| typeset_error(&errors))
+    let standards = typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::Ua_1])
+        .map_err(|e| PdfError::Typeset(e.to_string()))?;
+    let options = typst_pdf::PdfOptions {
+        standards,
+        ..typst_pdf::PdfOptions::default()
+    };
+    typst_pdf::pdf(&document, &options).map_err(|errors| typeset_error(&errors))
 }
 
 /// Typst's diagnostics (from compiling or from writing the PDF) as one error.
@@ -127,306 +136,334 @@ fn string_literal(text: &str) -> String {
     out
 }
 
-fn decode_entities(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&nbsp;", " ")
-        .replace("&amp;", "&")
+/// Text as Typst markup on one line: control characters become spaces.
+fn text(s: &str) -> String {
+    let one_line: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    escape_markup(&one_line)
 }
 
-#[derive(Debug)]
-enum Token<'a> {
-    Open(&'a str, &'a str),
-    Close(&'a str),
-    Text(&'a str),
-}
-
-fn tokens(html: &str) -> Vec<Token<'_>> {
-    let mut out = Vec::new();
-    let mut rest = html;
-    while !rest.is_empty() {
-        match rest.find('<') {
-            Some(0) => {
-                let end = rest.find('>').unwrap_or(rest.len() - 1);
-                let tag = &rest[1..end];
-                if let Some(name) = tag.strip_prefix('/') {
-                    out.push(Token::Close(name.trim()));
-                } else if !tag.starts_with('!') {
-                    let name = tag.split_whitespace().next().unwrap_or("");
-                    out.push(Token::Open(name.trim_end_matches('/'), tag));
-                }
-                rest = &rest[end + 1..];
+/// Inline runs as Typst markup. Every function call ends with `;` so that text after it
+/// (a full stop, a bracket) is never read as part of the call.
+fn inlines(runs: &[Inline], out: &mut String) {
+    for r in runs {
+        match r {
+            Inline::Text(t) => out.push_str(&text(t)),
+            Inline::SoftBreak => out.push(' '),
+            Inline::Strong(x) => {
+                out.push_str("#strong[");
+                inlines(x, out);
+                out.push_str("];");
             }
-            Some(i) => {
-                out.push(Token::Text(&rest[..i]));
-                rest = &rest[i..];
+            Inline::Emph(x) => {
+                out.push_str("#emph[");
+                inlines(x, out);
+                out.push_str("];");
             }
-            None => {
-                out.push(Token::Text(rest));
-                rest = "";
+            Inline::Code(c) => {
+                let _ = write!(out, "#raw({});", string_literal(c));
+            }
+            Inline::Link { href, text: x } => {
+                let _ = write!(out, "#link({})[", string_literal(href));
+                inlines(x, out);
+                out.push_str("];");
             }
         }
     }
-    out
 }
 
-/// Converts the report's HTML body (what sits inside `<main>`) and its provenance to Typst.
-pub fn html_to_typst(html: &str) -> String {
-    let mut out = String::new();
-    let toks = tokens(html);
-    let mut i = 0;
-    let mut in_list: Vec<&str> = Vec::new();
-    let mut skip_depth = 0usize;
-    // Which open <div>s are callouts (the only ones that open a Typst block).
-    let mut divs: Vec<bool> = Vec::new();
-    while i < toks.len() {
-        match &toks[i] {
-            Token::Open("svg", _) => {
-                // The whole SVG, verbatim, as an image.
-                let start = html_offset(html, &toks, i);
-                let end = html[start..]
-                    .find("</svg>")
-                    .map_or(html.len(), |e| start + e + 6);
-                let svg = &html[start..end];
-                out.push_str(&format!(
-                    "\n#align(center, image(bytes({}), format: \"svg\", width: 100%))\n",
-                    string_literal(svg)
-                ));
-                while i < toks.len() && !matches!(toks[i], Token::Close("svg")) {
-                    i += 1;
+/// The usable width of an A4 page with the report's margins (1.8 cm each side), in points:
+/// 595.3 - 2 × 51.0.
+const PORTRAIT_WIDTH: f64 = 493.0;
+/// The same for a landscape page: 841.9 - 2 × 51.0.
+const LANDSCAPE_WIDTH: f64 = 739.0;
+/// Cell padding on each side, in points.
+const INSET: f64 = 3.0;
+
+/// How a table is laid out on the page: its text size, column widths (points; `None`
+/// lets Typst size them to their content) and whether it needs a landscape page.
+#[derive(Debug, Clone, PartialEq)]
+struct TableLayout {
+    size: f64,
+    widths: Option<Vec<f64>>,
+    landscape: bool,
+}
+
+/// The widest a column's content may need (its longest cell, up to 45 characters) and the
+/// narrowest it can go (its longest word), in characters; monospace counts wider.
+fn column_needs(t: &Table) -> Vec<(f64, f64)> {
+    (0..t.column_count())
+        .map(|i| {
+            let header = t.header.get(i).map(String::as_str).unwrap_or("");
+            // Bold header letters are about a tenth wider than body text.
+            let mut word = longest_word(header) as f64 * 1.1;
+            let mut natural = (header.chars().count() as f64 * 1.1).min(18.0);
+            for row in &t.rows {
+                if let Some(c) = row.get(i) {
+                    let scale = if c.kind == CellKind::Code { 1.2 } else { 1.0 };
+                    word = word.max(longest_word(&c.text) as f64 * scale);
+                    natural = natural.max((c.text.chars().count() as f64).min(45.0) * scale);
                 }
             }
-            Token::Open("nav", _) | Token::Open("summary", _) | Token::Open("style", _) => {
-                skip_depth += 1;
+            (natural.max(word), word.max(1.0))
+        })
+        .collect()
+}
+
+fn longest_word(s: &str) -> usize {
+    s.split_whitespace()
+        .map(|w| w.chars().count())
+        .max()
+        .unwrap_or(0)
+}
+
+/// Fits a table to the page: the largest text size (from one that suits its column count
+/// down to 6.5 pt) at which every column's longest word fits; content-sized columns when
+/// everything fits on one line, else widths from the longest word up, sharing what is left
+/// by how much more each column would take. A table no size fits goes on a landscape page.
+fn table_layout(t: &Table, base: f64) -> TableLayout {
+    let needs = column_needs(t);
+    let n = needs.len().max(1) as f64;
+    let start = match needs.len() {
+        0..=5 => base,
+        6..=7 => base.min(8.5),
+        8..=9 => base.min(8.0),
+        _ => base.min(7.5),
+    };
+    for (width, landscape) in [(PORTRAIT_WIDTH, false), (LANDSCAPE_WIDTH, true)] {
+        let mut size = start;
+        while size >= 6.5 {
+            // An average letter of the serif face is about half an em wide.
+            let em = 0.52 * size;
+            let natural: f64 = needs.iter().map(|(nat, _)| nat * em + 2.0 * INSET).sum();
+            let least: f64 = needs.iter().map(|(_, w)| w * em + 2.0 * INSET).sum();
+            if natural <= width {
+                return TableLayout {
+                    size,
+                    widths: None,
+                    landscape,
+                };
             }
-            Token::Close("nav") | Token::Close("summary") | Token::Close("style") => {
-                skip_depth = skip_depth.saturating_sub(1);
+            if least <= width {
+                let spare = width - least;
+                let wants: f64 = needs.iter().map(|(nat, w)| (nat - w) * em).sum();
+                let widths = needs
+                    .iter()
+                    .map(|(nat, w)| {
+                        let share = if wants > 0.0 {
+                            spare * (nat - w) * em / wants
+                        } else {
+                            spare / n
+                        };
+                        w * em + 2.0 * INSET + share
+                    })
+                    .collect();
+                return TableLayout {
+                    size,
+                    widths: Some(widths),
+                    landscape,
+                };
             }
-            _ if skip_depth > 0 => {}
-            Token::Open("table", _) => {
-                let (markup, next) = table(&toks, i);
-                out.push_str(&markup);
-                i = next;
-            }
-            Token::Open("h1", _) => out.push_str("\n= "),
-            Token::Open("h2", _) => out.push_str("\n== "),
-            Token::Open("h3", _) => out.push_str("\n=== "),
-            Token::Open("h4", _) => out.push_str("\n==== "),
-            Token::Close("h1" | "h2" | "h3" | "h4") => out.push('\n'),
-            Token::Open("p", _) => out.push_str("\n\n"),
-            Token::Close("p") => out.push_str("\n\n"),
-            Token::Open("br", _) => out.push_str(" \\\n"),
-            Token::Open("strong" | "b", _) => out.push_str("#strong["),
-            Token::Close("strong" | "b") => out.push(']'),
-            Token::Open("em" | "i", _) => out.push_str("#emph["),
-            Token::Close("em" | "i") => out.push(']'),
-            Token::Open("code", _) => out.push_str("#raw("),
-            Token::Close("code") => out.push(')'),
-            Token::Open("ul", _) => in_list.push("-"),
-            Token::Open("ol", _) => in_list.push("+"),
-            Token::Close("ul" | "ol") => {
-                in_list.pop();
-                out.push('\n');
-            }
-            Token::Open("li", _) => {
-                out.push('\n');
-                out.push_str(&"  ".repeat(in_list.len().saturating_sub(1)));
-                out.push_str(in_list.last().copied().unwrap_or("-"));
-                out.push(' ');
-            }
-            Token::Open("div", attrs) => {
-                let callout = attrs.contains("callout");
-                if callout {
-                    out.push_str(
-                        "\n#block(fill: luma(242), inset: 10pt, radius: 2pt, width: 100%)[\n",
-                    );
-                }
-                divs.push(callout);
-            }
-            // Only a callout div opened a block, so only its close shuts one.
-            Token::Close("div") => out.push_str(match divs.pop() {
-                Some(true) => "\n]\n",
-                _ => "",
-            }),
-            Token::Open("figure", _) => out.push_str("\n#block(breakable: false)[\n"),
-            Token::Close("figure") => out.push_str("\n]\n"),
-            Token::Open("span", attrs) if attrs.contains("chart-title") => {
-                out.push_str("\n#text(weight: \"bold\")[")
-            }
-            Token::Open("span", attrs) if attrs.contains("chart-summary") => {
-                out.push_str("\\\n#text(size: 9pt, fill: luma(80))[")
-            }
-            Token::Close("span") => out.push(']'),
-            Token::Open("section", attrs) if attrs.contains("notes") => {}
-            Token::Text(t) => {
-                let text = decode_entities(t);
-                let inside_code =
-                    matches!(toks.get(i.wrapping_sub(1)), Some(Token::Open("code", _)));
-                if inside_code {
-                    out.push_str(&string_literal(&text));
-                } else {
-                    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-                    let lead = if text.starts_with(char::is_whitespace) && !collapsed.is_empty() {
-                        " "
-                    } else {
-                        ""
-                    };
-                    let trail = if text.ends_with(char::is_whitespace) && !collapsed.is_empty() {
-                        " "
-                    } else {
-                        ""
-                    };
-                    out.push_str(lead);
-                    out.push_str(&escape_markup(&collapsed));
-                    out.push_str(trail);
-                }
-            }
-            _ => {}
+            size -= 0.5;
         }
-        i += 1;
     }
-    out
-}
-
-/// Where token `i` starts in the HTML (tokens borrow from it).
-fn html_offset(html: &str, toks: &[Token<'_>], i: usize) -> usize {
-    match &toks[i] {
-        Token::Open(_, tag) => (tag.as_ptr() as usize - html.as_ptr() as usize).saturating_sub(1),
-        Token::Close(name) => (name.as_ptr() as usize - html.as_ptr() as usize).saturating_sub(2),
-        Token::Text(t) => t.as_ptr() as usize - html.as_ptr() as usize,
+    // Nothing fits: equal shares of a landscape page, words wrapping where they must.
+    TableLayout {
+        size: 6.5,
+        widths: Some(vec![LANDSCAPE_WIDTH / n; needs.len()]),
+        landscape: true,
     }
 }
 
-/// A `<table>` from token `start` as a Typst table; returns the markup and the index after it.
-fn table(toks: &[Token<'_>], start: usize) -> (String, usize) {
-    let mut caption = String::new();
-    let mut header: Vec<String> = Vec::new();
-    let mut rows: Vec<Vec<(String, bool)>> = Vec::new();
-    let mut cell: Option<String> = None;
-    let mut numeric = false;
-    let mut in_caption = false;
-    let mut in_head = false;
-    let mut i = start + 1;
-    while i < toks.len() {
-        match &toks[i] {
-            Token::Close("table") => break,
-            Token::Open("caption", _) => in_caption = true,
-            Token::Close("caption") => in_caption = false,
-            Token::Open("thead", _) => in_head = true,
-            Token::Close("thead") => in_head = false,
-            Token::Open("tr", _) if !in_head => rows.push(Vec::new()),
-            Token::Open("th" | "td", attrs) => {
-                cell = Some(String::new());
-                numeric = attrs.contains("num");
-            }
-            Token::Close("th" | "td") => {
-                let text = escape_markup(cell.take().unwrap_or_default().trim());
-                if in_head {
-                    header.push(text);
-                } else if let Some(r) = rows.last_mut() {
-                    r.push((text, numeric));
-                }
-            }
-            Token::Text(t) => {
-                let text = decode_entities(t);
-                if in_caption {
-                    caption.push_str(&text);
-                } else if let Some(c) = cell.as_mut() {
-                    c.push_str(&text);
-                }
-            }
-            _ => {}
-        }
-        i += 1;
+/// A table: its caption kept with its first rows, the header row repeated on every page,
+/// figures right-aligned, in a layout that fits the page.
+fn table(t: &Table, base: f64, out: &mut String) {
+    let layout = table_layout(t, base);
+    let columns = t.column_count().max(1);
+    if layout.landscape {
+        out.push_str("\n#page(flipped: true)[\n");
     }
-    let columns = header
-        .len()
-        .max(rows.iter().map(Vec::len).max().unwrap_or(0))
-        .max(1);
-    let mut out = String::from("\n");
-    if !caption.trim().is_empty() {
-        // Sticky: a caption never ends a page without its table.
-        out.push_str(&format!(
-            "#block(sticky: true, text(weight: \"bold\", size: 9.5pt)[{}])\n",
-            escape_markup(caption.trim())
-        ));
+    if let Some(c) = &t.caption {
+        let _ = write!(
+            out,
+            "\n#block(sticky: true, above: 1.1em, below: 0.5em, text(weight: \"bold\", size: {:.1}pt)[{}])\n",
+            (layout.size + 1.0).min(10.0),
+            text(c)
+        );
     }
-    out.push_str(&format!(
-        "#table(columns: {columns}, stroke: (x: none, y: 0.4pt + luma(170)), inset: 4pt,\n  table.header(repeat: true, {}),\n",
-        header
-            .iter()
-            .map(|h| format!("text(weight: \"bold\")[{h}]"))
+    let widths = match &layout.widths {
+        None => vec!["auto".to_string(); columns],
+        Some(w) => w.iter().map(|w| format!("{w:.1}pt")).collect(),
+    };
+    let numeric = t.numeric_columns();
+    let align: Vec<&str> = (0..columns)
+        .map(|i| {
+            if numeric.get(i).copied().unwrap_or(false) {
+                "right"
+            } else {
+                "left"
+            }
+        })
+        .collect();
+    let _ = write!(
+        out,
+        "#[\n#set text(size: {:.1}pt)\n#set par(justify: false)\n#table(columns: ({},), align: ({},), stroke: (x: none, y: 0.4pt + luma(170)), inset: {INSET}pt,\n  table.header(repeat: true, {}),\n",
+        layout.size,
+        widths.join(", "),
+        align.join(", "),
+        (0..columns)
+            .map(|i| format!(
+                "[#strong[{}];]",
+                text(t.header.get(i).map(String::as_str).unwrap_or(""))
+            ))
             .collect::<Vec<_>>()
             .join(", ")
-    ));
-    for r in &rows {
-        let cells: Vec<String> = r
-            .iter()
-            .map(|(t, num)| {
-                if *num {
-                    format!("align(right)[{t}]")
-                } else {
-                    format!("[{t}]")
-                }
-            })
-            .collect();
-        out.push_str("  ");
-        out.push_str(&cells.join(", "));
-        out.push_str(",\n");
+    );
+    if t.rows.is_empty() {
+        let _ = writeln!(out, "  table.cell(colspan: {columns})[No rows.],");
     }
-    out.push_str(")\n");
-    (out, i)
+    for row in &t.rows {
+        out.push_str("  ");
+        for i in 0..columns {
+            match row.get(i) {
+                Some(c) if c.kind == CellKind::Code => {
+                    let _ = write!(out, "[#raw({});], ", string_literal(&c.text));
+                }
+                Some(c) => {
+                    let _ = write!(out, "[{}], ", text(&c.text));
+                }
+                None => out.push_str("[], "),
+            }
+        }
+        out.push('\n');
+    }
+    out.push_str(")\n]\n");
+    for note in &t.notes {
+        let _ = writeln!(out, "#text(size: 8pt)[{}]\n", text(note));
+    }
+    if layout.landscape {
+        out.push_str("]\n");
+    }
 }
 
-/// A whole document: page set-up, title block, contents when asked, body and provenance.
-pub fn document(page: &super::html::Page, contents: bool) -> String {
-    let super::html::Page {
-        title,
-        subtitle,
-        audience_label: audience,
-        marking,
-        body: body_html,
-        provenance: provenance_html,
-        toc: _,
-    } = *page;
+/// A chart kept whole (title, summary and drawing, with the alt text a screen reader
+/// reads), then its data as a table that may break across pages.
+fn figure(f: &Figure, out: &mut String) {
+    let alt = if f.summary.is_empty() {
+        f.title.clone()
+    } else {
+        format!("{}. {}", f.title.trim_end_matches('.'), f.summary)
+    };
+    let _ = write!(
+        out,
+        "\n#block(breakable: false, width: 100%, above: 1.4em, below: 0.8em)[\n#text(weight: \"bold\")[{}] \\\n#text(size: 9pt, fill: luma(70))[{}]\n#align(center, image(bytes({}), format: \"svg\", width: 92%, alt: {}))\n]\n",
+        text(&f.title),
+        text(&f.summary),
+        string_literal(&f.svg),
+        string_literal(&alt),
+    );
+    if let Some(t) = &f.data {
+        let mut data = t.clone();
+        data.caption = Some(format!("Data for this chart ({} rows)", t.rows.len()));
+        table(&data, 8.0, out);
+    }
+}
+
+/// Blocks as Typst markup. Heading levels never skip one (PDF/UA-1): a level deeper than
+/// the one before plus one is raised to it.
+fn blocks(bs: &[Block], last_level: &mut u8, out: &mut String) {
+    for b in bs {
+        match b {
+            Block::Heading { level, text: t, .. } => {
+                let level = (*level).clamp(2, *last_level + 1);
+                *last_level = level;
+                let _ = write!(out, "\n#heading(level: {level})[");
+                inlines(t, out);
+                out.push_str("]\n");
+            }
+            Block::Paragraph(runs) => {
+                out.push('\n');
+                inlines(runs, out);
+                out.push_str("\n\n");
+            }
+            Block::List { ordered, items, .. } => {
+                let f = if *ordered { "enum" } else { "list" };
+                let _ = write!(out, "\n#{f}(");
+                for item in items {
+                    out.push('[');
+                    blocks(item, last_level, out);
+                    out.push_str("], ");
+                }
+                out.push_str(");\n");
+            }
+            Block::Figure(f) => figure(f, out),
+            Block::Table(t) => table(t, 9.0, out),
+            Block::Callout(inner) => {
+                out.push_str("\n#block(fill: luma(242), inset: 10pt, radius: 2pt, width: 100%)[\n");
+                blocks(inner, last_level, out);
+                out.push_str("\n]\n");
+            }
+            Block::Section { blocks: inner, .. } => blocks(inner, last_level, out),
+            Block::Code(code) => {
+                let _ = writeln!(
+                    out,
+                    "\n#block(fill: luma(245), inset: 6pt, width: 100%, raw(block: true, lang: \"sql\", {}))",
+                    string_literal(code.trim_end())
+                );
+            }
+        }
+    }
+}
+
+/// A whole report as Typst markup: page set-up (A4, running header, page X of Y), the
+/// document's title and language, the title block, contents when asked, body and provenance.
+/// Headings stay with what follows them; no section is forced onto a new page.
+pub fn document(r: &Report) -> String {
     let header = format!(
         "{}{} · {}",
-        marking.map(|m| format!("{m} · ")).unwrap_or_default(),
-        title,
-        subtitle
+        r.marking
+            .as_ref()
+            .map(|m| format!("{m} · "))
+            .unwrap_or_default(),
+        r.title,
+        r.subtitle
     );
     let mut out = format!(
-        "#set page(paper: \"a4\", margin: (x: 1.8cm, top: 2.2cm, bottom: 2cm),\n  header: align(right, text(size: 8pt, fill: luma(90))[{}]),\n  footer: context align(center, text(size: 8pt, fill: luma(90))[Page #counter(page).display() of #counter(page).final().first(){}]))\n#set text(font: \"Libertinus Serif\", size: 10.5pt, lang: \"en\", region: \"gb\")\n#set heading(numbering: none)\n#show heading.where(level: 2): it => block(above: 1.4em, below: 0.8em, text(size: 14pt, it.body))\n#text(size: 9pt, fill: luma(90))[{}]\n\n#text(size: 20pt, weight: \"bold\")[{}]\n\n#text(fill: luma(70))[{}]\n",
-        escape_markup(&header),
-        marking
-            .map(|m| format!(" · {}", escape_markup(m)))
+        "#set document(title: {})\n#set page(paper: \"a4\", margin: (x: 1.8cm, top: 2.2cm, bottom: 2cm),\n  header: align(right, text(size: 8pt, fill: luma(90))[{}]),\n  footer: context align(center, text(size: 8pt, fill: luma(90))[Page #counter(page).display() of #counter(page).final().first(){}]))\n#set text(font: \"Libertinus Serif\", size: 10.5pt, lang: \"en\", region: \"gb\")\n#set heading(numbering: none)\n#show heading: set block(above: 1.4em, below: 0.7em)\n#show heading.where(level: 1): set text(size: 20pt)\n#show heading.where(level: 2): set text(size: 14pt)\n#show heading.where(level: 3): set text(size: 11.5pt)\n#text(size: 9pt, fill: luma(90))[{}]\n#heading(level: 1, outlined: false)[{}]\n#text(fill: luma(70))[{}]\n",
+        string_literal(&r.title),
+        text(&header),
+        r.marking
+            .as_ref()
+            .map(|m| format!(" · {}", text(m)))
             .unwrap_or_default(),
-        escape_markup(&audience.to_uppercase()),
-        escape_markup(title),
-        escape_markup(subtitle),
+        text(&r.audience_label.to_uppercase()),
+        text(&r.title),
+        text(&r.subtitle),
     );
-    if contents {
+    let mut level = 1;
+    if r.contents {
         // The summary page first, then the contents, then the sections.
-        let (summary, sections) = super::html::split_summary(body_html);
-        out.push_str(&html_to_typst(summary));
+        let (summary, sections) = document::split_summary(&r.body);
+        blocks(summary, &mut level, &mut out);
         out.push_str(
             "\n#pagebreak(weak: true)\n#outline(title: [Contents], depth: 2)\n#pagebreak()\n",
         );
-        out.push_str(&html_to_typst(sections));
+        blocks(sections, &mut level, &mut out);
     } else {
-        out.push_str(&html_to_typst(body_html));
+        blocks(&r.body, &mut level, &mut out);
     }
-    out.push_str("\n#pagebreak(weak: true)\n");
-    out.push_str(&html_to_typst(provenance_html));
+    out.push_str("\n#[\n#set text(size: 9pt)\n");
+    blocks(&r.provenance, &mut level, &mut out);
+    out.push_str("\n]\n");
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::document::Cell;
 
     #[test]
     fn markup_characters_are_escaped() {
@@ -436,20 +473,103 @@ mod tests {
         );
     }
 
+    fn wide_table() -> Table {
+        Table {
+            caption: Some("Change after PP+ funding".into()),
+            header: [
+                "Measure",
+                "Breakdown",
+                "Group",
+                "Funded",
+                "Comparison",
+                "Difference",
+                "Difference lower",
+                "Difference upper",
+                "Cost per child",
+                "Finding",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: vec![vec![
+                Cell::text("On-track rate"),
+                Cell::text("EEF tier"),
+                Cell::text("Targeted academic support"),
+                Cell::number("12.5%"),
+                Cell::number("8.0%"),
+                Cell::number("4.5"),
+                Cell::number("-1.2"),
+                Cell::number("10.2"),
+                Cell::number("£1,250"),
+                Cell::text("No clear difference: the interval includes zero"),
+            ]],
+            ..Table::default()
+        }
+    }
+
     #[test]
-    fn a_small_report_typesets_to_pdf() {
-        let body = "<h2 id=\"a\">The roll</h2><p>There were <strong>311</strong> children.</p><div class=\"table-wrap\"><table><caption>By year</caption><thead><tr><th scope=\"col\">Year</th><th scope=\"col\">Children</th></tr></thead><tbody><tr><td>2024-25</td><td class=\"num\">311</td></tr></tbody></table></div>";
-        let page = crate::render::html::Page {
-            title: "Report",
-            subtitle: "Term",
-            audience_label: "leadership",
-            marking: None,
-            body,
-            toc: &[],
-            provenance: "<h2>Provenance</h2><p>x</p>",
+    fn a_wide_table_gets_widths_that_fit_a_portrait_page() {
+        let layout = table_layout(&wide_table(), 9.0);
+        // Ten columns start at 7.5 pt; their longest words ("Comparison" and "Difference",
+        // 10 letters × 1.1 for bold = 11 characters) fit, so the page stays portrait.
+        assert!(!layout.landscape, "{layout:?}");
+        let widths = layout.widths.expect("explicit widths");
+        let total: f64 = widths.iter().sum();
+        // Shares of what is left fill the width exactly: 493 pt.
+        assert!((total - PORTRAIT_WIDTH).abs() < 0.5, "{total}");
+        // Every column is at least its longest word wide: "Comparison" at 7.5 pt is
+        // 11 × 0.52 × 7.5 = 42.9 pt plus 2 × 3 pt of padding = 48.9 pt.
+        assert!(widths[4] >= 48.8, "{widths:?}");
+    }
+
+    #[test]
+    fn a_narrow_table_is_sized_by_its_content() {
+        let t = Table {
+            header: vec!["Year".into(), "Children".into()],
+            rows: vec![vec![Cell::text("2024-25"), Cell::number("311")]],
+            ..Table::default()
         };
-        let typ = document(&page, true);
+        assert_eq!(
+            table_layout(&t, 9.0),
+            TableLayout {
+                size: 9.0,
+                widths: None,
+                landscape: false
+            }
+        );
+    }
+
+    #[test]
+    fn a_small_report_typesets_to_a_tagged_pdf() {
+        let body = crate::render::document::parse_markdown(
+            "## The roll\n\nThere were **311** children. 2024. (a)\n\n### Detail\n\n#### Deeper\n\n- one\n- two\n",
+            None,
+        );
+        let mut body = body;
+        body.push(Block::Table(Box::new(wide_table())));
+        body.push(Block::Figure(Box::new(Figure {
+            id: "chart-x".into(),
+            title: "Children by year".into(),
+            summary: "311 children in 2024-25.".into(),
+            svg: "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100\" height=\"50\"><rect width=\"50\" height=\"20\" fill=\"#0b5394\"/></svg>".into(),
+            data: Some(Table {
+                header: vec!["Year".into(), "Children".into()],
+                rows: vec![vec![Cell::text("2024-25"), Cell::number("311")]],
+                ..Table::default()
+            }),
+        })));
+        let report = Report {
+            title: "Report".into(),
+            subtitle: "Term".into(),
+            audience_label: "leadership".into(),
+            body,
+            provenance: crate::render::document::parse_markdown("## Provenance\n\nx", None),
+            contents: true,
+            ..Report::default()
+        };
+        let typ = document(&report);
         let pdf = typeset(&typ).unwrap_or_else(|e| panic!("{e}\n{typ}"));
         assert!(pdf.starts_with(b"%PDF"));
+        let raw = String::from_utf8_lossy(&pdf);
+        assert!(raw.contains("/StructTreeRoot") && raw.contains("/MarkInfo"));
     }
 }

@@ -1,0 +1,184 @@
+//! The document model both writers read, as snapshots (`insta`): each shipped report on the
+//! small fixture, and two canonical charts' SVG. A layout or wording change shows as a diff
+//! to review (`cargo insta review`, or `INSTA_UPDATE=always` to accept). Every shipped report
+//! also typesets as PDF/UA-1, tagged.
+
+use chrono::TimeZone;
+use cohort::analysis::spec::{ChartKind, ChartSpec};
+use cohort::app::{self, Project};
+use cohort::render::{self, ReportTemplate, chart, document};
+use cohort::run::{ResultTable, Value};
+use std::sync::OnceLock;
+
+/// One run of every analysis on the small fixture, shared by the tests here.
+fn fixture_run() -> &'static (cohort::run::RunOutput, Vec<cohort::analysis::Analysis>) {
+    static RUN: OnceLock<(cohort::run::RunOutput, Vec<cohort::analysis::Analysis>)> =
+        OnceLock::new();
+    RUN.get_or_init(|| {
+        let project = Project {
+            data: "tests/fixtures/small".into(),
+            ..Project::default()
+        };
+        app::run(&project, None, None).expect("the small fixture runs")
+    })
+}
+
+/// The report's document model on the small fixture (school pages for Fixture Primary).
+fn model(template: &str) -> document::Report {
+    let (run, analyses) = fixture_run();
+    let t =
+        ReportTemplate::load(std::path::Path::new("report-templates"), template).expect("template");
+    let term: cohort::contract::Term = run.term.parse().expect("term");
+    let when = chrono::Utc
+        .timestamp_opt(1_767_225_600, 0)
+        .single()
+        .expect("a time");
+    let globals = [
+        ("school_urn", "S1".to_string()),
+        ("school_name", "Fixture Primary".to_string()),
+    ];
+    let globals: &[(&str, String)] = if template == "school-on-a-page" {
+        &globals
+    } else {
+        &[]
+    };
+    render::report_document(&t, run.clone(), analyses.clone(), term, when, globals)
+        .unwrap_or_else(|e| panic!("{template}: {e}"))
+}
+
+const REPORTS: [&str; 4] = [
+    "termly-impact",
+    "board-annual",
+    "school-on-a-page",
+    "attendance-alerts",
+];
+
+#[test]
+fn each_reports_document_model() {
+    for name in REPORTS {
+        insta::assert_snapshot!(name, document::outline(&model(name)));
+    }
+}
+
+#[test]
+fn every_report_typesets_as_tagged_pdf_ua() {
+    for name in REPORTS {
+        let report = model(name);
+        let pdf = render::typeset_report(&report, std::path::Path::new(name), 1)
+            .unwrap_or_else(|e| panic!("{name} does not typeset as PDF/UA-1: {e}"));
+        let raw = String::from_utf8_lossy(&pdf);
+        // A tagged PDF: a structure tree, marked content, the document language and the
+        // PDF/UA identification in its metadata.
+        for key in ["/StructTreeRoot", "/MarkInfo", "/Lang", "pdfuaid"] {
+            assert!(raw.contains(key), "{name}: no {key} in the PDF");
+        }
+    }
+}
+
+#[test]
+fn every_figure_has_a_title_and_a_summary_for_its_alt_text() {
+    for name in REPORTS {
+        let report = model(name);
+        let mut figures = 0;
+        let mut stack: Vec<&document::Block> = report.body.iter().collect();
+        while let Some(b) = stack.pop() {
+            match b {
+                document::Block::Figure(f) => {
+                    figures += 1;
+                    assert!(!f.title.trim().is_empty(), "{name}: a figure without title");
+                    assert!(
+                        !f.summary.trim().is_empty(),
+                        "{name}: {} has no summary",
+                        f.id
+                    );
+                }
+                document::Block::Callout(inner)
+                | document::Block::Section { blocks: inner, .. } => stack.extend(inner),
+                _ => {}
+            }
+        }
+        if name == "termly-impact" {
+            // The termly template calls chart( 18 times: 18 figures.
+            assert_eq!(figures, 18, "{name}");
+        }
+    }
+}
+
+fn spec(kind: ChartKind, title: &str, y: &[&str], comparators: &[&str], unit: &str) -> ChartSpec {
+    ChartSpec {
+        name: None,
+        kind,
+        title: title.into(),
+        x: "term".into(),
+        y: y.iter().map(|s| s.to_string()).collect(),
+        series: None,
+        comparators: comparators.iter().map(|s| s.to_string()).collect(),
+        y_label: "Absence, % of sessions".into(),
+        x_label: Some("Term".into()),
+        unit: unit.into(),
+        forest: None,
+    }
+}
+
+#[test]
+fn canonical_charts_draw_the_same_svg() {
+    // A line over three terms against a national comparator.
+    let terms = ResultTable {
+        columns: vec!["term".into(), "rate".into(), "national".into()],
+        rows: vec![
+            vec![
+                Value::Text("2024-25-autumn".into()),
+                Value::Float(8.1),
+                Value::Float(7.0),
+            ],
+            vec![
+                Value::Text("2024-25-spring".into()),
+                Value::Float(9.4),
+                Value::Float(7.0),
+            ],
+            vec![
+                Value::Text("2024-25-summer".into()),
+                Value::Float(10.2),
+                Value::Float(7.0),
+            ],
+        ],
+    };
+    let line = chart::render_chart(
+        &spec(
+            ChartKind::Line,
+            "Absence by term",
+            &["rate"],
+            &["national"],
+            "percent",
+        ),
+        &terms,
+    )
+    .expect("a line chart");
+    insta::assert_snapshot!("line_chart_summary", line.summary);
+    insta::assert_snapshot!("line_chart_svg", line.svg);
+    // Horizontal bars, one a suppressed figure (a gap).
+    let groups = ResultTable {
+        columns: vec!["term".into(), "children".into()],
+        rows: vec![
+            vec![Value::Text("Autism".into()), Value::Int(41)],
+            vec![
+                Value::Text("Moderate learning difficulty".into()),
+                Value::Int(23),
+            ],
+            vec![Value::Text("Hearing impairment".into()), Value::Suppressed],
+        ],
+    };
+    let bars = chart::render_chart(
+        &spec(
+            ChartKind::HBar,
+            "Children by primary need",
+            &["children"],
+            &[],
+            "count",
+        ),
+        &groups,
+    )
+    .expect("a bar chart");
+    insta::assert_snapshot!("hbar_chart_summary", bars.summary);
+    insta::assert_snapshot!("hbar_chart_svg", bars.svg);
+}
