@@ -655,10 +655,15 @@ pub fn notebook(
             continue;
         };
         let batches = engine.query(sql).map_err(|e| {
+            let at = e.line.map_or(*line, |l| line + l - 1);
+            let excerpt = std::fs::read_to_string(file)
+                .map(|text| crate::excerpt::excerpt(&text, at, e.column.map(|c| (c, 1))))
+                .unwrap_or_default();
             AppError::Render(RenderError::Template {
                 path: file.to_path_buf(),
-                line: e.line.map_or(*line, |l| line + l - 1),
+                line: at,
                 message: format!("cell {}: {}", results.len() + 1, e.message),
+                excerpt,
             })
         })?;
         let table = convert::to_table(&batches);

@@ -5,6 +5,12 @@
 /// in characters, default: under the line's text). Empty when the line does not exist.
 /// Starts with a line break so it can follow a one-line message.
 pub fn excerpt(text: &str, line: usize, span: Option<(usize, usize)>) -> String {
+    numbered(text, line, line, span)
+}
+
+/// As [`excerpt`], for text that starts part-way into its file: `line` counts within
+/// `text`, `shown` is the number the file gives that line.
+pub fn numbered(text: &str, line: usize, shown: usize, span: Option<(usize, usize)>) -> String {
     let Some(source) = line.checked_sub(1).and_then(|i| text.lines().nth(i)) else {
         return String::new();
     };
@@ -19,13 +25,30 @@ pub fn excerpt(text: &str, line: usize, span: Option<(usize, usize)>) -> String 
         Some((c, n)) if c >= 1 && c <= width.max(1) => (c, n.max(1).min(width + 1 - c).max(1)),
         _ => (indent + 1, width - indent),
     };
-    let number = line.to_string();
+    let number = shown.to_string();
     let pad = " ".repeat(number.len());
     format!(
         "\n {number} | {shown}\n {pad} | {}{}",
         " ".repeat(column - 1),
         "^".repeat(len.max(1))
     )
+}
+
+/// The 1-based line, column and width (in characters, cut at the line's end) of the byte
+/// range `range` of `text`.
+pub fn span_of(text: &str, range: std::ops::Range<usize>) -> Option<(usize, usize, usize)> {
+    let start = range.start.min(text.len());
+    if !text.is_char_boundary(start) {
+        return None;
+    }
+    let before = &text[..start];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = text[line_start..start].chars().count() + 1;
+    let end = range.end.clamp(start, text.len());
+    let rest = text.get(start..end).unwrap_or("");
+    let width = rest.split('\n').next().unwrap_or("").chars().count();
+    Some((line, column, width.max(1)))
 }
 
 /// The 1-based column and width of the first case-insensitive occurrence of `word` in the
@@ -54,5 +77,12 @@ mod tests {
         );
         assert_eq!(excerpt(text, 9, None), "");
         assert_eq!(find_in_line(text, 3, "ATENDANCE"), Some((6, 9)));
+        // A byte range (as minijinja gives) on line 3; shown as the file's line 12.
+        let at = text.find("atendance").unwrap();
+        assert_eq!(span_of(text, at..at + 9), Some((3, 6, 9)));
+        assert_eq!(
+            numbered(text, 3, 12, Some((6, 9))),
+            "\n 12 | FROM atendance\n    |      ^^^^^^^^^"
+        );
     }
 }

@@ -244,4 +244,9 @@ fn check_names_a_template_that_names_what_does_not_exist_and_warns_of_empty_sect
         said.contains(&format!("{typo}:8: names analysis `roll/by_yeargroup`")),
         "{said}"
     );
+    // The line itself, with the caret under the name (columns 12 to 24 of line 7).
+    assert!(
+        said.contains(" 7 | {{ metric(\"roll.childern\") }}\n   |            ^^^^^^^^^^^^^"),
+        "{said}"
+    );
 }

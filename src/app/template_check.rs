@@ -74,20 +74,28 @@ pub fn check_templates(
             }
         };
         let text = std::fs::read_to_string(&t.path).unwrap_or_default();
-        let at = |id: &str| format!("{}:{}", t.path.display(), line_of(&text, id, t.body_line));
+        // `file:line`, and the line with a caret under the name, for a name in the template.
+        let at = |id: &str| {
+            let line = line_of(&text, id, t.body_line);
+            let span = crate::excerpt::find_in_line(&text, line, id);
+            (
+                format!("{}:{line}", t.path.display()),
+                crate::excerpt::excerpt(&text, line, span),
+            )
+        };
         for a in t.named_analyses() {
             if !known_analyses.contains(a.as_str()) {
+                let (place, shown) = at(&a);
                 found.errors.push(format!(
-                    "{}: names analysis `{a}`, which no file in the queries folder defines",
-                    at(&a)
+                    "{place}: names analysis `{a}`, which no file in the queries folder defines{shown}"
                 ));
             }
         }
         for m in t.named_metrics() {
             if !known_metrics.contains(m.as_str()) {
+                let (place, shown) = at(&m);
                 found.errors.push(format!(
-                    "{}: names metric `{m}`, which no analysis declares",
-                    at(&m)
+                    "{place}: names metric `{m}`, which no analysis declares{shown}"
                 ));
             }
         }

@@ -47,11 +47,13 @@ pub fn draft_block(banner: String) -> Block {
 /// A template or rendering problem, pointing at the template file and line.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
-    #[error("{}:{line}: {message}", path.display())]
+    #[error("{}:{line}: {message}{excerpt}", path.display())]
     Template {
         path: PathBuf,
         line: usize,
         message: String,
+        /// The template line with a caret under the problem (`crate::excerpt`), or empty.
+        excerpt: String,
     },
     /// No template of that name: says which there are.
     #[error("no template {} ({reason}); templates here: {known}", path.display())]
@@ -166,6 +168,7 @@ pub fn document_disclosed(
                 disclosed.policy.audience, template.meta.audience
             )
             .to_lowercase(),
+            excerpt: String::new(),
         });
     }
     let data = Arc::new(ReportData {
@@ -200,10 +203,19 @@ pub fn document_disclosed(
             message.push_str(&format!(": {s}"));
             source = s.source();
         }
+        // minijinja's byte range, when it has one, puts the caret under the expression.
+        let at = e.range().and_then(|r| crate::excerpt::span_of(&template.body, r));
+        let (body_line, span) = match (at, e.line()) {
+            (Some((l, c, w)), _) => (l, Some((c, w))),
+            (None, Some(l)) => (l, None),
+            (None, None) => (0, None),
+        };
+        let shown = template.body_line + body_line.max(1) - 1;
         RenderError::Template {
             path: template.path.clone(),
-            line,
+            line: if at.is_some() { shown } else { line },
             message,
+            excerpt: crate::excerpt::numbered(&template.body, body_line, shown, span),
         }
     };
     env.add_template_owned(name.clone(), template.body.clone())
@@ -237,7 +249,7 @@ pub fn document_disclosed(
         audience_label: audience_label.to_string(),
         marking: data.policy.marking.map(str::to_string),
         body,
-        provenance: provenance_blocks(&data, generated),
+        provenance: provenance_blocks(&data, generated, &template.sections()),
         contents: template.meta.audience == template::Audience::Board,
     };
     Ok(report)
@@ -273,6 +285,7 @@ pub fn typeset_report(report: &Report, path: &Path, line: usize) -> Result<Vec<u
         path: path.to_path_buf(),
         line,
         message: e.to_string(),
+        excerpt: String::new(),
     })
 }
 
@@ -437,11 +450,71 @@ fn source_words(s: &crate::run::YearSource) -> String {
     }
 }
 
-/// The closing provenance: every analysis with version and SQL hash, every data file with its hash.
-fn provenance_blocks(data: &ReportData, generated: DateTime<Utc>) -> Vec<Block> {
+/// A template heading in words: `{{ school_name }}` reads "school name".
+fn plain_heading(heading: &str) -> String {
+    let mut out = String::new();
+    let mut rest = heading;
+    while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("}}") else {
+            out.push_str(&rest[open..]);
+            rest = "";
+            break;
+        };
+        out.push_str(&after[..close].trim().replace('_', " "));
+        rest = &after[close + 2..];
+    }
+    out.push_str(rest);
+    out.trim().to_string()
+}
+
+/// The analyses each section rests on: those it names, those declaring the metrics it
+/// names, and everything they depend on, in id order.
+pub fn section_sources(
+    sections: &[template::Section],
+    analyses: &[crate::analysis::Analysis],
+) -> Vec<(String, Vec<String>)> {
+    use std::collections::BTreeSet;
+    let declaring = |metric: &str| {
+        analyses
+            .iter()
+            .find(|a| a.meta.metrics.iter().any(|m| m.id == metric))
+            .map(|a| a.id().to_string())
+    };
+    sections
+        .iter()
+        .map(|s| {
+            let mut todo: Vec<String> = s
+                .analyses
+                .iter()
+                .cloned()
+                .chain(s.metrics.iter().filter_map(|m| declaring(m)))
+                .collect();
+            let mut seen: BTreeSet<String> = BTreeSet::new();
+            while let Some(id) = todo.pop() {
+                if seen.insert(id.clone())
+                    && let Some(a) = analyses.iter().find(|a| a.id() == id)
+                {
+                    todo.extend(a.meta.depends_on.iter().cloned());
+                }
+            }
+            (plain_heading(&s.heading), seen.into_iter().collect())
+        })
+        .collect()
+}
+
+/// The closing provenance: what each section rests on, every analysis with version and SQL
+/// hash, every data file with its hash.
+fn provenance_blocks(
+    data: &ReportData,
+    generated: DateTime<Utc>,
+    sections: &[template::Section],
+) -> Vec<Block> {
     let run = &data.run;
     let mut analyses: Vec<_> = run.analyses.iter().collect();
     analyses.sort_by(|a, b| a.id.cmp(&b.id));
+    let by_section = section_sources(sections, &data.analyses);
     vec![
         Block::Heading {
             level: 2,
@@ -462,6 +535,15 @@ fn provenance_blocks(data: &ReportData, generated: DateTime<Utc>) -> Vec<Block> 
                 run.rows_read, run.term
             )),
         ]),
+        Block::Table(Box::new(Table {
+            caption: Some("What each section rests on".into()),
+            header: vec!["Section".into(), "Analyses".into()],
+            rows: by_section
+                .iter()
+                .map(|(heading, ids)| vec![Cell::text(heading), Cell::code(ids.join(", "))])
+                .collect(),
+            ..Table::default()
+        })),
         Block::Table(Box::new(Table {
             caption: Some("Analyses".into()),
             header: vec![
@@ -511,4 +593,54 @@ fn provenance_blocks(data: &ReportData, generated: DateTime<Utc>) -> Vec<Block> 
             ..Table::default()
         })),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::Analysis;
+    use std::path::Path;
+
+    fn analysis(id: &str, extra: &str) -> Analysis {
+        let text = format!(
+            "-- ---\n-- id = \"{id}\"\n-- version = 1\n-- title = \"T\"\n-- description = \"D\"\n{extra}-- ---\nSELECT 1 AS n\n"
+        );
+        Analysis::parse(Path::new("x.sql"), id, &text).expect("parses")
+    }
+
+    #[test]
+    fn a_section_rests_on_what_it_names_what_declares_its_metrics_and_their_dependencies() {
+        let a = analysis(
+            "roll/children_by_term",
+            "-- depends_on = [\"roll/care_periods\"]\n-- [[metric]]\n-- id = \"roll.children\"\n-- value = \"n\"\n-- time_period = \"term\"\n-- unit = \"count\"\n",
+        );
+        let b = analysis("roll/care_periods", "");
+        let c = analysis("peps/timeliness", "");
+        let sections = vec![
+            template::Section {
+                heading: "The roll".into(),
+                analyses: vec![],
+                metrics: vec!["roll.children".into()],
+            },
+            template::Section {
+                heading: "{{ school_name }}".into(),
+                analyses: vec!["peps/timeliness".into()],
+                metrics: vec![],
+            },
+        ];
+        let got = section_sources(&sections, &[a, b, c]);
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "The roll".to_string(),
+                    vec![
+                        "roll/care_periods".to_string(),
+                        "roll/children_by_term".to_string()
+                    ]
+                ),
+                ("school name".to_string(), vec!["peps/timeliness".to_string()]),
+            ]
+        );
+    }
 }

@@ -56,10 +56,14 @@ struct CellChart {
 }
 
 fn error(path: &Path, line: usize, message: String) -> RenderError {
+    let excerpt = std::fs::read_to_string(path)
+        .map(|text| crate::excerpt::excerpt(&text, line, None))
+        .unwrap_or_default();
     RenderError::Template {
         path: path.to_path_buf(),
         line,
         message,
+        excerpt,
     }
 }
 
