@@ -297,10 +297,7 @@ pub fn choose_term(catalog: &Catalog, asked: Option<&str>) -> Result<Term, AppEr
 /// Opens the data folder against the current contract.
 pub fn open_catalog(project: &Project) -> Result<Catalog, AppError> {
     let contract = Contract::current();
-    let reading = style::spinner(&format!(
-        "reading and checking {}",
-        project.data.display()
-    ));
+    let reading = style::spinner(&format!("reading and checking {}", project.data.display()));
     let opened = Catalog::open_with(&contract, &project.data, &project.sources);
     reading.finish_and_clear();
     let mut catalog = opened?;

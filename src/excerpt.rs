@@ -18,9 +18,9 @@ pub fn numbered(text: &str, line: usize, shown: usize, span: Option<(usize, usiz
     if source.trim().is_empty() {
         return String::new();
     }
-    let shown: String = source.replace('\t', " ");
-    let width = shown.chars().count();
-    let indent = width - shown.trim_start().chars().count();
+    let visible: String = source.replace('\t', " ");
+    let width = visible.chars().count();
+    let indent = width - visible.trim_start().chars().count();
     let (column, len) = match span {
         Some((c, n)) if c >= 1 && c <= width.max(1) => (c, n.max(1).min(width + 1 - c).max(1)),
         _ => (indent + 1, width - indent),
@@ -28,7 +28,7 @@ pub fn numbered(text: &str, line: usize, shown: usize, span: Option<(usize, usiz
     let number = shown.to_string();
     let pad = " ".repeat(number.len());
     format!(
-        "\n {number} | {shown}\n {pad} | {}{}",
+        "\n {number} | {visible}\n {pad} | {}{}",
         " ".repeat(column - 1),
         "^".repeat(len.max(1))
     )

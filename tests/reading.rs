@@ -733,7 +733,12 @@ fn a_stacked_file_beside_yearly_returns_is_an_error() {
 /// Splits a fixture CSV (no quoted fields) into its header and rows.
 fn csv_rows(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let mut lines = text.lines();
-    let head: Vec<String> = lines.next().unwrap().split(',').map(str::to_string).collect();
+    let head: Vec<String> = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_string)
+        .collect();
     let rows = lines
         .filter(|l| !l.is_empty())
         .map(|l| l.split(',').map(str::to_string).collect())
@@ -785,7 +790,10 @@ fn returns_as_xml(d: &Path) {
             .collect();
         ids.sort_by_key(|id| id[1..].parse::<u32>().unwrap());
         ids.dedup();
-        let mut lines = vec!["<?xml version='1.0' encoding='us-ascii'?>".to_string(), "<EXPSSDA903>".into()];
+        let mut lines = vec![
+            "<?xml version='1.0' encoding='us-ascii'?>".to_string(),
+            "<EXPSSDA903>".into(),
+        ];
         for id in &ids {
             let h = header.iter().find(|r| &r[0] == id).unwrap_or(&known[id]);
             let mut head = String::from("<HEADER>");
@@ -806,7 +814,9 @@ fn returns_as_xml(d: &Path) {
                 head.push_str("</OC2>");
             }
             if year == "2024-25" && id == "C1" {
-                head.push_str("<AREVIEW><REVIEW>01/02/2025</REVIEW><REVIEW_CODE>PN1</REVIEW_CODE></AREVIEW>");
+                head.push_str(
+                    "<AREVIEW><REVIEW>01/02/2025</REVIEW><REVIEW_CODE>PN1</REVIEW_CODE></AREVIEW>",
+                );
             }
             head.push_str("</HEADER>");
             lines.push("<CHILD>".into());
@@ -864,10 +874,7 @@ fn a_bad_value_in_an_xml_return_names_its_file_line_column_and_value() {
         .unwrap();
     replace_in(d, file, "<DOB>01/01/2013</DOB>", "<DOB>31/02/2013</DOB>");
     let e = run_fails(d);
-    assert_all(
-        &e,
-        &[&format!("SSDA903.xml:{line}"), "DOB", "31/02/2013"],
-    );
+    assert_all(&e, &[&format!("SSDA903.xml:{line}"), "DOB", "31/02/2013"]);
     // XML that is not well formed is an error on its line too.
     write(d, file, &text.replacen("</HEADER>", "</HEADR>", 1));
     let e = run_fails(d);
@@ -882,7 +889,10 @@ fn an_xml_return_without_a_collection_year_is_an_error_not_a_guess() {
     returns_as_xml(d);
     std::fs::rename(d.join("903/2023-24"), d.join("903/first")).unwrap();
     let e = run_fails(d);
-    assert_all(&e, &["first/SSDA903.xml", "collection year", "SSDA903_2024.xml"]);
+    assert_all(
+        &e,
+        &["first/SSDA903.xml", "collection year", "SSDA903_2024.xml"],
+    );
 }
 
 #[test]
@@ -892,7 +902,11 @@ fn cohort_init_then_the_termly_report_on_xml_returns_from_a_clean_folder() {
     write_returns(d, "folders");
     returns_as_xml(d);
     // An XML file that is not a return is left with a word, not an error.
-    write(d, "settings.xml", "<settings><theme>dark</theme></settings>\n");
+    write(
+        d,
+        "settings.xml",
+        "<settings><theme>dark</theme></settings>\n",
+    );
     let a = cohort().arg("init").arg(d).assert().success();
     let said = String::from_utf8_lossy(&a.get_output().stdout).to_string();
     assert_all(

@@ -21,7 +21,11 @@ pub fn label(label: &str, colour: bool) -> String {
     if !colour {
         return label.to_string();
     }
-    let code = if label.starts_with("error") { "31" } else { "33" };
+    let code = if label.starts_with("error") {
+        "31"
+    } else {
+        "33"
+    };
     format!("\x1b[1;{code}m{label}\x1b[0m")
 }
 
@@ -34,6 +38,31 @@ pub fn for_stderr(line: &str) -> String {
         }
     }
     line.to_string()
+}
+
+/// A spinner on standard error saying what is being done (drawn only on a terminal);
+/// `finish_and_clear` it when done.
+pub fn spinner(message: &str) -> indicatif::ProgressBar {
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
+        bar.set_style(style);
+    }
+    bar.set_message(message.to_string());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+/// A bar of `n` steps on standard error (drawn only on a terminal), e.g. pages written.
+pub fn bar(n: u64, what: &str) -> indicatif::ProgressBar {
+    let bar =
+        indicatif::ProgressBar::with_draw_target(Some(n), indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template(&format!("{{spinner}} {what} {{pos}}/{{len}}"))
+    {
+        bar.set_style(style);
+    }
+    bar
 }
 
 #[cfg(test)]
@@ -52,25 +81,4 @@ mod tests {
         assert_eq!(label("error:", true), "\x1b[1;31merror:\x1b[0m");
         assert_eq!(label("warning:", true), "\x1b[1;33mwarning:\x1b[0m");
     }
-}
-
-/// A spinner on standard error saying what is being done (drawn only on a terminal);
-/// `finish_and_clear` it when done.
-pub fn spinner(message: &str) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
-        bar.set_style(style);
-    }
-    bar.set_message(message.to_string());
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    bar
-}
-
-/// A bar of `n` steps on standard error (drawn only on a terminal), e.g. pages written.
-pub fn bar(n: u64, what: &str) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::with_draw_target(Some(n), indicatif::ProgressDrawTarget::stderr());
-    if let Ok(style) = indicatif::ProgressStyle::with_template(&format!("{{spinner}} {what} {{pos}}/{{len}}")) {
-        bar.set_style(style);
-    }
-    bar
 }

@@ -242,7 +242,10 @@ fn returns(dir: &Path, table: &Table, paths: Vec<PathBuf>) -> Result<Located, Pr
             let example = if is_xml(&p) {
                 "`903/2023-24/return.xml` or `SSDA903_2024.xml`".to_string()
             } else {
-                format!("`903/2023-24/{}.csv` or `2024_{}.csv`", table.name, table.name)
+                format!(
+                    "`903/2023-24/{}.csv` or `2024_{}.csv`",
+                    table.name, table.name
+                )
             };
             return Err(problem(
                 p,

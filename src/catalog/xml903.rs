@@ -245,7 +245,9 @@ pub fn parse(text: &str) -> Result<Return, XmlError> {
     if children.is_empty() {
         return Err(XmlError {
             line: 1,
-            expected: "an SSDA903 return: <CHILD> elements, each with a <HEADER> and its <EPISODE>s".into(),
+            expected:
+                "an SSDA903 return: <CHILD> elements, each with a <HEADER> and its <EPISODE>s"
+                    .into(),
         });
     }
     let mut out = Return::default();
@@ -472,14 +474,15 @@ mod tests {
 
     #[test]
     fn broken_xml_is_an_error_on_its_line() {
-        let broken = "<EXPSSDA903>\n<CHILD>\n<HEADER><CHILDID>C1</CHILDID>\n</CHILD>\n</EXPSSDA903>\n";
+        let broken =
+            "<EXPSSDA903>\n<CHILD>\n<HEADER><CHILDID>C1</CHILDID>\n</CHILD>\n</EXPSSDA903>\n";
         let e = parse(broken).unwrap_err();
         assert_eq!(e.line, 4, "{e:?}");
         assert!(e.expected.contains("well-formed XML"), "{e:?}");
         let other = parse("<catalog><book>x</book></catalog>").unwrap_err();
         assert!(other.expected.contains("<CHILD>"), "{other:?}");
-        let entity = parse("<X><CHILD><HEADER><CHILDID>&nbsp;</CHILDID></HEADER></CHILD></X>")
-            .unwrap_err();
+        let entity =
+            parse("<X><CHILD><HEADER><CHILDID>&nbsp;</CHILDID></HEADER></CHILD></X>").unwrap_err();
         assert!(entity.expected.contains("&nbsp;"), "{entity:?}");
     }
 

@@ -204,7 +204,9 @@ pub fn document_disclosed(
             source = s.source();
         }
         // minijinja's byte range, when it has one, puts the caret under the expression.
-        let at = e.range().and_then(|r| crate::excerpt::span_of(&template.body, r));
+        let at = e
+            .range()
+            .and_then(|r| crate::excerpt::span_of(&template.body, r));
         let (body_line, span) = match (at, e.line()) {
             (Some((l, c, w)), _) => (l, Some((c, w))),
             (None, Some(l)) => (l, None),
@@ -639,7 +641,10 @@ mod tests {
                         "roll/children_by_term".to_string()
                     ]
                 ),
-                ("school name".to_string(), vec!["peps/timeliness".to_string()]),
+                (
+                    "school name".to_string(),
+                    vec!["peps/timeliness".to_string()]
+                ),
             ]
         );
     }

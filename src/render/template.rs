@@ -66,7 +66,7 @@ impl ReportTemplate {
             path: path.to_path_buf(),
             line,
             message,
-            excerpt: crate::excerpt::excerpt(&text, line, None),
+            excerpt: crate::excerpt::excerpt(text, line, None),
         };
         let lines: Vec<&str> = text.lines().collect();
         if lines.first().map(|l| l.trim()) != Some("+++") {

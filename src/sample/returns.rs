@@ -243,7 +243,11 @@ pub fn to_xml(out: &Path) -> Result<Vec<(String, u64)>, SampleError> {
         for (id, h) in children {
             x.push_str("<CHILD><HEADER>");
             for (name, value) in header.headers.iter().zip(h) {
-                leaf(&mut x, if name == "CHILD" { "CHILDID" } else { name }, value);
+                leaf(
+                    &mut x,
+                    if name == "CHILD" { "CHILDID" } else { name },
+                    value,
+                );
             }
             for r in oc3s.get(id).into_iter().flatten() {
                 for (name, value) in oc3.headers.iter().zip(r) {
