@@ -72,6 +72,25 @@ fn copy(from: &Path, to: &Path) {
     }
 }
 
+/// `cohort check` on the small fixture with `queries`, expecting failure: its stderr.
+fn check_fails(queries: &Path) -> String {
+    let out = Command::cargo_bin("cohort")
+        .unwrap()
+        .current_dir(root())
+        .args([
+            "check",
+            "--data",
+            "tests/fixtures/small",
+            "--no-history",
+            "--queries",
+        ])
+        .arg(queries)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
 #[test]
 fn a_typo_in_one_front_matter_is_one_error() {
     let dir = tempfile::tempdir().unwrap();
@@ -84,21 +103,7 @@ fn a_typo_in_one_front_matter_is_one_error() {
     let broken = text.replacen("-- version = ", "-- version ", 1);
     assert_ne!(text, broken);
     std::fs::write(&file, broken).unwrap();
-    let out = Command::cargo_bin("cohort")
-        .unwrap()
-        .current_dir(root())
-        .args([
-            "check",
-            "--data",
-            "tests/fixtures/small",
-            "--no-history",
-            "--queries",
-        ])
-        .arg(&queries)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let e = String::from_utf8_lossy(&out.stderr);
+    let e = check_fails(&queries);
     assert!(e.contains("analyses (1 problem):"), "{e}");
     assert!(e.contains("sessions_by_term.sql"), "{e}");
     assert!(!e.contains("locked but has no file"), "{e}");
@@ -127,21 +132,7 @@ fn a_sql_error_shows_the_line_with_a_caret_under_the_name() {
         .lines()
         .position(|l| l.contains("posible_sessions"))
         .unwrap();
-    let out = Command::cargo_bin("cohort")
-        .unwrap()
-        .current_dir(root())
-        .args([
-            "check",
-            "--data",
-            "tests/fixtures/small",
-            "--no-history",
-            "--queries",
-        ])
-        .arg(&queries)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let e = String::from_utf8_lossy(&out.stderr);
+    let e = check_fails(&queries);
     assert!(e.contains(&format!("absence_by_term.sql:{line}:")), "{e}");
     let shown = broken.lines().nth(line - 1).unwrap().trim_end();
     assert!(e.contains(&format!(" {line} | {shown}")), "{e}");
