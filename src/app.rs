@@ -27,6 +27,7 @@ use crate::run::{self, RunError, RunOutput, convert};
 use crate::sample::{self, SampleConfig, SampleError};
 use crate::staging::{Staging, StagingError};
 use chrono::{DateTime, Utc};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -296,9 +297,37 @@ pub fn choose_term(catalog: &Catalog, asked: Option<&str>) -> Result<Term, AppEr
 
 /// Opens the data folder against the current contract.
 pub fn open_catalog(project: &Project) -> Result<Catalog, AppError> {
+    open_catalog_for(project, None, None)
+}
+
+/// The contract tables the analyses `only` (and what they depend on) read, from their SQL's
+/// parse trees (every engine's variant); `None` (read everything) when one does not parse.
+pub fn tables_for(analyses: &[Analysis], only: &[String]) -> Option<BTreeSet<String>> {
+    let ids = analysis::graph::with_dependencies(analyses, only);
+    let mut out = BTreeSet::new();
+    for a in analyses.iter().filter(|a| ids.contains(a.id())) {
+        let variants = a.meta.engine_sql.values().map(String::as_str);
+        for sql in std::iter::once(a.sql.as_str()).chain(variants) {
+            out.extend(analysis::reads::tables_read(sql)?);
+        }
+    }
+    Some(out)
+}
+
+/// Opens the data folder, reading and checking only the tables `wanted` (with what their
+/// references need; all when `None`). `term` lets a run that reads no attendance skip it.
+pub fn open_catalog_for(
+    project: &Project,
+    wanted: Option<&BTreeSet<String>>,
+    term: Option<&str>,
+) -> Result<Catalog, AppError> {
     let contract = Contract::current();
+    let term = match term {
+        Some(t) => Some(t.parse::<Term>()?),
+        None => None,
+    };
     let reading = style::spinner(&format!("reading and checking {}", project.data.display()));
-    let opened = Catalog::open_with(&contract, &project.data, &project.sources);
+    let opened = Catalog::open_some(&contract, &project.data, &project.sources, wanted, term);
     reading.finish_and_clear();
     let mut catalog = opened?;
     if let Some(la) = &project.la_code {
@@ -317,7 +346,23 @@ pub fn run(
     only: Option<&[String]>,
 ) -> Result<(RunOutput, Vec<Analysis>), AppError> {
     let (analyses, drafts) = load_analyses_or_drafts(project)?;
-    let catalog = open_catalog(project)?;
+    if let Some(o) = only {
+        let known: Vec<String> = analyses.iter().map(|a| a.id().to_string()).collect();
+        if let Some(unknown) = o.iter().find(|id| !known.contains(id)) {
+            let near = query::nearest(unknown, &known);
+            let hint = if near.is_empty() {
+                "`cohort graph` lists them".to_string()
+            } else {
+                format!("did you mean {}?", near.join(", "))
+            };
+            return Err(AppError::Data(format!(
+                "--only {unknown}: no analysis has that id under {} ({hint})",
+                project.queries.display()
+            )));
+        }
+    }
+    let wanted = only.and_then(|o| tables_for(&analyses, o));
+    let catalog = open_catalog_for(project, wanted.as_ref(), term)?;
     let term = choose_term(&catalog, term)?;
     let engine = project.engine.start()?;
     let mut output = run::run(&catalog, &analyses, engine.as_ref(), term, only)?;
@@ -329,8 +374,9 @@ pub fn run(
 pub fn run_and_write(
     project: &Project,
     term: Option<&str>,
+    only: Option<&[String]>,
 ) -> Result<(RunOutput, Option<i64>), AppError> {
-    let (output, analyses) = run(project, term, None)?;
+    let (output, analyses) = run(project, term, only)?;
     let mut staging = Staging::new(&project.out)?;
     run::write_outputs(&output, staging.dir())?;
     staging.adopt()?;
@@ -434,7 +480,9 @@ fn prepare_report(
             wanted.push("reference/national_benchmarks".into());
         }
     }
-    let catalog = open_catalog(project)?;
+    // Only the tables the template's analyses read are loaded and checked.
+    let tables = tables_for(&analyses, &wanted);
+    let catalog = open_catalog_for(project, tables.as_ref(), term)?;
     let term = choose_term(&catalog, term)?;
     let engine = project.engine.start()?;
     let mut output = run::run(&catalog, &analyses, engine.as_ref(), term, Some(&wanted))?;

@@ -244,6 +244,11 @@ enum Command {
         /// The term, e.g. 2024-25-spring (default: the latest in the data).
         #[arg(long, value_parser = parse_term)]
         term: Option<Term>,
+        /// Run only these analyses (and what they depend on), reading only the tables they
+        /// need, e.g. peps/timeliness_by_term,ppplus/spend_by_term; with --term, attendance
+        /// is not read unless they read it.
+        #[arg(long, value_delimiter = ',')]
+        only: Option<Vec<String>>,
     },
     /// Run what a template needs and write <out>/<template>.html.
     #[command(
@@ -485,9 +490,10 @@ fn dispatch(command: Command) -> Result<String, AppError> {
                 app::history::verify(&Project::default(), &at.resolve()?, run)
             }
         },
-        Command::Run { paths, term } => {
+        Command::Run { paths, term, only } => {
             let project = project(paths)?;
-            let (output, recorded) = app::run_and_write(&project, text(term).as_deref())?;
+            let (output, recorded) =
+                app::run_and_write(&project, text(term).as_deref(), only.as_deref())?;
             for w in cohort::run::warnings::warnings(&output) {
                 eprintln!("{}", app::style::for_stderr(&w));
             }

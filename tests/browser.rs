@@ -138,7 +138,12 @@ fn every_report_meets_wcag_aa_in_axe_core() {
     pages.sort();
     // The index and the first three schools' pages.
     files.push(dir.join("school-on-a-page/index.html"));
-    files.extend(pages.into_iter().filter(|p| !p.ends_with("index.html")).take(3));
+    files.extend(
+        pages
+            .into_iter()
+            .filter(|p| !p.ends_with("index.html"))
+            .take(3),
+    );
     let found = axe(&files).expect("axe ran once already");
     assert!(
         found.is_empty(),

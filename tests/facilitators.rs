@@ -181,6 +181,24 @@ fn planted_relationships_are_found_and_independent_factors_are_not() {
         .arg(out.path())
         .assert()
         .success();
+    // PP+ cost per point: spend per child over the difference, and only where the rise is
+    // clear (the interval above zero) with 10 or more children each side.
+    let pp = read_rows(&out.path().join("results/ppplus/impact.csv"));
+    let mut costed = 0;
+    for r in &pp[1..] {
+        let point = cell(&pp, r, "cost_per_point");
+        let clear = !cell(&pp, r, "difference_lower").is_empty()
+            && num(cell(&pp, r, "difference_lower")) > 0.0
+            && num(cell(&pp, r, "funded")) >= 10.0
+            && num(cell(&pp, r, "comparison")) >= 10.0;
+        assert_eq!(!point.is_empty(), clear, "{r:?}");
+        if clear {
+            costed += 1;
+            let expected = num(cell(&pp, r, "cost_per_child")) / num(cell(&pp, r, "difference"));
+            assert!((num(point) - expected).abs() < 1e-3, "{r:?}");
+        }
+    }
+    eprintln!("{costed} PP+ rows with a cost per point");
     let on_track = "On track at the latest term";
     let rows = read_rows(
         &out.path()

@@ -55,7 +55,7 @@ fn copy_dir(from: &Path, to: &Path) {
 fn a_run_records_exactly_the_figures_it_wrote() {
     let dir = tempfile::tempdir().unwrap();
     let project = small_project(dir.path());
-    let (output, run) = app::run_and_write(&project, None).unwrap();
+    let (output, run) = app::run_and_write(&project, None, None).unwrap();
     assert_eq!(run, Some(1));
     let history = project.history.as_deref().unwrap();
     // The figures in the history are metrics.csv, byte for byte.
@@ -87,11 +87,11 @@ fn diff_names_the_changed_data_and_verify_notices_it() {
     let dir = tempfile::tempdir().unwrap();
     let project = small_project(dir.path());
     let history = project.history.clone().unwrap();
-    app::run_and_write(&project, None).unwrap();
+    app::run_and_write(&project, None, None).unwrap();
     // The same inputs verify, and a second run of them differs in nothing.
     let verified = app::history::verify(&project, &history, 1).unwrap();
     assert!(verified.contains("run 1 verified"), "{verified}");
-    app::run_and_write(&project, None).unwrap();
+    app::run_and_write(&project, None, None).unwrap();
     let same = app::history::diff(&history, 1, 2).unwrap();
     assert!(same.contains("figures: all the same"), "{same}");
     // Drop the last suspension from the data: the suspension figures move, and say why.
@@ -100,7 +100,7 @@ fn diff_names_the_changed_data_and_verify_notices_it() {
     let mut lines: Vec<&str> = text.lines().collect();
     lines.pop();
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
-    app::run_and_write(&project, None).unwrap();
+    app::run_and_write(&project, None, None).unwrap();
     let d = app::history::diff(&history, 2, 3).unwrap();
     assert!(d.contains("data files that differ: suspensions"), "{d}");
     assert!(
@@ -123,7 +123,7 @@ fn diff_names_a_changed_analysis_version() {
     let dir = tempfile::tempdir().unwrap();
     let mut project = small_project(dir.path());
     let history = project.history.clone().unwrap();
-    app::run_and_write(&project, None).unwrap();
+    app::run_and_write(&project, None, None).unwrap();
     // A copy of the analyses where roll/children_by_term counts one child fewer, as version 99.
     let queries = dir.path().join("queries");
     copy_dir(&root().join("queries"), &queries);
@@ -145,7 +145,7 @@ fn diff_names_a_changed_analysis_version() {
     std::fs::write(&file, changed).unwrap();
     project.queries = queries;
     app::write_lock(&project).unwrap();
-    app::run_and_write(&project, None).unwrap();
+    app::run_and_write(&project, None, None).unwrap();
     let d = app::history::diff(&history, 1, 2).unwrap();
     assert!(d.contains("roll/children_by_term: version"), "{d}");
     assert!(d.contains("-> 99"), "{d}");
@@ -154,7 +154,7 @@ fn diff_names_a_changed_analysis_version() {
         "a changed figure does not name the version change:\n{d}"
     );
     // Diff compares one term only.
-    app::run_and_write(&project, Some("2023-24-summer")).unwrap();
+    app::run_and_write(&project, Some("2023-24-summer"), None).unwrap();
     let e = app::history::diff(&history, 2, 3).unwrap_err().to_string();
     assert!(e.contains("same term"), "{e}");
 }
@@ -422,7 +422,7 @@ fn an_analysis_changed_since_the_lock_runs_as_a_draft_and_is_never_published() {
     assert!(sql.contains("ORDER BY measure"));
     std::fs::write(&f, sql.replace("ORDER BY measure", "ORDER BY cohort")).unwrap();
     project.queries = queries;
-    let (output, run) = app::run_and_write(&project, None).unwrap();
+    let (output, run) = app::run_and_write(&project, None, None).unwrap();
     assert_eq!(
         output.drafts,
         vec!["reference/national_benchmarks".to_string()]

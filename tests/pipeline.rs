@@ -286,3 +286,96 @@ fn report_without_a_name_lists_the_templates_with_their_audience_and_title() {
         assert!(line.contains(audience), "{line}");
     }
 }
+
+/// `cohort run` on `data` with `args`; the exit status, stderr and the output folder.
+fn run_in(data: &Path, args: &[&str]) -> (bool, String, tempfile::TempDir) {
+    let out = tempfile::tempdir().unwrap();
+    let o = cohort()
+        .args(["run", "--data"])
+        .arg(data)
+        .args(args)
+        .arg("--out")
+        .arg(out.path().join("o"))
+        .output()
+        .unwrap();
+    (
+        o.status.success(),
+        String::from_utf8_lossy(&o.stderr).to_string(),
+        out,
+    )
+}
+
+#[test]
+fn run_only_reads_the_tables_its_analyses_need_and_gives_the_same_figures() {
+    let data = copy_fixture();
+    let d = data.path();
+    let term = ["--term", "2024-25-autumn"];
+    let only = "peps/timeliness_by_term,ppplus/spend_by_term,attainment/ks2_by_year";
+    let (ok, err, full) = run_in(d, &term);
+    assert!(ok, "{err}");
+    let (ok, err, some) = run_in(d, &[term[0], term[1], "--only", only]);
+    assert!(ok, "{err}");
+    // The same results, byte for byte, for each analysis run (and roll/care_periods, which
+    // the KS2 figures depend on).
+    let results = |dir: &Path, id: &str| {
+        std::fs::read_to_string(dir.join("o/results").join(format!("{id}.csv"))).unwrap()
+    };
+    for id in only.split(',').chain(["roll/care_periods"]) {
+        assert_eq!(results(full.path(), id), results(some.path(), id), "{id}");
+    }
+    assert!(
+        !some
+            .path()
+            .join("o/results/attendance/absence_by_term.csv")
+            .exists(),
+        "only the chosen analyses run"
+    );
+    // The tables read: those the SQL names and what their references need; not attendance.
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(some.path().join("o/run.json")).unwrap())
+            .unwrap();
+    let mut tables: Vec<&str> = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["table"].as_str())
+        .collect();
+    tables.sort();
+    tables.dedup();
+    assert_eq!(
+        tables,
+        [
+            "episodes",
+            "header",
+            "ks2_results",
+            "peps",
+            "pp_plus",
+            "schools",
+            "wider_cohort"
+        ]
+    );
+    // A broken attendance file stops a full run but not one that does not read it; a broken
+    // table that it reads stops it.
+    let attendance = std::fs::read_to_string(d.join("attendance.csv")).unwrap();
+    std::fs::write(
+        d.join("attendance.csv"),
+        attendance.replacen("2024-", "2O24-", 1),
+    )
+    .unwrap();
+    assert!(!run_in(d, &term).0);
+    let (ok, err, _) = run_in(d, &[term[0], term[1], "--only", only]);
+    assert!(ok, "{err}");
+    let peps = std::fs::read_to_string(d.join("peps.csv")).unwrap();
+    std::fs::write(d.join("peps.csv"), peps.replacen("green", "purple", 1)).unwrap();
+    let (ok, err, _) = run_in(d, &[term[0], term[1], "--only", only]);
+    assert!(
+        !ok && err.contains("peps.csv") && err.contains("purple"),
+        "{err}"
+    );
+    // An id that is no analysis is an error with the nearest names.
+    let (ok, err, _) = run_in(d, &["--only", "peps/timeliness_by_trm"]);
+    assert!(
+        !ok && err.contains("did you mean peps/timeliness_by_term"),
+        "{err}"
+    );
+}

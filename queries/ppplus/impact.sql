@@ -1,10 +1,10 @@
 -- ---
 -- id = "ppplus/impact"
--- version = 2
+-- version = 3
 -- title = "PP+ and progress and attendance: change against children not funded"
--- labels = { measure = "Measure", funded = "Children funded", funded_change = "Change, funded", comparison = "Children not funded", comparison_change = "Change, not funded", difference = "Difference", difference_lower = "Lower 95%", difference_upper = "Upper 95%", cost_per_child = "Spend per child" }
--- units = { funded_change = "pts", comparison_change = "pts", difference = "pts", difference_lower = "pts", difference_upper = "pts", cost_per_child = "pounds" }
--- description = "For each intervention type and EEF tier, children in care with an approved PP+ request in a term (t) and a measure both the term before (t-1) and the term after (t+1): their on-track rate (share of their subject judgements on track, progress table) and their attendance (present sessions of possible, attendance/sessions_by_term). The change from t-1 to t+1 is set against the change for children measured in the same terms with no approved request from t-3 to t+1 (a difference in differences, in percentage points; funded children with another approved request in the three terms before t are left out, so that earlier funding does not colour the change), with n in both groups, a 95% interval (normal approximation: the difference of means plus or minus 1.96 times the square root of var/n summed over both groups), and cost per child (approved amount over children funded). Fewer than 10 children in either group: too few to say. By academic year of t and for all years. Observational: children are not funded at random, so an association, not proof that the spending caused the change (domain.md section 7)."
+-- labels = { measure = "Measure", funded = "Children funded", funded_change = "Change, funded", comparison = "Children not funded", comparison_change = "Change, not funded", difference = "Difference", difference_lower = "Lower 95%", difference_upper = "Upper 95%", cost_per_child = "Spend per child", cost_per_point = "Spend per point gained" }
+-- units = { funded_change = "pts", comparison_change = "pts", difference = "pts", difference_lower = "pts", difference_upper = "pts", cost_per_child = "pounds", cost_per_point = "pounds" }
+-- description = "For each intervention type and EEF tier, children in care with an approved PP+ request in a term (t) and a measure both the term before (t-1) and the term after (t+1): their on-track rate (share of their subject judgements on track, progress table) and their attendance (present sessions of possible, attendance/sessions_by_term). The change from t-1 to t+1 is set against the change for children measured in the same terms with no approved request from t-3 to t+1 (a difference in differences, in percentage points; funded children with another approved request in the three terms before t are left out, so that earlier funding does not colour the change), with n in both groups, a 95% interval (normal approximation: the difference of means plus or minus 1.96 times the square root of var/n summed over both groups), cost per child (approved amount over children funded) and, where the funded children's measure clearly rose more (the whole interval above zero, 10 or more children each side), the cost per point gained (spend per child over the difference in points; left empty otherwise, as a cost of no clear change means nothing). Fewer than 10 children in either group: too few to say. By academic year of t and for all years. Observational: children are not funded at random, so an association, not proof that the spending caused the change (domain.md section 7)."
 -- params = ["term"]
 -- depends_on = ["attendance/sessions_by_term"]
 -- suppress = ["funded", "comparison"]
@@ -94,6 +94,8 @@ compared AS (
 SELECT academic_year, breakdown, "group", funded, funded_change, comparison, comparison_change,
        difference, difference - margin AS difference_lower, difference + margin AS difference_upper,
        cost_per_child,
+       CASE WHEN funded >= 10 AND comparison >= 10 AND difference - margin > 0
+            THEN cost_per_child / difference END AS cost_per_point,
        CASE WHEN funded < 10 OR comparison < 10 THEN 'too few to say'
             WHEN difference - margin > 0 THEN concat(measure, ' rose more than for children not funded')
             WHEN difference + margin < 0 THEN concat(measure, ' rose less than for children not funded')

@@ -281,7 +281,7 @@ fn missing_table(message: &str) -> Option<String> {
 }
 
 /// Up to three known names closest to `name` by edit distance.
-fn nearest(name: &str, known: &[String]) -> Vec<String> {
+pub fn nearest(name: &str, known: &[String]) -> Vec<String> {
     let name = name.to_ascii_lowercase();
     let mut scored: Vec<(usize, &String)> = known
         .iter()

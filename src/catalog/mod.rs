@@ -30,7 +30,7 @@ use datafusion::arrow::array::{Array, Date32Array};
 use error::Problems;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -83,6 +83,22 @@ impl Catalog {
         dir: &Path,
         sources: &Sources,
     ) -> Result<Catalog, CatalogError> {
+        Catalog::open_some(contract, dir, sources, None, None)
+    }
+
+    /// As [`Catalog::open_with`], reading and checking only the contract tables `wanted`
+    /// names (`None`: all) and the tables their references point to; the rest are left empty,
+    /// so SQL still plans. Without the attendance table the terms come from `term` (the run's
+    /// term, which must then be given: attendance is read when it is not).
+    pub fn open_some(
+        contract: &Contract,
+        dir: &Path,
+        sources: &Sources,
+        wanted: Option<&BTreeSet<String>>,
+        term: Option<crate::contract::Term>,
+    ) -> Result<Catalog, CatalogError> {
+        let wanted = wanted.map(|w| tables_needed(contract, w, term.is_none()));
+        let reads = |name: &str| wanted.as_ref().is_none_or(|w| w.contains(name));
         let mut problems = Problems::default();
         if !dir.is_dir() {
             problems.push(Problem {
@@ -101,6 +117,11 @@ impl Catalog {
             .par_iter()
             .map(|table| {
                 let mut p = Problems::default();
+                if !reads(table.name) {
+                    let left = reference::builtin(contract, table.name)
+                        .unwrap_or_else(|| reference::empty(table));
+                    return (Some((left, vec![])), p);
+                }
                 let loaded = load_table(contract, table, dir, &files, sources, today, &mut p);
                 (loaded, p)
             })
@@ -155,9 +176,12 @@ impl Catalog {
             })?;
         let mut tables: Vec<LoadedTable> = loaded.into_iter().map(|(t, _)| t).collect();
         let span = attendance_span(&tables);
-        let (first, last) = match span {
-            Some((a, b)) => (AcademicYear::containing(a), AcademicYear::containing(b)),
-            None => (AcademicYear::new(2022), AcademicYear::new(2024)),
+        let (first, last) = match (span, term) {
+            (Some((a, b)), _) => (AcademicYear::containing(a), AcademicYear::containing(b)),
+            // Attendance not read: every term from 2010-11 to the run's, so that results
+            // of any earlier year still find their terms.
+            (None, Some(t)) => (AcademicYear::new(2010), t.year),
+            (None, None) => (AcademicYear::new(2022), AcademicYear::new(2024)),
         };
         tables.extend(reference::code_lists(contract));
         tables.extend(reference::terms(first.previous(), last));
@@ -214,6 +238,32 @@ impl Catalog {
     pub fn rows_read(&self) -> u64 {
         self.files.iter().map(|f| f.rows).sum()
     }
+}
+
+/// The contract tables to read for `wanted`: those of them that are contract tables, every
+/// table their references point to (so every check still runs), and attendance when
+/// `with_attendance` (it gives the terms when no term is given).
+fn tables_needed(
+    contract: &Contract,
+    wanted: &BTreeSet<String>,
+    with_attendance: bool,
+) -> BTreeSet<String> {
+    let mut out: BTreeSet<String> = BTreeSet::new();
+    let mut todo: Vec<String> = wanted.iter().cloned().collect();
+    if with_attendance {
+        todo.push("attendance".into());
+    }
+    while let Some(name) = todo.pop() {
+        let Some(t) = contract.table(&name) else {
+            continue;
+        };
+        if out.insert(name) {
+            for r in &t.references {
+                todo.extend(r.targets.iter().map(|(tt, _)| tt.to_string()));
+            }
+        }
+    }
+    out
 }
 
 /// Reads one file of `table` (CSV, Parquet or a spreadsheet) with the contract's types,

@@ -59,9 +59,11 @@ pub fn result_table_with(
                             _ => value_label(c, t),
                         },
                         Value::Text(t) => value_label(c, t),
+                        // No figure reads as a dash, as in the headline tables, not a blank.
+                        Value::Null => "–".to_string(),
                         _ => format_value(v, unit.as_deref()),
                     };
-                    if v.as_f64().is_some() || v.is_suppressed() {
+                    if v.as_f64().is_some() || v.is_suppressed() || *v == Value::Null {
                         Cell::number(text)
                     } else {
                         Cell::text(text)
