@@ -1,0 +1,202 @@
+//! `cohort check` and `cohort lock`: the data, the analyses, the lock and the templates checked; the lock written.
+
+use super::*;
+
+/// `cohort lock`: records every analysis's version and SQL hash.
+pub fn write_lock(project: &Project) -> Result<usize, AppError> {
+    let analyses = analysis::load_all(&project.queries)?;
+    Ok(lock::write(&analyses, &project.lock_path()).map_err(|e| vec![e])?)
+}
+
+/// A result as an aligned plain-text table for the terminal (every row).
+pub fn format_text_table(t: &run::ResultTable) -> String {
+    print::format(t, print::Mode::Table, Some(0))
+}
+
+/// Every problem `cohort check` found, grouped by where it was found.
+#[derive(Debug, Default)]
+pub struct CheckReport {
+    pub data: Option<CatalogError>,
+    pub analyses: Vec<String>,
+    pub checked_analyses: usize,
+    /// Templates that cannot render: unreadable, or naming an analysis or metric that does not exist.
+    pub templates: Vec<String>,
+    pub checked_templates: usize,
+    pub rows: u64,
+    /// Findings that do not fail the check (an analysis nothing uses).
+    pub warnings: Vec<String>,
+}
+
+impl CheckReport {
+    pub fn is_clean(&self) -> bool {
+        self.data.is_none() && self.analyses.is_empty() && self.templates.is_empty()
+    }
+}
+
+impl fmt::Display for CheckReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_clean() {
+            write!(
+                f,
+                "ok: data meets the contract ({} rows), {} analyses plan cleanly and match versions.lock, and {} templates name only analyses and metrics that exist",
+                self.rows, self.checked_analyses, self.checked_templates
+            )?;
+            for w in &self.warnings {
+                write!(f, "\nwarning: {w}")?;
+            }
+            return Ok(());
+        }
+        if let Some(d) = &self.data {
+            writeln!(f, "{d}")?;
+        }
+        if !self.analyses.is_empty() {
+            writeln!(
+                f,
+                "analyses ({} problem{}):",
+                self.analyses.len(),
+                if self.analyses.len() == 1 { "" } else { "s" }
+            )?;
+            for a in &self.analyses {
+                writeln!(f, "  {a}")?;
+            }
+        }
+        if !self.templates.is_empty() {
+            writeln!(
+                f,
+                "templates ({} problem{}):",
+                self.templates.len(),
+                if self.templates.len() == 1 { "" } else { "s" }
+            )?;
+            for t in &self.templates {
+                writeln!(f, "  {t}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `cohort check`: validates the data folder, every analysis (front matter, lock, SQL planned
+/// against the contract's tables) and every template (what it names exists; for `term`, or
+/// the latest, which sections the data leaves empty); collects every problem.
+pub fn check(project: &Project, term: Option<Term>) -> CheckReport {
+    let mut report = CheckReport::default();
+    let (analyses, errors) = analysis::load_each(&project.queries);
+    report.analyses.extend(errors.iter().map(|e| e.to_string()));
+    match lock::read(&project.lock_path()) {
+        Ok(l) => report.analyses.extend(
+            lock::verify(&analyses, &l, &project.lock_path())
+                .iter()
+                .map(|e| e.to_string()),
+        ),
+        Err(e) => report.analyses.push(e.to_string()),
+    }
+    let catalog = match open_catalog(project) {
+        Ok(c) => Some(c),
+        Err(AppError::Catalog(e)) => {
+            report.data = Some(e);
+            None
+        }
+        Err(e) => {
+            report.analyses.push(e.to_string());
+            None
+        }
+    };
+    report.rows = catalog.as_ref().map(|c| c.rows_read()).unwrap_or(0);
+    report
+        .analyses
+        .extend(plan_all(&analyses, catalog.as_ref()));
+    report.checked_analyses = analyses.len();
+    let term = term.or_else(|| catalog.as_ref().and_then(Catalog::latest_term));
+    let found = template_check::check_templates(
+        &project.templates,
+        &project.data,
+        &analyses,
+        catalog.as_ref(),
+        term,
+    );
+    report.templates = found.errors;
+    report.checked_templates = found.checked;
+    report.warnings.extend(found.warnings);
+    if let Ok(g) = graph::build(project) {
+        let unused = g.unused_analyses();
+        if !unused.is_empty() {
+            report.warnings.push(format!(
+                "used by no template, metric or other analysis (see `cohort graph`): {}",
+                unused.join(", ")
+            ));
+        }
+    }
+    report
+}
+
+/// Plans every analysis in dependency order against the contract's schemas (empty tables
+/// when the data did not load), so SQL errors show without running anything.
+fn plan_all(analyses: &[Analysis], catalog: Option<&Catalog>) -> Vec<String> {
+    let mut problems = Vec::new();
+    let engine = match DataFusionEngine::new() {
+        Ok(e) => e,
+        Err(e) => return vec![e.to_string()],
+    };
+    let empty;
+    let catalog = match catalog {
+        Some(c) => c,
+        None => {
+            empty = Catalog::empty(&Contract::current());
+            &empty
+        }
+    };
+    let term = catalog
+        .latest_term()
+        .unwrap_or(Term::from_ordinal(2024 * 3 + 2));
+    if let Err(e) = run::prepare(&engine, catalog, term) {
+        return vec![e.to_string()];
+    }
+    let Ok(waves) = analysis::graph::waves(analyses) else {
+        return problems;
+    };
+    let mut planned = Vec::new();
+    for i in waves.into_iter().flatten() {
+        let a = &analyses[i];
+        match engine.plan(&a.sql) {
+            Ok(schema) => {
+                planned.push((a.id().to_string(), schema.clone()));
+                let (s, n) = analysis::table_name(a.id());
+                let empty = datafusion::arrow::record_batch::RecordBatch::new_empty(schema.clone());
+                if let Err(e) = engine.register(Some(&s), &n, schema.clone(), vec![empty]) {
+                    problems.push(e.to_string());
+                }
+                for m in &a.meta.metrics {
+                    for col in [
+                        Some(&m.value),
+                        Some(&m.time_period),
+                        m.numerator.as_ref(),
+                        m.denominator.as_ref(),
+                        m.group.as_ref(),
+                        m.breakdown_column.as_ref(),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    {
+                        if schema.index_of(col).is_err() {
+                            problems.push(format!("{}: metric `{}` reads column `{col}`, which the SQL does not return", a.path.display(), m.id));
+                        }
+                    }
+                }
+                for c in &a.meta.charts {
+                    for col in std::iter::once(&c.x)
+                        .chain(&c.y)
+                        .chain(&c.comparators)
+                        .chain(c.series.as_ref())
+                    {
+                        if schema.index_of(col).is_err() {
+                            problems.push(format!("{}: chart `{}` reads column `{col}`, which the SQL does not return", a.path.display(), c.title));
+                        }
+                    }
+                }
+            }
+            Err(e) => problems.push(run::sql_error(a, &e).to_string()),
+        }
+    }
+    problems.extend(variants::plan_duckdb_variants(analyses, &planned, term));
+    problems
+}
