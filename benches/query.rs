@@ -8,24 +8,9 @@
 
 use cohort::app::print::Mode;
 use cohort::app::{self, Project, query};
-use std::time::{Duration, Instant};
 
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
-    median(
-        (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                std::hint::black_box(f());
-                start.elapsed()
-            })
-            .collect(),
-    )
-}
+mod common;
+use common::time;
 
 fn main() {
     let project = Project::default();

@@ -13,19 +13,9 @@ use cohort::contract::{AcademicYear, Contract};
 use cohort::sample::{SampleConfig, SampleFormat};
 use std::io::Write;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
-fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            std::hint::black_box(f());
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[times.len() / 2]
-}
+mod common;
+use common::time;
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")

@@ -13,24 +13,10 @@ use cohort::app::{self, Project};
 use cohort::contract::AcademicYear;
 use cohort::sample::{SampleConfig, SampleFormat};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
-    median(
-        (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                std::hint::black_box(f());
-                start.elapsed()
-            })
-            .collect(),
-    )
-}
+mod common;
+use common::time;
 
 /// Peak resident memory of this process so far (VmHWM), in MiB; 0 where /proc is absent.
 fn peak_mib() -> f64 {

@@ -106,6 +106,16 @@ fn run_ok(cwd: &Path, args: &[&str], out: &Path) -> (String, Vec<(String, String
     (stderr, outputs(out))
 }
 
+/// `cohort run --data data` from the repository into a fresh folder: stderr and the outputs.
+fn run_on(data: &Path) -> (String, Vec<(String, String)>) {
+    let out = tempfile::tempdir().unwrap();
+    run_ok(
+        &root(),
+        &["--data", data.to_str().unwrap()],
+        &out.path().join("o"),
+    )
+}
+
 /// The fixture's own results, the reference every rewritten copy must reproduce.
 fn fixture_outputs() -> Vec<(String, String)> {
     let out = tempfile::tempdir().unwrap();
@@ -677,12 +687,7 @@ fn yearly_903_returns_in_folders_reconcile_to_the_stacked_files() {
     let reference = fixture_outputs();
     let data = copy_fixture();
     write_returns(data.path(), "folders");
-    let out = tempfile::tempdir().unwrap();
-    let (stderr, got) = run_ok(
-        &root(),
-        &["--data", data.path().to_str().unwrap()],
-        &out.path().join("o"),
-    );
+    let (stderr, got) = run_on(data.path());
     assert_same(&reference, &got);
     assert!(stderr.contains("Reviews"), "{stderr}");
 }
@@ -692,12 +697,7 @@ fn yearly_903_returns_with_the_year_in_the_file_name_reconcile_too() {
     let reference = fixture_outputs();
     let data = copy_fixture();
     write_returns(data.path(), "names");
-    let out = tempfile::tempdir().unwrap();
-    let (_, got) = run_ok(
-        &root(),
-        &["--data", data.path().to_str().unwrap()],
-        &out.path().join("o"),
-    );
+    let (_, got) = run_on(data.path());
     assert_same(&reference, &got);
 }
 
@@ -848,12 +848,7 @@ fn yearly_903_xml_returns_reconcile_to_the_stacked_files() {
     write_returns(data.path(), "folders");
     returns_as_xml(data.path());
     assert!(!data.path().join("903/2023-24/episodes.csv").exists());
-    let out = tempfile::tempdir().unwrap();
-    let (stderr, got) = run_ok(
-        &root(),
-        &["--data", data.path().to_str().unwrap()],
-        &out.path().join("o"),
-    );
+    let (stderr, got) = run_on(data.path());
     assert_same(&reference, &got);
     // The review record is set aside with a note, not an error.
     assert!(stderr.contains("AREVIEW (1)"), "{stderr}");

@@ -193,17 +193,14 @@ pub fn document_disclosed(
     }
     let name = template.path.display().to_string();
     let to_error = |e: minijinja::Error| {
-        let line = e
-            .line()
-            .map(|l| template.body_line + l - 1)
-            .unwrap_or(template.body_line);
         let mut message = e.to_string();
         let mut source = std::error::Error::source(&e);
         while let Some(s) = source {
             message.push_str(&format!(": {s}"));
             source = s.source();
         }
-        // minijinja's byte range, when it has one, puts the caret under the expression.
+        // minijinja's byte range, when it has one, gives the line and puts the caret under
+        // the expression; else its line, else the body's first line.
         let at = e
             .range()
             .and_then(|r| crate::excerpt::span_of(&template.body, r));
@@ -212,12 +209,13 @@ pub fn document_disclosed(
             (None, Some(l)) => (l, None),
             (None, None) => (0, None),
         };
-        let shown = template.body_line + body_line.max(1) - 1;
+        // The file line: the body starts at `template.body_line`.
+        let line = template.body_line + body_line.max(1) - 1;
         RenderError::Template {
             path: template.path.clone(),
-            line: if at.is_some() { shown } else { line },
+            line,
             message,
-            excerpt: crate::excerpt::numbered(&template.body, body_line, shown, span),
+            excerpt: crate::excerpt::numbered(&template.body, body_line, line, span),
         }
     };
     env.add_template_owned(name.clone(), template.body.clone())
