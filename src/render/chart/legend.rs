@@ -1,0 +1,95 @@
+//! The legend: which entries a chart has, how they wrap into rows above the plot, and the
+//! swatch drawn beside each.
+
+use super::Area;
+use super::ChartError;
+use super::data::ChartData;
+use super::paint::{backend_error, dashed, marker, path};
+use super::style::{LABEL_PX, MUTED, Shape, colour, shape, text_width};
+use crate::analysis::{ChartKind, ChartSpec};
+use plotters::prelude::*;
+
+/// What a legend entry shows beside its text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Swatch {
+    Line(usize),
+    Bar(usize),
+    Comparator(usize),
+    Missing,
+}
+
+pub(super) fn swatch_width(s: Swatch) -> i32 {
+    match s {
+        Swatch::Line(_) | Swatch::Comparator(_) => 28,
+        Swatch::Bar(_) | Swatch::Missing => 12,
+    }
+}
+
+pub(super) fn legend_items(spec: &ChartSpec, data: &ChartData) -> Vec<(Swatch, String)> {
+    let mut items = Vec::new();
+    if data.series.len() > 1 || !data.comparators.is_empty() {
+        for (i, s) in data.series.iter().enumerate() {
+            items.push((
+                if spec.kind == ChartKind::Line {
+                    Swatch::Line(i)
+                } else {
+                    Swatch::Bar(i)
+                },
+                s.name.clone(),
+            ));
+        }
+    }
+    for (i, c) in data.comparators.iter().enumerate() {
+        items.push((Swatch::Comparator(i), c.name.clone()));
+    }
+    if data
+        .series
+        .iter()
+        .any(|s| s.values.iter().any(Option::is_none))
+    {
+        items.push((
+            Swatch::Missing,
+            "No figure (suppressed or missing)".to_string(),
+        ));
+    }
+    items
+}
+
+/// Lays legend entries out in rows within `width`: each row a list of (entry, x offset).
+pub(super) fn legend_rows(items: &[(Swatch, String)], width: i32) -> Vec<Vec<(usize, i32)>> {
+    let mut rows: Vec<Vec<(usize, i32)>> = Vec::new();
+    let mut x = 0;
+    for (i, (swatch, label)) in items.iter().enumerate() {
+        let w = swatch_width(*swatch) + 6 + text_width(label, LABEL_PX).ceil() as i32;
+        if rows.is_empty() || (x > 0 && x + w > width) {
+            rows.push(Vec::new());
+            x = 0;
+        }
+        if let Some(row) = rows.last_mut() {
+            row.push((i, x));
+        }
+        x += w + 18;
+    }
+    rows
+}
+
+pub(super) fn draw_swatch(
+    area: &Area,
+    swatch: Swatch,
+    (x, y): (i32, i32),
+) -> Result<(), ChartError> {
+    match swatch {
+        Swatch::Line(i) => {
+            path(area, vec![(x, y), (x + 28, y)], colour(i).stroke_width(3))?;
+            marker(area, shape(i), (x + 14, y), colour(i), true)
+        }
+        Swatch::Bar(i) => area
+            .draw(&Rectangle::new(
+                [(x, y - 6), (x + 12, y + 6)],
+                colour(i).filled(),
+            ))
+            .map_err(backend_error),
+        Swatch::Comparator(i) => dashed(area, &[(x, y), (x + 28, y)], i, 2),
+        Swatch::Missing => marker(area, Shape::Circle, (x + 6, y), MUTED, false),
+    }
+}

@@ -1,0 +1,637 @@
+//! Painting a chart: the plotters primitives (text, paths, dashes, markers) and the drawing of
+//! a laid-out line, bar or forest chart, element by element in a fixed order.
+
+use super::Area;
+use super::ChartError;
+use super::axes::{CategoryLabels, Scale};
+use super::data::{ChartData, Forest};
+use super::layout::Layout;
+use super::legend::{draw_swatch, swatch_width};
+use super::style::{
+    AXIS, COMPARATOR, DASHES, DESC_PX, GRID, LABEL_PX, LEGEND_ROW, LINE_GAP, MUTED, PAD, Shape,
+    TEXT, TICK, WIDTH, colour, shape, style, text_width,
+};
+use super::svg::svg_buffer;
+use crate::analysis::ChartSpec;
+use crate::render::format::format_tick;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+use std::ops::Range;
+
+pub(super) fn backend_error<E: std::fmt::Display>(e: E) -> ChartError {
+    ChartError::Backend(e.to_string())
+}
+
+pub(super) fn text(
+    area: &Area,
+    s: &str,
+    at: (i32, i32),
+    style: TextStyle<'static>,
+) -> Result<(), ChartError> {
+    area.draw(&Text::new(s.to_string(), at, style))
+        .map_err(backend_error)
+}
+
+pub(super) fn path(
+    area: &Area,
+    points: Vec<(i32, i32)>,
+    style: ShapeStyle,
+) -> Result<(), ChartError> {
+    area.draw(&PathElement::new(points, style))
+        .map_err(backend_error)
+}
+
+/// Points along `points` split into dashes by `pattern` (on, off, on, off ... pixels).
+pub(super) fn dashes(points: &[(i32, i32)], pattern: &[f64]) -> Vec<Vec<(i32, i32)>> {
+    let mut out: Vec<Vec<(f64, f64)>> = Vec::new();
+    if pattern.is_empty() || pattern.iter().any(|p| *p <= 0.0) {
+        return vec![points.to_vec()];
+    }
+    let mut current: Vec<(f64, f64)> = Vec::new();
+    let (mut idx, mut left, mut on) = (0, pattern[0], true);
+    for w in points.windows(2) {
+        let (a, b) = (
+            (w[0].0 as f64, w[0].1 as f64),
+            (w[1].0 as f64, w[1].1 as f64),
+        );
+        let len = (b.0 - a.0).hypot(b.1 - a.1);
+        if len == 0.0 {
+            continue;
+        }
+        if on && current.is_empty() {
+            current.push(a);
+        }
+        let mut t = 0.0;
+        while len - t > left {
+            t += left;
+            let p = (a.0 + (b.0 - a.0) * t / len, a.1 + (b.1 - a.1) * t / len);
+            if on {
+                current.push(p);
+                out.push(std::mem::take(&mut current));
+            } else {
+                current = vec![p];
+            }
+            on = !on;
+            idx = (idx + 1) % pattern.len();
+            left = pattern[idx];
+        }
+        left -= len - t;
+        if on {
+            current.push(b);
+        }
+    }
+    if on && current.len() >= 2 {
+        out.push(current);
+    }
+    out.into_iter()
+        .map(|d| {
+            let mut pts: Vec<(i32, i32)> = d
+                .into_iter()
+                .map(|(x, y)| (x.round() as i32, y.round() as i32))
+                .collect();
+            pts.dedup();
+            pts
+        })
+        .filter(|d| d.len() >= 2)
+        .collect()
+}
+
+pub(super) fn dashed(
+    area: &Area,
+    points: &[(i32, i32)],
+    comparator: usize,
+    stroke: u32,
+) -> Result<(), ChartError> {
+    for d in dashes(points, DASHES[comparator % DASHES.len()]) {
+        path(area, d, COMPARATOR.stroke_width(stroke))?;
+    }
+    Ok(())
+}
+
+/// A series marker centred on `at`; hollow markers get a white fill so lines do not show through.
+pub(super) fn marker(
+    area: &Area,
+    shape: Shape,
+    (x, y): (i32, i32),
+    color: RGBColor,
+    filled: bool,
+) -> Result<(), ChartError> {
+    let fill = color.filled();
+    let outline = color.stroke_width(2);
+    let draw = |e: Result<(), DrawingAreaErrorKind<std::io::Error>>| e.map_err(backend_error);
+    match shape {
+        Shape::Circle => {
+            if filled {
+                draw(area.draw(&Circle::new((x, y), 4, fill)))
+            } else {
+                draw(area.draw(&Circle::new((x, y), 4, WHITE.filled())))?;
+                draw(area.draw(&Circle::new((x, y), 4, outline)))
+            }
+        }
+        Shape::Square => {
+            let corners = [(x - 4, y - 4), (x + 4, y + 4)];
+            if filled {
+                draw(area.draw(&Rectangle::new(corners, fill)))
+            } else {
+                draw(area.draw(&Rectangle::new(corners, WHITE.filled())))?;
+                draw(area.draw(&Rectangle::new(corners, outline)))
+            }
+        }
+        Shape::Triangle | Shape::Diamond => {
+            let pts = if shape == Shape::Triangle {
+                vec![(x, y - 5), (x + 5, y + 4), (x - 5, y + 4)]
+            } else {
+                vec![(x, y - 5), (x + 5, y), (x, y + 5), (x - 5, y)]
+            };
+            if filled {
+                draw(area.draw(&Polygon::new(pts, fill)))
+            } else {
+                draw(area.draw(&Polygon::new(pts.clone(), WHITE.filled())))?;
+                let mut closed = pts.clone();
+                closed.push(pts[0]);
+                path(area, closed, outline)
+            }
+        }
+    }
+}
+
+/// Splits a run of points wherever a series break falls inside it.
+fn cut(run: Vec<(usize, f64)>, breaks: &[usize]) -> Vec<Vec<(usize, f64)>> {
+    let mut out: Vec<Vec<(usize, f64)>> = vec![Vec::new()];
+    for p in run {
+        if breaks.contains(&p.0) && out.last().is_some_and(|r| !r.is_empty()) {
+            out.push(Vec::new());
+        }
+        if let Some(last) = out.last_mut() {
+            last.push(p);
+        }
+    }
+    out
+}
+
+/// Consecutive runs of present values: [(start index, values)].
+fn runs(values: &[Option<f64>]) -> Vec<Vec<(usize, f64)>> {
+    let mut out: Vec<Vec<(usize, f64)>> = Vec::new();
+    let mut current = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        match v {
+            Some(v) => current.push((i, *v)),
+            None if !current.is_empty() => out.push(std::mem::take(&mut current)),
+            None => {}
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Paints a chart from its [`Layout`]: the axes and grid, the bars (with a forest plot's
+/// intervals) or lines, series breaks, category labels and the legend, in that order.
+pub(super) fn draw(
+    spec: &ChartSpec,
+    data: &ChartData,
+    forest: Option<&Forest>,
+) -> Result<String, ChartError> {
+    let layout = Layout::of(spec, data, forest);
+    let &Layout {
+        horizontal,
+        bars,
+        n,
+        no_figures,
+        left_area,
+        right,
+        top,
+        bottom_area,
+        height,
+        ..
+    } = &layout;
+    let axis = &layout.axis;
+    let unit = spec.unit.as_str();
+    let tick_text = |v: &f64| format_tick(*v, unit, axis.decimals);
+
+    let svg = svg_buffer(WIDTH, height, |root| {
+        let categories = Scale {
+            lo: -0.5,
+            hi: n as f64 - 0.5,
+            ticks: Vec::new(),
+        };
+        let value_range = Scale {
+            lo: axis.lo,
+            hi: axis.hi,
+            ticks: axis.ticks.clone(),
+        };
+        let mut builder = ChartBuilder::on(root);
+        builder
+            .margin_top(top)
+            .margin_right(right)
+            .margin_left(PAD)
+            .margin_bottom(PAD - 4)
+            .x_label_area_size(bottom_area)
+            .y_label_area_size(left_area);
+        let (x_range, y_range) = if horizontal {
+            (value_range, categories)
+        } else {
+            (categories, value_range)
+        };
+        let mut chart = builder
+            .build_cartesian_2d(x_range, y_range)
+            .map_err(backend_error)?;
+        let label_style = style(LABEL_PX, &TEXT, HPos::Center, VPos::Center);
+        let desc_style = style(DESC_PX, &TEXT, HPos::Center, VPos::Center);
+        let mut mesh = chart.configure_mesh();
+        mesh.bold_line_style(GRID.stroke_width(1))
+            .light_line_style(TRANSPARENT)
+            .axis_style(AXIS.stroke_width(1))
+            .set_all_tick_mark_size(TICK)
+            .label_style(label_style)
+            .axis_desc_style(desc_style);
+        if horizontal {
+            mesh.disable_y_mesh()
+                .x_label_formatter(&tick_text)
+                .x_desc(spec.y_label.as_str())
+                .y_desc(layout.x_desc.as_str());
+        } else {
+            mesh.disable_x_mesh()
+                .y_label_formatter(&tick_text)
+                .x_desc(layout.x_desc.as_str())
+                .y_desc(spec.y_label.as_str());
+        }
+        mesh.draw().map_err(backend_error)?;
+
+        // Chart coordinates (category position, value) to pixels; category 0 is at the top of a horizontal chart.
+        let at = |c: f64, v: f64| {
+            if horizontal {
+                chart.backend_coord(&(v, (n - 1) as f64 - c))
+            } else {
+                chart.backend_coord(&(c, v))
+            }
+        };
+        let (px_x, px_y) = chart.plotting_area().get_pixel_range();
+        let base = 0f64.clamp(axis.lo, axis.hi);
+        if axis.lo < 0.0 {
+            path(
+                root,
+                vec![at(-0.5, 0.0), at(n as f64 - 0.5, 0.0)],
+                AXIS.stroke_width(1),
+            )?;
+        }
+
+        if bars {
+            paint_bars(root, &at, data, forest, &layout, base)?;
+        } else {
+            paint_lines(root, &at, data, &layout)?;
+        }
+
+        if !horizontal {
+            paint_breaks(root, &at, data, &layout, &px_y)?;
+        }
+
+        if no_figures {
+            let centre = ((px_x.start + px_x.end) / 2, (px_y.start + px_y.end) / 2);
+            text(
+                root,
+                "No figures to show",
+                centre,
+                style(14.0, &MUTED, HPos::Center, VPos::Center),
+            )?;
+        }
+
+        paint_category_labels(root, &at, &layout, &px_x, &px_y)?;
+        paint_legend(root, &layout)?;
+        Ok(())
+    })?;
+    Ok(svg)
+}
+
+/// Bars, grouped by category and coloured by series (or by a forest plot's finding), a gap
+/// marked by a hollow marker on the baseline; then a forest plot's intervals, the comparators
+/// and, on single-series bars, the value labels.
+fn paint_bars(
+    root: &Area,
+    at: &dyn Fn(f64, f64) -> (i32, i32),
+    data: &ChartData,
+    forest: Option<&Forest>,
+    layout: &Layout,
+    base: f64,
+) -> Result<(), ChartError> {
+    let &Layout {
+        horizontal,
+        n,
+        k,
+        labelled,
+        slot,
+        ..
+    } = layout;
+    let value_labels = &layout.value_labels;
+    let group = 0.72;
+    let width = group / k as f64;
+    let gap = if k > 1 { 1 } else { 0 };
+    for (si, s) in data.series.iter().enumerate() {
+        for (ci, v) in s.values.iter().enumerate() {
+            let c0 = ci as f64 - group / 2.0 + si as f64 * width;
+            let c1 = c0 + width;
+            match v {
+                Some(v) => {
+                    let (a, b) = (at(c0, base), at(c1, *v));
+                    let (x0, x1) = (a.0.min(b.0), a.0.max(b.0));
+                    let (y0, y1) = (a.1.min(b.1), a.1.max(b.1));
+                    let (x0, x1, y0, y1) = if horizontal {
+                        (x0, x1, y0 + gap, y1)
+                    } else {
+                        (x0, x1 - gap, y0, y1)
+                    };
+                    let fill = forest
+                        .and_then(|f| f.tones.get(ci).copied())
+                        .unwrap_or(colour(si));
+                    root.draw(&Rectangle::new(
+                        [(x0, y0), (x1.max(x0 + 1), y1.max(y0 + 1))],
+                        fill.filled(),
+                    ))
+                    .map_err(backend_error)?;
+                }
+                None => marker(
+                    root,
+                    Shape::Circle,
+                    at((c0 + c1) / 2.0, base),
+                    colour(si),
+                    false,
+                )?,
+            }
+        }
+    }
+    paint_intervals(root, at, forest, horizontal)?;
+    for (i, c) in data.comparators.iter().enumerate() {
+        let present: Vec<f64> = c.values.iter().flatten().copied().collect();
+        let constant = present.len() == n && present.iter().all(|v| *v == present[0]);
+        if constant {
+            dashed(
+                root,
+                &[at(-0.5, present[0]), at(n as f64 - 0.5, present[0])],
+                i,
+                2,
+            )?;
+        } else {
+            for (ci, v) in c.values.iter().enumerate() {
+                if let Some(v) = v {
+                    let half = group / 2.0 + 0.06;
+                    dashed(
+                        root,
+                        &[at(ci as f64 - half, *v), at(ci as f64 + half, *v)],
+                        i,
+                        3,
+                    )?;
+                }
+            }
+        }
+    }
+    if labelled {
+        let fits = horizontal
+            || value_labels
+                .iter()
+                .flatten()
+                .all(|l| text_width(l, LABEL_PX) <= slot - 4.0);
+        for (ci, (label, v)) in value_labels.iter().zip(&data.series[0].values).enumerate() {
+            let (Some(label), Some(v)) = (label, v) else {
+                continue;
+            };
+            if !fits {
+                break;
+            }
+            let (x, y) = at(ci as f64, *v);
+            if horizontal {
+                // A negative bar's label sits just right of zero, so a long bar
+                // cannot push it into the category names.
+                let (hx, anchor) = if *v < 0.0 {
+                    (at(ci as f64, 0.0).0 + 5, HPos::Left)
+                } else {
+                    (x + 5, HPos::Left)
+                };
+                text(
+                    root,
+                    label,
+                    (hx, y),
+                    style(LABEL_PX, &TEXT, anchor, VPos::Center),
+                )?;
+            } else if *v < 0.0 {
+                text(
+                    root,
+                    label,
+                    (x, y + 3),
+                    style(LABEL_PX, &TEXT, HPos::Center, VPos::Top),
+                )?;
+            } else {
+                text(
+                    root,
+                    label,
+                    (x, y - 3),
+                    style(LABEL_PX, &TEXT, HPos::Center, VPos::Bottom),
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A forest plot's intervals: a line from lower to upper through the bar's middle,
+/// with end caps.
+fn paint_intervals(
+    root: &Area,
+    at: &dyn Fn(f64, f64) -> (i32, i32),
+    forest: Option<&Forest>,
+    horizontal: bool,
+) -> Result<(), ChartError> {
+    for (ci, iv) in forest.iter().flat_map(|f| f.intervals.iter().enumerate()) {
+        if let Some((a, b)) = iv {
+            let (p, q) = (at(ci as f64, *a), at(ci as f64, *b));
+            path(root, vec![p, q], TEXT.stroke_width(2))?;
+            for end in [p, q] {
+                let cap = if horizontal {
+                    vec![(end.0, end.1 - 5), (end.0, end.1 + 5)]
+                } else {
+                    vec![(end.0 - 5, end.1), (end.0 + 5, end.1)]
+                };
+                path(root, cap, TEXT.stroke_width(2))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Lines: comparators dashed underneath, then each series as solid runs (broken at gaps and
+/// series breaks) and its markers, hollow on the axis where a figure is missing.
+fn paint_lines(
+    root: &Area,
+    at: &dyn Fn(f64, f64) -> (i32, i32),
+    data: &ChartData,
+    layout: &Layout,
+) -> Result<(), ChartError> {
+    let axis = &layout.axis;
+    for (i, c) in data.comparators.iter().enumerate() {
+        for run in runs(&c.values) {
+            let points: Vec<(i32, i32)> = if let [(ci, v)] = run[..] {
+                vec![at(ci as f64 - 0.3, v), at(ci as f64 + 0.3, v)]
+            } else {
+                run.iter().map(|(ci, v)| at(*ci as f64, *v)).collect()
+            };
+            dashed(root, &points, i, 2)?;
+        }
+    }
+    for (si, s) in data.series.iter().enumerate() {
+        for run in runs(&s.values)
+            .into_iter()
+            .flat_map(|r| cut(r, &data.breaks))
+            .filter(|r| r.len() > 1)
+        {
+            path(
+                root,
+                run.iter().map(|(ci, v)| at(*ci as f64, *v)).collect(),
+                colour(si).stroke_width(3),
+            )?;
+        }
+    }
+    for (si, s) in data.series.iter().enumerate() {
+        for (ci, v) in s.values.iter().enumerate() {
+            match v {
+                Some(v) => marker(root, shape(si), at(ci as f64, *v), colour(si), true)?,
+                None => marker(root, shape(si), at(ci as f64, axis.lo), colour(si), false)?,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A dashed rule, labelled, where each series break falls.
+fn paint_breaks(
+    root: &Area,
+    at: &dyn Fn(f64, f64) -> (i32, i32),
+    data: &ChartData,
+    layout: &Layout,
+    px_y: &Range<i32>,
+) -> Result<(), ChartError> {
+    let axis = &layout.axis;
+    for &b in &data.breaks {
+        let x = at(b as f64 - 0.5, axis.lo).0;
+        let (y0, y1) = (px_y.start, px_y.end);
+        let mut y = y0;
+        while y < y1 {
+            path(
+                root,
+                vec![(x, y), (x, (y + 5).min(y1))],
+                MUTED.stroke_width(1),
+            )?;
+            y += 9;
+        }
+        text(
+            root,
+            "series break",
+            (x + 3, y0 + 2),
+            style(LABEL_PX - 1.0, &MUTED, HPos::Left, VPos::Top),
+        )?;
+    }
+    Ok(())
+}
+
+/// Category labels: down the left of horizontal bars, along the bottom otherwise.
+fn paint_category_labels(
+    root: &Area,
+    at: &dyn Fn(f64, f64) -> (i32, i32),
+    layout: &Layout,
+    px_x: &Range<i32>,
+    px_y: &Range<i32>,
+) -> Result<(), ChartError> {
+    let axis = &layout.axis;
+    if layout.horizontal {
+        for (ci, lines) in layout.hbar_labels.iter().enumerate() {
+            let (_, y) = at(ci as f64, axis.lo);
+            let x = px_x.start - TICK - 6;
+            let first = y - (lines.len() as i32 - 1) * LINE_GAP / 2;
+            for (li, line) in lines.iter().enumerate() {
+                text(
+                    root,
+                    line,
+                    (x, first + li as i32 * LINE_GAP),
+                    style(LABEL_PX, &TEXT, HPos::Right, VPos::Center),
+                )?;
+            }
+        }
+    } else if let Some(labels) = &layout.labels {
+        let y0 = px_y.end + 6;
+        let top_style = style(LABEL_PX, &TEXT, HPos::Center, VPos::Top);
+        match labels {
+            CategoryLabels::Terms {
+                names,
+                years,
+                bounds,
+            } => {
+                for (ci, name) in names.iter().enumerate() {
+                    if let Some(name) = name {
+                        text(
+                            root,
+                            name,
+                            (at(ci as f64, axis.lo).0, y0),
+                            top_style.clone(),
+                        )?;
+                    }
+                }
+                for (c, year) in years {
+                    text(
+                        root,
+                        year,
+                        (at(*c, axis.lo).0, y0 + LINE_GAP + 2),
+                        style(LABEL_PX, &MUTED, HPos::Center, VPos::Top),
+                    )?;
+                }
+                for b in bounds {
+                    let x = at(*b, axis.lo).0;
+                    path(
+                        root,
+                        vec![(x, px_y.end), (x, y0 + 2 * LINE_GAP + 2)],
+                        GRID.stroke_width(1),
+                    )?;
+                }
+            }
+            CategoryLabels::Lines(all) => {
+                for (ci, lines) in all.iter().enumerate() {
+                    for (li, line) in lines.iter().flatten().enumerate() {
+                        text(
+                            root,
+                            line,
+                            (at(ci as f64, axis.lo).0, y0 + li as i32 * LINE_GAP),
+                            top_style.clone(),
+                        )?;
+                    }
+                }
+            }
+            CategoryLabels::Rotated(all) => {
+                let rotated = style(LABEL_PX, &TEXT, HPos::Right, VPos::Center)
+                    .transform(FontTransform::Rotate270);
+                for (ci, label) in all.iter().enumerate() {
+                    if let Some(label) = label {
+                        text(root, label, (at(ci as f64, axis.lo).0, y0), rotated.clone())?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The legend above the plot, aligned with its left edge.
+fn paint_legend(root: &Area, layout: &Layout) -> Result<(), ChartError> {
+    for (r, row) in layout.rows.iter().enumerate() {
+        let y = PAD + 4 + r as i32 * LEGEND_ROW + LEGEND_ROW / 2;
+        for (i, x) in row {
+            let (swatch, label) = &layout.legend[*i];
+            let x = layout.plot_left + x;
+            draw_swatch(root, *swatch, (x, y))?;
+            text(
+                root,
+                label,
+                (x + swatch_width(*swatch) + 6, y),
+                style(LABEL_PX, &TEXT, HPos::Left, VPos::Center),
+            )?;
+        }
+    }
+    Ok(())
+}
