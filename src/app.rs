@@ -37,7 +37,7 @@ use crate::engine::{DataFusionEngine, Engine, EngineError, EngineKind};
 use crate::history::{HistoryError, RunKind};
 use crate::output::{PathError, safe_slug, write_atomic};
 use crate::render::{self, RenderError, ReportTemplate};
-use crate::run::{self, RunError, RunOutput, convert};
+use crate::run::{self, RunError, RunOutput};
 use crate::sample::{self, SampleConfig, SampleError};
 use crate::staging::{Staging, StagingError};
 use chrono::{DateTime, Utc};

@@ -1,32 +1,44 @@
 -- ---
 -- id = "attendance/alerts"
--- version = 3
+-- version = 4
 -- title = "Attendance alerts: children whose attendance has fallen"
 -- description = "For Virtual School officers only (child level). Children in care of compulsory school age whose attendance over their last 20 school days with marks in the run's term (about four school weeks) fell 10 percentage points or more below their attendance over the previous term, or who are persistently absent this term (10% or more of possible sessions missed, domain.md section 3) having not been the term before. Marks are classified by the code list valid on their date; sessions while not looked after, on short breaks (V3/V4) or after the 18th birthday are left out (roll/care_periods), as in attendance/sessions_by_term."
 -- params = ["term"]
 -- depends_on = ["attendance/sessions_by_term", "roll/care_periods"]
 -- level = "child"
 -- ---
-WITH marks AS (
-  SELECT DISTINCT m.child, m.urn, m.date, m.session, c.code_group
+-- Shaped for large registers (issue 16): the run's term is cut from the register first, a
+-- mark is kept when some care period covers it (a semi join: no DISTINCT over every mark,
+-- since the contract keeps one mark per child, date and session), and the marks are counted
+-- once per child and day, so the last 20 days are ranked over days rather than marks.
+WITH days AS (
+  SELECT m.child, m.date,
+         sum(CASE WHEN c.code_group IN ('present', 'approved_activity') THEN 1 ELSE 0 END) AS present,
+         count(*) AS possible
   FROM attendance m
-  JOIN roll.care_periods e ON e.child = m.child AND m.date >= e.decom AND m.date <= e.end_date
   JOIN code_lists c ON c.list_id = 'attendance_mark' AND c.code = m.mark
    AND (c.valid_from IS NULL OR m.date >= c.valid_from)
    AND (c.valid_to IS NULL OR m.date <= c.valid_to)
   CROSS JOIN params p
   WHERE m.date BETWEEN p.term_start AND p.term_end
     AND c.code_group <> 'not_possible'
+    AND EXISTS (
+      SELECT 1 FROM roll.care_periods e
+      WHERE e.child = m.child AND m.date >= e.decom AND m.date <= e.end_date
+    )
+  GROUP BY m.child, m.date
 ),
-days AS (
-  SELECT child, date, row_number() OVER (PARTITION BY child ORDER BY date DESC) AS k
-  FROM (SELECT DISTINCT child, date FROM marks)
+ranked AS (
+  SELECT child, date, present, possible,
+         row_number() OVER (PARTITION BY child ORDER BY date DESC) AS k
+  FROM days
 ),
 recent AS (
-  SELECT m.child, min(m.date) AS window_start, max(m.date) AS window_end,
-         100.0 * sum(CASE WHEN m.code_group IN ('present', 'approved_activity') THEN 1 ELSE 0 END) / count(*) AS attendance_last_20_days
-  FROM marks m JOIN days d ON d.child = m.child AND d.date = m.date AND d.k <= 20
-  GROUP BY m.child
+  SELECT child, min(date) AS window_start, max(date) AS window_end,
+         100.0 * sum(present) / sum(possible) AS attendance_last_20_days
+  FROM ranked
+  WHERE k <= 20
+  GROUP BY child
 ),
 this_term AS (
   SELECT s.child, max(s.age_at_31_august) AS age,

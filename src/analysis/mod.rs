@@ -4,6 +4,7 @@
 //! without the extension (`attendance/absence_by_term`). Dependents read an
 //! analysis's result as the table `<area>.<name>`.
 
+pub mod columns;
 pub mod error;
 pub mod file;
 pub mod graph;

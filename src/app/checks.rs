@@ -165,34 +165,7 @@ fn plan_all(analyses: &[Analysis], catalog: Option<&Catalog>) -> Vec<String> {
                 if let Err(e) = engine.register(Some(&s), &n, schema.clone(), vec![empty]) {
                     problems.push(e.to_string());
                 }
-                for m in &a.meta.metrics {
-                    for col in [
-                        Some(&m.value),
-                        Some(&m.time_period),
-                        m.numerator.as_ref(),
-                        m.denominator.as_ref(),
-                        m.group.as_ref(),
-                        m.breakdown_column.as_ref(),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    {
-                        if schema.index_of(col).is_err() {
-                            problems.push(format!("{}: metric `{}` reads column `{col}`, which the SQL does not return", a.path.display(), m.id));
-                        }
-                    }
-                }
-                for c in &a.meta.charts {
-                    for col in std::iter::once(&c.x)
-                        .chain(&c.y)
-                        .chain(&c.comparators)
-                        .chain(c.series.as_ref())
-                    {
-                        if schema.index_of(col).is_err() {
-                            problems.push(format!("{}: chart `{}` reads column `{col}`, which the SQL does not return", a.path.display(), c.title));
-                        }
-                    }
-                }
+                problems.extend(analysis::columns::missing_columns(a, &schema));
             }
             Err(e) => problems.push(run::sql_error(a, &e).to_string()),
         }

@@ -20,36 +20,26 @@ pub fn notebook(
     let term = choose_term(&catalog, term)?;
     let engine = project.engine.start()?;
     let output = run::run(&catalog, &analyses, engine.as_ref(), term, None)?;
-    let mut results = Vec::new();
-    for block in &nb.blocks {
-        let render::notebook::Cell::Sql { sql, line, .. } = block else {
-            continue;
-        };
-        let batches = engine.query(sql).map_err(|e| {
-            let at = e.line.map_or(*line, |l| line + l - 1);
-            let excerpt = std::fs::read_to_string(file)
-                .map(|text| crate::excerpt::excerpt(&text, at, e.column.map(|c| (c, 1))))
-                .unwrap_or_default();
+    let cells: Vec<(&str, usize)> = nb
+        .blocks
+        .iter()
+        .filter_map(|block| match block {
+            render::notebook::Cell::Sql { sql, line, .. } => Some((sql.as_str(), *line)),
+            render::notebook::Cell::Text(_) => None,
+        })
+        .collect();
+    let results = run::cells::run_cells(engine.as_ref(), cells.iter().map(|(sql, _)| *sql))
+        .map_err(|e| {
+            let first_line = cells.get(e.cell - 1).map_or(1, |(_, line)| *line);
+            let at = e.error.line.map_or(first_line, |l| first_line + l - 1);
+            let excerpt = crate::excerpt::excerpt(&text, at, e.error.column.map(|c| (c, 1)));
             AppError::Render(RenderError::Template {
                 path: file.to_path_buf(),
                 line: at,
-                message: format!("cell {}: {}", results.len() + 1, e.message),
+                message: format!("cell {}: {}", e.cell, e.error.message),
                 excerpt,
             })
         })?;
-        let table = convert::to_table(&batches);
-        let schema = batches
-            .first()
-            .map(|b| b.schema())
-            .unwrap_or_else(|| std::sync::Arc::new(datafusion::arrow::datatypes::Schema::empty()));
-        engine.register(
-            None,
-            &format!("cell_{}", results.len() + 1),
-            schema,
-            batches,
-        )?;
-        results.push(table);
-    }
     let body = nb.document(&results)?;
     let mut subtitle = format!("Notebook · term {term} · data {}", project.data.display());
     if let Some(banner) = render::draft_banner(&drafts) {

@@ -7,7 +7,8 @@ use crate::run::Value;
 const NOT_A_NUMBER: &str = "–";
 
 /// Formats a number for display by unit: `percent` → "18.3%", `pts` (percentage points) →
-/// "-35.7 pts", `per_100`, `mean` and `score` → one decimal,
+/// "-35.7 pts", `per_100`, `mean`, `score` and `one_decimal` (a column mixing rates and
+/// scores, as DfE publishes them) → one decimal,
 /// `count` → "1,234", `pounds` → "£2,570" (no pence), `ratio` → two decimals; any other unit → up to
 /// two decimals with trailing zeros trimmed. Halves round away from zero; "-0.0" is written "0.0".
 pub fn format_number(value: f64, unit: &str) -> String {
@@ -17,7 +18,7 @@ pub fn format_number(value: f64, unit: &str) -> String {
     match unit.trim().to_ascii_lowercase().as_str() {
         "percent" => format!("{}%", fixed(value, 1)),
         "pts" | "points" => format!("{} pts", fixed(value, 1)),
-        "per_100" | "mean" | "score" => fixed(value, 1),
+        "per_100" | "mean" | "score" | "one_decimal" => fixed(value, 1),
         "count" => fixed(value, 0),
         "pounds" => pounds(value, 0),
         "ratio" => fixed(value, 2),

@@ -249,7 +249,11 @@ pub fn document_disclosed(
         audience_label: audience_label.to_string(),
         marking: data.policy.marking.map(str::to_string),
         body,
-        provenance: provenance_blocks(&data, generated, &template.sections()),
+        provenance: if template.meta.audience == template::Audience::School {
+            school_provenance(&data, generated)
+        } else {
+            provenance_blocks(&data, generated, &template.sections())
+        },
         contents: template.meta.audience == template::Audience::Board,
     };
     Ok(report)
@@ -502,6 +506,40 @@ pub fn section_sources(
             (plain_heading(&s.heading), seen.into_iter().collect())
         })
         .collect()
+}
+
+/// A school page's provenance in two lines, so the page stays one A4 sheet: the run, and
+/// each analysis with its version. The SQL and file hashes are in the run's `run.json` and
+/// in the provenance of every leadership and board report of the same run.
+fn school_provenance(data: &ReportData, generated: DateTime<Utc>) -> Vec<Block> {
+    let run = &data.run;
+    let mut used: Vec<String> = run
+        .analyses
+        .iter()
+        .filter(|a| a.id.starts_with("schools/"))
+        .map(|a| format!("{} v{}", a.id, a.version))
+        .collect();
+    used.sort();
+    vec![Block::Section {
+        class: "provenance".into(),
+        id: Some("provenance".into()),
+        blocks: vec![Block::Paragraph(vec![
+            Inline::Text(format!(
+                "Provenance: {} {}, {} engine, {}, term {}, {} rows read from ",
+                run.tool,
+                run.tool_version,
+                run.engine,
+                generated.format("%-d %B %Y %H:%M UTC"),
+                run.term,
+                run.rows_read,
+            )),
+            Inline::Code(run.data_dir.display().to_string()),
+            Inline::Text(format!(
+                "; analyses {} (with their dependencies; hashes in run.json).",
+                used.join(", ")
+            )),
+        ])],
+    }]
 }
 
 /// The closing provenance: what each section rests on, every analysis with version and SQL

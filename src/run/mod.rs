@@ -2,6 +2,7 @@
 //! rayon, every analysis a query over the shared catalog; then results,
 //! `metrics.csv` and `run.json`.
 
+pub mod cells;
 pub mod convert;
 pub mod cross;
 pub mod metrics;
