@@ -21,10 +21,8 @@ struct Measured {
     analyses_s: f64,
 }
 
-/// The analyses' span in `run.json`: first start to last finish, in seconds.
-fn analyses_span(run_json: &Path) -> f64 {
-    let text = std::fs::read_to_string(run_json).expect("run.json");
-    let json: serde_json::Value = serde_json::from_str(&text).expect("run.json parses");
+/// The analyses' span in a parsed `run.json`: first start to last finish, in seconds.
+fn analyses_span(json: &serde_json::Value) -> f64 {
     let stamps = |key: &str| -> Vec<chrono::DateTime<chrono::Utc>> {
         json["analyses"]
             .as_array()
@@ -62,17 +60,13 @@ fn run(bin: &Path, data: &Path, out: &Path, engine: &str) -> Measured {
     let mut fields = text.split_whitespace();
     let wall: f64 = fields.next().and_then(|s| s.parse().ok()).unwrap_or(0.0);
     let kb: f64 = fields.next().and_then(|s| s.parse().ok()).unwrap_or(0.0);
-    let run_json = out.join("run.json");
-    let rows = std::fs::read_to_string(&run_json)
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .and_then(|j| j["rows_read"].as_u64())
-        .unwrap_or(0);
+    let text = std::fs::read_to_string(out.join("run.json")).expect("run.json");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("run.json parses");
     Measured {
         wall,
         peak_mib: kb / 1024.0,
-        rows,
-        analyses_s: analyses_span(&run_json),
+        rows: json["rows_read"].as_u64().unwrap_or(0),
+        analyses_s: analyses_span(&json),
     }
 }
 

@@ -56,7 +56,7 @@ pub fn notebook(
                 "Produced by cohort {} with the {} engine on {} from ",
                 env!("CARGO_PKG_VERSION"),
                 engine.name(),
-                report_time().format("%-d %B %Y at %H:%M UTC"),
+                render::generated_label(report_time()),
             )),
             render::document::Inline::Code(project.data.display().to_string()),
             render::document::Inline::Text(format!(

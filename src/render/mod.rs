@@ -250,7 +250,7 @@ pub fn document_disclosed(
         marking: data.policy.marking.map(str::to_string),
         body,
         provenance: if template.meta.audience == template::Audience::School {
-            school_provenance(&data, generated)
+            school_provenance(&data, generated, &template.sections())
         } else {
             provenance_blocks(&data, generated, &template.sections())
         },
@@ -508,18 +508,32 @@ pub fn section_sources(
         .collect()
 }
 
+/// When a document was produced, as every provenance prints it ("2 December 2026 at 13:05 UTC").
+pub fn generated_label(generated: DateTime<Utc>) -> String {
+    generated.format("%-d %B %Y at %H:%M UTC").to_string()
+}
+
 /// A school page's provenance in two lines, so the page stays one A4 sheet: the run, and
-/// each analysis with its version. The SQL and file hashes are in the run's `run.json` and
-/// in the provenance of every leadership and board report of the same run.
-fn school_provenance(data: &ReportData, generated: DateTime<Utc>) -> Vec<Block> {
+/// every analysis its sections rest on (as [`section_sources`] finds them) with its version.
+/// The SQL and file hashes are in the run's `run.json` and in the provenance of every
+/// leadership and board report of the same run.
+fn school_provenance(
+    data: &ReportData,
+    generated: DateTime<Utc>,
+    sections: &[template::Section],
+) -> Vec<Block> {
     let run = &data.run;
-    let mut used: Vec<String> = run
-        .analyses
-        .iter()
-        .filter(|a| a.id.starts_with("schools/"))
-        .map(|a| format!("{} v{}", a.id, a.version))
+    let ids: std::collections::BTreeSet<String> = section_sources(sections, &data.analyses)
+        .into_iter()
+        .flat_map(|(_, ids)| ids)
         .collect();
-    used.sort();
+    let used: Vec<String> = ids
+        .iter()
+        .map(|id| match run.analyses.iter().find(|a| &a.id == id) {
+            Some(a) => format!("{id} v{}", a.version),
+            None => id.clone(),
+        })
+        .collect();
     vec![Block::Section {
         class: "provenance".into(),
         id: Some("provenance".into()),
@@ -529,13 +543,13 @@ fn school_provenance(data: &ReportData, generated: DateTime<Utc>) -> Vec<Block> 
                 run.tool,
                 run.tool_version,
                 run.engine,
-                generated.format("%-d %B %Y %H:%M UTC"),
+                generated_label(generated),
                 run.term,
                 run.rows_read,
             )),
             Inline::Code(run.data_dir.display().to_string()),
             Inline::Text(format!(
-                "; analyses {} (with their dependencies; hashes in run.json).",
+                "; rests on {} (SQL and file hashes in run.json).",
                 used.join(", ")
             )),
         ])],
@@ -565,7 +579,7 @@ fn provenance_blocks(
                 run.tool,
                 run.tool_version,
                 run.engine,
-                generated.format("%-d %B %Y at %H:%M UTC"),
+                generated_label(generated),
             )),
             Inline::Code(run.data_dir.display().to_string()),
             Inline::Text(format!(

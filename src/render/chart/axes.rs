@@ -3,6 +3,7 @@
 
 use super::data::split_term;
 use super::style::{LABEL_PX, LINE_GAP, text_width, truncate, wrap};
+use crate::render::format::format_tick;
 use crate::render::words::capitalise;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 
@@ -46,6 +47,14 @@ pub(super) struct ValueAxis {
     pub(super) hi: f64,
     pub(super) ticks: Vec<f64>,
     pub(super) decimals: usize,
+}
+
+impl ValueAxis {
+    /// A tick's label: the unit's style with the axis's decimals, the same text the layout
+    /// measures and the painter draws.
+    pub(super) fn tick_label(&self, value: f64, unit: &str) -> String {
+        format_tick(value, unit, self.decimals)
+    }
 }
 
 fn nice_step(raw: f64) -> f64 {

@@ -8,7 +8,7 @@ use super::style::{
     DESC_AREA, HEIGHT, LABEL_PX, LEGEND_ROW, LINE_GAP, PAD, TICK, WIDTH, text_width, truncate, wrap,
 };
 use crate::analysis::{ChartKind, ChartSpec};
-use crate::render::format::{format_number, format_tick};
+use crate::render::format::format_number;
 use crate::render::words::prettify;
 
 /// Where everything goes on a line, bar or forest chart, measured before anything is drawn;
@@ -91,7 +91,7 @@ impl Layout {
             zero_based,
             if labelled && !horizontal { 0.08 } else { 0.0 },
         );
-        let tick_text = |v: &f64| format_tick(*v, unit, axis.decimals);
+        let tick_text = |v: &f64| axis.tick_label(*v, unit);
         let tick_width = axis
             .ticks
             .iter()

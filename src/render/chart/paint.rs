@@ -13,7 +13,6 @@ use super::style::{
 };
 use super::svg::svg_buffer;
 use crate::analysis::ChartSpec;
-use crate::render::format::format_tick;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use std::ops::Range;
@@ -208,7 +207,7 @@ pub(super) fn draw(
     } = &layout;
     let axis = &layout.axis;
     let unit = spec.unit.as_str();
-    let tick_text = |v: &f64| format_tick(*v, unit, axis.decimals);
+    let tick_text = |v: &f64| axis.tick_label(*v, unit);
 
     let svg = svg_buffer(WIDTH, height, |root| {
         let categories = Scale {
