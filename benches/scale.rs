@@ -1,10 +1,20 @@
 //! Benchmark: cohort at scale (issue 16). For each size in `COHORT_SCALE` (children, default
 //! `2000,5000,10000`) it generates 5 years as Parquet, then runs every analysis with
-//! `cohort run --no-history` on DataFusion and on DuckDB (cohort's second engine, over the same
-//! validated catalog), each in its own process so that a peak-memory figure is that run's own.
-//! It prints wall time, peak memory, marks read a second, the analyses' own span (from
-//! `run.json`), and the ratios the targets are stated in: DataFusion against DuckDB, and each
-//! size against the one before it (linear growth is a time ratio of 2.0 for twice the children).
+//! `cohort run --no-history`, each run in its own process under `/usr/bin/time` so that a
+//! peak-memory figure is that run's own:
+//!
+//! - **first**: DataFusion with an empty validated-data cache (every file read and checked,
+//!   then kept in the cache);
+//! - **again**: DataFusion over the same unchanged files (the cache stands in for them, and
+//!   attendance is scanned from its cached Parquet file);
+//! - **duckdb**: cohort's second engine over the same cache;
+//! - **raw**: the engine limit, the same SQL run directly on DuckDB over the same validated
+//!   Parquet files (`benches/duckdb_replay.py`, DuckDB's Python package; skipped, saying so,
+//!   when it is not installed: `pip install duckdb`).
+//!
+//! It prints wall time and peak memory of each, the analyses' own span (from `run.json`), and
+//! the ratios the targets are stated in: cohort against raw DuckDB, and each size against the
+//! one before it (linear growth is a ratio of 2.0 for twice the children).
 //!
 //! Run with `cargo bench --bench scale` (or `COHORT_SCALE=82000 cargo bench --bench scale`);
 //! it needs `/usr/bin/time` for peak memory. Generated sets are kept under
@@ -13,7 +23,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// One measured `cohort run`.
+/// One measured process.
 struct Measured {
     wall: f64,
     peak_mib: f64,
@@ -40,40 +50,141 @@ fn analyses_span(json: &serde_json::Value) -> f64 {
     }
 }
 
-/// Runs `cohort run` over `data` on `engine` under `/usr/bin/time`.
-fn run(bin: &Path, data: &Path, out: &Path, engine: &str) -> Measured {
-    let report = out.join("time.txt");
-    let status = Command::new("/usr/bin/time")
-        .arg("-f")
-        .arg("%e %M")
-        .arg("-o")
-        .arg(&report)
-        .arg(bin)
-        .args(["run", "--no-history", "--engine", engine, "--data"])
-        .arg(data)
-        .arg("--out")
-        .arg(out)
+/// Runs `command` under `/usr/bin/time`, writing its report to `report`: wall s and peak MiB.
+fn timed(mut command: Command, report: &Path) -> (f64, f64) {
+    let status = command
         .status()
         .expect("/usr/bin/time runs (apt-get install time)");
-    assert!(status.success(), "cohort run on {engine} failed");
-    let text = std::fs::read_to_string(&report).expect("time report");
+    assert!(status.success(), "{command:?} failed");
+    let text = std::fs::read_to_string(report).expect("time report");
     let mut fields = text.split_whitespace();
     let wall: f64 = fields.next().and_then(|s| s.parse().ok()).unwrap_or(0.0);
     let kb: f64 = fields.next().and_then(|s| s.parse().ok()).unwrap_or(0.0);
+    (wall, kb / 1024.0)
+}
+
+fn time_command(report: &Path) -> Command {
+    let mut c = Command::new("/usr/bin/time");
+    c.arg("-f").arg("%e %M").arg("-o").arg(report);
+    c
+}
+
+/// Runs `cohort run` in `work` (whose `.cohort/cache` is the cache) over `data` on `engine`.
+fn run(bin: &Path, root: &Path, work: &Path, data: &Path, out: &Path, engine: &str) -> Measured {
+    std::fs::create_dir_all(out).expect("an output folder under the scratch folder");
+    let report = out.join("time.txt");
+    let mut c = time_command(&report);
+    c.current_dir(work)
+        .arg(bin)
+        .args(["run", "--no-history", "--engine", engine, "--data"])
+        .arg(data)
+        .arg("--queries")
+        .arg(root.join("queries"))
+        .arg("--out")
+        .arg(out);
+    let (wall, peak_mib) = timed(c, &report);
     let text = std::fs::read_to_string(out.join("run.json")).expect("run.json");
     let json: serde_json::Value = serde_json::from_str(&text).expect("run.json parses");
     Measured {
         wall,
-        peak_mib: kb / 1024.0,
+        peak_mib,
         rows: json["rows_read"].as_u64().unwrap_or(0),
         analyses_s: analyses_span(&json),
     }
 }
 
+/// The catalog's tables that are not in the cache (reference tables, code lists, terms,
+/// params, empty optional tables), written by `cohort query` as CSV with their types.
+fn dump_tables(bin: &Path, root: &Path, work: &Path, data: &Path, into: &Path) {
+    std::fs::create_dir_all(into).expect("tables folder");
+    let cached: Vec<String> = std::fs::read_dir(work.join(".cohort").join("cache"))
+        .expect("the cache the first run wrote")
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().to_string_lossy().into_owned();
+            let stem = name.strip_suffix(".json")?;
+            Some(stem.rsplit_once('-')?.0.to_string())
+        })
+        .collect();
+    let query = |script: String| {
+        let mut c = Command::new(bin);
+        c.current_dir(work)
+            .args(["query", "--no-history", "--data"])
+            .arg(data)
+            .arg("--queries")
+            .arg(root.join("queries"))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped());
+        let mut child = c.spawn().expect("cohort query runs");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(script.as_bytes())
+            .expect("script");
+        let out = child.wait_with_output().expect("cohort query finishes");
+        assert!(out.status.success(), "cohort query failed");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let listed = query(
+        ".mode csv\nSELECT table_name FROM information_schema.tables WHERE table_schema = 'public';\n"
+            .into(),
+    );
+    let mut script = String::new();
+    for name in listed.lines().skip(1).map(str::trim) {
+        if name.is_empty() || cached.iter().any(|c| c == name) {
+            continue;
+        }
+        let csv = into.join(format!("{name}.csv"));
+        let types = into.join(format!("{name}.types.json"));
+        script.push_str(&format!(
+            ".mode csv\n.output {}\nSELECT * FROM {name};\n.mode json\n.output {}\n\
+             SELECT column_name, data_type FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name = '{name}' ORDER BY ordinal_position;\n",
+            csv.display(),
+            types.display()
+        ));
+    }
+    query(script);
+}
+
+/// The raw DuckDB replay over the cache `work` holds, or `None` when DuckDB's Python
+/// package is missing.
+fn replay(bin: &Path, root: &Path, work: &Path, data: &Path, out: &Path) -> Option<Measured> {
+    let available = Command::new("python3")
+        .args(["-c", "import duckdb"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !available {
+        return None;
+    }
+    let tables = out.join("tables");
+    dump_tables(bin, root, work, data, &tables);
+    let report = out.join("time.txt");
+    let result = out.join("replay.json");
+    let mut c = time_command(&report);
+    c.arg("sh")
+        .arg("-c")
+        .arg("python3 \"$0\" \"$1\" \"$2\" \"$3\" > \"$4\"")
+        .arg(root.join("benches").join("duckdb_replay.py"))
+        .arg(work.join(".cohort").join("cache"))
+        .arg(&tables)
+        .arg(root.join("queries"))
+        .arg(&result);
+    let (wall, peak_mib) = timed(c, &report);
+    let text = std::fs::read_to_string(&result).expect("replay result");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("replay result parses");
+    Some(Measured {
+        wall,
+        peak_mib,
+        rows: 0,
+        analyses_s: json["analyses_s"].as_f64().unwrap_or(0.0),
+    })
+}
+
 fn main() {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_cohort"));
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    std::env::set_current_dir(&root).expect("project folder");
     let sizes: Vec<u64> = std::env::var("COHORT_SCALE")
         .unwrap_or_else(|_| "2000,5000,10000".into())
         .split(',')
@@ -81,17 +192,16 @@ fn main() {
         .collect();
     let scratch = std::env::temp_dir().join("cohort-scale");
     println!(
-        "{:>8} {:>12} | {:>9} {:>9} {:>10} {:>10} | {:>9} {:>9} {:>10} | {:>8} {:>8} | {:>7} {:>7}",
+        "{:>8} {:>11} | {:>14} | {:>14} {:>6} | {:>14} | {:>14} {:>6} | {:>6} {:>6} | {:>6} {:>6}",
         "children",
         "rows read",
-        "DF wall s",
-        "DF MiB",
-        "DF rows/s",
-        "DF anal s",
-        "DDB wall",
-        "DDB MiB",
-        "DDB anal s",
-        "DF/DDB",
+        "first s  MiB",
+        "again s  MiB",
+        "anal",
+        "duckdb s  MiB",
+        "raw s  MiB",
+        "anal",
+        "x raw",
         "anal",
         "x time",
         "x mem"
@@ -108,38 +218,47 @@ fn main() {
                 .expect("cohort sample runs");
             assert!(status.success(), "cohort sample failed");
         }
-        let df = run(
-            &bin,
-            &data,
-            &scratch.join(format!("out-{n}-df")),
-            "datafusion",
-        );
-        let ddb = run(&bin, &data, &scratch.join(format!("out-{n}-ddb")), "duckdb");
+        let work = scratch.join(format!("work-{n}"));
+        let _ = std::fs::remove_dir_all(&work);
+        std::fs::create_dir_all(&work).expect("work folder");
+        let at = |what: &str| scratch.join(format!("out-{n}-{what}"));
+        let first = run(&bin, &root, &work, &data, &at("first"), "datafusion");
+        let again = run(&bin, &root, &work, &data, &at("again"), "datafusion");
+        let duck = run(&bin, &root, &work, &data, &at("duckdb"), "duckdb");
+        let raw = replay(&bin, &root, &work, &data, &at("raw"));
+        let (raw_cols, x_raw, x_anal) = match &raw {
+            Some(r) => (
+                format!("{:>7.2} {:>6.0} {:>6.2}", r.wall, r.peak_mib, r.analyses_s),
+                format!("{:.2}", again.wall / r.wall.max(1e-9)),
+                format!("{:.2}", again.analyses_s / r.analyses_s.max(1e-9)),
+            ),
+            None => (
+                format!("{:>21}", "(pip install duckdb)"),
+                "-".into(),
+                "-".into(),
+            ),
+        };
         let (x_time, x_mem) = match &before {
             Some((m, b)) => {
                 let k = n as f64 / *m as f64;
                 (
-                    format!("{:.2}/{k:.1}", df.wall / b.wall),
-                    format!("{:.2}", df.peak_mib / b.peak_mib),
+                    format!("{:.2}/{k:.1}", again.wall / b.wall),
+                    format!("{:.2}", again.peak_mib / b.peak_mib),
                 )
             }
             None => ("-".into(), "-".into()),
         };
         println!(
-            "{n:>8} {:>12} | {:>9.2} {:>9.0} {:>10.0} {:>10.2} | {:>9.2} {:>9.0} {:>10.2} | {:>8.2} {:>8.2} | {:>7} {:>7}",
-            df.rows,
-            df.wall,
-            df.peak_mib,
-            df.rows as f64 / df.wall.max(1e-9),
-            df.analyses_s,
-            ddb.wall,
-            ddb.peak_mib,
-            ddb.analyses_s,
-            df.wall / ddb.wall.max(1e-9),
-            df.analyses_s / ddb.analyses_s.max(1e-9),
-            x_time,
-            x_mem,
+            "{n:>8} {:>11} | {:>7.2} {:>6.0} | {:>7.2} {:>6.0} {:>6.2} | {:>7.2} {:>6.0} | {raw_cols} | {x_raw:>6} {x_anal:>6} | {x_time:>6} {x_mem:>6}",
+            again.rows,
+            first.wall,
+            first.peak_mib,
+            again.wall,
+            again.peak_mib,
+            again.analyses_s,
+            duck.wall,
+            duck.peak_mib,
         );
-        before = Some((n, df));
+        before = Some((n, again));
     }
 }

@@ -60,6 +60,8 @@ pub struct Project {
     pub la_code: Option<String>,
     /// Where each table's file is and how to read it (`[sources]` in `cohort.toml`).
     pub sources: crate::catalog::Sources,
+    /// The validated-data cache; `None` reads and checks every file every time.
+    pub cache: Option<crate::catalog::CacheOptions>,
 }
 
 impl Default for Project {
@@ -73,8 +75,17 @@ impl Default for Project {
             history: None,
             la_code: None,
             sources: Default::default(),
+            cache: None,
         }
     }
+}
+
+/// The validated-data cache of a command run in `root`: `.cohort/cache`, unless `off` or
+/// `COHORT_NO_CACHE=1` in the environment.
+pub fn default_cache(root: &Path, off: bool) -> Option<crate::catalog::CacheOptions> {
+    let env_off = std::env::var_os("COHORT_NO_CACHE").is_some_and(|v| v == "1");
+    (!off && !env_off)
+        .then(|| crate::catalog::CacheOptions::new(root.join(".cohort").join("cache")))
 }
 
 /// The history file when none is given on the command line: `history = "..."` in a
@@ -86,6 +97,25 @@ pub fn default_history_path(root: &Path) -> Result<PathBuf, AppError> {
         return Ok(root.join(h));
     }
     Ok(root.join(".cohort").join("history.duckdb"))
+}
+
+/// What a run did with the validated-data cache, in words (`None` when it did nothing).
+pub fn cache_summary(c: &crate::catalog::CacheUse) -> Option<String> {
+    let tables = |n: usize| format!("{n} table{}", if n == 1 { "" } else { "s" });
+    let mut parts = Vec::new();
+    if !c.reused.is_empty() {
+        parts.push(format!(
+            "{} unchanged since checked",
+            tables(c.reused.len())
+        ));
+    }
+    if !c.written.is_empty() {
+        parts.push(format!("{} checked and kept", tables(c.written.len())));
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    Some(format!("{} in {}", parts.join(", "), c.dir.display()))
 }
 
 /// `[authority] la_code = 874` in a `cohort.toml` in `root`: the authority reports compare with.
@@ -267,7 +297,14 @@ pub fn open_catalog_for(
         None => None,
     };
     let reading = style::spinner(&format!("reading and checking {}", project.data.display()));
-    let opened = Catalog::open_some(&contract, &project.data, &project.sources, wanted, term);
+    let opened = Catalog::open_some(
+        &contract,
+        &project.data,
+        &project.sources,
+        wanted,
+        term,
+        project.cache.as_ref(),
+    );
     reading.finish_and_clear();
     let mut catalog = opened?;
     if let Some(la) = &project.la_code {

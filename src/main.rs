@@ -40,6 +40,10 @@ struct Paths {
     /// Record nothing in the run history (as does COHORT_NO_HISTORY=1 in the environment).
     #[arg(long, conflicts_with = "history")]
     no_history: bool,
+    /// Read and check every data file even when unchanged since it last passed, and keep no
+    /// validated copy in .cohort/cache (as does COHORT_NO_CACHE=1 in the environment).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(Subcommand)]
@@ -119,6 +123,7 @@ fn project(p: Paths) -> Result<Project, AppError> {
         },
         history,
         la_code: app::default_la_code(std::path::Path::new("."))?,
+        cache: app::default_cache(root, p.no_cache),
     })
 }
 
@@ -249,6 +254,10 @@ enum Command {
         /// is not read unless they read it.
         #[arg(long, value_delimiter = ',')]
         only: Option<Vec<String>>,
+        /// Also write <out>/profile/<id>.txt: each analysis's executed plan with every
+        /// operator's rows and time (DataFusion), to see where a slow analysis spends it.
+        #[arg(long)]
+        profile: bool,
     },
     /// Run what a template needs and write <out>/<template>.html.
     #[command(
@@ -490,15 +499,24 @@ fn dispatch(command: Command) -> Result<String, AppError> {
                 app::history::verify(&Project::default(), &at.resolve()?, run)
             }
         },
-        Command::Run { paths, term, only } => {
+        Command::Run {
+            paths,
+            term,
+            only,
+            profile,
+        } => {
             let project = project(paths)?;
-            let (output, recorded) =
-                app::run_and_write(&project, text(term).as_deref(), only.as_deref())?;
+            let (output, recorded) = app::run_and_write_profiled(
+                &project,
+                text(term).as_deref(),
+                only.as_deref(),
+                profile,
+            )?;
             for w in cohort::run::warnings::warnings(&output) {
                 eprintln!("{}", app::style::for_stderr(&w));
             }
             Ok(format!(
-                "ran {} analyses for {} on {}; wrote {}/results/, {}/metrics.csv ({} figures) and {}/run.json{}",
+                "ran {} analyses for {} on {}; wrote {}/results/, {}/metrics.csv ({} figures) and {}/run.json{}{}",
                 output.analyses.len(),
                 output.term,
                 output.engine,
@@ -508,6 +526,12 @@ fn dispatch(command: Command) -> Result<String, AppError> {
                 project.out.display(),
                 recorded_as(&project, recorded)
                     .map(|r| format!("; {r}"))
+                    .unwrap_or_default(),
+                output
+                    .cache
+                    .as_ref()
+                    .and_then(app::cache_summary)
+                    .map(|c| format!("; {c}"))
                     .unwrap_or_default()
             ))
         }

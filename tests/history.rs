@@ -272,6 +272,7 @@ fn published_rows_replace_recomputed_ones_year_by_year() {
         data_dir: PathBuf::from("d"),
         files: vec![],
         rows_read: 0,
+        cache: None,
         analyses: vec![AnalysisRun {
             id: "attendance/rate_by_year".into(),
             version,
@@ -286,6 +287,7 @@ fn published_rows_replace_recomputed_ones_year_by_year() {
                     .map(|(y, r)| vec![Value::Text(y.into()), Value::Float(r)])
                     .collect(),
             },
+            profile: None,
         }],
         metrics: vec![],
         sources: vec![],

@@ -143,6 +143,11 @@ fn school_pages_and_notebooks_come_as_pdf_too() {
             assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
             let name = pdf.file_name().unwrap().to_string_lossy().into_owned();
             assert!(index.contains(&format!("href=\"{name}\"")), "{name}");
+            // A school's page is for one sheet of A4 at the advisory visit.
+            if tool("pdfinfo") {
+                let pages = page_count(&run("pdfinfo", &pdf));
+                assert_eq!(pages, 1, "{name} runs to {pages} pages");
+            }
             schools += 1;
         }
     }

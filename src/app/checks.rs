@@ -90,7 +90,12 @@ pub fn check(project: &Project, term: Option<Term>) -> CheckReport {
         ),
         Err(e) => report.analyses.push(e.to_string()),
     }
-    let catalog = match open_catalog(project) {
+    // A check reads and checks every file, whatever the cache holds (and keeps what passed).
+    let mut fresh = project.clone();
+    if let Some(c) = &mut fresh.cache {
+        c.reuse = false;
+    }
+    let catalog = match open_catalog(&fresh) {
         Ok(c) => Some(c),
         Err(AppError::Catalog(e)) => {
             report.data = Some(e);

@@ -16,7 +16,10 @@ fn rows_where(
     value: &str,
 ) -> Vec<std::collections::BTreeMap<String, String>> {
     let mut out = Vec::new();
-    for batch in &table.batches {
+    let Ok(batches) = table.rows() else {
+        return out;
+    };
+    for batch in batches.iter() {
         let Some(key) = batch
             .column_by_name(column)
             .and_then(|c| c.as_string_opt::<i32>())

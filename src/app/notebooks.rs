@@ -66,6 +66,7 @@ pub fn notebook(
             )),
         ])],
         contents: false,
+        compact: false,
     };
     // Typeset before writing anything, so a PDF error leaves no HTML behind either.
     let pdf_bytes = if pdf {

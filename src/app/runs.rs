@@ -2,11 +2,21 @@
 
 use super::*;
 
-/// `cohort run`: runs every analysis (or `only` and what they need) and writes the outputs.
+/// `cohort run`: runs every analysis (or `only` and what they need).
 pub fn run(
     project: &Project,
     term: Option<&str>,
     only: Option<&[String]>,
+) -> Result<(RunOutput, Vec<Analysis>), AppError> {
+    run_profiled(project, term, only, false)
+}
+
+/// [`run`], keeping each analysis's executed plan when `profile`.
+pub fn run_profiled(
+    project: &Project,
+    term: Option<&str>,
+    only: Option<&[String]>,
+    profile: bool,
 ) -> Result<(RunOutput, Vec<Analysis>), AppError> {
     let (analyses, drafts) = load_analyses_or_drafts(project)?;
     if let Some(o) = only {
@@ -28,7 +38,7 @@ pub fn run(
     let catalog = open_catalog_for(project, wanted.as_ref(), term)?;
     let term = choose_term(&catalog, term)?;
     let engine = project.engine.start()?;
-    let mut output = run::run(&catalog, &analyses, engine.as_ref(), term, only)?;
+    let mut output = run::run_with(&catalog, &analyses, engine.as_ref(), term, only, profile)?;
     output.drafts = drafts;
     Ok((output, analyses))
 }
@@ -39,7 +49,17 @@ pub fn run_and_write(
     term: Option<&str>,
     only: Option<&[String]>,
 ) -> Result<(RunOutput, Option<i64>), AppError> {
-    let (output, analyses) = run(project, term, only)?;
+    run_and_write_profiled(project, term, only, false)
+}
+
+/// [`run_and_write`], with `profile/<id>.txt` written beside the results when `profile`.
+pub fn run_and_write_profiled(
+    project: &Project,
+    term: Option<&str>,
+    only: Option<&[String]>,
+    profile: bool,
+) -> Result<(RunOutput, Option<i64>), AppError> {
+    let (output, analyses) = run_profiled(project, term, only, profile)?;
     let mut staging = Staging::new(&project.out)?;
     run::write_outputs(&output, staging.dir())?;
     staging.adopt()?;

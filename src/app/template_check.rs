@@ -184,9 +184,11 @@ fn missing_data(
 /// table without a period.
 fn rows_for(t: &LoadedTable, term: Term) -> Option<(String, bool)> {
     let year = term.year;
+    // A table scanned from the cache is read back for the check (an optional table is rarely large).
+    let batches = t.rows().ok()?;
     let column = |name: &str| t.schema.index_of(name).ok();
     let any_text = |i: usize, wanted: &str| {
-        t.batches.iter().any(|b| {
+        batches.iter().any(|b| {
             b.column(i)
                 .as_any()
                 .downcast_ref::<StringArray>()
@@ -204,7 +206,7 @@ fn rows_for(t: &LoadedTable, term: Term) -> Option<(String, bool)> {
     if let Some(i) = column("year") {
         // A 903 collection year is the year of its 31 March: 2025 for 2024-25.
         let end = i64::from(year.start + 1);
-        let any = t.batches.iter().any(|b| {
+        let any = batches.iter().any(|b| {
             b.column(i)
                 .as_any()
                 .downcast_ref::<Int64Array>()
@@ -219,7 +221,7 @@ fn rows_for(t: &LoadedTable, term: Term) -> Option<(String, bool)> {
             Date32Type::from_naive_date(year.first_day()),
             Date32Type::from_naive_date(term.last_day()),
         );
-        let any = t.batches.iter().any(|b| {
+        let any = batches.iter().any(|b| {
             b.column(i)
                 .as_any()
                 .downcast_ref::<Date32Array>()

@@ -32,6 +32,10 @@ pub struct LoadedTable {
     pub row_files: Vec<u32>,
     /// The sheet the rows came from, when a spreadsheet: `lines` hold its row numbers.
     pub sheet: Option<Arc<String>>,
+    /// When the table is scanned from its validated Parquet file in the cache rather than
+    /// held: that file (`batches` is then empty, `stored_rows` its row count).
+    pub stored: Option<PathBuf>,
+    pub stored_rows: usize,
 }
 
 impl LoadedTable {
@@ -50,6 +54,17 @@ impl LoadedTable {
             files: vec![],
             row_files: vec![],
             sheet: None,
+            stored: None,
+            stored_rows: 0,
+        }
+    }
+
+    /// The table's rows in memory: its batches, or its cached file read back when it is
+    /// scanned from there (for the few checks that look at a whole table).
+    pub fn rows(&self) -> Result<std::borrow::Cow<'_, [RecordBatch]>, String> {
+        match &self.stored {
+            None => Ok(std::borrow::Cow::Borrowed(&self.batches)),
+            Some(path) => super::cache::read(path).map(std::borrow::Cow::Owned),
         }
     }
 
@@ -75,7 +90,10 @@ impl LoadedTable {
     }
 
     pub fn num_rows(&self) -> usize {
-        self.batches.iter().map(|b| b.num_rows()).sum()
+        match self.stored {
+            Some(_) => self.stored_rows,
+            None => self.batches.iter().map(|b| b.num_rows()).sum(),
+        }
     }
 }
 

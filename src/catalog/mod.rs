@@ -4,6 +4,7 @@
 //! types, empty values, ranges, codes on their dates, unique keys and references.
 //! Any problem fails the whole folder, so nothing is computed from bad data.
 
+pub mod cache;
 mod checks;
 mod codes;
 pub mod columns;
@@ -19,6 +20,7 @@ pub mod text;
 pub mod values;
 pub mod xml903;
 
+pub use cache::{CacheOptions, CacheUse};
 pub use columns::ReadOptions;
 pub use error::{CatalogError, Position, Problem};
 pub use load::{LoadedTable, arrow_schema, date32};
@@ -36,7 +38,10 @@ use std::path::{Path, PathBuf};
 
 /// One table's load: the table and its files (with the rows each held) when it loaded,
 /// and what went wrong.
-type TableLoad = (Option<(LoadedTable, Vec<(PathBuf, u64)>)>, Problems);
+type TableLoad = (Option<Loaded>, Problems);
+
+/// A table with each of its files and the rows that file held.
+type Loaded = (LoadedTable, Vec<(PathBuf, u64)>);
 
 /// A file the catalog read, with its content hash for provenance.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -57,6 +62,8 @@ pub struct Catalog {
     pub span: Option<(NaiveDate, NaiveDate)>,
     /// Warnings that did not stop the load (extra columns ignored, an encoding guessed).
     pub notes: Vec<String>,
+    /// What the open took from and wrote to the validated-data cache, when it used one.
+    pub cache: Option<CacheUse>,
 }
 
 impl Catalog {
@@ -83,19 +90,22 @@ impl Catalog {
         dir: &Path,
         sources: &Sources,
     ) -> Result<Catalog, CatalogError> {
-        Catalog::open_some(contract, dir, sources, None, None)
+        Catalog::open_some(contract, dir, sources, None, None, None)
     }
 
     /// As [`Catalog::open_with`], reading and checking only the contract tables `wanted`
     /// names (`None`: all) and the tables their references point to; the rest are left empty,
     /// so SQL still plans. Without the attendance table the terms come from `term` (the run's
-    /// term, which must then be given: attendance is read when it is not).
+    /// term, which must then be given: attendance is read when it is not). With `cache`,
+    /// tables whose files are unchanged since they last passed are taken from the
+    /// validated-data cache, the rest are written to it, and large ones are scanned from it.
     pub fn open_some(
         contract: &Contract,
         dir: &Path,
         sources: &Sources,
         wanted: Option<&BTreeSet<String>>,
         term: Option<crate::contract::Term>,
+        cache: Option<&CacheOptions>,
     ) -> Result<Catalog, CatalogError> {
         let wanted = wanted.map(|w| tables_needed(contract, w, term.is_none()));
         let reads = |name: &str| wanted.as_ref().is_none_or(|w| w.contains(name));
@@ -112,7 +122,37 @@ impl Catalog {
         }
         let files = locate::data_files(dir);
         let today = dates::today();
-        let results: Vec<TableLoad> = contract
+        // Every read table's files, hashed once (in parallel) for provenance and the cache.
+        let located: HashMap<&str, Vec<PathBuf>> = contract
+            .tables
+            .iter()
+            .filter(|t| reads(t.name))
+            .filter_map(|t| {
+                let l = locate::locate(t, dir, &files, &sources.of(t.name)).ok()?;
+                Some((t.name, l.paths()))
+            })
+            .collect();
+        let mut to_hash: Vec<&PathBuf> = located.values().flatten().collect();
+        to_hash.sort();
+        to_hash.dedup();
+        let hashes: HashMap<PathBuf, String> = to_hash
+            .par_iter()
+            .filter_map(|p| hash_file(p).ok().map(|h| ((*p).clone(), h)))
+            .collect();
+        let key_of = |table: &crate::contract::Table| -> Option<String> {
+            let closure = references_closure(contract, table.name);
+            let mut parts = Vec::new();
+            for name in &closure {
+                let paths = located.get(name.as_str())?;
+                let hs: Option<Vec<&str>> = paths
+                    .iter()
+                    .map(|p| hashes.get(p).map(String::as_str))
+                    .collect();
+                parts.push((name.as_str(), hs?));
+            }
+            Some(cache::key(contract, table, &sources.of(table.name), &parts))
+        };
+        let results: Vec<(TableLoad, Option<cache::Manifest>)> = contract
             .tables
             .par_iter()
             .map(|table| {
@@ -120,13 +160,25 @@ impl Catalog {
                 if !reads(table.name) {
                     let left = reference::builtin(contract, table.name)
                         .unwrap_or_else(|| reference::empty(table));
-                    return (Some((left, vec![])), p);
+                    return ((Some((left, vec![])), p), None);
+                }
+                let paths = located.get(table.name).cloned().unwrap_or_default();
+                if let Some(c) = cache.filter(|c| c.reuse && !paths.is_empty())
+                    && let Some(key) = key_of(table)
+                    && let Some(reused) = reuse(c, table.name, &key, &paths)
+                {
+                    let (table, manifest) = reused;
+                    for n in &manifest.notes {
+                        p.note(n.clone());
+                    }
+                    return ((Some(table), p), Some(manifest));
                 }
                 let loaded = load_table(contract, table, dir, &files, sources, today, &mut p);
-                (loaded, p)
+                ((loaded, p), None)
             })
             .collect();
         let mut loaded = Vec::new();
+        let mut reused: HashMap<String, cache::Manifest> = HashMap::new();
         // Every file some table claims, whether or not it loaded.
         let claimed: HashSet<PathBuf> = contract
             .tables
@@ -134,7 +186,16 @@ impl Catalog {
             .filter_map(|t| locate::locate(t, dir, &files, &sources.of(t.name)).ok())
             .flat_map(|l| l.paths())
             .collect();
-        for (table, p) in results {
+        // The notes each freshly read table gave, kept with it in the cache.
+        let mut table_notes: HashMap<String, Vec<String>> = HashMap::new();
+        for ((table, p), manifest) in results {
+            if let Some((t, _)) = &table {
+                if let Some(m) = manifest {
+                    reused.insert(t.name.clone(), m);
+                } else {
+                    table_notes.insert(t.name.clone(), p.notes.clone());
+                }
+            }
             problems.absorb(p);
             if let Some(t) = table {
                 loaded.push(t);
@@ -144,8 +205,17 @@ impl Catalog {
         if !problems.is_empty() {
             return Err(problems.into_error());
         }
-        let targets = reference_targets(contract, &loaded);
+        // A reused table passed its reference checks against these very files.
+        let checking: Vec<&str> = loaded
+            .iter()
+            .map(|(t, _)| t.name.as_str())
+            .filter(|n| !reused.contains_key(*n))
+            .collect();
+        let targets = reference_targets(contract, &loaded, &checking);
         for (t, paths) in &loaded {
+            if reused.contains_key(&t.name) {
+                continue;
+            }
             if let (Some(table), Some((path, _))) = (contract.table(&t.name), paths.first()) {
                 checks::check_references(table, t, path, &targets, &mut problems);
             }
@@ -153,8 +223,24 @@ impl Catalog {
         if !problems.is_empty() {
             return Err(problems.into_error());
         }
+        let span = match reused.get("attendance") {
+            Some(m) => m.date_span,
+            None => attendance_span(loaded.iter().map(|(t, _)| t)),
+        };
+        let cache_use = cache.map(|c| {
+            store(
+                c,
+                contract,
+                &mut loaded,
+                &reused,
+                &table_notes,
+                &key_of,
+                span,
+                &mut problems,
+            )
+        });
         let files = loaded
-            .par_iter()
+            .iter()
             .flat_map(|(t, paths)| {
                 paths
                     .iter()
@@ -162,7 +248,11 @@ impl Catalog {
                     .collect::<Vec<_>>()
             })
             .map(|(table, path, rows)| {
-                hash_file(&path).map(|sha256| DataFile {
+                let sha256 = match hashes.get(&path) {
+                    Some(h) => Ok(h.clone()),
+                    None => hash_file(&path),
+                };
+                sha256.map(|sha256| DataFile {
                     table,
                     path,
                     sha256,
@@ -175,7 +265,6 @@ impl Catalog {
                 omitted: 0,
             })?;
         let mut tables: Vec<LoadedTable> = loaded.into_iter().map(|(t, _)| t).collect();
-        let span = attendance_span(&tables);
         let (first, last) = match (span, term) {
             (Some((a, b)), _) => (AcademicYear::containing(a), AcademicYear::containing(b)),
             // Attendance not read: every term from 2010-11 to the run's, so that results
@@ -191,6 +280,7 @@ impl Catalog {
             files,
             span,
             notes: problems.notes,
+            cache: cache_use,
         })
     }
 
@@ -209,6 +299,7 @@ impl Catalog {
             files: vec![],
             span: None,
             notes: vec![],
+            cache: None,
         }
     }
 
@@ -334,7 +425,7 @@ fn load_table(
     sources: &Sources,
     today: NaiveDate,
     problems: &mut Problems,
-) -> Option<(LoadedTable, Vec<(PathBuf, u64)>)> {
+) -> Option<Loaded> {
     let source = sources.of(table.name);
     let located = match locate::locate(table, dir, files, &source) {
         Ok(l) => l,
@@ -467,11 +558,13 @@ fn unknown_files(
 
 fn reference_targets(
     contract: &Contract,
-    loaded: &[(LoadedTable, Vec<(PathBuf, u64)>)],
+    loaded: &[Loaded],
+    checking: &[&str],
 ) -> HashMap<(String, String), HashSet<String>> {
     let mut wanted: Vec<(&str, &str)> = contract
         .tables
         .iter()
+        .filter(|t| checking.contains(&t.name))
         .flat_map(|t| t.references.iter().flat_map(|r| r.targets.iter().copied()))
         .collect();
     wanted.sort();
@@ -479,13 +572,131 @@ fn reference_targets(
     let mut out = HashMap::new();
     for (tt, tc) in wanted {
         if let Some((t, _)) = loaded.iter().find(|(t, _)| t.name == tt) {
-            out.insert(
-                (tt.to_string(), tc.to_string()),
-                checks::distinct_values(t, tc),
-            );
+            let values = match (&t.stored, t.rows()) {
+                (None, _) => checks::distinct_values(t, tc),
+                (Some(_), Ok(rows)) => {
+                    let held = LoadedTable {
+                        batches: rows.into_owned(),
+                        stored: None,
+                        ..t.clone()
+                    };
+                    checks::distinct_values(&held, tc)
+                }
+                // Unreadable now: every value is then reported as unresolved, never passed.
+                (Some(_), Err(_)) => HashSet::new(),
+            };
+            out.insert((tt.to_string(), tc.to_string()), values);
         }
     }
     out
+}
+
+/// `name` and every table its references reach, sorted: the tables whose files a cached
+/// copy of `name` depends on.
+fn references_closure(contract: &Contract, name: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut todo = vec![name.to_string()];
+    while let Some(n) = todo.pop() {
+        if let Some(t) = contract.table(&n)
+            && out.insert(n)
+        {
+            for r in &t.references {
+                todo.extend(r.targets.iter().map(|(tt, _)| tt.to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// The cached copy of `table` for `key`, when there is a sound one: the table (scanned from
+/// the file when large, else read back), its files with their rows, and the manifest.
+fn reuse(
+    c: &CacheOptions,
+    table: &str,
+    key: &str,
+    paths: &[PathBuf],
+) -> Option<(Loaded, cache::Manifest)> {
+    let (manifest, file, schema) = cache::find(&c.dir, table, key)?;
+    if manifest.file_rows.len() != paths.len() {
+        return None;
+    }
+    let rows: Vec<(PathBuf, u64)> = paths
+        .iter()
+        .cloned()
+        .zip(manifest.file_rows.iter().copied())
+        .collect();
+    let mut t = LoadedTable::new(table, schema, vec![], None);
+    if manifest.rows as usize > c.hold_rows {
+        t.stored = Some(file);
+        t.stored_rows = manifest.rows as usize;
+    } else {
+        t.batches = cache::read(&file).ok()?;
+    }
+    Some(((t, rows), manifest))
+}
+
+/// Writes every freshly checked table with files to the cache and turns the large ones
+/// into scans of their cached file; a table that cannot be written stays in memory, noted.
+#[allow(clippy::too_many_arguments)]
+fn store(
+    c: &CacheOptions,
+    contract: &Contract,
+    loaded: &mut [Loaded],
+    reused: &HashMap<String, cache::Manifest>,
+    notes: &HashMap<String, Vec<String>>,
+    key_of: &(dyn Fn(&crate::contract::Table) -> Option<String> + Sync),
+    span: Option<(NaiveDate, NaiveDate)>,
+    problems: &mut Problems,
+) -> CacheUse {
+    let outcomes: Vec<Option<Result<String, String>>> = loaded
+        .par_iter_mut()
+        .map(|(t, paths)| {
+            if reused.contains_key(&t.name) || paths.is_empty() {
+                return None;
+            }
+            let key = contract.table(&t.name).and_then(key_of)?;
+            let manifest = cache::Manifest {
+                key,
+                table: t.name.clone(),
+                rows: t.num_rows() as u64,
+                file_rows: paths.iter().map(|(_, r)| *r).collect(),
+                notes: notes.get(&t.name).cloned().unwrap_or_default(),
+                date_span: if t.name == "attendance" { span } else { None },
+            };
+            Some(cache::write(&c.dir, t, &manifest).map(|file| {
+                if t.num_rows() > c.hold_rows {
+                    t.stored_rows = t.num_rows();
+                    t.stored = Some(file);
+                    t.batches = vec![];
+                    t.lines = None;
+                    t.row_files = vec![];
+                }
+                t.name.clone()
+            }))
+        })
+        .collect();
+    let mut used = CacheUse {
+        dir: c.dir.clone(),
+        ..Default::default()
+    };
+    for outcome in outcomes.into_iter().flatten() {
+        match outcome {
+            Ok(name) => used.written.push(name),
+            Err(e) => problems.note(format!(
+                "cannot keep a validated copy in the cache ({e}); the next run reads and checks the file again"
+            )),
+        }
+    }
+    used.reused = reused.keys().cloned().collect();
+    used.scanned = loaded
+        .iter()
+        .filter(|(t, _)| t.stored.is_some())
+        .map(|(t, _)| t.name.clone())
+        .collect();
+    used.reused.sort();
+    used.written.sort();
+    used.scanned.sort();
+    used
 }
 
 fn hash_file(path: &Path) -> Result<String, Problem> {
@@ -509,8 +720,10 @@ fn hash_file(path: &Path) -> Result<String, Problem> {
     Ok(hex::encode(hasher.finalize()))
 }
 
-fn attendance_span(tables: &[LoadedTable]) -> Option<(NaiveDate, NaiveDate)> {
-    let t = tables.iter().find(|t| t.name == "attendance")?;
+fn attendance_span<'a>(
+    mut tables: impl Iterator<Item = &'a LoadedTable>,
+) -> Option<(NaiveDate, NaiveDate)> {
+    let t = tables.find(|t| t.name == "attendance")?;
     let i = t.schema.index_of("date").ok()?;
     let mut span: Option<(i32, i32)> = None;
     for b in &t.batches {

@@ -131,7 +131,8 @@ pub fn authority(
 /// The name DfE's neighbour file gives authority `la_code`.
 pub fn authority_name(neighbours: &LoadedTable, la_code: &str) -> Option<String> {
     use datafusion::arrow::array::AsArray;
-    for batch in &neighbours.batches {
+    let batches = neighbours.rows().ok()?;
+    for batch in batches.iter() {
         let codes = batch
             .column_by_name("old_la_code")?
             .as_string_opt::<i32>()?;

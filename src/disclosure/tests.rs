@@ -40,6 +40,7 @@ fn run_of(tables: Vec<(&str, ResultTable)>) -> RunOutput {
         data_dir: "data".into(),
         files: vec![],
         rows_read: 0,
+        cache: None,
         analyses: tables
             .into_iter()
             .map(|(id, result)| AnalysisRun {
@@ -50,6 +51,7 @@ fn run_of(tables: Vec<(&str, ResultTable)>) -> RunOutput {
                 started: now,
                 finished: now,
                 result,
+                profile: None,
             })
             .collect(),
         metrics: vec![],

@@ -12,6 +12,8 @@ pub use self::duckdb::DuckDbEngine;
 
 use ::datafusion::arrow::datatypes::SchemaRef;
 use ::datafusion::arrow::record_batch::RecordBatch;
+use ::datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use std::path::Path;
 
 /// An error from an engine, with the SQL position when the engine reports one.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -73,8 +75,34 @@ pub trait Engine: Send + Sync {
         arrow_schema: SchemaRef,
         batches: Vec<RecordBatch>,
     ) -> Result<(), EngineError>;
+    /// Makes the rows of the Parquet file at `path` queryable as `name`: scanned from the
+    /// file where the engine can (DataFusion), else read into the engine like [`Engine::register`].
+    fn register_parquet(
+        &self,
+        name: &str,
+        arrow_schema: SchemaRef,
+        path: &Path,
+    ) -> Result<(), EngineError> {
+        let read = |e: &dyn std::fmt::Display| {
+            EngineError::new(format!("cannot read {}: {e}", path.display()))
+        };
+        let file = std::fs::File::open(path).map_err(|e| read(&e))?;
+        let batches = ParquetRecordBatchReaderBuilder::try_new(file)
+            .and_then(|b| b.build())
+            .map_err(|e| read(&e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| read(&e))?;
+        self.register(None, name, arrow_schema, batches)
+    }
     /// Runs a query to completion.
     fn query(&self, sql: &str) -> Result<Vec<RecordBatch>, EngineError>;
+    /// Runs a query to completion and returns, with its rows, the executed plan with each
+    /// operator's rows and time (`cohort run --profile`), where the engine can give one.
+    fn query_profiled(&self, sql: &str) -> Result<(Vec<RecordBatch>, String), EngineError> {
+        let batches = self.query(sql)?;
+        let note = format!("the {} engine gives no plan profile", self.name());
+        Ok((batches, note))
+    }
     /// Plans a query without running it and returns the schema of its result.
     fn plan(&self, sql: &str) -> Result<SchemaRef, EngineError>;
 }

@@ -23,6 +23,9 @@ pub struct Report {
     pub provenance: Vec<Block>,
     /// The PDF opens with the summary, then a contents list (a board report).
     pub contents: bool,
+    /// A page meant to fit one sheet (a school's advisory page): the PDF's margins are
+    /// narrower and its charts smaller.
+    pub compact: bool,
 }
 
 /// One block of a document, in reading order.

@@ -255,6 +255,7 @@ pub fn document_disclosed(
             provenance_blocks(&data, generated, &template.sections())
         },
         contents: template.meta.audience == template::Audience::Board,
+        compact: template.meta.audience == template::Audience::School,
     };
     Ok(report)
 }

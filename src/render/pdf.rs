@@ -358,7 +358,7 @@ fn figure(f: &Figure, out: &mut String) {
     };
     let _ = write!(
         out,
-        "\n#block(breakable: false, width: 100%, above: 1.4em, below: 0.8em)[\n#text(weight: \"bold\")[{}] \\\n#text(size: 9pt, fill: luma(70))[{}]\n#align(center, image(bytes({}), format: \"svg\", width: 92%, alt: {}))\n]\n",
+        "\n#block(breakable: false, width: 100%, above: 1.4em, below: 0.8em)[\n#text(weight: \"bold\")[{}] \\\n#text(size: 9pt, fill: luma(70))[{}]\n#align(center, image(bytes({}), format: \"svg\", width: chart-width, alt: {}))\n]\n",
         text(&f.title),
         text(&f.summary),
         string_literal(&f.svg),
@@ -430,8 +430,14 @@ pub fn document(r: &Report) -> String {
         r.title,
         r.subtitle
     );
+    // A one-sheet page keeps to its sheet: narrower margins and charts under two thirds wide.
+    let (margin, chart_width) = if r.compact {
+        ("(x: 1.6cm, top: 1.6cm, bottom: 1.5cm)", "62%")
+    } else {
+        ("(x: 1.8cm, top: 2.2cm, bottom: 2cm)", "92%")
+    };
     let mut out = format!(
-        "#set document(title: {})\n#set page(paper: \"a4\", margin: (x: 1.8cm, top: 2.2cm, bottom: 2cm),\n  header: align(right, text(size: 8pt, fill: luma(90))[{}]),\n  footer: context align(center, text(size: 8pt, fill: luma(90))[Page #counter(page).display() of #counter(page).final().first(){}]))\n#set text(font: \"Libertinus Serif\", size: 10.5pt, lang: \"en\", region: \"gb\")\n#set heading(numbering: none)\n#show heading: set block(above: 1.4em, below: 0.7em)\n#show heading.where(level: 1): set text(size: 20pt)\n#show heading.where(level: 2): set text(size: 14pt)\n#show heading.where(level: 3): set text(size: 11.5pt)\n#text(size: 9pt, fill: luma(90))[{}]\n#heading(level: 1, outlined: false)[{}]\n#text(fill: luma(70))[{}]\n",
+        "#let chart-width = {chart_width}\n#set document(title: {})\n#set page(paper: \"a4\", margin: {margin},\n  header: align(right, text(size: 8pt, fill: luma(90))[{}]),\n  footer: context align(center, text(size: 8pt, fill: luma(90))[Page #counter(page).display() of #counter(page).final().first(){}]))\n#set text(font: \"Libertinus Serif\", size: 10.5pt, lang: \"en\", region: \"gb\")\n#set heading(numbering: none)\n#show heading: set block(above: 1.4em, below: 0.7em)\n#show heading.where(level: 1): set text(size: 20pt)\n#show heading.where(level: 2): set text(size: 14pt)\n#show heading.where(level: 3): set text(size: 11.5pt)\n#text(size: 9pt, fill: luma(90))[{}]\n#heading(level: 1, outlined: false)[{}]\n#text(fill: luma(70))[{}]\n",
         string_literal(&r.title),
         text(&header),
         r.marking
@@ -564,6 +570,7 @@ mod tests {
             body,
             provenance: crate::render::document::parse_markdown("## Provenance\n\nx", None),
             contents: true,
+            compact: false,
             ..Report::default()
         };
         let typ = document(&report);

@@ -54,6 +54,9 @@ pub struct AnalysisRun {
     pub finished: DateTime<Utc>,
     #[serde(skip)]
     pub result: ResultTable,
+    /// The executed plan with each operator's rows and time, when the run was profiled.
+    #[serde(skip)]
+    pub profile: Option<String>,
 }
 
 /// Everything a run produced: what `run.json`, `results/` and `metrics.csv` hold.
@@ -66,6 +69,9 @@ pub struct RunOutput {
     pub data_dir: PathBuf,
     pub files: Vec<DataFile>,
     pub rows_read: u64,
+    /// What the run took from and wrote to the validated-data cache, when it used one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache: Option<crate::catalog::CacheUse>,
     pub analyses: Vec<AnalysisRun>,
     #[serde(skip)]
     pub metrics: Vec<MetricRow>,
@@ -118,9 +124,11 @@ pub fn prepare(engine: &dyn Engine, catalog: &Catalog, term: Term) -> Result<(),
         message: e.message,
     };
     for t in &catalog.tables {
-        engine
-            .register(None, &t.name, t.schema.clone(), t.batches.clone())
-            .map_err(fail)?;
+        match &t.stored {
+            Some(path) => engine.register_parquet(&t.name, t.schema.clone(), path),
+            None => engine.register(None, &t.name, t.schema.clone(), t.batches.clone()),
+        }
+        .map_err(fail)?;
     }
     let (schema, batch) = params::table(term);
     engine
@@ -137,8 +145,21 @@ pub fn run(
     term: Term,
     only: Option<&[String]>,
 ) -> Result<RunOutput, RunError> {
+    run_with(catalog, analyses, engine, term, only, false)
+}
+
+/// [`run`], keeping each analysis's executed plan with its operators' rows and times when
+/// `profile` (`cohort run --profile`: where a slow analysis spends its time).
+pub fn run_with(
+    catalog: &Catalog,
+    analyses: &[Analysis],
+    engine: &dyn Engine,
+    term: Term,
+    only: Option<&[String]>,
+    profile: bool,
+) -> Result<RunOutput, RunError> {
     prepare(engine, catalog, term)?;
-    run_prepared(catalog, analyses, engine, term, only)
+    run_waves(catalog, analyses, engine, term, only, profile)
 }
 
 /// [`run`] on an engine [`prepare`] has already set up, so that results of earlier
@@ -149,6 +170,19 @@ pub fn run_prepared(
     engine: &dyn Engine,
     term: Term,
     only: Option<&[String]>,
+) -> Result<RunOutput, RunError> {
+    run_waves(catalog, analyses, engine, term, only, false)
+}
+
+/// Runs the selected analyses wave by wave, each wave's analyses in parallel, registering
+/// each result for the waves after it.
+fn run_waves(
+    catalog: &Catalog,
+    analyses: &[Analysis],
+    engine: &dyn Engine,
+    term: Term,
+    only: Option<&[String]>,
+    profile: bool,
 ) -> Result<RunOutput, RunError> {
     let selected: Option<BTreeSet<String>> =
         only.map(|o| analysis::graph::with_dependencies(analyses, o));
@@ -181,7 +215,7 @@ pub fn run_prepared(
         > = todo
             .par_iter()
             .map(|a| {
-                let r = run_one(engine, a);
+                let r = run_one(engine, a, profile);
                 bar.inc(1);
                 bar.set_message(a.id().to_string());
                 r
@@ -226,6 +260,7 @@ pub fn run_prepared(
         data_dir: catalog.dir.clone(),
         files: catalog.files.clone(),
         rows_read: catalog.rows_read(),
+        cache: catalog.cache.clone(),
         analyses: runs,
         metrics: metric_rows,
         drafts: Vec::new(),
@@ -235,12 +270,19 @@ pub fn run_prepared(
 
 type Batches = Vec<datafusion::arrow::record_batch::RecordBatch>;
 
-fn run_one(engine: &dyn Engine, a: &Analysis) -> Result<(AnalysisRun, Batches), RunError> {
+fn run_one(
+    engine: &dyn Engine,
+    a: &Analysis,
+    profile: bool,
+) -> Result<(AnalysisRun, Batches), RunError> {
     let started = Utc::now();
-    let batches = engine
-        .query(a.sql_for(engine.name()))
-        .map_err(|e| sql_error(a, &e))?;
-    let mut batches = batches;
+    let sql = a.sql_for(engine.name());
+    let (mut batches, plan) = if profile {
+        let (b, p) = engine.query_profiled(sql).map_err(|e| sql_error(a, &e))?;
+        (b, Some(p))
+    } else {
+        (engine.query(sql).map_err(|e| sql_error(a, &e))?, None)
+    };
     let mut result = convert::to_table(&batches);
     if let Some(spec) = &a.meta.model {
         let model_error = |message: String| RunError::Model {
@@ -280,6 +322,7 @@ fn run_one(engine: &dyn Engine, a: &Analysis) -> Result<(AnalysisRun, Batches), 
         started,
         finished,
         result,
+        profile: plan,
     };
     Ok((run, batches))
 }
@@ -341,7 +384,8 @@ fn progress_bar(n: u64) -> indicatif::ProgressBar {
     bar
 }
 
-/// Writes `results/<id>.csv`, `metrics.csv` and `run.json` under `out`, each atomically.
+/// Writes `results/<id>.csv`, `metrics.csv` and `run.json` under `out` (and
+/// `profile/<id>.txt` for a profiled run), each atomically.
 pub fn write_outputs(output: &RunOutput, out: &Path) -> Result<(), RunError> {
     let write = |path: PathBuf, bytes: &[u8]| {
         write_atomic(&path, bytes).map_err(|e| RunError::Write { path, source: e })
@@ -351,6 +395,19 @@ pub fn write_outputs(output: &RunOutput, out: &Path) -> Result<(), RunError> {
             out.join("results").join(format!("{}.csv", a.id)),
             a.result.to_csv().as_bytes(),
         )?;
+    }
+    for a in &output.analyses {
+        if let Some(plan) = &a.profile {
+            let seconds = (a.finished - a.started).num_milliseconds() as f64 / 1000.0;
+            let text = format!(
+                "{} (version {}): {seconds:.3} s, {} rows\n\n{plan}",
+                a.id, a.version, a.rows
+            );
+            write(
+                out.join("profile").join(format!("{}.txt", a.id)),
+                text.as_bytes(),
+            )?;
+        }
     }
     write(
         out.join("metrics.csv"),

@@ -1,0 +1,192 @@
+//! The validated-data cache (issue 16): a second run over unchanged files reuses what
+//! passed, a changed file is read and checked again with the tables that reference it, bad
+//! data is still refused, a damaged cache entry is a miss, and every figure is the same
+//! whether a table is held in memory or scanned from its cached Parquet file.
+
+use cohort::app::{self, Project};
+use cohort::catalog::CacheOptions;
+use cohort::run::RunOutput;
+use std::path::{Path, PathBuf};
+
+/// A copy of sample-data in a fresh folder, with the project's queries and templates.
+fn project(dir: &Path, cache: Option<CacheOptions>) -> Project {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let data = dir.join("data");
+    if !data.exists() {
+        std::fs::create_dir_all(&data).expect("data folder");
+        for e in std::fs::read_dir(root.join("sample-data")).expect("sample-data") {
+            let e = e.expect("entry");
+            std::fs::copy(e.path(), data.join(e.file_name())).expect("copy");
+        }
+    }
+    Project {
+        data,
+        queries: root.join("queries"),
+        templates: root.join("report-templates"),
+        cache,
+        ..Default::default()
+    }
+}
+
+/// Every result as CSV and every metric, so two runs compare figure by figure.
+fn figures(output: &RunOutput) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = output
+        .analyses
+        .iter()
+        .map(|a| (a.id.clone(), a.result.to_csv()))
+        .collect();
+    out.push((
+        "metrics.csv".into(),
+        cohort::run::metrics::to_csv(&output.metrics, &output.term),
+    ));
+    out
+}
+
+fn run(p: &Project) -> RunOutput {
+    app::run(p, None, None)
+        .unwrap_or_else(|e| panic!("run: {e}"))
+        .0
+}
+
+/// Asserts two runs gave the same figures, naming the first analysis that differs.
+fn assert_same(a: &RunOutput, b: &RunOutput, what: &str) {
+    let (fa, fb) = (figures(a), figures(b));
+    assert_eq!(fa.len(), fb.len(), "{what}: number of results");
+    for ((ia, ca), (ib, cb)) in fa.iter().zip(&fb) {
+        assert_eq!(ia, ib);
+        assert!(ca == cb, "{what}: `{ia}` differs");
+    }
+}
+
+fn cache_in(dir: &Path, hold_rows: usize) -> CacheOptions {
+    CacheOptions {
+        dir: dir.join("cache"),
+        hold_rows,
+        reuse: true,
+    }
+}
+
+#[test]
+fn a_second_run_reuses_every_table_and_scanning_changes_no_figure() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plain = run(&project(dir.path(), None));
+    assert!(plain.cache.is_none(), "no cache asked for, none used");
+
+    // hold_rows 0: every table is scanned from its cached file, the opposite of the default.
+    let cached = project(dir.path(), Some(cache_in(dir.path(), 0)));
+    let first = run(&cached);
+    let used = first.cache.clone().expect("the cache was used");
+    assert!(used.reused.is_empty(), "nothing to reuse yet: {used:?}");
+    for t in ["attendance", "episodes", "header", "peps", "schools"] {
+        assert!(
+            used.written.contains(&t.to_string()),
+            "{t} written: {used:?}"
+        );
+        assert!(
+            used.scanned.contains(&t.to_string()),
+            "{t} scanned: {used:?}"
+        );
+    }
+    assert_same(&plain, &first, "scanned from the cache on the first run");
+    // The files read are the same either way, with the same hashes and rows.
+    let files = |o: &RunOutput| -> Vec<(String, String, u64)> {
+        o.files
+            .iter()
+            .map(|f| (f.table.clone(), f.sha256.clone(), f.rows))
+            .collect()
+    };
+    assert_eq!(files(&plain), files(&first));
+
+    let second = run(&cached);
+    let used2 = second.cache.clone().expect("the cache was used");
+    assert_eq!(used2.reused, used.written, "every table reused");
+    assert!(used2.written.is_empty(), "nothing rewritten: {used2:?}");
+    assert_same(&plain, &second, "reused from the cache");
+    assert_eq!(files(&plain), files(&second));
+    // run.json (and so the history, which keeps it) says what the cache did.
+    let json = serde_json::to_value(&second).expect("run.json");
+    assert_eq!(json["cache"]["reused"], serde_json::json!(used.written));
+
+    // The default threshold holds small tables in memory, read back from the cache.
+    let held = project(dir.path(), Some(cache_in(dir.path(), usize::MAX)));
+    let third = run(&held);
+    let used3 = third.cache.clone().expect("cache");
+    assert!(used3.scanned.is_empty(), "{used3:?}");
+    assert_eq!(used3.reused, used.written);
+    assert_same(&plain, &third, "held after reuse");
+
+    // The second engine gives the same figures over scanned tables.
+    let duck = Project {
+        engine: cohort::engine::EngineKind::DuckDb,
+        ..cached.clone()
+    };
+    let on_duckdb = run(&duck);
+    let plain_duck = run(&Project {
+        engine: cohort::engine::EngineKind::DuckDb,
+        cache: None,
+        ..cached
+    });
+    assert_same(&plain_duck, &on_duckdb, "DuckDB over the cache");
+}
+
+#[test]
+fn a_changed_file_is_checked_again_with_the_tables_that_reference_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = project(dir.path(), Some(cache_in(dir.path(), usize::MAX)));
+    run(&p);
+    // Same rows, one more line end: a different file, so a different hash.
+    let schools = p.data.join("schools.csv");
+    let mut text = std::fs::read_to_string(&schools).expect("schools.csv");
+    text.push('\n');
+    std::fs::write(&schools, text).expect("rewrite");
+    let used = run(&p).cache.expect("cache");
+    assert!(used.written.contains(&"schools".to_string()), "{used:?}");
+    // Tables whose `urn` must resolve in schools depend on its file too.
+    for t in ["enrolments", "peps"] {
+        assert!(used.written.contains(&t.to_string()), "{t}: {used:?}");
+    }
+    // Tables that reference only children stay reused.
+    for t in ["header", "episodes"] {
+        assert!(used.reused.contains(&t.to_string()), "{t}: {used:?}");
+    }
+}
+
+#[test]
+fn bad_data_is_refused_after_a_good_run_and_a_damaged_entry_is_a_miss() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = project(dir.path(), Some(cache_in(dir.path(), usize::MAX)));
+    run(&p);
+
+    // Damage every cached Parquet file: the next run reads and checks the files again.
+    let cache: Vec<PathBuf> = std::fs::read_dir(dir.path().join("cache"))
+        .expect("cache folder")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .collect();
+    assert!(!cache.is_empty());
+    for f in &cache {
+        std::fs::write(f, b"not parquet").expect("damage");
+    }
+    let used = run(&p).cache.expect("cache");
+    assert!(
+        used.reused.is_empty(),
+        "a damaged entry is never reused: {used:?}"
+    );
+    assert!(used.written.contains(&"peps".to_string()));
+
+    // A bad date in peps.csv is reported with its file, line and column, cache or not.
+    let peps = p.data.join("peps.csv");
+    let text = std::fs::read_to_string(&peps).expect("peps.csv");
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    lines[1] = lines[1].replacen("2022-10-16", "2022-13-16", 1);
+    std::fs::write(&peps, lines.join("\n") + "\n").expect("rewrite");
+    let message = match app::run(&p, None, None) {
+        Ok(_) => panic!("bad data is refused"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        message.contains("peps.csv:2: column `due_date`"),
+        "{message}"
+    );
+    assert!(message.contains("value `2022-13-16`"), "{message}");
+}
