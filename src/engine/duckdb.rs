@@ -10,9 +10,11 @@ use datafusion::arrow::array::{Array, ArrayRef, StructArray, new_null_array};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use duckdb::arrow as newer;
 use duckdb::{Connection, ffi};
 use std::ffi::{CStr, CString, c_char};
+use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// An in-memory DuckDB; each query runs on its own connection to it, so rayon's
@@ -184,6 +186,59 @@ impl DuckDbEngine {
             .lock()
             .map_err(|_| EngineError::new("the DuckDB connection was poisoned by a panic"))?;
         raw.check_one_select(sql)
+    }
+
+    /// Creates `schema.name` with the stored types of `arrow_schema` and appends `batches`.
+    fn append(
+        &self,
+        schema: Option<&str>,
+        name: &str,
+        arrow_schema: SchemaRef,
+        batches: impl Iterator<Item = Result<RecordBatch, EngineError>>,
+    ) -> Result<(), EngineError> {
+        let conn = self.connection()?;
+        let stored: SchemaRef = Arc::new(Schema::new(
+            arrow_schema
+                .fields()
+                .iter()
+                .map(|f| Field::new(f.name(), storable(f.data_type()), true))
+                .collect::<Vec<_>>(),
+        ));
+        let columns = stored
+            .fields()
+            .iter()
+            .map(|f| Ok(format!("{} {}", quote(f.name()), sql_type(f.data_type())?)))
+            .collect::<Result<Vec<_>, EngineError>>()?;
+        let qualified = match schema {
+            Some(s) => {
+                conn.execute_batch(&format!("CREATE SCHEMA IF NOT EXISTS {}", quote(s)))
+                    .map_err(to_error)?;
+                format!("{}.{}", quote(s), quote(name))
+            }
+            None => quote(name),
+        };
+        conn.execute_batch(&format!(
+            "CREATE OR REPLACE TABLE {qualified} ({})",
+            columns.join(", ")
+        ))
+        .map_err(to_error)?;
+        let mut appender = match schema {
+            Some(s) => conn.appender_to_db(name, s),
+            None => conn.appender(name),
+        }
+        .map_err(to_error)?;
+        for batch in batches {
+            let batch = batch?;
+            if batch.num_rows() == 0 {
+                continue;
+            }
+            let batch = cast_batch(&batch, &stored)?;
+            appender
+                .append_record_batch(to_newer(batch)?)
+                .map_err(to_error)?;
+        }
+        appender.flush().map_err(to_error)?;
+        Ok(())
     }
 
     /// A fresh connection to the same database.
@@ -359,48 +414,29 @@ impl Engine for DuckDbEngine {
         arrow_schema: SchemaRef,
         batches: Vec<RecordBatch>,
     ) -> Result<(), EngineError> {
-        let conn = self.connection()?;
-        let stored: SchemaRef = Arc::new(Schema::new(
-            arrow_schema
-                .fields()
-                .iter()
-                .map(|f| Field::new(f.name(), storable(f.data_type()), true))
-                .collect::<Vec<_>>(),
-        ));
-        let columns = stored
-            .fields()
-            .iter()
-            .map(|f| Ok(format!("{} {}", quote(f.name()), sql_type(f.data_type())?)))
-            .collect::<Result<Vec<_>, EngineError>>()?;
-        let qualified = match schema {
-            Some(s) => {
-                conn.execute_batch(&format!("CREATE SCHEMA IF NOT EXISTS {}", quote(s)))
-                    .map_err(to_error)?;
-                format!("{}.{}", quote(s), quote(name))
-            }
-            None => quote(name),
+        self.append(schema, name, arrow_schema, batches.into_iter().map(Ok))
+    }
+
+    /// Appends the file's row groups one at a time, so the table is never held twice.
+    fn register_parquet(
+        &self,
+        name: &str,
+        arrow_schema: SchemaRef,
+        path: &Path,
+    ) -> Result<(), EngineError> {
+        let read = |e: &dyn std::fmt::Display| {
+            EngineError::new(format!("cannot read {}: {e}", path.display()))
         };
-        conn.execute_batch(&format!(
-            "CREATE OR REPLACE TABLE {qualified} ({})",
-            columns.join(", ")
-        ))
-        .map_err(to_error)?;
-        let mut appender = match schema {
-            Some(s) => conn.appender_to_db(name, s),
-            None => conn.appender(name),
-        }
-        .map_err(to_error)?;
-        for batch in &batches {
-            if batch.num_rows() == 0 {
-                continue;
-            }
-            let batch = cast_batch(batch, &stored)?;
-            appender
-                .append_record_batch(to_newer(batch)?)
-                .map_err(to_error)?;
-        }
-        appender.flush().map_err(to_error)?;
-        Ok(())
+        let file = std::fs::File::open(path).map_err(|e| read(&e))?;
+        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+            .and_then(|b| b.build())
+            .map_err(|e| read(&e))?;
+        self.append(
+            None,
+            name,
+            arrow_schema,
+            reader.map(|b| b.map_err(|e| read(&e))),
+        )
     }
 
     fn query(&self, sql: &str) -> Result<Vec<RecordBatch>, EngineError> {

@@ -12,7 +12,6 @@ pub use self::duckdb::DuckDbEngine;
 
 use ::datafusion::arrow::datatypes::SchemaRef;
 use ::datafusion::arrow::record_batch::RecordBatch;
-use ::datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::path::Path;
 
 /// An error from an engine, with the SQL position when the engine reports one.
@@ -75,25 +74,14 @@ pub trait Engine: Send + Sync {
         arrow_schema: SchemaRef,
         batches: Vec<RecordBatch>,
     ) -> Result<(), EngineError>;
-    /// Makes the rows of the Parquet file at `path` queryable as `name`: scanned from the
-    /// file where the engine can (DataFusion), else read into the engine like [`Engine::register`].
+    /// Makes the rows of the Parquet file at `path` (a validated table in the cache)
+    /// queryable as `name`: scanned from the file by DataFusion, streamed into DuckDB.
     fn register_parquet(
         &self,
         name: &str,
         arrow_schema: SchemaRef,
         path: &Path,
-    ) -> Result<(), EngineError> {
-        let read = |e: &dyn std::fmt::Display| {
-            EngineError::new(format!("cannot read {}: {e}", path.display()))
-        };
-        let file = std::fs::File::open(path).map_err(|e| read(&e))?;
-        let batches = ParquetRecordBatchReaderBuilder::try_new(file)
-            .and_then(|b| b.build())
-            .map_err(|e| read(&e))?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| read(&e))?;
-        self.register(None, name, arrow_schema, batches)
-    }
+    ) -> Result<(), EngineError>;
     /// Runs a query to completion.
     fn query(&self, sql: &str) -> Result<Vec<RecordBatch>, EngineError>;
     /// Runs a query to completion and returns, with its rows, the executed plan with each
