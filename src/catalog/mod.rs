@@ -135,6 +135,10 @@ impl Catalog {
         let mut to_hash: Vec<&PathBuf> = located.values().flatten().collect();
         to_hash.sort();
         to_hash.dedup();
+        // Each file's size and modification time as it was hashed: a file that changes while
+        // the catalog reads it must not be kept under the hash of what it held before.
+        let stamps: Vec<Option<(u64, std::time::SystemTime)>> =
+            to_hash.iter().map(|p| stamp(p)).collect();
         let hashes: HashMap<PathBuf, String> = to_hash
             .par_iter()
             .filter_map(|p| hash_file(p).ok().map(|h| ((*p).clone(), h)))
@@ -227,7 +231,14 @@ impl Catalog {
             Some(m) => m.date_span,
             None => attendance_span(loaded.iter().map(|(t, _)| t)),
         };
-        let cache_use = cache.map(|c| {
+        let unchanged = to_hash.iter().zip(&stamps).all(|(p, s)| stamp(p) == *s);
+        if cache.is_some() && !unchanged {
+            problems.note(
+                "a data file changed while it was read: nothing kept in the validated-data cache this run"
+                    .into(),
+            );
+        }
+        let cache_use = cache.filter(|_| unchanged).map(|c| {
             store(
                 c,
                 contract,
@@ -697,6 +708,12 @@ fn store(
     used.written.sort();
     used.scanned.sort();
     used
+}
+
+/// A file's size and modification time, to tell whether it changed between two looks.
+fn stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()?))
 }
 
 fn hash_file(path: &Path) -> Result<String, Problem> {
