@@ -190,3 +190,50 @@ fn bad_data_is_refused_after_a_good_run_and_a_damaged_entry_is_a_miss() {
     );
     assert!(message.contains("value `2022-13-16`"), "{message}");
 }
+
+#[test]
+fn the_command_says_what_the_cache_did_and_profile_writes_each_plan() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = project(dir.path(), None);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = |extra: &[&str]| -> String {
+        let out = assert_cmd::Command::cargo_bin("cohort")
+            .expect("the binary")
+            // The cache is .cohort/cache in the working folder: here, the temp dir.
+            .current_dir(dir.path())
+            .env("COHORT_NO_HISTORY", "1")
+            .args(["run", "--data"])
+            .arg(&p.data)
+            .arg("--queries")
+            .arg(root.join("queries"))
+            .arg("--out")
+            .arg(dir.path().join("out"))
+            .args(extra)
+            .assert()
+            .success();
+        String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+    };
+    let first = run(&[]);
+    assert!(first.contains("checked and kept in"), "{first}");
+    assert!(dir.path().join(".cohort/cache").is_dir());
+    let second = run(&["--profile"]);
+    assert!(
+        second.contains("17 tables unchanged since checked"),
+        "{second}"
+    );
+    // Each analysis's executed plan, with the rows and time of every operator.
+    let plan = std::fs::read_to_string(
+        dir.path()
+            .join("out/profile/attendance/sessions_by_term.txt"),
+    )
+    .expect("a profile for each analysis");
+    assert!(
+        plan.starts_with("attendance/sessions_by_term (version "),
+        "{plan}"
+    );
+    assert!(plan.contains("output_rows="), "{plan}");
+    assert!(plan.contains("elapsed_compute="), "{plan}");
+    // --no-cache reads and checks everything and says nothing of a cache.
+    let third = run(&["--no-cache"]);
+    assert!(!third.contains("cache"), "{third}");
+}
