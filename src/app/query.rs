@@ -212,6 +212,7 @@ impl Session {
             self.engine.as_ref(),
             self.term,
             Some(&todo),
+            false,
         )?;
         self.ran.extend(output.analyses.into_iter().map(|a| a.id));
         Ok(())

@@ -271,10 +271,14 @@ pub fn check_key(table: &Table, t: &LoadedTable, path: &Path, problems: &mut Pro
     }
 }
 
-/// The distinct non-null values of a column, as text.
+/// The distinct non-null values of a column, as text. A table scanned from the cache is
+/// read back for it; one that cannot be read has no values, so nothing resolves against it.
 pub fn distinct_values(t: &LoadedTable, column: &str) -> HashSet<String> {
     let mut set = HashSet::new();
-    for chunk in column_chunks(t, column) {
+    let (Ok(batches), Ok(i)) = (t.rows(), t.schema.index_of(&column.to_ascii_lowercase())) else {
+        return set;
+    };
+    for chunk in batches.iter().map(|b| b.column(i)) {
         if let Some(s) = chunk.as_any().downcast_ref::<StringArray>() {
             set.extend(s.iter().flatten().map(str::to_string));
         } else {

@@ -122,15 +122,18 @@ impl Catalog {
         }
         let files = locate::data_files(dir);
         let today = dates::today();
-        // Every read table's files, hashed once (in parallel) for provenance and the cache.
-        let located: HashMap<&str, Vec<PathBuf>> = contract
+        // Where each contract table's files are, found once: to read them, to hash them and
+        // to tell which files no table claims.
+        let locations: HashMap<&str, Result<locate::Located, Problem>> = contract
             .tables
             .iter()
-            .filter(|t| reads(t.name))
-            .filter_map(|t| {
-                let l = locate::locate(t, dir, &files, &sources.of(t.name)).ok()?;
-                Some((t.name, l.paths()))
-            })
+            .map(|t| (t.name, locate::locate(t, dir, &files, &sources.of(t.name))))
+            .collect();
+        // Every read table's files, hashed once (in parallel) for provenance and the cache.
+        let located: HashMap<&str, Vec<PathBuf>> = locations
+            .iter()
+            .filter(|(name, _)| reads(name))
+            .filter_map(|(name, l)| Some((*name, l.as_ref().ok()?.paths())))
             .collect();
         let mut to_hash: Vec<&PathBuf> = located.values().flatten().collect();
         to_hash.sort();
@@ -143,8 +146,9 @@ impl Catalog {
             .par_iter()
             .filter_map(|p| hash_file(p).ok().map(|h| ((*p).clone(), h)))
             .collect();
-        let key_of = |table: &crate::contract::Table| -> Option<String> {
-            let closure = references_closure(contract, table.name);
+        let key_of = |name: &str| -> Option<String> {
+            let table = contract.table(name)?;
+            let closure = references_closure(contract, name);
             let mut parts = Vec::new();
             for name in &closure {
                 let paths = located.get(name.as_str())?;
@@ -168,7 +172,7 @@ impl Catalog {
                 }
                 let paths = located.get(table.name).cloned().unwrap_or_default();
                 if let Some(c) = cache.filter(|c| c.reuse && !paths.is_empty())
-                    && let Some(key) = key_of(table)
+                    && let Some(key) = key_of(table.name)
                     && let Some(reused) = reuse(c, table.name, &key, &paths)
                 {
                     let (table, manifest) = reused;
@@ -177,17 +181,20 @@ impl Catalog {
                     }
                     return ((Some(table), p), Some(manifest));
                 }
-                let loaded = load_table(contract, table, dir, &files, sources, today, &mut p);
+                let location = locations
+                    .get(table.name)
+                    .cloned()
+                    .unwrap_or(Ok(locate::Located::None));
+                let loaded = load_table(contract, table, dir, location, sources, today, &mut p);
                 ((loaded, p), None)
             })
             .collect();
         let mut loaded = Vec::new();
         let mut reused: HashMap<String, cache::Manifest> = HashMap::new();
         // Every file some table claims, whether or not it loaded.
-        let claimed: HashSet<PathBuf> = contract
-            .tables
-            .iter()
-            .filter_map(|t| locate::locate(t, dir, &files, &sources.of(t.name)).ok())
+        let claimed: HashSet<PathBuf> = locations
+            .values()
+            .filter_map(|l| l.as_ref().ok())
             .flat_map(|l| l.paths())
             .collect();
         // The notes each freshly read table gave, kept with it in the cache.
@@ -241,7 +248,6 @@ impl Catalog {
         let cache_use = cache.filter(|_| unchanged).map(|c| {
             store(
                 c,
-                contract,
                 &mut loaded,
                 &reused,
                 &table_notes,
@@ -428,17 +434,18 @@ fn check_table(
     checks::check_key(table, t, path, problems);
 }
 
+/// Reads and checks one table from where [`locate::locate`] found its files.
 fn load_table(
     contract: &Contract,
     table: &crate::contract::Table,
     dir: &Path,
-    files: &[PathBuf],
+    location: Result<locate::Located, Problem>,
     sources: &Sources,
     today: NaiveDate,
     problems: &mut Problems,
 ) -> Option<Loaded> {
     let source = sources.of(table.name);
-    let located = match locate::locate(table, dir, files, &source) {
+    let located = match location {
         Ok(l) => l,
         Err(p) => {
             problems.push(p);
@@ -583,19 +590,7 @@ fn reference_targets(
     let mut out = HashMap::new();
     for (tt, tc) in wanted {
         if let Some((t, _)) = loaded.iter().find(|(t, _)| t.name == tt) {
-            let values = match (&t.stored, t.rows()) {
-                (None, _) => checks::distinct_values(t, tc),
-                (Some(_), Ok(rows)) => {
-                    let held = LoadedTable {
-                        batches: rows.into_owned(),
-                        stored: None,
-                        ..t.clone()
-                    };
-                    checks::distinct_values(&held, tc)
-                }
-                // Unreadable now: every value is then reported as unresolved, never passed.
-                (Some(_), Err(_)) => HashSet::new(),
-            };
+            let values = checks::distinct_values(t, tc);
             out.insert((tt.to_string(), tc.to_string()), values);
         }
     }
@@ -648,14 +643,12 @@ fn reuse(
 
 /// Writes every freshly checked table with files to the cache and turns the large ones
 /// into scans of their cached file; a table that cannot be written stays in memory, noted.
-#[allow(clippy::too_many_arguments)]
 fn store(
     c: &CacheOptions,
-    contract: &Contract,
     loaded: &mut [Loaded],
     reused: &HashMap<String, cache::Manifest>,
     notes: &HashMap<String, Vec<String>>,
-    key_of: &(dyn Fn(&crate::contract::Table) -> Option<String> + Sync),
+    key_of: &(dyn Fn(&str) -> Option<String> + Sync),
     span: Option<(NaiveDate, NaiveDate)>,
     problems: &mut Problems,
 ) -> CacheUse {
@@ -665,7 +658,7 @@ fn store(
             if reused.contains_key(&t.name) || paths.is_empty() {
                 return None;
             }
-            let key = contract.table(&t.name).and_then(key_of)?;
+            let key = key_of(&t.name)?;
             let manifest = cache::Manifest {
                 key,
                 table: t.name.clone(),

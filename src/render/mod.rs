@@ -239,6 +239,8 @@ pub fn document_disclosed(
         template::Audience::School => "School advisory visit",
         template::Audience::Officers => "Virtual School officers only",
     };
+    // A school's page is one sheet: short provenance, and a compact PDF.
+    let school = template.meta.audience == template::Audience::School;
     let report = Report {
         title: template.meta.title.clone(),
         subtitle: format!(
@@ -249,13 +251,13 @@ pub fn document_disclosed(
         audience_label: audience_label.to_string(),
         marking: data.policy.marking.map(str::to_string),
         body,
-        provenance: if template.meta.audience == template::Audience::School {
+        provenance: if school {
             school_provenance(&data, generated, &template.sections())
         } else {
             provenance_blocks(&data, generated, &template.sections())
         },
         contents: template.meta.audience == template::Audience::Board,
-        compact: template.meta.audience == template::Audience::School,
+        compact: school,
     };
     Ok(report)
 }

@@ -159,24 +159,13 @@ pub fn run_with(
     profile: bool,
 ) -> Result<RunOutput, RunError> {
     prepare(engine, catalog, term)?;
-    run_waves(catalog, analyses, engine, term, only, profile)
+    run_prepared(catalog, analyses, engine, term, only, profile)
 }
 
-/// [`run`] on an engine [`prepare`] has already set up, so that results of earlier
-/// analyses stay registered (the query shell runs what each statement needs, once).
+/// [`run_with`] on an engine [`prepare`] has already set up, so that results of earlier
+/// analyses stay registered (the query shell runs what each statement needs, once): wave
+/// by wave, each wave's analyses in parallel, each result registered for the waves after it.
 pub fn run_prepared(
-    catalog: &Catalog,
-    analyses: &[Analysis],
-    engine: &dyn Engine,
-    term: Term,
-    only: Option<&[String]>,
-) -> Result<RunOutput, RunError> {
-    run_waves(catalog, analyses, engine, term, only, false)
-}
-
-/// Runs the selected analyses wave by wave, each wave's analyses in parallel, registering
-/// each result for the waves after it.
-fn run_waves(
     catalog: &Catalog,
     analyses: &[Analysis],
     engine: &dyn Engine,
