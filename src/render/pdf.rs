@@ -28,11 +28,28 @@ struct Fonts {
     fonts: Vec<Font>,
 }
 
+/// The fonts the PDFs use, and no others: Libertinus Serif for text (its bold and semibold for
+/// headings and emphasis) and DejaVu Sans Mono for SQL. typst-assets' `fonts` feature would
+/// also bring New Computer Modern (5.7 MB) into every binary, for no page of ours.
+const FONT_FILES: [&[u8]; 10] = [
+    include_bytes!("../../assets/fonts/LibertinusSerif-Regular.otf"),
+    include_bytes!("../../assets/fonts/LibertinusSerif-Bold.otf"),
+    include_bytes!("../../assets/fonts/LibertinusSerif-Italic.otf"),
+    include_bytes!("../../assets/fonts/LibertinusSerif-BoldItalic.otf"),
+    include_bytes!("../../assets/fonts/LibertinusSerif-Semibold.otf"),
+    include_bytes!("../../assets/fonts/LibertinusSerif-SemiboldItalic.otf"),
+    include_bytes!("../../assets/fonts/DejaVuSansMono.ttf"),
+    include_bytes!("../../assets/fonts/DejaVuSansMono-Bold.ttf"),
+    include_bytes!("../../assets/fonts/DejaVuSansMono-Oblique.ttf"),
+    include_bytes!("../../assets/fonts/DejaVuSansMono-BoldOblique.ttf"),
+];
+
 fn fonts() -> &'static Fonts {
     static FONTS: OnceLock<Fonts> = OnceLock::new();
     FONTS.get_or_init(|| {
-        let fonts: Vec<Font> = typst_assets::fonts()
-            .flat_map(|data| Font::iter(Bytes::new(data)))
+        let fonts: Vec<Font> = FONT_FILES
+            .iter()
+            .flat_map(|data| Font::iter(Bytes::new(*data)))
             .collect();
         let book = FontBook::from_fonts(&fonts);
         Fonts {

@@ -3,7 +3,7 @@
 //! returns with reconciliation, `cohort.toml` sources and `cohort init`.
 //!
 //! Every case starts from the hand-made fixture in `tests/fixtures/small`, whose figures
-//! `tests/pipeline.rs` works out by hand: a file rewritten the way an authority's system
+//! `tests/all/pipeline.rs` works out by hand: a file rewritten the way an authority's system
 //! writes it must give exactly the same results as the fixture itself.
 
 use assert_cmd::Command;

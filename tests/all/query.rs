@@ -35,7 +35,7 @@ fn an_analysis_result_is_a_table_the_shell_runs_when_named() {
         "--mode",
         "csv",
     ]));
-    // tests/fixtures/small: the OC2 cohort on 31 March 2025 is checked by hand in tests/pipeline.rs;
+    // tests/fixtures/small: the OC2 cohort on 31 March 2025 is checked by hand in tests/all/pipeline.rs;
     // here only that the dependent result is reachable and is one number.
     let lines: Vec<&str> = s.lines().collect();
     assert_eq!(lines[0], "n");

@@ -1,7 +1,7 @@
 //! Drives the `cohort` binary on the hand-made fixture in `tests/fixtures/small`,
 //! whose every figure was worked out by hand (see the comments beside each assertion).
 //! The analyses' hand-worked figures are checked in queries/**/*.test.toml, run by `cohort test`
-//! (tests/analysis_tests.rs::every_plain_file_test_passes runs them in `cargo test`).
+//! (tests/all/analysis_tests.rs::every_plain_file_test_passes runs them in `cargo test`).
 
 use assert_cmd::Command;
 use predicates::prelude::*;

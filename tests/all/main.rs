@@ -1,0 +1,23 @@
+//! Every integration test in one binary: each test file links the whole library (DataFusion,
+//! DuckDB, Typst), so one binary instead of twenty saves nineteen links on a cold build.
+
+mod analysis_tests;
+mod board;
+mod browser;
+mod cache;
+mod comparators;
+mod disclosure;
+mod document;
+mod export;
+mod facilitators;
+mod figures;
+mod history;
+mod notebook;
+mod ordinary;
+mod pdf;
+mod pipeline;
+mod query;
+mod reading;
+mod sample;
+mod sandbox;
+mod words;
