@@ -1,8 +1,8 @@
 -- ---
 -- id = "attendance/absence_by_term"
--- version = 3
+-- version = 4
 -- title = "Absence by term"
--- description = "DfE measures (domain.md section 3) for children in care of compulsory school age, per term: overall, authorised and unauthorised absence as a share of possible sessions; persistent absence (10% or more of possible sessions missed) and severe absence (50% or more) on DfE's pupil basis, each pupil's sessions summed across all their enrolments in the term (PA pupils / pupils x 100: the basis of DfE's national CLA figure, t_pupils_pa_10_exact, and of attendance/absence_by_year), and on the enrolment basis for school-level views, each enrolment judged on its own sessions (attendance.persistent_absence_rate_enrolments, attendance.severe_absence_rate_enrolments; DfE's all-pupil school census basis, which must not be compared with the pupil basis). The national CLA figure is DfE's full-year figure for the OC2 cohort, shown for context. Each term also carries its change on the same term a year earlier, in percentage points."
+-- description = "DfE measures (domain.md section 3) for children in care of compulsory school age, per term: overall, authorised and unauthorised absence as a share of possible sessions; persistent absence (10% or more of possible sessions missed; DfE's threshold for the year, terms.pa_threshold, which was 20% to 2009/10 and 15% to 2014/15) and severe absence (50% or more) on DfE's pupil basis, each pupil's sessions summed across all their enrolments in the term (PA pupils / pupils x 100: the basis of DfE's national CLA figure, t_pupils_pa_10_exact, and of attendance/absence_by_year), and on the enrolment basis for school-level views, each enrolment judged on its own sessions (attendance.persistent_absence_rate_enrolments, attendance.severe_absence_rate_enrolments; DfE's all-pupil school census basis, which must not be compared with the pupil basis). The national CLA figure is DfE's full-year figure for the OC2 cohort, shown for context. Each term also carries its change on the same term a year earlier, in percentage points."
 -- depends_on = ["attendance/sessions_by_term"]
 -- suppress = ["pupils", "persistently_absent", "severely_absent", "enrolments", "persistent_enrolments", "severe_enrolments"]
 --
@@ -93,25 +93,26 @@ WITH per_pupil AS (
   GROUP BY child, term, ordinal, academic_year
 ),
 pupil_basis AS (
-  SELECT term,
+  SELECT p.term,
          count(*) AS pupils,
-         sum(CASE WHEN absent * 10 >= possible THEN 1 ELSE 0 END) AS persistently_absent,
-         sum(CASE WHEN absent * 2 >= possible THEN 1 ELSE 0 END) AS severely_absent
-  FROM per_pupil
-  GROUP BY term
+         sum(CASE WHEN 100 * p.absent >= y.pa_threshold * p.possible THEN 1 ELSE 0 END) AS persistently_absent,
+         sum(CASE WHEN p.absent * 2 >= p.possible THEN 1 ELSE 0 END) AS severely_absent
+  FROM per_pupil p JOIN terms y ON y.term = p.term
+  GROUP BY p.term
 ),
 per_term AS (
-  SELECT term, ordinal, academic_year,
+  SELECT s.term, s.ordinal, s.academic_year,
          count(*) AS enrolments,
-         sum(possible_sessions) AS possible_sessions,
-         sum(authorised_sessions) AS authorised_sessions,
-         sum(unauthorised_sessions) AS unauthorised_sessions,
-         sum(authorised_sessions + unauthorised_sessions) AS absence_sessions,
-         sum(CASE WHEN (authorised_sessions + unauthorised_sessions) * 10 >= possible_sessions THEN 1 ELSE 0 END) AS persistent_enrolments,
-         sum(CASE WHEN (authorised_sessions + unauthorised_sessions) * 2 >= possible_sessions THEN 1 ELSE 0 END) AS severe_enrolments
-  FROM attendance.sessions_by_term
-  WHERE possible_sessions > 0
-  GROUP BY term, ordinal, academic_year
+         sum(s.possible_sessions) AS possible_sessions,
+         sum(s.authorised_sessions) AS authorised_sessions,
+         sum(s.unauthorised_sessions) AS unauthorised_sessions,
+         sum(s.authorised_sessions + s.unauthorised_sessions) AS absence_sessions,
+         sum(CASE WHEN 100 * (s.authorised_sessions + s.unauthorised_sessions) >= y.pa_threshold * s.possible_sessions THEN 1 ELSE 0 END) AS persistent_enrolments,
+         sum(CASE WHEN (s.authorised_sessions + s.unauthorised_sessions) * 2 >= s.possible_sessions THEN 1 ELSE 0 END) AS severe_enrolments,
+         min(y.pa_threshold) AS pa_threshold
+  FROM attendance.sessions_by_term s JOIN terms y ON y.term = s.term
+  WHERE s.possible_sessions > 0
+  GROUP BY s.term, s.ordinal, s.academic_year
 ),
 joined AS (
   SELECT t.*, b.pupils, b.persistently_absent, b.severely_absent
@@ -119,7 +120,7 @@ joined AS (
 )
 SELECT t.term, t.academic_year, t.pupils, t.enrolments, t.possible_sessions, t.absence_sessions,
        t.authorised_sessions, t.unauthorised_sessions,
-       t.persistently_absent, t.severely_absent, t.persistent_enrolments, t.severe_enrolments,
+       t.persistently_absent, t.severely_absent, t.persistent_enrolments, t.severe_enrolments, t.pa_threshold,
        100.0 * t.absence_sessions / t.possible_sessions AS overall_absence_rate,
        100.0 * t.authorised_sessions / t.possible_sessions AS authorised_absence_rate,
        100.0 * t.unauthorised_sessions / t.possible_sessions AS unauthorised_absence_rate,
@@ -131,8 +132,10 @@ SELECT t.term, t.academic_year, t.pupils, t.enrolments, t.possible_sessions, t.a
        pa.value AS national_cla_persistent,
        100.0 * t.absence_sessions / t.possible_sessions
          - 100.0 * ly.absence_sessions / ly.possible_sessions AS overall_change_on_last_year,
-       100.0 * t.persistently_absent / t.pupils
-         - 100.0 * ly.persistently_absent / ly.pupils AS persistent_change_on_last_year
+       -- Not across a change of DfE's threshold (2010-11, 2015-16): the two rates measure different things.
+       CASE WHEN t.pa_threshold = ly.pa_threshold
+            THEN 100.0 * t.persistently_absent / t.pupils - 100.0 * ly.persistently_absent / ly.pupils
+       END AS persistent_change_on_last_year
 FROM joined t
 LEFT JOIN joined ly ON ly.ordinal = t.ordinal - 3
 LEFT JOIN benchmarks o

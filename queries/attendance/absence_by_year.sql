@@ -1,8 +1,8 @@
 -- ---
 -- id = "attendance/absence_by_year"
--- version = 3
+-- version = 4
 -- title = "Absence by academic year, with breakdowns and the national comparison"
--- description = "Absence of children in care of compulsory school age over each academic year up to the run's term (attendance/sessions_by_term; domain.md section 3): overall, authorised and unauthorised absence as shares of possible sessions, and persistent (10% or more of possible sessions missed) and severe (50% or more) absence on DfE's pupil basis, judged on each child's sessions summed over all their enrolments in the year (PA pupils / pupils x 100, as DfE's national CLA figure t_pupils_pa_10_exact and attendance/absence_by_term; the enrolment basis is a different measure and is not compared with it). Before the year's summer term the year is year to date (metrics.csv period_status). Breakdowns: the OC2 cohort (looked after 12 months at 31 March, roll/oc2_cohort), the population DfE's national CLA figures use, so compare the national figure with the OC2 row; phase and year group (age on 31 August); SEN provision (sen table for the year); school inside or outside the authority, and each school by URN (sessions at that school, a child counted under each school they attended)."
+-- description = "Absence of children in care of compulsory school age over each academic year up to the run's term (attendance/sessions_by_term; domain.md section 3): overall, authorised and unauthorised absence as shares of possible sessions, and persistent (10% or more of possible sessions missed; DfE's threshold for each year, terms.pa_threshold, was 20% to 2009/10 and 15% to 2014/15, and each row carries its own) and severe (50% or more) absence on DfE's pupil basis, judged on each child's sessions summed over all their enrolments in the year (PA pupils / pupils x 100, as DfE's national CLA figure t_pupils_pa_10_exact and attendance/absence_by_term; the enrolment basis is a different measure and is not compared with it). Before the year's summer term the year is year to date (metrics.csv period_status). Breakdowns: the OC2 cohort (looked after 12 months at 31 March, roll/oc2_cohort), the population DfE's national CLA figures use, so compare the national figure with the OC2 row; phase and year group (age on 31 August; year groups in every year, for the trend drawn one panel per year group); SEN provision (sen table for the year); school inside or outside the authority, and each school by URN (sessions at that school, a child counted under each school they attended)."
 -- params = ["term"]
 -- depends_on = ["attendance/sessions_by_term", "roll/oc2_cohort"]
 -- suppress = ["pupils", "persistently_absent", "severely_absent"]
@@ -13,6 +13,19 @@
 -- x = "academic_year"
 -- y = ["overall_absence_rate"]
 -- series = "group"
+-- comparators = ["national_overall"]
+-- y_label = "Absence, % of possible sessions"
+-- x_label = "Academic year"
+-- unit = "percent"
+--
+-- [[chart]]
+-- name = "year_groups"
+-- type = "line"
+-- title = "Overall absence by year group over the years, against national"
+-- x = "academic_year"
+-- y = ["overall_absence_rate"]
+-- series = "group"
+-- panels = "group"
 -- comparators = ["national_overall"]
 -- y_label = "Absence, % of possible sessions"
 -- x_label = "Academic year"
@@ -117,14 +130,16 @@ totals AS (
          sum(possible - present) AS absence_sessions,
          sum(authorised) AS authorised_sessions,
          sum(unauthorised) AS unauthorised_sessions,
-         sum(CASE WHEN possible > 0 AND 10 * (possible - present) >= possible THEN 1 ELSE 0 END) AS persistently_absent,
-         sum(CASE WHEN possible > 0 AND 2 * (possible - present) >= possible THEN 1 ELSE 0 END) AS severely_absent
+         sum(CASE WHEN possible > 0 AND 100 * (possible - present) >= y.pa_threshold * possible THEN 1 ELSE 0 END) AS persistently_absent,
+         sum(CASE WHEN possible > 0 AND 2 * (possible - present) >= possible THEN 1 ELSE 0 END) AS severely_absent,
+         min(y.pa_threshold) AS pa_threshold
   FROM stacked
+  JOIN (SELECT DISTINCT academic_year AS year, pa_threshold FROM terms) y ON y.year = stacked.academic_year
   WHERE possible > 0
   GROUP BY b, breakdown, "group", academic_year
 )
 SELECT t.academic_year, t.breakdown, t."group", t.pupils, t.possible_sessions, t.absence_sessions,
-       t.authorised_sessions, t.unauthorised_sessions, t.persistently_absent, t.severely_absent,
+       t.authorised_sessions, t.unauthorised_sessions, t.persistently_absent, t.severely_absent, t.pa_threshold,
        100.0 * t.absence_sessions / t.possible_sessions AS overall_absence_rate,
        100.0 * t.authorised_sessions / t.possible_sessions AS authorised_absence_rate,
        100.0 * t.unauthorised_sessions / t.possible_sessions AS unauthorised_absence_rate,
@@ -134,6 +149,6 @@ SELECT t.academic_year, t.breakdown, t."group", t.pupils, t.possible_sessions, t
 FROM totals t
 LEFT JOIN benchmarks n ON n.measure = 'attendance.overall_absence_rate' AND n.cohort = 'cla_12m'
   AND n.academic_year = t.academic_year
-WHERE t.b <= 2
+WHERE t.b <= 2 OR t.breakdown = 'year_group'
    OR t.academic_year = (SELECT academic_year FROM params)
 ORDER BY t.academic_year, t.b, t.o, t."group"

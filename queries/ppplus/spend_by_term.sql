@@ -12,7 +12,7 @@
 -- time_period = "term"
 -- group = "group"
 -- breakdown_column = "breakdown"
--- unit = "count"
+-- unit = "pounds"
 --
 -- [[metric]]
 -- id = "ppplus.approved_per_child"
@@ -21,7 +21,7 @@
 -- time_period = "term"
 -- group = "group"
 -- breakdown_column = "breakdown"
--- unit = "mean"
+-- unit = "pounds"
 --
 -- [[metric]]
 -- id = "ppplus.pep_target_linked_rate"

@@ -21,7 +21,7 @@
 -- value = "approved_amount"
 -- time_period = "academic_year"
 -- group = "tier"
--- unit = "count"
+-- unit = "pounds"
 -- ---
 SELECT p.academic_year,
        concat('Tier ', r.eef_tier, ': ', c.label) AS tier,

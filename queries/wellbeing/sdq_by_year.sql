@@ -2,7 +2,7 @@
 -- id = "wellbeing/sdq_by_year"
 -- version = 2
 -- title = "Wellbeing: SDQ scores by year"
--- description = "Strengths and Difficulties Questionnaire totals from the SSDA903 OC2 return (domain.md section 8): children looked after 12 months at 31 March aged 5 to 16 on that date, the ages DfE publishes and so the national comparison uses (carers complete it from age 4; wellbeing/sdq_by_group keeps the 4-year-olds), each collection year reported as the academic year it ends (2025 as 2024-25). Mean total difficulties score, the DfE bands (0-13 normal, 14-16 borderline, 17-40 cause for concern) as shares of children with a score, and completion (children with a score of those eligible). National: DfE, OC2 cohort aged 5 to 16, 2024 (mean 14.7; 46% normal, 13% borderline, 41% concern) and 2025 (mean 14.9; 45%, 13%, 42%)."
+-- description = "Strengths and Difficulties Questionnaire totals from the SSDA903 OC2 return (domain.md section 8): children looked after 12 months at 31 March aged 5 to 16 on that date, the ages DfE publishes and so the national comparison uses (carers complete it from age 4; wellbeing/sdq_by_group uses the same ages 5 to 16), each collection year reported as the academic year it ends (2025 as 2024-25). Mean total difficulties score, the DfE bands (0-13 normal, 14-16 borderline, 17-40 cause for concern) as shares of children with a score, and completion (children with a score of those eligible). National: DfE, OC2 cohort aged 5 to 16, 2024 (mean 14.7; 46% normal, 13% borderline, 41% concern) and 2025 (mean 14.9; 45%, 13%, 42%)."
 -- params = ["academic_year"]
 -- suppress = ["eligible", "scored", "normal", "borderline", "concern"]
 --

@@ -34,6 +34,7 @@ pub fn missing_columns(a: &Analysis, schema: &Schema) -> Vec<String> {
             .chain(&c.y)
             .chain(&c.comparators)
             .chain(c.series.as_ref())
+            .chain(c.panels.as_ref())
         {
             if schema.index_of(col).is_err() {
                 problems.push(format!(

@@ -31,6 +31,11 @@ pub struct ChartSpec {
     /// Optional column splitting rows into series (one line or bar colour per value).
     #[serde(default)]
     pub series: Option<String>,
+    /// Optional column splitting rows into small multiples: one panel per value, on one scale,
+    /// each with the comparators. A line or bar chart with more than four series gets panels
+    /// by its series column without asking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub panels: Option<String>,
     /// Numeric columns drawn as dashed comparator lines (e.g. the national CLA figure).
     #[serde(default)]
     pub comparators: Vec<String>,

@@ -59,7 +59,8 @@ pub fn code_lists(contract: &Contract) -> Option<LoadedTable> {
     )
 }
 
-/// `terms(term, academic_year, season, ordinal, start_date, end_date)` for the given academic years.
+/// `terms(term, academic_year, season, ordinal, start_date, end_date, pa_threshold)` for the
+/// given academic years; `pa_threshold` is DfE's persistent-absence threshold for the year (%).
 pub fn terms(first: AcademicYear, last: AcademicYear) -> Option<LoadedTable> {
     let list: Vec<Term> = (first.start..=last.start)
         .flat_map(|y| AcademicYear::new(y).terms())
@@ -73,6 +74,7 @@ pub fn terms(first: AcademicYear, last: AcademicYear) -> Option<LoadedTable> {
             Field::new("ordinal", DataType::Int64, false),
             Field::new("start_date", DataType::Date32, false),
             Field::new("end_date", DataType::Date32, false),
+            Field::new("pa_threshold", DataType::Int64, false),
         ],
         vec![
             strings(list.iter().map(|t| Some(t.to_string()))),
@@ -89,6 +91,11 @@ pub fn terms(first: AcademicYear, last: AcademicYear) -> Option<LoadedTable> {
             Arc::new(Date32Array::from(
                 list.iter()
                     .map(|t| Date32Type::from_naive_date(t.last_day()))
+                    .collect::<Vec<_>>(),
+            )),
+            Arc::new(Int64Array::from(
+                list.iter()
+                    .map(|t| t.year.persistent_absence_threshold())
                     .collect::<Vec<_>>(),
             )),
         ],

@@ -1,8 +1,10 @@
 //! The school calendar: academic years, terms and their date ranges.
 //!
 //! Terms follow domain.md section 1: autumn is September to December, spring is
-//! January to Easter Sunday, summer is Easter Monday to 31 August (so every date
-//! of the academic year belongs to exactly one term).
+//! January to Easter Sunday, summer is Easter Monday to the end of the academic year. Running
+//! summer on to 31 August is this project's own rule, so that every date of the academic year
+//! belongs to exactly one term; DfE's school census terms differ (autumn from 1 August), which
+//! changes nothing here since schools take no registers in August.
 
 use chrono::{Datelike, NaiveDate};
 use std::fmt;
@@ -58,6 +60,17 @@ impl AcademicYear {
 
     pub fn last_day(self) -> NaiveDate {
         ymd(self.start + 1, 8, 31)
+    }
+
+    /// DfE's persistent-absence threshold for this year, as a percentage of possible sessions
+    /// missed (domain.md section 3): 20% to 2009/10, 15% to 2014/15, 10% from 2015/16, so a long
+    /// trend judges each year by its own rule.
+    pub fn persistent_absence_threshold(self) -> i64 {
+        match self.start {
+            ..=2009 => 20,
+            2010..=2014 => 15,
+            _ => 10,
+        }
     }
 
     /// 31 August before the year starts: the date ages for year groups are taken on.
@@ -244,6 +257,15 @@ pub(crate) fn ymd(year: i32, month: u32, day: u32) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn persistent_absence_threshold_follows_the_year() {
+        // domain.md section 3: 20% to 2009/10, 15% to 2014/15, 10% from 2015/16.
+        let t = |y: i32| AcademicYear::new(y).persistent_absence_threshold();
+        assert_eq!((t(2008), t(2009)), (20, 20));
+        assert_eq!((t(2010), t(2014)), (15, 15));
+        assert_eq!((t(2015), t(2024)), (10, 10));
+    }
 
     #[test]
     fn easter_dates_match_published_ones() {

@@ -171,6 +171,10 @@ fn in_words(
     meta: &crate::analysis::FrontMatter,
 ) -> (crate::analysis::ChartSpec, ResultTable) {
     let mut spec = spec.clone();
+    // Panels group rows as a series does: name and relabel them as one.
+    if spec.series.is_none() {
+        spec.series = spec.panels.clone();
+    }
     let mut table = table.clone();
     let categorical: Vec<usize> = std::iter::once(&spec.x)
         .chain(spec.series.iter())
@@ -212,6 +216,9 @@ fn in_words(
     spec.comparators.iter_mut().for_each(rename);
     if let Some(s) = spec.series.as_mut() {
         rename(s);
+    }
+    if let Some(p) = spec.panels.as_mut() {
+        rename(p);
     }
     if let Some(f) = spec.forest.as_mut() {
         rename(&mut f.lower);
@@ -688,7 +695,16 @@ pub fn register(env: &mut Environment<'static>, data: Arc<ReportData>, store: Ar
     env.add_function("national", move |measure: String, kwargs: Kwargs| {
         let year: Option<String> = kwargs.get("year")?;
         let cohort: Option<String> = kwargs.get("cohort")?;
+        // `latest=true`: DfE's latest published figure up to the report's year, with its year,
+        // for measures DfE publishes a year behind (an SDQ mean for the year just ended).
+        let latest: Option<bool> = kwargs.get("latest")?;
         kwargs.assert_all_used()?;
+        if latest == Some(true) {
+            return Ok(match latest_national(&d, &measure) {
+                Some((v, y)) => format!("{v} in {y}"),
+                None => format!("not published up to {}", period_label(&d.academic_year)),
+            });
+        }
         let year = year.unwrap_or_else(|| d.academic_year.clone());
         let cohort = cohort.unwrap_or_else(|| "cla_12m".into());
         let (_, run) = lookup(&d, "reference/national_benchmarks")?;

@@ -132,6 +132,7 @@ impl Notebook {
                                 x: parsed.x,
                                 y: parsed.y,
                                 series: parsed.series,
+                                panels: None,
                                 comparators: Vec::new(),
                                 x_label: None,
                                 unit: parsed.unit.unwrap_or_else(|| "count".into()),

@@ -118,6 +118,7 @@ fn spec(kind: ChartKind, title: &str, y: &[&str], comparators: &[&str], unit: &s
         x: "term".into(),
         y: y.iter().map(|s| s.to_string()).collect(),
         series: None,
+        panels: None,
         comparators: comparators.iter().map(|s| s.to_string()).collect(),
         y_label: "Absence, % of sessions".into(),
         x_label: Some("Term".into()),

@@ -11,6 +11,26 @@ use crate::analysis::{ChartKind, ChartSpec};
 use crate::render::format::format_number;
 use crate::render::words::prettify;
 
+/// The box a chart is drawn in: its width, its least height and plot height, and a value range
+/// its axis must cover (small multiples share one scale).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Frame {
+    pub(super) width: u32,
+    pub(super) min_height: u32,
+    pub(super) min_plot: i32,
+    pub(super) span: Option<(f64, f64)>,
+}
+
+impl Frame {
+    /// A chart on its own: the page's full width.
+    pub(super) const FULL: Frame = Frame {
+        width: WIDTH,
+        min_height: HEIGHT,
+        min_plot: 180,
+        span: None,
+    };
+}
+
 /// Where everything goes on a line, bar or forest chart, measured before anything is drawn;
 /// [`super::paint::draw`] paints from it.
 pub(super) struct Layout {
@@ -52,13 +72,20 @@ pub(super) struct Layout {
     pub(super) labels: Option<CategoryLabels>,
     /// Pixels below the plot for the category labels and the axis description.
     pub(super) bottom_area: i32,
+    /// The SVG's width in pixels.
+    pub(super) width: u32,
     /// The SVG's height in pixels.
     pub(super) height: u32,
 }
 
 impl Layout {
-    /// Measures `data` drawn as `spec` declares (with `forest`'s intervals, if any).
-    pub(super) fn of(spec: &ChartSpec, data: &ChartData, forest: Option<&Forest>) -> Layout {
+    /// Measures `data` drawn as `spec` declares (with `forest`'s intervals, if any) in `frame`.
+    pub(super) fn of(
+        spec: &ChartSpec,
+        data: &ChartData,
+        forest: Option<&Forest>,
+        frame: &Frame,
+    ) -> Layout {
         let unit = spec.unit.as_str();
         let horizontal = spec.kind == ChartKind::HBar;
         let bars = spec.kind != ChartKind::Line;
@@ -76,6 +103,11 @@ impl Layout {
                     .iter()
                     .flat_map(|f| f.intervals.iter().flatten().flat_map(|(a, b)| [*a, *b])),
             )
+            .collect();
+        let no_figures = values.is_empty();
+        let values: Vec<f64> = values
+            .into_iter()
+            .chain(frame.span.iter().flat_map(|(lo, hi)| [*lo, *hi]))
             .collect();
         let zero_based = bars
             || matches!(
@@ -100,7 +132,8 @@ impl Layout {
         let x_desc = spec.x_label.clone().unwrap_or_else(|| prettify(&spec.x));
 
         // Left side: value ticks, or category names for horizontal bars.
-        let cap = WIDTH as f64 * 0.34;
+        let width = frame.width;
+        let cap = width as f64 * 0.34;
         let hbar_labels: Vec<Vec<String>> = if horizontal {
             data.categories
                 .iter()
@@ -133,9 +166,9 @@ impl Layout {
             PAD + 8
         };
         let plot_left = PAD + left_area;
-        let plot_w = (WIDTH as i32 - plot_left - right).max(40);
+        let plot_w = (width as i32 - plot_left - right).max(40);
 
-        let legend_width = WIDTH as i32 - plot_left - PAD;
+        let legend_width = width as i32 - plot_left - PAD;
         let legend: Vec<(Swatch, String)> = legend_items(spec, data)
             .into_iter()
             .map(|(swatch, label)| {
@@ -167,10 +200,10 @@ impl Layout {
                     } else {
                         0
                     });
-            (HEIGHT as i32).max(top + bottom_area + PAD + n as i32 * per) as u32
+            (frame.min_height as i32).max(top + bottom_area + PAD + n as i32 * per) as u32
         } else {
             // Taller only when a long legend or long labels would squeeze the plot.
-            (HEIGHT as i32).max(top + bottom_area + PAD + 180) as u32
+            (frame.min_height as i32).max(top + bottom_area + PAD + frame.min_plot) as u32
         };
 
         Layout {
@@ -178,7 +211,7 @@ impl Layout {
             bars,
             n,
             k,
-            no_figures: values.is_empty(),
+            no_figures,
             labelled,
             axis,
             x_desc,
@@ -193,6 +226,7 @@ impl Layout {
             slot,
             labels,
             bottom_area,
+            width,
             height,
         }
     }

@@ -27,7 +27,8 @@ pub(super) fn swatch_width(s: Swatch) -> i32 {
 
 pub(super) fn legend_items(spec: &ChartSpec, data: &ChartData) -> Vec<(Swatch, String)> {
     let mut items = Vec::new();
-    if data.series.len() > 1 || !data.comparators.is_empty() {
+    // A panel of small multiples names its group here even when it is the only series.
+    if data.series.len() > 1 || !data.comparators.is_empty() || spec.panels.is_some() {
         for (i, s) in data.series.iter().enumerate() {
             items.push((
                 if spec.kind == ChartKind::Line {

@@ -8,13 +8,15 @@
 //!
 //! The work is split along its seams: `data` applies the declaration to the result table,
 //! `summary` writes the sentence, `layout` measures the chart, `paint` draws it from that
-//! layout (with the `axes`, `legend` and `style` it needs), and `svg` wraps what it drew.
+//! layout (with the `axes`, `legend` and `style` it needs), `panels` draws a breakdown of
+//! many groups as small multiples, and `svg` wraps what it drew.
 
 mod axes;
 mod data;
 mod layout;
 mod legend;
 mod paint;
+mod panels;
 mod style;
 mod summary;
 mod svg;
@@ -22,7 +24,9 @@ mod svg;
 mod tests;
 
 use self::data::{extract, forest_rows};
+use self::layout::Frame;
 use self::paint::draw;
+use self::panels::{draw_panels, panel_spec, panels_phrase};
 use self::summary::{spoken, summarise};
 use self::svg::{draw_empty, finish_svg};
 pub use super::words::prettify;
@@ -90,7 +94,13 @@ pub fn render_chart_with_breaks(
         let svg = finish_svg(&draw_empty()?, spec, &summary);
         return Ok(RenderedChart { svg, summary });
     }
-    let mut data = extract(spec, table)?;
+    let plain = extract(spec, table)?;
+    let panelled = panel_spec(spec, plain.series.len())?;
+    let (spec, mut data) = match &panelled {
+        Some(p) if spec.panels.is_some() => (p, extract(p, table)?),
+        Some(p) => (p, plain),
+        None => (spec, plain),
+    };
     data.breaks = data
         .categories
         .iter()
@@ -105,6 +115,9 @@ pub fn render_chart_with_breaks(
         .collect();
     let forest = forest_rows(spec, table)?;
     let mut summary = summarise(spec, &data);
+    if panelled.is_some() {
+        summary = format!("{} {summary}", panels_phrase(spec, &data));
+    }
     if forest.is_some() {
         summary.push_str(
             " Each line is the 95% interval; bars are coloured by finding (blue a facilitator, orange a barrier, grey no clear difference).",
@@ -116,6 +129,11 @@ pub fn render_chart_with_breaks(
             spoken(&data.categories[b])
         ));
     }
-    let svg = finish_svg(&draw(spec, &data, forest.as_ref())?, spec, &summary);
+    let raw = if panelled.is_some() {
+        draw_panels(spec, &data)?
+    } else {
+        draw(spec, &data, forest.as_ref(), &Frame::FULL)?
+    };
+    let svg = finish_svg(&raw, spec, &summary);
     Ok(RenderedChart { svg, summary })
 }

@@ -5,11 +5,11 @@ use super::Area;
 use super::ChartError;
 use super::axes::{CategoryLabels, Scale};
 use super::data::{ChartData, Forest};
-use super::layout::Layout;
+use super::layout::{Frame, Layout};
 use super::legend::{draw_swatch, swatch_width};
 use super::style::{
     AXIS, COMPARATOR, DASHES, DESC_PX, GRID, LABEL_PX, LEGEND_ROW, LINE_GAP, MUTED, PAD, Shape,
-    TEXT, TICK, WIDTH, colour, shape, style, text_width,
+    TEXT, TICK, colour, shape, style, text_width,
 };
 use super::svg::svg_buffer;
 use crate::analysis::ChartSpec;
@@ -191,8 +191,9 @@ pub(super) fn draw(
     spec: &ChartSpec,
     data: &ChartData,
     forest: Option<&Forest>,
+    frame: &Frame,
 ) -> Result<String, ChartError> {
-    let layout = Layout::of(spec, data, forest);
+    let layout = Layout::of(spec, data, forest, frame);
     let &Layout {
         horizontal,
         bars,
@@ -202,6 +203,7 @@ pub(super) fn draw(
         right,
         top,
         bottom_area,
+        width,
         height,
         ..
     } = &layout;
@@ -209,7 +211,7 @@ pub(super) fn draw(
     let unit = spec.unit.as_str();
     let tick_text = |v: &f64| axis.tick_label(*v, unit);
 
-    let svg = svg_buffer(WIDTH, height, |root| {
+    let svg = svg_buffer(width, height, |root| {
         let categories = Scale {
             lo: -0.5,
             hi: n as f64 - 0.5,

@@ -36,15 +36,31 @@ pub(super) fn draw_empty() -> Result<String, ChartError> {
     })
 }
 
+/// An attribute of the root `<svg>` element of plotters' output (`width`, `viewBox`, ...).
+pub(super) fn root_attr<'a>(raw: &'a str, name: &str) -> Option<&'a str> {
+    let open = &raw[..raw.find('>')?];
+    let start = open.find(&format!(" {name}=\""))? + name.len() + 3;
+    let len = open[start..].find('"')?;
+    Some(&open[start..start + len])
+}
+
+/// What is inside the root `<svg>` element of plotters' output, without the element itself.
+pub(super) fn root_body(raw: &str) -> &str {
+    let start = match (raw.find("<svg"), raw.find('>')) {
+        (Some(0), Some(end)) => end + 1,
+        _ => 0,
+    };
+    let end = raw
+        .rfind("</svg>")
+        .filter(|e| *e >= start)
+        .unwrap_or(raw.len());
+    &raw[start..end]
+}
+
 /// Makes plotters' fixed-size SVG scalable and accessible: width 100% with the same viewBox,
 /// `role="img"` with an `aria-label`, and a `<title>` and `<desc>` (the summary) inside.
 pub(super) fn finish_svg(raw: &str, spec: &ChartSpec, summary: &str) -> String {
-    let attr = |name: &str| -> Option<&str> {
-        let open = &raw[..raw.find('>')?];
-        let start = open.find(&format!(" {name}=\""))? + name.len() + 3;
-        let len = open[start..].find('"')?;
-        Some(&open[start..start + len])
-    };
+    let attr = |name: &str| root_attr(raw, name);
     let view_box = attr("viewBox").map(str::to_string).unwrap_or_else(|| {
         format!(
             "0 0 {} {}",
