@@ -21,6 +21,10 @@ use std::path::{Path, PathBuf};
 /// Tables with more rows than this are scanned from their cached file by default.
 pub const HOLD_ROWS: usize = 1_000_000;
 
+/// Rows checked at a time when a large Parquet file streams into the cache (about 30 MB of
+/// attendance marks).
+pub const STREAM_ROWS: usize = 1 << 20;
+
 /// Where validated tables are kept, and above what size they are scanned rather than held.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CacheOptions {
@@ -30,6 +34,9 @@ pub struct CacheOptions {
     /// Whether a cached table may stand in for reading its files (`cohort check` reads and
     /// checks every file, and only writes what passed).
     pub reuse: bool,
+    /// A Parquet file of more rows than `hold_rows` is checked as it streams, this many rows
+    /// at a time, straight into the cache, and never held whole.
+    pub stream_rows: usize,
 }
 
 impl CacheOptions {
@@ -39,6 +46,7 @@ impl CacheOptions {
             dir: dir.into(),
             hold_rows: HOLD_ROWS,
             reuse: true,
+            stream_rows: STREAM_ROWS,
         }
     }
 }
@@ -133,34 +141,98 @@ pub fn read(path: &Path) -> Result<Vec<RecordBatch>, String> {
 /// Writes `t` and its manifest under `dir` (each renamed into place, the manifest last),
 /// removing the table's older entries; returns the Parquet file's path.
 pub fn write(dir: &Path, t: &LoadedTable, manifest: &Manifest) -> Result<PathBuf, String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let (data, meta) = paths(dir, &t.name, &manifest.key);
-    // Named for this process, so runs writing the same entry at once never share a file.
-    let partial = dir.join(format!(
-        ".{}.{}.tmp",
-        data.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
-    let written = (|| -> Result<(), String> {
-        let file = std::fs::File::create(&partial).map_err(|e| e.to_string())?;
-        let mut writer =
-            ArrowWriter::try_new(file, t.schema.clone(), None).map_err(|e| e.to_string())?;
-        for b in &t.batches {
-            writer.write(b).map_err(|e| e.to_string())?;
-        }
-        writer.close().map_err(|e| e.to_string())?;
-        std::fs::rename(&partial, &data).map_err(|e| e.to_string())?;
-        let json = serde_json::to_string_pretty(manifest).map_err(|e| e.to_string())?;
-        crate::output::write_atomic(&meta, json.as_bytes()).map_err(|e| e.to_string())
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&partial);
-        return Err(format!("{}: {e}", data.display()));
+    let mut writer = Writer::create(dir, &t.name, &manifest.key, t.schema.clone())?;
+    for b in &t.batches {
+        writer.write(b)?;
     }
-    remove_older(dir, &t.name, &data, &meta);
-    Ok(data)
+    writer.finish(manifest)
+}
+
+/// A cache entry being written a batch at a time: into a file named for this process, renamed
+/// into place with its manifest only by [`Writer::finish`]; dropped unfinished, it leaves
+/// nothing behind.
+pub struct Writer {
+    dir: PathBuf,
+    table: String,
+    partial: PathBuf,
+    data: PathBuf,
+    meta: PathBuf,
+    writer: Option<ArrowWriter<std::fs::File>>,
+}
+
+impl Writer {
+    /// Starts the entry of `table` for `key` under `dir`.
+    pub fn create(dir: &Path, table: &str, key: &str, schema: SchemaRef) -> Result<Self, String> {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let (data, meta) = paths(dir, table, key);
+        // Named for this process, so runs writing the same entry at once never share a file.
+        let partial = dir.join(format!(
+            ".{}.{}.tmp",
+            data.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default(),
+            std::process::id()
+        ));
+        let file =
+            std::fs::File::create(&partial).map_err(|e| format!("{}: {e}", partial.display()))?;
+        let writer = ArrowWriter::try_new(file, schema, None).map_err(|e| {
+            let _ = std::fs::remove_file(&partial);
+            e.to_string()
+        })?;
+        Ok(Writer {
+            dir: dir.to_path_buf(),
+            table: table.to_string(),
+            partial,
+            data,
+            meta,
+            writer: Some(writer),
+        })
+    }
+
+    /// Appends `batch` to the entry.
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<(), String> {
+        match &mut self.writer {
+            Some(w) => w
+                .write(batch)
+                .map_err(|e| format!("{}: {e}", self.data.display())),
+            None => Err("the cache entry is already finished".into()),
+        }
+    }
+
+    /// Closes the file, renames it and then its manifest into place, and removes the table's
+    /// older entries; returns the Parquet file's path.
+    pub fn finish(mut self, manifest: &Manifest) -> Result<PathBuf, String> {
+        let writer = self
+            .writer
+            .take()
+            .ok_or_else(|| "the cache entry is already finished".to_string())?;
+        let landed = (|| -> Result<(), String> {
+            writer.close().map_err(|e| e.to_string())?;
+            std::fs::rename(&self.partial, &self.data).map_err(|e| e.to_string())?;
+            let json = serde_json::to_string_pretty(manifest).map_err(|e| e.to_string())?;
+            crate::output::write_atomic(&self.meta, json.as_bytes()).map_err(|e| e.to_string())
+        })();
+        if let Err(e) = landed {
+            let _ = std::fs::remove_file(&self.partial);
+            return Err(format!("{}: {e}", self.data.display()));
+        }
+        remove_older(&self.dir, &self.table, &self.data, &self.meta);
+        Ok(self.data.clone())
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        if self.writer.take().is_some() {
+            let _ = std::fs::remove_file(&self.partial);
+        }
+    }
+}
+
+/// Forgets the entry whose Parquet file is `data` (its manifest goes, so it is never a hit):
+/// for a table streamed into the cache from a file that changed while it was read.
+pub fn forget(data: &Path) {
+    let _ = std::fs::remove_file(data.with_extension("json"));
 }
 
 /// Removes the entries of `table` other than the one just written.

@@ -184,12 +184,42 @@ fn index_codes(list: &CodeList) -> Validity {
 /// collision is never reported. Memory and time follow the rows, not the key's text.
 pub fn check_key(table: &Table, t: &LoadedTable, path: &Path, problems: &mut Problems) {
     use rayon::prelude::*;
-    if table.key.is_empty() || t.num_rows() == 0 {
+    let Some(mut hashed) = hashed_rows(table, t, |h, row| (h, row as u32)) else {
         return;
+    };
+    hashed.par_sort_unstable();
+    let keys = KeyLookup::new(table, t);
+    let groups: Vec<Vec<(usize, Vec<String>)>> = hashed
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|g| g.len() > 1)
+        .map(|g| {
+            g.iter()
+                .map(|&(_, row)| (row as usize, keys.values(row as usize)))
+                .collect()
+        })
+        .collect();
+    report_repeats(
+        table,
+        groups,
+        |row| (t.file_of(row, path), t.position(row)),
+        problems,
+    );
+}
+
+/// Each row's key hashed to 64 bits and passed with its row (0-based in `t`) to `f`, in row
+/// order and in parallel; None when the table has no key or no rows.
+pub fn hashed_rows<T: Send>(
+    table: &Table,
+    t: &LoadedTable,
+    f: impl Fn(u64, usize) -> T + Sync,
+) -> Option<Vec<T>> {
+    use rayon::prelude::*;
+    if table.key.is_empty() || t.num_rows() == 0 {
+        return None;
     }
     let key_cols: Vec<Vec<&ArrayRef>> = table.key.iter().map(|k| column_chunks(t, k)).collect();
     if key_cols.iter().any(|c| c.len() != t.batches.len()) {
-        return;
+        return None;
     }
     // (batch, first row in the table, rows) for slices of up to 64K rows.
     const SLICE: usize = 1 << 16;
@@ -205,42 +235,70 @@ pub fn check_key(table: &Table, t: &LoadedTable, path: &Path, problems: &mut Pro
         }
         start += n;
     }
-    let mut hashed: Vec<(u64, u32)> = slices
-        .par_iter()
-        .flat_map_iter(|&(b, first, at, len)| {
-            let cols: Vec<KeyColumn> = key_cols.iter().map(|c| KeyColumn::of(c[b])).collect();
-            (at..at + len).map(move |i| {
-                let h = cols.iter().fold(0u64, |h, c| c.mix(i, h));
-                (h, (first + i - at) as u32)
+    let f = &f;
+    Some(
+        slices
+            .par_iter()
+            .flat_map_iter(|&(b, first, at, len)| {
+                let cols: Vec<KeyColumn> = key_cols.iter().map(|c| KeyColumn::of(c[b])).collect();
+                (at..at + len).map(move |i| {
+                    let h = cols.iter().fold(0u64, |h, c| c.mix(i, h));
+                    f(h, first + i - at)
+                })
             })
-        })
-        .collect();
-    hashed.par_sort_unstable();
-    // Where each table row sits: its batch and row within it.
-    let mut offsets = Vec::with_capacity(t.batches.len());
-    let mut acc = 0usize;
-    for b in &t.batches {
-        offsets.push(acc);
-        acc += b.num_rows();
+            .collect(),
+    )
+}
+
+/// The key columns of a table, found once, to read any row's key as text.
+pub struct KeyLookup<'a> {
+    columns: Vec<Vec<&'a ArrayRef>>,
+    /// The first row of each batch.
+    offsets: Vec<usize>,
+}
+
+impl<'a> KeyLookup<'a> {
+    pub fn new(table: &Table, t: &'a LoadedTable) -> Self {
+        let mut offsets = Vec::with_capacity(t.batches.len());
+        let mut acc = 0usize;
+        for b in &t.batches {
+            offsets.push(acc);
+            acc += b.num_rows();
+        }
+        KeyLookup {
+            columns: table.key.iter().map(|k| column_chunks(t, k)).collect(),
+            offsets,
+        }
     }
-    let locate = |row: usize| {
-        let b = offsets.partition_point(|&o| o <= row) - 1;
-        (b, row - offsets[b])
-    };
-    let values = |row: usize| -> Vec<String> {
-        let (b, i) = locate(row);
-        key_cols
+
+    /// The key of row `row` (0-based over the table's batches), as text.
+    pub fn values(&self, row: usize) -> Vec<String> {
+        let b = self
+            .offsets
+            .partition_point(|&o| o <= row)
+            .saturating_sub(1);
+        let i = row - self.offsets.get(b).copied().unwrap_or(0);
+        self.columns
             .iter()
-            .map(|c| cell_text(c[b], i).unwrap_or_default())
+            .map(|c| c.get(b).and_then(|a| cell_text(a, i)).unwrap_or_default())
             .collect()
-    };
+    }
+}
+
+/// Reports each row whose key repeats an earlier one's, given the rows that share a key
+/// hash (each with its key's values) and where a row is (its file and position).
+pub fn report_repeats<'p>(
+    table: &Table,
+    groups: Vec<Vec<(usize, Vec<String>)>>,
+    place: impl Fn(usize) -> (&'p Path, super::error::Position),
+    problems: &mut Problems,
+) {
     // Each repeat with the nearest earlier row of the same key, in row order.
     let mut repeats: Vec<(usize, usize, Vec<String>)> = Vec::new();
-    for group in hashed.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
+    for mut group in groups {
+        group.sort();
         let mut earlier: Vec<(usize, Vec<String>)> = Vec::new();
-        for &(_, row) in group {
-            let row = row as usize;
-            let v = values(row);
+        for (row, v) in group {
             match earlier.iter_mut().rev().find(|(_, w)| *w == v) {
                 Some((prev, _)) => {
                     repeats.push((row, *prev, v.clone()));
@@ -252,7 +310,7 @@ pub fn check_key(table: &Table, t: &LoadedTable, path: &Path, problems: &mut Pro
     }
     repeats.sort();
     for (row, first, values) in repeats {
-        let (here, there) = (t.file_of(row, path), t.file_of(first, path));
+        let ((here, at), (there, first_at)) = (place(row), place(first));
         let other = if here == there {
             String::new()
         } else {
@@ -260,12 +318,12 @@ pub fn check_key(table: &Table, t: &LoadedTable, path: &Path, problems: &mut Pro
         };
         problems.push(Problem {
             file: here.to_path_buf(),
-            position: Some(t.position(row)),
+            position: Some(at),
             column: Some(table.key.join(", ")),
             value: Some(values.join(", ")),
             expected: format!(
                 "a unique key, but it repeats {other}{}",
-                t.position(first).describe()
+                first_at.describe()
             ),
         });
     }

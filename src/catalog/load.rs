@@ -36,6 +36,9 @@ pub struct LoadedTable {
     /// held: that file (`batches` is then empty, `stored_rows` its row count).
     pub stored: Option<PathBuf>,
     pub stored_rows: usize,
+    /// Rows of the file before these: a chunk of a large Parquet file checked as it streams
+    /// names its rows by their place in the file, not in the chunk.
+    pub row_offset: u64,
 }
 
 impl LoadedTable {
@@ -56,6 +59,7 @@ impl LoadedTable {
             sheet: None,
             stored: None,
             stored_rows: 0,
+            row_offset: 0,
         }
     }
 
@@ -76,7 +80,7 @@ impl LoadedTable {
                 row: lines.get(i).copied().unwrap_or(0),
             },
             (Some(lines), None) => Position::Line(lines.get(i).copied().unwrap_or(0)),
-            (None, _) => Position::Row(i as u64 + 1),
+            (None, _) => Position::Row(self.row_offset + i as u64 + 1),
         }
     }
 

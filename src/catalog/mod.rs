@@ -16,6 +16,7 @@ pub mod locate;
 mod parquet;
 mod reference;
 pub mod returns;
+mod stream;
 pub mod text;
 pub mod values;
 pub mod xml903;
@@ -160,6 +161,27 @@ impl Catalog {
             }
             Some(cache::key(contract, table, &sources.of(table.name), &parts))
         };
+        // A Parquet file too large to hold, of a table no other table points into, streams
+        // through its checks into the cache once the tables its references need are read.
+        let referenced: HashSet<&str> = contract
+            .tables
+            .iter()
+            .flat_map(|t| t.references.iter())
+            .flat_map(|r| r.targets.iter().map(|(tt, _)| *tt))
+            .collect();
+        let deferred: HashSet<&str> = match cache {
+            Some(c) => contract
+                .tables
+                .iter()
+                .filter(|t| reads(t.name) && !referenced.contains(t.name))
+                .filter(|t| {
+                    matches!(locations.get(t.name), Some(Ok(locate::Located::One(p))) if stream::streams(p, c))
+                })
+                .filter(|t| key_of(t.name).is_some())
+                .map(|t| t.name)
+                .collect(),
+            None => HashSet::new(),
+        };
         let results: Vec<(TableLoad, Option<cache::Manifest>)> = contract
             .tables
             .par_iter()
@@ -180,6 +202,9 @@ impl Catalog {
                         p.note(n.clone());
                     }
                     return ((Some(table), p), Some(manifest));
+                }
+                if deferred.contains(table.name) {
+                    return ((None, p), None);
                 }
                 let location = locations
                     .get(table.name)
@@ -216,15 +241,69 @@ impl Catalog {
         if !problems.is_empty() {
             return Err(problems.into_error());
         }
+        // The deferred tables not taken from the cache stream through their checks now, once
+        // every other table (so every table their references point into) has passed its own.
+        let mut streamed: HashMap<String, Option<(NaiveDate, NaiveDate)>> = HashMap::new();
+        for table in contract.tables.iter().filter(|t| deferred.contains(t.name)) {
+            if loaded.iter().any(|(t, _)| t.name == table.name) {
+                continue;
+            }
+            let (Some(c), Some(Ok(located @ locate::Located::One(path))), Some(key)) =
+                (cache, locations.get(table.name), key_of(table.name))
+            else {
+                continue;
+            };
+            let targets = reference_targets(contract, &loaded, &[table.name]);
+            let source = sources.of(table.name);
+            let cx = stream::StreamContext {
+                contract,
+                options: &source.options,
+                today,
+                targets: &targets,
+                cache: c,
+            };
+            match stream::stream_table(&cx, table, path, &key, &mut problems) {
+                stream::Outcome::Streamed(s) => {
+                    // Checked as it was when hashed, or not kept for the next run.
+                    let before = to_hash.iter().position(|p| *p == path).map(|i| stamps[i]);
+                    if before != Some(stamp(path)) {
+                        stream::forget(&s.table);
+                    }
+                    streamed.insert(table.name.to_string(), s.span);
+                    loaded.push((s.table, vec![(path.clone(), s.rows)]));
+                }
+                stream::Outcome::Failed => {}
+                stream::Outcome::NoRoom(why) => {
+                    problems.note(format!(
+                        "{}: no room to check it as it streams into the cache ({why}): held in memory instead",
+                        path.display()
+                    ));
+                    let location = Ok(located.clone());
+                    let mut p = Problems::default();
+                    if let Some(t) =
+                        load_table(contract, table, dir, location, sources, today, &mut p)
+                    {
+                        loaded.push(t);
+                    }
+                    problems.absorb(p);
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems.into_error());
+        }
+        // In the contract's order, as they would be had nothing streamed (run.json lists files so).
+        let order = |name: &str| contract.tables.iter().position(|t| t.name == name);
+        loaded.sort_by_key(|(t, _)| order(&t.name));
         // A reused table passed its reference checks against these very files.
         let checking: Vec<&str> = loaded
             .iter()
             .map(|(t, _)| t.name.as_str())
-            .filter(|n| !reused.contains_key(*n))
+            .filter(|n| !reused.contains_key(*n) && !streamed.contains_key(*n))
             .collect();
         let targets = reference_targets(contract, &loaded, &checking);
         for (t, paths) in &loaded {
-            if reused.contains_key(&t.name) {
+            if reused.contains_key(&t.name) || streamed.contains_key(&t.name) {
                 continue;
             }
             if let (Some(table), Some((path, _))) = (contract.table(&t.name), paths.first()) {
@@ -234,9 +313,10 @@ impl Catalog {
         if !problems.is_empty() {
             return Err(problems.into_error());
         }
-        let span = match reused.get("attendance") {
-            Some(m) => m.date_span,
-            None => attendance_span(loaded.iter().map(|(t, _)| t)),
+        let span = match (reused.get("attendance"), streamed.get("attendance")) {
+            (Some(m), _) => m.date_span,
+            (None, Some(s)) => *s,
+            (None, None) => attendance_span(loaded.iter().map(|(t, _)| t)),
         };
         let unchanged = to_hash.iter().zip(&stamps).all(|(p, s)| stamp(p) == *s);
         if cache.is_some() && !unchanged {
@@ -244,9 +324,15 @@ impl Catalog {
                 "a data file changed while it was read: nothing kept in the validated-data cache this run"
                     .into(),
             );
+            for (t, _) in loaded
+                .iter()
+                .filter(|(t, _)| streamed.contains_key(&t.name))
+            {
+                stream::forget(t);
+            }
         }
         let cache_use = cache.filter(|_| unchanged).map(|c| {
-            store(
+            let mut used = store(
                 c,
                 &mut loaded,
                 &reused,
@@ -254,7 +340,10 @@ impl Catalog {
                 &key_of,
                 span,
                 &mut problems,
-            )
+            );
+            used.written.extend(streamed.keys().cloned());
+            used.written.sort();
+            used
         });
         let files = loaded
             .iter()
@@ -655,7 +744,8 @@ fn store(
     let outcomes: Vec<Option<Result<String, String>>> = loaded
         .par_iter_mut()
         .map(|(t, paths)| {
-            if reused.contains_key(&t.name) || paths.is_empty() {
+            // A streamed table is in the cache already.
+            if reused.contains_key(&t.name) || paths.is_empty() || t.stored.is_some() {
                 return None;
             }
             let key = key_of(&t.name)?;

@@ -161,23 +161,130 @@ pub fn read_parquet(
     options: &ReadOptions,
     problems: &mut Problems,
 ) -> Option<LoadedTable> {
-    let fail = |problems: &mut Problems, e: String| -> Option<LoadedTable> {
-        problems.push(problem(
+    let mut reader = ParquetBatches::open(table, path, options, 65_536, problems)?;
+    let mut batches = Vec::new();
+    while let Some(batch) = reader.next_batch(problems) {
+        batches.push(batch?);
+    }
+    reader
+        .clean
+        .then(|| LoadedTable::new(table.name, reader.schema.clone(), batches, None))
+}
+
+/// The rows of a Parquet file in the contract's types, a batch at a time: each batch cast,
+/// its nulls and ranges checked (problems name the row in the file), so a large file can be
+/// checked as it streams rather than held whole.
+pub struct ParquetBatches<'a> {
+    table: &'a Table,
+    path: &'a Path,
+    options: &'a ReadOptions,
+    sources: Vec<Source>,
+    reader: datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReader,
+    /// The contract's schema for the table.
+    pub schema: datafusion::arrow::datatypes::SchemaRef,
+    /// Rows read so far.
+    pub offset: u64,
+    /// No value has failed its cast or check so far.
+    pub clean: bool,
+}
+
+impl<'a> ParquetBatches<'a> {
+    /// Opens `path` and matches its columns to `table`'s; None (with the problems) when the
+    /// file cannot be read as the table at all.
+    pub fn open(
+        table: &'a Table,
+        path: &'a Path,
+        options: &'a ReadOptions,
+        batch_rows: usize,
+        problems: &mut Problems,
+    ) -> Option<Self> {
+        let (builder, sources) = builder_for(table, path, options, problems)?;
+        let reader = match builder.with_batch_size(batch_rows.max(1)).build() {
+            Ok(r) => r,
+            Err(e) => return unreadable(path, problems, e.to_string()),
+        };
+        Some(ParquetBatches {
+            table,
             path,
-            None,
-            None,
-            None,
-            format!("a readable Parquet file ({e})"),
-        ));
-        None
-    };
+            options,
+            sources,
+            reader,
+            schema: arrow_schema(table),
+            offset: 0,
+            clean: true,
+        })
+    }
+
+    /// The rows in the file, from its footer.
+    pub fn rows_in(path: &Path) -> Option<u64> {
+        let file = File::open(path).ok()?;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).ok()?;
+        u64::try_from(builder.metadata().file_metadata().num_rows()).ok()
+    }
+
+    /// The next batch in the contract's types; `Some(None)` when the file cannot be read on
+    /// (the problem is recorded), None at its end. Values that fail leave `clean` false.
+    pub fn next_batch(&mut self, problems: &mut Problems) -> Option<Option<RecordBatch>> {
+        let batch = match self.reader.next()? {
+            Ok(b) => b,
+            Err(e) => return Some(unreadable(self.path, problems, e.to_string())),
+        };
+        let mut arrays = Vec::with_capacity(self.sources.len());
+        for (col, source) in self.table.columns.iter().zip(&self.sources) {
+            let input: ArrayRef = match source {
+                Source::Field(i) => batch.column(*i).clone(),
+                Source::Value(v) => Arc::new(StringArray::from(vec![v.as_str(); batch.num_rows()])),
+            };
+            let converted =
+                match convert(col, &input, self.options, self.path, self.offset, problems) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        return Some(unreadable(
+                            self.path,
+                            problems,
+                            format!("column `{}`: {e}", col.name),
+                        ));
+                    }
+                };
+            self.clean &= converted.clean;
+            self.clean &= check_array(col, &converted.array, self.path, self.offset, problems);
+            arrays.push(converted.array);
+        }
+        self.offset += batch.num_rows() as u64;
+        Some(match RecordBatch::try_new(self.schema.clone(), arrays) {
+            Ok(b) => Some(b),
+            Err(e) => unreadable(self.path, problems, e.to_string()),
+        })
+    }
+}
+
+/// Records that `path` is not a readable Parquet file, and gives nothing.
+fn unreadable<T>(path: &Path, problems: &mut Problems, e: String) -> Option<T> {
+    problems.push(problem(
+        path,
+        None,
+        None,
+        None,
+        format!("a readable Parquet file ({e})"),
+    ));
+    None
+}
+
+/// A reader of `path` and where each of `table`'s columns comes from, when the file's
+/// columns can be read as the table's.
+fn builder_for(
+    table: &Table,
+    path: &Path,
+    options: &ReadOptions,
+    problems: &mut Problems,
+) -> Option<(ParquetRecordBatchReaderBuilder<File>, Vec<Source>)> {
     let file = match File::open(path) {
         Ok(f) => f,
-        Err(e) => return fail(problems, e.to_string()),
+        Err(e) => return unreadable(path, problems, e.to_string()),
     };
     let builder = match ParquetRecordBatchReaderBuilder::try_new(file) {
         Ok(b) => b,
-        Err(e) => return fail(problems, e.to_string()),
+        Err(e) => return unreadable(path, problems, e.to_string()),
     };
     let file_schema = builder.schema().clone();
     let names: Vec<String> = file_schema
@@ -213,44 +320,9 @@ pub fn read_parquet(
             }
         }
     }
-    if !ok {
-        return None;
-    }
-    let reader = match builder.with_batch_size(65_536).build() {
-        Ok(r) => r,
-        Err(e) => return fail(problems, e.to_string()),
-    };
-    let schema = arrow_schema(table);
-    let mut batches = Vec::new();
-    let mut offset = 0u64;
-    let mut clean = true;
-    for batch in reader {
-        let batch = match batch {
-            Ok(b) => b,
-            Err(e) => return fail(problems, e.to_string()),
-        };
-        let mut arrays = Vec::with_capacity(sources.len());
-        for (col, source) in table.columns.iter().zip(&sources) {
-            let input: ArrayRef = match source {
-                Source::Field(i) => batch.column(*i).clone(),
-                Source::Value(v) => Arc::new(StringArray::from(vec![v.as_str(); batch.num_rows()])),
-            };
-            let converted = match convert(col, &input, options, path, offset, problems) {
-                Ok(c) => c,
-                Err(e) => return fail(problems, format!("column `{}`: {e}", col.name)),
-            };
-            clean &= converted.clean;
-            clean &= check_array(col, &converted.array, path, offset, problems);
-            arrays.push(converted.array);
-        }
-        offset += batch.num_rows() as u64;
-        match RecordBatch::try_new(schema.clone(), arrays) {
-            Ok(b) => batches.push(b),
-            Err(e) => return fail(problems, e.to_string()),
-        }
-    }
-    clean.then(|| LoadedTable::new(table.name, schema, batches, None))
+    ok.then_some((builder, sources))
 }
+
 /// Checks nulls and ranges of one Parquet column (CSV cells are checked while parsing).
 fn check_array(
     col: &Column,

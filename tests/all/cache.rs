@@ -63,6 +63,8 @@ fn cache_in(dir: &Path, hold_rows: usize) -> CacheOptions {
         dir: dir.join("cache"),
         hold_rows,
         reuse: true,
+        // Small chunks, so a Parquet file over `hold_rows` streams in many of them.
+        stream_rows: 5_000,
     }
 }
 
@@ -236,4 +238,103 @@ fn the_command_says_what_the_cache_did_and_profile_writes_each_plan() {
     // --no-cache reads and checks everything and says nothing of a cache.
     let third = run(&["--no-cache"]);
     assert!(!third.contains("cache"), "{third}");
+}
+
+/// Rewrites sample-data's attendance.parquet with the mark of 0-based row `bad` changed to
+/// `ZZ` (no attendance code) and the first row repeated at the end; returns the rows it had.
+fn spoil_attendance(p: &Project, bad: usize) -> usize {
+    use datafusion::arrow::array::{Array, ArrayRef, StringArray};
+    use datafusion::arrow::compute::concat_batches;
+    use datafusion::arrow::record_batch::RecordBatch;
+    let path = p.data.join("attendance.parquet");
+    let contract = cohort::contract::Contract::current();
+    let table = contract.table("attendance").expect("attendance");
+    let t = cohort::catalog::read_table_file(table, &path, &Default::default()).expect("read");
+    let all = concat_batches(&t.schema, &t.batches).expect("concat");
+    let i = all.schema().index_of("mark").expect("mark");
+    let marks = all
+        .column(i)
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .expect("text");
+    let changed: StringArray = marks
+        .iter()
+        .enumerate()
+        .map(|(r, m)| if r == bad { Some("ZZ") } else { m })
+        .collect();
+    let mut columns: Vec<ArrayRef> = all.columns().to_vec();
+    columns[i] = std::sync::Arc::new(changed);
+    let changed = RecordBatch::try_new(all.schema(), columns).expect("batch");
+    let out = concat_batches(&t.schema, &[changed.clone(), changed.slice(0, 1)]).expect("concat");
+    let file = std::fs::File::create(&path).expect("create");
+    let mut w =
+        datafusion::parquet::arrow::ArrowWriter::try_new(file, out.schema(), None).expect("writer");
+    w.write(&out).expect("write");
+    w.close().expect("close");
+    all.num_rows()
+}
+
+#[test]
+fn a_large_parquet_file_streams_through_every_check_naming_rows_in_the_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // hold_rows 1,000 and chunks of 5,000: sample-data's attendance.parquet (tens of thousands
+    // of marks) streams through its checks into the cache in many chunks, never held whole.
+    let p = project(dir.path(), Some(cache_in(dir.path(), 1_000)));
+    let contract = cohort::contract::Contract::current();
+    let table = contract.table("attendance").expect("attendance");
+    let rows = cohort::catalog::read_table_file(
+        table,
+        &p.data.join("attendance.parquet"),
+        &Default::default(),
+    )
+    .expect("read")
+    .num_rows();
+    assert!(rows > 20_000, "enough marks for several chunks: {rows}");
+    let bad = rows * 3 / 4;
+    assert_eq!(spoil_attendance(&p, bad), rows);
+    let message = match app::run(&p, None, None) {
+        Ok(_) => panic!("bad marks are refused"),
+        Err(e) => e.to_string(),
+    };
+    // The bad code sits in a late chunk and is named by its row in the file (1-based), the
+    // repeated first row by its own row (the file's last) and the row it repeats.
+    assert!(
+        message.contains(&format!(
+            "attendance.parquet row {}: column `mark`: value `ZZ`",
+            bad + 1
+        )),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!(
+            "attendance.parquet row {}: column `child, date, session`",
+            rows + 1
+        )) && message.contains("a unique key, but it repeats row 1"),
+        "{message}"
+    );
+    // Nothing of the refused file lands in the cache, not even a partial file.
+    let left: Vec<String> = std::fs::read_dir(dir.path().join("cache"))
+        .map(|d| {
+            d.map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with("attendance") || n.ends_with(".tmp"))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn a_streamed_table_gives_the_same_figures_and_is_reused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plain = run(&project(dir.path(), None));
+    let p = project(dir.path(), Some(cache_in(dir.path(), 1_000)));
+    let first = run(&p);
+    let used = first.cache.clone().expect("cache");
+    assert!(used.written.contains(&"attendance".to_string()), "{used:?}");
+    assert!(used.scanned.contains(&"attendance".to_string()), "{used:?}");
+    assert_same(&plain, &first, "streamed against held");
+    let again = run(&p);
+    let used = again.cache.clone().expect("cache");
+    assert!(used.reused.contains(&"attendance".to_string()), "{used:?}");
+    assert_same(&plain, &again, "reused against held");
 }
