@@ -365,6 +365,30 @@ fn table(t: &Table, base: f64, out: &mut String) {
     }
 }
 
+/// How tall a chart may be for its width and still fit a page whole with its title: a
+/// drawing at chart width on A4 has room for about 1.4 times its width in height.
+const TALLEST: f64 = 1.3;
+
+/// The share of the chart width a drawing is printed at: all of it, unless it is taller than
+/// [`TALLEST`] times its width (a grid of many small panels), when it is narrowed to fit.
+fn page_fit(svg: &str) -> String {
+    let view_box = svg
+        .split_once("viewBox=\"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(v, _)| v);
+    let size: Vec<f64> = view_box
+        .map(|v| {
+            v.split_whitespace()
+                .filter_map(|n| n.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    match size[..] {
+        [_, _, w, h] if w > 0.0 && h / w > TALLEST => format!("{:.3}", TALLEST * w / h),
+        _ => "1".into(),
+    }
+}
+
 /// A chart kept whole (title, summary and drawing, with the alt text a screen reader
 /// reads), then its data as a table that may break across pages.
 fn figure(f: &Figure, out: &mut String) {
@@ -375,10 +399,11 @@ fn figure(f: &Figure, out: &mut String) {
     };
     let _ = write!(
         out,
-        "\n#block(breakable: false, width: 100%, above: 1.4em, below: 0.8em)[\n#text(weight: \"bold\")[{}] \\\n#text(size: 9pt, fill: luma(70))[{}]\n#align(center, image(bytes({}), format: \"svg\", width: chart-width, alt: {}))\n]\n",
+        "\n#block(breakable: false, width: 100%, above: 1.4em, below: 0.8em)[\n#text(weight: \"bold\")[{}] \\\n#text(size: 9pt, fill: luma(70))[{}]\n#align(center, image(bytes({}), format: \"svg\", width: chart-width * {}, alt: {}))\n]\n",
         text(&f.title),
         text(&f.summary),
         string_literal(&f.svg),
+        page_fit(&f.svg),
         string_literal(&alt),
     );
     if let Some(t) = &f.data {
@@ -487,6 +512,17 @@ pub fn document(r: &Report) -> String {
 mod tests {
     use super::*;
     use crate::render::document::Cell;
+
+    #[test]
+    fn a_drawing_taller_than_a_page_allows_is_narrowed_to_fit() {
+        // 720 x 360: half as tall as wide, printed at the full chart width.
+        assert_eq!(page_fit("<svg viewBox=\"0 0 720 360\">"), "1");
+        // 720 x 1440: twice as tall as wide; 1.3 x 720 / 1440 = 0.65 of the width keeps it
+        // 1.3 chart widths tall.
+        assert_eq!(page_fit("<svg viewBox=\"0 0 720 1440\">"), "0.650");
+        // No viewBox: as it is.
+        assert_eq!(page_fit("<svg width=\"10\">"), "1");
+    }
 
     #[test]
     fn markup_characters_are_escaped() {

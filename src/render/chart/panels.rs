@@ -12,8 +12,12 @@ use crate::analysis::{ChartKind, ChartSpec};
 
 /// More series than this on a line or bar chart are drawn as panels without being asked.
 pub(super) const MOST_SERIES: usize = 4;
-/// Panels across the page: two keep the labels at the size of every other chart.
-const COLUMNS: usize = 2;
+/// Panels across the page: two keep the labels at the size of every other chart; more than
+/// six panels go three across, so that the grid stays about as tall as it is wide and fits a
+/// printed page whole.
+fn columns(panels: usize) -> usize {
+    if panels > 6 { 3 } else { 2 }
+}
 
 /// The spec a panelled chart is drawn with (its series column is the panel column), or None
 /// when `spec` is drawn as one chart. `series` is how many series the plain chart would have.
@@ -47,7 +51,7 @@ pub(super) fn panel_spec(spec: &ChartSpec, series: usize) -> Result<Option<Chart
     }
 }
 
-/// One panel per series of `data`, laid out `COLUMNS` across, as one SVG drawing (not yet
+/// One panel per series of `data`, laid out two or three across, as one SVG drawing (not yet
 /// finished with its title and description).
 pub(super) fn draw_panels(spec: &ChartSpec, data: &ChartData) -> Result<String, ChartError> {
     let values = data
@@ -59,7 +63,8 @@ pub(super) fn draw_panels(spec: &ChartSpec, data: &ChartData) -> Result<String, 
         None => Some((v, v)),
         Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
     });
-    let width = (WIDTH - PAD as u32) / COLUMNS as u32;
+    let across = columns(data.series.len());
+    let width = (WIDTH - PAD as u32 * (across as u32 - 1)) / across as u32;
     let frame = Frame {
         width,
         min_height: 200,
@@ -84,7 +89,7 @@ pub(super) fn draw_panels(spec: &ChartSpec, data: &ChartData) -> Result<String, 
 
     let mut body = String::new();
     let mut top = 0;
-    for row in drawn.chunks(COLUMNS) {
+    for row in drawn.chunks(across) {
         let row_height = row.iter().map(|(_, h)| *h).max().unwrap_or(0);
         for (i, (raw, _)) in row.iter().enumerate() {
             let left = i as u32 * (width + PAD as u32);
