@@ -109,7 +109,7 @@ fn run(
 /// params, empty optional tables), written by `cohort query` as CSV with their types.
 fn dump_tables(bin: &Path, root: &Path, work: &Path, data: &Path, into: &Path) {
     std::fs::create_dir_all(into).expect("tables folder");
-    let cached: Vec<String> = std::fs::read_dir(work.join(".cohort").join("cache"))
+    let cached: Vec<String> = std::fs::read_dir(cache_dir(work))
         .expect("the cache the first run wrote")
         .filter_map(|e| {
             let name = e.ok()?.file_name().to_string_lossy().into_owned();
@@ -160,6 +160,17 @@ fn dump_tables(bin: &Path, root: &Path, work: &Path, data: &Path, into: &Path) {
     query(script);
 }
 
+/// The validated-data cache the runs in `work` wrote: `.cohort/cache` has one folder for
+/// each data folder, and a bench's work folder runs over one.
+fn cache_dir(work: &Path) -> PathBuf {
+    let root = work.join(".cohort").join("cache");
+    std::fs::read_dir(&root)
+        .expect("the cache the first run wrote")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.is_dir())
+        .unwrap_or(root)
+}
+
 /// The raw DuckDB replay over the cache `work` holds, or `None` when DuckDB's Python
 /// package is missing.
 fn replay(bin: &Path, root: &Path, work: &Path, data: &Path, out: &Path) -> Option<Measured> {
@@ -179,7 +190,7 @@ fn replay(bin: &Path, root: &Path, work: &Path, data: &Path, out: &Path) -> Opti
         .arg("-c")
         .arg("python3 \"$0\" \"$1\" \"$2\" \"$3\" > \"$4\"")
         .arg(root.join("benches").join("duckdb_replay.py"))
-        .arg(work.join(".cohort").join("cache"))
+        .arg(cache_dir(work))
         .arg(&tables)
         .arg(root.join("queries"))
         .arg(&result);

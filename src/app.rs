@@ -80,12 +80,18 @@ impl Default for Project {
     }
 }
 
-/// The validated-data cache of a command run in `root`: `.cohort/cache`, unless `off` or
-/// `COHORT_NO_CACHE=1` in the environment.
-pub fn default_cache(root: &Path, off: bool) -> Option<crate::catalog::CacheOptions> {
+/// The validated-data cache of a command run in `root` over the data folder `data`: a folder
+/// of `.cohort/cache` for that data folder, unless `off` or `COHORT_NO_CACHE=1` in the
+/// environment. Each data folder has its own, so that runs over two folders (the sample and
+/// the authority's own, or two at once) never replace each other's entries.
+pub fn default_cache(root: &Path, data: &Path, off: bool) -> Option<crate::catalog::CacheOptions> {
+    use sha2::{Digest, Sha256};
     let env_off = std::env::var_os("COHORT_NO_CACHE").is_some_and(|v| v == "1");
-    (!off && !env_off)
-        .then(|| crate::catalog::CacheOptions::new(root.join(".cohort").join("cache")))
+    let folder = std::fs::canonicalize(data).unwrap_or_else(|_| data.to_path_buf());
+    let key = hex::encode(Sha256::digest(folder.to_string_lossy().as_bytes()));
+    (!off && !env_off).then(|| {
+        crate::catalog::CacheOptions::new(root.join(".cohort").join("cache").join(&key[..16]))
+    })
 }
 
 /// The history file when none is given on the command line: `history = "..."` in a

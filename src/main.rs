@@ -102,11 +102,13 @@ fn project(p: Paths) -> Result<Project, AppError> {
     };
     let from_file =
         |pick: fn(&cohort::project::ProjectFile) -> Option<PathBuf>| file.as_ref().and_then(pick);
+    let data: PathBuf = p
+        .data
+        .or_else(|| from_file(|f| f.data.clone()))
+        .unwrap_or_else(|| "sample-data".into());
     Ok(Project {
-        data: p
-            .data
-            .or_else(|| from_file(|f| f.data.clone()))
-            .unwrap_or_else(|| "sample-data".into()),
+        cache: app::default_cache(root, &data, p.no_cache),
+        data,
         queries: p
             .queries
             .or_else(|| from_file(|f| f.queries.clone()))
@@ -123,7 +125,6 @@ fn project(p: Paths) -> Result<Project, AppError> {
         },
         history,
         la_code: app::default_la_code(std::path::Path::new("."))?,
-        cache: app::default_cache(root, p.no_cache),
     })
 }
 
