@@ -2,12 +2,9 @@
 //! (`queries/<area>/<name>.test.toml`), each case reported on its own line; and `cohort check`
 //! on an analyst's mistakes (one error per broken file).
 
+use super::common::root;
 use assert_cmd::Command;
-use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::Path;
 
 #[test]
 fn every_plain_file_test_passes() {

@@ -1,14 +1,6 @@
 //! The governing board report: disclosure control end to end on sample-data.
 
-use assert_cmd::Command;
-
-fn cohort() -> Command {
-    let mut c = Command::cargo_bin("cohort").expect("binary");
-    // Tests run at once; each that wants a history names its own.
-    c.env("COHORT_NO_HISTORY", "1");
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c
-}
+use super::common::cohort;
 
 /// The tables of an HTML body: each a list of rows of cell texts (header row first).
 fn tables(html: &str) -> Vec<Vec<Vec<String>>> {

@@ -2,13 +2,10 @@
 //! `../shared/dfe`, and the authority's comparison matches figures worked out by hand
 //! from those files.
 
+use super::common::root;
 use cohort::app::{self, Project};
 use cohort::run::{ResultTable, Value};
-use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::Path;
 
 fn project(la_code: Option<&str>) -> Project {
     Project {

@@ -3,22 +3,11 @@
 //! sample-data; charts that agree with the figures beside them; and exports that follow
 //! the same rule.
 
-use assert_cmd::Command;
+use super::common::{cohort, root};
 use cohort::app::Project;
 use cohort::disclosure::{Disclosed, Policy};
 use cohort::render::Audience;
 use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn cohort() -> Command {
-    let mut c = Command::cargo_bin("cohort").expect("binary");
-    c.env("COHORT_NO_HISTORY", "1");
-    c.current_dir(root());
-    c
-}
 
 fn project(data: &Path, out: &Path) -> Project {
     Project {

@@ -1,11 +1,8 @@
 //! `cohort export ees`: DfE's tidy format, after disclosure control for the audience.
 
+use super::common::root;
 use assert_cmd::Command;
-use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::Path;
 
 fn export(audience: &str, out: &Path) {
     Command::cargo_bin("cohort")

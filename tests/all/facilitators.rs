@@ -2,17 +2,9 @@
 //! the adjusted odds ratio against the 2x2 arithmetic, and, on generated data, the
 //! relationships the generator plants found and the independent ones not.
 
-use assert_cmd::Command;
+use super::common::cohort;
 use std::fmt::Write as _;
 use std::path::Path;
-
-fn cohort() -> Command {
-    let mut c = Command::cargo_bin("cohort").expect("binary");
-    // Tests run at once; each that wants a history names its own.
-    c.env("COHORT_NO_HISTORY", "1");
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c
-}
 
 fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).unwrap();

@@ -2,15 +2,8 @@
 //! `tests/fixtures/cases/`, each figure worked out by hand in the comment beside it.
 //! Each case would have failed before the fix it tests (the old figure is in the comment).
 
-use assert_cmd::Command;
+use super::common::cohort;
 use std::path::Path;
-
-fn cohort() -> Command {
-    let mut c = Command::cargo_bin("cohort").expect("binary");
-    c.env("COHORT_NO_HISTORY", "1");
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c
-}
 
 /// Runs `cohort run` on a case folder; returns metrics.csv, the output folder and stderr.
 fn run(case: &str, extra: &[&str]) -> (String, tempfile::TempDir, String) {

@@ -5,6 +5,7 @@ mod analysis_tests;
 mod board;
 mod browser;
 mod cache;
+mod common;
 mod comparators;
 mod disclosure;
 mod document;

@@ -1,14 +1,6 @@
 //! `cohort notebook`: SQL cells run in order over the data, each followed by its result.
 
-use assert_cmd::Command;
-
-fn cohort() -> Command {
-    let mut c = Command::cargo_bin("cohort").expect("binary");
-    // Tests run at once; each that wants a history names its own.
-    c.env("COHORT_NO_HISTORY", "1");
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c
-}
+use super::common::cohort;
 
 #[test]
 fn the_shipped_notebook_runs_its_cells_in_order() {

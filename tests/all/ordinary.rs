@@ -1,15 +1,8 @@
 //! Reports never fail on ordinary data: an early term whose later tables are empty, and a
 //! small authority. Only a broken template or analysis is an error.
 
-use assert_cmd::Command;
+use super::common::cohort;
 use std::path::Path;
-
-fn cohort() -> Command {
-    let mut c = Command::cargo_bin("cohort").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("COHORT_NO_HISTORY", "1");
-    c
-}
 
 fn report(template: &str, data: &Path, term: Option<&str>, out: &Path) -> (bool, String) {
     let mut c = cohort();

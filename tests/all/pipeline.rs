@@ -3,17 +3,9 @@
 //! The analyses' hand-worked figures are checked in queries/**/*.test.toml, run by `cohort test`
 //! (tests/all/analysis_tests.rs::every_plain_file_test_passes runs them in `cargo test`).
 
-use assert_cmd::Command;
+use super::common::cohort;
 use predicates::prelude::*;
 use std::path::Path;
-
-fn cohort() -> Command {
-    let mut c = Command::cargo_bin("cohort").expect("binary");
-    // Tests run at once; each that wants a history names its own.
-    c.env("COHORT_NO_HISTORY", "1");
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c
-}
 
 #[test]
 fn report_is_self_contained_and_deterministic() {

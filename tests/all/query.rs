@@ -1,12 +1,8 @@
 //! `cohort query`: analysis results are tables, output modes, limits, several statements,
 //! scripts on standard input, and unknown tables answered with the nearest names.
 
+use super::common::root;
 use assert_cmd::Command;
-use std::path::PathBuf;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn query(args: &[&str]) -> Command {
     let mut c = Command::cargo_bin("cohort").unwrap();

@@ -6,19 +6,8 @@
 //! `tests/all/pipeline.rs` works out by hand: a file rewritten the way an authority's system
 //! writes it must give exactly the same results as the fixture itself.
 
-use assert_cmd::Command;
+use super::common::{cohort, root};
 use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn cohort() -> Command {
-    let mut c = Command::cargo_bin("cohort").expect("binary");
-    c.env("COHORT_NO_HISTORY", "1");
-    c.current_dir(root());
-    c
-}
 
 /// A copy of the fixture in a fresh folder (the data at the top of it).
 fn copy_fixture() -> tempfile::TempDir {

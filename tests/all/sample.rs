@@ -2,17 +2,9 @@
 //! near the national figures, the README staleness check, and the binary driven end to
 //! end on the bundled data (report, parallel run).
 
-use assert_cmd::Command;
+use super::common::cohort;
 use std::collections::BTreeMap;
 use std::path::Path;
-
-fn cohort() -> Command {
-    let mut c = Command::cargo_bin("cohort").expect("binary");
-    // Tests run at once; each that wants a history names its own.
-    c.env("COHORT_NO_HISTORY", "1");
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c
-}
 
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)

@@ -2,7 +2,7 @@
 //! bundled sample data is scanned for snake_case identifiers, raw codes and code values
 //! left as codes, in the text a reader sees (headings, prose, tables, chart labels).
 
-use assert_cmd::Command;
+use super::common::cohort;
 use std::path::{Path, PathBuf};
 
 /// Abbreviations a reader of these reports knows (proper nouns and DfE's own terms).
@@ -11,13 +11,6 @@ const ALLOWED: &[&str] = &[
     "CLA", "SEN", "SEND", "EHC", "EHCP", "DfE", "EEF", "RWM", "OC2", "OC3", "UASC", "GCSE",
     "GCSEs", "A4", "AM", "PM", "UK", "England", "ONS", "ID", "II", "OK", "CI", "FSM", "LA",
 ];
-
-fn cohort() -> Command {
-    let mut c = Command::cargo_bin("cohort").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("COHORT_NO_HISTORY", "1");
-    c
-}
 
 /// Renders `template` (with `extra` arguments) into `out` and returns the HTML files written.
 fn render(template: &str, extra: &[&str], out: &Path) -> Vec<PathBuf> {
