@@ -169,18 +169,20 @@ impl Catalog {
             .flat_map(|t| t.references.iter())
             .flat_map(|r| r.targets.iter().map(|(tt, _)| *tt))
             .collect();
-        let deferred: HashSet<&str> = match cache {
+        // Each such table's file and cache key.
+        let deferred: HashMap<&str, (&PathBuf, String)> = match cache {
             Some(c) => contract
                 .tables
                 .iter()
                 .filter(|t| reads(t.name) && !referenced.contains(t.name))
-                .filter(|t| {
-                    matches!(locations.get(t.name), Some(Ok(locate::Located::One(p))) if stream::streams(p, c))
+                .filter_map(|t| match locations.get(t.name) {
+                    Some(Ok(locate::Located::One(p))) if stream::streams(p, c) => {
+                        Some((t.name, (p, key_of(t.name)?)))
+                    }
+                    _ => None,
                 })
-                .filter(|t| key_of(t.name).is_some())
-                .map(|t| t.name)
                 .collect(),
-            None => HashSet::new(),
+            None => HashMap::new(),
         };
         let results: Vec<(TableLoad, Option<cache::Manifest>)> = contract
             .tables
@@ -203,7 +205,7 @@ impl Catalog {
                     }
                     return ((Some(table), p), Some(manifest));
                 }
-                if deferred.contains(table.name) {
+                if deferred.contains_key(table.name) {
                     return ((None, p), None);
                 }
                 let location = locations
@@ -244,15 +246,14 @@ impl Catalog {
         // The deferred tables not taken from the cache stream through their checks now, once
         // every other table (so every table their references point into) has passed its own.
         let mut streamed: HashMap<String, Option<(NaiveDate, NaiveDate)>> = HashMap::new();
-        for table in contract.tables.iter().filter(|t| deferred.contains(t.name)) {
+        for table in &contract.tables {
+            let (Some(c), Some((path, key))) = (cache, deferred.get(table.name)) else {
+                continue;
+            };
             if loaded.iter().any(|(t, _)| t.name == table.name) {
                 continue;
             }
-            let (Some(c), Some(Ok(located @ locate::Located::One(path))), Some(key)) =
-                (cache, locations.get(table.name), key_of(table.name))
-            else {
-                continue;
-            };
+            let path = *path;
             let targets = reference_targets(contract, &loaded, &[table.name]);
             let source = sources.of(table.name);
             let cx = stream::StreamContext {
@@ -262,7 +263,7 @@ impl Catalog {
                 targets: &targets,
                 cache: c,
             };
-            match stream::stream_table(&cx, table, path, &key, &mut problems) {
+            match stream::stream_table(&cx, table, path, key, &mut problems) {
                 stream::Outcome::Streamed(s) => {
                     // Checked as it was when hashed, or not kept for the next run.
                     let before = to_hash.iter().position(|p| *p == path).map(|i| stamps[i]);
@@ -278,7 +279,7 @@ impl Catalog {
                         "{}: no room to check it as it streams into the cache ({why}): held in memory instead",
                         path.display()
                     ));
-                    let location = Ok(located.clone());
+                    let location = Ok(locate::Located::One(path.clone()));
                     let mut p = Problems::default();
                     if let Some(t) =
                         load_table(contract, table, dir, location, sources, today, &mut p)

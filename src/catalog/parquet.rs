@@ -186,6 +186,8 @@ pub struct ParquetBatches<'a> {
     pub offset: u64,
     /// No value has failed its cast or check so far.
     pub clean: bool,
+    /// The rows the file's footer says it holds.
+    pub footer_rows: u64,
 }
 
 impl<'a> ParquetBatches<'a> {
@@ -199,6 +201,7 @@ impl<'a> ParquetBatches<'a> {
         problems: &mut Problems,
     ) -> Option<Self> {
         let (builder, sources) = builder_for(table, path, options, problems)?;
+        let footer_rows = u64::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
         let reader = match builder.with_batch_size(batch_rows.max(1)).build() {
             Ok(r) => r,
             Err(e) => return unreadable(path, problems, e.to_string()),
@@ -212,6 +215,7 @@ impl<'a> ParquetBatches<'a> {
             schema: arrow_schema(table),
             offset: 0,
             clean: true,
+            footer_rows,
         })
     }
 

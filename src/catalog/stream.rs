@@ -97,7 +97,7 @@ pub(super) fn stream_table(
     let date_column = reader.schema.index_of("date").ok();
     // Room for the footer's row count up front (no doubling at 100 million rows), but never
     // more than a national register's worth on a footer's word alone.
-    let expected_rows = ParquetBatches::rows_in(path).unwrap_or(0).min(1 << 27);
+    let expected_rows = reader.footer_rows.min(1 << 27);
     let mut hashes: Vec<u64> = Vec::with_capacity(usize::try_from(expected_rows).unwrap_or(0));
     let mut span: Option<(i32, i32)> = None;
     let mut first_row = 0u64;
