@@ -166,6 +166,69 @@ pub fn check_codes(
     }
 }
 
+/// Checks one SSDA903 return's coded columns that no column of the row dates (SEX) against
+/// the codes valid at the return's 31 March: a 2023/24 return with `M`, or a 2024/25 return
+/// with `1`, names its file and row. Codes in no year's list are left to [`check_codes`] on
+/// the stacked table, so each problem is reported once.
+pub fn check_return_codes(
+    contract: &Contract,
+    table: &Table,
+    t: &LoadedTable,
+    year: i32,
+    path: &Path,
+    problems: &mut Problems,
+) {
+    let Some(as_at) = NaiveDate::from_ymd_opt(year, 3, 31) else {
+        return;
+    };
+    for col in table.columns.iter().filter(|c| c.code_date.is_none()) {
+        let Some(list) = col.codes.and_then(|id| contract.code_list(id)) else {
+            continue;
+        };
+        if list
+            .codes
+            .iter()
+            .all(|c| c.valid_from.is_none() && c.valid_to.is_none())
+        {
+            continue;
+        }
+        let validity = index_codes(list);
+        let mut row = 0usize;
+        for chunk in column_chunks(t, col.name) {
+            let Some(strings) = chunk.as_any().downcast_ref::<StringArray>() else {
+                continue;
+            };
+            for i in (0..strings.len()).filter(|&i| !strings.is_null(i)) {
+                let code = strings.value(i);
+                let Some(ranges) = validity.get(code) else {
+                    continue;
+                };
+                let ok = ranges
+                    .iter()
+                    .any(|(f, to)| f.is_none_or(|f| as_at >= f) && to.is_none_or(|to| as_at <= to));
+                if !ok {
+                    let mut valid = list.valid_codes_on(Some(as_at));
+                    valid.dedup();
+                    problems.push(Problem {
+                        file: t.file_of(row + i, path).to_path_buf(),
+                        position: Some(t.position(row + i)),
+                        column: Some(col.name.to_string()),
+                        value: Some(code.to_string()),
+                        expected: format!(
+                            "a `{}` code of the {}/{:02} return (as at {as_at}): one of {}",
+                            list.id,
+                            year - 1,
+                            year % 100,
+                            valid.join(" ")
+                        ),
+                    });
+                }
+            }
+            row += strings.len();
+        }
+    }
+}
+
 type Validity = HashMap<&'static str, Vec<(Option<NaiveDate>, Option<NaiveDate>)>>;
 
 fn index_codes(list: &CodeList) -> Validity {

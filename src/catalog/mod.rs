@@ -586,7 +586,9 @@ fn load_table(
                     options.fill.push(("YEAR".into(), year.to_string()));
                 }
                 match read_file(table, path, &options, problems) {
-                    Some(t) => {
+                    Some(mut t) => {
+                        codes::normalise_codes(contract, table, &mut t);
+                        checks::check_return_codes(contract, table, &t, *year, path, problems);
                         read.push((path.clone(), t.num_rows() as u64));
                         stacked.push(returns::Return {
                             year: *year,

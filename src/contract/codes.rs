@@ -61,18 +61,7 @@ const SSDA903: &str = "DfE, Children looked after return (SSDA903) guidance";
 /// Every code list of the contract.
 pub fn code_lists() -> Vec<CodeList> {
     vec![
-        plain(
-            "sex",
-            "Sex: 1/2 up to 2023/24, M/F/U from 2024/25",
-            SSDA903,
-            &[
-                ("1", "Male"),
-                ("2", "Female"),
-                ("M", "Male"),
-                ("F", "Female"),
-                ("U", "Unknown"),
-            ],
-        ),
+        sex(),
         ethnicity(),
         plain(
             "rne",
@@ -639,6 +628,27 @@ fn placement_type() -> CodeList {
     list
 }
 
+/// SSDA903 SEX: 1 and 2 up to the 2023/24 return (which ends 31 March 2024), M, F and U
+/// from the 2024/25 return. A return is checked as at its 31 March; a file with no return
+/// year (a stacked header) may hold either, since each child's row comes from its own return.
+fn sex() -> CodeList {
+    let mut list = plain(
+        "sex",
+        "Sex: 1/2 up to 2023/24, M/F/U from 2024/25",
+        SSDA903,
+        &[
+            ("1", "Male"),
+            ("2", "Female"),
+            ("M", "Male"),
+            ("F", "Female"),
+            ("U", "Unknown"),
+        ],
+    );
+    dated(&mut list, &["1", "2"], None, Some(ymd(2024, 3, 31)));
+    dated(&mut list, &["M", "F", "U"], Some(ymd(2024, 4, 1)), None);
+    list
+}
+
 fn accommodation() -> Vec<(&'static str, &'static str)> {
     vec![
         ("B1", "Parents or relatives, suitable"),
@@ -922,6 +932,31 @@ mod tests {
         // K3 (registered supported accommodation) from the 2024/25 return.
         assert!(!valid(&place, "K3", ymd(2024, 3, 31)));
         assert!(valid(&place, "K3", ymd(2024, 4, 1)));
+    }
+
+    #[test]
+    fn sex_codes_follow_the_return_year() {
+        let sex = list("sex");
+        // The 2023/24 return is as at 31 March 2024: 1 and 2 only. The 2024/25 return is as
+        // at 31 March 2025: M, F and U only.
+        for (code, in_2324, in_2425) in [
+            ("1", true, false),
+            ("2", true, false),
+            ("M", false, true),
+            ("F", false, true),
+            ("U", false, true),
+        ] {
+            assert_eq!(
+                valid(&sex, code, ymd(2024, 3, 31)),
+                in_2324,
+                "{code} in 2023/24"
+            );
+            assert_eq!(
+                valid(&sex, code, ymd(2025, 3, 31)),
+                in_2425,
+                "{code} in 2024/25"
+            );
+        }
     }
 
     #[test]

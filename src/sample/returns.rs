@@ -110,6 +110,7 @@ pub fn split(
         col(&episodes, "REC")?,
     );
     let hchild = col(&header, "CHILD")?;
+    let hsex = col(&header, "SEX")?;
     let mut written = Vec::new();
     for year in first..=last {
         let start = NaiveDate::from_ymd_opt(year - 1, 4, 1).unwrap_or(window_start);
@@ -136,11 +137,22 @@ pub fn split(
             rows.push(row);
         }
         let dir = out.join("903").join(folder_name(year));
+        // SEX as each return spells it: 1 and 2 up to 2023/24, M and F from 2024/25.
         let heads: Vec<Vec<String>> = header
             .rows
             .iter()
             .filter(|r| children.contains(&r[hchild]))
-            .cloned()
+            .map(|r| {
+                let mut r = r.clone();
+                if year <= 2024 {
+                    r[hsex] = match r[hsex].as_str() {
+                        "M" => "1".into(),
+                        "F" => "2".into(),
+                        other => other.into(),
+                    };
+                }
+                r
+            })
             .collect();
         let mut files: BTreeMap<&str, (Vec<String>, Vec<Vec<String>>)> = BTreeMap::new();
         files.insert("header", (header.headers.clone(), heads));

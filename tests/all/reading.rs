@@ -582,12 +582,13 @@ fn write_returns(d: &Path, layout: &str) {
     };
     let header = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n";
     // 2023-24 holds every child; C1's ethnicity was wrongly WOTH then and corrected in
-    // 2024-25: the header must come from the latest return (WBRI).
+    // 2024-25: the header must come from the latest return (WBRI). SEX is 1 and 2 up to
+    // the 2023-24 return and M and F from 2024-25, as DfE's specification changed.
     write(
         d,
         &format!("{y1}header.csv"),
         &format!(
-            "{header}C1,M,01/05/2014,WOTH,A123456789001,,\nC2,F,10/10/2012,MWBC,A123456789002,,\nC3,M,03/03/2009,BAFR,A123456789003,,\nC4,F,01/01/2021,WBRI,UN1,,\nC5,M,01/01/2013,AIND,A123456789005,,\nC6,F,12/12/2012,WOTH,A123456789006,,\nC7,M,11/11/2007,WBRI,A123456789007,,\nC8,F,20/01/2008,BCRB,A123456789008,,\nC9,F,01/06/2005,WBRI,A123456789009,0,\nC10,M,01/09/2004,WBRI,A123456789010,,\nC11,M,01/02/2006,MWBA,A123456789011,,\nC12,F,01/04/2015,WBRI,A123456789012,,\n"
+            "{header}C1,1,01/05/2014,WOTH,A123456789001,,\nC2,2,10/10/2012,MWBC,A123456789002,,\nC3,1,03/03/2009,BAFR,A123456789003,,\nC4,2,01/01/2021,WBRI,UN1,,\nC5,1,01/01/2013,AIND,A123456789005,,\nC6,2,12/12/2012,WOTH,A123456789006,,\nC7,1,11/11/2007,WBRI,A123456789007,,\nC8,2,20/01/2008,BCRB,A123456789008,,\nC9,2,01/06/2005,WBRI,A123456789009,0,\nC10,1,01/09/2004,WBRI,A123456789010,,\nC11,1,01/02/2006,MWBA,A123456789011,,\nC12,2,01/04/2015,WBRI,A123456789012,,\n"
         ),
     );
     // 2024-25: the children with an episode open on or after 1 April 2024.
@@ -707,6 +708,33 @@ fn a_key_repeated_within_one_return_with_different_values_is_an_error() {
     assert_all(&e, &["2024-25/episodes.csv:9", "unique key", "line 8"]);
 }
 
+/// SEX is checked against the return's own year: `M` in the 2023-24 return (1 and 2 then)
+/// and `1` in the 2024-25 return (M, F and U from then) are each named by file and line.
+#[test]
+fn sex_codes_are_checked_against_each_return_year() {
+    let data = copy_fixture();
+    write_returns(data.path(), "folders");
+    let old = "903/2023-24/header.csv";
+    let text = read(data.path(), old).replacen("C2,2,", "C2,F,", 1);
+    write(data.path(), old, &text);
+    let new = "903/2024-25/header.csv";
+    let text = read(data.path(), new).replacen("C3,M,", "C3,1,", 1);
+    write(data.path(), new, &text);
+    let e = run_fails(data.path());
+    // C2 is on line 3 of each file, C3 on line 4.
+    assert_all(
+        &e,
+        &[
+            "2023-24/header.csv:3",
+            "2023/24 return",
+            "one of 1 2",
+            "2024-25/header.csv:4",
+            "2024/25 return",
+            "one of M F U",
+        ],
+    );
+}
+
 #[test]
 fn a_stacked_file_beside_yearly_returns_is_an_error() {
     let data = copy_fixture();
@@ -787,6 +815,15 @@ fn returns_as_xml(d: &Path) {
             let h = header.iter().find(|r| &r[0] == id).unwrap_or(&known[id]);
             let mut head = String::from("<HEADER>");
             for (n, v) in hh.iter().zip(h) {
+                // A row borrowed from the other year's return is spelled as this year's
+                // return spells SEX: 1 and 2 up to 2023-24, M and F from 2024-25.
+                let v = match (n.as_str(), year, v.as_str()) {
+                    ("SEX", "2024-25", "1") => "M",
+                    ("SEX", "2024-25", "2") => "F",
+                    ("SEX", "2023-24", "M") => "1",
+                    ("SEX", "2023-24", "F") => "2",
+                    _ => v.as_str(),
+                };
                 head.push_str(&xml_leaf(if n == "CHILD" { "CHILDID" } else { n }, v));
             }
             head.push_str("<UASC />");
