@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use cohort::app::{self, AppError, Project};
 use cohort::contract::{AcademicYear, Term};
-use cohort::engine::EngineKind;
+use cohort::engine::{BallistaPlace, EngineKind};
 use cohort::sample::{SampleConfig, SampleFormat};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,9 +31,18 @@ struct Paths {
     /// Where outputs are written.
     #[arg(long, default_value = "out")]
     out: PathBuf,
-    /// The SQL engine: datafusion, or duckdb (the second engine, for checking).
+    /// The SQL engine: datafusion, duckdb (the second engine, for checking), or ballista
+    /// (DataFusion distributed; in builds with the `ballista` feature).
     #[arg(long, value_enum, default_value_t = EngineArg::Datafusion)]
     engine: EngineArg,
+    /// With `--engine ballista`: the scheduler of a cluster, e.g. df://host:50050
+    /// (default: a scheduler and an executor started in this process).
+    #[arg(long, value_name = "URL")]
+    scheduler: Option<String>,
+    /// With `--engine ballista`: a folder every executor reads at the same path, for the
+    /// tables and results the executors scan (default: a private temporary folder).
+    #[arg(long, value_name = "DIR")]
+    ballista_store: Option<PathBuf>,
     /// The run history (default: `history` in ./cohort.toml, else .cohort/history.duckdb).
     #[arg(long)]
     history: Option<PathBuf>,
@@ -83,10 +92,29 @@ enum GraphArg {
 enum EngineArg {
     Datafusion,
     Duckdb,
+    Ballista,
+}
+
+impl EngineArg {
+    /// The engine, with Ballista's scheduler and store when it is Ballista.
+    fn kind(self, scheduler: Option<String>, store: Option<PathBuf>) -> EngineKind {
+        match self {
+            EngineArg::Datafusion => EngineKind::DataFusion,
+            EngineArg::Duckdb => EngineKind::DuckDb,
+            EngineArg::Ballista => EngineKind::Ballista(BallistaPlace { scheduler, store }),
+        }
+    }
 }
 
 /// The project the options describe, with the history file resolved.
 fn project(p: Paths) -> Result<Project, AppError> {
+    if !matches!(p.engine, EngineArg::Ballista)
+        && (p.scheduler.is_some() || p.ballista_store.is_some())
+    {
+        return Err(AppError::Data(
+            "--scheduler and --ballista-store are for --engine ballista".into(),
+        ));
+    }
     let off = p.no_history
         || (p.history.is_none() && std::env::var_os("COHORT_NO_HISTORY").is_some_and(|v| v == "1"));
     let history = match (off, p.history) {
@@ -119,10 +147,7 @@ fn project(p: Paths) -> Result<Project, AppError> {
             .unwrap_or_else(|| "report-templates".into()),
         sources,
         out: p.out,
-        engine: match p.engine {
-            EngineArg::Datafusion => EngineKind::DataFusion,
-            EngineArg::Duckdb => EngineKind::DuckDb,
-        },
+        engine: p.engine.kind(p.scheduler, p.ballista_store),
         history,
         la_code: app::default_la_code(std::path::Path::new("."))?,
     })
@@ -231,7 +256,8 @@ enum Command {
     Check {
         #[command(flatten)]
         paths: Paths,
-        /// Also run every analysis on DataFusion and DuckDB and compare the results.
+        /// Also run every analysis on DataFusion and on a second engine and compare the
+        /// results: DuckDB, or the --engine given (e.g. --engine ballista).
         #[arg(long)]
         cross_engine: bool,
         /// The term whose empty sections to warn about, e.g. 2024-25-spring (default: the latest).
@@ -596,10 +622,7 @@ fn dispatch(command: Command) -> Result<String, AppError> {
         } => {
             let project = Project {
                 queries,
-                engine: match engine {
-                    EngineArg::Datafusion => EngineKind::DataFusion,
-                    EngineArg::Duckdb => EngineKind::DuckDb,
-                },
+                engine: engine.kind(None, None),
                 ..Project::default()
             };
             app::test_files::test(&project, filter.as_deref())

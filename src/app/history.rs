@@ -339,14 +339,18 @@ fn figure_differences(then: &[run::MetricRow], now: &[run::MetricRow]) -> Vec<St
     out
 }
 
-/// `cohort check --cross-engine`: every analysis on DataFusion and on DuckDB over the same
-/// data; any difference is an error naming the analysis, row and column.
+/// `cohort check --cross-engine`: every analysis on DataFusion and on a second engine over
+/// the same data (DuckDB, or the `--engine` chosen, such as Ballista); any difference is an
+/// error naming the analysis, row and column.
 pub fn cross_engine(project: &Project, term: Option<&str>) -> Result<String, AppError> {
     let analyses = load_analyses(project)?;
     let catalog = open_catalog(project)?;
     let term = super::choose_term(&catalog, term)?;
     let left = EngineKind::DataFusion.start()?;
-    let right = EngineKind::DuckDb.start()?;
+    let right = match &project.engine {
+        EngineKind::DataFusion => EngineKind::DuckDb.start()?,
+        other => other.start()?,
+    };
     let a = run::run(&catalog, &analyses, left.as_ref(), term, None)?;
     let b = run::run(&catalog, &analyses, right.as_ref(), term, None)?;
     let mut differences = Vec::new();

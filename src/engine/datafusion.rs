@@ -21,7 +21,7 @@ pub struct DataFusionEngine {
 
 /// What user SQL may do on DataFusion: read, nothing else (no DDL such as
 /// `CREATE EXTERNAL TABLE`, no DML or `COPY`, no statements such as `SET`).
-fn read_only() -> SQLOptions {
+pub(super) fn read_only() -> SQLOptions {
     SQLOptions::new()
         .with_allow_ddl(false)
         .with_allow_dml(false)
@@ -30,7 +30,7 @@ fn read_only() -> SQLOptions {
 
 /// Refuses anything but one query, by DataFusion's own parser; SQL that does not parse
 /// is left for the planner to report with its position.
-fn one_query(sql: &str) -> Result<(), EngineError> {
+pub(super) fn one_query(sql: &str) -> Result<(), EngineError> {
     // The session's dialect is DataFusion's default, the generic one the builder uses.
     let Ok(statements) = DFParserBuilder::new(sql)
         .build()
@@ -55,22 +55,28 @@ fn one_query(sql: &str) -> Result<(), EngineError> {
     }
 }
 
+/// The session settings every DataFusion-based engine shares: two partitions, the
+/// `cohort.public` default schema, and joins that hash the smaller side.
+pub(super) fn session_config() -> SessionConfig {
+    let mut config = SessionConfig::new()
+        .with_target_partitions(2)
+        .with_information_schema(true)
+        .with_default_catalog_and_schema("cohort", "public");
+    // A join side of known size up to 64 MB or 4 million rows is built once, whole, and
+    // swapped to the build side: so care periods (hundreds of thousands of rows at
+    // national scale, over DataFusion's 1 MB default) are hashed instead of every mark
+    // (at 20,000 children the default built a 27-million-row table: 8 GB, 20 s).
+    let optimizer = &mut config.options_mut().optimizer;
+    optimizer.hash_join_single_partition_threshold = 64 << 20;
+    optimizer.hash_join_single_partition_threshold_rows = 4 << 20;
+    config
+}
+
 impl DataFusionEngine {
     /// A session with only the catalog's tables: no URL tables, no file-reading table
     /// functions, and every query checked by [`one_query`] and [`read_only`].
     pub fn new() -> Result<Self, EngineError> {
-        let mut config = SessionConfig::new()
-            .with_target_partitions(2)
-            .with_information_schema(true)
-            .with_default_catalog_and_schema("cohort", "public");
-        // A join side of known size up to 64 MB or 4 million rows is built once, whole, and
-        // swapped to the build side: so care periods (hundreds of thousands of rows at
-        // national scale, over DataFusion's 1 MB default) are hashed instead of every mark
-        // (at 20,000 children the default built a 27-million-row table: 8 GB, 20 s).
-        let optimizer = &mut config.options_mut().optimizer;
-        optimizer.hash_join_single_partition_threshold = 64 << 20;
-        optimizer.hash_join_single_partition_threshold_rows = 4 << 20;
-        let ctx = SessionContext::new_with_config(config);
+        let ctx = SessionContext::new_with_config(session_config());
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("cohort-datafusion")
@@ -114,7 +120,32 @@ impl DataFusionEngine {
     }
 }
 
-fn to_error(e: DataFusionError) -> EngineError {
+/// `schema.name` (the schema made in the `cohort` catalog when it is new), or `name`,
+/// with any table already there under that name dropped, ready to register.
+pub(super) fn table_reference(
+    ctx: &SessionContext,
+    schema: Option<&str>,
+    name: &str,
+) -> Result<TableReference, EngineError> {
+    let reference = match schema {
+        Some(s) => {
+            let catalog = ctx
+                .catalog("cohort")
+                .ok_or_else(|| EngineError::new("the cohort catalog is missing"))?;
+            if catalog.schema(s).is_none() {
+                catalog
+                    .register_schema(s, Arc::new(MemorySchemaProvider::new()))
+                    .map_err(to_error)?;
+            }
+            TableReference::partial(s, name)
+        }
+        None => TableReference::bare(name),
+    };
+    let _ = ctx.deregister_table(reference.clone()).map_err(to_error)?;
+    Ok(reference)
+}
+
+pub(super) fn to_error(e: DataFusionError) -> EngineError {
     let message = e.strip_backtrace().to_string();
     let (line, column) = sql_position(&message);
     EngineError {
@@ -151,25 +182,7 @@ impl Engine for DataFusionEngine {
         batches: Vec<RecordBatch>,
     ) -> Result<(), EngineError> {
         let table = MemTable::try_new(arrow_schema, vec![batches]).map_err(to_error)?;
-        let reference = match schema {
-            Some(s) => {
-                let catalog = self
-                    .ctx
-                    .catalog("cohort")
-                    .ok_or_else(|| EngineError::new("the cohort catalog is missing"))?;
-                if catalog.schema(s).is_none() {
-                    catalog
-                        .register_schema(s, Arc::new(MemorySchemaProvider::new()))
-                        .map_err(to_error)?;
-                }
-                TableReference::partial(s, name)
-            }
-            None => TableReference::bare(name),
-        };
-        let _ = self
-            .ctx
-            .deregister_table(reference.clone())
-            .map_err(to_error)?;
+        let reference = table_reference(&self.ctx, schema, name)?;
         self.ctx
             .register_table(reference, Arc::new(table))
             .map_err(to_error)?;

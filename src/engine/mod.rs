@@ -3,10 +3,14 @@
 //! All engine-specific code lives here: the rest of cohort hands engines Arrow
 //! tables and SQL text and gets Arrow batches back.
 
+#[cfg(feature = "ballista")]
+mod ballista;
 mod datafusion;
 mod duckdb;
 mod gate;
 
+#[cfg(feature = "ballista")]
+pub use self::ballista::{BallistaEngine, LocalCluster};
 pub use self::datafusion::DataFusionEngine;
 pub use self::duckdb::DuckDbEngine;
 
@@ -35,31 +39,57 @@ impl EngineError {
 }
 
 /// Which engine runs the analyses (`--engine`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum EngineKind {
     /// Apache DataFusion: the default.
     #[default]
     DataFusion,
     /// DuckDB: the second engine that cross-checks the first.
     DuckDb,
+    /// Apache DataFusion Ballista: DataFusion distributed over a scheduler's executors
+    /// (built with `--features ballista`).
+    Ballista(BallistaPlace),
+}
+
+/// Where a Ballista engine runs: its scheduler, or standalone in this process, and the
+/// folder of the Parquet files its executors read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BallistaPlace {
+    /// `df://host:50050`; `None` starts a scheduler and an executor in this process.
+    pub scheduler: Option<String>,
+    /// A folder every executor reads at the same path; `None`: a private temporary folder.
+    pub store: Option<std::path::PathBuf>,
 }
 
 impl EngineKind {
     /// A new engine of this kind.
-    pub fn start(self) -> Result<Box<dyn Engine>, EngineError> {
+    pub fn start(&self) -> Result<Box<dyn Engine>, EngineError> {
         Ok(match self {
             EngineKind::DataFusion => Box::new(DataFusionEngine::new()?),
             EngineKind::DuckDb => Box::new(DuckDbEngine::new()?),
+            EngineKind::Ballista(place) => start_ballista(place)?,
         })
     }
 
-    pub fn name(self) -> &'static str {
+    pub fn name(&self) -> &'static str {
         match self {
             EngineKind::DataFusion => "datafusion",
             EngineKind::DuckDb => "duckdb",
+            EngineKind::Ballista(_) => "ballista",
         }
     }
+}
+
+#[cfg(feature = "ballista")]
+fn start_ballista(place: &BallistaPlace) -> Result<Box<dyn Engine>, EngineError> {
+    Ok(Box::new(BallistaEngine::new(place)?))
+}
+
+#[cfg(not(feature = "ballista"))]
+fn start_ballista(_: &BallistaPlace) -> Result<Box<dyn Engine>, EngineError> {
+    Err(EngineError::new(
+        "this cohort was built without Ballista: build it with `cargo build --release --features ballista`",
+    ))
 }
 
 /// A SQL engine the runner can drive from several threads at once.

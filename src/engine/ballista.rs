@@ -1,0 +1,362 @@
+//! The Ballista engine: the same DataFusion planning, with execution distributed by an
+//! Apache DataFusion Ballista scheduler to its executors (`--engine ballista`).
+//!
+//! Ballista ships logical plans to its scheduler, so every table must be one an executor
+//! can read by path: the catalog's validated tables are registered as Parquet files, and
+//! each result a later analysis reads is written as Parquet into the store between waves.
+
+use super::datafusion::{one_query, read_only, session_config, table_reference, to_error};
+use super::{BallistaPlace, Engine, EngineError};
+use ballista::prelude::{SessionConfigExt, SessionContextExt};
+use datafusion::arrow::datatypes::{Schema, SchemaRef};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::execution::SessionStateBuilder;
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// A Ballista session with its tokio runtime and the folder of the files it registers.
+pub struct BallistaEngine {
+    ctx: SessionContext,
+    runtime: tokio::runtime::Runtime,
+    store: PathBuf,
+    /// Whether this engine made `store` (and so removes it).
+    owns_store: bool,
+    /// Whether executors may not share this machine's files (a remote scheduler).
+    remote: bool,
+    /// Numbers the files in the store: names never come from table or analysis names.
+    next_file: AtomicUsize,
+}
+
+static ENGINES: AtomicUsize = AtomicUsize::new(0);
+
+impl BallistaEngine {
+    /// Connects to `setup.scheduler`, or starts a standalone scheduler and executor.
+    pub fn new(setup: &BallistaPlace) -> Result<Self, EngineError> {
+        // Ballista's scheduler and executors log through `log`: RUST_LOG=info shows them.
+        if std::env::var_os("RUST_LOG").is_some() {
+            let _ = env_logger::try_init();
+        }
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .thread_name("cohort-ballista")
+            .build()
+            .map_err(|e| EngineError::new(format!("cannot start the query runtime: {e}")))?;
+        let state = SessionStateBuilder::new()
+            .with_config(ballista_config())
+            .with_default_features()
+            .build();
+        if let Some(url) = &setup.scheduler {
+            runtime.block_on(reachable(url))?;
+        }
+        let ctx = runtime
+            .block_on(async {
+                match &setup.scheduler {
+                    Some(url) => SessionContext::remote_with_state(url, state).await,
+                    None => SessionContext::standalone_with_state(state).await,
+                }
+            })
+            .map_err(|e| {
+                let at = setup
+                    .scheduler
+                    .as_deref()
+                    .unwrap_or("a standalone scheduler");
+                EngineError::new(format!(
+                    "cannot start Ballista at {at}: {}",
+                    e.strip_backtrace()
+                ))
+            })?;
+        let (store, owns_store) = match &setup.store {
+            Some(s) => (s.clone(), false),
+            None => {
+                let n = ENGINES.fetch_add(1, Ordering::Relaxed);
+                let dir = std::env::temp_dir()
+                    .join(format!("cohort-ballista-{}-{n}", std::process::id()));
+                (dir, true)
+            }
+        };
+        std::fs::create_dir_all(&store).map_err(|e| {
+            EngineError::new(format!(
+                "cannot make the Ballista store {}: {e}",
+                store.display()
+            ))
+        })?;
+        let store = std::fs::canonicalize(&store)
+            .map_err(|e| EngineError::new(format!("cannot find {}: {e}", store.display())))?;
+        Ok(BallistaEngine {
+            ctx,
+            runtime,
+            store,
+            owns_store,
+            remote: setup.scheduler.is_some(),
+            next_file: AtomicUsize::new(0),
+        })
+    }
+
+    /// A new file name in the store.
+    fn new_file(&self) -> PathBuf {
+        let n = self.next_file.fetch_add(1, Ordering::Relaxed);
+        self.store.join(format!("t{n:05}.parquet"))
+    }
+
+    /// Registers the Parquet file at `path` (absolute, readable by every executor).
+    fn register_file(
+        &self,
+        schema: Option<&str>,
+        name: &str,
+        arrow_schema: &SchemaRef,
+        path: &Path,
+    ) -> Result<(), EngineError> {
+        let location = path
+            .to_str()
+            .ok_or_else(|| EngineError::new(format!("{}: not a UTF-8 path", path.display())))?;
+        let reference = table_reference(&self.ctx, schema, name)?;
+        let arrow_schema = all_nullable(arrow_schema);
+        self.runtime.block_on(async {
+            let options = ParquetReadOptions::default().schema(&arrow_schema);
+            self.ctx
+                .register_parquet(reference, location, options)
+                .await
+                .map_err(to_error)
+        })
+    }
+}
+
+impl Drop for BallistaEngine {
+    fn drop(&mut self) {
+        if self.owns_store {
+            let _ = std::fs::remove_dir_all(&self.store);
+        }
+    }
+}
+
+/// Fails, naming the scheduler, unless one answers at `url` (`df://host:port`) within
+/// five seconds: a wrong address is a clear error before any table is written.
+async fn reachable(url: &str) -> Result<(), EngineError> {
+    use ballista_core::serde::protobuf::scheduler_grpc_client::SchedulerGrpcClient;
+    let Some(place) = url.strip_prefix("df://") else {
+        return Err(EngineError::new(format!(
+            "--scheduler {url}: expected df://host:port"
+        )));
+    };
+    let endpoint = format!("http://{place}");
+    let wait = std::time::Duration::from_secs(5);
+    match tokio::time::timeout(wait, SchedulerGrpcClient::connect(endpoint)).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(EngineError::new(format!(
+            "no Ballista scheduler answers at {url}: {e}"
+        ))),
+        Err(_) => Err(EngineError::new(format!(
+            "no Ballista scheduler answered at {url} within 5 s"
+        ))),
+    }
+}
+
+/// How long one query may run on Ballista before it is an error rather than a wait with no
+/// end: `COHORT_BALLISTA_TIMEOUT` seconds, an hour if unset or not a number.
+fn job_timeout() -> std::time::Duration {
+    let secs = std::env::var("COHORT_BALLISTA_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(3600);
+    std::time::Duration::from_secs(secs)
+}
+
+/// The shared DataFusion settings as Ballista needs them, for the client, the scheduler
+/// and its executors alike: Ballista's own defaults (`upgrade_for_ballista`), and no
+/// dynamic filters of any kind. A filter a join's build side fills cannot cross the stage
+/// boundary to the scan that reads it, and Ballista's adaptive planner refuses to swap a
+/// join that carries one: the job then never finishes (a join feeding a `UNION ALL`,
+/// as in `progress/on_track`). The master switch alone leaves the join, TopK and
+/// aggregate switches on when set field by field, so each is set.
+fn ballista_config() -> SessionConfig {
+    let mut config = session_config().upgrade_for_ballista();
+    let optimizer = &mut config.options_mut().optimizer;
+    optimizer.enable_dynamic_filter_pushdown = false;
+    optimizer.enable_join_dynamic_filter_pushdown = false;
+    optimizer.enable_topk_dynamic_filter_pushdown = false;
+    optimizer.enable_aggregate_dynamic_filter_pushdown = false;
+    config
+}
+
+/// `schema` with every column nullable. Ballista's static planner (adaptive planning off)
+/// gave a `UNION ALL` the nullability of one branch (`s.urn` of a required column beside
+/// `CAST(NULL AS VARCHAR)`) and failed on the nulls; the contract has already checked which
+/// columns must be filled, so the engine need not know.
+fn all_nullable(schema: &SchemaRef) -> SchemaRef {
+    let fields: Vec<_> = schema
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone().with_nullable(true))
+        .collect();
+    Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
+}
+
+/// Writes `batches` (possibly none) as one Parquet file with `schema`.
+fn write_parquet(
+    path: &Path,
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+) -> Result<(), EngineError> {
+    let fail = |e: &dyn std::fmt::Display| {
+        EngineError::new(format!("cannot write {} for Ballista: {e}", path.display()))
+    };
+    let file = std::fs::File::create(path).map_err(|e| fail(&e))?;
+    let mut writer = ArrowWriter::try_new(file, schema.clone(), None).map_err(|e| fail(&e))?;
+    for b in batches {
+        writer.write(b).map_err(|e| fail(&e))?;
+    }
+    writer.close().map_err(|e| fail(&e))?;
+    Ok(())
+}
+
+impl Engine for BallistaEngine {
+    fn name(&self) -> &'static str {
+        "ballista"
+    }
+
+    fn register(
+        &self,
+        schema: Option<&str>,
+        name: &str,
+        arrow_schema: SchemaRef,
+        batches: Vec<RecordBatch>,
+    ) -> Result<(), EngineError> {
+        let path = self.new_file();
+        write_parquet(&path, &arrow_schema, &batches)?;
+        self.register_file(schema, name, &arrow_schema, &path)
+    }
+
+    fn register_parquet(
+        &self,
+        name: &str,
+        arrow_schema: SchemaRef,
+        path: &Path,
+    ) -> Result<(), EngineError> {
+        let absolute = std::fs::canonicalize(path)
+            .map_err(|e| EngineError::new(format!("cannot find {}: {e}", path.display())))?;
+        // A scheduler elsewhere has executors that cannot see this machine's cache: the
+        // file goes into the shared store (a hard link where it is on the same disk).
+        let readable = if self.remote && !absolute.starts_with(&self.store) {
+            let copy = self.new_file();
+            if std::fs::hard_link(&absolute, &copy).is_err() {
+                std::fs::copy(&absolute, &copy).map_err(|e| {
+                    EngineError::new(format!(
+                        "cannot copy {} into the Ballista store {}: {e}",
+                        absolute.display(),
+                        self.store.display()
+                    ))
+                })?;
+            }
+            copy
+        } else {
+            absolute
+        };
+        self.register_file(None, name, &arrow_schema, &readable)
+    }
+
+    fn query(&self, sql: &str) -> Result<Vec<RecordBatch>, EngineError> {
+        self.runtime.block_on(async {
+            one_query(sql)?;
+            let df = self
+                .ctx
+                .sql_with_options(sql, read_only())
+                .await
+                .map_err(to_error)?;
+            let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+            let wait = job_timeout();
+            let batches = tokio::time::timeout(wait, df.collect())
+                .await
+                .map_err(|_| {
+                    EngineError::new(format!(
+                        "the Ballista job did not finish within {} s (COHORT_BALLISTA_TIMEOUT); \
+                         Ballista 55's adaptive scheduler can stall on a task whose metrics it \
+                         cannot merge: its log (RUST_LOG=warn) names the stage",
+                        wait.as_secs()
+                    ))
+                })?
+                .map_err(to_error)?;
+            // No rows still has columns: keep the schema so dependents can select from it.
+            if batches.iter().all(|b| b.num_rows() == 0) {
+                Ok(vec![RecordBatch::new_empty(schema)])
+            } else {
+                Ok(batches)
+            }
+        })
+    }
+
+    fn plan(&self, sql: &str) -> Result<SchemaRef, EngineError> {
+        self.runtime.block_on(async {
+            one_query(sql)?;
+            let plan = self
+                .ctx
+                .state()
+                .create_logical_plan(sql)
+                .await
+                .map_err(to_error)?;
+            read_only().verify_plan(&plan).map_err(to_error)?;
+            Ok(Arc::new(plan.schema().as_arrow().clone()))
+        })
+    }
+}
+
+/// A Ballista scheduler and its executors on this machine's loopback, served by this
+/// process until dropped: for tests, benchmarks and trying a cluster before building one.
+pub struct LocalCluster {
+    /// The scheduler's and executors' servers run on this runtime's threads until it drops.
+    _runtime: tokio::runtime::Runtime,
+    url: String,
+}
+
+impl LocalCluster {
+    /// Starts a scheduler on a free port and `executors` executors (one task slot each)
+    /// that register with it over gRPC.
+    pub fn start(executors: usize) -> Result<Self, EngineError> {
+        use ballista_core::serde::BallistaCodec;
+        use ballista_core::serde::protobuf::scheduler_grpc_client::SchedulerGrpcClient;
+        let fail = |what: &str, e: &dyn std::fmt::Display| {
+            EngineError::new(format!("cannot start a local Ballista {what}: {e}"))
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .thread_name("cohort-ballista-cluster")
+            .build()
+            .map_err(|e| fail("runtime", &e))?;
+        let url = runtime.block_on(async {
+            let addr = ballista_scheduler::standalone::new_standalone_scheduler()
+                .await
+                .map_err(|e| fail("scheduler", &e))?;
+            let endpoint = format!("http://localhost:{}", addr.port());
+            for _ in 0..executors {
+                let mut tries = 0;
+                let client = loop {
+                    match SchedulerGrpcClient::connect(endpoint.clone()).await {
+                        Ok(c) => break c,
+                        Err(e) if tries >= 50 => return Err(fail("executor", &e)),
+                        Err(_) => {
+                            tries += 1;
+                            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                        }
+                    }
+                };
+                ballista_executor::new_standalone_executor(client, 1, BallistaCodec::default())
+                    .await
+                    .map_err(|e| fail("executor", &e))?;
+            }
+            Ok(format!("df://localhost:{}", addr.port()))
+        })?;
+        Ok(LocalCluster {
+            _runtime: runtime,
+            url,
+        })
+    }
+
+    /// The scheduler's address for `--scheduler` (`df://localhost:PORT`).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
