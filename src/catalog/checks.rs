@@ -136,13 +136,9 @@ pub fn check_codes(
                     let date = date_chunk
                         .filter(|d| !d.is_null(i))
                         .map(|d| date32(d.value(i)));
-                    let ok = validity.get(code).is_some_and(|ranges| {
-                        date.is_none_or(|d| {
-                            ranges
-                                .iter()
-                                .any(|(f, t)| f.is_none_or(|f| d >= f) && t.is_none_or(|t| d <= t))
-                        })
-                    });
+                    let ok = validity
+                        .get(code)
+                        .is_some_and(|ranges| date.is_none_or(|d| in_force(ranges, d)));
                     if !ok {
                         let mut valid = list.valid_codes_on(date);
                         valid.dedup();
@@ -203,10 +199,7 @@ pub fn check_return_codes(
                 let Some(ranges) = validity.get(code) else {
                     continue;
                 };
-                let ok = ranges
-                    .iter()
-                    .any(|(f, to)| f.is_none_or(|f| as_at >= f) && to.is_none_or(|to| as_at <= to));
-                if !ok {
+                if !in_force(ranges, as_at) {
                     let mut valid = list.valid_codes_on(Some(as_at));
                     valid.dedup();
                     problems.push(Problem {
@@ -230,6 +223,13 @@ pub fn check_return_codes(
 }
 
 type Validity = HashMap<&'static str, Vec<(Option<NaiveDate>, Option<NaiveDate>)>>;
+
+/// Whether `day` falls in one of a code's validity ranges (open ends unbounded).
+fn in_force(ranges: &[(Option<NaiveDate>, Option<NaiveDate>)], day: NaiveDate) -> bool {
+    ranges
+        .iter()
+        .any(|(from, to)| from.is_none_or(|f| day >= f) && to.is_none_or(|t| day <= t))
+}
 
 fn index_codes(list: &CodeList) -> Validity {
     let mut map: Validity = HashMap::new();
