@@ -5,7 +5,7 @@
 //! can read by path: the catalog's validated tables are registered as Parquet files, and
 //! each result a later analysis reads is written as Parquet into the store between waves.
 
-use super::datafusion::{one_query, read_only, session_config, table_reference, to_error};
+use super::datafusion::{plan_schema, read_only_frame, session_config, table_reference, to_error};
 use super::{BallistaPlace, Engine, EngineError};
 use ballista::prelude::{SessionConfigExt, SessionContextExt};
 use datafusion::arrow::datatypes::{Schema, SchemaRef};
@@ -260,13 +260,7 @@ impl Engine for BallistaEngine {
 
     fn query(&self, sql: &str) -> Result<Vec<RecordBatch>, EngineError> {
         self.runtime.block_on(async {
-            one_query(sql)?;
-            let df = self
-                .ctx
-                .sql_with_options(sql, read_only())
-                .await
-                .map_err(to_error)?;
-            let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+            let (df, schema) = read_only_frame(&self.ctx, sql).await?;
             let wait = job_timeout();
             let batches = tokio::time::timeout(wait, df.collect())
                 .await
@@ -289,17 +283,7 @@ impl Engine for BallistaEngine {
     }
 
     fn plan(&self, sql: &str) -> Result<SchemaRef, EngineError> {
-        self.runtime.block_on(async {
-            one_query(sql)?;
-            let plan = self
-                .ctx
-                .state()
-                .create_logical_plan(sql)
-                .await
-                .map_err(to_error)?;
-            read_only().verify_plan(&plan).map_err(to_error)?;
-            Ok(Arc::new(plan.schema().as_arrow().clone()))
-        })
+        self.runtime.block_on(plan_schema(&self.ctx, sql))
     }
 }
 

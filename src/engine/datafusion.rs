@@ -7,7 +7,9 @@ use datafusion::catalog::{MemTable, MemorySchemaProvider};
 use datafusion::common::TableReference;
 use datafusion::error::DataFusionError;
 use datafusion::physical_plan::{collect, display::DisplayableExecutionPlan};
-use datafusion::prelude::{ParquetReadOptions, SQLOptions, SessionConfig, SessionContext};
+use datafusion::prelude::{
+    DataFrame, ParquetReadOptions, SQLOptions, SessionConfig, SessionContext,
+};
 use datafusion::sql::parser::{DFParserBuilder, Statement as DFStatement};
 use datafusion::sql::sqlparser::ast::Statement;
 use std::path::Path;
@@ -21,7 +23,7 @@ pub struct DataFusionEngine {
 
 /// What user SQL may do on DataFusion: read, nothing else (no DDL such as
 /// `CREATE EXTERNAL TABLE`, no DML or `COPY`, no statements such as `SET`).
-pub(super) fn read_only() -> SQLOptions {
+fn read_only() -> SQLOptions {
     SQLOptions::new()
         .with_allow_ddl(false)
         .with_allow_dml(false)
@@ -30,7 +32,7 @@ pub(super) fn read_only() -> SQLOptions {
 
 /// Refuses anything but one query, by DataFusion's own parser; SQL that does not parse
 /// is left for the planner to report with its position.
-pub(super) fn one_query(sql: &str) -> Result<(), EngineError> {
+fn one_query(sql: &str) -> Result<(), EngineError> {
     // The session's dialect is DataFusion's default, the generic one the builder uses.
     let Ok(statements) = DFParserBuilder::new(sql)
         .build()
@@ -95,13 +97,7 @@ impl DataFusionEngine {
         profile: bool,
     ) -> Result<(Vec<RecordBatch>, Option<String>), EngineError> {
         self.runtime.block_on(async {
-            one_query(sql)?;
-            let df = self
-                .ctx
-                .sql_with_options(sql, read_only())
-                .await
-                .map_err(to_error)?;
-            let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+            let (df, schema) = read_only_frame(&self.ctx, sql).await?;
             let task = Arc::new(df.task_ctx());
             let plan = df.create_physical_plan().await.map_err(to_error)?;
             let batches = collect(plan.clone(), task).await.map_err(to_error)?;
@@ -118,6 +114,33 @@ impl DataFusionEngine {
             }
         })
     }
+}
+
+/// `sql` checked by [`one_query`] and planned under [`read_only`], with its result's columns:
+/// the start of every query on a DataFusion-based engine (DataFusion, Ballista).
+pub(super) async fn read_only_frame(
+    ctx: &SessionContext,
+    sql: &str,
+) -> Result<(DataFrame, SchemaRef), EngineError> {
+    one_query(sql)?;
+    let df = ctx
+        .sql_with_options(sql, read_only())
+        .await
+        .map_err(to_error)?;
+    let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+    Ok((df, schema))
+}
+
+/// The columns `sql` would give, planned but not run, under the same checks as a query.
+pub(super) async fn plan_schema(ctx: &SessionContext, sql: &str) -> Result<SchemaRef, EngineError> {
+    one_query(sql)?;
+    let plan = ctx
+        .state()
+        .create_logical_plan(sql)
+        .await
+        .map_err(to_error)?;
+    read_only().verify_plan(&plan).map_err(to_error)?;
+    Ok(Arc::new(plan.schema().as_arrow().clone()))
 }
 
 /// `schema.name` (the schema made in the `cohort` catalog when it is new), or `name`,
@@ -220,17 +243,7 @@ impl Engine for DataFusionEngine {
     }
 
     fn plan(&self, sql: &str) -> Result<SchemaRef, EngineError> {
-        self.runtime.block_on(async {
-            one_query(sql)?;
-            let plan = self
-                .ctx
-                .state()
-                .create_logical_plan(sql)
-                .await
-                .map_err(to_error)?;
-            read_only().verify_plan(&plan).map_err(to_error)?;
-            Ok(Arc::new(plan.schema().as_arrow().clone()))
-        })
+        self.runtime.block_on(plan_schema(&self.ctx, sql))
     }
 }
 
