@@ -1,10 +1,11 @@
 -- ---
 -- id = "ppplus/spend_by_term"
--- version = 1
+-- version = 2
 -- title = "PP+ requests and spend by term, tier and intervention"
--- description = "Pupil Premium Plus requests for children in care each term up to the run's (domain.md section 7): amount requested and approved, children funded (an approved request), approved amount per child funded, and the share of requests linked to a PEP target (the PEP is where PP+ spending should be planned). By EEF tier and by intervention type, and for all requests."
+-- description = "Pupil Premium Plus requests for children in care each term up to the run's (domain.md section 7): amount requested (and the children it was requested for) and approved, children funded (an approved request), approved amount per child funded, and the share of requests linked to a PEP target (the PEP is where PP+ spending should be planned). By EEF tier and by intervention type, and for all requests."
 -- params = ["term"]
--- suppress = ["requests", "approved_requests", "children_funded", "linked_to_pep_target", "approved_without_target"]
+-- suppress = ["requests", "children_requested", "approved_requests", "children_funded", "linked_to_pep_target", "approved_without_target"]
+-- money_on = { requested_amount = "children_requested", approved_amount = "children_funded" }
 --
 -- [[metric]]
 -- id = "ppplus.requested_amount"
@@ -47,6 +48,7 @@ stacked AS (
 )
 SELECT term, breakdown, "group",
        count(*) AS requests,
+       count(DISTINCT child) AS children_requested,
        sum(CASE WHEN status = 'approved' THEN 1 ELSE 0 END) AS approved_requests,
        count(DISTINCT CASE WHEN status = 'approved' THEN child END) AS children_funded,
        sum(amount) AS requested_amount,

@@ -5,6 +5,7 @@
 -- description = "For each past academic year, the figure cohort computed for the OC2 cohort (children looked after 12 months at 31 March: attendance/absence_by_year on the pupil basis, attainment/oc2_comparison) beside the authority's own figure as DfE published it (reference/la_comparators), with the pupils each counts and the gap. A gap has three usual causes, named in `explanation`: different pupils (DfE matches the 903 to the school census; cohort uses the authority's own enrolments), a different basis (DfE's absence covers six half terms of compulsory school age pupils) and coverage (a year cohort holds only in part). Only figures on 10 or more of our pupils are reconciled: smaller ones are not published."
 -- depends_on = ["reference/la_comparators", "attendance/absence_by_year", "attainment/oc2_comparison"]
 -- suppress = ["cohort_pupils"]
+-- restates = { metric = "measure", time_period = "academic_year", breakdown = "cohort", value = "cohort_value", denominator = "cohort_pupils", derived = ["difference"] }
 -- units = { cohort_value = "one_decimal", dfe_value = "one_decimal", difference = "one_decimal" }
 -- ---
 WITH ours AS (

@@ -97,6 +97,36 @@ pub struct FrontMatter {
     /// (`duckdb`); that engine runs it in place of the file's SQL.
     #[serde(default)]
     pub engine_sql: std::collections::BTreeMap<String, String>,
+    /// The children each amount of money was approved or requested for
+    /// (`requested_amount = "children_requested"`): disclosure protects the amount by that
+    /// count, not by the row's largest.
+    #[serde(default)]
+    pub money_on: std::collections::BTreeMap<String, String>,
+    /// Figures this analysis repeats from other analyses' metrics (our figure beside DfE's):
+    /// shown only where the figure it repeats is shown.
+    #[serde(default)]
+    pub restates: Option<Restates>,
+}
+
+/// Which figures of a result repeat another analysis's metric: row by row, the metric id,
+/// period and breakdown name the figure repeated.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Restates {
+    /// Column holding the metric id of the figure repeated.
+    pub metric: String,
+    /// Column holding its period.
+    pub time_period: String,
+    /// The breakdown of the figure repeated (`cohort` for the OC2 cohort's rows).
+    pub breakdown: String,
+    /// Column holding the repeated figure.
+    pub value: String,
+    /// Column holding the repeated figure's denominator (its children), if printed.
+    #[serde(default)]
+    pub denominator: Option<String>,
+    /// Columns computed from the repeated figure (a gap to DfE's): hidden with it.
+    #[serde(default)]
+    pub derived: Vec<String>,
 }
 
 /// A model the runner fits to an analysis's rows, for what SQL cannot do (e.g. a logistic

@@ -13,7 +13,7 @@ pub mod reads;
 pub mod spec;
 
 pub use error::AnalysisError;
-pub use file::{Analysis, FrontMatter, Level, MetricSpec};
+pub use file::{Analysis, FrontMatter, Level, MetricSpec, Restates};
 pub use spec::{ChartKind, ChartSpec, ForestSpec};
 
 use std::path::{Path, PathBuf};

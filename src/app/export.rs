@@ -76,6 +76,17 @@ pub fn geography(catalog: &Catalog, la_code: Option<&str>) -> Geography {
 /// Runs every analysis and writes `<out>/ees/<audience>/<theme>_<period type>.csv` and `.meta.csv`.
 pub fn ees(project: &Project, audience: Audience, term: Option<&str>) -> Result<String, AppError> {
     let (output, analyses) = super::run(project, term, None)?;
+    // An export is a publication like a report: for an audience outside the team it rests
+    // only on locked analyses, as `cohort report board-annual` does.
+    if crate::disclosure::publication::publishes(audience) && !output.drafts.is_empty() {
+        return Err(AppError::Data(format!(
+            "the export for {} would publish draft analyses ({}), changed since {}: \
+             run `cohort lock` once they are reviewed, or export for leadership",
+            format!("{audience:?}").to_ascii_lowercase(),
+            output.drafts.join(", "),
+            project.lock_path().display()
+        )));
+    }
     let catalog = super::open_catalog(project)?;
     let geo = geography(&catalog, project.la_code.as_deref());
     // The disclosure stage, as for a report to this audience: primary and secondary suppression
@@ -85,6 +96,21 @@ pub fn ees(project: &Project, audience: Audience, term: Option<&str>) -> Result<
         &output,
         &analyses,
     )?;
+    // The attacker's test over everything the export could give back; nothing is written
+    // when any suppressed figure can be worked out.
+    let leaks = disclosed.attack(&output, &analyses);
+    if !leaks.is_empty() {
+        let list: Vec<String> = leaks
+            .iter()
+            .take(10)
+            .map(|l| format!("  {}: {} ({})", l.place, l.value, l.how))
+            .collect();
+        return Err(AppError::Data(format!(
+            "the export would give back {} suppressed figure(s); nothing was written:\n{}",
+            leaks.len(),
+            list.join("\n")
+        )));
+    }
     let figures: Vec<Figure> = disclosed
         .metrics
         .iter()

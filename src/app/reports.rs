@@ -178,11 +178,13 @@ pub fn report_formats(
     )?;
     let mut staging = Staging::new(&project.out)?;
     stage_html_and_pdf(&mut staging, template_name, &rendered.html, rendered.pdf)?;
-    // The disclosed results and metrics.csv are part of the publication: staged with it.
-    disclosure::export::write(&disclosed, &p.analyses, staging.dir())?;
+    // The disclosed results and metrics.csv are part of the publication: staged with it,
+    // under the report's own name, so reports for other audiences written to the same
+    // folder never replace or sit among them.
+    disclosure::export::write(&disclosed, &p.analyses, &staging.dir().join(template_name))?;
     staging.adopt()?;
     let (run, paths) = p.record(project, template_name, staging)?;
-    // Name the report's own files; its results/ and metrics.csv are written beside them.
+    // Name the report's own files; its results/ and metrics.csv are in `<out>/<template>/`.
     let paths = paths
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "html" || e == "pdf"))
@@ -281,7 +283,7 @@ pub fn report_each_school(
         provenance: "",
     });
     let index_path = staging.write(&dir.join("index.html"), index.as_bytes())?;
-    disclosure::export::write(&disclosed, &p.analyses, staging.dir())?;
+    disclosure::export::write(&disclosed, &p.analyses, &staging.dir().join(&dir))?;
     staging.adopt()?;
     let (run, _) = p.record(project, template_name, staging)?;
     let formats = if pdf { "HTML and PDF" } else { "HTML" };

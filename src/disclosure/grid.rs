@@ -74,6 +74,9 @@ pub struct Source<'a> {
 pub struct Grid {
     pub cells: Vec<Cell>,
     pub groups: Vec<Group>,
+    /// `(figure, basis)`: the figure is hidden whenever its basis is (money or sessions and
+    /// the children they rest on).
+    pub follows: Vec<(usize, usize)>,
     pub(super) index: Vec<Vec<Vec<Option<usize>>>>,
 }
 
@@ -113,7 +116,7 @@ impl Grid {
                 let mut row_index = vec![None; row.len()];
                 for (c, v) in row.iter().enumerate() {
                     let count = s.layout.roles[c] == Role::Count;
-                    let amount = matches!(s.layout.roles[c], Role::Amount { .. });
+                    let amount = matches!(s.layout.roles[c], Role::Amount { .. } | Role::Measure);
                     if let (true, Some(x)) = (count || amount, v.as_f64()) {
                         g.cells.push(Cell {
                             value: x,
@@ -141,6 +144,7 @@ impl Grid {
             g.index.push(table_index);
         }
         for (t, s) in sources.iter().enumerate() {
+            g.bases(t, s);
             g.partitions(t, s);
             g.identities(t, s);
             g.constant_pairs(t, s);
@@ -160,6 +164,24 @@ impl Grid {
             }
         }
         g
+    }
+
+    /// What each row's money and measures rest on: an amount on the children it was
+    /// approved or requested for, a measure (sessions) on the row's children.
+    fn bases(&mut self, t: usize, s: &Source) {
+        for (r, row) in s.table.rows.iter().enumerate() {
+            for (c, role) in s.layout.roles.iter().enumerate() {
+                let basis = match role {
+                    Role::Amount { children } => children.or_else(|| s.layout.population(row)),
+                    Role::Measure => s.layout.population(row),
+                    _ => continue,
+                };
+                if let (Some(d), Some(b)) = (self.at(t, r, c), basis.and_then(|b| self.at(t, r, b)))
+                {
+                    self.follows.push((d, b));
+                }
+            }
+        }
     }
 
     /// Rows that add up: within one period and breakdown, each count (and amount) column
@@ -188,7 +210,7 @@ impl Grid {
             }
             by_key.entry(k).or_default().push(r);
         }
-        let columns: Vec<usize> = l.counts().into_iter().chain(l.amounts()).collect();
+        let columns: Vec<usize> = l.counts().into_iter().chain(l.additive()).collect();
         for k in order {
             let members = &by_key[&k];
             let total_row = members

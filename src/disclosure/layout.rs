@@ -38,8 +38,13 @@ pub struct Rests {
 pub enum Role {
     /// A count of children (or of their PEPs, requests, judgements): 1 to 4 is suppressed.
     Count,
-    /// Money: suppressed when it rests on 1 to 4 children (the count column named).
+    /// Money: suppressed when it rests on 1 to 4 children (the count column named: the
+    /// children it was approved or requested for, else the row's population).
     Amount { children: Option<usize> },
+    /// A quantity about the row's children that is not a count of them (sessions, the
+    /// numerator or denominator of a rate): it gives back the rates it makes, so it is hidden
+    /// wherever the children it rests on are hidden or fewer than 10.
+    Measure,
     /// A rate, mean, share or interval computed from counts.
     Derived(Rests),
     /// Labels, periods, national comparators: shown as they are.
@@ -70,6 +75,14 @@ impl Layout {
     pub fn amounts(&self) -> Vec<usize> {
         (0..self.roles.len())
             .filter(|&i| matches!(self.roles[i], Role::Amount { .. }))
+            .collect()
+    }
+
+    /// Additive figures that are not counts (money and measures such as sessions), in
+    /// column order: rows of a breakdown add up in them as counts do.
+    pub fn additive(&self) -> Vec<usize> {
+        (0..self.roles.len())
+            .filter(|&i| matches!(self.roles[i], Role::Amount { .. } | Role::Measure))
             .collect()
     }
 
@@ -137,6 +150,50 @@ fn looks_derived(analysis: &Analysis, column: &str) -> bool {
         .any(|k| c.contains(k))
 }
 
+/// Whether a column is a measure of the row's children that is not a count of them: a
+/// number of sessions, or a number a metric divides (its numerator or denominator).
+fn is_measure(analysis: &Analysis, table: &ResultTable, i: usize) -> bool {
+    let c = table.columns[i].to_ascii_lowercase();
+    let numeric = table
+        .rows
+        .iter()
+        .all(|r| matches!(r[i], Value::Int(_) | Value::Float(_) | Value::Null))
+        && table.rows.iter().any(|r| r[i].as_f64().is_some());
+    let divides = analysis.meta.metrics.iter().any(|m| {
+        [m.numerator.as_deref(), m.denominator.as_deref()]
+            .into_iter()
+            .flatten()
+            .any(|n| n.eq_ignore_ascii_case(&c))
+    });
+    let rate = ["rate", "per_", "mean", "share"]
+        .iter()
+        .any(|k| c.contains(k));
+    numeric && !rate && (c.contains("session") || divides)
+}
+
+/// The count of children an amount of money was approved or requested for: the analysis's
+/// `money_on` for the column, else by its name (`children_requested` for a requested
+/// amount, `children_funded` for an approved one), else `fallback`.
+fn money_children(
+    analysis: &Analysis,
+    table: &ResultTable,
+    column: &str,
+    counts: &[usize],
+    fallback: Option<usize>,
+) -> Option<usize> {
+    let count = |name: &str| table.column_index(name).filter(|i| counts.contains(i));
+    if let Some(on) = analysis.meta.money_on.get(column) {
+        return count(on).or(fallback);
+    }
+    let c = column.to_ascii_lowercase();
+    let by_name: &[&str] = if c.contains("request") {
+        &["children_requested", "children_funded"]
+    } else {
+        &["children_funded", "children_approved"]
+    };
+    by_name.iter().find_map(|n| count(n)).or(fallback)
+}
+
 /// Whether every value of a column is a whole number or empty (a count, not a measure).
 fn whole_numbers(table: &ResultTable, i: usize) -> bool {
     table.rows.iter().all(|r| match &r[i] {
@@ -159,6 +216,24 @@ pub fn layout(analysis: &Analysis, table: &ResultTable) -> Layout {
     // A metric's numerator or denominator is a count too when it holds whole numbers and is
     // not a count of sessions (e.g. PEPs rated, beside PEPs due).
     let mut counts = children.clone();
+    // The children an amount rests on are counts, whether or not `suppress` names them.
+    for on in analysis.meta.money_on.values() {
+        if let Some(i) = table.column_index(on)
+            && !counts.contains(&i)
+            && whole_numbers(table, i)
+        {
+            counts.push(i);
+        }
+    }
+    // A metric whose figure is a number of children is a count.
+    for m in analysis.meta.metrics.iter().filter(|m| m.unit == "count") {
+        if let Some(i) = table.column_index(&m.value)
+            && !counts.contains(&i)
+            && whole_numbers(table, i)
+        {
+            counts.push(i);
+        }
+    }
     for m in &analysis.meta.metrics {
         for c in [m.numerator.as_deref(), m.denominator.as_deref()]
             .into_iter()
@@ -187,7 +262,11 @@ pub fn layout(analysis: &Analysis, table: &ResultTable) -> Layout {
         } else if is_comparator(analysis, column) {
             Role::Other
         } else if is_amount(analysis, column) {
-            Role::Amount { children: funded }
+            Role::Amount {
+                children: money_children(analysis, table, column, &counts, funded),
+            }
+        } else if is_measure(analysis, table, i) {
+            Role::Measure
         } else if looks_derived(analysis, column) {
             let spec = analysis
                 .meta

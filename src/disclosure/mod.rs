@@ -126,7 +126,21 @@ impl Disclosed {
                 cell.hidden = hidden;
             }
         }
+        // Money or sessions shown for children who are hidden.
+        for &(d, b) in &grid.follows {
+            if grid.cells[b].hidden && !grid.cells[d].hidden {
+                leaks.push(check::Leak {
+                    place: name(grid.cells[d].place),
+                    value: grid.cells[d].value,
+                    how: format!(
+                        "shown although the children it rests on ({}) are hidden",
+                        name(grid.cells[b].place)
+                    ),
+                });
+            }
+        }
         leaks.extend(check::pinned(&grid, &name));
+        leaks.extend(self.restated_leaks(analyses));
         for (t, s) in sources.iter().enumerate() {
             let Some(shown) = self.table(&ids[t]) else {
                 continue;
@@ -134,7 +148,28 @@ impl Disclosed {
             for (r, row) in shown.rows.iter().enumerate() {
                 for (c, role) in s.layout.roles.iter().enumerate() {
                     let Role::Derived(rests) = role else { continue };
-                    if row[c].is_suppressed() || row[c].is_null() {
+                    if row[c].is_suppressed() {
+                        // A hidden rate whose numerator and denominator are both shown.
+                        if let (Some(n), Some(d)) = (rests.numerator, rests.denominator)
+                            && n != d
+                            && row[n].as_f64().is_some()
+                            && row[d].as_f64().is_some_and(|v| v > 0.0)
+                        {
+                            leaks.push(check::Leak {
+                                place: format!(
+                                    "{} row {} column {}",
+                                    ids[t],
+                                    r + 1,
+                                    s.table.columns[c]
+                                ),
+                                value: s.table.rows[r][c].as_f64().unwrap_or(f64::NAN),
+                                how: "a hidden rate given back by its numerator and denominator"
+                                    .into(),
+                            });
+                        }
+                        continue;
+                    }
+                    if row[c].is_null() {
                         continue;
                     }
                     for k in [rests.numerator, rests.denominator].into_iter().flatten() {
@@ -154,6 +189,38 @@ impl Disclosed {
                             });
                         }
                     }
+                }
+            }
+        }
+        leaks
+    }
+}
+
+impl Disclosed {
+    /// Figures an analysis repeats (our figure beside DfE's) shown where the publication
+    /// hides the figure they repeat.
+    fn restated_leaks(&self, analyses: &[Analysis]) -> Vec<check::Leak> {
+        let mut leaks = Vec::new();
+        for a in &self.run.analyses {
+            let Some(r) = analyses
+                .iter()
+                .find(|x| x.id() == a.id)
+                .and_then(|x| x.meta.restates.as_ref())
+            else {
+                continue;
+            };
+            let Some(v) = a.result.column_index(&r.value) else {
+                continue;
+            };
+            for (i, row) in a.result.rows.iter().enumerate() {
+                let hidden = restated(r, &a.result, row, &self.metrics)
+                    .is_none_or(|f| f.value_suppressed || f.row.value.is_none());
+                if hidden && row[v].as_f64().is_some() {
+                    leaks.push(check::Leak {
+                        place: format!("{} row {} column {}", a.id, i + 1, r.value),
+                        value: row[v].as_f64().unwrap_or(f64::NAN),
+                        how: "repeats a figure the publication hides".into(),
+                    });
                 }
             }
         }
@@ -284,7 +351,7 @@ pub fn disclose(
                 let hidden = |c: usize| grid.at(t, r, c).is_some_and(|i| grid.cells[i].hidden);
                 for (c, role) in s.layout.roles.iter().enumerate() {
                     let hide = match role {
-                        Role::Count | Role::Amount { .. } => hidden(c),
+                        Role::Count | Role::Amount { .. } | Role::Measure => hidden(c),
                         Role::Derived(rests) => {
                             !raw[c].is_null() && derived_hidden(rests, &s.layout, raw, &hidden)
                         }
@@ -368,6 +435,9 @@ pub fn disclose(
             }
         }
     }
+    if policy.suppresses() {
+        hide_restated(&mut out, &figures, analyses);
+    }
     out.metrics = figures.iter().map(|f| f.row.clone()).collect();
     Ok(Disclosed {
         policy,
@@ -375,6 +445,58 @@ pub fn disclose(
         metrics: figures,
         own,
     })
+}
+
+/// The figure a row of a restating table repeats, as disclosed: `None` when the publication
+/// does not hold it.
+fn restated<'a>(
+    r: &crate::analysis::Restates,
+    table: &ResultTable,
+    row: &[Value],
+    figures: &'a [DisclosedMetric],
+) -> Option<&'a DisclosedMetric> {
+    let cell = |name: &str| table.column_index(name).map(|i| row[i].to_string());
+    let (metric, period) = (cell(&r.metric)?, cell(&r.time_period)?);
+    figures.iter().find(|f| {
+        f.row.metric == metric && f.row.time_period == period && f.row.breakdown == r.breakdown
+    })
+}
+
+/// Hides what an analysis repeats from another (our figure beside DfE's, its children and
+/// its gap) wherever the figure repeated is hidden, or is not in the publication at all.
+fn hide_restated(out: &mut RunOutput, figures: &[DisclosedMetric], analyses: &[Analysis]) {
+    for a in &mut out.analyses {
+        let Some(r) = analyses
+            .iter()
+            .find(|x| x.id() == a.id)
+            .and_then(|x| x.meta.restates.as_ref())
+        else {
+            continue;
+        };
+        let index = |n: &str| a.result.column_index(n);
+        let value = index(&r.value);
+        let denominator = r.denominator.as_deref().and_then(index);
+        let derived: Vec<usize> = r.derived.iter().filter_map(|d| index(d)).collect();
+        for i in 0..a.result.rows.len() {
+            let source = restated(r, &a.result, &a.result.rows[i], figures);
+            let value_hidden = source.is_none_or(|f| f.value_suppressed || f.row.value.is_none());
+            let den_hidden = source.is_none_or(|f| f.denominator_suppressed);
+            let row = &mut a.result.rows[i];
+            if value_hidden {
+                for c in value.iter().chain(&derived) {
+                    if !row[*c].is_null() {
+                        row[*c] = Value::Suppressed;
+                    }
+                }
+            }
+            if let Some(c) = denominator
+                && den_hidden
+                && !row[c].is_null()
+            {
+                row[c] = Value::Suppressed;
+            }
+        }
+    }
 }
 
 /// Every row of a per-school table as the school itself sees its own row: counts and rates

@@ -3,7 +3,9 @@
 use super::grid::{Grid, Place, Source, small};
 use super::layout::Role;
 
-/// Primary suppression: counts from 1 to 4, and money resting on 1 to 4 children.
+/// Primary suppression: counts from 1 to 4, money resting on 1 to 4 children, measures
+/// (sessions) resting on fewer than 10, and the numerator of a rate whose denominator is
+/// under 10 (the rate is not shown, so neither are the two counts that make it).
 pub fn primary(grid: &mut Grid, sources: &[Source]) {
     for i in 0..grid.cells.len() {
         let Place::Table { table, row, column } = grid.cells[i].place else {
@@ -12,17 +14,68 @@ pub fn primary(grid: &mut Grid, sources: &[Source]) {
         let s = &sources[table];
         let r = &s.table.rows[row];
         let sensitive = match &s.layout.roles[column] {
-            Role::Count => small(grid.cells[i].value),
+            Role::Count => small(grid.cells[i].value) || numerator_of_small_rate(s, r, column),
             Role::Amount { children } => children
                 .or_else(|| s.layout.population(r))
                 .and_then(|c| r[c].as_f64())
                 .is_some_and(small),
+            Role::Measure => s
+                .layout
+                .population(r)
+                .and_then(|c| r[c].as_f64())
+                .is_some_and(under_ten),
             _ => false,
         };
         if sensitive {
             grid.cells[i].hidden = true;
             grid.cells[i].primary = true;
         }
+    }
+}
+
+/// Above zero and under 10: too few children for a rate (domain.md section 10).
+pub fn under_ten(v: f64) -> bool {
+    v > 0.0 && v < 10.0
+}
+
+/// Whether `column` is the count numerator of a rate shown in the row whose count
+/// denominator is under 10: the rate is suppressed, so the pair that gives it back is too.
+fn numerator_of_small_rate(s: &Source, row: &[crate::run::Value], column: usize) -> bool {
+    s.layout
+        .roles
+        .iter()
+        .enumerate()
+        .any(|(c, role)| match role {
+            Role::Derived(rests) => {
+                rests.numerator == Some(column)
+                    && rests.denominator != Some(column)
+                    && !row[c].is_null()
+                    && rests
+                        .denominator
+                        .and_then(|d| row[d].as_f64())
+                        .is_some_and(under_ten)
+            }
+            _ => false,
+        })
+}
+
+/// Hides every figure whose basis is hidden (money or sessions of hidden children);
+/// whether it hid any.
+pub fn follow_bases(grid: &mut Grid) -> bool {
+    let mut any = false;
+    loop {
+        let mut changed = false;
+        for k in 0..grid.follows.len() {
+            let (d, b) = grid.follows[k];
+            if grid.cells[b].hidden && !grid.cells[d].hidden {
+                grid.cells[d].hidden = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            return any;
+        }
+        any = true;
     }
 }
 
@@ -83,7 +136,7 @@ pub fn partner(
 pub fn secondary(grid: &mut Grid) -> usize {
     let mut hid = 0;
     loop {
-        let mut changed = false;
+        let mut changed = follow_bases(grid);
         for g in 0..grid.groups.len() {
             let Some(how) = exposes(grid, &grid.groups[g]) else {
                 continue;

@@ -246,17 +246,19 @@ fn money_resting_on_one_to_four_children_is_suppressed_on_a_school_page() {
     assert!(cell(&page, "schools/summary", 2, "pp_approved_amount").is_suppressed());
     // The other schools' rows on that page are as published: the 1 child is hidden.
     assert!(cell(&page, "schools/summary", 0, "children").is_suppressed());
-    // Published (all schools side by side): 1 and 3 children hidden; the two amounts on
-    // them hidden; the total of the amounts is assumed known, and the two hidden amounts
-    // are two unknowns, so no third is needed: 370 + 1500 = 1870 does not give either.
+    // Published (all schools side by side): 1 and 3 children hidden, and as 1 + 3 = 4 is
+    // itself a small count against the known total, the next smallest (12) goes too. Each
+    // amount rests on its school's children, so the three amounts on hidden children are
+    // hidden with them (issue 29: money on a hidden population is hidden); the 20
+    // children's £4,100 stays, and three hidden amounts against a known total give none.
     let board = disclose(board(), &run, &analyses).expect("disclosed");
-    for r in [0, 2] {
+    for r in [0, 1, 2] {
         assert!(cell(&board, "schools/summary", r, "children").is_suppressed());
         assert!(cell(&board, "schools/summary", r, "pp_approved_amount").is_suppressed());
     }
     assert_eq!(
-        cell(&board, "schools/summary", 1, "pp_approved_amount"),
-        &Int(5000)
+        cell(&board, "schools/summary", 3, "pp_approved_amount"),
+        &Int(4100)
     );
     assert_eq!(board.attack(&run, &analyses), vec![]);
 }
@@ -449,7 +451,7 @@ fn the_exact_attacker_pins_what_only_several_relations_give_together() {
 fn a_lone_small_count_with_only_zeros_beside_it_takes_a_zero_as_partner() {
     let a = analysis(
         "exclusions/by_school",
-        "suppress = [\"pupils\", \"suspended\"]\n[[metric]]\nid = \"s.rate\"\nvalue = \"rate\"\nnumerator = \"suspended\"\ndenominator = \"pupils\"\ntime_period = \"academic_year\"\nunit = \"percent\"",
+        "suppress = [\"pupils\", \"suspended\"]\n[[metric]]\nid = \"s.rate\"\nvalue = \"rate\"\nnumerator = \"suspended\"\ndenominator = \"pupils\"\ntime_period = \"academic_year\"\ngroup = \"school\"\nunit = \"percent\"",
     );
     let row = |g: &str, p: i64, n: i64| {
         vec![
@@ -473,5 +475,244 @@ fn a_lone_small_count_with_only_zeros_beside_it_takes_a_zero_as_partner() {
     assert_eq!(cell(&d, "exclusions/by_school", 2, "suspended"), &Int(0));
     // Pupils (12, 10, 11) are safe and shown.
     assert_eq!(cell(&d, "exclusions/by_school", 0, "pupils"), &Int(12));
+    assert_eq!(d.attack(&run, &analyses), vec![]);
+}
+
+/// Absence by year group (issue 29): Year 7 is one child (380 possible sessions, 40
+/// missed), Year 8 twelve children, Year 9 seven, 20 in all. The sessions are that one
+/// child's year, so they go with the child's hidden count; Year 9's seven children are
+/// too few for a rate (under 10), so its sessions, which give the rate back, go too.
+fn absence_by_year_group() -> (Vec<Analysis>, RunOutput) {
+    let a = analysis(
+        "attendance/absence_by_year",
+        "suppress = [\"pupils\"]\n[[metric]]\nid = \"attendance.overall_absence_rate\"\nvalue = \"overall_absence_rate\"\nnumerator = \"absence_sessions\"\ndenominator = \"possible_sessions\"\ntime_period = \"academic_year\"\ngroup = \"group\"\nbreakdown_column = \"breakdown\"\nunit = \"percent\"",
+    );
+    let row = |b: &str, g: &str, n: i64, possible: i64, absent: i64| {
+        vec![
+            s("2024-25"),
+            s(b),
+            s(g),
+            Int(n),
+            Int(possible),
+            Int(absent),
+            Float(100.0 * absent as f64 / possible as f64),
+        ]
+    };
+    let table = t(
+        &[
+            "academic_year",
+            "breakdown",
+            "group",
+            "pupils",
+            "possible_sessions",
+            "absence_sessions",
+            "overall_absence_rate",
+        ],
+        vec![
+            row("all", "all", 20, 7600, 700),
+            row("year_group", "Year 7", 1, 380, 40),
+            row("year_group", "Year 8", 12, 4560, 420),
+            row("year_group", "Year 9", 7, 2660, 240),
+        ],
+    );
+    (vec![a], run_of(vec![("attendance/absence_by_year", table)]))
+}
+
+#[test]
+fn sessions_are_hidden_with_the_children_they_belong_to() {
+    let (analyses, run) = absence_by_year_group();
+    let d = disclose(board(), &run, &analyses).expect("disclosed");
+    let id = "attendance/absence_by_year";
+    // Year 7: 1 child (primary), so its 380 and 40 sessions and its rate are hidden.
+    for c in [
+        "pupils",
+        "possible_sessions",
+        "absence_sessions",
+        "overall_absence_rate",
+    ] {
+        assert!(cell(&d, id, 1, c).is_suppressed(), "Year 7 {c}");
+    }
+    // Year 9: 7 children, fewer than 10: the rate is hidden, and so are the sessions that
+    // make it (240 / 2660 = 9.0%).
+    for c in [
+        "possible_sessions",
+        "absence_sessions",
+        "overall_absence_rate",
+    ] {
+        assert!(cell(&d, id, 3, c).is_suppressed(), "Year 9 {c}");
+    }
+    // 1 + 12 + 7 = 20: with Year 7's 1 hidden, another pupils cell must go (the smallest,
+    // Year 9's 7); the total's sessions stay, and 7600 - 4560 = 3040 is two years' sessions
+    // together, not one child's.
+    assert!(cell(&d, id, 3, "pupils").is_suppressed());
+    assert_eq!(cell(&d, id, 0, "possible_sessions"), &Int(7600));
+    assert_eq!(cell(&d, id, 2, "absence_sessions"), &Int(420));
+    assert_eq!(d.attack(&run, &analyses), vec![]);
+    // metrics.csv: the hidden rate's numerator and denominator are hidden too.
+    let m = d
+        .metrics
+        .iter()
+        .find(|m| m.row.group == "Year 7")
+        .expect("Year 7's figure");
+    assert!(m.value_suppressed && m.numerator_suppressed && m.denominator_suppressed);
+    // The attacker finds Year 7's sessions when they are shown (the old behaviour).
+    let mut leaky = d.clone();
+    leaky.run.analyses[0].result.rows[1][4] = Int(380);
+    let leaks = leaky.attack(&run, &analyses);
+    assert!(
+        leaks.iter().any(|l| l.value == 380.0),
+        "the attacker misses one child's sessions: {leaks:?}"
+    );
+}
+
+/// PEPs by team: A has 8 due and 6 on time (75%), B 30 due and 20 on time. A's rate rests
+/// on fewer than 10 PEPs and is hidden; 6 of 8 would give it back, so A's 6 is hidden too.
+#[test]
+fn a_hidden_rate_is_not_given_back_by_its_numerator_and_denominator() {
+    let a = analysis(
+        "peps/by_team",
+        "suppress = [\"peps_due\", \"peps_on_time\"]\n[[metric]]\nid = \"peps.on_time_rate\"\nvalue = \"on_time_rate\"\nnumerator = \"peps_on_time\"\ndenominator = \"peps_due\"\ntime_period = \"term\"\ngroup = \"team\"\nunit = \"percent\"",
+    );
+    let row = |team: &str, due: i64, on_time: i64| {
+        vec![
+            s("2024-25-summer"),
+            s(team),
+            Int(due),
+            Int(on_time),
+            Float(100.0 * on_time as f64 / due as f64),
+        ]
+    };
+    let table = t(
+        &["term", "team", "peps_due", "peps_on_time", "on_time_rate"],
+        vec![row("A", 8, 6), row("B", 30, 20)],
+    );
+    let run = run_of(vec![("peps/by_team", table)]);
+    let analyses = vec![a];
+    let d = disclose(board(), &run, &analyses).expect("disclosed");
+    assert!(cell(&d, "peps/by_team", 0, "on_time_rate").is_suppressed());
+    assert!(cell(&d, "peps/by_team", 0, "peps_on_time").is_suppressed());
+    assert_eq!(d.attack(&run, &analyses), vec![]);
+    let mut leaky = d.clone();
+    leaky.run.analyses[0].result.rows[0][3] = Int(6);
+    let leaks = leaky.attack(&run, &analyses);
+    assert!(
+        leaks
+            .iter()
+            .any(|l| l.how.contains("numerator and denominator")),
+        "{leaks:?}"
+    );
+}
+
+/// The reconciliation repeats the OC2 cohort's severe absence beside DfE's (issue 29): 2 of
+/// 20 pupils severely absent is hidden in absence_by_year (2 is a count from 1 to 4, and
+/// 10.0% of 20 gives it back), so our 10.0 and its gap to DfE's 6.4 (3.6) are hidden in the
+/// reconciliation too; DfE's published 6.4 is public and stays.
+#[test]
+fn a_restated_figure_is_hidden_where_the_figure_it_repeats_is() {
+    let source = analysis(
+        "attendance/absence_by_year",
+        "suppress = [\"pupils\", \"severely_absent\"]\n[[metric]]\nid = \"attendance.severe_absence_rate\"\nvalue = \"severe_absence_rate\"\nnumerator = \"severely_absent\"\ndenominator = \"pupils\"\ntime_period = \"academic_year\"\ngroup = \"group\"\nbreakdown_column = \"breakdown\"\nunit = \"percent\"",
+    );
+    let recon = analysis(
+        "reference/reconciliation",
+        "suppress = [\"cohort_pupils\"]\nrestates = { metric = \"measure\", time_period = \"academic_year\", breakdown = \"cohort\", value = \"cohort_value\", denominator = \"cohort_pupils\", derived = [\"difference\"] }",
+    );
+    let absence = t(
+        &[
+            "academic_year",
+            "breakdown",
+            "group",
+            "pupils",
+            "severely_absent",
+            "severe_absence_rate",
+        ],
+        vec![vec![
+            s("2023-24"),
+            s("cohort"),
+            s("OC2 cohort"),
+            Int(20),
+            Int(2),
+            Float(10.0),
+        ]],
+    );
+    let reconciliation = t(
+        &[
+            "academic_year",
+            "measure",
+            "cohort_pupils",
+            "cohort_value",
+            "dfe_value",
+            "difference",
+        ],
+        vec![vec![
+            s("2023-24"),
+            s("attendance.severe_absence_rate"),
+            Int(20),
+            Float(10.0),
+            Float(6.4),
+            Float(3.6),
+        ]],
+    );
+    let run = run_of(vec![
+        ("attendance/absence_by_year", absence),
+        ("reference/reconciliation", reconciliation),
+    ]);
+    let analyses = vec![source, recon];
+    let d = disclose(board(), &run, &analyses).expect("disclosed");
+    assert!(cell(&d, "attendance/absence_by_year", 0, "severe_absence_rate").is_suppressed());
+    assert!(cell(&d, "reference/reconciliation", 0, "cohort_value").is_suppressed());
+    assert!(cell(&d, "reference/reconciliation", 0, "difference").is_suppressed());
+    assert_eq!(
+        cell(&d, "reference/reconciliation", 0, "dfe_value"),
+        &Float(6.4)
+    );
+    assert_eq!(d.attack(&run, &analyses), vec![]);
+    let mut leaky = d.clone();
+    leaky.run.analyses[1].result.rows[0][3] = Float(10.0);
+    assert!(
+        leaky
+            .attack(&run, &analyses)
+            .iter()
+            .any(|l| l.how.contains("repeats a figure")),
+        "the attacker misses the restated 10.0"
+    );
+}
+
+/// PP+ requests in a term: 5 requests from 2 children for £690 (£330 + £360), none approved
+/// yet. The amount rests on the 2 children it was requested for, not on the 5 requests,
+/// so it is hidden; the approved £0 rests on no child and is shown.
+#[test]
+fn money_is_protected_by_the_children_it_was_requested_for() {
+    let a = analysis(
+        "ppplus/spend_by_term",
+        "suppress = [\"requests\", \"children_requested\", \"children_funded\"]\nmoney_on = { requested_amount = \"children_requested\", approved_amount = \"children_funded\" }",
+    );
+    let table = t(
+        &[
+            "term",
+            "requests",
+            "children_requested",
+            "children_funded",
+            "requested_amount",
+            "approved_amount",
+        ],
+        vec![vec![
+            s("2024-25-summer"),
+            Int(5),
+            Int(2),
+            Int(0),
+            Float(690.0),
+            Float(0.0),
+        ]],
+    );
+    let run = run_of(vec![("ppplus/spend_by_term", table)]);
+    let analyses = vec![a];
+    let d = disclose(board(), &run, &analyses).expect("disclosed");
+    assert!(cell(&d, "ppplus/spend_by_term", 0, "requested_amount").is_suppressed());
+    assert_eq!(
+        cell(&d, "ppplus/spend_by_term", 0, "approved_amount"),
+        &Float(0.0)
+    );
+    assert_eq!(cell(&d, "ppplus/spend_by_term", 0, "requests"), &Int(5));
     assert_eq!(d.attack(&run, &analyses), vec![]);
 }

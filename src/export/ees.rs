@@ -148,7 +148,11 @@ pub fn files(figures: &[Figure], geo: &Geography) -> Vec<EesFile> {
         let (topic, group) = if f.row.breakdown == "all" {
             ("Total".to_string(), "Total".to_string())
         } else {
-            (words(&f.row.breakdown), f.row.group.clone())
+            // A code prints as the reports print it (`foster_kin` → its code-list label).
+            (
+                words(&f.row.breakdown),
+                crate::render::words::category_label(&f.row.breakdown, &f.row.group),
+            )
         };
         let name = indicator(&f.row.metric, &f.row.unit);
         let entry = themes.entry((theme, ident)).or_default();

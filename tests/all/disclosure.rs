@@ -172,14 +172,14 @@ fn a_board_report_exports_only_disclosed_figures_and_no_child() {
         .arg(out.path())
         .assert()
         .success();
-    let metrics = std::fs::read_to_string(out.path().join("metrics.csv")).unwrap();
+    let metrics = std::fs::read_to_string(out.path().join("board-annual/metrics.csv")).unwrap();
     assert!(
         metrics
             .starts_with("metric,time_period,breakdown,group,numerator,denominator,value,unit\n")
     );
     assert!(metrics.contains(",c,"), "nothing suppressed in metrics.csv");
     // No count column in any exported result holds a number from 1 to 4.
-    let results = out.path().join("results");
+    let results = out.path().join("board-annual/results");
     assert!(!results.join("OFFICIAL-SENSITIVE").exists());
     assert!(!results.join("roll/cla_at_term_end.csv").exists());
     let summary = std::fs::read_to_string(results.join("schools/summary.csv")).unwrap();
@@ -203,11 +203,15 @@ fn only_an_officers_report_exports_child_level_rows_and_marks_their_folder() {
         .success();
     let alerts = out
         .path()
-        .join("results/OFFICIAL-SENSITIVE/attendance/alerts.csv");
+        .join("attendance-alerts/results/OFFICIAL-SENSITIVE/attendance/alerts.csv");
     let text = std::fs::read_to_string(&alerts).unwrap();
     assert!(
         text.contains("VS0"),
         "the officers' export lists children by id"
     );
-    assert!(!out.path().join("results/attendance/alerts.csv").exists());
+    assert!(
+        !out.path()
+            .join("attendance-alerts/results/attendance/alerts.csv")
+            .exists()
+    );
 }

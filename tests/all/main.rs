@@ -18,6 +18,7 @@ mod notebook;
 mod ordinary;
 mod pdf;
 mod pipeline;
+mod publication;
 mod query;
 mod reading;
 mod sample;
