@@ -1,10 +1,10 @@
 -- ---
 -- id = "attainment/factors"
--- version = 1
+-- version = 2
 -- title = "Outcomes and the factors around them, child by child"
--- description = "One row per outcome a child in care had: KS2 reading, writing and maths at the expected standard and KS4 grade 4 or above in English and maths (each results year up to the run's, pupils looked after at some point in that academic year, short breaks V3/V4 excluded), and on track at the run's term (on track in more than half of the subjects judged in their PEP progress). Beside each outcome, the factors in that academic year up to the reference date (1 June for results, the end of the term for on track): SEN support or EHC plan; 3 or more placements in the year (placements held at the start plus new placements, SSDA903 RNE S, P, B, T or U); a school move after 1 October; attendance band (present sessions of possible, domain.md section 3); time in the current care spell; school outside the authority; SDQ 17 or more (cause for concern, domain.md section 8); latest PEP rated green; a suspension; alternative provision. A factor is empty when it cannot be known (no marks, no SDQ, no rated PEP, not on a school roll). Observational data: these describe who did well, not why."
+-- description = "One row per outcome a child in care had: KS2 reading, writing and maths at the expected standard and KS4 grade 4 or above in English and maths (each results year up to the run's, pupils looked after at some point in that academic year: a period of roll/care_periods overlapping it, short breaks V3/V4 excluded and care ending at 18), and on track at the run's term (on track in more than half of the subjects judged in their PEP progress). Beside each outcome, the factors in that academic year up to the reference date (1 June for results, the end of the term for on track): SEN support or EHC plan; 3 or more placements in the SSDA903 collection year ending 31 March of the academic year (1 April to 31 March, as DfE counts placement stability: the placement held on 1 April plus new placements starting in the year, RNE S, P, B, T or U); a school move after 1 October (a new enrolment; a dual registration at alternative provision, beside an enrolment that continues, is not a move); attendance band (present sessions of possible, domain.md section 3); time in the current care spell; school outside the authority; SDQ 17 or more (cause for concern, domain.md section 8); latest PEP rated green; a suspension; alternative provision. A factor is empty when it cannot be known (no marks, no SDQ, no rated PEP, not on a school roll). Observational data: these describe who did well, not why."
 -- params = ["term"]
--- depends_on = ["attendance/sessions_by_term"]
+-- depends_on = ["attendance/sessions_by_term", "roll/care_periods"]
 -- level = "child"
 -- ---
 WITH years AS (
@@ -13,9 +13,8 @@ WITH years AS (
 ),
 in_care_years AS (
   SELECT DISTINCT e.child, y.academic_year
-  FROM episodes e
-  JOIN years y ON e.decom <= y.year_end AND (e.dec IS NULL OR e.dec >= y.year_start)
-  WHERE e.ls NOT IN ('V3', 'V4')
+  FROM roll.care_periods e
+  JOIN years y ON e.decom <= y.year_end AND e.end_date >= y.year_start
 ),
 outcomes AS (
   SELECT 'KS2 expected standard in RWM' AS outcome, r.child, r.academic_year,
@@ -43,15 +42,18 @@ outcomes AS (
   GROUP BY g.child, p.academic_year, p.term_end
 ),
 cohort AS (
-  SELECT o.outcome, o.child, o.academic_year, o.achieved, o.ref_date, y.year_start
+  SELECT o.outcome, o.child, o.academic_year, o.achieved, o.ref_date, y.year_start,
+         make_date(CAST(extract(year FROM y.year_end) - 1 AS INT), 4, 1) AS collection_start,
+         make_date(CAST(extract(year FROM y.year_end) AS INT), 3, 31) AS collection_end
   FROM outcomes o
   JOIN in_care_years c ON c.child = o.child AND c.academic_year = o.academic_year
   JOIN years y ON y.academic_year = o.academic_year
 ),
 placements AS (
   SELECT c.outcome, c.child, c.academic_year,
-         sum(CASE WHEN e.rne IN ('S', 'P', 'B', 'T', 'U') AND e.decom > c.year_start AND e.decom <= c.ref_date THEN 1 ELSE 0 END)
-           + max(CASE WHEN e.decom <= c.year_start AND (e.dec IS NULL OR e.dec > c.year_start) THEN 1 ELSE 0 END) AS placements
+         -- The SSDA903 collection year (1 April to 31 March), as DfE counts 3 or more placements.
+         sum(CASE WHEN e.rne IN ('S', 'P', 'B', 'T', 'U') AND e.decom > c.collection_start AND e.decom <= c.collection_end THEN 1 ELSE 0 END)
+           + max(CASE WHEN e.decom <= c.collection_start AND (e.dec IS NULL OR e.dec > c.collection_start) THEN 1 ELSE 0 END) AS placements
   FROM cohort c
   JOIN episodes e ON e.child = c.child AND e.ls NOT IN ('V3', 'V4')
   GROUP BY c.outcome, c.child, c.academic_year
@@ -76,13 +78,25 @@ school_then AS (
   JOIN schools s ON s.urn = en.urn
   GROUP BY c.outcome, c.child, c.academic_year
 ),
+dual_ap AS (
+  -- A dual registration at alternative provision: it starts while a main enrolment goes on,
+  -- so it is not a school move.
+  SELECT DISTINCT a.child, a.urn, a.start_date
+  FROM enrolments a
+  JOIN enrolments m ON m.child = a.child AND m.provision <> 'alternative_provision'
+   AND m.start_date < a.start_date AND (m.end_date IS NULL OR m.end_date >= a.start_date)
+  WHERE a.provision = 'alternative_provision'
+),
 moves AS (
   SELECT c.outcome, c.child, c.academic_year,
-         max(CASE WHEN en.start_date > c.year_start + INTERVAL '30 days' AND en.start_date <= c.ref_date THEN 1 ELSE 0 END) AS school_move,
+         max(CASE WHEN en.start_date > c.year_start + INTERVAL '30 days' AND en.start_date <= c.ref_date
+                   AND d.child IS NULL
+                  THEN 1 ELSE 0 END) AS school_move,
          max(CASE WHEN en.provision = 'alternative_provision' AND en.start_date <= c.ref_date
                    AND (en.end_date IS NULL OR en.end_date >= c.year_start) THEN 1 ELSE 0 END) AS alternative_provision
   FROM cohort c
   JOIN enrolments en ON en.child = c.child
+  LEFT JOIN dual_ap d ON d.child = en.child AND d.urn = en.urn AND d.start_date = en.start_date
   GROUP BY c.outcome, c.child, c.academic_year
 ),
 sdq_latest AS (

@@ -1,10 +1,10 @@
 -- ---
 -- id = "attainment/ks2_by_year"
--- version = 2
+-- version = 3
 -- title = "Key stage 2 results by year"
--- labels = { rwm_expected_rate = "Reading, writing and maths at the expected standard", rwm_higher_rate = "At the higher standard", national_cla = "National CLA", all_pupils = "All pupils" }
--- units = { rwm_expected_rate = "percent", rwm_higher_rate = "percent", national_cla = "percent", all_pupils = "percent" }
--- description = "Children with KS2 results each year up to the run's who were looked after during that academic year (a period of roll/care_periods overlapping 1 September to 31 August: not short breaks only, not a child whose care ended before the year): expected standard in reading, writing and maths combined (reading and maths scaled scores 100 or more, writing EXS or GDS) and the higher standard (110 or more and GDS), as DfE defines them (domain.md section 5). A pupil without a score counts as not meeting the standard. National figures: DfE, CLA 12 months and all pupils."
+-- labels = { rwm_expected_rate = "Reading, writing and maths at the expected standard", rwm_higher_rate = "At the higher standard", all_pupils = "All pupils" }
+-- units = { rwm_expected_rate = "percent", rwm_higher_rate = "percent", all_pupils = "percent" }
+-- description = "Children with KS2 results each year up to the run's who were looked after at the KS2 tests (a period of roll/care_periods covering some day of May of that year, when the tests are sat: not a child on short breaks only, and not a child adopted, under special guardianship or returned home before the tests, who is previously in care at the tests, nor one who entered care after May; domain.md section 1): expected standard in reading, writing and maths combined (reading and maths scaled scores 100 or more, writing EXS or GDS) and the higher standard (110 or more and GDS), as DfE defines them (domain.md section 5). A pupil without a score counts as not meeting the standard. These are all children in care at the tests, however long they had been looked after, so the figure is not DfE's national figure for children looked after 12 months at 31 March and is never set beside it: the OC2 cohort's own figure is, in attainment/oc2_comparison. The all-pupil figure (DfE) is shown for context."
 -- params = ["academic_year"]
 -- depends_on = ["roll/care_periods"]
 -- suppress = ["pupils", "rwm_expected", "rwm_higher"]
@@ -14,7 +14,7 @@
 -- title = "KS2: reading, writing and maths at the expected standard"
 -- x = "academic_year"
 -- y = ["rwm_expected_rate"]
--- comparators = ["national_cla", "all_pupils"]
+-- comparators = ["all_pupils"]
 -- y_label = "Pupils meeting the expected standard, %"
 -- x_label = "Academic year"
 -- unit = "percent"
@@ -36,14 +36,16 @@
 -- unit = "percent"
 -- ---
 WITH looked_after AS (
-  -- Looked after at some point in the result's academic year (1 September to 31 August):
-  -- a period of roll/care_periods overlapping it, so short breaks only and care that ended
-  -- before the year (adopted, special guardianship, returned home) do not count.
+  -- Looked after at the KS2 tests (roll/care_periods): a period covering some day of May of
+  -- the result's academic year, when the tests and exams are sat. A child adopted, under
+  -- special guardianship or returned home before then is previously in care at the tests,
+  -- one entering care after May was not yet in care, and a child on short breaks only was
+  -- never looked after.
   SELECT DISTINCT r.child, r.academic_year
   FROM ks2_results r
   JOIN roll.care_periods c ON c.child = r.child
-   AND c.decom <= make_date(CAST(CAST(substr(r.academic_year, 1, 4) AS BIGINT) + 1 AS INT), 8, 31)
-   AND c.end_date >= make_date(CAST(substr(r.academic_year, 1, 4) AS INT), 9, 1)
+   AND c.decom <= make_date(CAST(CAST(substr(r.academic_year, 1, 4) AS BIGINT) + 1 AS INT), 5, 31)
+   AND c.end_date >= make_date(CAST(CAST(substr(r.academic_year, 1, 4) AS BIGINT) + 1 AS INT), 5, 1)
 ),
 scored AS (
   SELECT r.academic_year,
@@ -62,9 +64,7 @@ per_year AS (
 SELECT y.academic_year, y.pupils, y.rwm_expected, y.rwm_higher,
        100.0 * y.rwm_expected / y.pupils AS rwm_expected_rate,
        100.0 * y.rwm_higher / y.pupils AS rwm_higher_rate,
-       n.value AS national_cla,
        a.value AS all_pupils
 FROM per_year y
-LEFT JOIN benchmarks n ON n.measure = 'attainment.ks2_rwm_expected_rate' AND n.cohort = 'cla_12m' AND n.academic_year = y.academic_year
 LEFT JOIN benchmarks a ON a.measure = 'attainment.ks2_rwm_expected_rate' AND a.cohort = 'all_pupils' AND a.academic_year = y.academic_year
 ORDER BY y.academic_year

@@ -1,11 +1,11 @@
 -- ---
 -- id = "exclusions/suspensions_by_group"
--- version = 3
+-- version = 4
 -- title = "Suspensions this year by phase, SEN provision and school location"
--- description = "For the run's academic year, pupils in care with possible sessions (attendance/sessions_by_term) and their suspensions (including lunchtime) and permanent exclusions starting that year while they were looked after (roll/care_periods, as exclusions/suspensions_by_year; domain.md section 4), by phase (age on 31 August: primary to Year 6, secondary from Year 7), SEN provision (sen table for the year) whether the excluding school is inside the authority, and each school by URN (a pupil counted under each school, or kind of school, they attended): suspensions per 100 pupils, the share with one or more, with two or more, and sessions lost."
+-- description = "For the run's academic year, pupils in care with possible sessions (attendance/sessions_by_term) and their suspensions (including lunchtime) and permanent exclusions starting that year while they were looked after (roll/care_periods, as exclusions/suspensions_by_year; domain.md section 4), by phase (age on 31 August: primary to Year 6, secondary from Year 7), SEN provision (sen table for the year) whether the excluding school is inside the authority, and each school by URN (a pupil counted under each school, or kind of school, they attended): suspensions per 100 pupils, the share with one or more, with two or more, and sessions lost. The OC2 cohort (looked after 12 months at 31 March, roll/oc2_cohort; breakdown cohort), the population of DfE's national figures for children looked after (9.8% with one or more suspensions, 0.03% permanently excluded, 2020/21), is counted as DfE counts it (matched to the school census, which knows nothing of care status; domain.md section 1): the cohort's children of compulsory school age (5 to 15 on 31 August) with a possible session in the academic year, and every suspension and permanent exclusion of theirs starting in that academic year, including after a child left care between April and July; the other rows count while looked after. Permanent exclusions (pupils permanently excluded over pupils) are shown for every row."
 -- params = ["academic_year"]
--- depends_on = ["attendance/sessions_by_term", "roll/care_periods"]
--- suppress = ["pupils", "suspensions", "pupils_suspended", "pupils_repeat"]
+-- depends_on = ["attendance/sessions_by_term", "roll/care_periods", "roll/oc2_cohort"]
+-- suppress = ["pupils", "suspensions", "pupils_suspended", "pupils_repeat", "permanent_exclusions"]
 --
 -- [[metric]]
 -- id = "exclusions.suspension_rate"
@@ -31,6 +31,16 @@
 -- id = "exclusions.repeat_suspension_rate"
 -- value = "repeat_suspension_rate"
 -- numerator = "pupils_repeat"
+-- denominator = "pupils"
+-- time_period = "academic_year"
+-- group = "group"
+-- breakdown_column = "breakdown"
+-- unit = "percent"
+--
+-- [[metric]]
+-- id = "exclusions.permanent_exclusion_rate"
+-- value = "permanent_exclusion_rate"
+-- numerator = "permanent_exclusions"
 -- denominator = "pupils"
 -- time_period = "academic_year"
 -- group = "group"
@@ -81,11 +91,50 @@ labelled AS (
 per_pupil AS (
   SELECT l.b, l.breakdown, l."group", l.child,
          sum(CASE WHEN e.type IN ('suspension', 'lunchtime') THEN 1 ELSE 0 END) AS suspensions,
-         sum(CASE WHEN e.type IN ('suspension', 'lunchtime') THEN e.sessions ELSE 0 END) AS sessions_lost
+         sum(CASE WHEN e.type IN ('suspension', 'lunchtime') THEN e.sessions ELSE 0 END) AS sessions_lost,
+         sum(CASE WHEN e.type = 'permanent' THEN 1 ELSE 0 END) AS permanent
   FROM labelled l
   LEFT JOIN events e ON e.child = l.child AND (l.location IS NULL OR e.location = l.location)
    AND (l.urn IS NULL OR e.urn = l.urn)
   GROUP BY l.b, l.breakdown, l."group", l.child
+),
+oc2_pupils AS (
+  -- The OC2 cohort for the year, as DfE counts it: of compulsory school age with a possible
+  -- session anywhere in the academic year, looked after that day or not.
+  SELECT DISTINCT m.child
+  FROM attendance m
+  JOIN terms t ON m.date BETWEEN t.start_date AND t.end_date
+  JOIN code_lists c
+    ON c.list_id = 'attendance_mark' AND c.code = m.mark
+   AND (c.valid_from IS NULL OR m.date >= c.valid_from)
+   AND (c.valid_to IS NULL OR m.date <= c.valid_to)
+  JOIN roll.oc2_cohort k ON k.child = m.child AND k.academic_year = t.academic_year
+  JOIN header h ON h.child = m.child
+  CROSS JOIN params p
+  WHERE t.academic_year = p.academic_year AND c.code_group <> 'not_possible'
+    AND extract(year FROM t.start_date) - CASE WHEN t.season = 'autumn' THEN 0 ELSE 1 END
+        - extract(year FROM h.dob) - CASE WHEN extract(month FROM h.dob) >= 9 THEN 1 ELSE 0 END BETWEEN 5 AND 15
+),
+oc2_per_pupil AS (
+  -- Every suspension and exclusion of theirs starting in the academic year, in care or not.
+  SELECT 0 AS b, 'cohort' AS breakdown, 'OC2 cohort' AS "group", o.child,
+         sum(CASE WHEN x.type IN ('suspension', 'lunchtime') THEN 1 ELSE 0 END) AS suspensions,
+         sum(CASE WHEN x.type IN ('suspension', 'lunchtime') THEN x.sessions ELSE 0 END) AS sessions_lost,
+         sum(CASE WHEN x.type = 'permanent' THEN 1 ELSE 0 END) AS permanent
+  FROM oc2_pupils o
+  LEFT JOIN (
+    SELECT s.child, s.type, s.sessions
+    FROM suspensions s
+    JOIN terms t ON s.start_date BETWEEN t.start_date AND t.end_date
+    CROSS JOIN params p
+    WHERE t.academic_year = p.academic_year
+  ) x ON x.child = o.child
+  GROUP BY o.child
+),
+all_per_pupil AS (
+  SELECT b, breakdown, "group", child, suspensions, sessions_lost, permanent FROM oc2_per_pupil
+  UNION ALL
+  SELECT b, breakdown, "group", child, suspensions, sessions_lost, permanent FROM per_pupil
 )
 SELECT p.academic_year, x.breakdown, x."group",
        count(*) AS pupils,
@@ -95,7 +144,9 @@ SELECT p.academic_year, x.breakdown, x."group",
        sum(x.sessions_lost) AS sessions_lost,
        100.0 * sum(x.suspensions) / count(*) AS suspension_rate,
        100.0 * sum(CASE WHEN x.suspensions > 0 THEN 1 ELSE 0 END) / count(*) AS one_plus_suspension_rate,
-       100.0 * sum(CASE WHEN x.suspensions > 1 THEN 1 ELSE 0 END) / count(*) AS repeat_suspension_rate
-FROM per_pupil x CROSS JOIN params p
+       100.0 * sum(CASE WHEN x.suspensions > 1 THEN 1 ELSE 0 END) / count(*) AS repeat_suspension_rate,
+       sum(CASE WHEN x.permanent > 0 THEN 1 ELSE 0 END) AS permanent_exclusions,
+       100.0 * sum(CASE WHEN x.permanent > 0 THEN 1 ELSE 0 END) / count(*) AS permanent_exclusion_rate
+FROM all_per_pupil x CROSS JOIN params p
 GROUP BY p.academic_year, x.b, x.breakdown, x."group"
 ORDER BY x.b, x."group"

@@ -1,10 +1,10 @@
 -- ---
 -- id = "exclusions/suspensions_by_term"
--- version = 3
+-- version = 4
 -- title = "Suspensions and permanent exclusions by term"
 -- labels = { suspension_rate = "Suspensions per 100 pupils", one_plus_suspension_rate = "Pupils with one or more suspensions", repeat_suspension_rate = "Pupils with two or more suspensions", permanent_exclusion_rate = "Permanently excluded", pupils_suspended = "Pupils suspended", pupils_repeat = "Pupils suspended twice or more", permanent_exclusions = "Permanent exclusions" }
 -- units = { suspension_rate = "per_100" }
--- description = "DfE measures (domain.md section 4) for children in care of compulsory school age with attendance in the term, counting suspensions that started in the term while the child was looked after (roll/care_periods; so the terms of a year add up to the year): suspension rate = suspensions / pupils x 100 (a pupil may count several times; lunchtime suspensions included); one-or-more suspension rate = pupils with at least one / pupils x 100; permanent exclusion rate = pupils permanently excluded / pupils x 100; sessions lost."
+-- description = "DfE measures (domain.md section 4) for children in care of compulsory school age with attendance in the term, counting suspensions that started in the term while the child was looked after (roll/care_periods; so the terms of a year add up to the year): suspension rate = suspensions / pupils x 100 (a pupil may count several times; lunchtime suspensions included); one-or-more suspension rate = pupils with at least one / pupils x 100; permanent exclusion rate = pupils permanently excluded / pupils x 100; sessions lost to suspensions (lunchtime included, permanent exclusions not, as exclusions/suspensions_by_year counts them, so the terms of a year add up to the year)."
 -- depends_on = ["attendance/sessions_by_term", "roll/care_periods"]
 -- suppress = ["pupils", "suspensions", "pupils_suspended", "pupils_repeat", "permanent_exclusions"]
 --
@@ -80,7 +80,7 @@ per_pupil AS (
   SELECT p.term, p.ordinal, p.child,
          sum(CASE WHEN e.type IN ('suspension', 'lunchtime') THEN 1 ELSE 0 END) AS suspensions,
          sum(CASE WHEN e.type = 'permanent' THEN 1 ELSE 0 END) AS permanent,
-         sum(coalesce(e.sessions, 0)) AS sessions_lost
+         sum(CASE WHEN e.type IN ('suspension', 'lunchtime') THEN e.sessions ELSE 0 END) AS sessions_lost
   FROM pupils p
   LEFT JOIN events e ON e.child = p.child AND e.term = p.term
   GROUP BY p.term, p.ordinal, p.child

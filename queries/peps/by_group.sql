@@ -1,9 +1,9 @@
 -- ---
 -- id = "peps/by_group"
--- version = 1
+-- version = 2
 -- title = "PEP timeliness and quality by year, team, school phase and location"
 -- labels = { peps_due = "PEPs due", on_time = "On time", on_time_rate = "Completed on time", qa_green_rate = "Rated green", not_rated = "Not rated", flag = "Late cluster" }
--- description = "Personal Education Plans due for children in care (domain.md section 6): completed by the due date (on time), and the quality assurance distribution (green, amber, red, not rated), per academic year up to the run's term, and for the run's academic year by social work team, phase of the school named on the PEP, and whether that school is inside the authority. Late clusters: a group is flagged when its on-time rate is 10 points or more below the rate for all PEPs that year and it has 10 or more PEPs."
+-- description = "Personal Education Plans due for children in care (domain.md section 6): completed by the due date (on time), and the quality assurance distribution (green, amber, red, not rated), per academic year up to the run's term, and for the run's academic year by social work team, phase of the school named on the PEP, and whether that school is inside the authority. Late clusters: a group is flagged when its on-time rate is 10 points or more below the rate for all PEPs that year and it has 10 or more PEPs due. A PEP is due once its due date is on or before the data's date (the latest attendance mark, or PEP held or completed): a PEP not yet due is neither on time nor late (its quality assurance rating still counts)."
 -- params = ["term"]
 -- suppress = ["peps_due", "on_time", "green", "amber", "red", "not_rated"]
 --
@@ -35,9 +35,18 @@
 -- breakdown_column = "breakdown"
 -- unit = "percent"
 -- ---
-WITH due AS (
+WITH as_at AS (
+  -- The data's date: a PEP due after it is not yet due, so neither on time nor late.
+  SELECT max(d) AS as_at FROM (
+    SELECT max(date) AS d FROM attendance
+    UNION ALL SELECT max(completed_date) FROM peps
+    UNION ALL SELECT max(held_date) FROM peps
+  )
+),
+due AS (
   SELECT pe.*, t.academic_year,
-         CASE WHEN pe.completed_date IS NOT NULL AND pe.completed_date <= pe.due_date THEN 1 ELSE 0 END AS is_on_time,
+         CASE WHEN pe.due_date <= a.as_at AND pe.completed_date IS NOT NULL AND pe.completed_date <= pe.due_date THEN 1 ELSE 0 END AS is_on_time,
+         CASE WHEN pe.due_date <= a.as_at THEN 1 ELSE 0 END AS is_due,
          coalesce(s.phase, 'no school named') AS phase,
          CASE WHEN s.urn IS NULL THEN 'no school named' WHEN s.in_authority THEN 'in authority' ELSE 'out of authority' END AS location
   FROM peps pe
@@ -45,20 +54,21 @@ WITH due AS (
   JOIN header h ON h.child = pe.child
   LEFT JOIN schools s ON s.urn = pe.urn
   CROSS JOIN params p
+  CROSS JOIN as_at a
   WHERE t.ordinal <= p.term_ordinal
 ),
 stacked AS (
-  SELECT 1 AS b, 'all' AS breakdown, 'all' AS "group", d.academic_year AS year, d.is_on_time AS ok, d.qa_rating AS qa FROM due d
+  SELECT 1 AS b, 'all' AS breakdown, 'all' AS "group", d.academic_year AS year, d.is_on_time AS ok, d.is_due AS due, d.qa_rating AS qa FROM due d
   UNION ALL
-  SELECT 2, 'sw_team', d.sw_team, d.academic_year, d.is_on_time, d.qa_rating FROM due d CROSS JOIN params p WHERE d.academic_year = p.academic_year
+  SELECT 2, 'sw_team', d.sw_team, d.academic_year, d.is_on_time, d.is_due, d.qa_rating FROM due d CROSS JOIN params p WHERE d.academic_year = p.academic_year
   UNION ALL
-  SELECT 3, 'phase', d.phase, d.academic_year, d.is_on_time, d.qa_rating FROM due d CROSS JOIN params p WHERE d.academic_year = p.academic_year
+  SELECT 3, 'phase', d.phase, d.academic_year, d.is_on_time, d.is_due, d.qa_rating FROM due d CROSS JOIN params p WHERE d.academic_year = p.academic_year
   UNION ALL
-  SELECT 4, 'school_location', d.location, d.academic_year, d.is_on_time, d.qa_rating FROM due d CROSS JOIN params p WHERE d.academic_year = p.academic_year
+  SELECT 4, 'school_location', d.location, d.academic_year, d.is_on_time, d.is_due, d.qa_rating FROM due d CROSS JOIN params p WHERE d.academic_year = p.academic_year
 ),
 counted AS (
   SELECT b, breakdown, "group", year AS academic_year,
-         count(*) AS peps_due, sum(ok) AS on_time,
+         sum(due) AS peps_due, sum(ok) AS on_time,
          sum(CASE WHEN qa = 'green' THEN 1 ELSE 0 END) AS green,
          sum(CASE WHEN qa = 'amber' THEN 1 ELSE 0 END) AS amber,
          sum(CASE WHEN qa = 'red' THEN 1 ELSE 0 END) AS red,
@@ -66,9 +76,9 @@ counted AS (
          sum(CASE WHEN qa IS NOT NULL THEN 1 ELSE 0 END) AS rated
   FROM stacked GROUP BY b, breakdown, "group", year
 ),
-overall AS (SELECT academic_year, 100.0 * on_time / peps_due AS rate FROM counted WHERE b = 1)
+overall AS (SELECT academic_year, 100.0 * on_time / nullif(peps_due, 0) AS rate FROM counted WHERE b = 1)
 SELECT c.academic_year, c.breakdown, c."group", c.peps_due, c.on_time,
-       100.0 * c.on_time / c.peps_due AS on_time_rate,
+       100.0 * c.on_time / nullif(c.peps_due, 0) AS on_time_rate,
        c.green, c.amber, c.red, c.not_rated, c.rated,
        100.0 * c.green / nullif(c.rated, 0) AS qa_green_rate,
        CASE WHEN c.b > 1 AND c.peps_due >= 10 AND 100.0 * c.on_time / c.peps_due <= o.rate - 10

@@ -1,9 +1,9 @@
 -- ---
 -- id = "peps/timeliness_by_team"
--- version = 1
+-- version = 3
 -- title = "PEP timeliness by social work team, this term"
 -- labels = { sw_team = "Social work team", peps_due = "PEPs due", on_time = "On time", on_time_rate = "Completed on time" }
--- description = "Where late PEPs cluster: PEPs due in the run's term by social work team, with the share completed on or before the due date (domain.md section 6)."
+-- description = "Where late PEPs cluster: PEPs due in the run's term by social work team, with the share completed on or before the due date (domain.md section 6). A PEP is due once its due date is on or before the data's date (the latest attendance mark, or PEP held or completed): a PEP not yet due is neither on time nor late."
 -- params = ["term"]
 -- suppress = ["peps_due", "on_time"]
 --
@@ -15,12 +15,20 @@
 -- y_label = "PEPs on time, %"
 -- unit = "percent"
 -- ---
+WITH as_at AS (
+  -- The data's date: a PEP due after it is not yet due, so neither on time nor late.
+  SELECT max(d) AS as_at FROM (
+    SELECT max(date) AS d FROM attendance
+    UNION ALL SELECT max(completed_date) FROM peps
+    UNION ALL SELECT max(held_date) FROM peps
+  )
+)
 SELECT pe.sw_team,
        count(*) AS peps_due,
        sum(CASE WHEN pe.completed_date IS NOT NULL AND pe.completed_date <= pe.due_date THEN 1 ELSE 0 END) AS on_time,
        100.0 * sum(CASE WHEN pe.completed_date IS NOT NULL AND pe.completed_date <= pe.due_date THEN 1 ELSE 0 END) / count(*) AS on_time_rate
 FROM peps pe
 CROSS JOIN params p
-WHERE pe.term = p.term
+WHERE pe.term = p.term AND pe.due_date <= (SELECT as_at FROM as_at)
 GROUP BY pe.sw_team
 ORDER BY on_time_rate, pe.sw_team

@@ -1,11 +1,11 @@
 -- ---
 -- id = "peps/timeliness_by_term"
--- version = 1
+-- version = 2
 -- title = "PEP timeliness and quality by term"
 -- labels = { peps_due = "PEPs due", on_time = "On time", on_time_rate = "Completed on time", qa_green_rate = "Rated green", not_completed = "Not completed" }
--- description = "Personal Education Plans due in each term up to the run's (domain.md section 6): on time = completed on or before the Virtual School's due date; not completed counts as not on time. QA green rate = green ratings / PEPs rated."
+-- description = "Personal Education Plans due in each term up to the run's (domain.md section 6): on time = completed on or before the Virtual School's due date; not completed by a due date that has passed counts as not on time. A PEP is due once its due date is on or before the data's date (the latest attendance mark, or PEP held or completed, in the data): a PEP not yet due is neither on time nor late, and is left out of PEPs due (peps_not_yet_due counts them). QA green rate = green ratings / PEPs rated."
 -- params = ["term"]
--- suppress = ["peps_due", "on_time", "late", "not_completed", "rated", "green", "amber", "red"]
+-- suppress = ["peps_due", "on_time", "late", "not_completed", "peps_not_yet_due", "rated", "green", "amber", "red"]
 --
 -- [[chart]]
 -- type = "line"
@@ -32,21 +32,37 @@
 -- time_period = "term"
 -- unit = "percent"
 -- ---
-SELECT t.term,
-       count(*) AS peps_due,
-       sum(CASE WHEN pe.completed_date IS NOT NULL AND pe.completed_date <= pe.due_date THEN 1 ELSE 0 END) AS on_time,
-       sum(CASE WHEN pe.completed_date > pe.due_date THEN 1 ELSE 0 END) AS late,
-       sum(CASE WHEN pe.completed_date IS NULL THEN 1 ELSE 0 END) AS not_completed,
-       100.0 * sum(CASE WHEN pe.completed_date IS NOT NULL AND pe.completed_date <= pe.due_date THEN 1 ELSE 0 END) / count(*) AS on_time_rate,
-       sum(CASE WHEN pe.qa_rating IS NOT NULL THEN 1 ELSE 0 END) AS rated,
-       sum(CASE WHEN pe.qa_rating = 'green' THEN 1 ELSE 0 END) AS green,
-       sum(CASE WHEN pe.qa_rating = 'amber' THEN 1 ELSE 0 END) AS amber,
-       sum(CASE WHEN pe.qa_rating = 'red' THEN 1 ELSE 0 END) AS red,
-       100.0 * sum(CASE WHEN pe.qa_rating = 'green' THEN 1 ELSE 0 END)
-         / nullif(sum(CASE WHEN pe.qa_rating IS NOT NULL THEN 1 ELSE 0 END), 0) AS qa_green_rate
-FROM peps pe
-JOIN terms t ON t.term = pe.term
-CROSS JOIN params p
-WHERE t.ordinal <= p.term_ordinal
-GROUP BY t.term, t.ordinal
-ORDER BY t.ordinal
+WITH as_at AS (
+  -- The data's date: a PEP due after it is not yet due, so neither on time nor late.
+  SELECT max(d) AS as_at FROM (
+    SELECT max(date) AS d FROM attendance
+    UNION ALL SELECT max(completed_date) FROM peps
+    UNION ALL SELECT max(held_date) FROM peps
+  )
+),
+flagged AS (
+  SELECT pe.*, t.term AS t_term, t.ordinal,
+         CASE WHEN pe.due_date <= a.as_at THEN 1 ELSE 0 END AS is_due
+  FROM peps pe
+  JOIN terms t ON t.term = pe.term
+  CROSS JOIN params p
+  CROSS JOIN as_at a
+  WHERE t.ordinal <= p.term_ordinal
+)
+SELECT t_term AS term,
+       sum(is_due) AS peps_due,
+       sum(CASE WHEN is_due = 1 AND completed_date IS NOT NULL AND completed_date <= due_date THEN 1 ELSE 0 END) AS on_time,
+       sum(CASE WHEN is_due = 1 AND completed_date > due_date THEN 1 ELSE 0 END) AS late,
+       sum(CASE WHEN is_due = 1 AND completed_date IS NULL THEN 1 ELSE 0 END) AS not_completed,
+       100.0 * sum(CASE WHEN is_due = 1 AND completed_date IS NOT NULL AND completed_date <= due_date THEN 1 ELSE 0 END)
+         / nullif(sum(is_due), 0) AS on_time_rate,
+       sum(1 - is_due) AS peps_not_yet_due,
+       sum(CASE WHEN qa_rating IS NOT NULL THEN 1 ELSE 0 END) AS rated,
+       sum(CASE WHEN qa_rating = 'green' THEN 1 ELSE 0 END) AS green,
+       sum(CASE WHEN qa_rating = 'amber' THEN 1 ELSE 0 END) AS amber,
+       sum(CASE WHEN qa_rating = 'red' THEN 1 ELSE 0 END) AS red,
+       100.0 * sum(CASE WHEN qa_rating = 'green' THEN 1 ELSE 0 END)
+         / nullif(sum(CASE WHEN qa_rating IS NOT NULL THEN 1 ELSE 0 END), 0) AS qa_green_rate
+FROM flagged
+GROUP BY t_term, ordinal
+ORDER BY ordinal

@@ -1,9 +1,10 @@
 -- ---
 -- id = "post16/activity"
--- version = 1
+-- version = 2
 -- title = "What young people in care and care leavers are doing"
--- description = "Main activity of young people in care aged 16 and over and care leavers, from the termly post16 table, each term up to the run's: counts by OC3 activity code group (higher education, other education, apprenticeship, training or employment, NEET for illness or disability, NEET for other reasons, NEET for pregnancy or parenting, not known; domain.md section 9), with EET (any F or P code) and NEET (any G code) rates. Ages are on 31 August: 16-17, 18 and 19-21."
+-- description = "Main activity of young people in care aged 16 and over (looked after on some day of the term: a period of roll/care_periods overlapping it, the one definition of being in care, so not a young person on short breaks only or one not yet in care) and care leavers (roll/care_leavers, DfE's definition: looked after for 13 weeks or more that began after 14 and ended after 16, left care by the end of the term; those who died, whose care was transferred to another authority or who returned home at least 6 months before the term ended are left out, as DfE leaves them out of its activity figures; domain.md section 1), from the termly post16 table, each term up to the run's: counts by OC3 activity code group (higher education, other education, apprenticeship, training or employment, NEET for illness or disability, NEET for other reasons, NEET for pregnancy or parenting, not known; domain.md section 9), with EET (any F or P code) and NEET (any G code) rates. Ages are on 31 August (16-17, 18 and 19-21), not DfE's age on the birthday in the collection year, so the rate has its own metric id (post16.eet_rate_age_31_august) and is not set beside DfE's care-leaver figure (post16/eet_by_year is)."
 -- params = ["term"]
+-- depends_on = ["roll/care_periods", "roll/care_leavers"]
 -- suppress = ["young_people", "eet", "neet"]
 --
 -- [[chart]]
@@ -17,7 +18,8 @@
 -- unit = "percent"
 --
 -- [[metric]]
--- id = "eet.eet_rate"
+-- id = "post16.eet_rate_age_31_august"
+-- label = "In education, employment or training (age on 31 August)"
 -- value = "eet_rate"
 -- numerator = "eet"
 -- denominator = "young_people"
@@ -35,6 +37,16 @@ WITH aged AS (
   JOIN header h ON h.child = a.child
   CROSS JOIN params p
   WHERE t.ordinal <= p.term_ordinal
+    AND (EXISTS (
+           SELECT 1 FROM roll.care_periods c
+           WHERE c.child = a.child AND c.decom <= t.end_date AND c.end_date >= t.start_date
+         )
+         OR EXISTS (
+           SELECT 1 FROM roll.care_leavers l
+           WHERE l.child = a.child AND l.left_care < t.end_date
+             AND l.activity_exclusion IS NULL
+             AND NOT (l.returned_home AND CAST(l.left_care + INTERVAL '6 months' AS DATE) <= t.end_date)
+         ))
 ),
 grouped AS (
   SELECT term, ordinal, activity,

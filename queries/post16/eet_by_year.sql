@@ -1,9 +1,10 @@
 -- ---
 -- id = "post16/eet_by_year"
--- version = 1
+-- version = 2
 -- title = "Care leavers in education, employment or training"
--- description = "Care leavers' main activity from the SSDA903 OC3 return, around their birthday in each collection year (reported as the academic year ending that March), by age on that birthday: 18, and 19 to 21 (the DfE headline). EET is any F or P activity code, NEET any G code; 'not known' covers young people the authority is not in touch with or whose activity is not recorded. Shares are of all care leavers of that age, as DfE publishes them (domain.md section 9: care leavers aged 19-21, 2024: EET 54%, NEET 39%)."
+-- description = "Care leavers as DfE counts them (roll/care_leavers: looked after for at least 13 weeks which began after the age of 14 and ended after the age of 16; a young person looked after only under short breaks is not one), leaving out, in numerator and denominator alike, those who died (REC E2), whose care was transferred to another authority (E3) or who returned home to parents (E4A, E4B, E13) at least 6 months before the collection year's 31 March, and those the OC3 return itself reports as died or returned home (IN_TOUCH DIED, RHOM) (domain.md section 1). Their main activity from the SSDA903 OC3 return, around their birthday in each collection year (reported as the academic year ending that March), by age on that birthday: 18, and 19 to 21 (the DfE headline). EET is any F or P activity code, NEET any G code; 'not known' covers young people the authority is not in touch with or whose activity is not recorded. Shares are of all care leavers of that age, as DfE publishes them (domain.md section 9: care leavers aged 19-21, 2024: EET 54%, NEET 39%)."
 -- params = ["academic_year"]
+-- depends_on = ["roll/care_leavers"]
 -- suppress = ["care_leavers", "eet", "neet", "not_known", "in_touch"]
 --
 -- [[chart]]
@@ -41,6 +42,11 @@ WITH aged AS (
          CAST(CASE WHEN extract(month FROM o.dob) >= 4 THEN o.year - 1 ELSE o.year END - extract(year FROM o.dob) AS BIGINT) AS age,
          o.in_touch, o.activ
   FROM oc3 o
+  JOIN roll.care_leavers l ON l.child = o.child
+  WHERE l.activity_exclusion IS NULL
+    AND o.in_touch NOT IN ('DIED', 'RHOM')
+    AND NOT (l.returned_home
+             AND CAST(l.left_care + INTERVAL '6 months' AS DATE) <= make_date(CAST(o.year AS INT), 3, 31))
 ),
 grouped AS (
   SELECT a.academic_year,

@@ -1,12 +1,12 @@
 -- ---
 -- id = "ppplus/impact"
--- version = 3
+-- version = 4
 -- title = "PP+ and progress and attendance: change against children not funded"
 -- labels = { measure = "Measure", funded = "Children funded", funded_change = "Change, funded", comparison = "Children not funded", comparison_change = "Change, not funded", difference = "Difference", difference_lower = "Lower 95%", difference_upper = "Upper 95%", cost_per_child = "Spend per child", cost_per_point = "Spend per point gained" }
 -- units = { funded_change = "pts", comparison_change = "pts", difference = "pts", difference_lower = "pts", difference_upper = "pts", cost_per_child = "pounds", cost_per_point = "pounds" }
--- description = "For each intervention type and EEF tier, children in care with an approved PP+ request in a term (t) and a measure both the term before (t-1) and the term after (t+1): their on-track rate (share of their subject judgements on track, progress table) and their attendance (present sessions of possible, attendance/sessions_by_term). The change from t-1 to t+1 is set against the change for children measured in the same terms with no approved request from t-3 to t+1 (a difference in differences, in percentage points; funded children with another approved request in the three terms before t are left out, so that earlier funding does not colour the change), with n in both groups, a 95% interval (normal approximation: the difference of means plus or minus 1.96 times the square root of var/n summed over both groups), cost per child (approved amount over children funded) and, where the funded children's measure clearly rose more (the whole interval above zero, 10 or more children each side), the cost per point gained (spend per child over the difference in points; left empty otherwise, as a cost of no clear change means nothing). Fewer than 10 children in either group: too few to say. By academic year of t and for all years. Observational: children are not funded at random, so an association, not proof that the spending caused the change (domain.md section 7)."
+-- description = "Both groups are drawn from the children eligible for PP+ in the term compared (t), as domain.md section 7 defines them: looked after on some day of the term (a period of roll/care_periods overlapping it, the one definition of being in care, so not a child on short breaks only, one who has left care or one not yet in care) and aged 4 to 15 on 31 August at the start of its academic year; and both are counted as children, not child-terms: each funded child once in a group (at the first term they were funded in it), each comparison child once (the mean of their changes over the terms the group was funded in), so n is children, the 10-or-more rule counts children and the interval treats each child as one observation. For each intervention type and EEF tier, children in care with an approved PP+ request in a term (t) and a measure both the term before (t-1) and the term after (t+1): their on-track rate (share of their subject judgements on track, progress table) and their attendance (present sessions of possible, attendance/sessions_by_term). The change from t-1 to t+1 is set against the change for children measured in the same terms with no approved request from t-3 to t+1 (a difference in differences, in percentage points; funded children with another approved request in the three terms before t are left out, so that earlier funding does not colour the change), with n in both groups, a 95% interval (normal approximation: the difference of means plus or minus 1.96 times the square root of var/n summed over both groups), cost per child (approved amount over children funded) and, where the funded children's measure clearly rose more (the whole interval above zero, 10 or more children each side), the cost per point gained (spend per child over the difference in points; left empty otherwise, as a cost of no clear change means nothing). Fewer than 10 children in either group: too few to say. By academic year of t and for all years. Observational: children are not funded at random, so an association, not proof that the spending caused the change (domain.md section 7)."
 -- params = ["term"]
--- depends_on = ["attendance/sessions_by_term"]
+-- depends_on = ["attendance/sessions_by_term", "roll/care_periods"]
 -- suppress = ["funded", "comparison"]
 --
 -- [[chart]]
@@ -17,12 +17,21 @@
 -- y_label = "Difference in differences, percentage points"
 -- unit = "points"
 -- ---
-WITH rates AS (
+WITH eligible AS (
+  -- PP+ eligibility in term t (domain.md section 7): looked after on some day of the term
+  -- (roll/care_periods) and aged 4 to 15 on 31 August at the start of its academic year.
+  SELECT DISTINCT c.child, t.ordinal
+  FROM roll.care_periods c
+  JOIN terms t ON c.decom <= t.end_date AND c.end_date >= t.start_date
+  JOIN header h ON h.child = c.child
+  WHERE extract(year FROM t.start_date) - CASE WHEN t.season = 'autumn' THEN 0 ELSE 1 END
+        - extract(year FROM h.dob) - CASE WHEN extract(month FROM h.dob) >= 9 THEN 1 ELSE 0 END BETWEEN 4 AND 15
+),
+rates AS (
   SELECT 'on-track rate' AS measure, g.child, t.ordinal,
          100.0 * avg(CASE WHEN g.on_track THEN 1.0 ELSE 0.0 END) AS rate
   FROM progress g
   JOIN terms t ON t.term = g.term
-  JOIN header h ON h.child = g.child
   CROSS JOIN params p
   WHERE t.ordinal <= p.term_ordinal
   GROUP BY g.child, t.ordinal
@@ -34,16 +43,18 @@ WITH rates AS (
   HAVING sum(s.possible_sessions) > 0
 ),
 changes AS (
+  -- Only children eligible in t, the term compared.
   SELECT b.measure, b.child, b.ordinal + 1 AS t, a.rate - b.rate AS change
   FROM rates b
   JOIN rates a ON a.measure = b.measure AND a.child = b.child AND a.ordinal = b.ordinal + 2
+  JOIN eligible e ON e.child = b.child AND e.ordinal = b.ordinal + 1
 ),
 approved AS (
   SELECT r.child, t.ordinal, t.academic_year, r.intervention, concat('Tier ', r.eef_tier) AS tier, r.amount
   FROM pp_plus r JOIN terms t ON t.term = r.term
   WHERE r.status = 'approved'
 ),
-funded AS (
+funded_terms AS (
   SELECT c.measure, a.academic_year, a.intervention, a.tier, c.child, c.t, c.change, sum(a.amount) AS amount
   FROM approved a
   JOIN changes c ON c.child = a.child AND c.t = a.ordinal
@@ -59,29 +70,48 @@ unfunded AS (
     SELECT 1 FROM approved a WHERE a.child = c.child AND a.ordinal BETWEEN c.t - 3 AND c.t + 1
   )
 ),
-groups AS (
-  SELECT measure, academic_year, 'intervention' AS breakdown, intervention AS "group", child, t, change, amount FROM funded
+group_terms AS (
+  SELECT measure, academic_year, 'intervention' AS breakdown, intervention AS "group", child, t, change, amount FROM funded_terms
   UNION ALL
-  SELECT measure, academic_year, 'eef_tier', tier, child, t, change, amount FROM funded
+  SELECT measure, academic_year, 'eef_tier', tier, child, t, change, amount FROM funded_terms
   UNION ALL
-  SELECT measure, 'all years', 'intervention', intervention, child, t, change, amount FROM funded
+  SELECT measure, 'all years', 'intervention', intervention, child, t, change, amount FROM funded_terms
   UNION ALL
-  SELECT measure, 'all years', 'eef_tier', tier, child, t, change, amount FROM funded
+  SELECT measure, 'all years', 'eef_tier', tier, child, t, change, amount FROM funded_terms
+),
+first_funded AS (
+  -- Each funded child once in a group: the change after the first term funded in it, and
+  -- everything approved for them in the group.
+  SELECT measure, academic_year, breakdown, "group", child, min(t) AS first_t, sum(amount) AS amount
+  FROM group_terms
+  GROUP BY measure, academic_year, breakdown, "group", child
+),
+funded_children AS (
+  SELECT f.measure, f.academic_year, f.breakdown, f."group", f.child, g.change, f.amount
+  FROM first_funded f
+  JOIN group_terms g ON g.measure = f.measure AND g.academic_year = f.academic_year AND g.breakdown = f.breakdown
+   AND g."group" = f."group" AND g.child = f.child AND g.t = f.first_t
+),
+comparison_children AS (
+  -- Each comparison child once in a group: the mean of their changes over the group's terms.
+  SELECT g.measure, g.academic_year, g.breakdown, g."group", u.child, avg(u.change) AS change
+  FROM (SELECT DISTINCT measure, academic_year, breakdown, "group", t FROM group_terms) g
+  JOIN unfunded u ON u.measure = g.measure AND u.t = g.t
+  GROUP BY g.measure, g.academic_year, g.breakdown, g."group", u.child
 ),
 funded_stats AS (
   SELECT measure, academic_year, breakdown, "group",
          count(*) AS funded, avg(change) AS funded_change,
          coalesce(var_samp(change), 0) AS funded_var,
-         sum(amount) / count(DISTINCT child) AS cost_per_child
-  FROM groups GROUP BY measure, academic_year, breakdown, "group"
+         sum(amount) / count(*) AS cost_per_child
+  FROM funded_children GROUP BY measure, academic_year, breakdown, "group"
 ),
 comparison_stats AS (
-  SELECT g.measure, g.academic_year, g.breakdown, g."group",
-         count(*) AS comparison, avg(u.change) AS comparison_change,
-         coalesce(var_samp(u.change), 0) AS comparison_var
-  FROM (SELECT DISTINCT measure, academic_year, breakdown, "group", t FROM groups) g
-  JOIN unfunded u ON u.measure = g.measure AND u.t = g.t
-  GROUP BY g.measure, g.academic_year, g.breakdown, g."group"
+  SELECT measure, academic_year, breakdown, "group",
+         count(*) AS comparison, avg(change) AS comparison_change,
+         coalesce(var_samp(change), 0) AS comparison_var
+  FROM comparison_children
+  GROUP BY measure, academic_year, breakdown, "group"
 ),
 compared AS (
   SELECT f.*, coalesce(c.comparison, 0) AS comparison, c.comparison_change,

@@ -1,9 +1,10 @@
 -- ---
 -- id = "progress/by_year_group"
--- version = 1
+-- version = 2
 -- title = "On track this term by year group"
--- description = "Termly teacher judgements recorded in PEPs at the run's term (progress table; a local scale, domain.md section 5) for children in care, by year group from age on 31 August: the share of subject judgements on track to meet the child's target."
+-- description = "Termly teacher judgements recorded in PEPs at the run's term (progress table; a local scale, domain.md section 5) for children in care in the term (looked after on some day of it: a period of roll/care_periods overlapping the term, so not a child on short breaks only, one who has left care or one not yet in care; domain.md section 1), by year group from age on 31 August: the share of subject judgements on track to meet the child's target."
 -- params = ["term"]
+-- depends_on = ["roll/care_periods"]
 -- suppress = ["judgements", "on_track"]
 --
 -- [[chart]]
@@ -32,6 +33,10 @@ WITH judged AS (
   JOIN header h ON h.child = g.child
   CROSS JOIN params p
   WHERE g.term = p.term
+    AND EXISTS (
+      SELECT 1 FROM roll.care_periods c
+      WHERE c.child = g.child AND c.decom <= p.term_end AND c.end_date >= p.term_start
+    )
 )
 SELECT p.term, concat('Year ', CAST(CAST(age - 4 AS BIGINT) AS VARCHAR)) AS year_group,
        count(*) AS judgements, sum(on_track) AS on_track,

@@ -1,9 +1,10 @@
 -- ---
 -- id = "progress/movement"
--- version = 1
+-- version = 2
 -- title = "Movement since the previous term"
--- description = "For each subject judged for the same child in both the run's term and the term before (progress table; judgements ordered below < working towards < expected < above): how many moved up, stayed the same or moved down, and the share of each. Children in care only; local teacher judgements, not a national measure (domain.md section 5)."
+-- description = "For each subject judged for the same child in both the run's term and the term before (progress table; judgements ordered below < working towards < expected < above): how many moved up, stayed the same or moved down, and the share of each. Children in care only: the child was looked after on some day of each of the two terms (a period of roll/care_periods overlapping the term, so not a child on short breaks only, one who has left care or one not yet in care; domain.md section 1); local teacher judgements, not a national measure (domain.md section 5)."
 -- params = ["term"]
+-- depends_on = ["roll/care_periods"]
 -- suppress = ["pairs", "moved_up", "same", "moved_down"]
 --
 -- [[chart]]
@@ -27,7 +28,11 @@ WITH ranked AS (
   SELECT g.child, g.term, g.subject,
          CASE g.judgement WHEN 'below' THEN 0 WHEN 'working_towards' THEN 1 WHEN 'expected' THEN 2 ELSE 3 END AS r
   FROM progress g
-  JOIN header h ON h.child = g.child
+  JOIN terms t ON t.term = g.term
+  WHERE EXISTS (
+    SELECT 1 FROM roll.care_periods c
+    WHERE c.child = g.child AND c.decom <= t.end_date AND c.end_date >= t.start_date
+  )
 ),
 pairs AS (
   SELECT p.term, n.subject, n.r - b.r AS change

@@ -1,8 +1,8 @@
 -- ---
 -- id = "roll/cla_at_term_end"
--- version = 3
+-- version = 4
 -- title = "Children in care at the end of the term"
--- description = "One row per child looked after on the last day of the term (a period looked after open that day, roll/care_periods: short breaks V3/V4 excluded and care ending the day before the 18th birthday, so an episode left open for someone now 18 or over does not put them on the roll), with year group from age on 31 August (domain.md sections 1-2), sex, ethnicity (SSDA903 code and its group), SEN status for the year, and the school on roll that day."
+-- description = "One row per child looked after on the last day of the term (a period looked after open that day, roll/care_periods: short breaks V3/V4 excluded and care ending the day before the 18th birthday, so an episode left open for someone now 18 or over does not put them on the roll), with year group from age on 31 August (domain.md sections 1-2), sex, ethnicity (SSDA903 code and its group), SEN status for the year, and the school on roll that day with its provision, both from the same enrolment: for a dual-registered child the main registration (an enrolment not at alternative provision), else the one that started last."
 -- params = ["term"]
 -- depends_on = ["roll/care_periods"]
 -- level = "child"
@@ -24,10 +24,16 @@ ages AS (
   CROSS JOIN params p
 ),
 school_at_end AS (
-  SELECT en.child, min(en.urn) AS urn, min(en.provision) AS provision
-  FROM enrolments en CROSS JOIN params p
-  WHERE en.start_date <= p.term_end AND (en.end_date IS NULL OR en.end_date >= p.term_end)
-  GROUP BY en.child
+  -- One enrolment per child, so the school and its provision agree: the main registration
+  -- (not alternative provision) of a dual-registered child, else the latest to start.
+  SELECT child, urn, provision FROM (
+    SELECT en.child, en.urn, en.provision,
+           row_number() OVER (PARTITION BY en.child
+                              ORDER BY CASE WHEN en.provision = 'alternative_provision' THEN 1 ELSE 0 END,
+                                       en.start_date DESC, en.urn) AS k
+    FROM enrolments en CROSS JOIN params p
+    WHERE en.start_date <= p.term_end AND (en.end_date IS NULL OR en.end_date >= p.term_end)
+  ) WHERE k = 1
 )
 SELECT p.term,
        a.child,

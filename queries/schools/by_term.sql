@@ -1,13 +1,13 @@
 -- ---
 -- id = "schools/by_term"
--- version = 1
+-- version = 2
 -- title = "Our children in each school, term by term, against the authority's schools of the same phase"
--- labels = { term = "Term", pupils = "Pupils with marks", overall_absence_rate = "Absence", phase_absence_rate = "Absence, phase", suspensions = "Suspensions", suspensions_per_100 = "Suspensions per 100", phase_suspensions_per_100 = "Per 100, phase", peps_due = "PEPs due", peps_on_time = "PEPs on time", peps_on_time_rate = "PEPs on time", phase_peps_on_time_rate = "On time, phase", peps_green = "PEPs rated green", peps_rated = "PEPs rated", peps_green_rate = "PEPs green", phase_peps_green_rate = "Green, phase", pp_approved_amount = "PP+ approved" }
+-- labels = { term = "Term", pupils = "Pupils with marks", overall_absence_rate = "Absence", phase_absence_rate = "Absence, phase", suspensions = "Suspensions", suspensions_per_100 = "Suspensions per 100", phase_suspensions_per_100 = "Per 100, phase", peps_due = "PEPs due", peps_on_time = "PEPs on time", peps_on_time_rate = "PEPs on time", phase_peps_on_time_rate = "On time, phase", peps_green = "PEPs rated green", peps_rated = "PEPs rated", peps_green_rate = "PEPs green", phase_peps_green_rate = "Green, phase", pp_approved_amount = "PP+ approved", children_funded = "Children funded" }
 -- units = { overall_absence_rate = "percent", phase_absence_rate = "percent", suspensions_per_100 = "per_100", phase_suspensions_per_100 = "per_100", peps_on_time_rate = "percent", phase_peps_on_time_rate = "percent", peps_green_rate = "percent", phase_peps_green_rate = "percent", pp_approved_amount = "pounds" }
--- description = "For each school with a child in care taking its register in a term, for the run's term and the five before it: the children's absence at that school (sessions at that school, compulsory school age, attendance/sessions_by_term, domain.md section 3), suspensions starting in the term at that school (not permanent exclusions; section 4) per 100 pupils with marks there, PEPs due in the term naming the school, completed on or before the due date and rated green (section 6), and PP+ approved for requests of the term (section 7). Beside each, the same figure for all children in care at schools of the same phase in the term (the authority's figure for that phase), so a school page compares like with like."
+-- description = "For each school with a child in care taking its register in a term, for the run's term and the five before it: the children's absence at that school (sessions at that school, compulsory school age, attendance/sessions_by_term, domain.md section 3), suspensions starting in the term at that school (not permanent exclusions; section 4) of the same children as the denominator (looked after on the day it started, roll/care_periods, and of compulsory school age, 5 to 15 on 31 August: a suspension of a child who has left care, is on short breaks only, is not yet in care or is in Year 12 is not counted) per 100 pupils with marks there, PEPs due in the term naming the school (due by the data's date, the latest attendance mark or PEP held or completed: a PEP not yet due is neither on time nor late), completed on or before the due date and rated green (section 6), and PP+ approved for requests of the term (section 7) with children_funded, the children whose approved requests make up the amount, so disclosure protects the amount by the children it was spent on, not the children on roll. Beside each, the same figure for all children in care at schools of the same phase in the term (the authority's figure for that phase), so a school page compares like with like."
 -- params = ["term"]
--- depends_on = ["attendance/sessions_by_term"]
--- suppress = ["pupils", "suspensions", "peps_due", "peps_on_time", "peps_green", "peps_rated"]
+-- depends_on = ["attendance/sessions_by_term", "roll/care_periods"]
+-- suppress = ["pupils", "suspensions", "peps_due", "peps_on_time", "peps_green", "peps_rated", "children_funded"]
 --
 -- [[chart]]
 -- type = "line"
@@ -31,7 +31,7 @@
 -- unit = "percent"
 -- ---
 WITH shown AS (
-  SELECT t.term, t.ordinal, t.start_date, t.end_date
+  SELECT t.term, t.ordinal, t.start_date, t.end_date, t.season
   FROM terms t CROSS JOIN params p
   WHERE t.ordinal <= p.term_ordinal AND t.ordinal > p.term_ordinal - 6
 ),
@@ -43,24 +43,41 @@ marks AS (
   GROUP BY s.term, s.urn
 ),
 susp AS (
+  -- The numerator's children are the denominator's: looked after on the day
+  -- (roll/care_periods) and 5 to 15 on 31 August, as attendance/sessions_by_term.
   SELECT t.term, x.urn, count(*) AS suspensions
   FROM suspensions x
   JOIN header h ON h.child = x.child
   JOIN shown t ON x.start_date >= t.start_date AND x.start_date <= t.end_date
   WHERE x.type <> 'permanent'
+    AND extract(year FROM t.start_date) - CASE WHEN t.season = 'autumn' THEN 0 ELSE 1 END
+        - extract(year FROM h.dob) - CASE WHEN extract(month FROM h.dob) >= 9 THEN 1 ELSE 0 END BETWEEN 5 AND 15
+    AND EXISTS (
+      SELECT 1 FROM roll.care_periods c
+      WHERE c.child = x.child AND c.decom <= x.start_date AND c.end_date >= x.start_date
+    )
   GROUP BY t.term, x.urn
 ),
+as_at AS (
+  -- The data's date: a PEP due after it is not yet due, so neither on time nor late.
+  SELECT max(d) AS as_at FROM (
+    SELECT max(date) AS d FROM attendance
+    UNION ALL SELECT max(completed_date) FROM peps
+    UNION ALL SELECT max(held_date) FROM peps
+  )
+),
 pep AS (
-  SELECT e.term, e.urn, count(*) AS peps_due,
-         sum(CASE WHEN e.completed_date IS NOT NULL AND e.completed_date <= e.due_date THEN 1 ELSE 0 END) AS peps_on_time,
+  SELECT e.term, e.urn, sum(CASE WHEN e.due_date <= a.as_at THEN 1 ELSE 0 END) AS peps_due,
+         sum(CASE WHEN e.due_date <= a.as_at AND e.completed_date IS NOT NULL AND e.completed_date <= e.due_date THEN 1 ELSE 0 END) AS peps_on_time,
          sum(CASE WHEN e.qa_rating = 'green' THEN 1 ELSE 0 END) AS peps_green,
          sum(CASE WHEN e.qa_rating IS NOT NULL THEN 1 ELSE 0 END) AS peps_rated
-  FROM peps e JOIN shown t ON t.term = e.term
+  FROM peps e JOIN shown t ON t.term = e.term CROSS JOIN as_at a
   WHERE e.urn IS NOT NULL
   GROUP BY e.term, e.urn
 ),
 ppp AS (
-  SELECT r.term, r.urn, sum(CASE WHEN r.status = 'approved' THEN r.amount ELSE 0 END) AS pp_approved_amount
+  SELECT r.term, r.urn, sum(CASE WHEN r.status = 'approved' THEN r.amount ELSE 0 END) AS pp_approved_amount,
+         count(DISTINCT CASE WHEN r.status = 'approved' THEN r.child END) AS children_funded
   FROM pp_plus r JOIN shown t ON t.term = r.term
   GROUP BY r.term, r.urn
 ),
@@ -71,7 +88,8 @@ per_school AS (
          coalesce(e.peps_on_time, 0) AS peps_on_time,
          coalesce(e.peps_green, 0) AS peps_green,
          coalesce(e.peps_rated, 0) AS peps_rated,
-         coalesce(q.pp_approved_amount, 0.0) AS pp_approved_amount
+         coalesce(q.pp_approved_amount, 0.0) AS pp_approved_amount,
+         coalesce(q.children_funded, 0) AS children_funded
   FROM marks m
   JOIN schools s ON s.urn = m.urn
   LEFT JOIN susp x ON x.term = m.term AND x.urn = m.urn
@@ -102,7 +120,8 @@ SELECT w.term, w.urn, w.phase,
        CAST(w.peps_rated AS BIGINT) AS peps_rated,
        100.0 * w.peps_green / nullif(w.peps_rated, 0) AS peps_green_rate,
        100.0 * f.peps_green / nullif(f.peps_rated, 0) AS phase_peps_green_rate,
-       CAST(w.pp_approved_amount AS DOUBLE) AS pp_approved_amount
+       CAST(w.pp_approved_amount AS DOUBLE) AS pp_approved_amount,
+       CAST(w.children_funded AS BIGINT) AS children_funded
 FROM per_school w
 JOIN per_phase f ON f.term = w.term AND f.phase = w.phase
 JOIN shown t ON t.term = w.term

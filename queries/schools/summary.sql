@@ -1,11 +1,11 @@
 -- ---
 -- id = "schools/summary"
--- version = 1
+-- version = 2
 -- title = "Our children in each school this term"
--- description = "For each school with a child in care on its roll at the end of the term or taking their register this term: children on roll at the end of the term (roll/cla_at_term_end), their absence this term (sessions at that school, compulsory school age, domain.md section 3), suspensions this term (domain.md section 4), PEPs due this term with this school named and how many were completed on time and rated green (section 6), and PP+ requests this term with the amount approved (section 7). The page per school for advisory visits is built from this table."
+-- description = "For each school with a child in care on its roll at the end of the term or taking their register this term: children on roll at the end of the term (roll/cla_at_term_end), their absence this term (sessions at that school, compulsory school age, domain.md section 3), suspensions this term (not permanent exclusions; domain.md section 4) of the same children as the absence figures (looked after on the day it started, roll/care_periods, and of compulsory school age, 5 to 15 on 31 August: a suspension of a child who has left care, is on short breaks only, is not yet in care or is in Year 12 is not counted), PEPs due this term with this school named (due by the data's date, the latest attendance mark or PEP held or completed: a PEP not yet due is neither on time nor late) and how many were completed on time and rated green (section 6), and PP+ requests this term with the amount approved (section 7) and children_funded, the children whose approved requests make up the amount, so disclosure protects the amount by the children it was spent on, not the children on roll. The page per school for advisory visits is built from this table."
 -- params = ["term"]
--- depends_on = ["roll/cla_at_term_end", "attendance/sessions_by_term"]
--- suppress = ["children", "pupils_with_marks", "persistently_absent", "suspensions", "pupils_suspended", "peps_due", "peps_on_time", "peps_green", "pp_requests"]
+-- depends_on = ["roll/cla_at_term_end", "attendance/sessions_by_term", "roll/care_periods"]
+-- suppress = ["children", "pupils_with_marks", "persistently_absent", "suspensions", "pupils_suspended", "peps_due", "peps_on_time", "peps_green", "pp_requests", "children_funded"]
 -- ---
 WITH on_roll AS (
   SELECT urn, count(*) AS children FROM roll.cla_at_term_end WHERE urn IS NOT NULL GROUP BY urn
@@ -23,19 +23,34 @@ susp AS (
   SELECT x.urn, count(*) AS suspensions, count(DISTINCT x.child) AS pupils_suspended
   FROM suspensions x JOIN header h ON h.child = x.child CROSS JOIN params p
   WHERE x.start_date BETWEEN p.term_start AND p.term_end AND x.type <> 'permanent'
+    AND extract(year FROM p.year_start) - extract(year FROM h.dob)
+        - CASE WHEN extract(month FROM h.dob) >= 9 THEN 1 ELSE 0 END BETWEEN 5 AND 15
+    AND EXISTS (
+      SELECT 1 FROM roll.care_periods c
+      WHERE c.child = x.child AND c.decom <= x.start_date AND c.end_date >= x.start_date
+    )
   GROUP BY x.urn
 ),
+as_at AS (
+  -- The data's date: a PEP due after it is not yet due, so neither on time nor late.
+  SELECT max(d) AS as_at FROM (
+    SELECT max(date) AS d FROM attendance
+    UNION ALL SELECT max(completed_date) FROM peps
+    UNION ALL SELECT max(held_date) FROM peps
+  )
+),
 pep AS (
-  SELECT e.urn, count(*) AS peps_due,
-         sum(CASE WHEN e.completed_date IS NOT NULL AND e.completed_date <= e.due_date THEN 1 ELSE 0 END) AS peps_on_time,
+  SELECT e.urn, sum(CASE WHEN e.due_date <= a.as_at THEN 1 ELSE 0 END) AS peps_due,
+         sum(CASE WHEN e.due_date <= a.as_at AND e.completed_date IS NOT NULL AND e.completed_date <= e.due_date THEN 1 ELSE 0 END) AS peps_on_time,
          sum(CASE WHEN e.qa_rating = 'green' THEN 1 ELSE 0 END) AS peps_green
-  FROM peps e CROSS JOIN params p
+  FROM peps e CROSS JOIN params p CROSS JOIN as_at a
   WHERE e.term = p.term AND e.urn IS NOT NULL
   GROUP BY e.urn
 ),
 ppp AS (
   SELECT r.urn, count(*) AS pp_requests,
-         sum(CASE WHEN r.status = 'approved' THEN r.amount ELSE 0 END) AS pp_approved_amount
+         sum(CASE WHEN r.status = 'approved' THEN r.amount ELSE 0 END) AS pp_approved_amount,
+         count(DISTINCT CASE WHEN r.status = 'approved' THEN r.child END) AS children_funded
   FROM pp_plus r CROSS JOIN params p
   WHERE r.term = p.term
   GROUP BY r.urn
@@ -56,7 +71,8 @@ SELECT p.term, s.urn, s.name, s.phase,
        100.0 * e.peps_on_time / nullif(e.peps_due, 0) AS peps_on_time_rate,
        CAST(coalesce(e.peps_green, 0) AS BIGINT) AS peps_green,
        CAST(coalesce(q.pp_requests, 0) AS BIGINT) AS pp_requests,
-       coalesce(q.pp_approved_amount, 0.0) AS pp_approved_amount
+       coalesce(q.pp_approved_amount, 0.0) AS pp_approved_amount,
+       CAST(coalesce(q.children_funded, 0) AS BIGINT) AS children_funded
 FROM schools_seen w
 JOIN schools s ON s.urn = w.urn
 CROSS JOIN params p
