@@ -1,9 +1,9 @@
 -- ---
 -- id = "peps/by_group"
--- version = 2
+-- version = 3
 -- title = "PEP timeliness and quality by year, team, school phase and location"
 -- labels = { peps_due = "PEPs due", on_time = "On time", on_time_rate = "Completed on time", qa_green_rate = "Rated green", not_rated = "Not rated", flag = "Late cluster" }
--- description = "Personal Education Plans due for children in care (domain.md section 6): completed by the due date (on time), and the quality assurance distribution (green, amber, red, not rated), per academic year up to the run's term, and for the run's academic year by social work team, phase of the school named on the PEP, and whether that school is inside the authority. Late clusters: a group is flagged when its on-time rate is 10 points or more below the rate for all PEPs that year and it has 10 or more PEPs due. A PEP is due once its due date is on or before the data's date (the latest attendance mark, or PEP held or completed): a PEP not yet due is neither on time nor late (its quality assurance rating still counts)."
+-- description = "Personal Education Plans due for children in care (domain.md section 6): completed by the due date (on time), and the quality assurance distribution (green, amber, red, not rated), per academic year up to the run's term, and for the run's academic year by social work team, phase of the school named on the PEP, and whether that school is inside the authority. Late clusters: a group is flagged when its on-time rate is 10 points or more below the rate for all PEPs that year and it has 10 or more PEPs due. A PEP is due once its due date is on or before the data's date (the latest PEP held or completed in the PEP file, the date of its extract): a PEP not yet due is neither on time nor late (its quality assurance rating still counts)."
 -- params = ["term"]
 -- suppress = ["peps_due", "on_time", "green", "amber", "red", "not_rated"]
 --
@@ -38,8 +38,7 @@
 WITH as_at AS (
   -- The data's date: a PEP due after it is not yet due, so neither on time nor late.
   SELECT max(d) AS as_at FROM (
-    SELECT max(date) AS d FROM attendance
-    UNION ALL SELECT max(completed_date) FROM peps
+    SELECT max(completed_date) AS d FROM peps
     UNION ALL SELECT max(held_date) FROM peps
   )
 ),

@@ -1,9 +1,9 @@
 -- ---
 -- id = "peps/timeliness_by_team"
--- version = 3
+-- version = 4
 -- title = "PEP timeliness by social work team, this term"
 -- labels = { sw_team = "Social work team", peps_due = "PEPs due", on_time = "On time", on_time_rate = "Completed on time" }
--- description = "Where late PEPs cluster: PEPs due in the run's term by social work team, with the share completed on or before the due date (domain.md section 6). A PEP is due once its due date is on or before the data's date (the latest attendance mark, or PEP held or completed): a PEP not yet due is neither on time nor late."
+-- description = "Where late PEPs cluster: PEPs due in the run's term by social work team, with the share completed on or before the due date (domain.md section 6). A PEP is due once its due date is on or before the data's date (the latest PEP held or completed in the PEP file, the date of its extract): a PEP not yet due is neither on time nor late."
 -- params = ["term"]
 -- suppress = ["peps_due", "on_time"]
 --
@@ -18,8 +18,7 @@
 WITH as_at AS (
   -- The data's date: a PEP due after it is not yet due, so neither on time nor late.
   SELECT max(d) AS as_at FROM (
-    SELECT max(date) AS d FROM attendance
-    UNION ALL SELECT max(completed_date) FROM peps
+    SELECT max(completed_date) AS d FROM peps
     UNION ALL SELECT max(held_date) FROM peps
   )
 )

@@ -1,9 +1,9 @@
 -- ---
 -- id = "peps/timeliness_by_term"
--- version = 2
+-- version = 3
 -- title = "PEP timeliness and quality by term"
 -- labels = { peps_due = "PEPs due", on_time = "On time", on_time_rate = "Completed on time", qa_green_rate = "Rated green", not_completed = "Not completed" }
--- description = "Personal Education Plans due in each term up to the run's (domain.md section 6): on time = completed on or before the Virtual School's due date; not completed by a due date that has passed counts as not on time. A PEP is due once its due date is on or before the data's date (the latest attendance mark, or PEP held or completed, in the data): a PEP not yet due is neither on time nor late, and is left out of PEPs due (peps_not_yet_due counts them). QA green rate = green ratings / PEPs rated."
+-- description = "Personal Education Plans due in each term up to the run's (domain.md section 6): on time = completed on or before the Virtual School's due date; not completed by a due date that has passed counts as not on time. A PEP is due once its due date is on or before the data's date (the latest PEP held or completed in the PEP file, the date of its extract): a PEP not yet due is neither on time nor late, and is left out of PEPs due (peps_not_yet_due counts them). QA green rate = green ratings / PEPs rated."
 -- params = ["term"]
 -- suppress = ["peps_due", "on_time", "late", "not_completed", "peps_not_yet_due", "rated", "green", "amber", "red"]
 --
@@ -35,8 +35,7 @@
 WITH as_at AS (
   -- The data's date: a PEP due after it is not yet due, so neither on time nor late.
   SELECT max(d) AS as_at FROM (
-    SELECT max(date) AS d FROM attendance
-    UNION ALL SELECT max(completed_date) FROM peps
+    SELECT max(completed_date) AS d FROM peps
     UNION ALL SELECT max(held_date) FROM peps
   )
 ),

@@ -64,6 +64,9 @@ pub struct Disclosed {
     /// For a school's page: each table with a `urn` column as the school itself sees its own
     /// rows (every row under the own-school rule); [`Disclosed::for_school`] picks one school.
     own: BTreeMap<String, Vec<Vec<Value>>>,
+    /// Tables published without rows: no pattern of suppression inside them protects every
+    /// child (the attacker could still pin a hidden figure), so none of their figures is shown.
+    pub withheld: Vec<String>,
 }
 
 impl Disclosed {
@@ -98,7 +101,7 @@ impl Disclosed {
         if !self.policy.suppresses() {
             return Vec::new();
         }
-        let (ids, sources) = sources(raw, analyses);
+        let (ids, sources) = sources(raw, analyses, &self.withheld);
         let links = metric_links(&ids, &sources, analyses);
         let mut grid = Grid::build(&sources, &links);
         solver::primary(&mut grid, &sources);
@@ -229,13 +232,20 @@ impl Disclosed {
 }
 
 /// The cohort-level tables of a run, with their analysis ids and layouts.
-fn sources<'a>(run: &'a RunOutput, analyses: &[Analysis]) -> (Vec<String>, Vec<Source<'a>>) {
+fn sources<'a>(
+    run: &'a RunOutput,
+    analyses: &[Analysis],
+    withheld: &[String],
+) -> (Vec<String>, Vec<Source<'a>>) {
     let mut ids = Vec::new();
     let mut out = Vec::new();
     for a in &run.analyses {
         let Some(analysis) = analyses.iter().find(|x| x.id() == a.id) else {
             continue;
         };
+        if withheld.contains(&a.id) {
+            continue;
+        }
         if analysis.meta.level == Level::Child {
             continue;
         }
@@ -320,7 +330,43 @@ pub fn disclose(
     run: &RunOutput,
     analyses: &[Analysis],
 ) -> Result<Disclosed, DisclosureError> {
+    let mut withheld: Vec<String> = Vec::new();
+    loop {
+        let d = disclose_withholding(policy, run, analyses, &withheld)?;
+        if !policy.suppresses() {
+            return Ok(d);
+        }
+        // The last resort: a table whose hidden figures the attacker can still pin (six
+        // children, one in each of six groups, under a total DfE publishes) is withheld
+        // whole, as no pattern of `c` inside it protects them.
+        let mut more: Vec<String> = d
+            .attack(run, analyses)
+            .iter()
+            .filter_map(|l| l.place.split(" row ").next().map(str::to_string))
+            .filter(|id| !withheld.contains(id) && d.table(id).is_some())
+            .collect();
+        more.sort();
+        more.dedup();
+        if more.is_empty() {
+            return Ok(d);
+        }
+        withheld.extend(more);
+    }
+}
+
+/// [`disclose`] with the tables `withheld` published without rows.
+fn disclose_withholding(
+    policy: Policy,
+    run: &RunOutput,
+    analyses: &[Analysis],
+    withheld: &[String],
+) -> Result<Disclosed, DisclosureError> {
     let mut out = run.clone();
+    for a in &mut out.analyses {
+        if withheld.contains(&a.id) {
+            a.result.rows.clear();
+        }
+    }
     let level = |id: &str| {
         analyses
             .iter()
@@ -337,7 +383,7 @@ pub fn disclose(
     }
     let mut own = BTreeMap::new();
     if policy.suppresses() {
-        let (ids, sources) = sources(run, analyses);
+        let (ids, sources) = sources(run, analyses, withheld);
         let links = metric_links(&ids, &sources, analyses);
         let mut grid = Grid::build(&sources, &links);
         solver::primary(&mut grid, &sources);
@@ -396,7 +442,9 @@ pub fn disclose(
         let (Some(raw), Some(a)) = (run.result(analysis.id()), out.result(analysis.id())) else {
             continue;
         };
-        if analysis.meta.level == Level::Child && !policy.child_level_rows {
+        if (analysis.meta.level == Level::Child && !policy.child_level_rows)
+            || withheld.iter().any(|w| w == analysis.id())
+        {
             continue;
         }
         for spec in &analysis.meta.metrics {
@@ -444,6 +492,7 @@ pub fn disclose(
         run: out,
         metrics: figures,
         own,
+        withheld: withheld.to_vec(),
     })
 }
 

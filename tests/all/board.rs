@@ -248,6 +248,12 @@ fn a_page_per_school_names_only_that_school() {
         assert!(!page.contains("VS0"), "a child id on {urn}'s page");
         assert!(index.contains(&format!("href=\"{urn}.html\"")));
     }
-    // One page per school and the index, nothing else (no PDFs unless asked for).
-    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), schools.len() + 1);
+    // One page per school and the index, and the publication's own metrics.csv and
+    // results/ beside them; nothing else (no PDFs unless asked for).
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), schools.len() + 3, "{names:?}");
+    assert!(names.contains(&"metrics.csv".into()) && names.contains(&"results".into()));
 }

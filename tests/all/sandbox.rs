@@ -527,7 +527,8 @@ fn a_failure_after_staging_leaves_no_output_and_no_history_row() {
         .arg(&history)
         .assert()
         .success();
-    // The report, and beside it the disclosed figures it rests on (metrics.csv, results/).
+    // The report, and in its own folder the disclosed figures it rests on (metrics.csv,
+    // results/).
     let files = files_under(&out);
     assert!(
         files.contains(&PathBuf::from("termly-impact.html")),
@@ -535,8 +536,8 @@ fn a_failure_after_staging_leaves_no_output_and_no_history_row() {
     );
     assert!(
         files.iter().all(|p| p == Path::new("termly-impact.html")
-            || p == Path::new("metrics.csv")
-            || p.starts_with("results")),
+            || p == Path::new("termly-impact/metrics.csv")
+            || p.starts_with("termly-impact/results")),
         "{files:?}"
     );
     assert_eq!(runs_in(&history), 1);
