@@ -3,7 +3,7 @@
 
 use super::Area;
 use super::ChartError;
-use super::paint::{backend_error, text};
+use super::primitives::{backend_error, text};
 use super::style::{MUTED, WIDTH, style};
 use crate::analysis::ChartSpec;
 use crate::render::html::escape;
