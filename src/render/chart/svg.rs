@@ -6,7 +6,7 @@ use super::ChartError;
 use super::primitives::{backend_error, text};
 use super::style::{MUTED, WIDTH, style};
 use crate::analysis::ChartSpec;
-use crate::render::html::escape;
+use crate::render::escape::escape;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
