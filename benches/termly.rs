@@ -64,17 +64,14 @@ fn bench_render(data: &Path) {
     let template = cohort::render::ReportTemplate::load(&project.templates, "termly-impact")
         .expect("template");
     let when = app::report_time();
+    // Disclosure, the document model and its writers, as `cohort report` does them.
     let render = |pdf: bool| {
-        cohort::render::render(
-            &template,
-            output.clone(),
-            analyses.clone(),
-            term,
-            when,
-            &[],
-            pdf,
-        )
-        .expect("render")
+        let policy = cohort::disclosure::Policy::for_audience(template.meta.audience);
+        let disclosed = cohort::disclosure::disclose(policy, &output, &analyses).expect("disclose");
+        let report = cohort::render::report(&template, &disclosed, &analyses, term, when, &[])
+            .expect("render");
+        let pdf = pdf.then(|| report.pdf(&template.path, 1).expect("typeset"));
+        (report.html(), pdf)
     };
     // The first PDF is timed on its own: Typst memoises layout within a process, so later
     // renders are warm, while a `cohort report` command typesets exactly once.
@@ -83,7 +80,7 @@ fn bench_render(data: &Path) {
     let cold = start.elapsed();
     let html = time(3, || render(false));
     let both = time(3, || render(true));
-    let pdf_bytes = render(true).pdf.map_or(0, |p| p.len());
+    let pdf_bytes = render(true).1.map_or(0, |p| p.len());
     println!(
         "{:<28} render HTML {:>6.3} s  HTML+PDF first {:>6.3} s, warm {:>6.3} s ({} KB PDF)  baseline (open data) {:>7.3} s  ratios {:.2}, {:.2} and {:.2}",
         "sample-data, analyses done",

@@ -20,6 +20,7 @@ mod variants;
 
 mod checks;
 mod notebooks;
+pub mod publication;
 mod reports;
 mod runs;
 mod sampling;

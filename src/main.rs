@@ -636,9 +636,9 @@ fn dispatch(command: Command) -> Result<String, AppError> {
                 },
         } => {
             let audience = match audience {
-                AudienceArg::Leadership => cohort::render::Audience::Leadership,
-                AudienceArg::Board => cohort::render::Audience::Board,
-                AudienceArg::School => cohort::render::Audience::School,
+                AudienceArg::Leadership => cohort::disclosure::Audience::Leadership,
+                AudienceArg::Board => cohort::disclosure::Audience::Board,
+                AudienceArg::School => cohort::disclosure::Audience::School,
             };
             app::export::ees(&project(paths)?, audience, text(term).as_deref())
         }

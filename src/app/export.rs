@@ -4,7 +4,7 @@
 use super::{AppError, Project};
 use crate::catalog::{Catalog, LoadedTable};
 use crate::export::ees::{self, Figure, Geography};
-use crate::render::Audience;
+use crate::disclosure::Audience;
 use crate::staging::Staging;
 use datafusion::arrow::array::{Array, AsArray};
 use std::path::PathBuf;
@@ -78,7 +78,7 @@ pub fn ees(project: &Project, audience: Audience, term: Option<&str>) -> Result<
     let (output, analyses) = super::run(project, term, None)?;
     // An export is a publication like a report: for an audience outside the team it rests
     // only on locked analyses, as `cohort report board-annual` does.
-    if crate::disclosure::publication::publishes(audience) && !output.drafts.is_empty() {
+    if audience.publishes() && !output.drafts.is_empty() {
         return Err(AppError::Data(format!(
             "the export for {} would publish draft analyses ({}), changed since {}: \
              run `cohort lock` once they are reviewed, or export for leadership",

@@ -40,37 +40,10 @@ pub fn notebook(
                 excerpt,
             })
         })?;
-    let body = nb.document(&results)?;
-    let mut subtitle = format!("Notebook · term {term} · data {}", project.data.display());
-    if let Some(banner) = render::draft_banner(&drafts) {
-        subtitle = format!("{banner} · {subtitle}");
-    }
-    let report = render::Report {
-        title: nb.title.clone(),
-        subtitle,
-        audience_label: "Analyst notebook (not a published report)".into(),
-        marking: None,
-        body,
-        provenance: vec![render::document::Block::Paragraph(vec![
-            render::document::Inline::Text(format!(
-                "Produced by cohort {} with the {} engine on {} from ",
-                env!("CARGO_PKG_VERSION"),
-                engine.name(),
-                render::generated_label(report_time()),
-            )),
-            render::document::Inline::Code(project.data.display().to_string()),
-            render::document::Inline::Text(format!(
-                " ({} rows read); {} analyses run first so cells can use them.",
-                output.rows_read,
-                output.analyses.len()
-            )),
-        ])],
-        contents: false,
-        compact: false,
-    };
+    let report = nb.report(&output, &results, &drafts, report_time())?;
     // Typeset before writing anything, so a PDF error leaves no HTML behind either.
     let pdf_bytes = if pdf {
-        Some(render::typeset_report(&report, file, 1)?)
+        Some(report.pdf(file, 1)?)
     } else {
         None
     };
@@ -79,11 +52,6 @@ pub fn notebook(
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "notebook".into());
     let mut staging = Staging::new(&project.out)?;
-    stage_html_and_pdf(
-        &mut staging,
-        &safe_slug(&stem)?,
-        &render::html::report_page(&report),
-        pdf_bytes,
-    )?;
+    stage_html_and_pdf(&mut staging, &safe_slug(&stem)?, &report.html(), pdf_bytes)?;
     Ok(staging.publish()?)
 }

@@ -72,7 +72,7 @@ fn prepare_report(
     let template = ReportTemplate::load(&project.templates, template_name)?;
     // A published report (board, school) rests only on locked analyses; one that stays in
     // the Virtual School (leadership, officers) may carry drafts, under a DRAFT banner.
-    let (analyses, drafts) = if disclosure::publication::publishes(template.meta.audience) {
+    let (analyses, drafts) = if template.meta.audience.publishes() {
         (load_analyses(project)?, Vec::new())
     } else {
         load_analyses_or_drafts(project)?
@@ -80,9 +80,9 @@ fn prepare_report(
     let mut wanted: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
     // Everything published with this report (the board report and the school pages of a
     // term are one publication) is run, so disclosure is solved over all of it.
-    for t in disclosure::publication::templates(&project.templates, &template)? {
+    for t in publication::templates(&project.templates, &template)? {
         wanted.extend(t.named_analyses());
-        if disclosure::publication::publishes(t.meta.audience) {
+        if t.meta.audience.publishes() {
             wanted.push("schools/summary".into());
         }
         // Every analysis that writes a named metric: breakdowns of one metric can come from several.
@@ -93,12 +93,6 @@ fn prepare_report(
                     .filter(|a| a.meta.metrics.iter().any(|s| s.id == m))
                     .map(|a| a.id().to_string()),
             );
-        }
-        if ["national(", "headlines(", "years("]
-            .iter()
-            .any(|call| t.body.contains(call))
-        {
-            wanted.push("reference/national_benchmarks".into());
         }
     }
     // Only the tables the template's analyses read are loaded and checked.
@@ -111,7 +105,7 @@ fn prepare_report(
         .into_iter()
         .filter(|d| output.analyses.iter().any(|a| &a.id == d))
         .collect();
-    if disclosure::publication::publishes(template.meta.audience) {
+    if template.meta.audience.publishes() {
         history::apply_published(project, &mut output, &analyses, term)?;
     }
     Ok(Prepared {
@@ -167,17 +161,21 @@ pub fn report_formats(
 ) -> Result<Published, AppError> {
     let p = prepare_report(project, template_name, term, &[])?;
     let disclosed = p.disclose()?;
-    let rendered = render::render_disclosed(
+    let report = render::report(
         &p.template,
         &disclosed,
-        p.analyses.clone(),
+        &p.analyses,
         p.term,
         report_time(),
         &[],
-        pdf,
     )?;
+    let pdf_bytes = if pdf {
+        Some(report.pdf(&p.template.path, p.template.body_line)?)
+    } else {
+        None
+    };
     let mut staging = Staging::new(&project.out)?;
-    stage_html_and_pdf(&mut staging, template_name, &rendered.html, rendered.pdf)?;
+    stage_html_and_pdf(&mut staging, template_name, &report.html(), pdf_bytes)?;
     // The disclosed results and metrics.csv are part of the publication: staged with it,
     // under the report's own name, so reports for other audiences written to the same
     // folder never replace or sit among them.
@@ -239,17 +237,17 @@ pub fn report_each_school(
                 "schools `{other}` and `{urn}` would both be written as {slug}.html: URNs must differ in their letters and digits"
             )));
         }
-        let page = render::render_disclosed(
+        let page = render::report(
             &p.template,
             &disclosed.for_school(&urn),
-            p.analyses.clone(),
+            &p.analyses,
             p.term,
             generated,
             &[("school_urn", urn.clone()), ("school_name", name.clone())],
-            pdf,
         )?;
-        rendered.push((dir.join(format!("{slug}.html")), page.html.into_bytes()));
-        if let Some(bytes) = page.pdf {
+        rendered.push((dir.join(format!("{slug}.html")), page.html().into_bytes()));
+        if pdf {
+            let bytes = page.pdf(&p.template.path, p.template.body_line)?;
             rendered.push((dir.join(format!("{slug}.pdf")), bytes));
         }
         pages.push((slug, urn, name));
@@ -259,29 +257,7 @@ pub fn report_each_school(
     for (path, bytes) in &rendered {
         staging.write(path, bytes)?;
     }
-    let mut list = String::from("<ul class=\"school-index\">\n");
-    for (slug, urn, name) in &pages {
-        let urn = render::html::escape(urn);
-        let pdf_link = if pdf {
-            format!(" · <a href=\"{slug}.pdf\">PDF</a>")
-        } else {
-            String::new()
-        };
-        list.push_str(&format!(
-            "<li><a href=\"{slug}.html\">{}</a> (URN {urn}){pdf_link}</li>\n",
-            render::html::escape(name),
-        ));
-    }
-    list.push_str("</ul>\n");
-    let index = render::html::page(&render::html::Page {
-        title: &p.template.meta.title,
-        subtitle: &format!("Term {} · {} schools", p.term, pages.len()),
-        audience_label: "School advisory visits",
-        marking: None,
-        body: &list,
-        toc: &[],
-        provenance: "",
-    });
+    let index = school_index(&p.template.meta.title, p.term, &pages, pdf).html();
     let index_path = staging.write(&dir.join("index.html"), index.as_bytes())?;
     disclosure::export::write(&disclosed, &p.analyses, &staging.dir().join(&dir))?;
     staging.adopt()?;
@@ -297,4 +273,44 @@ pub fn report_each_school(
         run,
         term: p.term,
     })
+}
+
+/// The index of a term's school pages as a document: a link to each school's page (and
+/// its PDF, when made) with its URN.
+fn school_index(
+    title: &str,
+    term: Term,
+    pages: &[(String, String, String)],
+    pdf: bool,
+) -> render::Report {
+    use render::document::{Block, Inline};
+    let link = |href: String, text: &str| Inline::Link {
+        href,
+        text: vec![Inline::Text(text.to_string())],
+    };
+    let items = pages
+        .iter()
+        .map(|(slug, urn, name)| {
+            let mut runs = vec![
+                link(format!("{slug}.html"), name),
+                Inline::Text(format!(" (URN {urn})")),
+            ];
+            if pdf {
+                runs.push(Inline::Text(" · ".into()));
+                runs.push(link(format!("{slug}.pdf"), "PDF"));
+            }
+            vec![Block::Paragraph(runs)]
+        })
+        .collect();
+    render::Report {
+        title: title.to_string(),
+        subtitle: format!("Term {term} · {} schools", pages.len()),
+        audience_label: "School advisory visits".into(),
+        body: vec![Block::List {
+            ordered: false,
+            tight: true,
+            items,
+        }],
+        ..render::Report::default()
+    }
 }

@@ -16,10 +16,9 @@ pub mod export;
 pub mod grid;
 pub mod layout;
 pub mod policy;
-pub mod publication;
 pub mod solver;
 
-pub use policy::{OFFICIAL_SENSITIVE, Policy, Suppression};
+pub use policy::{Audience, OFFICIAL_SENSITIVE, Policy, Suppression};
 
 use crate::analysis::{Analysis, Level};
 use crate::run::metrics::{self, MetricColumnError, MetricRow};

@@ -1,7 +1,11 @@
-//! The lineage graph drawn as SVG in a self-contained HTML page: one column per kind of
-//! node, each column ordered by the nodes it is fed from so that edges mostly run straight.
+//! The lineage graph drawn as SVG, in a page of the report document model: one column per
+//! kind of node, each column ordered by the nodes it is fed from so that edges mostly run
+//! straight.
 
 use super::{Graph, Kind, Node, text};
+use crate::render::Report;
+use crate::render::document::{Block, Figure, Inline};
+use crate::render::escape::escape as esc;
 use std::collections::BTreeMap;
 
 const ROW: f64 = 20.0;
@@ -15,13 +19,6 @@ const KINDS: [Kind; 5] = [
     Kind::Metric,
     Kind::Section,
 ];
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// Each node's (column, row): analyses by name, every other column by the mean row of
 /// the nodes feeding it (files by the table they feed).
@@ -164,11 +161,45 @@ fn capitalise(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// A self-contained HTML page: the drawing, then the same graph as text for screen readers.
+/// The lineage page as a document: the drawing, then the same graph as text for screen
+/// readers. The HTML writer makes it one self-contained page.
+pub fn document(g: &Graph) -> Report {
+    Report {
+        title: "Lineage".into(),
+        subtitle: "Data files, tables, analyses, metrics and report sections".into(),
+        audience_label: "cohort lineage".into(),
+        body: vec![
+            Block::Paragraph(vec![Inline::Text(
+                "Which data files feed which tables, analyses, metrics and report sections. Read left to right; an analysis that reads another analysis's result is joined to it on the right. Hover a box for its full name.".into(),
+            )]),
+            // The graph is drawn at its own size, scrolling sideways when wider than the page.
+            Block::Section {
+                class: "graph".into(),
+                id: None,
+                blocks: vec![Block::Figure(Box::new(Figure {
+                    id: "lineage".into(),
+                    title: "Lineage".into(),
+                    summary: format!(
+                        "{} nodes and {} links: data files, tables, analyses, metrics and report sections; the same graph follows as text.",
+                        g.nodes.len(),
+                        g.edges.len()
+                    ),
+                    svg: svg(g),
+                    data: None,
+                }))],
+            },
+            Block::Heading {
+                level: 3,
+                id: "as-text".into(),
+                text: vec![Inline::Text("As text".into())],
+            },
+            Block::Code(text(g)),
+        ],
+        ..Report::default()
+    }
+}
+
+/// The lineage page as self-contained HTML.
 pub fn html(g: &Graph) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<title>cohort lineage</title>\n<style>body{{font-family:Helvetica,Arial,sans-serif;margin:1.5rem;color:#1d2530}} .graph{{overflow-x:auto}} pre{{background:#f5f6f8;padding:1rem;overflow-x:auto}}</style>\n</head>\n<body>\n<main>\n<h1>Lineage</h1>\n<p>Which data files feed which tables, analyses, metrics and report sections. Read left to right; an analysis that reads another analysis's result is joined to it on the right. Hover a box for its full name.</p>\n<div class=\"graph\">\n{}\n</div>\n<h2>As text</h2>\n<pre>{}</pre>\n</main>\n</body>\n</html>\n",
-        svg(g),
-        esc(&text(g))
-    )
+    document(g).html()
 }

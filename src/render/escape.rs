@@ -1,10 +1,36 @@
-//! Values from data are text, never markup: a school named `[x](javascript:alert(1))`
-//! is shown as those characters, not as a link. Every value a template prints with
-//! `{{ ... }}` (other than the HTML that cohort's own functions build) passes through
-//! [`formatter`], and every table cell through [`cell_text`].
+//! The one HTML escaper, and what rests on it. Values from data are text, never markup: a
+//! school named `[x](javascript:alert(1))` is shown as those characters, not as a link.
+//! Every value a template prints with `{{ ... }}` (other than the HTML that cohort's own
+//! functions build) passes through [`formatter`], and every table cell through [`cell_text`].
 
-use super::html::escape;
 use minijinja::{AutoEscape, Error, ErrorKind, Output, State, Value};
+
+/// Escapes text for HTML: `&`, `<` and `>` always; with `quotes`, `"` and `'` too.
+fn escape_html(s: &str, quotes: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' if quotes => out.push_str("&quot;"),
+            '\'' if quotes => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for HTML element content and attribute values (SVG and the lineage
+/// drawing too).
+pub(crate) fn escape(s: &str) -> String {
+    escape_html(s, true)
+}
+
+/// Escapes element text as pulldown-cmark did (`&`, `<`, `>`): the writer's text runs.
+pub(super) fn escape_text(s: &str) -> String {
+    escape_html(s, false)
+}
 
 /// The ASCII punctuation Markdown gives a meaning to (`<`, `>`, `&` and quotes are
 /// left to HTML escaping, which Markdown decodes back to the same characters).
@@ -62,7 +88,7 @@ mod tests {
 
     #[test]
     fn links_and_images_in_data_become_text() {
-        let (html, _) = super::super::html::markdown(&format!(
+        let (html, _) = crate::render::html::markdown(&format!(
             "## {}\n\nSchool {} and {}.",
             data_text("[x](javascript:alert(1))"),
             data_text("![](http://host/x.png)"),
@@ -92,8 +118,8 @@ mod tests {
             "Fixture Primary",
             "up 1.3 percentage points",
         ] {
-            let (escaped, _) = super::super::html::markdown(&data_text(v));
-            let (plain, _) = super::super::html::markdown(v);
+            let (escaped, _) = crate::render::html::markdown(&data_text(v));
+            let (plain, _) = crate::render::html::markdown(v);
             assert_eq!(escaped, plain, "{v}");
         }
     }

@@ -1,102 +1,12 @@
-//! The self-contained HTML page: inline CSS with print styles, a contents list,
-//! the rendered Markdown, and the provenance of every figure. Nothing is fetched.
+//! The HTML writer over the document model: a self-contained page with inline CSS and print
+//! styles, a contents list, the body and the provenance. Nothing is fetched; nothing here
+//! decides what a report shows.
 
-use super::document::{self, Block, Cell, CellKind, Figure, Inline, Report, Table};
-use super::format::format_value;
-use super::words::{Vocabulary, value_label};
-pub use super::words::{breakdown_label, heading, unit_for_column};
-use crate::run::{ResultTable, Value};
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A result as a table block: numbers right-aligned and formatted by unit.
-/// `chart_unit` formats the value columns of a chart's data; other columns by name.
-pub fn result_table(table: &ResultTable, chart_unit: Option<&str>, caption: Option<&str>) -> Table {
-    result_table_with(table, chart_unit, caption, Vocabulary::NONE)
-}
-
-/// [`result_table`] with the analysis's own words: its column labels and units, and code
-/// values as their code-list labels (a `group` cell by its row's `breakdown`).
-pub fn result_table_with(
-    table: &ResultTable,
-    chart_unit: Option<&str>,
-    caption: Option<&str>,
-    words: Vocabulary<'_>,
-) -> Table {
-    let breakdown = table.column_index("breakdown");
-    let rows = table
-        .rows
-        .iter()
-        .map(|row| {
-            table
-                .columns
-                .iter()
-                .zip(row)
-                .map(|(c, v)| {
-                    let by_name = words.unit(c, v);
-                    let unit = match (by_name, v) {
-                        (None, Value::Float(_)) => chart_unit.map(str::to_string),
-                        (u, _) => u,
-                    };
-                    let text = match v {
-                        Value::Text(t) if c == "breakdown" => breakdown_label(t),
-                        Value::Text(t) if c == "group" => match breakdown.map(|b| &row[b]) {
-                            Some(Value::Text(b)) => value_label(b, t),
-                            _ => value_label(c, t),
-                        },
-                        Value::Text(t) => value_label(c, t),
-                        // No figure reads as a dash, as in the headline tables, not a blank.
-                        Value::Null => "–".to_string(),
-                        _ => format_value(v, unit.as_deref()),
-                    };
-                    if v.as_f64().is_some() || v.is_suppressed() || *v == Value::Null {
-                        Cell::number(text)
-                    } else {
-                        Cell::text(text)
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    Table {
-        caption: caption.map(str::to_string),
-        class: None,
-        header: table.columns.iter().map(|c| words.heading(c)).collect(),
-        rows,
-        notes: Vec::new(),
-    }
-}
-
-/// Escapes element text as pulldown-cmark did (`&`, `<`, `>`).
-fn escape_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use super::document::{self, Block, CellKind, Figure, Inline, Report, Table};
+use super::escape::{cell_text, escape, escape_text};
 
 /// A table block as an accessible HTML table: a caption, column headers with `scope`.
-pub fn write_table(t: &Table) -> String {
+fn write_table(t: &Table) -> String {
     let mut out = String::from("<div class=\"table-wrap\"><table");
     if let Some(class) = &t.class {
         out.push_str(&format!(" class=\"{}\"", escape(class)));
@@ -119,7 +29,7 @@ pub fn write_table(t: &Table) -> String {
     for row in &t.rows {
         out.push_str("<tr>");
         for cell in row {
-            let text = super::escape::cell_text(&cell.text);
+            let text = cell_text(&cell.text);
             match cell.kind {
                 CellKind::Number => out.push_str(&format!("<td class=\"num\">{text}</td>")),
                 CellKind::Code => out.push_str(&format!("<td><code>{text}</code></td>")),
@@ -188,7 +98,7 @@ fn write_figure(f: &Figure, out: &mut String) {
 }
 
 /// Blocks as HTML, in the markup pulldown-cmark gave the same Markdown.
-pub fn write_blocks(blocks: &[Block]) -> String {
+fn write_blocks(blocks: &[Block]) -> String {
     let mut out = String::new();
     write_into(blocks, false, &mut out);
     out
@@ -256,13 +166,14 @@ fn write_into(blocks: &[Block], tight: bool, out: &mut String) {
 
 /// Renders Markdown to HTML through the document model, giving every heading an id;
 /// returns the HTML and the contents (id, text).
-pub fn markdown(md: &str) -> (String, Vec<(String, String)>) {
+#[cfg(test)]
+pub(super) fn markdown(md: &str) -> (String, Vec<(String, String)>) {
     let blocks = document::parse_markdown(md, None);
     (write_blocks(&blocks), document::contents(&blocks))
 }
 
 /// A whole report as one self-contained HTML page.
-pub fn report_page(r: &Report) -> String {
+pub(super) fn report_page(r: &Report) -> String {
     let (summary, sections) = document::split_summary(&r.body);
     let body = format!("{}{}", write_blocks(summary), write_blocks(sections));
     let toc = document::contents(&r.body);
@@ -279,19 +190,19 @@ pub fn report_page(r: &Report) -> String {
 }
 
 /// What the page shell needs besides the body.
-pub struct Page<'a> {
-    pub title: &'a str,
-    pub subtitle: &'a str,
-    pub audience_label: &'a str,
-    pub marking: Option<&'a str>,
-    pub body: &'a str,
-    pub toc: &'a [(String, String)],
-    pub provenance: &'a str,
+struct Page<'a> {
+    title: &'a str,
+    subtitle: &'a str,
+    audience_label: &'a str,
+    marking: Option<&'a str>,
+    body: &'a str,
+    toc: &'a [(String, String)],
+    provenance: &'a str,
 }
 
 /// Splits a body at its first section heading: the summary written before it is shown
 /// first, above the contents list (a board's summary page).
-pub fn split_summary(body: &str) -> (&str, &str) {
+fn split_summary(body: &str) -> (&str, &str) {
     match body.find("<h2") {
         Some(i) => body.split_at(i),
         None => ("", body),
@@ -299,7 +210,7 @@ pub fn split_summary(body: &str) -> (&str, &str) {
 }
 
 /// The whole HTML document.
-pub fn page(p: &Page) -> String {
+fn page(p: &Page) -> String {
     let mut toc = String::new();
     if !p.toc.is_empty() {
         toc.push_str(
@@ -347,6 +258,8 @@ figcaption { display: flex; flex-direction: column; margin-bottom: 0.4rem; }
 .chart-title { font-weight: 700; font-size: 1.05rem; }
 .chart-summary { color: var(--muted); }
 .chart-svg svg { width: 100%; height: auto; max-width: 45rem; display: block; }
+.graph .chart-svg { overflow-x: auto; }
+.graph .chart-svg svg { width: auto; max-width: none; }
 details.chart-data summary { cursor: pointer; color: var(--muted); font-size: 0.9rem; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; margin: 0.6rem 0 1rem; font-size: 0.9rem; font-variant-numeric: tabular-nums; }
@@ -373,6 +286,8 @@ code { font-size: 0.85em; }
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::render::words::breakdown_label;
 
     #[test]
     fn breakdown_names_read_as_words() {

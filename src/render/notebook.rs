@@ -10,11 +10,13 @@
 //! ```
 
 use super::RenderError;
+use super::blocks::result_table;
 use super::chart;
-use super::document::{self, Block, Figure, Inline};
-use super::html::result_table;
+use super::document::{self, Block, Figure, Inline, Report};
+use super::provenance::{draft_banner, notebook_provenance};
 use crate::analysis::spec::{ChartKind, ChartSpec};
-use crate::run::ResultTable;
+use crate::run::{ResultTable, RunOutput};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -177,9 +179,38 @@ impl Notebook {
         })
     }
 
-    /// The notebook's body as document blocks, given each SQL cell's result in order:
-    /// its prose, then each cell's SQL, chart and result table.
-    pub fn document(&self, results: &[ResultTable]) -> Result<Vec<Block>, RenderError> {
+    /// The notebook as a document, given the run its cells follow and each SQL cell's
+    /// result in order; `drafts` are the analyses changed since the lock, named in a DRAFT
+    /// notice. The body is its prose, then each cell's SQL, chart and result table.
+    pub fn report(
+        &self,
+        run: &RunOutput,
+        results: &[ResultTable],
+        drafts: &[String],
+        generated: DateTime<Utc>,
+    ) -> Result<Report, RenderError> {
+        let mut subtitle = format!(
+            "Notebook · term {} · data {}",
+            run.term,
+            run.data_dir.display()
+        );
+        if let Some(banner) = draft_banner(drafts) {
+            subtitle = format!("{banner} · {subtitle}");
+        }
+        Ok(Report {
+            title: self.title.clone(),
+            subtitle,
+            audience_label: "Analyst notebook (not a published report)".into(),
+            marking: None,
+            body: self.body(results)?,
+            provenance: notebook_provenance(run, generated),
+            contents: false,
+            compact: false,
+        })
+    }
+
+    /// The notebook's body as document blocks, given each SQL cell's result in order.
+    fn body(&self, results: &[ResultTable]) -> Result<Vec<Block>, RenderError> {
         let mut out = Vec::new();
         let mut k = 0;
         for block in &self.blocks {

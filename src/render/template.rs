@@ -12,18 +12,9 @@
 //! ```
 
 use super::RenderError;
+pub use crate::disclosure::Audience;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
-
-/// Who a report is for; it decides what may appear in it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Audience {
-    Leadership,
-    Board,
-    School,
-    Officers,
-}
 
 /// A template's front matter.
 #[derive(Debug, Clone, Deserialize)]
@@ -155,12 +146,15 @@ fn analyses_in(text: &str) -> Vec<String> {
         .iter()
         .flat_map(|c| first_string_args(text, c))
         .collect();
-    // National comparisons in headline and year tables come from the benchmarks analysis.
-    if ["national(", "headlines(", "years("]
-        .iter()
-        .any(|c| call_arguments(text, c).next().is_some())
-    {
-        ids.push("reference/national_benchmarks".into());
+    // What each function called reads besides its arguments (national comparisons in
+    // headline and year tables come from the benchmarks analysis).
+    for (function, reads) in super::functions::READS {
+        if call_arguments(text, &format!("{function}("))
+            .next()
+            .is_some()
+        {
+            ids.extend(reads.iter().map(|r| r.to_string()));
+        }
     }
     ids.sort();
     ids.dedup();

@@ -5,8 +5,7 @@
 
 use super::common::{cohort, root};
 use cohort::app::Project;
-use cohort::disclosure::{Disclosed, Policy};
-use cohort::render::Audience;
+use cohort::disclosure::{Audience, Disclosed, Policy};
 use std::path::{Path, PathBuf};
 
 fn project(data: &Path, out: &Path) -> Project {

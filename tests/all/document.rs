@@ -42,7 +42,13 @@ fn model(template: &str) -> document::Report {
     } else {
         &[]
     };
-    render::report_document(&t, run.clone(), analyses.clone(), term, when, globals)
+    let disclosed = cohort::disclosure::disclose(
+        cohort::disclosure::Policy::for_audience(t.meta.audience),
+        run,
+        analyses,
+    )
+    .unwrap_or_else(|e| panic!("{template}: {e}"));
+    render::report(&t, &disclosed, analyses, term, when, globals)
         .unwrap_or_else(|e| panic!("{template}: {e}"))
 }
 
@@ -64,7 +70,8 @@ fn each_reports_document_model() {
 fn every_report_typesets_as_tagged_pdf_ua() {
     for name in REPORTS {
         let report = model(name);
-        let pdf = render::typeset_report(&report, std::path::Path::new(name), 1)
+        let pdf = report
+            .pdf(std::path::Path::new(name), 1)
             .unwrap_or_else(|e| panic!("{name} does not typeset as PDF/UA-1: {e}"));
         let raw = String::from_utf8_lossy(&pdf);
         // A tagged PDF: a structure tree, marked content, the document language and the
@@ -98,7 +105,7 @@ fn every_figure_has_a_title_and_a_summary_for_its_alt_text() {
             }
         }
         // The HTML writer draws every figure of the model, and only those.
-        let html = render::html::report_page(&report);
+        let html = report.html();
         assert_eq!(
             html.matches("<figure").count(),
             figures,

@@ -90,16 +90,15 @@ fn render_every_template(data: &Path) -> Vec<String> {
             vec![]
         };
         let when = chrono::DateTime::from_timestamp(1_700_000_000, 0).expect("a time");
-        match render::render(
-            &t,
-            output.clone(),
-            analyses.clone(),
-            term,
-            when,
-            &globals,
-            false,
-        ) {
-            Ok(r) if r.html.contains("</html>") => {}
+        let policy = cohort::disclosure::Policy::for_audience(t.meta.audience);
+        let html = cohort::disclosure::disclose(policy, &output, &analyses)
+            .map_err(|e| e.to_string())
+            .and_then(|d| {
+                render::report(&t, &d, &analyses, term, when, &globals).map_err(|e| e.to_string())
+            })
+            .map(|report| report.html());
+        match html {
+            Ok(html) if html.contains("</html>") => {}
             Ok(_) => failed.push(format!("{name}: an unfinished page")),
             Err(e) => failed.push(format!("{name}: {e}")),
         }

@@ -264,10 +264,15 @@ fn termly_pdf_prints_every_table_row_once_and_nothing_off_the_page() {
         .timestamp_opt(1_767_225_600, 0)
         .single()
         .expect("a time");
+    let disclosed = cohort::disclosure::disclose(
+        cohort::disclosure::Policy::for_audience(template.meta.audience),
+        &run,
+        &analyses,
+    )
+    .expect("disclosed");
     let report =
-        cohort::render::report_document(&template, run, analyses, term, when, &[]).expect("model");
-    let pdf =
-        cohort::render::typeset_report(&report, Path::new("termly-impact"), 1).expect("typeset");
+        cohort::render::report(&template, &disclosed, &analyses, term, when, &[]).expect("model");
+    let pdf = report.pdf(Path::new("termly-impact"), 1).expect("typeset");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("termly.pdf");
     std::fs::write(&path, &pdf).unwrap();

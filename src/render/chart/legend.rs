@@ -4,7 +4,7 @@
 use super::Area;
 use super::ChartError;
 use super::data::ChartData;
-use super::paint::{backend_error, dashed, marker, path};
+use super::primitives::{backend_error, dashed, marker, path};
 use super::style::{LABEL_PX, MUTED, Shape, colour, shape, text_width};
 use crate::analysis::{ChartKind, ChartSpec};
 use plotters::prelude::*;

@@ -17,6 +17,7 @@ mod layout;
 mod legend;
 mod paint;
 mod panels;
+mod primitives;
 mod style;
 mod summary;
 mod svg;

@@ -3,10 +3,10 @@
 
 use super::Area;
 use super::ChartError;
-use super::paint::{backend_error, text};
+use super::primitives::{backend_error, text};
 use super::style::{MUTED, WIDTH, style};
 use crate::analysis::ChartSpec;
-use crate::render::html::escape;
+use crate::render::escape::escape;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 

@@ -1,13 +1,11 @@
 //! What is published together: the board report and the school pages of a term are one
 //! publication, so suppression is solved over everything any of their templates shows.
+//! Which audiences publish is the disclosure policy's ([`Audience::publishes`]); which
+//! templates make a publication is decided here, where the templates folder is read.
 
-use crate::render::{Audience, RenderError, ReportTemplate};
+use crate::disclosure::Audience;
+use crate::render::{RenderError, ReportTemplate};
 use std::path::Path;
-
-/// Whether reports for this audience leave the Virtual School team.
-pub fn publishes(audience: Audience) -> bool {
-    matches!(audience, Audience::Board | Audience::School)
-}
 
 /// The templates published with `template`: for a board or school report, every board
 /// and school template in `dir` (itself first); for any other, itself alone.
@@ -16,7 +14,7 @@ pub fn templates(
     template: &ReportTemplate,
 ) -> Result<Vec<ReportTemplate>, RenderError> {
     let mut out = vec![template.clone()];
-    if !publishes(template.meta.audience) {
+    if !template.meta.audience.publishes() {
         return Ok(out);
     }
     for name in crate::render::template::list(dir) {
@@ -24,7 +22,7 @@ pub fn templates(
             continue;
         }
         let peer = ReportTemplate::load(dir, &name)?;
-        if publishes(peer.meta.audience) {
+        if Audience::publishes(peer.meta.audience) {
             out.push(peer);
         }
     }

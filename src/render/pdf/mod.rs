@@ -5,9 +5,14 @@
 //! and "page X of Y"; the PDF conforms to PDF/UA-1 (tagged, titled, in English). Fonts are
 //! compiled into the binary (typst-assets).
 
-use super::document::{self, Block, CellKind, Figure, Inline, Report, Table};
+mod table;
+#[cfg(test)]
+mod tests;
+
+use super::document::{self, Block, Figure, Inline, Report};
 use std::fmt::Write as _;
 use std::sync::OnceLock;
+use table::table;
 use typst::diag::{FileError, FileResult, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime};
 use typst::layout::PagedDocument;
@@ -32,16 +37,16 @@ struct Fonts {
 /// headings and emphasis) and DejaVu Sans Mono for SQL. typst-assets' `fonts` feature would
 /// also bring New Computer Modern (5.7 MB) into every binary, for no page of ours.
 const FONT_FILES: [&[u8]; 10] = [
-    include_bytes!("../../assets/fonts/LibertinusSerif-Regular.otf"),
-    include_bytes!("../../assets/fonts/LibertinusSerif-Bold.otf"),
-    include_bytes!("../../assets/fonts/LibertinusSerif-Italic.otf"),
-    include_bytes!("../../assets/fonts/LibertinusSerif-BoldItalic.otf"),
-    include_bytes!("../../assets/fonts/LibertinusSerif-Semibold.otf"),
-    include_bytes!("../../assets/fonts/LibertinusSerif-SemiboldItalic.otf"),
-    include_bytes!("../../assets/fonts/DejaVuSansMono.ttf"),
-    include_bytes!("../../assets/fonts/DejaVuSansMono-Bold.ttf"),
-    include_bytes!("../../assets/fonts/DejaVuSansMono-Oblique.ttf"),
-    include_bytes!("../../assets/fonts/DejaVuSansMono-BoldOblique.ttf"),
+    include_bytes!("../../../assets/fonts/LibertinusSerif-Regular.otf"),
+    include_bytes!("../../../assets/fonts/LibertinusSerif-Bold.otf"),
+    include_bytes!("../../../assets/fonts/LibertinusSerif-Italic.otf"),
+    include_bytes!("../../../assets/fonts/LibertinusSerif-BoldItalic.otf"),
+    include_bytes!("../../../assets/fonts/LibertinusSerif-Semibold.otf"),
+    include_bytes!("../../../assets/fonts/LibertinusSerif-SemiboldItalic.otf"),
+    include_bytes!("../../../assets/fonts/DejaVuSansMono.ttf"),
+    include_bytes!("../../../assets/fonts/DejaVuSansMono-Bold.ttf"),
+    include_bytes!("../../../assets/fonts/DejaVuSansMono-Oblique.ttf"),
+    include_bytes!("../../../assets/fonts/DejaVuSansMono-BoldOblique.ttf"),
 ];
 
 fn fonts() -> &'static Fonts {
@@ -191,180 +196,6 @@ fn inlines(runs: &[Inline], out: &mut String) {
     }
 }
 
-/// The usable width of an A4 page with the report's margins (1.8 cm each side), in points:
-/// 595.3 - 2 × 51.0.
-const PORTRAIT_WIDTH: f64 = 493.0;
-/// The same for a landscape page: 841.9 - 2 × 51.0.
-const LANDSCAPE_WIDTH: f64 = 739.0;
-/// Cell padding on each side, in points.
-const INSET: f64 = 3.0;
-
-/// How a table is laid out on the page: its text size, column widths (points; `None`
-/// lets Typst size them to their content) and whether it needs a landscape page.
-#[derive(Debug, Clone, PartialEq)]
-struct TableLayout {
-    size: f64,
-    widths: Option<Vec<f64>>,
-    landscape: bool,
-}
-
-/// The widest a column's content may need (its longest cell, up to 45 characters) and the
-/// narrowest it can go (its longest word), in characters; monospace counts wider.
-fn column_needs(t: &Table) -> Vec<(f64, f64)> {
-    (0..t.column_count())
-        .map(|i| {
-            let header = t.header.get(i).map(String::as_str).unwrap_or("");
-            // Bold header letters are about a tenth wider than body text.
-            let mut word = longest_word(header) as f64 * 1.1;
-            let mut natural = (header.chars().count() as f64 * 1.1).min(18.0);
-            for row in &t.rows {
-                if let Some(c) = row.get(i) {
-                    let scale = if c.kind == CellKind::Code { 1.2 } else { 1.0 };
-                    word = word.max(longest_word(&c.text) as f64 * scale);
-                    natural = natural.max((c.text.chars().count() as f64).min(45.0) * scale);
-                }
-            }
-            (natural.max(word), word.max(1.0))
-        })
-        .collect()
-}
-
-fn longest_word(s: &str) -> usize {
-    s.split_whitespace()
-        .map(|w| w.chars().count())
-        .max()
-        .unwrap_or(0)
-}
-
-/// Fits a table to the page: the largest text size (from one that suits its column count
-/// down to 6.5 pt) at which every column's longest word fits; content-sized columns when
-/// everything fits on one line, else widths from the longest word up, sharing what is left
-/// by how much more each column would take. A table no size fits goes on a landscape page.
-fn table_layout(t: &Table, base: f64) -> TableLayout {
-    let needs = column_needs(t);
-    let n = needs.len().max(1) as f64;
-    let start = match needs.len() {
-        0..=5 => base,
-        6..=7 => base.min(8.5),
-        8..=9 => base.min(8.0),
-        _ => base.min(7.5),
-    };
-    for (width, landscape) in [(PORTRAIT_WIDTH, false), (LANDSCAPE_WIDTH, true)] {
-        let mut size = start;
-        while size >= 6.5 {
-            // An average letter of the serif face is about half an em wide.
-            let em = 0.52 * size;
-            let natural: f64 = needs.iter().map(|(nat, _)| nat * em + 2.0 * INSET).sum();
-            let least: f64 = needs.iter().map(|(_, w)| w * em + 2.0 * INSET).sum();
-            if natural <= width {
-                return TableLayout {
-                    size,
-                    widths: None,
-                    landscape,
-                };
-            }
-            if least <= width {
-                let spare = width - least;
-                let wants: f64 = needs.iter().map(|(nat, w)| (nat - w) * em).sum();
-                let widths = needs
-                    .iter()
-                    .map(|(nat, w)| {
-                        let share = if wants > 0.0 {
-                            spare * (nat - w) * em / wants
-                        } else {
-                            spare / n
-                        };
-                        w * em + 2.0 * INSET + share
-                    })
-                    .collect();
-                return TableLayout {
-                    size,
-                    widths: Some(widths),
-                    landscape,
-                };
-            }
-            size -= 0.5;
-        }
-    }
-    // Nothing fits: equal shares of a landscape page, words wrapping where they must.
-    TableLayout {
-        size: 6.5,
-        widths: Some(vec![LANDSCAPE_WIDTH / n; needs.len()]),
-        landscape: true,
-    }
-}
-
-/// A table: its caption kept with its first rows, the header row repeated on every page,
-/// figures right-aligned, in a layout that fits the page.
-fn table(t: &Table, base: f64, out: &mut String) {
-    let layout = table_layout(t, base);
-    let columns = t.column_count().max(1);
-    if layout.landscape {
-        out.push_str("\n#page(flipped: true)[\n");
-    }
-    if let Some(c) = &t.caption {
-        let _ = write!(
-            out,
-            "\n#block(sticky: true, above: 1.1em, below: 0.5em, text(weight: \"bold\", size: {:.1}pt)[{}])\n",
-            (layout.size + 1.0).min(10.0),
-            text(c)
-        );
-    }
-    let widths = match &layout.widths {
-        None => vec!["auto".to_string(); columns],
-        Some(w) => w.iter().map(|w| format!("{w:.1}pt")).collect(),
-    };
-    let numeric = t.numeric_columns();
-    let align: Vec<&str> = (0..columns)
-        .map(|i| {
-            if numeric.get(i).copied().unwrap_or(false) {
-                "right"
-            } else {
-                "left"
-            }
-        })
-        .collect();
-    let _ = write!(
-        out,
-        "#[\n#set text(size: {:.1}pt)\n#set par(justify: false)\n#table(columns: ({},), align: ({},), stroke: (x: none, y: 0.4pt + luma(170)), inset: {INSET}pt,\n  table.header(repeat: true, {}),\n",
-        layout.size,
-        widths.join(", "),
-        align.join(", "),
-        (0..columns)
-            .map(|i| format!(
-                "[#strong[{}];]",
-                text(t.header.get(i).map(String::as_str).unwrap_or(""))
-            ))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    if t.rows.is_empty() {
-        let _ = writeln!(out, "  table.cell(colspan: {columns})[No rows.],");
-    }
-    for row in &t.rows {
-        out.push_str("  ");
-        for i in 0..columns {
-            match row.get(i) {
-                Some(c) if c.kind == CellKind::Code => {
-                    let _ = write!(out, "[#raw({});], ", string_literal(&c.text));
-                }
-                Some(c) => {
-                    let _ = write!(out, "[{}], ", text(&c.text));
-                }
-                None => out.push_str("[], "),
-            }
-        }
-        out.push('\n');
-    }
-    out.push_str(")\n]\n");
-    for note in &t.notes {
-        let _ = writeln!(out, "#text(size: 8pt)[{}]\n", text(note));
-    }
-    if layout.landscape {
-        out.push_str("]\n");
-    }
-}
-
 /// How tall a chart may be for its width and still fit a page whole with its title: a
 /// drawing at chart width on A4 has room for about 1.4 times its width in height.
 const TALLEST: f64 = 1.3;
@@ -506,130 +337,4 @@ pub fn document(r: &Report) -> String {
     blocks(&r.provenance, &mut level, &mut out);
     out.push_str("\n]\n");
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::render::document::Cell;
-
-    #[test]
-    fn a_drawing_taller_than_a_page_allows_is_narrowed_to_fit() {
-        // 720 x 360: half as tall as wide, printed at the full chart width.
-        assert_eq!(page_fit("<svg viewBox=\"0 0 720 360\">"), "1");
-        // 720 x 1440: twice as tall as wide; 1.3 x 720 / 1440 = 0.65 of the width keeps it
-        // 1.3 chart widths tall.
-        assert_eq!(page_fit("<svg viewBox=\"0 0 720 1440\">"), "0.650");
-        // No viewBox: as it is.
-        assert_eq!(page_fit("<svg width=\"10\">"), "1");
-    }
-
-    #[test]
-    fn markup_characters_are_escaped() {
-        assert_eq!(
-            escape_markup("9.7% (a*b) #1 <x>"),
-            "9.7% (a\\*b) \\#1 \\<x\\>"
-        );
-    }
-
-    fn wide_table() -> Table {
-        Table {
-            caption: Some("Change after PP+ funding".into()),
-            header: [
-                "Measure",
-                "Breakdown",
-                "Group",
-                "Funded",
-                "Comparison",
-                "Difference",
-                "Difference lower",
-                "Difference upper",
-                "Cost per child",
-                "Finding",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows: vec![vec![
-                Cell::text("On-track rate"),
-                Cell::text("EEF tier"),
-                Cell::text("Targeted academic support"),
-                Cell::number("12.5%"),
-                Cell::number("8.0%"),
-                Cell::number("4.5"),
-                Cell::number("-1.2"),
-                Cell::number("10.2"),
-                Cell::number("£1,250"),
-                Cell::text("No clear difference: the interval includes zero"),
-            ]],
-            ..Table::default()
-        }
-    }
-
-    #[test]
-    fn a_wide_table_gets_widths_that_fit_a_portrait_page() {
-        let layout = table_layout(&wide_table(), 9.0);
-        // Ten columns start at 7.5 pt; their longest words ("Comparison" and "Difference",
-        // 10 letters × 1.1 for bold = 11 characters) fit, so the page stays portrait.
-        assert!(!layout.landscape, "{layout:?}");
-        let widths = layout.widths.expect("explicit widths");
-        let total: f64 = widths.iter().sum();
-        // Shares of what is left fill the width exactly: 493 pt.
-        assert!((total - PORTRAIT_WIDTH).abs() < 0.5, "{total}");
-        // Every column is at least its longest word wide: "Comparison" at 7.5 pt is
-        // 11 × 0.52 × 7.5 = 42.9 pt plus 2 × 3 pt of padding = 48.9 pt.
-        assert!(widths[4] >= 48.8, "{widths:?}");
-    }
-
-    #[test]
-    fn a_narrow_table_is_sized_by_its_content() {
-        let t = Table {
-            header: vec!["Year".into(), "Children".into()],
-            rows: vec![vec![Cell::text("2024-25"), Cell::number("311")]],
-            ..Table::default()
-        };
-        assert_eq!(
-            table_layout(&t, 9.0),
-            TableLayout {
-                size: 9.0,
-                widths: None,
-                landscape: false
-            }
-        );
-    }
-
-    #[test]
-    fn a_small_report_typesets_to_a_tagged_pdf() {
-        let body = crate::render::document::parse_markdown(
-            "## The roll\n\nThere were **311** children. 2024. (a)\n\n### Detail\n\n#### Deeper\n\n- one\n- two\n",
-            None,
-        );
-        let mut body = body;
-        body.push(Block::Table(Box::new(wide_table())));
-        body.push(Block::Figure(Box::new(Figure {
-            id: "chart-x".into(),
-            title: "Children by year".into(),
-            summary: "311 children in 2024-25.".into(),
-            svg: "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100\" height=\"50\"><rect width=\"50\" height=\"20\" fill=\"#0b5394\"/></svg>".into(),
-            data: Some(Table {
-                header: vec!["Year".into(), "Children".into()],
-                rows: vec![vec![Cell::text("2024-25"), Cell::number("311")]],
-                ..Table::default()
-            }),
-        })));
-        let report = Report {
-            title: "Report".into(),
-            subtitle: "Term".into(),
-            audience_label: "leadership".into(),
-            body,
-            provenance: crate::render::document::parse_markdown("## Provenance\n\nx", None),
-            contents: true,
-            compact: false,
-            ..Report::default()
-        };
-        let typ = document(&report);
-        let pdf = typeset(&typ).unwrap_or_else(|e| panic!("{e}\n{typ}"));
-        assert!(pdf.starts_with(b"%PDF"));
-        let raw = String::from_utf8_lossy(&pdf);
-        assert!(raw.contains("/StructTreeRoot") && raw.contains("/MarkInfo"));
-    }
 }

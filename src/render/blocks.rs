@@ -1,0 +1,426 @@
+//! The blocks template functions build: a chart with its data table, a result table, and
+//! the year-on-year and headline tables of figures; and the table block of any result.
+
+use super::chart;
+use super::context::ReportData;
+use super::document::{Block, Cell, Figure as ChartFigure, Inline, Table};
+use super::figures::{
+    Figure, NEIGHBOURS, headline, headline_of, latest_reference, national_cell, short_change, show,
+};
+use super::format::format_value;
+use super::lookups::{
+    invalid, lookup, period_heading, report_year, require_metric, rows_for_term, rows_where,
+};
+use super::words::{
+    Vocabulary, breakdown_label, category_label, metric_label_in, period_label, value_label,
+};
+use crate::run::{ResultTable, Value};
+use minijinja::Error;
+use minijinja::value::Kwargs;
+
+/// `chart(id, name=, where=, table=)`: the analysis's declared chart as a figure, with the
+/// data it plots as its table.
+pub(super) fn chart_block(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<Block, Error> {
+    let name: Option<String> = kwargs.get("name")?;
+    let condition: Option<String> = kwargs.get("where")?;
+    // `table=false` leaves out the chart's data table, for a page whose next table already
+    // holds the same figures (the school page, which must fit on one side of A4).
+    let with_table: Option<bool> = kwargs.get("table")?;
+    kwargs.assert_all_used()?;
+    let (analysis, run) = lookup(data, id)?;
+    let shown = &run.result;
+    let filtered = condition
+        .as_deref()
+        .map(|c| rows_where(shown, id, c))
+        .transpose()?;
+    let result = filtered.as_ref().unwrap_or(shown);
+    let spec = match &name {
+        Some(n) => analysis
+            .meta
+            .charts
+            .iter()
+            .find(|c| c.name.as_deref() == Some(n.as_str())),
+        None => analysis.meta.charts.first(),
+    }
+    .ok_or_else(|| {
+        invalid(format!(
+            "analysis `{id}` declares no chart{} in its front matter",
+            name.map(|n| format!(" named `{n}`")).unwrap_or_default()
+        ))
+    })?;
+    let breaks = crate::run::series_breaks(&data.run.sources, id);
+    let (spec, relabelled) = in_words(spec, result, &analysis.meta);
+    let (spec, result) = (&spec, &relabelled);
+    let drawn = chart::render_chart_with_breaks(spec, result, &breaks)
+        .map_err(|e| invalid(format!("chart of `{id}`: {e}")))?;
+    let anchor = match &spec.name {
+        Some(n) => format!("chart-{}-{n}", id.replace('/', "-")),
+        None => format!("chart-{}", id.replace('/', "-")),
+    };
+    let svg: String = drawn
+        .svg
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    // The data table holds what the chart plots (its x, series, values and comparators),
+    // open when short enough to read at a glance.
+    let plotted: Vec<&String> = std::iter::once(&spec.x)
+        .chain(spec.series.iter())
+        .chain(spec.y.iter())
+        .chain(spec.comparators.iter())
+        .chain(
+            spec.forest
+                .iter()
+                .flat_map(|f| [&f.lower, &f.upper].into_iter().chain(f.colour_by.as_ref())),
+        )
+        .collect();
+    let keep: Vec<usize> = plotted
+        .iter()
+        .filter_map(|c| result.column_index(c))
+        .collect();
+    let data_table = ResultTable {
+        columns: keep.iter().map(|&i| result.columns[i].clone()).collect(),
+        rows: result
+            .rows
+            .iter()
+            .map(|r| keep.iter().map(|&i| r[i].clone()).collect())
+            .collect(),
+    };
+    // `table=false` draws no data table: the page's next table holds the same figures.
+    let table = with_table
+        .unwrap_or(true)
+        .then(|| result_table(&data_table, Some(&spec.unit), None));
+    Ok(Block::Figure(Box::new(ChartFigure {
+        id: anchor,
+        title: spec.title.clone(),
+        summary: drawn.summary,
+        svg,
+        data: table,
+    })))
+}
+
+/// A chart's declaration and rows in the reader's words: columns the analysis labels are
+/// renamed to their labels (so series and axes read as words) and code values in the x and
+/// series columns become their code-list labels. The figures are untouched.
+fn in_words(
+    spec: &crate::analysis::ChartSpec,
+    table: &ResultTable,
+    meta: &crate::analysis::FrontMatter,
+) -> (crate::analysis::ChartSpec, ResultTable) {
+    let mut spec = spec.clone();
+    // Panels group rows as a series does: name and relabel them as one.
+    if spec.series.is_none() {
+        spec.series = spec.panels.clone();
+    }
+    let mut table = table.clone();
+    let categorical: Vec<usize> = std::iter::once(&spec.x)
+        .chain(spec.series.iter())
+        .filter_map(|c| table.column_index(c))
+        .collect();
+    let n = spec
+        .forest
+        .as_ref()
+        .and_then(|f| f.n.as_deref())
+        .and_then(|c| table.column_index(c));
+    let x = table.column_index(&spec.x);
+    for row in &mut table.rows {
+        for &i in &categorical {
+            if let Value::Text(t) = &row[i] {
+                row[i] = Value::Text(category_label(&table.columns[i], t));
+            }
+        }
+        // A forest plot names each row's n beside its category: "Attendance below 90% (n = 42)".
+        if let (Some(n), Some(x)) = (n, x) {
+            let count = row[n].to_string();
+            if let Value::Text(t) = &row[x] {
+                row[x] = Value::Text(format!("{t} (n = {count})"));
+            }
+        }
+    }
+    let rename = |c: &mut String| {
+        if let Some(label) = meta.labels.get(c.as_str()) {
+            *c = label.clone();
+        }
+    };
+    for c in &mut table.columns {
+        rename(c);
+    }
+    if spec.x_label.is_none() {
+        spec.x_label = meta.labels.get(&spec.x).cloned();
+    }
+    rename(&mut spec.x);
+    spec.y.iter_mut().for_each(rename);
+    spec.comparators.iter_mut().for_each(rename);
+    if let Some(s) = spec.series.as_mut() {
+        rename(s);
+    }
+    if let Some(p) = spec.panels.as_mut() {
+        rename(p);
+    }
+    if let Some(f) = spec.forest.as_mut() {
+        rename(&mut f.lower);
+        rename(&mut f.upper);
+        if let Some(c) = f.colour_by.as_mut() {
+            rename(c);
+        }
+    }
+    (spec, table)
+}
+
+/// `table(id, columns=, limit=, term_only=, caption=, where=)`: an analysis's result as a
+/// table in the analysis's own words.
+pub(super) fn table_block(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<Block, Error> {
+    let columns: Option<Vec<String>> = kwargs.get("columns")?;
+    let limit: Option<usize> = kwargs.get("limit")?;
+    let term_only: Option<bool> = kwargs.get("term_only")?;
+    let caption: Option<String> = kwargs.get("caption")?;
+    let condition: Option<String> = kwargs.get("where")?;
+    kwargs.assert_all_used()?;
+    let (analysis, run) = lookup(data, id)?;
+    let shown = &run.result;
+    let mut table = if term_only.unwrap_or(false) {
+        rows_for_term(shown, &data.run.term)
+    } else {
+        shown.clone()
+    };
+    if let Some(c) = condition {
+        table = rows_where(&table, id, &c)?;
+    }
+    if let Some(cols) = columns {
+        let idx: Vec<usize> = cols
+            .iter()
+            .map(|c| {
+                table.column_index(c).ok_or_else(|| {
+                    invalid(format!(
+                        "`{id}` has no column `{c}` (columns: {})",
+                        table.columns.join(", ")
+                    ))
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        table = ResultTable {
+            columns: idx.iter().map(|&i| table.columns[i].clone()).collect(),
+            rows: table
+                .rows
+                .iter()
+                .map(|r| idx.iter().map(|&i| r[i].clone()).collect())
+                .collect(),
+        };
+    }
+    if let Some(n) = limit {
+        table.rows.truncate(n);
+    }
+    Ok(Block::Table(Box::new(result_table_with(
+        &table,
+        None,
+        caption.as_deref(),
+        Vocabulary::of(&analysis.meta),
+    ))))
+}
+
+/// Year-on-year headline table for a board: each metric for up to five academic years ending
+/// with the report's (the years any of them has), the change on the year before, and national.
+/// `group` picks whose figures (`all`, or e.g. `OC2 cohort`); `national` false leaves the
+/// national column out, for figures on another basis than DfE's (one basis per comparison).
+pub(super) fn years_block(
+    data: &ReportData,
+    ids: &[String],
+    group: &str,
+    national: bool,
+    neighbours: bool,
+) -> Result<Block, Error> {
+    let mut year = report_year(data)?;
+    let mut years = Vec::new();
+    for _ in 0..5 {
+        years.push(year.to_string());
+        year = year.previous();
+    }
+    years.reverse();
+    for id in ids {
+        require_metric(data, id)?;
+    }
+    years.retain(|y| {
+        ids.iter()
+            .any(|id| headline_of(data, id, y, group).is_some())
+    });
+    let Some(last) = years.last().map(|y| period_label(y)) else {
+        // Ordinary data (an early term, a small authority): say so rather than fail.
+        return Ok(Block::Paragraph(vec![Inline::Text(format!(
+            "No figures yet for these measures for an academic year up to {}.",
+            period_label(&data.academic_year)
+        ))]));
+    };
+    let mut rows = Vec::new();
+    for id in ids {
+        let figures: Vec<Option<Figure>> = years
+            .iter()
+            .map(|y| headline_of(data, id, y, group))
+            .collect();
+        let change = match figures.as_slice() {
+            [.., before, now] => short_change(before, now),
+            _ => "–".to_string(),
+        };
+        let mut row = vec![Cell::text(metric_label_in(&data.analyses, id))];
+        row.extend(figures.iter().map(|f| Cell::number(show(f))));
+        row.push(Cell::text(change));
+        if national {
+            row.push(Cell::number(national_cell(data, id)));
+        }
+        if neighbours {
+            let cell = latest_reference(data, NEIGHBOURS, "neighbours_mean", id)
+                .map(|(v, y)| format!("{v} ({y})"))
+                .unwrap_or_else(|| "–".into());
+            row.push(Cell::number(cell));
+        }
+        rows.push(row);
+    }
+    let mut header = vec!["Measure".to_string()];
+    header.extend(years.iter().map(|y| period_heading(data, y)));
+    header.push("On the year before".into());
+    let whose = match group {
+        "all" => "all children in care".to_string(),
+        "OC2 cohort" => "children looked after 12 months at 31 March (the OC2 cohort)".to_string(),
+        other => other.to_string(),
+    };
+    let caption = if national {
+        header.push("National CLA".into());
+        format!(
+            "Year on year, {whose}: each measure by academic year to {last}, the change on the year before and the latest national figure for children looked after 12 months"
+        )
+    } else {
+        format!(
+            "Year on year, {whose}: each measure by academic year to {last} and the change on the year before (no national column: DfE's national figures describe children looked after 12 months, a different group)"
+        )
+    };
+    let caption = if neighbours {
+        header.push("Statistical neighbours".into());
+        format!(
+            "{caption}; beside it, the average of the authority's statistical neighbours (DfE's model) for the same children"
+        )
+    } else {
+        caption
+    };
+    Ok(Block::Table(Box::new(Table {
+        caption: Some(caption),
+        class: Some("headlines".into()),
+        header,
+        rows,
+        notes: Vec::new(),
+    })))
+}
+
+/// `headlines([...])`: each metric this period, against the period before, the same term
+/// last year (or the year before, for yearly figures) and the latest national CLA figure.
+pub(super) fn headlines_block(data: &ReportData, ids: &[String]) -> Result<Block, Error> {
+    let year = report_year(data)?;
+    let mut rows = Vec::new();
+    for id in ids {
+        require_metric(data, id)?;
+        let termly = headline(data, id, &data.run.term).is_some();
+        let (now, before, last_year) = if termly {
+            (
+                data.run.term.clone(),
+                data.previous_term.clone(),
+                data.same_term_last_year.clone(),
+            )
+        } else {
+            (
+                year.to_string(),
+                year.previous().to_string(),
+                year.previous().to_string(),
+            )
+        };
+        let (a, b, c) = (
+            headline(data, id, &now),
+            headline(data, id, &before),
+            headline(data, id, &last_year),
+        );
+        rows.push(vec![
+            Cell::text(metric_label_in(&data.analyses, id)),
+            Cell::text(period_heading(data, &now)),
+            Cell::number(show(&a)),
+            Cell::text(short_change(&b, &a)),
+            Cell::text(short_change(&c, &a)),
+            Cell::number(national_cell(data, id)),
+        ]);
+    }
+    Ok(Block::Table(Box::new(Table {
+        caption: Some("Headline figures: this period against the one before, a year earlier and the latest national figure for children looked after 12 months".into()),
+        class: Some("headlines".into()),
+        header: [
+            "Measure",
+            "Period",
+            "Figure",
+            "On the period before",
+            "On a year earlier",
+            "National CLA",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+        notes: Vec::new(),
+    })))
+}
+
+/// A result as a table block: numbers right-aligned and formatted by unit.
+/// `chart_unit` formats the value columns of a chart's data; other columns by name.
+pub(super) fn result_table(
+    table: &ResultTable,
+    chart_unit: Option<&str>,
+    caption: Option<&str>,
+) -> Table {
+    result_table_with(table, chart_unit, caption, Vocabulary::NONE)
+}
+
+/// [`result_table`] with the analysis's own words: its column labels and units, and code
+/// values as their code-list labels (a `group` cell by its row's `breakdown`).
+pub(super) fn result_table_with(
+    table: &ResultTable,
+    chart_unit: Option<&str>,
+    caption: Option<&str>,
+    words: Vocabulary<'_>,
+) -> Table {
+    let breakdown = table.column_index("breakdown");
+    let rows = table
+        .rows
+        .iter()
+        .map(|row| {
+            table
+                .columns
+                .iter()
+                .zip(row)
+                .map(|(c, v)| {
+                    let by_name = words.unit(c, v);
+                    let unit = match (by_name, v) {
+                        (None, Value::Float(_)) => chart_unit.map(str::to_string),
+                        (u, _) => u,
+                    };
+                    let text = match v {
+                        Value::Text(t) if c == "breakdown" => breakdown_label(t),
+                        Value::Text(t) if c == "group" => match breakdown.map(|b| &row[b]) {
+                            Some(Value::Text(b)) => value_label(b, t),
+                            _ => value_label(c, t),
+                        },
+                        Value::Text(t) => value_label(c, t),
+                        // No figure reads as a dash, as in the headline tables, not a blank.
+                        Value::Null => "–".to_string(),
+                        _ => format_value(v, unit.as_deref()),
+                    };
+                    if v.as_f64().is_some() || v.is_suppressed() || *v == Value::Null {
+                        Cell::number(text)
+                    } else {
+                        Cell::text(text)
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    Table {
+        caption: caption.map(str::to_string),
+        class: None,
+        header: table.columns.iter().map(|c| words.heading(c)).collect(),
+        rows,
+        notes: Vec::new(),
+    }
+}

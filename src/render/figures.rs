@@ -1,0 +1,274 @@
+//! Figures as a template reads them: one typed [`Figure`] read from the disclosed metrics
+//! (value, unit, whether shown), how two figures moved, and one reader of the reference
+//! tables (DfE's national figures, the statistical neighbours).
+
+use super::context::ReportData;
+use super::format::{format_number, format_value};
+use super::words::period_label;
+use crate::disclosure::DisclosedMetric;
+use crate::run::{ResultTable, Value};
+
+/// A metric's figure as disclosed: its value and unit, and whether this report's audience
+/// may see it (`shown` false: suppressed, and the value is not there).
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Figure {
+    pub value: f64,
+    pub unit: String,
+    pub shown: bool,
+}
+
+impl Figure {
+    /// A disclosed metric row's figure; `None` when the row has no value.
+    fn of(m: &DisclosedMetric) -> Option<Figure> {
+        if m.value_suppressed {
+            Some(Figure {
+                value: 0.0,
+                unit: m.row.unit.clone(),
+                shown: false,
+            })
+        } else {
+            m.row.value.map(|value| Figure {
+                value,
+                unit: m.row.unit.clone(),
+                shown: true,
+            })
+        }
+    }
+}
+
+/// The figure of one metric row: the first with this id, period and group, and with this
+/// breakdown when one is given. Every figure a template shows is read here.
+pub(super) fn metric_figure(
+    data: &ReportData,
+    id: &str,
+    period: &str,
+    group: &str,
+    breakdown: Option<&str>,
+) -> Option<Figure> {
+    data.metrics
+        .iter()
+        .find(|m| {
+            let m = &m.row;
+            m.metric == id
+                && m.time_period == period
+                && m.group == group
+                && breakdown.is_none_or(|b| m.breakdown == b)
+        })
+        .and_then(Figure::of)
+}
+
+/// A metric's headline figure (breakdown and group `all`) for one period, as disclosed.
+pub(super) fn headline(data: &ReportData, id: &str, period: &str) -> Option<Figure> {
+    metric_figure(data, id, period, "all", Some("all"))
+}
+
+/// A metric's figure for one group (`all`: breakdown and group `all`; else the group of
+/// whichever breakdown has it, e.g. `OC2 cohort`) for one period.
+pub(super) fn headline_of(
+    data: &ReportData,
+    id: &str,
+    period: &str,
+    group: &str,
+) -> Option<Figure> {
+    if group == "all" {
+        return headline(data, id, period);
+    }
+    metric_figure(data, id, period, group, None)
+}
+
+/// A headline cell: the figure, `c` when suppressed, a dash when there is none.
+pub(super) fn show(f: &Option<Figure>) -> String {
+    match f {
+        Some(f) if f.shown => format_number(f.value, &f.unit),
+        Some(_) => crate::run::value::SUPPRESSED.to_string(),
+        None => "–".to_string(),
+    }
+}
+
+/// How a figure moved between two periods, before it is put into words: `Up` and `Down`
+/// carry the size, percentages in `points` (the caller's word for percentage points).
+enum Movement {
+    Suppressed,
+    Missing,
+    Same,
+    Up(String),
+    Down(String),
+}
+
+fn movement(from: &Option<Figure>, to: &Option<Figure>, points: &str) -> Movement {
+    match (from, to) {
+        (Some(f), _) if !f.shown => Movement::Suppressed,
+        (_, Some(f)) if !f.shown => Movement::Suppressed,
+        (Some(a), Some(b)) => {
+            let d = b.value - a.value;
+            let size = if a.unit == "percent" {
+                format!("{:.1} {points}", d.abs())
+            } else {
+                format_number(d.abs(), &a.unit)
+            };
+            if d.abs() < 0.05 {
+                Movement::Same
+            } else if d > 0.0 {
+                Movement::Up(size)
+            } else {
+                Movement::Down(size)
+            }
+        }
+        _ => Movement::Missing,
+    }
+}
+
+/// A change in a table cell: "up 1.2 pts", "no change", `c` when either side is suppressed.
+pub(super) fn short_change(from: &Option<Figure>, to: &Option<Figure>) -> String {
+    match movement(from, to, "pts") {
+        Movement::Suppressed => crate::run::value::SUPPRESSED.to_string(),
+        Movement::Missing => "–".to_string(),
+        Movement::Same => "no change".to_string(),
+        Movement::Up(size) => format!("up {size}"),
+        Movement::Down(size) => format!("down {size}"),
+    }
+}
+
+/// A change in a sentence: "up 1.2 percentage points", "unchanged", or why there is none.
+pub(super) fn change_text(from: Option<Figure>, to: Option<Figure>) -> String {
+    match movement(&from, &to, "percentage points") {
+        Movement::Suppressed => "not shown (a figure is suppressed)".to_string(),
+        Movement::Missing => "not comparable (no figure for one of the periods)".to_string(),
+        Movement::Same => "unchanged".to_string(),
+        Movement::Up(size) => format!("up {size}"),
+        Movement::Down(size) => format!("down {size}"),
+    }
+}
+
+/// A reference table (`measure`, `academic_year`, `cohort`, a value column and `unit`), as
+/// the template functions read DfE's national figures and the statistical neighbours.
+pub(super) struct Reference<'a> {
+    table: &'a ResultTable,
+    measure: usize,
+    year: usize,
+    cohort: usize,
+    value: usize,
+    unit: usize,
+}
+
+impl<'a> Reference<'a> {
+    /// Reads `table` with its figures in column `value`; errs with the first column missing.
+    pub fn read(table: &'a ResultTable, value: &str) -> Result<Self, String> {
+        let col = |n: &str| table.column_index(n).ok_or_else(|| n.to_string());
+        Ok(Reference {
+            measure: col("measure")?,
+            year: col("academic_year")?,
+            cohort: col("cohort")?,
+            value: col(value)?,
+            unit: col("unit")?,
+            table,
+        })
+    }
+
+    /// A row's figure formatted by its unit.
+    fn formatted(&self, row: &[Value]) -> String {
+        format_value(&row[self.value], Some(&row[self.unit].to_string()))
+    }
+
+    /// The figure for `measure` in `year` for `cohort`, formatted; `None` when not published.
+    pub fn figure(&self, measure: &str, year: &str, cohort: &str) -> Option<String> {
+        let r = &self.table.rows;
+        r.iter()
+            .find(|r| {
+                r[self.measure].to_string() == measure
+                    && r[self.year].to_string() == year
+                    && r[self.cohort].to_string() == cohort
+            })
+            .map(|r| self.formatted(r))
+    }
+
+    /// The latest figure for children looked after 12 months for `measure` up to `year`,
+    /// formatted, with its year in words.
+    pub fn latest(&self, measure: &str, year: &str) -> Option<(String, String)> {
+        self.table
+            .rows
+            .iter()
+            .filter(|r| {
+                r[self.measure].to_string() == measure
+                    && r[self.cohort].to_string() == "cla_12m"
+                    && r[self.year].to_string().as_str() <= year
+                    && r[self.value].as_f64().is_some()
+            })
+            .max_by_key(|r| r[self.year].to_string())
+            .map(|r| (self.formatted(r), period_label(&r[self.year].to_string())))
+    }
+}
+
+/// The latest figure for children looked after 12 months in column `value` of a reference
+/// analysis up to the report's year, with its year; `None` when the analysis has none.
+pub(super) fn latest_reference(
+    data: &ReportData,
+    analysis: &str,
+    value: &str,
+    id: &str,
+) -> Option<(String, String)> {
+    let run = data.run.result(analysis)?;
+    Reference::read(&run.result, value)
+        .ok()?
+        .latest(id, &data.academic_year)
+}
+
+/// The latest national CLA figure for a metric up to the report's year, with its year.
+pub(super) fn latest_national(data: &ReportData, id: &str) -> Option<(String, String)> {
+    latest_reference(data, NATIONAL, "value", id)
+}
+
+/// The national cell of a headline table: the latest national CLA figure and its year.
+pub(super) fn national_cell(data: &ReportData, id: &str) -> String {
+    latest_national(data, id)
+        .map(|(v, y)| format!("{v} ({y})"))
+        .unwrap_or_else(|| "–".into())
+}
+
+/// DfE's national figures, as the reference analysis gives them.
+pub(super) const NATIONAL: &str = "reference/national_benchmarks";
+
+/// The statistical neighbours' figures.
+pub(super) const NEIGHBOURS: &str = "reference/la_comparators";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figure(value: f64, unit: &str, shown: bool) -> Option<Figure> {
+        Some(Figure {
+            value,
+            unit: unit.into(),
+            shown,
+        })
+    }
+
+    #[test]
+    fn changes_are_worded_in_points_for_percentages() {
+        // 9.4% - 8.1% = 1.3 percentage points
+        assert_eq!(
+            change_text(figure(8.1, "percent", true), figure(9.4, "percent", true)),
+            "up 1.3 percentage points"
+        );
+        // 18.5 - 20.0 = -1.5
+        assert_eq!(
+            change_text(figure(20.0, "mean", true), figure(18.5, "mean", true)),
+            "down 1.5"
+        );
+        // 5.01 - 5.0 = 0.01, under 0.05
+        assert_eq!(
+            change_text(figure(5.0, "percent", true), figure(5.01, "percent", true)),
+            "unchanged"
+        );
+        assert!(change_text(None, figure(1.0, "count", true)).starts_with("not comparable"));
+        // A suppressed figure at either end hides the change too.
+        assert!(
+            change_text(figure(3.0, "count", false), figure(9.0, "count", true))
+                .starts_with("not shown")
+        );
+        assert_eq!(
+            short_change(&figure(3.0, "count", true), &figure(9.0, "count", false)),
+            "c"
+        );
+    }
+}
