@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use cohort::app::{self, AppError, Project};
 use cohort::contract::{AcademicYear, Term};
-use cohort::engine::{BallistaPlace, EngineKind};
+use cohort::engine::{BallistaPlace, EngineKind, limits};
 use cohort::sample::{SampleConfig, SampleFormat};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,6 +53,25 @@ struct Paths {
     /// validated copy in .cohort/cache (as does COHORT_NO_CACHE=1 in the environment).
     #[arg(long)]
     no_cache: bool,
+    /// The memory each engine may use for queries, e.g. 8GiB or 50% (default: `memory` under
+    /// [limits] in ./cohort.toml, else half the machine's memory on DataFusion, 80% on DuckDB).
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
+    memory_limit: Option<u64>,
+    /// The time each analysis, notebook cell or query statement may run, e.g. 90s, 30m or 2h
+    /// (default: `analysis_time` and `query_time` under [limits] in ./cohort.toml, else 30m and 10m).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    time_limit: Option<std::time::Duration>,
+}
+
+/// `--memory-limit`: an amount, or a percentage of the machine's memory.
+fn parse_memory(s: &str) -> Result<u64, String> {
+    let machine = s.trim_end().ends_with('%').then(limits::machine_memory);
+    limits::parse_size(s, machine)
+}
+
+/// `--time-limit`.
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    limits::parse_duration(s)
 }
 
 #[derive(Subcommand)]
@@ -128,6 +147,19 @@ fn project(p: Paths) -> Result<Project, AppError> {
         Some(f) => f.sources(&root.join(cohort::project::FILE_NAME))?,
         None => Default::default(),
     };
+    // The engines this command starts are held to cohort.toml's [limits] and the flags.
+    let mut limits = match &file {
+        Some(f) => f.limits(&root.join(cohort::project::FILE_NAME))?,
+        None => limits::Limits::default(),
+    };
+    if let Some(bytes) = p.memory_limit {
+        limits.memory = Some(bytes);
+    }
+    if let Some(time) = p.time_limit {
+        limits.analysis_time = time;
+        limits.query_time = time;
+    }
+    limits::set(limits);
     let from_file =
         |pick: fn(&cohort::project::ProjectFile) -> Option<PathBuf>| file.as_ref().and_then(pick);
     let data: PathBuf = p

@@ -33,10 +33,16 @@ pub fn notebook(
             let first_line = cells.get(e.cell - 1).map_or(1, |(_, line)| *line);
             let at = e.error.line.map_or(first_line, |l| first_line + l - 1);
             let excerpt = crate::excerpt::excerpt(&text, at, e.error.column.map(|c| (c, 1)));
+            // A cell a limit stopped names itself: `cell 2 ran past the time limit of 3 s`.
+            let message = if e.error.limit.is_some() {
+                e.error.said_of(&format!("cell {}", e.cell))
+            } else {
+                format!("cell {}: {}", e.cell, e.error.message)
+            };
             AppError::Render(RenderError::Template {
                 path: file.to_path_buf(),
                 line: at,
-                message: format!("cell {}: {}", e.cell, e.error.message),
+                message,
                 excerpt,
             })
         })?;

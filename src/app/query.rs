@@ -220,7 +220,14 @@ impl Session {
 
     fn sql(&mut self, sql: &str) -> Result<String, AppError> {
         self.run_needed(sql)?;
-        let batches = self.engine.query(sql).map_err(|e| self.explain(e))?;
+        let time = crate::engine::limits::current().query_time;
+        let batches = self
+            .engine
+            .query_within(sql, time)
+            .map_err(|e| match e.limit {
+                Some(_) => AppError::Data(e.said_of(&format!("the statement `{}`", opening(sql)))),
+                None => self.explain(e),
+            })?;
         let text = print::format(&convert::to_table(&batches), self.mode, self.limit);
         match &self.output {
             None => Ok(text),
@@ -251,6 +258,15 @@ impl Session {
             format!("; did you mean {}?", near.join(", "))
         };
         AppError::Data(format!("no table `{missing}` ({}){hint}", e.message.trim()))
+    }
+}
+
+/// The statement's start on one line, to name it in a message: `SELECT string_agg(...`.
+fn opening(sql: &str) -> String {
+    let words = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    match words.char_indices().nth(60) {
+        Some((i, _)) => format!("{}...", &words[..i]),
+        None => words,
     }
 }
 

@@ -5,6 +5,7 @@
 //! DuckDB's Rust crate uses a newer arrow than DataFusion; tables cross between the two
 //! through the Arrow C data interface, whose layout is the same in every version.
 
+use super::limits::{self, LimitHit, Limits};
 use super::{Engine, EngineError, gate};
 use datafusion::arrow::array::{Array, ArrayRef, StructArray, new_null_array};
 use datafusion::arrow::compute::cast;
@@ -14,18 +15,87 @@ use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use duckdb::arrow as newer;
 use duckdb::{Connection, ffi};
 use std::ffi::{CStr, CString, c_char};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 /// An in-memory DuckDB; each query runs on its own connection to it, so rayon's
 /// threads can query at once. Before the first query (after the catalog's tables are
-/// in) it is sealed: no files, URLs or extensions, and its settings locked.
+/// in) it is sealed: no files, URLs or extensions, and its settings locked. Its memory
+/// and spilled data are held to the process's [`Limits`], and a query running past its
+/// time is interrupted.
 pub struct DuckDbEngine {
     // Dropped first: the connections close before `raw` closes the database.
     conn: Mutex<Connection>,
     /// Set once the lockdown settings are applied (or failed to apply).
     sealed: OnceLock<Result<(), EngineError>>,
     raw: Mutex<RawDatabase>,
+    limits: Limits,
+    // Dropped last, once the database is closed.
+    _spill: SpillFolder,
+}
+
+/// The engine's own folder for data DuckDB spills from memory (instead of DuckDB's default,
+/// `.tmp` in the working folder), removed with the engine.
+struct SpillFolder(PathBuf);
+
+impl SpillFolder {
+    fn new(limits: &Limits) -> SpillFolder {
+        static ENGINES: AtomicUsize = AtomicUsize::new(0);
+        let n = ENGINES.fetch_add(1, Ordering::Relaxed);
+        let parent = limits.spill_dir.clone().unwrap_or_else(std::env::temp_dir);
+        SpillFolder(parent.join(format!("cohort-duckdb-{}-{n}", std::process::id())))
+    }
+}
+
+impl Drop for SpillFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Interrupts the query on a connection once it has run for `time`, and again every tenth
+/// of a second until it ends (an interrupt that lands before DuckDB starts is forgotten).
+struct Watchdog {
+    done: Option<mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    fired: Arc<AtomicBool>,
+}
+
+impl Watchdog {
+    fn start(conn: &Connection, time: Duration) -> Watchdog {
+        let handle = conn.interrupt_handle();
+        let (done, wait) = mpsc::channel::<()>();
+        let fired = Arc::new(AtomicBool::new(false));
+        let flag = fired.clone();
+        let thread = std::thread::Builder::new()
+            .name("cohort-duckdb-watchdog".into())
+            .spawn(move || {
+                let mut wait_for = time;
+                while let Err(RecvTimeoutError::Timeout) = wait.recv_timeout(wait_for) {
+                    flag.store(true, Ordering::SeqCst);
+                    handle.interrupt();
+                    wait_for = Duration::from_millis(100);
+                }
+            })
+            .ok();
+        Watchdog {
+            done: Some(done),
+            thread,
+            fired,
+        }
+    }
+
+    /// Stops watching; whether the query was interrupted.
+    fn stop(mut self) -> bool {
+        drop(self.done.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        self.fired.load(Ordering::SeqCst)
+    }
 }
 
 /// The database handle, and one raw connection used only to parse and prepare (never
@@ -109,6 +179,7 @@ impl RawDatabase {
                 message,
                 line,
                 column: None,
+                limit: None,
             });
         }
         if count > 1 {
@@ -133,6 +204,7 @@ impl RawDatabase {
                 message,
                 line,
                 column: None,
+                limit: None,
             })
         } else {
             // SAFETY: a successfully prepared statement.
@@ -158,18 +230,70 @@ SET autoload_known_extensions = false; \
 SET allow_community_extensions = false; \
 SET lock_configuration = true;";
 
+/// `text` as a SQL string literal.
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
 impl DuckDbEngine {
-    /// An empty in-memory DuckDB with two threads that keeps insertion order.
+    /// An empty in-memory DuckDB with two threads that keeps insertion order, held to the
+    /// limits [`limits::current`] gives.
     pub fn new() -> Result<Self, EngineError> {
+        Self::with_limits(limits::current())
+    }
+
+    /// [`DuckDbEngine::new`] held to `limits`: `memory_limit`, a private `temp_directory`
+    /// and, when a spill limit is set, `max_temp_directory_size`.
+    pub fn with_limits(limits: Limits) -> Result<Self, EngineError> {
         let raw = RawDatabase::open()?;
         // SAFETY: `raw.db` is open and outlives the connection (see the field order).
         let conn = unsafe { Connection::open_from_raw(raw.db) }.map_err(to_error)?;
-        conn.execute_batch("SET threads TO 2; SET preserve_insertion_order = true;")
-            .map_err(to_error)?;
+        let spill = SpillFolder::new(&limits);
+        let mut settings = format!(
+            "SET threads TO 2; SET preserve_insertion_order = true; \
+             SET memory_limit = '{}B'; SET temp_directory = {};",
+            limits.duckdb_memory(),
+            literal(&spill.0.to_string_lossy())
+        );
+        if let Some(bytes) = limits.spill {
+            settings.push_str(&format!(" SET max_temp_directory_size = '{bytes}B';"));
+        }
+        conn.execute_batch(&settings).map_err(to_error)?;
         Ok(DuckDbEngine {
             conn: Mutex::new(conn),
             sealed: OnceLock::new(),
             raw: Mutex::new(raw),
+            limits,
+            _spill: spill,
+        })
+    }
+
+    /// Runs `work` on a fresh connection, interrupted once it has run for `time`; a limit
+    /// that stops it is said as such, and a panic inside it is an error.
+    fn within<T>(
+        &self,
+        time: Duration,
+        work: impl FnOnce(&Connection) -> Result<T, EngineError>,
+    ) -> Result<T, EngineError> {
+        limits::catching(|| {
+            let conn = self.connection()?;
+            let watchdog = Watchdog::start(&conn, time);
+            let result = work(&conn);
+            let interrupted = watchdog.stop();
+            result.map_err(|e| {
+                if interrupted {
+                    EngineError::over_limit(LimitHit::Time(time), "")
+                } else if e.message.contains("Out of Memory") {
+                    let hit = if e.message.contains("temp_directory") {
+                        LimitHit::Spill(self.limits.spill.unwrap_or(0))
+                    } else {
+                        LimitHit::Memory(self.limits.duckdb_memory())
+                    };
+                    EngineError::over_limit(hit, &e.message)
+                } else {
+                    e
+                }
+            })
         })
     }
 
@@ -258,6 +382,7 @@ fn to_error(e: duckdb::Error) -> EngineError {
         message,
         line,
         column: None,
+        limit: None,
     }
 }
 
@@ -402,6 +527,39 @@ fn normalise_schema(schema: &Schema) -> SchemaRef {
     ))
 }
 
+/// Runs `sql` on `conn` and returns its rows in DataFusion's arrow, with DataFusion's types.
+fn fetch(conn: &Connection, sql: &str) -> Result<Vec<RecordBatch>, EngineError> {
+    let mut stmt = conn.prepare(sql).map_err(to_error)?;
+    let newer_batches: Vec<newer::record_batch::RecordBatch> =
+        stmt.query_arrow([]).map_err(to_error)?.collect();
+    let schema = normalise_schema(&older_schema(&stmt.schema())?);
+    let mut out = Vec::with_capacity(newer_batches.len());
+    for b in newer_batches {
+        let b = to_older(b)?;
+        let columns: Vec<ArrayRef> = b
+            .columns()
+            .iter()
+            .zip(schema.fields())
+            .map(|(c, f)| {
+                if c.data_type() == f.data_type() {
+                    Ok(c.clone())
+                } else {
+                    cast(c, f.data_type()).map_err(|e| EngineError::new(e.to_string()))
+                }
+            })
+            .collect::<Result<_, _>>()?;
+        out.push(
+            RecordBatch::try_new(schema.clone(), columns)
+                .map_err(|e| EngineError::new(e.to_string()))?,
+        );
+    }
+    out.retain(|b| b.num_rows() > 0);
+    if out.is_empty() {
+        out.push(RecordBatch::new_empty(schema));
+    }
+    Ok(out)
+}
+
 impl Engine for DuckDbEngine {
     fn name(&self) -> &'static str {
         "duckdb"
@@ -440,49 +598,25 @@ impl Engine for DuckDbEngine {
     }
 
     fn query(&self, sql: &str) -> Result<Vec<RecordBatch>, EngineError> {
+        self.query_within(sql, self.limits.analysis_time)
+    }
+
+    fn query_within(&self, sql: &str, time: Duration) -> Result<Vec<RecordBatch>, EngineError> {
         self.admit(sql)?;
-        let conn = self.connection()?;
-        let mut stmt = conn.prepare(sql).map_err(to_error)?;
-        let newer_batches: Vec<newer::record_batch::RecordBatch> =
-            stmt.query_arrow([]).map_err(to_error)?.collect();
-        let schema = normalise_schema(&older_schema(&stmt.schema())?);
-        let mut out = Vec::with_capacity(newer_batches.len());
-        for b in newer_batches {
-            let b = to_older(b)?;
-            let columns: Vec<ArrayRef> = b
-                .columns()
-                .iter()
-                .zip(schema.fields())
-                .map(|(c, f)| {
-                    if c.data_type() == f.data_type() {
-                        Ok(c.clone())
-                    } else {
-                        cast(c, f.data_type()).map_err(|e| EngineError::new(e.to_string()))
-                    }
-                })
-                .collect::<Result<_, _>>()?;
-            out.push(
-                RecordBatch::try_new(schema.clone(), columns)
-                    .map_err(|e| EngineError::new(e.to_string()))?,
-            );
-        }
-        out.retain(|b| b.num_rows() > 0);
-        if out.is_empty() {
-            out.push(RecordBatch::new_empty(schema));
-        }
-        Ok(out)
+        self.within(time, |conn| fetch(conn, sql))
     }
 
     fn plan(&self, sql: &str) -> Result<SchemaRef, EngineError> {
         self.admit(sql)?;
-        let conn = self.connection()?;
         let limited = format!(
             "SELECT * FROM ({}\n) AS planned LIMIT 0",
             sql.trim_end().trim_end_matches(';')
         );
-        let mut stmt = conn.prepare(&limited).map_err(to_error)?;
-        let _ = stmt.query_arrow([]).map_err(to_error)?.count();
-        Ok(normalise_schema(&older_schema(&stmt.schema())?))
+        self.within(self.limits.analysis_time, |conn| {
+            let mut stmt = conn.prepare(&limited).map_err(to_error)?;
+            let _ = stmt.query_arrow([]).map_err(to_error)?.count();
+            Ok(normalise_schema(&older_schema(&stmt.schema())?))
+        })
     }
 }
 
@@ -592,6 +726,46 @@ mod tests {
             crate::run::Value::Int(3)
         );
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_runaway_query_is_interrupted_at_its_time_and_held_to_its_memory() {
+        let engine = DuckDbEngine::with_limits(Limits {
+            memory: Some(64 << 20),
+            ..Limits::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        let started = std::time::Instant::now();
+        let time = Duration::from_millis(500);
+        let e = engine
+            .query_within(
+                "SELECT count(*) FROM range(1000000000000) WHERE random() >= 0",
+                time,
+            )
+            .err()
+            .unwrap_or_else(|| panic!("a trillion rows must stop"));
+        assert_eq!(e.limit, Some(LimitHit::Time(time)), "{}", e.message);
+        assert!(started.elapsed() < Duration::from_secs(10));
+        // Every one of 50 million numbers in one list: 400 MB at least, past 64 MiB.
+        let e = engine
+            .query("SELECT len(list(range)) FROM range(50000000)")
+            .err()
+            .unwrap_or_else(|| panic!("must exceed the memory limit"));
+        assert_eq!(e.limit, Some(LimitHit::Memory(64 << 20)), "{}", e.message);
+        // Twenty million distinct numbers need more than 64 MiB to count: DuckDB spills them
+        // to its own temporary folder (external access is off, spilling still works).
+        let out = engine
+            .query("SELECT count(DISTINCT range) AS n FROM range(20000000)")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            crate::run::convert::to_table(&out).rows[0][0],
+            crate::run::Value::Int(20_000_000)
+        );
+        // The engine still answers, on a fresh connection.
+        let out = engine
+            .query("SELECT 1 AS x")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(out[0].num_rows(), 1);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub fn refused(what: &str, line: usize) -> EngineError {
         ),
         line: Some(line),
         column: None,
+        limit: None,
     }
 }
 

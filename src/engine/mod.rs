@@ -8,15 +8,18 @@ mod ballista;
 mod datafusion;
 mod duckdb;
 mod gate;
+pub mod limits;
 
 #[cfg(feature = "ballista")]
 pub use self::ballista::{BallistaEngine, LocalCluster};
 pub use self::datafusion::DataFusionEngine;
 pub use self::duckdb::DuckDbEngine;
+pub use self::limits::{LimitHit, Limits};
 
 use ::datafusion::arrow::datatypes::SchemaRef;
 use ::datafusion::arrow::record_batch::RecordBatch;
 use std::path::Path;
+use std::time::Duration;
 
 /// An error from an engine, with the SQL position when the engine reports one.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -26,14 +29,18 @@ pub struct EngineError {
     /// 1-based line and column within the SQL text, when known.
     pub line: Option<usize>,
     pub column: Option<usize>,
+    /// The limit that stopped the query, when one did ([`EngineError::over_limit`]).
+    pub limit: Option<LimitHit>,
 }
 
 impl EngineError {
+    /// An error with no position in the SQL.
     pub fn new(message: impl Into<String>) -> Self {
         EngineError {
             message: message.into(),
             line: None,
             column: None,
+            limit: None,
         }
     }
 }
@@ -112,8 +119,16 @@ pub trait Engine: Send + Sync {
         arrow_schema: SchemaRef,
         path: &Path,
     ) -> Result<(), EngineError>;
-    /// Runs a query to completion.
+    /// Runs a query to completion, within the time an analysis may take
+    /// ([`Limits::analysis_time`]).
     fn query(&self, sql: &str) -> Result<Vec<RecordBatch>, EngineError>;
+    /// Runs a query to completion, stopping it with an error (its `limit` set) when it runs
+    /// longer than `time`. An engine that cannot stop a query early (Ballista, whose jobs
+    /// have their own timeout) runs it as [`Engine::query`] does.
+    fn query_within(&self, sql: &str, time: Duration) -> Result<Vec<RecordBatch>, EngineError> {
+        let _ = time;
+        self.query(sql)
+    }
     /// Runs a query to completion and returns, with its rows, the executed plan with each
     /// operator's rows and time (`cohort run --profile`), where the engine can give one.
     fn query_profiled(&self, sql: &str) -> Result<(Vec<RecordBatch>, String), EngineError> {

@@ -8,6 +8,7 @@ pub mod init;
 use crate::catalog::values::check_pattern;
 use crate::catalog::{ReadOptions, Sources, TableSource};
 use crate::contract::Contract;
+use crate::engine::limits::{self, Limits};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -63,6 +64,23 @@ pub struct SourceSection {
     pub strict: Option<bool>,
 }
 
+/// `[limits]` as written: how far one query may go (see [`Limits`]); every value is text,
+/// e.g. `memory = "8GiB"` or `"50%"`, `analysis_time = "30m"`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsSection {
+    /// Memory each engine may use for its queries (`8GiB`, `50%` of the machine's).
+    pub memory: Option<String>,
+    /// Disk each engine may fill with data spilled from memory (`40GiB`).
+    pub spill: Option<String>,
+    /// The folder spilled data goes in (default: the system's temporary folder).
+    pub spill_dir: Option<PathBuf>,
+    /// The time each analysis or notebook cell may run (`30m`).
+    pub analysis_time: Option<String>,
+    /// The time each `cohort query` statement may run (`10m`).
+    pub query_time: Option<String>,
+}
+
 /// `cohort.toml` as written.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -76,6 +94,7 @@ pub struct ProjectFile {
     pub authority: Option<Authority>,
     #[serde(default)]
     pub sources: BTreeMap<String, SourceSection>,
+    pub limits: Option<LimitsSection>,
 }
 
 impl ProjectFile {
@@ -99,7 +118,37 @@ impl ProjectFile {
             message: e.to_string().trim().to_string(),
         })?;
         file.sources(path)?;
+        file.limits(path)?;
         Ok(file)
+    }
+
+    /// The limits `[limits]` sets, the defaults for what it leaves out.
+    pub fn limits(&self, path: &Path) -> Result<Limits, ProjectError> {
+        let mut out = Limits::default();
+        let Some(section) = &self.limits else {
+            return Ok(out);
+        };
+        let invalid = |key: &str, message: String| ProjectError::Invalid {
+            path: path.to_path_buf(),
+            message: format!("[limits] {key}: {message}"),
+        };
+        if let Some(m) = &section.memory {
+            let total = limits::machine_memory();
+            out.memory =
+                Some(limits::parse_size(m, Some(total)).map_err(|e| invalid("memory", e))?);
+        }
+        if let Some(s) = &section.spill {
+            out.spill = Some(limits::parse_size(s, None).map_err(|e| invalid("spill", e))?);
+        }
+        out.spill_dir = section.spill_dir.clone();
+        if let Some(t) = &section.analysis_time {
+            out.analysis_time =
+                limits::parse_duration(t).map_err(|e| invalid("analysis_time", e))?;
+        }
+        if let Some(t) = &section.query_time {
+            out.query_time = limits::parse_duration(t).map_err(|e| invalid("query_time", e))?;
+        }
+        Ok(out)
     }
 
     /// The sources as the catalog reads them; names are checked against the contract.
@@ -208,6 +257,23 @@ PM = "PM mark"
     }
 
     #[test]
+    fn limits_are_read_with_their_units_and_the_rest_default() {
+        let text = "[limits]\nmemory = \"512MiB\"\nspill = \"2GiB\"\nanalysis_time = \"45m\"\n";
+        let f = ProjectFile::parse(Path::new("cohort.toml"), text).unwrap();
+        let l = f.limits(Path::new("cohort.toml")).unwrap();
+        assert_eq!(l.memory, Some(512 << 20));
+        assert_eq!(l.spill, Some(2 << 30));
+        // 45 minutes = 2,700 s; the query time is left at its default.
+        assert_eq!(l.analysis_time, std::time::Duration::from_secs(2700));
+        assert_eq!(l.query_time, limits::DEFAULT_QUERY_TIME);
+        let none = ProjectFile::parse(Path::new("cohort.toml"), "").unwrap();
+        assert_eq!(
+            none.limits(Path::new("cohort.toml")).unwrap(),
+            Limits::default()
+        );
+    }
+
+    #[test]
     fn impossible_sources_are_clear_errors() {
         let bad = [
             ("[sources.pep]\nfile = \"x.csv\"\n", "no table `pep`"),
@@ -221,6 +287,12 @@ PM = "PM mark"
             ),
             ("[sources.peps]\nfiles = \"x\"\n", "unknown field"),
             ("[sources.peps.wide]\nAM = \"a\"\n", "only attendance"),
+            (
+                "[limits]\nmemory = \"4\"\n",
+                "[limits] memory: `4`: no unit",
+            ),
+            ("[limits]\nquery_time = \"soon\"\n", "[limits] query_time"),
+            ("[limits]\nmemroy = \"4GiB\"\n", "unknown field"),
         ];
         for (text, expected) in bad {
             let e = ProjectFile::parse(Path::new("cohort.toml"), text)

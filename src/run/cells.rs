@@ -14,7 +14,8 @@ pub struct CellError {
     pub error: EngineError,
 }
 
-/// Runs each cell's SQL in order and returns their results; stops at the first that fails.
+/// Runs each cell's SQL in order, each within the time an analysis may take, and returns
+/// their results; stops at the first that fails.
 pub fn run_cells<'a>(
     engine: &dyn Engine,
     cells: impl IntoIterator<Item = &'a str>,

@@ -36,6 +36,9 @@ pub enum RunError {
     Engine { engine: String, message: String },
     #[error("{}: model: {message}", path.display())]
     Model { path: PathBuf, message: String },
+    /// An analysis a limit stopped (memory, disk for spilled data, time), named with its file.
+    #[error("{}: {message}", path.display())]
+    Limit { path: PathBuf, message: String },
     #[error("{}: cannot write: {source}", path.display())]
     Write {
         path: PathBuf,
@@ -317,8 +320,15 @@ fn run_one(
 }
 
 /// An engine error as `file:line: message`, the line found from the engine's position
-/// or, failing that, from the first line that mentions the name the message quotes.
+/// or, failing that, from the first line that mentions the name the message quotes; a
+/// query a limit stopped is `file: analysis `id` exceeded ...`.
 pub fn sql_error(a: &Analysis, e: &crate::engine::EngineError) -> RunError {
+    if e.limit.is_some() {
+        return RunError::Limit {
+            path: a.path.clone(),
+            message: e.said_of(&format!("analysis `{}`", a.id())),
+        };
+    }
     let (line, span) = match (e.line, locate(&a.sql, &e.message)) {
         (Some(l), _) => (a.sql_line + l - 1, e.column.map(|c| (c, 1))),
         (None, Some((l, name))) => {

@@ -14,6 +14,7 @@ mod export;
 mod facilitators;
 mod figures;
 mod history;
+mod limits;
 mod notebook;
 mod ordinary;
 mod pdf;
