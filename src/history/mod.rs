@@ -163,6 +163,14 @@ impl History {
                     }
                     std::thread::sleep(std::time::Duration::from_millis(100));
                 }
+                // Another command is creating the file this moment: its header is not
+                // written yet. A file that stays invalid is reported after a few seconds.
+                Err(e)
+                    if e.to_string().contains("not a valid DuckDB database file")
+                        && start.elapsed() < std::time::Duration::from_secs(5) =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
                 Err(e) if is_locked(&e) => {
                     let mut err = store(path, e);
                     if let HistoryError::Store { message, .. } = &mut err {
