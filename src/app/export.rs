@@ -3,8 +3,8 @@
 
 use super::{AppError, Project};
 use crate::catalog::{Catalog, LoadedTable};
-use crate::export::ees::{self, Figure, Geography};
 use crate::disclosure::Audience;
+use crate::export::ees::{self, Figure, Geography};
 use crate::staging::Staging;
 use datafusion::arrow::array::{Array, AsArray};
 use std::path::PathBuf;
