@@ -53,6 +53,11 @@ struct Paths {
     /// validated copy in .cohort/cache (as does COHORT_NO_CACHE=1 in the environment).
     #[arg(long)]
     no_cache: bool,
+    /// Use SSDA903 data that looks stale for the term (its latest return years before it,
+    /// or episodes left open past 18) with a warning instead of an error (as does
+    /// allow_stale = true in cohort.toml).
+    #[arg(long)]
+    allow_stale: bool,
 }
 
 #[derive(Subcommand)]
@@ -135,6 +140,7 @@ fn project(p: Paths) -> Result<Project, AppError> {
         .or_else(|| from_file(|f| f.data.clone()))
         .unwrap_or_else(|| "sample-data".into());
     Ok(Project {
+        allow_stale: p.allow_stale || file.as_ref().is_some_and(|f| f.allow_stale),
         cache: app::default_cache(root, &data, p.no_cache),
         data,
         queries: p
