@@ -12,7 +12,12 @@
 //! written, and an entry is used only when the file still has that hash. A file replaced
 //! with valid but false rows, or with one bit flipped, is [`Lookup::Tampered`]: the table is
 //! read and checked again from its own files, with a warning naming the table and the
-//! cache file. Hashing costs little against a run: MEASURED_COST
+//! cache file. Hashing costs little against a run. Measured (issue 29) on the project's shared
+//! 2-core machine, under load, over `cohort sample --children 10000 --years 5` (14.3 million
+//! rows): the cached attendance file is 28 MB and hashes in 0.15 to 0.32 s (all 32 MB of
+//! entries: 0.27 s), against 20.1 s for the run that reused every entry (verifying each
+//! hash included) and 58.4 s for the first run that read and checked the files: about 1.5%
+//! of a run that uses the cache.
 
 use super::load::LoadedTable;
 use crate::contract::{Contract, Table};

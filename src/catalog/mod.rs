@@ -44,6 +44,9 @@ use std::path::{Path, PathBuf};
 /// and what went wrong.
 type TableLoad = (Option<Loaded>, Problems);
 
+/// A cached Parquet file a table's rows are read from, with its verified SHA-256.
+type CachedRead = (PathBuf, String);
+
 /// A table with each of its files and the rows that file held.
 type Loaded = (LoadedTable, Vec<(PathBuf, u64)>);
 
@@ -243,7 +246,8 @@ impl Catalog {
                     && let Some(key) = key_of(table.name)
                 {
                     match reuse(c, table.name, &key, &paths) {
-                        Reuse::Hit(loaded, manifest, file) => {
+                        Reuse::Hit(hit) => {
+                            let (loaded, manifest, file) = *hit;
                             for n in &manifest.notes {
                                 p.note(n.clone());
                             }
@@ -285,7 +289,7 @@ impl Catalog {
         let mut loaded = Vec::new();
         let mut reused: HashMap<String, cache::Manifest> = HashMap::new();
         // The cached file each table's rows are read from, with its verified hash.
-        let mut read_from: HashMap<String, (PathBuf, String)> = HashMap::new();
+        let mut read_from: HashMap<String, CachedRead> = HashMap::new();
         let mut rejected: Vec<CachedFile> = Vec::new();
         // Every file some table claims, whether or not it loaded.
         let claimed: HashSet<PathBuf> = locations
@@ -429,16 +433,16 @@ impl Catalog {
             }
         }
         let cache_use = cache.filter(|_| unchanged).map(|c| {
-            let mut used = store(
+            let (mut used, scanned) = store(
                 c,
                 &mut loaded,
                 &reused,
                 &table_notes,
                 &key_of,
                 span,
-                &mut read_from,
                 &mut problems,
             );
+            read_from.extend(scanned);
             used.written.extend(streamed.keys().cloned());
             used.written.sort();
             used.rejected = rejected.clone();
@@ -814,7 +818,7 @@ fn references_closure(contract: &Contract, name: &str) -> BTreeSet<String> {
 enum Reuse {
     /// The table (scanned from the file when large, else read back) with its files and their
     /// rows, its manifest, and the cached file it came from.
-    Hit(Loaded, cache::Manifest, PathBuf),
+    Hit(Box<(Loaded, cache::Manifest, PathBuf)>),
     /// An entry that is not what was written: the table must be read and checked again.
     Tampered {
         file: PathBuf,
@@ -854,11 +858,12 @@ fn reuse(c: &CacheOptions, table: &str, key: &str, paths: &[PathBuf]) -> Reuse {
             }
         }
     }
-    Reuse::Hit((t, rows), manifest, file)
+    Reuse::Hit(Box::new(((t, rows), manifest, file)))
 }
 
 /// Writes every freshly checked table with files to the cache and turns the large ones
 /// into scans of their cached file; a table that cannot be written stays in memory, noted.
+/// Returns what the cache did, and each table now scanned with its cached file and hash.
 fn store(
     c: &CacheOptions,
     loaded: &mut [Loaded],
@@ -866,10 +871,9 @@ fn store(
     notes: &HashMap<String, Vec<String>>,
     key_of: &(dyn Fn(&str) -> Option<String> + Sync),
     span: Option<(NaiveDate, NaiveDate)>,
-    read_from: &mut HashMap<String, (PathBuf, String)>,
     problems: &mut Problems,
-) -> CacheUse {
-    type Kept = (String, Option<(PathBuf, String)>);
+) -> (CacheUse, Vec<(String, CachedRead)>) {
+    type Kept = (String, Option<CachedRead>);
     let outcomes: Vec<Option<Result<Kept, String>>> = loaded
         .par_iter_mut()
         .map(|(t, paths)| {
@@ -905,11 +909,13 @@ fn store(
         dir: c.dir.clone(),
         ..Default::default()
     };
+    // The tables now scanned from the file just written, with its hash.
+    let mut read = Vec::new();
     for outcome in outcomes.into_iter().flatten() {
         match outcome {
             Ok((name, scanned)) => {
                 if let Some(f) = scanned {
-                    read_from.insert(name.clone(), f);
+                    read.push((name.clone(), f));
                 }
                 used.written.push(name)
             }
@@ -927,7 +933,7 @@ fn store(
     used.reused.sort();
     used.written.sort();
     used.scanned.sort();
-    used
+    (used, read)
 }
 
 /// Why `path` (found under `dir`) must not be read, when it must not: not a regular file

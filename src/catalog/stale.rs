@@ -153,8 +153,8 @@ pub fn staleness(
         .collect();
     let mut open: HashSet<&str> = HashSet::new();
     let mut past_18: HashSet<&str> = HashSet::new();
-    for i in 0..child.len() {
-        let (Some(c), Some(start)) = (&child[i], decom.get(i).copied().flatten()) else {
+    for (i, c) in child.iter().enumerate() {
+        let (Some(c), Some(start)) = (c, decom.get(i).copied().flatten()) else {
             continue;
         };
         let still_open = dec.get(i).copied().flatten().is_none_or(|d| date32(d) > on);

@@ -27,8 +27,7 @@ pub fn check_calendar(table: &Table, t: &mut LoadedTable, path: &Path, problems:
         };
         let mut row = 0usize;
         let mut found: Vec<(usize, String)> = Vec::new();
-        for b in 0..t.batches.len() {
-            let batch = &t.batches[b];
+        for batch in t.batches.iter_mut() {
             let Some(strings) = batch.column(index).as_any().downcast_ref::<StringArray>() else {
                 row += batch.num_rows();
                 continue;
@@ -55,7 +54,7 @@ pub fn check_calendar(table: &Table, t: &mut LoadedTable, path: &Path, problems:
                 let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
                 columns[index] = Arc::new(StringArray::from(f));
                 if let Ok(nb) = RecordBatch::try_new(batch.schema(), columns) {
-                    t.batches[b] = nb;
+                    *batch = nb;
                 }
             }
             row += n;
