@@ -63,6 +63,9 @@ pub struct Project {
     pub sources: crate::catalog::Sources,
     /// The validated-data cache; `None` reads and checks every file every time.
     pub cache: Option<crate::catalog::CacheOptions>,
+    /// SSDA903 data that looks stale for the term is a warning, not an error
+    /// (`--allow-stale`, or `allow_stale = true` in cohort.toml).
+    pub allow_stale: bool,
 }
 
 impl Default for Project {
@@ -77,6 +80,7 @@ impl Default for Project {
             la_code: None,
             sources: Default::default(),
             cache: None,
+            allow_stale: false,
         }
     }
 }
@@ -247,8 +251,26 @@ fn load_checked(project: &Project, drafts: bool) -> Result<(Vec<Analysis>, Vec<S
     }
 }
 
-/// The term to report on: the one asked for, or the latest with attendance marks.
+/// The term to report on: the one asked for, or the latest with attendance marks. SSDA903
+/// data that looks stale for it is an error, or a warning where the project allows it.
 pub fn choose_term(catalog: &Catalog, asked: Option<&str>) -> Result<Term, AppError> {
+    let term = pick_term(catalog, asked)?;
+    if let Some(allow) = catalog.allow_stale
+        && let Some(stale) = catalog.staleness(term)
+    {
+        if !allow {
+            return Err(AppError::Data(stale.to_string()));
+        }
+        eprintln!(
+            "{}",
+            style::for_stderr(&format!("warning (allowed by --allow-stale): {stale}"))
+        );
+    }
+    Ok(term)
+}
+
+/// [`choose_term`] without the look at the 903 data.
+fn pick_term(catalog: &Catalog, asked: Option<&str>) -> Result<Term, AppError> {
     let terms = catalog.terms();
     match (asked, terms.first(), terms.last()) {
         (Some(t), first, last) => {
@@ -314,6 +336,7 @@ pub fn open_catalog_for(
     );
     reading.finish_and_clear();
     let mut catalog = opened?;
+    catalog.allow_stale = Some(project.allow_stale);
     if let Some(la) = &project.la_code {
         catalog.set_authority(&contract, la);
     }

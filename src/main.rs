@@ -61,6 +61,11 @@ struct Paths {
     /// (default: `analysis_time` and `query_time` under [limits] in ./cohort.toml, else 30m and 10m).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     time_limit: Option<std::time::Duration>,
+    /// Use SSDA903 data that looks stale for the term (its latest return years before it,
+    /// or episodes left open past 18) with a warning instead of an error (as does
+    /// allow_stale = true in cohort.toml).
+    #[arg(long)]
+    allow_stale: bool,
 }
 
 /// `--memory-limit`: an amount, or a percentage of the machine's memory.
@@ -167,6 +172,7 @@ fn project(p: Paths) -> Result<Project, AppError> {
         .or_else(|| from_file(|f| f.data.clone()))
         .unwrap_or_else(|| "sample-data".into());
     Ok(Project {
+        allow_stale: p.allow_stale || file.as_ref().is_some_and(|f| f.allow_stale),
         cache: app::default_cache(root, &data, p.no_cache),
         data,
         queries: p

@@ -2,6 +2,13 @@
 //! `--out` (`.staging-<pid>-<n>`), the run is recorded, and only then are the files moved
 //! into place. A failure anywhere before that removes the staging folder, so `--out`
 //! (and the history, whose transaction is not committed) stay as they were.
+//!
+//! A process killed outright (`kill -9`) cannot remove its staging folder, so each folder has
+//! a lock file beside it (`.staging-<pid>-<n>.lock`) that its process holds locked while it
+//! lives; the system releases the lock when the process dies, however it dies. Every new
+//! staging removes the folders of `--out` whose lock is free (their process is gone), and
+//! those without a lock file whose process id no longer runs; a live run's folder is locked
+//! and is never touched.
 
 use crate::output::{PathError, inside, write_atomic};
 use std::path::{Path, PathBuf};
@@ -40,6 +47,9 @@ pub struct Staging {
     published: bool,
     /// Whether `out` was made for this command, so a failure removes it again.
     made_out: bool,
+    /// The lock file beside the folder, held locked while this staging lives.
+    lock_path: PathBuf,
+    _lock: Option<std::fs::File>,
 }
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
@@ -52,18 +62,27 @@ impl Staging {
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
-        let dir = out.join(name);
+        let dir = out.join(&name);
         let made_out = !out.exists();
-        std::fs::create_dir_all(&dir).map_err(|e| StagingError::Write {
-            path: dir.clone(),
-            source: e,
-        })?;
+        let write_err = |path: &Path| {
+            let path = path.to_path_buf();
+            move |e| StagingError::Write { path, source: e }
+        };
+        std::fs::create_dir_all(out).map_err(write_err(out))?;
+        remove_abandoned(out);
+        // Locked before the folder exists, so no other run ever sees the folder unlocked.
+        let lock_path = out.join(format!("{name}.lock"));
+        let lock = std::fs::File::create(&lock_path).map_err(write_err(&lock_path))?;
+        let lock = lock.try_lock().is_ok().then_some(lock);
+        std::fs::create_dir_all(&dir).map_err(write_err(&dir))?;
         Ok(Staging {
             out: out.to_path_buf(),
             dir,
             files: Vec::new(),
             published: false,
             made_out,
+            lock_path,
+            _lock: lock,
         })
     }
 
@@ -186,11 +205,59 @@ impl Drop for Staging {
     fn drop(&mut self) {
         // Unpublished outputs are never seen: the staging folder goes with them.
         let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = std::fs::remove_file(&self.lock_path);
         if self.made_out && !self.published {
             // Only when empty: --out as it was, absent.
             let _ = std::fs::remove_dir(&self.out);
         }
     }
+}
+
+/// Removes the staging folders in `out` that their process left behind when it died: those
+/// whose lock file is not locked, and those without one whose process id no longer runs.
+/// Returns how many went.
+pub fn remove_abandoned(out: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return 0;
+    };
+    let mine = format!(".staging-{}-", std::process::id());
+    let mut removed = 0;
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(".staging-") else {
+            continue;
+        };
+        if name.starts_with(&mine) || name.ends_with(".lock") || !e.path().is_dir() {
+            continue;
+        }
+        let lock_path = out.join(format!("{name}.lock"));
+        // Held (when free) until the folder is gone.
+        let mut _held = None;
+        let gone = match std::fs::OpenOptions::new().write(true).open(&lock_path) {
+            // Free: its process is gone.
+            Ok(f) => {
+                let free = f.try_lock().is_ok();
+                _held = Some(f);
+                free
+            }
+            Err(_) => rest
+                .split('-')
+                .next()
+                .and_then(|p| p.parse::<u32>().ok())
+                .is_some_and(process_is_gone),
+        };
+        if gone && std::fs::remove_dir_all(e.path()).is_ok() {
+            let _ = std::fs::remove_file(&lock_path);
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// Whether no process has id `pid` (known only where /proc lists processes; elsewhere a
+/// folder without a lock file is kept).
+fn process_is_gone(pid: u32) -> bool {
+    Path::new("/proc/self").exists() && !Path::new("/proc").join(pid.to_string()).exists()
 }
 
 fn collect(dir: &Path, relative: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -252,6 +319,55 @@ mod tests {
         names.sort();
         assert_eq!(names, ["a.html", "sub"]);
         assert!(!out.join("escape.html").exists() && !temp("escape.html").exists());
+        let _ = std::fs::remove_dir_all(&out);
+    }
+
+    #[test]
+    fn folders_left_by_dead_processes_are_removed_and_live_ones_kept() {
+        let out = temp("abandoned");
+        std::fs::create_dir_all(&out).unwrap_or_else(|e| panic!("{e}"));
+        let folder = |name: &str| {
+            let d = out.join(name);
+            std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(d.join("run.json"), "{}").unwrap_or_else(|e| panic!("{e}"));
+            d
+        };
+        // Killed with -9: its lock file is there, and nobody holds it.
+        let killed = folder(".staging-4000000-0");
+        std::fs::write(out.join(".staging-4000000-0.lock"), "").unwrap_or_else(|e| panic!("{e}"));
+        // An older cohort's folder without a lock file, of a process id that cannot run
+        // (above Linux's largest, 2^22).
+        let old = folder(".staging-4000001-3");
+        // A live run (another process's number): its lock is held.
+        let live = folder(".staging-4000002-0");
+        let held = std::fs::File::create(out.join(".staging-4000002-0.lock"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        held.try_lock().unwrap_or_else(|e| panic!("{e}"));
+        // Not a staging folder at all.
+        let other = folder("results");
+        let s = Staging::new(&out).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!killed.exists(), "a dead run's folder is removed");
+        assert!(!out.join(".staging-4000000-0.lock").exists());
+        if Path::new("/proc/self").exists() {
+            assert!(
+                !old.exists(),
+                "a folder of a process that is gone is removed"
+            );
+        }
+        assert!(live.exists(), "a live run's folder is kept");
+        assert!(other.exists());
+        // This staging's own lock is held: another process's sweep leaves it alone.
+        let own = std::fs::OpenOptions::new()
+            .write(true)
+            .open(s.dir().with_extension("lock"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(own.try_lock().is_err(), "a live staging's lock is held");
+        drop(own);
+        drop(s);
+        drop(held);
+        // Once the live run is gone too, the next staging removes its folder.
+        drop(Staging::new(&out).unwrap_or_else(|e| panic!("{e}")));
+        assert!(!live.exists());
         let _ = std::fs::remove_dir_all(&out);
     }
 

@@ -163,7 +163,8 @@ pub fn write(analyses: &[Analysis], lock_path: &Path) -> Result<usize, AnalysisE
         }
         text.push_str(&format!("{} {} {}\n", a.id(), a.meta.version, a.sql_hash));
     }
-    std::fs::write(lock_path, text).map_err(|e| AnalysisError::Io {
+    // Whole or not at all: a lock cut short would unlock analyses.
+    crate::output::write_atomic(lock_path, text.as_bytes()).map_err(|e| AnalysisError::Io {
         path: lock_path.to_path_buf(),
         source: e,
     })?;

@@ -2,9 +2,27 @@
 
 use super::*;
 
-/// `cohort lock`: records every analysis's version and SQL hash.
+/// `cohort lock`: records every analysis's version and SQL hash, refusing (and writing
+/// nothing) when `cohort check` would refuse an analysis: a file that does not read, a
+/// dependency cycle, SQL that does not plan against the contract (or its DuckDB variant),
+/// a declared column the result lacks, or a version lowered or unchanged over changed SQL.
 pub fn write_lock(project: &Project) -> Result<usize, AppError> {
     let analyses = analysis::load_all(&project.queries)?;
+    let problems = plan_all(&analyses, None);
+    if !problems.is_empty() {
+        return Err(AppError::Data(format!(
+            "{} not written: `cohort check` refuses {} ({} problem{}):\n  {}",
+            project.lock_path().display(),
+            if problems.len() == 1 {
+                "an analysis"
+            } else {
+                "analyses"
+            },
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" },
+            problems.join("\n  ")
+        )));
+    }
     Ok(lock::write(&analyses, &project.lock_path()).map_err(|e| vec![e])?)
 }
 
@@ -25,11 +43,16 @@ pub struct CheckReport {
     pub rows: u64,
     /// Findings that do not fail the check (an analysis nothing uses).
     pub warnings: Vec<String>,
+    /// Why the SSDA903 data looks stale for the term, when it does and that is not allowed.
+    pub stale: Option<String>,
 }
 
 impl CheckReport {
     pub fn is_clean(&self) -> bool {
-        self.data.is_none() && self.analyses.is_empty() && self.templates.is_empty()
+        self.data.is_none()
+            && self.analyses.is_empty()
+            && self.templates.is_empty()
+            && self.stale.is_none()
     }
 }
 
@@ -48,6 +71,9 @@ impl fmt::Display for CheckReport {
         }
         if let Some(d) = &self.data {
             writeln!(f, "{d}")?;
+        }
+        if let Some(s) = &self.stale {
+            writeln!(f, "{s}")?;
         }
         if !self.analyses.is_empty() {
             writeln!(
@@ -112,6 +138,17 @@ pub fn check(project: &Project, term: Option<Term>) -> CheckReport {
         .extend(plan_all(&analyses, catalog.as_ref()));
     report.checked_analyses = analyses.len();
     let term = term.or_else(|| catalog.as_ref().and_then(Catalog::latest_term));
+    if let (Some(c), Some(t)) = (&catalog, term)
+        && let Some(stale) = c.staleness(t)
+    {
+        if project.allow_stale {
+            report
+                .warnings
+                .push(format!("(allowed by --allow-stale) {stale}"));
+        } else {
+            report.stale = Some(stale.to_string());
+        }
+    }
     let found = template_check::check_templates(
         &project.templates,
         &project.data,

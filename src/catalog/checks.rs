@@ -415,6 +415,7 @@ pub fn check_references(
     t: &LoadedTable,
     path: &Path,
     targets: &HashMap<(String, String), HashSet<String>>,
+    explained: &HashSet<String>,
     problems: &mut Problems,
 ) {
     for r in &table.references {
@@ -431,6 +432,30 @@ pub fn check_references(
             .iter()
             .map(|(tt, tc)| format!("{tt}.{tc}"))
             .collect();
+        // Every table it could refer to is empty: every row would fail. One problem for the
+        // column (none when the empty table's own problem already says why).
+        if sets.iter().all(|s| s.is_empty()) {
+            let referring = column_chunks(t, r.column)
+                .iter()
+                .map(|c| c.len() - c.null_count())
+                .sum::<usize>();
+            let said = r.targets.iter().any(|(tt, _)| explained.contains(*tt));
+            if referring > 0 && !said {
+                problems.push(Problem {
+                    file: path.to_path_buf(),
+                    position: None,
+                    column: Some(r.column.to_string()),
+                    value: None,
+                    expected: format!(
+                        "values present in {}, but {} no rows, so none of the {referring} rows that refer to {} can be found",
+                        names.join(" or "),
+                        if names.len() == 1 { "it has" } else { "they have" },
+                        if names.len() == 1 { "it" } else { "them" },
+                    ),
+                });
+            }
+            continue;
+        }
         let mut row = 0usize;
         for chunk in column_chunks(t, r.column) {
             if let Some(s) = chunk.as_any().downcast_ref::<StringArray>() {

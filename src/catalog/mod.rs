@@ -16,16 +16,19 @@ pub mod locate;
 mod parquet;
 mod reference;
 pub mod returns;
+mod stale;
 mod stream;
+mod terms;
 pub mod text;
 pub mod values;
 pub mod xml903;
 
-pub use cache::{CacheOptions, CacheUse};
+pub use cache::{CacheOptions, CacheUse, CachedFile};
 pub use columns::ReadOptions;
 pub use error::{CatalogError, Position, Problem};
 pub use load::{LoadedTable, arrow_schema, date32};
 pub use locate::{Sources, TableSource};
+pub use stale::Stale;
 
 use crate::contract::{AcademicYear, Contract, Term};
 use chrono::NaiveDate;
@@ -41,6 +44,9 @@ use std::path::{Path, PathBuf};
 /// and what went wrong.
 type TableLoad = (Option<Loaded>, Problems);
 
+/// A cached Parquet file a table's rows are read from, with its verified SHA-256.
+type CachedRead = (PathBuf, String);
+
 /// A table with each of its files and the rows that file held.
 type Loaded = (LoadedTable, Vec<(PathBuf, u64)>);
 
@@ -51,6 +57,12 @@ pub struct DataFile {
     pub path: PathBuf,
     pub sha256: String,
     pub rows: u64,
+    /// When the table's rows came from its validated copy in the cache rather than from
+    /// `path`: that Parquet file, and the SHA-256 it was verified to have before use.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_from: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_sha256: Option<String>,
 }
 
 /// A validated data folder: the contract's tables plus reference tables.
@@ -65,6 +77,10 @@ pub struct Catalog {
     pub notes: Vec<String>,
     /// What the open took from and wrote to the validated-data cache, when it used one.
     pub cache: Option<CacheUse>,
+    /// How SSDA903 data that looks stale for the chosen term is met: `None` not looked at
+    /// (a test case's own data), `Some(false)` an error, `Some(true)` a warning
+    /// (`--allow-stale`, or `allow_stale = true` in cohort.toml).
+    pub allow_stale: Option<bool>,
 }
 
 impl Catalog {
@@ -122,6 +138,16 @@ impl Catalog {
             return Err(problems.into_error());
         }
         let files = locate::data_files(dir);
+        // A FIFO or a device would be read (and hashed) for ever, and a link out of the folder
+        // reads what is not the folder's: both refused before anything is opened.
+        for path in &files {
+            if let Some(p) = unreadable_kind(dir, path) {
+                problems.push(p);
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems.into_error());
+        }
         let today = dates::today();
         // Where each contract table's files are, found once: to read them, to hash them and
         // to tell which files no table claims.
@@ -139,6 +165,20 @@ impl Catalog {
         let mut to_hash: Vec<&PathBuf> = located.values().flatten().collect();
         to_hash.sort();
         to_hash.dedup();
+        for path in &to_hash {
+            if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+                problems.push(Problem {
+                    file: (*path).clone(),
+                    position: None,
+                    column: None,
+                    value: None,
+                    expected: "data, but the file is empty (0 bytes)".into(),
+                });
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems.into_error());
+        }
         // Each file's size and modification time as it was hashed: a file that changes while
         // the catalog reads it must not be kept under the hash of what it held before.
         let stamps: Vec<Option<(u64, std::time::SystemTime)>> =
@@ -184,7 +224,13 @@ impl Catalog {
                 .collect(),
             None => HashMap::new(),
         };
-        let results: Vec<(TableLoad, Option<cache::Manifest>)> = contract
+        // A rejected entry comes with its warning, said once (not kept with the table's notes).
+        type Outcome = (
+            TableLoad,
+            Option<(cache::Manifest, PathBuf)>,
+            Option<(CachedFile, String)>,
+        );
+        let results: Vec<Outcome> = contract
             .tables
             .par_iter()
             .map(|table| {
@@ -192,32 +238,59 @@ impl Catalog {
                 if !reads(table.name) {
                     let left = reference::builtin(contract, table.name)
                         .unwrap_or_else(|| reference::empty(table));
-                    return ((Some((left, vec![])), p), None);
+                    return ((Some((left, vec![])), p), None, None);
                 }
                 let paths = located.get(table.name).cloned().unwrap_or_default();
+                let mut rejected = None;
                 if let Some(c) = cache.filter(|c| c.reuse && !paths.is_empty())
                     && let Some(key) = key_of(table.name)
-                    && let Some(reused) = reuse(c, table.name, &key, &paths)
                 {
-                    let (table, manifest) = reused;
-                    for n in &manifest.notes {
-                        p.note(n.clone());
+                    match reuse(c, table.name, &key, &paths) {
+                        Reuse::Hit(hit) => {
+                            let (loaded, manifest, file) = *hit;
+                            for n in &manifest.notes {
+                                p.note(n.clone());
+                            }
+                            return ((Some(loaded), p), Some((manifest, file)), None);
+                        }
+                        Reuse::Tampered { file, reason } => {
+                            let warning = format!(
+                                "the validated-data cache's copy of table `{}` ({}) is not what was written: {reason}. It was not used: `{}` was read and checked again from {}",
+                                table.name,
+                                file.display(),
+                                table.name,
+                                paths
+                                    .iter()
+                                    .map(|p| p.display().to_string())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            );
+                            let found = CachedFile {
+                                table: table.name.to_string(),
+                                sha256: cache::hash_file(&file).unwrap_or_default(),
+                                path: file,
+                            };
+                            rejected = Some((found, warning));
+                        }
+                        Reuse::Miss => {}
                     }
-                    return ((Some(table), p), Some(manifest));
                 }
                 if deferred.contains_key(table.name) {
-                    return ((None, p), None);
+                    return ((None, p), None, rejected);
                 }
                 let location = locations
                     .get(table.name)
                     .cloned()
                     .unwrap_or(Ok(locate::Located::None));
                 let loaded = load_table(contract, table, dir, location, sources, today, &mut p);
-                ((loaded, p), None)
+                ((loaded, p), None, rejected)
             })
             .collect();
         let mut loaded = Vec::new();
         let mut reused: HashMap<String, cache::Manifest> = HashMap::new();
+        // The cached file each table's rows are read from, with its verified hash.
+        let mut read_from: HashMap<String, CachedRead> = HashMap::new();
+        let mut rejected: Vec<CachedFile> = Vec::new();
         // Every file some table claims, whether or not it loaded.
         let claimed: HashSet<PathBuf> = locations
             .values()
@@ -226,9 +299,14 @@ impl Catalog {
             .collect();
         // The notes each freshly read table gave, kept with it in the cache.
         let mut table_notes: HashMap<String, Vec<String>> = HashMap::new();
-        for ((table, p), manifest) in results {
+        for ((table, p), manifest, bad) in results {
+            if let Some((found, warning)) = bad {
+                problems.note(warning);
+                rejected.push(found);
+            }
             if let Some((t, _)) = &table {
-                if let Some(m) = manifest {
+                if let Some((m, file)) = manifest {
+                    read_from.insert(t.name.clone(), (file, m.sha256.clone()));
                     reused.insert(t.name.clone(), m);
                 } else {
                     table_notes.insert(t.name.clone(), p.notes.clone());
@@ -237,6 +315,24 @@ impl Catalog {
             problems.absorb(p);
             if let Some(t) = table {
                 loaded.push(t);
+            }
+        }
+        // A 903 header with no children: every table that refers to header.CHILD would fail on
+        // every row. Said once, as the cause, rather than as a problem per row.
+        let mut explained: HashSet<String> = HashSet::new();
+        for (t, paths) in &loaded {
+            if t.name == "header"
+                && t.num_rows() == 0
+                && let Some((path, _)) = paths.first()
+            {
+                problems.push(Problem {
+                    file: path.clone(),
+                    position: None,
+                    column: None,
+                    value: None,
+                    expected: "at least one child in the SSDA903 header, but the file is empty: a header row and no children (so every table that refers to header.CHILD would fail on every row)".into(),
+                });
+                explained.insert(t.name.clone());
             }
         }
         unknown_files(contract, dir, &files, &claimed, sources, &mut problems);
@@ -261,6 +357,7 @@ impl Catalog {
                 options: &source.options,
                 today,
                 targets: &targets,
+                explained: &explained,
                 cache: c,
             };
             match stream::stream_table(&cx, table, path, key, &mut problems) {
@@ -271,6 +368,9 @@ impl Catalog {
                         stream::forget(&s.table);
                     }
                     streamed.insert(table.name.to_string(), s.span);
+                    if let Some(file) = &s.table.stored {
+                        read_from.insert(table.name.to_string(), (file.clone(), s.sha256.clone()));
+                    }
                     loaded.push((s.table, vec![(path.clone(), s.rows)]));
                 }
                 stream::Outcome::Failed => {}
@@ -308,7 +408,7 @@ impl Catalog {
                 continue;
             }
             if let (Some(table), Some((path, _))) = (contract.table(&t.name), paths.first()) {
-                checks::check_references(table, t, path, &targets, &mut problems);
+                checks::check_references(table, t, path, &targets, &explained, &mut problems);
             }
         }
         if !problems.is_empty() {
@@ -333,7 +433,7 @@ impl Catalog {
             }
         }
         let cache_use = cache.filter(|_| unchanged).map(|c| {
-            let mut used = store(
+            let (mut used, scanned) = store(
                 c,
                 &mut loaded,
                 &reused,
@@ -342,8 +442,10 @@ impl Catalog {
                 span,
                 &mut problems,
             );
+            read_from.extend(scanned);
             used.written.extend(streamed.keys().cloned());
             used.written.sort();
+            used.rejected = rejected.clone();
             used
         });
         let files = loaded
@@ -359,11 +461,14 @@ impl Catalog {
                     Some(h) => Ok(h.clone()),
                     None => hash_file(&path),
                 };
+                let cached = read_from.get(&table).cloned();
                 sha256.map(|sha256| DataFile {
                     table,
                     path,
                     sha256,
                     rows,
+                    read_sha256: cached.as_ref().map(|(_, h)| h.clone()),
+                    read_from: cached.map(|(f, _)| f),
                 })
             })
             .collect::<Result<Vec<_>, Problem>>()
@@ -388,6 +493,7 @@ impl Catalog {
             span,
             notes: problems.notes,
             cache: cache_use,
+            allow_stale: None,
         })
     }
 
@@ -407,6 +513,7 @@ impl Catalog {
             span: None,
             notes: vec![],
             cache: None,
+            allow_stale: None,
         }
     }
 
@@ -508,8 +615,8 @@ fn read_file(
     }
 }
 
-/// Codes in the list's spelling, then the checks of one table: codes on their dates,
-/// impossible dates, unique keys.
+/// Codes in the list's spelling and terms in the calendar's, then the checks of one table:
+/// terms and years, codes on their dates, impossible dates, unique keys.
 fn check_table(
     contract: &Contract,
     table: &crate::contract::Table,
@@ -519,6 +626,7 @@ fn check_table(
     problems: &mut Problems,
 ) {
     codes::normalise_codes(contract, table, t);
+    terms::check_calendar(table, t, path, problems);
     checks::check_codes(contract, table, t, path, problems);
     dates::check_dates(table, t, path, today, problems);
     checks::check_key(table, t, path, problems);
@@ -706,17 +814,29 @@ fn references_closure(contract: &Contract, name: &str) -> BTreeSet<String> {
     out
 }
 
-/// The cached copy of `table` for `key`, when there is a sound one: the table (scanned from
-/// the file when large, else read back), its files with their rows, and the manifest.
-fn reuse(
-    c: &CacheOptions,
-    table: &str,
-    key: &str,
-    paths: &[PathBuf],
-) -> Option<(Loaded, cache::Manifest)> {
-    let (manifest, file, schema) = cache::find(&c.dir, table, key)?;
+/// What the cache gave for one table.
+enum Reuse {
+    /// The table (scanned from the file when large, else read back) with its files and their
+    /// rows, its manifest, and the cached file it came from.
+    Hit(Box<(Loaded, cache::Manifest, PathBuf)>),
+    /// An entry that is not what was written: the table must be read and checked again.
+    Tampered {
+        file: PathBuf,
+        reason: String,
+    },
+    Miss,
+}
+
+/// The cached copy of `table` for `key`, when there is a sound one (its file verified
+/// against the SHA-256 its manifest recorded).
+fn reuse(c: &CacheOptions, table: &str, key: &str, paths: &[PathBuf]) -> Reuse {
+    let (manifest, file, schema) = match cache::find(&c.dir, table, key) {
+        cache::Lookup::Hit(m, f, s) => (m, f, s),
+        cache::Lookup::Tampered { file, reason } => return Reuse::Tampered { file, reason },
+        cache::Lookup::Miss => return Reuse::Miss,
+    };
     if manifest.file_rows.len() != paths.len() {
-        return None;
+        return Reuse::Miss;
     }
     let rows: Vec<(PathBuf, u64)> = paths
         .iter()
@@ -725,16 +845,25 @@ fn reuse(
         .collect();
     let mut t = LoadedTable::new(table, schema, vec![], None);
     if manifest.rows as usize > c.hold_rows {
-        t.stored = Some(file);
+        t.stored = Some(file.clone());
         t.stored_rows = manifest.rows as usize;
     } else {
-        t.batches = cache::read(&file).ok()?;
+        match cache::read(&file) {
+            Ok(b) => t.batches = b,
+            Err(e) => {
+                return Reuse::Tampered {
+                    file,
+                    reason: format!("it is not readable Parquet ({e})"),
+                };
+            }
+        }
     }
-    Some(((t, rows), manifest))
+    Reuse::Hit(Box::new(((t, rows), manifest, file)))
 }
 
 /// Writes every freshly checked table with files to the cache and turns the large ones
 /// into scans of their cached file; a table that cannot be written stays in memory, noted.
+/// Returns what the cache did, and each table now scanned with its cached file and hash.
 fn store(
     c: &CacheOptions,
     loaded: &mut [Loaded],
@@ -743,8 +872,9 @@ fn store(
     key_of: &(dyn Fn(&str) -> Option<String> + Sync),
     span: Option<(NaiveDate, NaiveDate)>,
     problems: &mut Problems,
-) -> CacheUse {
-    let outcomes: Vec<Option<Result<String, String>>> = loaded
+) -> (CacheUse, Vec<(String, CachedRead)>) {
+    type Kept = (String, Option<CachedRead>);
+    let outcomes: Vec<Option<Result<Kept, String>>> = loaded
         .par_iter_mut()
         .map(|(t, paths)| {
             // A streamed table is in the cache already.
@@ -755,20 +885,23 @@ fn store(
             let manifest = cache::Manifest {
                 key,
                 table: t.name.clone(),
+                // Set by `write` from the bytes it wrote.
+                sha256: String::new(),
                 rows: t.num_rows() as u64,
                 file_rows: paths.iter().map(|(_, r)| *r).collect(),
                 notes: notes.get(&t.name).cloned().unwrap_or_default(),
                 date_span: if t.name == "attendance" { span } else { None },
             };
-            Some(cache::write(&c.dir, t, &manifest).map(|file| {
+            Some(cache::write(&c.dir, t, &manifest).map(|(file, sha256)| {
                 if t.num_rows() > c.hold_rows {
                     t.stored_rows = t.num_rows();
-                    t.stored = Some(file);
+                    t.stored = Some(file.clone());
                     t.batches = vec![];
                     t.lines = None;
                     t.row_files = vec![];
+                    return (t.name.clone(), Some((file, sha256)));
                 }
-                t.name.clone()
+                (t.name.clone(), None)
             }))
         })
         .collect();
@@ -776,9 +909,16 @@ fn store(
         dir: c.dir.clone(),
         ..Default::default()
     };
+    // The tables now scanned from the file just written, with its hash.
+    let mut read = Vec::new();
     for outcome in outcomes.into_iter().flatten() {
         match outcome {
-            Ok(name) => used.written.push(name),
+            Ok((name, scanned)) => {
+                if let Some(f) = scanned {
+                    read.push((name.clone(), f));
+                }
+                used.written.push(name)
+            }
             Err(e) => problems.note(format!(
                 "cannot keep a validated copy in the cache ({e}); the next run reads and checks the file again"
             )),
@@ -793,7 +933,61 @@ fn store(
     used.reused.sort();
     used.written.sort();
     used.scanned.sort();
-    used
+    (used, read)
+}
+
+/// Why `path` (found under `dir`) must not be read, when it must not: not a regular file
+/// (a FIFO or a device would be read for ever), or reached through a link that leads out of
+/// `dir` (the file or one of its folders).
+fn unreadable_kind(dir: &Path, path: &Path) -> Option<Problem> {
+    let refuse = |expected: String| {
+        Some(Problem {
+            file: path.to_path_buf(),
+            position: None,
+            column: None,
+            value: None,
+            expected,
+        })
+    };
+    match (std::fs::canonicalize(path), std::fs::canonicalize(dir)) {
+        (Ok(t), Ok(f)) if !t.starts_with(&f) => {
+            return refuse(format!(
+                "a file inside the data folder, but it is a link to {}, outside it (copy the file into the folder instead)",
+                t.display()
+            ));
+        }
+        (Err(e), _) => return refuse(format!("a readable file, but it cannot be found ({e})")),
+        _ => {}
+    }
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => None,
+        Ok(m) => refuse(format!(
+            "a regular file, but it is {}: reading it might never end, so it is not read",
+            special_kind(m.file_type())
+        )),
+        Err(e) => refuse(format!("a readable file ({e})")),
+    }
+}
+
+/// What a file that is not a regular file is, in words.
+#[cfg(unix)]
+fn special_kind(ft: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if ft.is_char_device() || ft.is_block_device() {
+        "a device"
+    } else if ft.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// What a file that is not a regular file is, in words.
+#[cfg(not(unix))]
+fn special_kind(_: std::fs::FileType) -> &'static str {
+    "not a regular file"
 }
 
 /// A file's size and modification time, to tell whether it changed between two looks.

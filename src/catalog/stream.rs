@@ -38,6 +38,8 @@ pub(super) struct Streamed {
     pub(super) table: LoadedTable,
     pub(super) rows: u64,
     pub(super) span: Option<(NaiveDate, NaiveDate)>,
+    /// The SHA-256 of the cached file the table is scanned from.
+    pub(super) sha256: String,
 }
 
 /// What streaming a table needs besides its file: the contract, how the file is read, the
@@ -47,6 +49,8 @@ pub(super) struct StreamContext<'a> {
     pub(super) options: &'a ReadOptions,
     pub(super) today: NaiveDate,
     pub(super) targets: &'a HashMap<(String, String), HashSet<String>>,
+    /// Tables whose emptiness is already a problem: references into them are not repeated.
+    pub(super) explained: &'a HashSet<String>,
     pub(super) cache: &'a CacheOptions,
 }
 
@@ -120,16 +124,17 @@ pub(super) fn stream_table(
             }
             continue;
         }
-        let t = chunk_table(
+        let mut t = chunk_table(
             cx.contract,
             table,
             &reader,
             std::mem::take(&mut pending),
             first_row,
         );
+        super::terms::check_calendar(table, &mut t, path, &mut found);
         checks::check_codes(cx.contract, table, &t, path, &mut found);
         dates::check_dates(table, &t, path, cx.today, &mut found);
-        checks::check_references(table, &t, path, cx.targets, &mut found);
+        checks::check_references(table, &t, path, cx.targets, cx.explained, &mut found);
         if let Some(h) = hashed_rows(table, &t, |h, _| h) {
             hashes.extend(h);
         }
@@ -173,13 +178,15 @@ pub(super) fn stream_table(
     let manifest = Manifest {
         key: key.to_string(),
         table: table.name.to_string(),
+        // Set by `finish` from the bytes it wrote.
+        sha256: String::new(),
         rows: first_row,
         file_rows: vec![first_row],
         notes,
         date_span: span.map(|(a, b)| (super::load::date32(a), super::load::date32(b))),
     };
     match writer.finish(&manifest) {
-        Ok(file) => {
+        Ok((file, sha256)) => {
             let mut t = LoadedTable::new(table.name, reader.schema.clone(), vec![], None);
             t.stored = Some(file);
             t.stored_rows = first_row as usize;
@@ -187,6 +194,7 @@ pub(super) fn stream_table(
                 table: t,
                 rows: first_row,
                 span: manifest.date_span,
+                sha256,
             })
         }
         Err(e) => Outcome::NoRoom(e),

@@ -106,7 +106,9 @@ impl FromStr for AcademicYear {
             expected: "an academic year such as 2024-25",
         };
         let (a, b) = s.split_once('-').ok_or_else(err)?;
-        if a.len() != 4 || b.len() != 2 {
+        // Digits only: `+024-25` is not the year 24.
+        let digits = |x: &str, n: usize| x.len() == n && x.bytes().all(|c| c.is_ascii_digit());
+        if !digits(a, 4) || !digits(b, 2) {
             return Err(err());
         }
         let start: i32 = a.parse().map_err(|_| err())?;
@@ -228,6 +230,71 @@ impl FromStr for Term {
     }
 }
 
+/// A contract column that holds a term or an academic year: checked against the calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalendarColumn {
+    /// `term`: a term such as `2024-25-autumn`.
+    Term,
+    /// `academic_year`: an academic year such as `2024-25`.
+    AcademicYear,
+}
+
+impl CalendarColumn {
+    /// The kind of a contract column by its name (`term`, `academic_year`), if it is one.
+    pub fn of(column: &str) -> Option<Self> {
+        match column {
+            "term" => Some(CalendarColumn::Term),
+            "academic_year" => Some(CalendarColumn::AcademicYear),
+            _ => None,
+        }
+    }
+
+    /// What a value must look like, for messages.
+    pub fn expected(self) -> &'static str {
+        match self {
+            CalendarColumn::Term => {
+                "a term like 2024-25-autumn (YYYY-YY-autumn, -spring or -summer), with nothing before or after it"
+            }
+            CalendarColumn::AcademicYear => {
+                "an academic year like 2024-25 (YYYY-YY, the second year following the first), with nothing before or after it"
+            }
+        }
+    }
+
+    /// The canonical spelling of `value`, exactly as written apart from the season's case
+    /// (`2024-25-Summer` is `2024-25-summer`); no padding, hidden character or extra text.
+    pub fn canonical(self, value: &str) -> Result<String, CalendarParseError> {
+        let err = || CalendarParseError {
+            value: value.to_string(),
+            expected: self.expected(),
+        };
+        // Only ASCII letters, digits and hyphens can be part of either form; checking first
+        // keeps the parsers' own leniency (trimming) from accepting anything else.
+        if !value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return Err(err());
+        }
+        match self {
+            CalendarColumn::Term => value
+                .parse::<Term>()
+                .map(|t| t.to_string())
+                .map_err(|_| err()),
+            CalendarColumn::AcademicYear => value
+                .parse::<AcademicYear>()
+                .map(|y| y.to_string())
+                .map_err(|_| err()),
+        }
+    }
+}
+
+/// Characters that print as nothing or reorder text (zero-width spaces and joiners, the
+/// direction marks and embeddings, the byte-order mark): named in messages, never shown raw.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}' | '\u{00ad}')
+}
+
 /// Easter Sunday in the Gregorian calendar (the anonymous Gregorian algorithm).
 pub fn easter_sunday(year: i32) -> NaiveDate {
     let a = year % 19;
@@ -305,5 +372,31 @@ mod tests {
             "{e}"
         );
         assert_eq!("1999-00".parse::<AcademicYear>().unwrap().start, 1999);
+        assert!("+024-25".parse::<AcademicYear>().is_err());
+    }
+
+    #[test]
+    fn calendar_columns_take_one_spelling_and_nothing_else() {
+        let term = CalendarColumn::of("term").unwrap();
+        assert_eq!(term.canonical("2024-25-Summer").unwrap(), "2024-25-summer");
+        assert_eq!(term.canonical("2024-25-summer").unwrap(), "2024-25-summer");
+        for bad in [
+            "2024-25-summer\u{0}",
+            "2024-25-summer\u{200f}",
+            "2024-25-\u{200b}summer",
+            "2024-25-summer\u{1f600}",
+            "2024-25-summer x",
+            " 2024-25-summer",
+            "2024-25-ſummer",
+            "2024-25",
+        ] {
+            let e = term.canonical(bad).unwrap_err();
+            assert!(e.expected.contains("a term like 2024-25-autumn"), "{bad}");
+        }
+        let year = CalendarColumn::of("academic_year").unwrap();
+        assert_eq!(year.canonical("2024-25").unwrap(), "2024-25");
+        assert!(year.canonical("2024-25-summer").is_err());
+        assert!(year.canonical("2024/25").is_err());
+        assert_eq!(CalendarColumn::of("YEAR"), None);
     }
 }

@@ -261,12 +261,15 @@ impl History {
         {
             let mut app = tx.appender("data_files").map_err(fail)?;
             for f in &output.files {
+                // The cached copy's verified hash when the rows came from the cache.
                 app.append_row(params![
                     run_id,
                     f.table,
                     f.path.display().to_string(),
                     f.sha256,
-                    f.rows as i64
+                    f.rows as i64,
+                    f.read_from.as_ref().map(|p| p.display().to_string()),
+                    f.read_sha256
                 ])
                 .map_err(fail)?;
             }

@@ -4,7 +4,7 @@
 use duckdb::Connection;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
 const V1: &str = r#"
 CREATE TABLE runs (
@@ -67,15 +67,51 @@ CREATE TABLE outputs (
 );
 "#;
 
-/// Creates the tables in a new file, or checks an existing file's schema version.
+/// Version 2: what a run actually read for each data file. When a table's rows came from
+/// its validated copy in the cache, that Parquet file and the SHA-256 it was verified to
+/// have (both empty when the file itself was read).
+const V2: &str = r#"
+ALTER TABLE data_files ADD COLUMN read_from VARCHAR;
+ALTER TABLE data_files ADD COLUMN read_sha256 VARCHAR;
+"#;
+
+/// Creates the tables in a new file, or brings an older file's schema up to [`VERSION`].
 pub fn migrate(conn: &Connection) -> Result<(), duckdb::Error> {
     conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")?;
     let current: Option<i64> =
         conn.query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))?;
-    if current.is_none() {
-        conn.execute_batch(&format!(
-            "BEGIN TRANSACTION; {V1} INSERT INTO schema_version VALUES ({VERSION}); COMMIT;"
-        ))?;
-    }
+    let steps = match current {
+        None => format!("{V1}{V2}"),
+        Some(1) => V2.to_string(),
+        Some(_) => return Ok(()),
+    };
+    conn.execute_batch(&format!(
+        "BEGIN TRANSACTION; {steps} INSERT INTO schema_version VALUES ({VERSION}); COMMIT;"
+    ))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_1_history_gains_the_read_from_columns() {
+        let conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        conn.execute_batch(&format!(
+            "CREATE TABLE schema_version (version BIGINT NOT NULL); {V1} INSERT INTO schema_version VALUES (1); INSERT INTO data_files VALUES (1, 'peps', 'peps.csv', 'abc', 3);"
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        migrate(&conn).unwrap_or_else(|e| panic!("{e}"));
+        let (version, read_from): (i64, Option<String>) = conn
+            .query_row(
+                "SELECT (SELECT max(version) FROM schema_version), read_from FROM data_files",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((version, read_from), (2, None));
+        // Opening again changes nothing.
+        migrate(&conn).unwrap_or_else(|e| panic!("{e}"));
+    }
 }

@@ -91,6 +91,9 @@ pub struct ProjectFile {
     pub history: Option<PathBuf>,
     #[serde(default)]
     pub strict: bool,
+    /// Run on SSDA903 data that looks stale for the term, with a warning (as `--allow-stale`).
+    #[serde(default)]
+    pub allow_stale: bool,
     pub authority: Option<Authority>,
     #[serde(default)]
     pub sources: BTreeMap<String, SourceSection>,

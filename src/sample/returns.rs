@@ -144,13 +144,7 @@ pub fn split(
             .filter(|r| children.contains(&r[hchild]))
             .map(|r| {
                 let mut r = r.clone();
-                if year <= 2024 {
-                    r[hsex] = match r[hsex].as_str() {
-                        "M" => "1".into(),
-                        "F" => "2".into(),
-                        other => other.into(),
-                    };
-                }
+                r[hsex] = sex_for_return(year, &r[hsex]);
                 r
             })
             .collect();
@@ -182,6 +176,18 @@ pub fn split(
         std::fs::remove_file(p).map_err(|e| err(p, e))?;
     }
     Ok(written)
+}
+
+/// SEX as the return of collection year `year` spells it: 1 and 2 up to 2023/24 (`year`
+/// 2024), M and F (U unchanged) from 2024/25; either spelling is accepted.
+pub fn sex_for_return(year: i32, sex: &str) -> String {
+    match (year <= 2024, sex) {
+        (true, "M") => "1".into(),
+        (true, "F") => "2".into(),
+        (false, "1") => "M".into(),
+        (false, "2") => "F".into(),
+        (_, other) => other.into(),
+    }
 }
 
 /// Escapes text for an XML element.
@@ -243,6 +249,7 @@ pub fn to_xml(out: &Path) -> Result<Vec<(String, u64)>, SampleError> {
         };
         let (eps, oc2s, oc3s) = (by_child(&episodes)?, by_child(&oc2)?, by_child(&oc3)?);
         let hchild = col(&header, "CHILD")?;
+        let hsex = col(&header, "SEX")?;
         let mut children: BTreeMap<&String, &Vec<String>> =
             header.rows.iter().map(|r| (&r[hchild], r)).collect();
         for id in oc2s.keys().chain(oc3s.keys()) {
@@ -250,11 +257,27 @@ pub fn to_xml(out: &Path) -> Result<Vec<(String, u64)>, SampleError> {
                 children.insert(id, r);
             }
         }
+        // A care leaver's header may come from another year's return: SEX as this one
+        // spells it (1/2 to 2023/24, M/F from 2024/25), or the return fails its own check.
+        let year = dir
+            .file_name()
+            .and_then(|n| crate::catalog::returns::year_in(&n.to_string_lossy()));
+        let respelt: BTreeMap<&String, Vec<String>> = children
+            .iter()
+            .map(|(id, r)| {
+                let mut r = (*r).clone();
+                if let (Some(y), Some(s)) = (year, r.get(hsex).cloned()) {
+                    r[hsex] = sex_for_return(y, &s);
+                }
+                (*id, r)
+            })
+            .collect();
+        let children = respelt;
         let count = children.len() as u64;
         let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<EXPSSDA903>\n");
         for (id, h) in children {
             x.push_str("<CHILD><HEADER>");
-            for (name, value) in header.headers.iter().zip(h) {
+            for (name, value) in header.headers.iter().zip(&h) {
                 leaf(
                     &mut x,
                     if name == "CHILD" { "CHILDID" } else { name },

@@ -338,3 +338,217 @@ fn a_streamed_table_gives_the_same_figures_and_is_reused() {
     assert!(used.reused.contains(&"attendance".to_string()), "{used:?}");
     assert_same(&plain, &again, "reused against held");
 }
+
+/// The cached Parquet file of `table` in the cache folder of `p`.
+fn cached_file(p: &Project, table: &str) -> PathBuf {
+    let dir = &p.cache.as_ref().expect("a cache").dir;
+    std::fs::read_dir(dir)
+        .expect("cache folder")
+        .map(|e| e.expect("entry").path())
+        .find(|f| {
+            f.extension().is_some_and(|e| e == "parquet")
+                && f.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(&format!("{table}-")))
+        })
+        .unwrap_or_else(|| panic!("no cached {table}"))
+}
+
+/// `peps.on_time_rate` for every term and group of a run, as `term breakdown group=value`.
+fn on_time(o: &RunOutput) -> Vec<String> {
+    o.metrics
+        .iter()
+        .filter(|m| m.metric == "peps.on_time_rate")
+        .map(|m| {
+            format!(
+                "{} {} {}={:?}",
+                m.time_period, m.breakdown, m.group, m.value
+            )
+        })
+        .collect()
+}
+
+/// Rewrites a cached peps file with valid but false rows: every PEP completed on its due
+/// date, so every PEP is on time.
+fn all_on_time(file: &Path) {
+    use datafusion::arrow::array::ArrayRef;
+    use datafusion::arrow::compute::concat_batches;
+    use datafusion::arrow::record_batch::RecordBatch;
+    let batches = {
+        let f = std::fs::File::open(file).expect("open");
+        datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
+            .and_then(|b| b.build())
+            .expect("reader")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("rows")
+    };
+    let schema = batches[0].schema();
+    let all = concat_batches(&schema, &batches).expect("concat");
+    let (due, done) = (
+        schema.index_of("due_date").expect("due_date"),
+        schema.index_of("completed_date").expect("completed_date"),
+    );
+    let mut columns: Vec<ArrayRef> = all.columns().to_vec();
+    columns[done] = columns[due].clone();
+    let lie = RecordBatch::try_new(schema.clone(), columns).expect("batch");
+    let mut w = datafusion::parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(file).expect("create"),
+        schema,
+        None,
+    )
+    .expect("writer");
+    w.write(&lie).expect("write");
+    w.close().expect("close");
+}
+
+/// Sets the SHA-256 a cache manifest records to the hash of its file as it now is: what an
+/// unverified cache could not tell from the file it wrote.
+fn vouch_for(file: &Path) {
+    use sha2::{Digest, Sha256};
+    let meta = file.with_extension("json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&meta).expect("manifest")).expect("json");
+    m["sha256"] = hex::encode(Sha256::digest(std::fs::read(file).expect("file"))).into();
+    std::fs::write(&meta, m.to_string()).expect("manifest");
+}
+
+#[test]
+fn a_cached_table_with_valid_but_false_rows_is_refused_rechecked_and_the_figure_is_the_truth() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let truth = run(&project(dir.path(), None));
+    let p = project(dir.path(), Some(cache_in(dir.path(), usize::MAX)));
+    run(&p);
+    let truth_rate = on_time(&truth);
+    assert!(!truth_rate.is_empty());
+    assert!(
+        !truth_rate.iter().all(|r| r.ends_with("=Some(100.0)")),
+        "some PEPs are late in the sample: {truth_rate:?}"
+    );
+
+    let file = cached_file(&p, "peps");
+    all_on_time(&file);
+    // Warned about: the table, the cache file, and that it was read and checked again.
+    let catalog = app::open_catalog(&p).expect("open");
+    let warning = catalog
+        .notes
+        .iter()
+        .find(|n| n.contains("cache's copy of table `peps`"))
+        .unwrap_or_else(|| panic!("a warning: {:?}", catalog.notes));
+    assert!(warning.contains(&file.display().to_string()), "{warning}");
+    assert!(warning.contains("is not what was written"), "{warning}");
+    assert!(
+        warning.contains("was read and checked again from") && warning.contains("peps.csv"),
+        "{warning}"
+    );
+    let used = catalog.cache.clone().expect("cache");
+    assert!(!used.reused.contains(&"peps".to_string()), "{used:?}");
+    assert_eq!(used.rejected.len(), 1, "{used:?}");
+    assert_eq!(used.rejected[0].table, "peps");
+
+    // The entry was written again from peps.csv; tamper again and run: the truth.
+    all_on_time(&file);
+    let after = run(&p);
+    assert_eq!(on_time(&after), truth_rate);
+    assert_same(&truth, &after, "after a tampered entry");
+
+    // The control: had the manifest vouched for the false rows (what a cache that checks no
+    // hash amounts to), every PEP would have been on time. So the rows above were false.
+    all_on_time(&file);
+    vouch_for(&file);
+    let fooled = run(&p);
+    assert!(
+        on_time(&fooled).iter().all(|r| r.ends_with("=Some(100.0)")),
+        "{:?}",
+        on_time(&fooled)
+    );
+}
+
+#[test]
+fn a_bit_flipped_anywhere_in_a_cached_file_is_caught_and_the_table_read_again() {
+    use datafusion::arrow::compute::concat_batches;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = project(dir.path(), Some(cache_in(dir.path(), usize::MAX)));
+    run(&p);
+    let rows = |c: &cohort::catalog::Catalog, t: &str| {
+        let t = c.table(t).expect("table");
+        concat_batches(&t.schema, t.rows().expect("rows").iter()).expect("concat")
+    };
+    let truth = {
+        let fresh = Project {
+            cache: None,
+            ..p.clone()
+        };
+        let c = app::open_catalog(&fresh).expect("open");
+        (rows(&c, "episodes"), rows(&c, "peps"))
+    };
+    // 30 flips spread over the whole of each file (a fixed sequence, so a failure repeats),
+    // from the magic bytes through the pages to the footer.
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    for k in 0..30 {
+        let table = if k % 2 == 0 { "episodes" } else { "peps" };
+        let file = cached_file(&p, table);
+        let mut bytes = std::fs::read(&file).expect("read");
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let bit = (state % (bytes.len() as u64 * 8)) as usize;
+        bytes[bit / 8] ^= 1 << (bit % 8);
+        std::fs::write(&file, &bytes).expect("flip");
+        let c = app::open_catalog(&p).unwrap_or_else(|e| panic!("flip {k}: {e}"));
+        let used = c.cache.clone().expect("cache");
+        assert!(
+            used.rejected.iter().any(|r| r.table == table),
+            "flip {k} (bit {bit} of {table}) was not caught: {used:?}"
+        );
+        assert!(
+            c.notes
+                .iter()
+                .any(|n| n.contains(&format!("table `{table}`"))),
+            "flip {k}: {:?}",
+            c.notes
+        );
+        assert_eq!((rows(&c, "episodes"), rows(&c, "peps")), truth, "flip {k}");
+    }
+}
+
+#[test]
+fn the_history_records_the_hash_of_the_cached_file_a_run_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut p = project(dir.path(), Some(cache_in(dir.path(), usize::MAX)));
+    p.history = Some(dir.path().join("history.duckdb"));
+    p.out = dir.path().join("out");
+    app::run_and_write(&p, None, None).expect("first run");
+    let (second, run_id) = app::run_and_write(&p, None, None).expect("second run");
+    let run_id = run_id.expect("recorded");
+    let peps = second
+        .files
+        .iter()
+        .find(|f| f.table == "peps")
+        .expect("peps");
+    let file = cached_file(&p, "peps");
+    assert_eq!(peps.read_from.as_deref(), Some(file.as_path()));
+    let actual = {
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(std::fs::read(&file).expect("read")))
+    };
+    assert_eq!(peps.read_sha256.as_deref(), Some(actual.as_str()));
+    assert_ne!(peps.read_sha256.as_deref(), Some(peps.sha256.as_str()));
+    let conn = duckdb::Connection::open(dir.path().join("history.duckdb")).expect("history");
+    let (read_from, read_sha256): (Option<String>, Option<String>) = conn
+        .query_row(
+            "SELECT read_from, read_sha256 FROM data_files WHERE run_id = ? AND table_name = 'peps'",
+            [run_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("row");
+    assert_eq!(read_from, Some(file.display().to_string()));
+    assert_eq!(read_sha256, Some(actual));
+    // The first run read peps.csv itself: nothing read from the cache is recorded.
+    let first: Option<String> = conn
+        .query_row(
+            "SELECT read_from FROM data_files WHERE run_id = ? AND table_name = 'peps'",
+            [run_id - 1],
+            |r| r.get(0),
+        )
+        .expect("row");
+    assert_eq!(first, None);
+}

@@ -1250,3 +1250,338 @@ fn cohort_init_then_the_termly_report_on_an_excel_export_from_a_clean_folder() {
     let html = read(&out, "termly-impact.html");
     assert!(html.contains("</html>"), "a whole report");
 }
+
+// ---- data that cannot quietly be wrong (issue 29) ---------------------------------
+
+#[test]
+fn a_season_in_another_case_is_the_same_term_and_gives_the_same_figures() {
+    // The fixture's one summer PEP (line 6). Spelt `Summer`, it was a term no analysis knew,
+    // and the PEP silently dropped out of every figure.
+    let d = copy_fixture();
+    replace_in(d.path(), "peps.csv", "2023-24-summer", "2023-24-Summer");
+    let (_, outputs) = run_on(d.path());
+    assert_same(&fixture_outputs(), &outputs);
+}
+
+#[test]
+fn a_term_with_a_hidden_character_an_emoji_or_trailing_text_is_refused_at_its_line() {
+    for (bad, shown) in [
+        ("2023-24-summer\u{0}", "2023-24-summer\\u{0}"),
+        ("2023-24-summer\u{200f}", "2023-24-summer\\u{200f}"),
+        ("\u{200b}2023-24-summer", "\\u{200b}2023-24-summer"),
+        ("2023-24-summer\u{1f600}", "2023-24-summer\u{1f600}"),
+        ("2023-24-summer (late)", "2023-24-summer (late)"),
+    ] {
+        let d = copy_fixture();
+        replace_in(d.path(), "peps.csv", "2023-24-summer", bad);
+        let stderr = run_fails(d.path());
+        assert_all(
+            &stderr,
+            &[
+                "peps.csv:6: column `term`",
+                &format!("value `{shown}`"),
+                "expected a term like 2024-25-autumn",
+            ],
+        );
+    }
+    // An academic year too, in any table that has one.
+    let d = copy_fixture();
+    replace_in(
+        d.path(),
+        "ks2_results.csv",
+        "C6,2023-24,",
+        "C6,2023-24\u{200b},",
+    );
+    assert_all(
+        &run_fails(d.path()),
+        &[
+            "ks2_results.csv:3: column `academic_year`",
+            "value `2023-24\\u{200b}`",
+            "expected an academic year like 2024-25",
+        ],
+    );
+}
+
+/// Moves every date (dd/mm/YYYY) and YEAR of the fixture's 903 files `by` years earlier: the
+/// same return, years before the fixture's attendance.
+fn years_earlier(dir: &Path, by: i32) {
+    for file in ["header.csv", "episodes.csv", "oc2.csv", "oc3.csv"] {
+        let text = read(dir, file);
+        let mut lines = text.lines();
+        let head = lines.next().unwrap().to_string();
+        let year_col = head.split(',').position(|c| c == "YEAR");
+        let mut out = vec![head];
+        for line in lines {
+            let fields: Vec<String> = line
+                .split(',')
+                .enumerate()
+                .map(|(i, f)| {
+                    let parts: Vec<&str> = f.split('/').collect();
+                    if Some(i) == year_col {
+                        (f.parse::<i32>().unwrap() - by).to_string()
+                    } else if parts.len() == 3 && parts[2].len() == 4 {
+                        let y: i32 = parts[2].parse().unwrap();
+                        format!("{}/{}/{}", parts[0], parts[1], y - by)
+                    } else {
+                        f.to_string()
+                    }
+                })
+                .collect();
+            out.push(fields.join(","));
+        }
+        write(dir, file, &(out.join("\n") + "\n"));
+    }
+}
+
+#[test]
+fn a_903_return_years_before_the_term_is_an_error_unless_allowed() {
+    // Ten more children in care (an authority's return has at least 20 episodes, or its
+    // latest date says nothing), then every 903 date 7 years earlier: the latest, 15/12/2024,
+    // becomes 15/12/2017, the 2017-18 return, under the fixture's 2024-25 attendance.
+    let d = copy_fixture();
+    let (mut header, mut episodes) = (read(d.path(), "header.csv"), read(d.path(), "episodes.csv"));
+    for i in 90..100 {
+        header.push_str(&format!("C{i},M,01/01/2012,WBRI,,,\n"));
+        episodes.push_str(&format!("C{i},01/09/2024,S,C2,N1,U4,PR1,,,,AB1,AB2,\n"));
+    }
+    write(d.path(), "header.csv", &header);
+    write(d.path(), "episodes.csv", &episodes);
+    years_earlier(d.path(), 7);
+    let stale = [
+        "looks stale for 2024-25-",
+        "2017-18 collection year",
+        "--allow-stale",
+    ];
+    // check says so and fails...
+    let check = cohort()
+        .args(["check", "--data"])
+        .arg(d.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert_all(&String::from_utf8_lossy(&check.stderr), &stale);
+    // ... unless allowed, when it is a warning.
+    let allowed = cohort()
+        .args(["check", "--allow-stale", "--data"])
+        .arg(d.path())
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert_all(
+        &String::from_utf8_lossy(&allowed.stdout),
+        &["warning: (allowed by --allow-stale) the SSDA903 data looks stale"],
+    );
+    // run and report refuse it, writing nothing.
+    assert_all(&run_fails(d.path()), &stale);
+    let out = d.path().join("report-out");
+    let report = cohort()
+        .args(["report", "termly-impact", "--data"])
+        .arg(d.path())
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert_all(&String::from_utf8_lossy(&report.stderr), &stale);
+    assert!(!out.exists());
+    // --allow-stale runs, and says so.
+    let (stderr, _) = run_ok(
+        &root(),
+        &["--data", d.path().to_str().unwrap(), "--allow-stale"],
+        &d.path().join("o1"),
+    );
+    assert_all(&stderr, &["warning (allowed by --allow-stale)", "2017-18"]);
+    // So does allow_stale = true in cohort.toml.
+    let project = tempfile::tempdir().unwrap();
+    write(project.path(), "cohort.toml", "allow_stale = true\n");
+    let args = repo_args(d.path());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (stderr, _) = run_ok(project.path(), &args, &project.path().join("o2"));
+    assert_all(&stderr, &["warning (allowed by --allow-stale)"]);
+}
+
+#[test]
+fn an_empty_file_says_the_file_is_empty() {
+    let d = copy_fixture();
+    write(d.path(), "peps.csv", "");
+    assert_all(
+        &run_fails(d.path()),
+        &["peps.csv: expected data, but the file is empty (0 bytes)"],
+    );
+}
+
+#[test]
+fn a_903_header_with_no_children_is_one_clear_error_not_one_per_row() {
+    let d = copy_fixture();
+    let header = read(d.path(), "header.csv");
+    write(d.path(), "header.csv", header.lines().next().unwrap());
+    let stderr = run_fails(d.path());
+    assert_all(
+        &stderr,
+        &[
+            "(1 problem)",
+            "header.csv: expected at least one child in the SSDA903 header, but the file is empty",
+        ],
+    );
+    assert!(
+        !stderr.contains("a value present in header.CHILD"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_fifo_a_device_or_a_link_out_of_the_folder_is_refused_not_read_for_ever() {
+    let run_refused = |d: &Path| -> String {
+        let out = d.join("out");
+        let a = cohort()
+            .args(["run", "--data"])
+            .arg(d)
+            .arg("--out")
+            .arg(&out)
+            .timeout(std::time::Duration::from_secs(300))
+            .assert()
+            .code(1);
+        String::from_utf8_lossy(&a.get_output().stderr).to_string()
+    };
+    // A FIFO in place of peps.csv: no writer ever comes.
+    let d = copy_fixture();
+    std::fs::remove_file(d.path().join("peps.csv")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(d.path().join("peps.csv"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    assert_all(
+        &run_refused(d.path()),
+        &["peps.csv: expected a regular file, but it is a FIFO (named pipe)"],
+    );
+    // /dev/zero linked in as attendance: endless zeros.
+    let d = copy_fixture();
+    std::fs::remove_file(d.path().join("attendance.csv")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", d.path().join("attendance.csv")).unwrap();
+    assert_all(
+        &run_refused(d.path()),
+        &[
+            "attendance.csv: expected a file inside the data folder, but it is a link to /dev/zero, outside it",
+        ],
+    );
+    // A real file, but outside the folder.
+    let d = copy_fixture();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::rename(
+        d.path().join("schools.csv"),
+        elsewhere.path().join("schools.csv"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        elsewhere.path().join("schools.csv"),
+        d.path().join("schools.csv"),
+    )
+    .unwrap();
+    let outside = std::fs::canonicalize(elsewhere.path().join("schools.csv")).unwrap();
+    assert_all(
+        &run_refused(d.path()),
+        &[&format!(
+            "it is a link to {}, outside it",
+            outside.display()
+        )],
+    );
+    // A link to a file inside the folder is read as the file.
+    let d = copy_fixture();
+    std::fs::rename(
+        d.path().join("schools.csv"),
+        d.path().join(".schools-real.csv"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        d.path().join(".schools-real.csv"),
+        d.path().join("schools.csv"),
+    )
+    .unwrap();
+    assert_same(&fixture_outputs(), &run_on(d.path()).1);
+}
+
+#[test]
+fn cohort_sample_layout_xml_writes_returns_that_pass_check() {
+    // The default size (400 children over 3 years) has care leavers whose header comes from
+    // another year's return, with that year's SEX spelling: each return must spell SEX its
+    // own way (1/2 to 2023/24, M/F from 2024/25).
+    let dir = tempfile::tempdir().unwrap();
+    let xml = dir.path().join("xml");
+    cohort()
+        .args(["sample", "--layout", "xml", "--out"])
+        .arg(&xml)
+        .assert()
+        .success();
+    let check = cohort()
+        .args(["check", "--data"])
+        .arg(&xml)
+        .assert()
+        .get_output()
+        .clone();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    // Every return's SEX is its year's spelling.
+    for (year, allowed) in [
+        ("2022-23", ["1", "2"]),
+        ("2023-24", ["1", "2"]),
+        ("2024-25", ["M", "F"]),
+    ] {
+        let text = read(&xml, &format!("903/{year}/ssda903.xml"));
+        for part in text.split("<SEX>").skip(1) {
+            let sex = part.split('<').next().unwrap();
+            assert!(allowed.contains(&sex), "{year}: SEX {sex}");
+        }
+    }
+}
+
+#[test]
+fn cohort_lock_refuses_an_analysis_that_check_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = dir.path().join("queries");
+    let analysis = |name: &str, sql: &str| {
+        write(
+            &q,
+            &format!("a/{name}.sql"),
+            &format!(
+                "-- ---\n-- id = \"a/{name}\"\n-- version = 1\n-- title = \"T\"\n-- description = \"D\"\n-- ---\n{sql}\n"
+            ),
+        )
+    };
+    analysis("good", "SELECT count(*) AS n FROM peps");
+    cohort()
+        .args(["lock", "--queries"])
+        .arg(&q)
+        .assert()
+        .success();
+    let locked = read(&q, "versions.lock");
+    assert!(locked.contains("a/good 1 "), "{locked}");
+    analysis("bad", "SELECT no_such_column FROM peps");
+    let lock = cohort()
+        .args(["lock", "--queries"])
+        .arg(&q)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&lock.stderr);
+    assert_all(&stderr, &["versions.lock not written", "no_such_column"]);
+    assert_eq!(read(&q, "versions.lock"), locked, "the lock is as it was");
+    // check refuses the same analysis.
+    let check = cohort()
+        .args(["check", "--data"])
+        .arg(root().join("tests/fixtures/small"))
+        .arg("--queries")
+        .arg(&q)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    assert_all(&String::from_utf8_lossy(&check.stderr), &["no_such_column"]);
+}

@@ -73,7 +73,7 @@ impl Sandbox {
         self.path("data")
     }
 
-    /// A queries folder holding one analysis `attack/one` with `sql`, locked.
+    /// A queries folder holding one analysis `attack/one` with `sql`, in versions.lock.
     fn queries(&self, name: &str, front: &str, sql: &str) -> PathBuf {
         let q = self.path(name);
         std::fs::create_dir_all(q.join("attack")).unwrap();
@@ -84,12 +84,10 @@ impl Sandbox {
             ),
         )
         .unwrap();
-        cohort()
-            .arg("lock")
-            .arg("--queries")
-            .arg(&q)
-            .assert()
-            .success();
+        // Locked as an older cohort (or a hand-edited lock) would have it: `cohort lock` itself
+        // now refuses SQL that `cohort check` refuses, and these analyses are refused.
+        let analyses = cohort::analysis::load_all(&q).unwrap();
+        cohort::analysis::lock::write(&analyses, &q.join("versions.lock")).unwrap();
         q
     }
 }
