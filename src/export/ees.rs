@@ -456,9 +456,10 @@ mod tests {
             "202425,Academic year,Local authority,E92000001,England,E12000006,East of England,874,Peterborough,E06000031,Total,Total,9.3,low"
         );
         // The suppressed primary figure is `c`; the primary row has no persistent absence figure: `z`.
+        // The group prints as the reports print the code (`primary` → Primary).
         assert_eq!(
             lines[2],
-            "202425,Academic year,Local authority,E92000001,England,E12000006,East of England,874,Peterborough,E06000031,Phase,primary,c,z"
+            "202425,Academic year,Local authority,E92000001,England,E12000006,East of England,874,Peterborough,E06000031,Phase,Primary,c,z"
         );
         for f in &files {
             assert!(screen(f).is_empty(), "{:?}", screen(f));
