@@ -28,11 +28,11 @@ fn erfc(x: f64) -> f64 {
     if x >= 0.0 { r } else { 2.0 - r }
 }
 
-/// Benjamini-Hochberg q values for `p`, in the same order: with the m finite p values ranked
-/// 1..m (ties by position), q of rank i is the smallest of p(j) * m / j over j >= i, capped at
-/// 1. Calling every comparison with q at or below alpha keeps the expected share of false
-/// calls among the calls at or below alpha. A p value that is not finite is not ranked and
-/// gets NaN.
+/// Benjamini-Hochberg q values for `p`, in the same order. The m finite p values are ranked
+/// from the smallest (ties by position); the q of rank i is the smallest p(j) x m / j over the
+/// ranks j from i up, at most 1. Calling every comparison whose q is at most alpha keeps the
+/// expected share of false calls among the calls at or below alpha. A p value that is not
+/// finite is not ranked and gets NaN.
 pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
     let mut ranked: Vec<usize> = (0..p.len()).filter(|&i| p[i].is_finite()).collect();
     ranked.sort_by(|&a, &b| p[a].total_cmp(&p[b]).then(a.cmp(&b)));
