@@ -1,9 +1,9 @@
 -- ---
 -- id = "reference/la_comparators"
--- version = 2
+-- version = 3
 -- title = "The authority against England, its region and its statistical neighbours"
 -- labels = { la_name = "Authority", la_value = "Authority's figure", la_symbol = "DfE symbol", region_name = "Region", neighbours_mean = "Statistical neighbours, average", neighbours_min = "Neighbours, lowest", neighbours_max = "Neighbours, highest", neighbours_with_figure = "Neighbours with a figure", quartile_band = "Quartile", source_file = "DfE file" }
--- description = "DfE's own published figures (the comparators table, derived from DfE's Explore Education Statistics files by `cohort comparators`, with source file and version), for the authority named by la_code in cohort.toml: its own published figure, England, its region, the average and range of its ten statistical neighbours in DfE's 2025 model (simple mean of those with a figure), and its quartile among all authorities with a figure (1 = the lowest quarter of figures, 4 = the highest); `summary_row` marks each headline measure's most recent published year up to the run's academic year. Children looked after 12 months at 31 March (absence on the pupil basis, KS2, KS4, SDQ ages 5 to 16), care leavers aged 19 to 21 and children looked after at 31 March. No rows when la_code is not set."
+-- description = "DfE's own published figures (the comparators table, derived from DfE's Explore Education Statistics files by `cohort comparators`, with source file and version), for the authority named by la_code in cohort.toml: its own published figure, England, its region, the average and range of its ten statistical neighbours in DfE's 2025 model (simple mean of those with a figure), and its quartile among all authorities with a figure (1 = the lowest quarter of figures, 4 = the highest); `summary_row` marks each headline measure's most recent published year up to the run's academic year. Children looked after 12 months at 31 March (absence on the pupil basis, KS2, KS4, SDQ ages 5 to 16), care leavers aged 19 to 21 and children looked after at 31 March (their number, and the shares with 3 or more placements and with a school move in the year). No rows when la_code is not set."
 -- params = ["academic_year"]
 -- units = { la_value = "one_decimal", england = "one_decimal", region = "one_decimal", neighbours_mean = "one_decimal", neighbours_min = "one_decimal", neighbours_max = "one_decimal" }
 -- ---
@@ -30,7 +30,9 @@ WITH labels AS (
     ('sdq.completion_rate', 'SDQ scores received (% of children aged 5 to 16)', 19, true),
     ('eet.eet_rate', 'Care leavers aged 19 to 21 in education, employment or training (%)', 20, true),
     ('eet.neet_rate', 'Care leavers aged 19 to 21 not in education, employment or training (%)', 21, true),
-    ('roll.children_looked_after', 'Children looked after at 31 March', 22, false)
+    ('roll.children_looked_after', 'Children looked after at 31 March', 22, false),
+    ('stability.three_plus_placements_rate', 'Children looked after at 31 March with 3 or more placements in the year (%)', 23, true),
+    ('stability.school_move_rate', 'Children looked after at 31 March with a school move in the year (%)', 24, true)
   ) AS l(measure, label, ord, headline)
 ),
 me AS (

@@ -188,6 +188,34 @@ pub const SOURCES: &[Source] = &[
             "children_count",
         )],
     },
+    Source {
+        file: "la_cla_placement_stability.csv",
+        // Children looked after on 31 March with 3 or more placements in the year to 31 March.
+        filters: &[
+            ("cla_group", "CLA on 31 March"),
+            (
+                "placement_stability",
+                "With 3 or more placements during the year",
+            ),
+        ],
+        cohort: "cla",
+        indicators: &[wide(
+            "stability.three_plus_placements_rate",
+            "percent",
+            "children_percent",
+        )],
+    },
+    Source {
+        file: "la_cla_school_moves.csv",
+        // Children looked after on 31 March with any school move in the year (not only mid-year).
+        filters: &[
+            ("cla_group", "CLA on 31 March"),
+            ("move_measure", "Any moves"),
+            ("school_stability", "With one or more moves during the year"),
+        ],
+        cohort: "cla",
+        indicators: &[wide("stability.school_move_rate", "percent", "percentage")],
+    },
 ];
 
 /// One derived comparator figure, with the file and version it came from.

@@ -1,10 +1,12 @@
 //! Fits an analysis's declared model (`[model]` in its front matter) to its SQL rows and
 //! returns the model's table: one row per group and factor, with n, events, the adjusted
-//! odds ratio, its 95% interval and a finding worded as in facilitators and barriers.
+//! odds ratio, its 95% interval, its Wald p value, the Benjamini-Hochberg q value over every
+//! factor of every model in the table, and a finding worded as in facilitators and barriers:
+//! a facilitator or barrier only when the interval excludes 1 and q is at most 0.05.
 
 use super::value::{ResultTable, Value};
 use crate::analysis::file::ModelSpec;
-use crate::stats::logistic;
+use crate::stats::{fdr, logistic};
 use std::collections::BTreeMap;
 
 /// Why a model could not be applied to the rows (a mistake in the analysis, not the data).
@@ -28,9 +30,15 @@ pub const COLUMNS: &[&str] = &[
     "odds_ratio",
     "ci_lower",
     "ci_upper",
+    "p_value",
+    "q_value",
     "finding",
+    "finding_unadjusted",
     "note",
 ];
+
+/// The false discovery rate the adjusted finding controls, over every fitted factor.
+const FDR: f64 = 0.05;
 
 /// Fits the model to `table` and returns its result table.
 pub fn apply(spec: &ModelSpec, table: &ResultTable) -> Result<ResultTable, ModelError> {
@@ -82,7 +90,9 @@ pub fn apply(spec: &ModelSpec, table: &ResultTable) -> Result<ResultTable, Model
         entry.0.push(x);
         entry.1.push(y);
     }
-    let mut rows = Vec::new();
+    let mut rows: Vec<Vec<Value>> = Vec::new();
+    // (row, p value) of every factor fitted, for the false discovery rate.
+    let mut tested: Vec<(usize, f64)> = Vec::new();
     for (group, (raw, raw_y)) in groups {
         // A factor known for no child in the group stays out; the rest need complete cases.
         let known: Vec<bool> = (0..factors.len())
@@ -140,42 +150,18 @@ pub fn apply(spec: &ModelSpec, table: &ResultTable) -> Result<ResultTable, Model
                 Value::Int(with[k] as i64),
             ];
             let tail = match (&fitted, kept.iter().position(|&j| j == k)) {
-                (_, None) if !known[k] => vec![
-                    Value::Null,
-                    Value::Null,
-                    Value::Null,
-                    Value::Text("too few to say".into()),
-                    Value::Text("not known for any child".into()),
-                ],
-                (_, None) if enough(k) => vec![
-                    Value::Null,
-                    Value::Null,
-                    Value::Null,
-                    Value::Text("too few to say".into()),
-                    Value::Text(
-                        "every child with it, or every child without it, had the same outcome"
-                            .into(),
-                    ),
-                ],
-                (_, None) => vec![
-                    Value::Null,
-                    Value::Null,
-                    Value::Null,
-                    Value::Text("too few to say".into()),
-                    Value::Text(format!(
-                        "fewer than {} children with or without it",
-                        spec.min_group
-                    )),
-                ],
-                (Err(e), Some(_)) => vec![
-                    Value::Null,
-                    Value::Null,
-                    Value::Null,
-                    Value::Text("too few to say".into()),
-                    Value::Text(format!("not fitted: {e}")),
-                ],
+                (_, None) if !known[k] => too_few("not known for any child".into()),
+                (_, None) if enough(k) => too_few(
+                    "every child with it, or every child without it, had the same outcome".into(),
+                ),
+                (_, None) => too_few(format!(
+                    "fewer than {} children with or without it",
+                    spec.min_group
+                )),
+                (Err(e), Some(_)) => too_few(format!("not fitted: {e}")),
                 (Ok(coefs), Some(j)) => {
                     let (or, lo, hi) = coefs[j].odds_ratio();
+                    let p = fdr::two_sided_p(coefs[j].beta / coefs[j].se);
                     let finding = if lo > 1.0 {
                         "facilitator"
                     } else if hi < 1.0 {
@@ -188,10 +174,14 @@ pub fn apply(spec: &ModelSpec, table: &ResultTable) -> Result<ResultTable, Model
                     } else {
                         ""
                     };
+                    tested.push((rows.len(), p));
                     vec![
                         Value::Float(or),
                         Value::Float(lo),
                         Value::Float(hi),
+                        Value::Float(p),
+                        Value::Null,
+                        Value::Text(finding.into()),
                         Value::Text(finding.into()),
                         Value::Text(note.into()),
                     ]
@@ -200,8 +190,34 @@ pub fn apply(spec: &ModelSpec, table: &ResultTable) -> Result<ResultTable, Model
             rows.push(base.into_iter().chain(tail).collect());
         }
     }
+    // The false discovery rate over every fitted factor of every model in the table: the
+    // finding stands only where q is at most 0.05; the interval's own call stays beside it.
+    let p: Vec<f64> = tested.iter().map(|(_, p)| *p).collect();
+    let q_col = COLUMNS.iter().position(|c| *c == "q_value").unwrap_or(9);
+    let finding_col = COLUMNS.iter().position(|c| *c == "finding").unwrap_or(10);
+    for ((row, _), q) in tested.iter().zip(fdr::benjamini_hochberg(&p)) {
+        let r: &mut Vec<Value> = &mut rows[*row];
+        r[q_col] = Value::Float(q);
+        if q > FDR || !q.is_finite() {
+            r[finding_col] = Value::Text("no clear difference".into());
+        }
+    }
     Ok(ResultTable {
         columns: COLUMNS.iter().map(|c| c.to_string()).collect(),
         rows,
     })
+}
+
+/// The columns after the counts for a factor left out of its model.
+fn too_few(note: String) -> Vec<Value> {
+    vec![
+        Value::Null,
+        Value::Null,
+        Value::Null,
+        Value::Null,
+        Value::Null,
+        Value::Text("too few to say".into()),
+        Value::Text("too few to say".into()),
+        Value::Text(note),
+    ]
 }

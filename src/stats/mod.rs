@@ -1,3 +1,5 @@
-//! Statistics the SQL cannot express: models fitted to an analysis's rows.
+//! Statistics the SQL cannot express: models fitted to an analysis's rows, and the false
+//! discovery rate over many comparisons.
 
+pub mod fdr;
 pub mod logistic;

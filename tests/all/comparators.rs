@@ -70,7 +70,9 @@ fn the_shipped_set_is_what_dfe_files_give() {
             .all(|l| l.contains("_la.csv")
                 || l.contains("la_care_leavers_activity.csv")
                 || l.contains("la_conviction_health_outcome_cla.csv")
-                || l.contains("cla_number_and_rate_per_10k_children.csv"))
+                || l.contains("cla_number_and_rate_per_10k_children.csv")
+                || l.contains("la_cla_placement_stability.csv")
+                || l.contains("la_cla_school_moves.csv"))
     );
 }
 

@@ -121,6 +121,13 @@ fn gap_and_interval_follow_newcombes_worked_example() {
     assert!((num(cell(&rows, sen, "gap_lower")) - 5.24).abs() < 0.01);
     assert!((num(cell(&rows, sen, "gap_upper")) - 33.39).abs() < 0.01);
     assert_eq!(cell(&rows, sen, "finding"), "facilitator");
+    assert_eq!(cell(&rows, sen, "finding_unadjusted"), "facilitator");
+    // The score test behind the false discovery rate: pooled rate 104/150 = 0.693333,
+    // variance 0.693333 x 0.306667 x (1/70 + 1/80) = 0.00569524, z = 0.2 / 0.0754668 = 2.65017,
+    // two-sided p = 0.0080451. SEN is the only comparison with 10 or more children each side
+    // (m = 1), so q = p.
+    assert!((num(cell(&rows, sen, "p_value")) - 0.008_045_1).abs() < 1e-6);
+    assert!((num(cell(&rows, sen, "q_value")) - 0.008_045_1).abs() < 1e-6);
     // Nobody moved school: 0 with the factor, so too few to say and no gap.
     let moved = find(&rows, ks2, "A school move after 1 October");
     assert_eq!(cell(&rows, moved, "n_with"), "0");
@@ -139,6 +146,10 @@ fn gap_and_interval_follow_newcombes_worked_example() {
     assert!((num(cell(&rows, sen, "ci_lower")) - 1.2762).abs() < 1e-3);
     assert!((num(cell(&rows, sen, "ci_upper")) - 5.5721).abs() < 1e-3);
     assert_eq!(cell(&rows, sen, "finding"), "facilitator");
+    // Wald z = log(2.6667) / 0.375991 = 0.980829 / 0.375991 = 2.60865, two-sided p = 0.0090899;
+    // the only factor fitted, so q = p.
+    assert!((num(cell(&rows, sen, "p_value")) - 0.009_089_9).abs() < 1e-6);
+    assert!((num(cell(&rows, sen, "q_value")) - 0.009_089_9).abs() < 1e-6);
     // Attendance is known for no child here: left out and said so.
     let attendance = find(&rows, ks2, "Attendance below 90%");
     assert_eq!(cell(&rows, attendance, "finding"), "too few to say");
@@ -259,4 +270,179 @@ fn planted_relationships_are_found_and_independent_factors_are_not() {
         let r = find(&rows, on_track, factor);
         assert_eq!(cell(&rows, r, "finding"), "no clear difference", "{r:?}");
     }
+}
+
+/// A deterministic shuffle (xorshift64*, Fisher-Yates): the same permutation for the same seed.
+fn shuffle<T>(items: &mut [T], seed: u64) {
+    let mut state = seed.max(1);
+    for i in (1..items.len()).rev() {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        let r = state.wrapping_mul(0x2545_f491_4f6c_dd1d);
+        items.swap(i, (r % (i as u64 + 1)) as usize);
+    }
+}
+
+/// Rewrites `file` with the `outcome` columns of its rows shuffled among the rows that share
+/// `within` (the year or term), so that every outcome is still a real one of that year but
+/// belongs to a child picked at random: no factor can go with it, except by chance.
+fn permute_outcomes(file: &Path, within: &str, outcome: &[&str], seed: u64) {
+    let mut reader = csv::Reader::from_path(file).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let key = col(within);
+    let cols: Vec<usize> = outcome.iter().map(|c| col(c)).collect();
+    let mut rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    let mut groups: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
+    for (i, r) in rows.iter().enumerate() {
+        groups.entry(r[key].clone()).or_default().push(i);
+    }
+    for (g, members) in groups.values().enumerate() {
+        let mut values: Vec<Vec<String>> = members
+            .iter()
+            .map(|&i| cols.iter().map(|&c| rows[i][c].clone()).collect())
+            .collect();
+        shuffle(&mut values, seed.wrapping_add(g as u64 * 7919));
+        for (&i, v) in members.iter().zip(values) {
+            for (&c, x) in cols.iter().zip(v) {
+                rows[i][c] = x;
+            }
+        }
+    }
+    let mut writer = csv::Writer::from_path(file).unwrap();
+    writer.write_record(&header).unwrap();
+    for r in rows {
+        writer.write_record(&r).unwrap();
+    }
+    writer.flush().unwrap();
+}
+
+/// Rewrites `file` with its `child` column relabelled, within each value of `within`, by a
+/// random one-to-one map among the children of that value: each child takes over another
+/// child's rows whole (all their subjects), so an outcome made from several rows (on track in
+/// most subjects) keeps its own make-up but belongs to a child picked at random.
+fn permute_children(file: &Path, within: &str, seed: u64) {
+    let mut reader = csv::Reader::from_path(file).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (key, child) = (col(within), col("child"));
+    let mut rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    let mut groups: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for r in &rows {
+        groups
+            .entry(r[key].clone())
+            .or_default()
+            .insert(r[child].clone());
+    }
+    for (g, (value, children)) in groups.iter().enumerate() {
+        let from: Vec<String> = children.iter().cloned().collect();
+        let mut to = from.clone();
+        shuffle(&mut to, seed.wrapping_add(g as u64 * 7919));
+        let map: std::collections::HashMap<&String, &String> = from.iter().zip(&to).collect();
+        for r in rows.iter_mut().filter(|r| &r[key] == value) {
+            r[child] = map[&r[child]].clone();
+        }
+    }
+    let mut writer = csv::Writer::from_path(file).unwrap();
+    writer.write_record(&header).unwrap();
+    for r in rows {
+        writer.write_record(&r).unwrap();
+    }
+    writer.flush().unwrap();
+}
+
+#[test]
+fn with_no_effect_at_all_no_factor_is_called() {
+    // A generated Virtual School whose outcomes are shuffled among the children of the same
+    // year (KS2 and KS4 results) or term (each child's PEP progress judgements): every factor stays as the
+    // generator made it, but no outcome goes with any factor except by chance. With 14 factors
+    // and 3 outcomes, intervals at 95% alone call some factors anyway (asserted below, so this
+    // data set shows the problem); after the false discovery rate, none may be called.
+    let data = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    cohort()
+        .args([
+            "sample",
+            "--children",
+            "2500",
+            "--years",
+            "3",
+            "--seed",
+            "21",
+            "--format",
+            "csv",
+        ])
+        .arg("--out")
+        .arg(data.path())
+        .assert()
+        .success();
+    let d = data.path();
+    permute_outcomes(
+        &d.join("ks2_results.csv"),
+        "academic_year",
+        &["reading_score", "maths_score", "gps_score", "writing_ta"],
+        1,
+    );
+    permute_outcomes(
+        &d.join("ks4_results.csv"),
+        "academic_year",
+        &["english_grade", "maths_grade", "attainment8", "progress8"],
+        2,
+    );
+    // On track is decided over all of a child's subjects in the term, so whole children are
+    // swapped (shuffling single rows would tie the outcome to how many subjects were judged).
+    permute_children(&d.join("progress.csv"), "term", 3);
+    cohort()
+        .args(["run", "--data"])
+        .arg(d)
+        .arg("--out")
+        .arg(out.path())
+        .args([
+            "--only",
+            "attainment/facilitators_barriers,attainment/adjusted_odds",
+        ])
+        .assert()
+        .success();
+    let mut unadjusted = 0;
+    for (file, tested) in [
+        ("results/attainment/facilitators_barriers.csv", "gap"),
+        ("results/attainment/adjusted_odds.csv", "odds_ratio"),
+    ] {
+        let rows = read_rows(&out.path().join(file));
+        let mut compared = 0;
+        for r in &rows[1..] {
+            if cell(&rows, r, tested).is_empty() {
+                continue;
+            }
+            compared += 1;
+            let q = num(cell(&rows, r, "q_value"));
+            assert!(q >= num(cell(&rows, r, "p_value")) - 1e-12, "{r:?}");
+            assert_eq!(
+                cell(&rows, r, "finding"),
+                "no clear difference",
+                "{file}: a factor called on data with no effect: {r:?}"
+            );
+            if matches!(
+                cell(&rows, r, "finding_unadjusted"),
+                "facilitator" | "barrier"
+            ) {
+                unadjusted += 1;
+                eprintln!("{file}: called by its interval alone, not after the FDR: {r:?}");
+            }
+        }
+        // Most factors have 10 or more children each side for every outcome.
+        assert!(compared >= 25, "{file}: only {compared} comparisons");
+    }
+    assert!(
+        unadjusted > 0,
+        "the 95% intervals alone call no factor on this data set, so it cannot show the false discovery rate at work"
+    );
 }

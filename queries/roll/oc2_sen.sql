@@ -1,0 +1,78 @@
+-- ---
+-- id = "roll/oc2_sen"
+-- version = 2
+-- title = "Special educational needs in the OC2 cohort, against DfE's figure"
+-- labels = { pupils = "Pupils in the OC2 cohort", any_sen = "SEN support or EHC plan", ehc_plan = "EHC plan", sen_rate = "With SEN (support or EHC plan)", ehc_plan_rate = "With an EHC plan", national_sen_rate = "National CLA, any SEN", national_ehc_plan_rate = "National CLA, EHC plan", national_year = "Year of the national figure" }
+-- description = "Children in the OC2 cohort (looked after 12 months at 31 March, roll/oc2_cohort; domain.md section 1) for each academic year up to the run's who were on a school's roll (mainstream, special or alternative provision) at some point in that academic year, the pupils DfE finds in the school census; of them, the share with SEN support or an EHC plan (sen_status K or E for that academic year) and the share with an EHC plan (E). A pupil with no SEN record for the year counts as having no SEN; a year with no SEN record for anyone is left out (not known, not zero). Beside each year, DfE's latest national figure for children looked after 12 months published for that year or before (57.4% any SEN and 30.2% EHC plan, January 2022, domain.md section 9), with its year: DfE's later years are not in cohort's benchmarks yet."
+-- params = ["academic_year"]
+-- depends_on = ["roll/oc2_cohort"]
+-- suppress = ["pupils", "any_sen", "ehc_plan"]
+--
+-- [[metric]]
+-- id = "roll.oc2_sen_rate"
+-- value = "sen_rate"
+-- numerator = "any_sen"
+-- denominator = "pupils"
+-- time_period = "academic_year"
+-- group = "cohort"
+-- breakdown = "cohort"
+-- unit = "percent"
+-- label = "OC2 cohort with SEN"
+--
+-- [[metric]]
+-- id = "roll.oc2_ehc_plan_rate"
+-- value = "ehc_plan_rate"
+-- numerator = "ehc_plan"
+-- denominator = "pupils"
+-- time_period = "academic_year"
+-- group = "cohort"
+-- breakdown = "cohort"
+-- unit = "percent"
+-- label = "OC2 cohort with an EHC plan"
+-- ---
+WITH years AS (
+  SELECT academic_year, min(start_date) AS year_start, max(end_date) AS year_end
+  FROM terms
+  GROUP BY academic_year
+),
+pupils AS (
+  SELECT DISTINCT k.academic_year, k.child
+  FROM roll.oc2_cohort k
+  JOIN years y ON y.academic_year = k.academic_year
+  JOIN enrolments en ON en.child = k.child
+   AND en.provision IN ('mainstream', 'special', 'alternative_provision')
+   AND en.start_date <= y.year_end AND (en.end_date IS NULL OR en.end_date >= y.year_start)
+  JOIN (SELECT DISTINCT academic_year FROM sen) recorded ON recorded.academic_year = k.academic_year
+  CROSS JOIN params p
+  WHERE k.academic_year <= p.academic_year
+),
+counted AS (
+  SELECT p.academic_year,
+         count(*) AS pupils,
+         sum(CASE WHEN s.sen_status IN ('K', 'E') THEN 1 ELSE 0 END) AS any_sen,
+         sum(CASE WHEN s.sen_status = 'E' THEN 1 ELSE 0 END) AS ehc_plan
+  FROM pupils p
+  LEFT JOIN sen s ON s.child = p.child AND s.academic_year = p.academic_year
+  GROUP BY p.academic_year
+),
+national AS (
+  SELECT academic_year, national_year, sen_rate, ehc_plan_rate FROM (
+    SELECT c.academic_year, b.academic_year AS national_year,
+           max(CASE WHEN b.measure = 'roll.oc2_sen_rate' THEN b.value END) AS sen_rate,
+           max(CASE WHEN b.measure = 'roll.oc2_ehc_plan_rate' THEN b.value END) AS ehc_plan_rate,
+           row_number() OVER (PARTITION BY c.academic_year ORDER BY b.academic_year DESC) AS k
+    FROM counted c
+    JOIN benchmarks b ON b.cohort = 'cla_12m' AND b.academic_year <= c.academic_year
+     AND b.measure IN ('roll.oc2_sen_rate', 'roll.oc2_ehc_plan_rate')
+    GROUP BY c.academic_year, b.academic_year
+  ) ranked
+  WHERE k = 1
+)
+SELECT c.academic_year, 'OC2 cohort' AS cohort, c.pupils, c.any_sen,
+       100.0 * c.any_sen / c.pupils AS sen_rate,
+       c.ehc_plan,
+       100.0 * c.ehc_plan / c.pupils AS ehc_plan_rate,
+       n.sen_rate AS national_sen_rate, n.ehc_plan_rate AS national_ehc_plan_rate, n.national_year
+FROM counted c
+LEFT JOIN national n ON n.academic_year = c.academic_year
+ORDER BY c.academic_year
