@@ -1,10 +1,10 @@
 -- ---
 -- id = "exclusions/suspensions_by_group"
--- version = 4
+-- version = 5
 -- title = "Suspensions this year by phase, SEN provision and school location"
--- description = "For the run's academic year, pupils in care with possible sessions (attendance/sessions_by_term) and their suspensions (including lunchtime) and permanent exclusions starting that year while they were looked after (roll/care_periods, as exclusions/suspensions_by_year; domain.md section 4), by phase (age on 31 August: primary to Year 6, secondary from Year 7), SEN provision (sen table for the year) whether the excluding school is inside the authority, and each school by URN (a pupil counted under each school, or kind of school, they attended): suspensions per 100 pupils, the share with one or more, with two or more, and sessions lost. The OC2 cohort (looked after 12 months at 31 March, roll/oc2_cohort; breakdown cohort), the population of DfE's national figures for children looked after (9.8% with one or more suspensions, 0.03% permanently excluded, 2020/21), is counted as DfE counts it (matched to the school census, which knows nothing of care status; domain.md section 1): the cohort's children of compulsory school age (5 to 15 on 31 August) with a possible session in the academic year, and every suspension and permanent exclusion of theirs starting in that academic year, including after a child left care between April and July; the other rows count while looked after. Permanent exclusions (pupils permanently excluded over pupils) are shown for every row."
+-- description = "For the run's academic year, pupils in care with possible sessions (attendance/sessions_by_term) and their suspensions (including lunchtime) and permanent exclusions starting that year while they were looked after (roll/care_periods, as exclusions/suspensions_by_year; domain.md section 4), by phase (age on 31 August: primary to Year 6, secondary from Year 7), SEN provision (sen table for the year) whether the excluding school is inside the authority, and each school by URN (a pupil counted under each school, or kind of school, they attended): suspensions per 100 pupils, the share with one or more, with two or more, and sessions lost. The OC2 cohort's whole-year figures, the ones set beside DfE's, are exclusions/oc2_by_year's. Permanent exclusions (pupils permanently excluded over pupils) are shown for every row."
 -- params = ["academic_year"]
--- depends_on = ["attendance/sessions_by_term", "roll/care_periods", "roll/oc2_cohort"]
+-- depends_on = ["attendance/sessions_by_term", "roll/care_periods"]
 -- suppress = ["pupils", "suspensions", "pupils_suspended", "pupils_repeat", "permanent_exclusions"]
 --
 -- [[metric]]
@@ -98,42 +98,7 @@ per_pupil AS (
    AND (l.urn IS NULL OR e.urn = l.urn)
   GROUP BY l.b, l.breakdown, l."group", l.child
 ),
-oc2_pupils AS (
-  -- The OC2 cohort for the year, as DfE counts it: of compulsory school age with a possible
-  -- session anywhere in the academic year, looked after that day or not.
-  SELECT DISTINCT m.child
-  FROM attendance m
-  JOIN terms t ON m.date BETWEEN t.start_date AND t.end_date
-  JOIN code_lists c
-    ON c.list_id = 'attendance_mark' AND c.code = m.mark
-   AND (c.valid_from IS NULL OR m.date >= c.valid_from)
-   AND (c.valid_to IS NULL OR m.date <= c.valid_to)
-  JOIN roll.oc2_cohort k ON k.child = m.child AND k.academic_year = t.academic_year
-  JOIN header h ON h.child = m.child
-  CROSS JOIN params p
-  WHERE t.academic_year = p.academic_year AND c.code_group <> 'not_possible'
-    AND extract(year FROM t.start_date) - CASE WHEN t.season = 'autumn' THEN 0 ELSE 1 END
-        - extract(year FROM h.dob) - CASE WHEN extract(month FROM h.dob) >= 9 THEN 1 ELSE 0 END BETWEEN 5 AND 15
-),
-oc2_per_pupil AS (
-  -- Every suspension and exclusion of theirs starting in the academic year, in care or not.
-  SELECT 0 AS b, 'cohort' AS breakdown, 'OC2 cohort' AS "group", o.child,
-         sum(CASE WHEN x.type IN ('suspension', 'lunchtime') THEN 1 ELSE 0 END) AS suspensions,
-         sum(CASE WHEN x.type IN ('suspension', 'lunchtime') THEN x.sessions ELSE 0 END) AS sessions_lost,
-         sum(CASE WHEN x.type = 'permanent' THEN 1 ELSE 0 END) AS permanent
-  FROM oc2_pupils o
-  LEFT JOIN (
-    SELECT s.child, s.type, s.sessions
-    FROM suspensions s
-    JOIN terms t ON s.start_date BETWEEN t.start_date AND t.end_date
-    CROSS JOIN params p
-    WHERE t.academic_year = p.academic_year
-  ) x ON x.child = o.child
-  GROUP BY o.child
-),
 all_per_pupil AS (
-  SELECT b, breakdown, "group", child, suspensions, sessions_lost, permanent FROM oc2_per_pupil
-  UNION ALL
   SELECT b, breakdown, "group", child, suspensions, sessions_lost, permanent FROM per_pupil
 )
 SELECT p.academic_year, x.breakdown, x."group",
