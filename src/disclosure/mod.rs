@@ -338,8 +338,13 @@ pub fn disclose(
         // The last resort: a table whose hidden figures the attacker can still pin (six
         // children, one in each of six groups, under a total DfE publishes) is withheld
         // whole, as no pattern of `c` inside it protects them.
-        let mut more: Vec<String> = d
-            .attack(run, analyses)
+        let leaks = d.attack(run, analyses);
+        if std::env::var_os("COHORT_DEBUG_DISCLOSURE").is_some() {
+            for l in &leaks {
+                eprintln!("withholding: {} = {} ({})", l.place, l.value, l.how);
+            }
+        }
+        let mut more: Vec<String> = leaks
             .iter()
             .filter_map(|l| l.place.split(" row ").next().map(str::to_string))
             .filter(|id| !withheld.contains(id) && d.table(id).is_some())
