@@ -1,8 +1,8 @@
 -- ---
 -- id = "roll/by_cohort"
--- version = 2
+-- version = 4
 -- title = "Children and young people the Virtual School serves, by cohort"
--- description = "On the last day of the term (domain.md section 1): children looked after (roll/cla_at_term_end, the one definition of being in care: short breaks V3/V4 excluded, care ending at 18); children previously in care, from the wider cohort table, a membership open that day; children with a social worker, as the Virtual School Head's role for them is defined: with a social worker that day or at any time in the 6 years before it (a membership open on some day from 6 years before to that day), not only those open on the day; children in kinship care, a membership open that day, counted from 1 September 2024 when the role began (none before); care leavers aged 18 to 25 that day, as DfE defines care leavers (roll/care_leavers: looked after for at least 13 weeks which began after the age of 14 and ended after the age of 16) and not looked after now. A child can be in more than one cohort."
+-- description = "On the last day of the term (domain.md section 1): children looked after (roll/cla_at_term_end, the one definition of being in care: short breaks V3/V4 excluded, care ending at 18); children previously in care, from the wider cohort table, a membership open that day; children with a social worker, as the Virtual School Head's role for them is defined: with a social worker that day or at any time in the 6 years before it (a membership open on some day from 6 years before to that day), not only those open on the day; children in kinship care, a membership open that day, counted from 1 September 2024 when the role began (none before); care leavers aged 18 to 25 that day, as DfE defines care leavers (roll/care_leavers: looked after for at least 13 weeks which began after the age of 14 and ended after the age of 16) and not looked after now. A child can be in more than one cohort. A cohort the wider cohort file does not record at all (no kinship rows, say) is empty (not recorded), never 0."
 -- params = ["term"]
 -- depends_on = ["roll/cla_at_term_end", "roll/care_leavers"]
 -- suppress = ["children"]
@@ -53,12 +53,22 @@ WITH members AS (
 counts AS (
   SELECT k, count(DISTINCT child) AS children FROM members GROUP BY k
 ),
+-- A cohort the data does not record at all (no kinship rows in the wider cohort file) is
+-- not recorded, never 0: its count is empty, as DfE's `x`.
+recorded AS (
+  SELECT DISTINCT CASE w.cohort WHEN 'CPIC' THEN 2 WHEN 'CWSW' THEN 3 WHEN 'KINSHIP' THEN 4 END AS k
+  FROM wider_cohort w
+  UNION ALL SELECT 1
+  UNION ALL SELECT 5
+),
 cohorts (k, cohort) AS (
   VALUES (1, 'Children looked after'), (2, 'Previously in care'), (3, 'With a social worker'),
          (4, 'In kinship care'), (5, 'Care leavers aged 18 to 25')
 )
-SELECT p.term, c.cohort, CAST(coalesce(n.children, 0) AS BIGINT) AS children
+SELECT p.term, c.cohort,
+       CASE WHEN r.k IS NOT NULL THEN CAST(coalesce(n.children, 0) AS BIGINT) END AS children
 FROM cohorts c
 CROSS JOIN params p
 LEFT JOIN counts n ON n.k = c.k
+LEFT JOIN (SELECT DISTINCT k FROM recorded WHERE k IS NOT NULL) r ON r.k = c.k
 ORDER BY c.k
