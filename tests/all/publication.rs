@@ -238,6 +238,11 @@ fn every_file_of_a_publication_is_disclosed_on_a_60_child_sample() {
     whole_publication_is_safe(60, 7);
 }
 
+#[test]
+fn every_file_of_a_publication_is_disclosed_on_a_400_child_sample() {
+    whole_publication_is_safe(400, 11);
+}
+
 /// The board's metrics.csv and results are its own: a leadership report written to the same
 /// folder afterwards puts its unsuppressed files under its own name.
 #[test]
