@@ -244,6 +244,7 @@ pub fn run_prepared(
             }
         }
     }
+    one_answer_per_figure(&metric_rows, analyses)?;
     Ok(RunOutput {
         tool: "cohort".into(),
         tool_version: env!("CARGO_PKG_VERSION").into(),
@@ -419,6 +420,46 @@ pub fn write_outputs(output: &RunOutput, out: &Path) -> Result<(), RunError> {
     write(out.join("run.json"), json.as_bytes())
 }
 
+/// The same figure (metric, period, breakdown, group) written by two analyses must agree:
+/// `metrics.csv` holds one answer per figure, and disclosure treats the two cells as one.
+fn one_answer_per_figure(rows: &[MetricRow], analyses: &[Analysis]) -> Result<(), RunError> {
+    let mut seen: std::collections::BTreeMap<(&str, &str, &str, &str), &MetricRow> =
+        std::collections::BTreeMap::new();
+    for m in rows {
+        let key = (
+            m.metric.as_str(),
+            m.time_period.as_str(),
+            m.breakdown.as_str(),
+            m.group.as_str(),
+        );
+        let Some(first) = seen.get(&key) else {
+            seen.insert(key, m);
+            continue;
+        };
+        if first.analysis == m.analysis {
+            continue;
+        }
+        if let (Some(a), Some(b)) = (first.value, m.value)
+            && (a - b).abs() > 1e-6 * a.abs().max(b.abs()).max(1.0)
+        {
+            let path = analyses
+                .iter()
+                .find(|x| x.id() == m.analysis)
+                .map(|x| x.path.clone())
+                .unwrap_or_default();
+            return Err(RunError::Metric {
+                path,
+                message: format!(
+                    "`{}` for {} ({} {}) is {b} here but {a} in `{}`: one figure needs one \
+                     answer; give one of them another metric id or breakdown",
+                    m.metric, m.time_period, m.breakdown, m.group, first.analysis
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -437,5 +478,28 @@ mod tests {
             locate(sql, "table 'cohort.public.tbl' not found"),
             Some((3, "tbl".to_string()))
         );
+    }
+
+    /// The OC2 cohort's suspension rate written by two analyses: 18 of 185 (9.73%) in one,
+    /// 9 of 89 (10.11%) in the other, is two answers to one figure and an error; the same
+    /// 9.73 from both (the same figure in two tables) is fine.
+    #[test]
+    fn two_analyses_may_not_give_one_figure_two_values() {
+        let row = |analysis: &str, value: f64| {
+            let mut m = MetricRow::yearly_percent("exclusions.one_plus_suspension_rate", value);
+            m.analysis = analysis.into();
+            m
+        };
+        let disagree = [
+            row("a/one", 100.0 * 18.0 / 185.0),
+            row("b/two", 100.0 * 9.0 / 89.0),
+        ];
+        let e = one_answer_per_figure(&disagree, &[]).expect_err("two answers");
+        assert!(e.to_string().contains("one figure needs one answer"), "{e}");
+        let agree = [
+            row("a/one", 100.0 * 18.0 / 185.0),
+            row("b/two", 100.0 * 18.0 / 185.0),
+        ];
+        assert!(one_answer_per_figure(&agree, &[]).is_ok());
     }
 }
