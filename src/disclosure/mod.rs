@@ -158,12 +158,11 @@ impl Disclosed {
                             && row[d].as_f64().is_some_and(|v| v > 0.0)
                         {
                             leaks.push(check::Leak {
-                                place: format!(
-                                    "{} row {} column {}",
-                                    ids[t],
-                                    r + 1,
-                                    s.table.columns[c]
-                                ),
+                                place: name(Place::Table {
+                                    table: t,
+                                    row: r,
+                                    column: c,
+                                }),
                                 value: s.table.rows[r][c].as_f64().unwrap_or(f64::NAN),
                                 how: "a hidden rate given back by its numerator and denominator"
                                     .into(),
@@ -177,12 +176,11 @@ impl Disclosed {
                     for k in [rests.numerator, rests.denominator].into_iter().flatten() {
                         if row[k].is_suppressed() {
                             leaks.push(check::Leak {
-                                place: format!(
-                                    "{} row {} column {}",
-                                    ids[t],
-                                    r + 1,
-                                    s.table.columns[c]
-                                ),
+                                place: name(Place::Table {
+                                    table: t,
+                                    row: r,
+                                    column: c,
+                                }),
                                 value: s.table.rows[r][k].as_f64().unwrap_or(f64::NAN),
                                 how: format!(
                                     "a rate shown beside its suppressed `{}`",
