@@ -1,10 +1,10 @@
 -- ---
 -- id = "schools/by_term"
--- version = 2
+-- version = 3
 -- title = "Our children in each school, term by term, against the authority's schools of the same phase"
 -- labels = { term = "Term", pupils = "Pupils with marks", overall_absence_rate = "Absence", phase_absence_rate = "Absence, phase", suspensions = "Suspensions", suspensions_per_100 = "Suspensions per 100", phase_suspensions_per_100 = "Per 100, phase", peps_due = "PEPs due", peps_on_time = "PEPs on time", peps_on_time_rate = "PEPs on time", phase_peps_on_time_rate = "On time, phase", peps_green = "PEPs rated green", peps_rated = "PEPs rated", peps_green_rate = "PEPs green", phase_peps_green_rate = "Green, phase", pp_approved_amount = "PP+ approved", children_funded = "Children funded" }
 -- units = { overall_absence_rate = "percent", phase_absence_rate = "percent", suspensions_per_100 = "per_100", phase_suspensions_per_100 = "per_100", peps_on_time_rate = "percent", phase_peps_on_time_rate = "percent", peps_green_rate = "percent", phase_peps_green_rate = "percent", pp_approved_amount = "pounds" }
--- description = "For each school with a child in care taking its register in a term, for the run's term and the five before it: the children's absence at that school (sessions at that school, compulsory school age, attendance/sessions_by_term, domain.md section 3), suspensions starting in the term at that school (not permanent exclusions; section 4) of the same children as the denominator (looked after on the day it started, roll/care_periods, and of compulsory school age, 5 to 15 on 31 August: a suspension of a child who has left care, is on short breaks only, is not yet in care or is in Year 12 is not counted) per 100 pupils with marks there, PEPs due in the term naming the school (due by the data's date, the latest attendance mark or PEP held or completed: a PEP not yet due is neither on time nor late), completed on or before the due date and rated green (section 6), and PP+ approved for requests of the term (section 7) with children_funded, the children whose approved requests make up the amount, so disclosure protects the amount by the children it was spent on, not the children on roll. Beside each, the same figure for all children in care at schools of the same phase in the term (the authority's figure for that phase), so a school page compares like with like."
+-- description = "For each school with a child in care taking its register in a term, for the run's term and the five before it: the children's absence at that school (sessions at that school, compulsory school age, attendance/sessions_by_term, domain.md section 3), suspensions starting in the term at that school (not permanent exclusions; section 4) of the same children as the denominator (looked after on the day it started, roll/care_periods, and of compulsory school age, 5 to 15 on 31 August: a suspension of a child who has left care, is on short breaks only, is not yet in care or is in Year 12 is not counted) per 100 pupils with marks there, PEPs due in the term naming the school for children looked after on the PEP's due date (roll/care_periods; due by the data's date, the latest attendance mark or PEP held or completed: a PEP not yet due is neither on time nor late), completed on or before the due date and rated green (section 6), and PP+ approved for requests of the term (section 7) with children_funded, the children whose approved requests make up the amount, so disclosure protects the amount by the children it was spent on, not the children on roll. Beside each, the same figure for all children in care at schools of the same phase in the term (the authority's figure for that phase), so a school page compares like with like."
 -- params = ["term"]
 -- depends_on = ["attendance/sessions_by_term", "roll/care_periods"]
 -- suppress = ["pupils", "suspensions", "peps_due", "peps_on_time", "peps_green", "peps_rated", "children_funded"]
@@ -73,6 +73,11 @@ pep AS (
          sum(CASE WHEN e.qa_rating IS NOT NULL THEN 1 ELSE 0 END) AS peps_rated
   FROM peps e JOIN shown t ON t.term = e.term CROSS JOIN as_at a
   WHERE e.urn IS NOT NULL
+    AND EXISTS (
+      -- Looked after on the due date (roll/care_periods), as peps/timeliness_by_term.
+      SELECT 1 FROM roll.care_periods c
+      WHERE c.child = e.child AND c.decom <= e.due_date AND c.end_date >= e.due_date
+    )
   GROUP BY e.term, e.urn
 ),
 ppp AS (

@@ -1,8 +1,8 @@
 -- ---
 -- id = "schools/summary"
--- version = 2
+-- version = 3
 -- title = "Our children in each school this term"
--- description = "For each school with a child in care on its roll at the end of the term or taking their register this term: children on roll at the end of the term (roll/cla_at_term_end), their absence this term (sessions at that school, compulsory school age, domain.md section 3), suspensions this term (not permanent exclusions; domain.md section 4) of the same children as the absence figures (looked after on the day it started, roll/care_periods, and of compulsory school age, 5 to 15 on 31 August: a suspension of a child who has left care, is on short breaks only, is not yet in care or is in Year 12 is not counted), PEPs due this term with this school named (due by the data's date, the latest attendance mark or PEP held or completed: a PEP not yet due is neither on time nor late) and how many were completed on time and rated green (section 6), and PP+ requests this term with the amount approved (section 7) and children_funded, the children whose approved requests make up the amount, so disclosure protects the amount by the children it was spent on, not the children on roll. The page per school for advisory visits is built from this table."
+-- description = "For each school with a child in care on its roll at the end of the term or taking their register this term: children on roll at the end of the term (roll/cla_at_term_end), their absence this term (sessions at that school, compulsory school age, domain.md section 3), suspensions this term (not permanent exclusions; domain.md section 4) of the same children as the absence figures (looked after on the day it started, roll/care_periods, and of compulsory school age, 5 to 15 on 31 August: a suspension of a child who has left care, is on short breaks only, is not yet in care or is in Year 12 is not counted), PEPs due this term with this school named for children looked after on the PEP's due date (roll/care_periods; due by the data's date, the latest attendance mark or PEP held or completed: a PEP not yet due is neither on time nor late) and how many were completed on time and rated green (section 6), and PP+ requests this term with the amount approved (section 7) and children_funded, the children whose approved requests make up the amount, so disclosure protects the amount by the children it was spent on, not the children on roll. The page per school for advisory visits is built from this table."
 -- params = ["term"]
 -- depends_on = ["roll/cla_at_term_end", "attendance/sessions_by_term", "roll/care_periods"]
 -- suppress = ["children", "pupils_with_marks", "persistently_absent", "suspensions", "pupils_suspended", "peps_due", "peps_on_time", "peps_green", "pp_requests", "children_funded"]
@@ -45,6 +45,11 @@ pep AS (
          sum(CASE WHEN e.qa_rating = 'green' THEN 1 ELSE 0 END) AS peps_green
   FROM peps e CROSS JOIN params p CROSS JOIN as_at a
   WHERE e.term = p.term AND e.urn IS NOT NULL
+    AND EXISTS (
+      -- Looked after on the due date (roll/care_periods), as peps/timeliness_by_term.
+      SELECT 1 FROM roll.care_periods c
+      WHERE c.child = e.child AND c.decom <= e.due_date AND c.end_date >= e.due_date
+    )
   GROUP BY e.urn
 ),
 ppp AS (
