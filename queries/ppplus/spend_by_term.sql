@@ -1,9 +1,10 @@
 -- ---
 -- id = "ppplus/spend_by_term"
--- version = 2
+-- version = 3
 -- title = "PP+ requests and spend by term, tier and intervention"
 -- description = "Pupil Premium Plus requests for children in care each term up to the run's (domain.md section 7): amount requested (and the children it was requested for) and approved, children funded (an approved request), approved amount per child funded, and the share of requests linked to a PEP target (the PEP is where PP+ spending should be planned). By EEF tier and by intervention type, and for all requests."
 -- params = ["term"]
+-- depends_on = ["ppplus/requests"]
 -- suppress = ["requests", "children_requested", "approved_requests", "children_funded", "linked_to_pep_target", "approved_without_target"]
 -- money_on = { requested_amount = "children_requested", approved_amount = "children_funded" }
 --
@@ -34,18 +35,6 @@
 -- breakdown_column = "breakdown"
 -- unit = "percent"
 -- ---
-WITH requests AS (
-  SELECT r.*, t.ordinal
-  FROM pp_plus r
-  JOIN terms t ON t.term = r.term
-  CROSS JOIN params p
-  WHERE t.ordinal <= p.term_ordinal
-),
-stacked AS (
-  SELECT 1 AS b, 'all' AS breakdown, 'all' AS "group", r.* FROM requests r
-  UNION ALL SELECT 2, 'eef_tier', concat('Tier ', r.eef_tier), r.* FROM requests r
-  UNION ALL SELECT 3, 'intervention', concat('', r.intervention), r.* FROM requests r
-)
 SELECT term, breakdown, "group",
        count(*) AS requests,
        count(DISTINCT child) AS children_requested,
@@ -58,6 +47,6 @@ SELECT term, breakdown, "group",
        sum(CASE WHEN pep_target IS NOT NULL THEN 1 ELSE 0 END) AS linked_to_pep_target,
        100.0 * sum(CASE WHEN pep_target IS NOT NULL THEN 1 ELSE 0 END) / count(*) AS pep_target_linked_rate,
        sum(CASE WHEN status = 'approved' AND pep_target IS NULL THEN 1 ELSE 0 END) AS approved_without_target
-FROM stacked
+FROM ppplus.requests
 GROUP BY term, ordinal, b, breakdown, "group"
 ORDER BY ordinal, b, "group"

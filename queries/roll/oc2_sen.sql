@@ -1,11 +1,11 @@
 -- ---
 -- id = "roll/oc2_sen"
--- version = 2
+-- version = 3
 -- title = "Special educational needs in the OC2 cohort, against DfE's figure"
 -- labels = { pupils = "Pupils in the OC2 cohort", any_sen = "SEN support or EHC plan", ehc_plan = "EHC plan", sen_rate = "With SEN (support or EHC plan)", ehc_plan_rate = "With an EHC plan", national_sen_rate = "National CLA, any SEN", national_ehc_plan_rate = "National CLA, EHC plan", national_year = "Year of the national figure" }
--- description = "Children in the OC2 cohort (looked after 12 months at 31 March, roll/oc2_cohort; domain.md section 1) for each academic year up to the run's who were on a school's roll (mainstream, special or alternative provision) at some point in that academic year, the pupils DfE finds in the school census; of them, the share with SEN support or an EHC plan (sen_status K or E for that academic year) and the share with an EHC plan (E). A pupil with no SEN record for the year counts as having no SEN; a year with no SEN record for anyone is left out (not known, not zero). Beside each year, DfE's latest national figure for children looked after 12 months published for that year or before (57.4% any SEN and 30.2% EHC plan, January 2022, domain.md section 9), with its year: DfE's later years are not in cohort's benchmarks yet."
+-- description = "Children in the OC2 cohort (looked after 12 months at 31 March, roll/oc2_cohort; domain.md section 1) for each academic year up to the run's who were on a school's roll (mainstream, special or alternative provision) at some point in that academic year, the pupils DfE finds in the school census (roll/oc2_pupils); of them, the share with SEN support or an EHC plan (sen_status K or E for that academic year) and the share with an EHC plan (E). A pupil with no SEN record for the year counts as having no SEN; a year with no SEN record for anyone is left out (not known, not zero). Beside each year, DfE's latest national figure for children looked after 12 months published for that year or before (57.4% any SEN and 30.2% EHC plan, January 2022, domain.md section 9), with its year: DfE's later years are not in cohort's benchmarks yet."
 -- params = ["academic_year"]
--- depends_on = ["roll/oc2_cohort"]
+-- depends_on = ["roll/oc2_pupils"]
 -- suppress = ["pupils", "any_sen", "ehc_plan"]
 --
 -- [[metric]]
@@ -30,21 +30,11 @@
 -- unit = "percent"
 -- label = "OC2 cohort with an EHC plan"
 -- ---
-WITH years AS (
-  SELECT academic_year, min(start_date) AS year_start, max(end_date) AS year_end
-  FROM terms
-  GROUP BY academic_year
-),
-pupils AS (
-  SELECT DISTINCT k.academic_year, k.child
-  FROM roll.oc2_cohort k
-  JOIN years y ON y.academic_year = k.academic_year
-  JOIN enrolments en ON en.child = k.child
-   AND en.provision IN ('mainstream', 'special', 'alternative_provision')
-   AND en.start_date <= y.year_end AND (en.end_date IS NULL OR en.end_date >= y.year_start)
+WITH pupils AS (
+  -- A year with no SEN record for anyone is not known, so it is left out.
+  SELECT k.academic_year, k.child
+  FROM roll.oc2_pupils k
   JOIN (SELECT DISTINCT academic_year FROM sen) recorded ON recorded.academic_year = k.academic_year
-  CROSS JOIN params p
-  WHERE k.academic_year <= p.academic_year
 ),
 counted AS (
   SELECT p.academic_year,
