@@ -1,9 +1,9 @@
 -- ---
 -- id = "peps/statutory_deadlines"
--- version = 1
+-- version = 2
 -- title = "PEPs within 20 school days of entering care and 10 school days of a change of school"
 -- labels = { entries_due = "Came into care (PEP due)", entries_on_time = "PEP within 20 school days", entries_late = "PEP later", entries_not_held = "No PEP yet, overdue", entries_not_yet_due = "Not yet due", entry_on_time_rate = "Initial PEP within 20 school days", changes_due = "Changed school (PEP due)", changes_on_time = "PEP within 10 school days", changes_late = "PEP later", changes_not_held = "No PEP yet, overdue", changes_not_yet_due = "Not yet due", change_on_time_rate = "New PEP within 10 school days of a school change", flag = "Late cluster" }
--- description = "Two PEP deadlines (domain.md section 6), per academic year up to the run's term, and for the run's academic year by social work team and by school. Entering care: each new period of care (an episode with RNE S, short breaks V3/V4 left out, roll/care_periods) of a child aged 3 or over; the PEP is initiated on time when the child's first PEP meeting (held_date) on or after that day falls within 20 school days of it. Change of school: each school move (roll/school_moves; a dual registration at alternative provision is not one) while the child is looked after; on time when a PEP meeting is held within 10 school days of the first day at the new school. A school day is a day on which the attendance feed holds a mark other than # (school closed) for any child, so holidays are not counted; events before the first such day are left out (no calendar to count with). School days are counted from the day after the event to the meeting. An event with no meeting yet is overdue once its school days have passed by the end of the run's term, else not yet due and left out of the rate; a meeting after the end of the run's term is not counted. Team: that of the child's first PEP due on or after the event, else their last before it. School: the school the child was on the roll of on the day (for a change of school, the new one). The 20- and 10-day rules are the ones many Virtual Schools set (the 10-day rule is local practice, unconfirmed nationally). Late clusters: a team or school 10 points or more below the year's rate with 10 or more events."
+-- description = "Two PEP deadlines (domain.md section 6), per academic year up to the run's term, and for the run's academic year by social work team and by school. Entering care: each new period of care by the one definition of being in care (roll/care_periods: short breaks V3/V4 left out, care ending at 18; domain.md section 1), that is a period that does not continue another ending that day or the day before, so a child on short breaks who then becomes looked after (a legal status change, RNE L) enters care on that day, and a child on short breaks only never does; of a child aged 3 or over; the PEP is initiated on time when the child's first PEP meeting (held_date) on or after that day falls within 20 school days of it. Change of school: each school move (roll/school_moves; a dual registration at alternative provision is not one) while the child is looked after; on time when a PEP meeting is held within 10 school days of the first day at the new school. A school day is a day on which the attendance feed holds a mark other than # (school closed) for any child, so holidays are not counted; events before the first such day are left out (no calendar to count with). School days are counted from the day after the event to the meeting. An event with no meeting yet is overdue once its school days have passed by the end of the run's term, else not yet due and left out of the rate; a meeting after the end of the run's term is not counted. Team: that of the child's first PEP due on or after the event, else their last before it. School: the school the child was on the roll of on the day (for a change of school, the new one). The 20- and 10-day rules are the ones many Virtual Schools set (the 10-day rule is local practice, unconfirmed nationally). Late clusters: a team or school 10 points or more below the year's rate with 10 or more events."
 -- params = ["term"]
 -- depends_on = ["roll/care_periods", "roll/school_moves"]
 -- suppress = ["entries_due", "entries_on_time", "entries_late", "entries_not_held", "entries_not_yet_due", "changes_due", "changes_on_time", "changes_late", "changes_not_held", "changes_not_yet_due"]
@@ -56,7 +56,15 @@ entries AS (
   SELECT c.child, c.decom AS event_date, 'entering care' AS event, 20 AS allowed
   FROM roll.care_periods c
   JOIN header h ON h.child = c.child
-  WHERE c.rne = 'S' AND CAST(h.dob + INTERVAL '3 years' AS DATE) <= c.decom
+  WHERE CAST(h.dob + INTERVAL '3 years' AS DATE) <= c.decom
+    -- A new period of care: no earlier period of the child's runs up to this one (ending
+    -- the day it starts or the day before). Short breaks are not in roll/care_periods, so
+    -- care that follows short breaks starts a period, whatever the episode's RNE.
+    AND NOT EXISTS (
+      SELECT 1 FROM roll.care_periods o
+      WHERE o.child = c.child AND o.decom < c.decom
+        AND o.end_date >= CAST(c.decom - INTERVAL '1 day' AS DATE)
+    )
 ),
 changes AS (
   SELECT DISTINCT m.child, m.move_date AS event_date, 'change of school' AS event, 10 AS allowed
