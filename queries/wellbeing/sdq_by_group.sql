@@ -1,9 +1,10 @@
 -- ---
 -- id = "wellbeing/sdq_by_group"
--- version = 2
+-- version = 3
 -- title = "Wellbeing: SDQ scores this year by sex, age and SEN"
--- description = "SDQ total difficulties scores from the OC2 return for the run's academic year (children looked after 12 months at 31 March, aged 5 to 16 then, the ages of DfE's figures and of wellbeing/sdq_by_year, so the breakdowns add up to its total; domain.md section 8), by sex, age band on 31 March (5-10, 11-16) and SEN provision (sen table for the year): mean score and the share scoring 17 or more (cause for concern)."
+-- description = "SDQ total difficulties scores from the OC2 return for the run's academic year (children looked after 12 months at 31 March, an OC2 row counting only for a child in roll/oc2_cohort for that year, aged 5 to 16 then, the ages of DfE's figures and of wellbeing/sdq_by_year, so the breakdowns add up to its total; domain.md section 8), by sex, age band on 31 March (5-10, 11-16) and SEN provision (sen table for the year): mean score and the share scoring 17 or more (cause for concern)."
 -- params = ["academic_year"]
+-- depends_on = ["roll/oc2_cohort"]
 -- suppress = ["scored", "concern"]
 --
 -- [[metric]]
@@ -31,6 +32,7 @@ WITH scored AS (
          p.academic_year
   FROM oc2 o
   JOIN header h ON h.child = o.child
+  JOIN roll.oc2_cohort k ON k.child = o.child AND k.collection_year = o.year
   CROSS JOIN params p
   WHERE o.sdq_score IS NOT NULL
     AND concat(CAST(o.year - 1 AS VARCHAR), '-', substr(CAST(o.year AS VARCHAR), 3, 2)) = p.academic_year

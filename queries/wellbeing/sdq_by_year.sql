@@ -1,9 +1,10 @@
 -- ---
 -- id = "wellbeing/sdq_by_year"
--- version = 2
+-- version = 3
 -- title = "Wellbeing: SDQ scores by year"
--- description = "Strengths and Difficulties Questionnaire totals from the SSDA903 OC2 return (domain.md section 8): children looked after 12 months at 31 March aged 5 to 16 on that date, the ages DfE publishes and so the national comparison uses (carers complete it from age 4; wellbeing/sdq_by_group uses the same ages 5 to 16), each collection year reported as the academic year it ends (2025 as 2024-25). Mean total difficulties score, the DfE bands (0-13 normal, 14-16 borderline, 17-40 cause for concern) as shares of children with a score, and completion (children with a score of those eligible). National: DfE, OC2 cohort aged 5 to 16, 2024 (mean 14.7; 46% normal, 13% borderline, 41% concern) and 2025 (mean 14.9; 45%, 13%, 42%)."
+-- description = "Strengths and Difficulties Questionnaire totals from the SSDA903 OC2 return (domain.md section 8): children looked after 12 months at 31 March (an OC2 row counts only for a child in roll/oc2_cohort for that year, the one definition of the cohort, so not a child on short breaks only, one who left care in the year or one not yet in care 12 months) aged 5 to 16 on that date, the ages DfE publishes and so the national comparison uses (carers complete it from age 4; wellbeing/sdq_by_group uses the same ages 5 to 16), each collection year reported as the academic year it ends (2025 as 2024-25). Mean total difficulties score, the DfE bands (0-13 normal, 14-16 borderline, 17-40 cause for concern) as shares of children with a score, and completion (children with a score of those eligible). National: DfE, OC2 cohort aged 5 to 16, 2024 (mean 14.7; 46% normal, 13% borderline, 41% concern) and 2025 (mean 14.9; 45%, 13%, 42%)."
 -- params = ["academic_year"]
+-- depends_on = ["roll/oc2_cohort"]
 -- suppress = ["eligible", "scored", "normal", "borderline", "concern"]
 --
 -- [[chart]]
@@ -59,6 +60,7 @@ WITH eligible AS (
   SELECT concat(CAST(o.year - 1 AS VARCHAR), '-', substr(CAST(o.year AS VARCHAR), 3, 2)) AS academic_year,
          o.sdq_score
   FROM oc2 o
+  JOIN roll.oc2_cohort k ON k.child = o.child AND k.collection_year = o.year
   WHERE o.dob + INTERVAL '5 years' <= make_date(CAST(o.year AS INT), 3, 31)
     AND o.dob + INTERVAL '17 years' > make_date(CAST(o.year AS INT), 3, 31)
 ),
