@@ -18,6 +18,7 @@
 --
 -- [[metric]]
 -- id = "sdq.mean_total"
+-- label = "SDQ average total difficulties score"
 -- value = "mean_total"
 -- denominator = "scored"
 -- time_period = "academic_year"
@@ -25,6 +26,7 @@
 --
 -- [[metric]]
 -- id = "sdq.concern_rate"
+-- label = "SDQ 17 or more (cause for concern)"
 -- value = "concern_rate"
 -- numerator = "concern"
 -- denominator = "scored"
@@ -33,6 +35,7 @@
 --
 -- [[metric]]
 -- id = "sdq.normal_rate"
+-- label = "Normal rate"
 -- value = "normal_rate"
 -- numerator = "normal"
 -- denominator = "scored"
@@ -41,6 +44,7 @@
 --
 -- [[metric]]
 -- id = "sdq.borderline_rate"
+-- label = "Borderline rate"
 -- value = "borderline_rate"
 -- numerator = "borderline"
 -- denominator = "scored"
@@ -49,6 +53,7 @@
 --
 -- [[metric]]
 -- id = "sdq.completion_rate"
+-- label = "Completion rate"
 -- value = "completion_rate"
 -- numerator = "scored"
 -- denominator = "eligible"
