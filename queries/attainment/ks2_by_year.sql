@@ -21,6 +21,7 @@
 --
 -- [[metric]]
 -- id = "attainment.ks2_rwm_expected_rate"
+-- label = "KS2 reading, writing and maths at the expected standard"
 -- value = "rwm_expected_rate"
 -- numerator = "rwm_expected"
 -- denominator = "pupils"
@@ -29,6 +30,7 @@
 --
 -- [[metric]]
 -- id = "attainment.ks2_rwm_higher_rate"
+-- label = "KS2 reading, writing and maths at the higher standard"
 -- value = "rwm_higher_rate"
 -- numerator = "rwm_higher"
 -- denominator = "pupils"

@@ -21,6 +21,7 @@
 --
 -- [[metric]]
 -- id = "attainment.ks4_attainment8_mean"
+-- label = "KS4 average Attainment 8"
 -- value = "attainment8_mean"
 -- denominator = "pupils"
 -- time_period = "academic_year"
@@ -28,6 +29,7 @@
 --
 -- [[metric]]
 -- id = "attainment.ks4_basics_4plus_rate"
+-- label = "KS4 grade 4 or above in English and maths"
 -- value = "basics_4plus_rate"
 -- numerator = "basics_4plus"
 -- denominator = "pupils"
@@ -36,6 +38,7 @@
 --
 -- [[metric]]
 -- id = "attainment.ks4_basics_5plus_rate"
+-- label = "KS4 grade 5 or above in English and maths"
 -- value = "basics_5plus_rate"
 -- numerator = "basics_5plus"
 -- denominator = "pupils"

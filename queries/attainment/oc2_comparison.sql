@@ -11,6 +11,7 @@
 --
 -- [[metric]]
 -- id = "attainment.ks2_rwm_expected_rate"
+-- label = "KS2 reading, writing and maths at the expected standard"
 -- value = "ks2_rwm_expected_rate"
 -- numerator = "ks2_achieved"
 -- denominator = "ks2_pupils"
@@ -21,6 +22,7 @@
 --
 -- [[metric]]
 -- id = "attainment.ks4_attainment8_mean"
+-- label = "KS4 average Attainment 8"
 -- value = "ks4_attainment8_mean"
 -- denominator = "ks4_pupils"
 -- time_period = "academic_year"
@@ -30,6 +32,7 @@
 --
 -- [[metric]]
 -- id = "attainment.ks4_basics_4plus_rate"
+-- label = "KS4 grade 4 or above in English and maths"
 -- value = "ks4_basics_4plus_rate"
 -- numerator = "basics_achieved"
 -- denominator = "ks4_pupils"

@@ -30,6 +30,7 @@
 --
 -- [[metric]]
 -- id = "attendance.overall_absence_rate"
+-- label = "Overall absence"
 -- value = "overall_absence_rate"
 -- numerator = "absence_sessions"
 -- denominator = "possible_sessions"
@@ -38,6 +39,7 @@
 --
 -- [[metric]]
 -- id = "attendance.authorised_absence_rate"
+-- label = "Authorised absence"
 -- value = "authorised_absence_rate"
 -- numerator = "authorised_sessions"
 -- denominator = "possible_sessions"
@@ -46,6 +48,7 @@
 --
 -- [[metric]]
 -- id = "attendance.unauthorised_absence_rate"
+-- label = "Unauthorised absence"
 -- value = "unauthorised_absence_rate"
 -- numerator = "unauthorised_sessions"
 -- denominator = "possible_sessions"
@@ -54,6 +57,7 @@
 --
 -- [[metric]]
 -- id = "attendance.persistent_absence_rate"
+-- label = "Persistent absence (10% or more, pupil basis)"
 -- value = "persistent_absence_rate"
 -- numerator = "persistently_absent"
 -- denominator = "pupils"
@@ -62,6 +66,7 @@
 --
 -- [[metric]]
 -- id = "attendance.severe_absence_rate"
+-- label = "Severe absence (50% or more, pupil basis)"
 -- value = "severe_absence_rate"
 -- numerator = "severely_absent"
 -- denominator = "pupils"
@@ -70,6 +75,7 @@
 --
 -- [[metric]]
 -- id = "attendance.persistent_absence_rate_enrolments"
+-- label = "Persistent absence (10% or more, enrolment basis)"
 -- value = "persistent_absence_rate_enrolments"
 -- numerator = "persistent_enrolments"
 -- denominator = "enrolments"
@@ -78,6 +84,7 @@
 --
 -- [[metric]]
 -- id = "attendance.severe_absence_rate_enrolments"
+-- label = "Severe absence (50% or more, enrolment basis)"
 -- value = "severe_absence_rate_enrolments"
 -- numerator = "severe_enrolments"
 -- denominator = "enrolments"

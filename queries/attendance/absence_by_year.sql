@@ -33,6 +33,7 @@
 --
 -- [[metric]]
 -- id = "attendance.overall_absence_rate"
+-- label = "Overall absence"
 -- value = "overall_absence_rate"
 -- numerator = "absence_sessions"
 -- denominator = "possible_sessions"
@@ -43,6 +44,7 @@
 --
 -- [[metric]]
 -- id = "attendance.authorised_absence_rate"
+-- label = "Authorised absence"
 -- value = "authorised_absence_rate"
 -- numerator = "authorised_sessions"
 -- denominator = "possible_sessions"
@@ -53,6 +55,7 @@
 --
 -- [[metric]]
 -- id = "attendance.unauthorised_absence_rate"
+-- label = "Unauthorised absence"
 -- value = "unauthorised_absence_rate"
 -- numerator = "unauthorised_sessions"
 -- denominator = "possible_sessions"
@@ -63,6 +66,7 @@
 --
 -- [[metric]]
 -- id = "attendance.persistent_absence_rate"
+-- label = "Persistent absence (10% or more, pupil basis)"
 -- value = "persistent_absence_rate"
 -- numerator = "persistently_absent"
 -- denominator = "pupils"
@@ -73,6 +77,7 @@
 --
 -- [[metric]]
 -- id = "attendance.severe_absence_rate"
+-- label = "Severe absence (50% or more, pupil basis)"
 -- value = "severe_absence_rate"
 -- numerator = "severely_absent"
 -- denominator = "pupils"

@@ -11,6 +11,7 @@
 --
 -- [[metric]]
 -- id = "exclusions.one_plus_suspension_rate"
+-- label = "Pupils with one or more suspensions"
 -- value = "one_plus_suspension_rate"
 -- numerator = "pupils_suspended"
 -- denominator = "pupils"
@@ -21,6 +22,7 @@
 --
 -- [[metric]]
 -- id = "exclusions.permanent_exclusion_rate"
+-- label = "Permanently excluded"
 -- value = "permanent_exclusion_rate"
 -- numerator = "pupils_excluded"
 -- denominator = "pupils"

@@ -9,6 +9,7 @@
 --
 -- [[metric]]
 -- id = "exclusions.suspension_rate"
+-- label = "Suspensions per 100 pupils"
 -- value = "suspension_rate"
 -- numerator = "suspensions"
 -- denominator = "pupils"
@@ -19,6 +20,7 @@
 --
 -- [[metric]]
 -- id = "exclusions.one_plus_suspension_rate"
+-- label = "Pupils with one or more suspensions"
 -- value = "one_plus_suspension_rate"
 -- numerator = "pupils_suspended"
 -- denominator = "pupils"
@@ -29,6 +31,7 @@
 --
 -- [[metric]]
 -- id = "exclusions.repeat_suspension_rate"
+-- label = "Pupils with two or more suspensions"
 -- value = "repeat_suspension_rate"
 -- numerator = "pupils_repeat"
 -- denominator = "pupils"
@@ -39,6 +42,7 @@
 --
 -- [[metric]]
 -- id = "exclusions.permanent_exclusion_rate"
+-- label = "Permanently excluded"
 -- value = "permanent_exclusion_rate"
 -- numerator = "permanent_exclusions"
 -- denominator = "pupils"

@@ -20,6 +20,7 @@
 --
 -- [[metric]]
 -- id = "exclusions.suspension_rate"
+-- label = "Suspensions per 100 pupils"
 -- value = "suspension_rate"
 -- numerator = "suspensions"
 -- denominator = "pupils"
@@ -28,6 +29,7 @@
 --
 -- [[metric]]
 -- id = "exclusions.one_plus_suspension_rate"
+-- label = "Pupils with one or more suspensions"
 -- value = "one_plus_suspension_rate"
 -- numerator = "pupils_suspended"
 -- denominator = "pupils"
@@ -36,6 +38,7 @@
 --
 -- [[metric]]
 -- id = "exclusions.repeat_suspension_rate"
+-- label = "Pupils with two or more suspensions"
 -- value = "repeat_suspension_rate"
 -- numerator = "pupils_repeat"
 -- denominator = "pupils"
@@ -44,6 +47,7 @@
 --
 -- [[metric]]
 -- id = "exclusions.permanent_exclusion_rate"
+-- label = "Permanently excluded"
 -- value = "permanent_exclusion_rate"
 -- numerator = "permanent_exclusions"
 -- denominator = "pupils"
@@ -52,6 +56,7 @@
 --
 -- [[metric]]
 -- id = "exclusions.sessions_lost_per_pupil_suspended"
+-- label = "Sessions lost per pupil suspended"
 -- value = "sessions_lost_per_pupil_suspended"
 -- denominator = "pupils_suspended"
 -- time_period = "academic_year"

@@ -18,6 +18,7 @@
 --
 -- [[metric]]
 -- id = "peps.on_time_rate"
+-- label = "PEPs completed on time"
 -- value = "on_time_rate"
 -- numerator = "on_time"
 -- denominator = "peps_due"
@@ -28,6 +29,7 @@
 --
 -- [[metric]]
 -- id = "peps.qa_green_rate"
+-- label = "PEPs rated green"
 -- value = "qa_green_rate"
 -- numerator = "green"
 -- denominator = "rated"

@@ -19,6 +19,7 @@
 --
 -- [[metric]]
 -- id = "peps.on_time_rate"
+-- label = "PEPs completed on time"
 -- value = "on_time_rate"
 -- numerator = "on_time"
 -- denominator = "peps_due"
@@ -27,6 +28,7 @@
 --
 -- [[metric]]
 -- id = "peps.qa_green_rate"
+-- label = "PEPs rated green"
 -- value = "qa_green_rate"
 -- numerator = "green"
 -- denominator = "rated"

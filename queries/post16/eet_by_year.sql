@@ -19,6 +19,7 @@
 --
 -- [[metric]]
 -- id = "eet.neet_rate"
+-- label = "Care leavers not in education, employment or training"
 -- value = "neet_rate"
 -- numerator = "neet"
 -- denominator = "care_leavers"
@@ -29,6 +30,7 @@
 --
 -- [[metric]]
 -- id = "eet.eet_rate"
+-- label = "EET rate"
 -- value = "eet_rate"
 -- numerator = "eet"
 -- denominator = "care_leavers"

@@ -10,6 +10,7 @@
 --
 -- [[metric]]
 -- id = "ppplus.requested_amount"
+-- label = "Requested amount"
 -- value = "requested_amount"
 -- time_period = "term"
 -- group = "group"
@@ -18,6 +19,7 @@
 --
 -- [[metric]]
 -- id = "ppplus.approved_per_child"
+-- label = "Approved per child"
 -- value = "approved_per_child"
 -- denominator = "children_funded"
 -- time_period = "term"
@@ -27,6 +29,7 @@
 --
 -- [[metric]]
 -- id = "ppplus.pep_target_linked_rate"
+-- label = "PEP target linked rate"
 -- value = "pep_target_linked_rate"
 -- numerator = "linked_to_pep_target"
 -- denominator = "requests"

@@ -19,6 +19,7 @@
 --
 -- [[metric]]
 -- id = "ppplus.approved_amount"
+-- label = "Approved amount"
 -- value = "approved_amount"
 -- time_period = "academic_year"
 -- group = "tier"

@@ -9,6 +9,7 @@
 --
 -- [[metric]]
 -- id = "progress.at_expected_from_ks2_rate"
+-- label = "At expected from KS2 rate"
 -- value = "at_or_above_expected_rate"
 -- numerator = "at_or_above_expected"
 -- denominator = "judgements"

@@ -17,6 +17,7 @@
 --
 -- [[metric]]
 -- id = "progress.moved_up_rate"
+-- label = "Moved up rate"
 -- value = "moved_up_rate"
 -- numerator = "moved_up"
 -- denominator = "pairs"

@@ -19,6 +19,7 @@
 --
 -- [[metric]]
 -- id = "progress.on_track_rate"
+-- label = "On track rate"
 -- value = "on_track_rate"
 -- numerator = "on_track"
 -- denominator = "judgements"

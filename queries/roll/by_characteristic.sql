@@ -9,6 +9,7 @@
 --
 -- [[metric]]
 -- id = "roll.children"
+-- label = "Children in care on roll"
 -- value = "children"
 -- time_period = "term"
 -- group = "group"

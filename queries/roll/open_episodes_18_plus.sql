@@ -7,6 +7,7 @@
 --
 -- [[metric]]
 -- id = "data_quality.open_episodes_aged_18_plus"
+-- label = "Episodes left open for young people aged 18 or over"
 -- value = "children"
 -- time_period = "term"
 -- unit = "count"

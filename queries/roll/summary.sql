@@ -8,6 +8,7 @@
 --
 -- [[metric]]
 -- id = "roll.ehc_plan_rate"
+-- label = "With an EHC plan"
 -- value = "ehc_plan_rate"
 -- numerator = "ehc_plan"
 -- denominator = "children"
@@ -16,6 +17,7 @@
 --
 -- [[metric]]
 -- id = "roll.out_of_authority_rate"
+-- label = "In school outside the authority"
 -- value = "out_of_authority_rate"
 -- numerator = "out_of_authority"
 -- denominator = "in_school"

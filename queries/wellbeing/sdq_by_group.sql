@@ -9,6 +9,7 @@
 --
 -- [[metric]]
 -- id = "sdq.mean_total"
+-- label = "SDQ average total difficulties score"
 -- value = "mean_total"
 -- denominator = "scored"
 -- time_period = "academic_year"
@@ -18,6 +19,7 @@
 --
 -- [[metric]]
 -- id = "sdq.concern_rate"
+-- label = "SDQ 17 or more (cause for concern)"
 -- value = "concern_rate"
 -- numerator = "concern"
 -- denominator = "scored"

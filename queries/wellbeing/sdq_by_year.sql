@@ -19,6 +19,7 @@
 --
 -- [[metric]]
 -- id = "sdq.mean_total"
+-- label = "SDQ average total difficulties score"
 -- value = "mean_total"
 -- denominator = "scored"
 -- time_period = "academic_year"
@@ -26,6 +27,7 @@
 --
 -- [[metric]]
 -- id = "sdq.concern_rate"
+-- label = "SDQ 17 or more (cause for concern)"
 -- value = "concern_rate"
 -- numerator = "concern"
 -- denominator = "scored"
@@ -34,6 +36,7 @@
 --
 -- [[metric]]
 -- id = "sdq.normal_rate"
+-- label = "Normal rate"
 -- value = "normal_rate"
 -- numerator = "normal"
 -- denominator = "scored"
@@ -42,6 +45,7 @@
 --
 -- [[metric]]
 -- id = "sdq.borderline_rate"
+-- label = "Borderline rate"
 -- value = "borderline_rate"
 -- numerator = "borderline"
 -- denominator = "scored"
@@ -50,6 +54,7 @@
 --
 -- [[metric]]
 -- id = "sdq.completion_rate"
+-- label = "Completion rate"
 -- value = "completion_rate"
 -- numerator = "scored"
 -- denominator = "eligible"

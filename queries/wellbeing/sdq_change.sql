@@ -9,6 +9,7 @@
 --
 -- [[metric]]
 -- id = "sdq.mean_change"
+-- label = "Mean change"
 -- value = "mean_change"
 -- denominator = "children"
 -- time_period = "term"
@@ -16,6 +17,7 @@
 --
 -- [[metric]]
 -- id = "sdq.improved_band_rate"
+-- label = "Improved band rate"
 -- value = "improved_rate"
 -- numerator = "improved"
 -- denominator = "children"

@@ -12,6 +12,7 @@
 
 use super::error::AnalysisError;
 use super::spec::ChartSpec;
+use super::unit::Unit;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -41,7 +42,7 @@ pub struct MetricSpec {
     pub numerator: Option<String>,
     #[serde(default)]
     pub denominator: Option<String>,
-    /// percent, per_100, mean, score or count.
+    /// percent, per_100, mean, score, count, ... : a [`Unit`]'s name, checked when the file is read.
     pub unit: String,
     /// The metric's name for a reader ("Pupils with one or more suspensions"); presentation
     /// only, so it is outside the SQL hash and needs no new version.
@@ -89,8 +90,8 @@ pub struct FrontMatter {
     /// SQL hash. A column without one gets a heading made from its name.
     #[serde(default)]
     pub labels: std::collections::BTreeMap<String, String>,
-    /// Display units of result columns (`gap = "pts"`, `attainment8_mean = "score"`); a
-    /// column without one gets the unit its name implies.
+    /// Display units of result columns (`gap = "pts"`, `attainment8_mean = "score"`), each a
+    /// [`Unit`]'s name; a column without one gets the unit its name implies.
     #[serde(default)]
     pub units: std::collections::BTreeMap<String, String>,
     /// SQL for an engine whose dialect needs something else, keyed by engine name
@@ -106,6 +107,17 @@ pub struct FrontMatter {
     /// shown only where the figure it repeats is shown.
     #[serde(default)]
     pub restates: Option<Restates>,
+}
+
+impl FrontMatter {
+    /// Every unit the front matter names: its metrics', its charts' and its columns'.
+    pub fn unit_names(&self) -> impl Iterator<Item = &str> {
+        let metrics = self.metrics.iter().map(|m| m.unit.as_str());
+        let charts = self.charts.iter().map(|c| c.unit.as_str());
+        metrics
+            .chain(charts)
+            .chain(self.units.values().map(String::as_str))
+    }
 }
 
 /// Which figures of a result repeat another analysis's metric: row by row, the metric id,
@@ -246,6 +258,18 @@ impl Analysis {
                     format!("chart `{}` lists at least one `y` column", c.title),
                 ));
             }
+        }
+        if let Some((value, e)) = meta
+            .unit_names()
+            .find_map(|u| Some((u, u.parse::<Unit>().err()?)))
+        {
+            // The first front-matter line that gives the value as a string names the place.
+            let quoted = format!("\"{value}\"");
+            let line = lines[1..end]
+                .iter()
+                .position(|l| l.contains(&quoted))
+                .map_or(1, |i| i + 2);
+            return Err(fm_err(line, e.to_string()));
         }
         let sql: String = lines[end + 1..].join("\n");
         if normalise_sql(&sql).is_empty() {
@@ -399,5 +423,63 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("a/c"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_unit_names_the_file_line_and_value() {
+        let metric = "-- [[metric]]\n-- id = \"a.rate\"\n-- value = \"rate\"\n-- time_period = \"term\"\n-- unit = \"percnt\"\n-- ---\nSELECT";
+        let bad = GOOD.replacen("-- ---\nSELECT", metric, 1);
+        let e = Analysis::parse(Path::new("queries/a/b.sql"), "a/b", &bad)
+            .unwrap_err()
+            .to_string();
+        // Line 10: the metric's `unit` line (the file's lines 6 to 10 are the metric).
+        assert!(
+            e.starts_with("queries/a/b.sql:10: front matter: expected a unit of percent, points,"),
+            "{e}"
+        );
+        assert!(e.contains("not `percnt`"), "{e}");
+        let column = GOOD.replacen(
+            "-- ---\nSELECT",
+            "-- units = { gap = \"pt\" }\n-- ---\nSELECT",
+            1,
+        );
+        let e = Analysis::parse(Path::new("q.sql"), "a/b", &column)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("q.sql:6:") && e.contains("not `pt`"), "{e}");
+        let known = GOOD.replacen(
+            "-- ---\nSELECT",
+            "-- units = { gap = \"pts\", n = \"count\" }\n-- ---\nSELECT",
+            1,
+        );
+        assert!(Analysis::parse(Path::new("q.sql"), "a/b", &known).is_ok());
+    }
+
+    #[test]
+    fn every_shipped_metric_names_itself_once() {
+        // The reader's name of a metric is its front matter's `label`: every `[[metric]]`
+        // under queries/ gives one, and an id declared twice gives the same name twice.
+        let queries = Path::new(env!("CARGO_MANIFEST_DIR")).join("queries");
+        let analyses = crate::analysis::load_all(&queries).expect("queries/ reads");
+        let mut seen = std::collections::BTreeMap::new();
+        for a in &analyses {
+            for m in &a.meta.metrics {
+                let label = m.label.as_deref();
+                assert!(
+                    label.is_some_and(|l| !l.trim().is_empty()),
+                    "{} {}",
+                    a.id(),
+                    m.id
+                );
+                let first = seen.entry(m.id.clone()).or_insert(label);
+                assert_eq!(*first, label, "{} names {} differently", a.id(), m.id);
+            }
+        }
+        assert!(seen.len() >= 48, "{} metrics", seen.len());
+        assert_eq!(
+            seen["peps.on_time_rate"],
+            Some("PEPs completed on time"),
+            "a label read off queries/peps by hand"
+        );
     }
 }

@@ -11,10 +11,12 @@ pub mod graph;
 pub mod lock;
 pub mod reads;
 pub mod spec;
+pub mod unit;
 
 pub use error::AnalysisError;
 pub use file::{Analysis, FrontMatter, Level, MetricSpec, Restates};
 pub use spec::{ChartKind, ChartSpec, ForestSpec};
+pub use unit::{Unit, UnknownUnit};
 
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,7 @@
 //! What each column of a result table is, for disclosure: a count of children, an amount
 //! of money, a figure derived from counts (a rate, a mean, a share), or something else.
 
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, Unit};
 use crate::run::{ResultTable, Value};
 
 /// Columns whose values say which rows can be added together: rows of different periods,
@@ -113,11 +113,9 @@ fn is_comparator(analysis: &Analysis, column: &str) -> bool {
 
 fn is_amount(analysis: &Analysis, column: &str) -> bool {
     let c = column.to_ascii_lowercase();
-    let pounds = analysis
-        .meta
-        .charts
-        .iter()
-        .any(|ch| ch.unit == "pounds" && ch.y.iter().any(|y| y.eq_ignore_ascii_case(column)));
+    let pounds = analysis.meta.charts.iter().any(|ch| {
+        ch.unit.parse() == Ok(Unit::Pounds) && ch.y.iter().any(|y| y.eq_ignore_ascii_case(column))
+    });
     (pounds || c.contains("amount") || c.contains("spend") || c.contains("cost"))
         && !c.contains("per_")
 }
@@ -226,7 +224,12 @@ pub fn layout(analysis: &Analysis, table: &ResultTable) -> Layout {
         }
     }
     // A metric whose figure is a number of children is a count.
-    for m in analysis.meta.metrics.iter().filter(|m| m.unit == "count") {
+    for m in analysis
+        .meta
+        .metrics
+        .iter()
+        .filter(|m| m.unit.parse() == Ok(Unit::Count))
+    {
         if let Some(i) = table.column_index(&m.value)
             && !counts.contains(&i)
             && whole_numbers(table, i)

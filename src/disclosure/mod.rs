@@ -16,6 +16,7 @@ pub mod export;
 pub mod grid;
 pub mod layout;
 pub mod policy;
+mod restated;
 pub mod solver;
 
 pub use policy::{Audience, OFFICIAL_SENSITIVE, Policy, Suppression};
@@ -142,7 +143,7 @@ impl Disclosed {
             }
         }
         leaks.extend(check::pinned(&grid, &name));
-        leaks.extend(self.restated_leaks(analyses));
+        leaks.extend(restated::leaks(self, analyses));
         for (t, s) in sources.iter().enumerate() {
             let Some(shown) = self.table(&ids[t]) else {
                 continue;
@@ -189,38 +190,6 @@ impl Disclosed {
                             });
                         }
                     }
-                }
-            }
-        }
-        leaks
-    }
-}
-
-impl Disclosed {
-    /// Figures an analysis repeats (our figure beside DfE's) shown where the publication
-    /// hides the figure they repeat.
-    fn restated_leaks(&self, analyses: &[Analysis]) -> Vec<check::Leak> {
-        let mut leaks = Vec::new();
-        for a in &self.run.analyses {
-            let Some(r) = analyses
-                .iter()
-                .find(|x| x.id() == a.id)
-                .and_then(|x| x.meta.restates.as_ref())
-            else {
-                continue;
-            };
-            let Some(v) = a.result.column_index(&r.value) else {
-                continue;
-            };
-            for (i, row) in a.result.rows.iter().enumerate() {
-                let hidden = restated(r, &a.result, row, &self.metrics)
-                    .is_none_or(|f| f.value_suppressed || f.row.value.is_none());
-                if hidden && row[v].as_f64().is_some() {
-                    leaks.push(check::Leak {
-                        place: format!("{} row {} column {}", a.id, i + 1, r.value),
-                        value: row[v].as_f64().unwrap_or(f64::NAN),
-                        how: "repeats a figure the publication hides".into(),
-                    });
                 }
             }
         }
@@ -486,7 +455,7 @@ fn disclose_withholding(
         }
     }
     if policy.suppresses() {
-        hide_restated(&mut out, &figures, analyses);
+        restated::hide(&mut out, &figures, analyses);
     }
     out.metrics = figures.iter().map(|f| f.row.clone()).collect();
     Ok(Disclosed {
@@ -496,58 +465,6 @@ fn disclose_withholding(
         own,
         withheld: withheld.to_vec(),
     })
-}
-
-/// The figure a row of a restating table repeats, as disclosed: `None` when the publication
-/// does not hold it.
-fn restated<'a>(
-    r: &crate::analysis::Restates,
-    table: &ResultTable,
-    row: &[Value],
-    figures: &'a [DisclosedMetric],
-) -> Option<&'a DisclosedMetric> {
-    let cell = |name: &str| table.column_index(name).map(|i| row[i].to_string());
-    let (metric, period) = (cell(&r.metric)?, cell(&r.time_period)?);
-    figures.iter().find(|f| {
-        f.row.metric == metric && f.row.time_period == period && f.row.breakdown == r.breakdown
-    })
-}
-
-/// Hides what an analysis repeats from another (our figure beside DfE's, its children and
-/// its gap) wherever the figure repeated is hidden, or is not in the publication at all.
-fn hide_restated(out: &mut RunOutput, figures: &[DisclosedMetric], analyses: &[Analysis]) {
-    for a in &mut out.analyses {
-        let Some(r) = analyses
-            .iter()
-            .find(|x| x.id() == a.id)
-            .and_then(|x| x.meta.restates.as_ref())
-        else {
-            continue;
-        };
-        let index = |n: &str| a.result.column_index(n);
-        let value = index(&r.value);
-        let denominator = r.denominator.as_deref().and_then(index);
-        let derived: Vec<usize> = r.derived.iter().filter_map(|d| index(d)).collect();
-        for i in 0..a.result.rows.len() {
-            let source = restated(r, &a.result, &a.result.rows[i], figures);
-            let value_hidden = source.is_none_or(|f| f.value_suppressed || f.row.value.is_none());
-            let den_hidden = source.is_none_or(|f| f.denominator_suppressed);
-            let row = &mut a.result.rows[i];
-            if value_hidden {
-                for c in value.iter().chain(&derived) {
-                    if !row[*c].is_null() {
-                        row[*c] = Value::Suppressed;
-                    }
-                }
-            }
-            if let Some(c) = denominator
-                && den_hidden
-                && !row[c].is_null()
-            {
-                row[c] = Value::Suppressed;
-            }
-        }
-    }
 }
 
 /// Every row of a per-school table as the school itself sees its own row: counts and rates

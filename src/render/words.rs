@@ -147,48 +147,10 @@ pub fn breakdown_label(name: &str) -> String {
     words.join(" ")
 }
 
-/// A reader's name for a metric id, e.g. `peps.on_time_rate` → "PEPs completed on time".
+/// A reader's name for a metric that no analysis labels: the last part of its id, made
+/// readable (`sdq.mean_change` → "Mean change"). Each `[[metric]]` names itself with `label`.
 pub fn metric_label(id: &str) -> String {
-    match id {
-        "roll.children" => "Children in care on roll".into(),
-        "roll.ehc_plan_rate" => "With an EHC plan".into(),
-        "roll.out_of_authority_rate" => "In school outside the authority".into(),
-        "attendance.overall_absence_rate" => "Overall absence".into(),
-        "attendance.authorised_absence_rate" => "Authorised absence".into(),
-        "attendance.unauthorised_absence_rate" => "Unauthorised absence".into(),
-        "attendance.persistent_absence_rate" => {
-            "Persistent absence (10% or more, pupil basis)".into()
-        }
-        "attendance.severe_absence_rate" => "Severe absence (50% or more, pupil basis)".into(),
-        "attendance.persistent_absence_rate_enrolments" => {
-            "Persistent absence (10% or more, enrolment basis)".into()
-        }
-        "attendance.severe_absence_rate_enrolments" => {
-            "Severe absence (50% or more, enrolment basis)".into()
-        }
-        "data_quality.open_episodes_aged_18_plus" => {
-            "Episodes left open for young people aged 18 or over".into()
-        }
-        "exclusions.suspension_rate" => "Suspensions per 100 pupils".into(),
-        "exclusions.one_plus_suspension_rate" => "Pupils with one or more suspensions".into(),
-        "exclusions.repeat_suspension_rate" => "Pupils with two or more suspensions".into(),
-        "exclusions.permanent_exclusion_rate" => "Permanently excluded".into(),
-        "peps.on_time_rate" => "PEPs completed on time".into(),
-        "peps.qa_green_rate" => "PEPs rated green".into(),
-        "attainment.ks2_rwm_expected_rate" => {
-            "KS2 reading, writing and maths at the expected standard".into()
-        }
-        "attainment.ks2_rwm_higher_rate" => {
-            "KS2 reading, writing and maths at the higher standard".into()
-        }
-        "attainment.ks4_attainment8_mean" => "KS4 average Attainment 8".into(),
-        "attainment.ks4_basics_4plus_rate" => "KS4 grade 4 or above in English and maths".into(),
-        "attainment.ks4_basics_5plus_rate" => "KS4 grade 5 or above in English and maths".into(),
-        "sdq.mean_total" => "SDQ average total difficulties score".into(),
-        "sdq.concern_rate" => "SDQ 17 or more (cause for concern)".into(),
-        "eet.neet_rate" => "Care leavers not in education, employment or training".into(),
-        other => prettify(other.split('.').next_back().unwrap_or(other)),
-    }
+    prettify(id.split('.').next_back().unwrap_or(id))
 }
 
 /// A term as a reader says it: `2024-25-summer` is "Summer term 2025" (autumn falls in the

@@ -1,0 +1,129 @@
+//! The DataFusion engine's sandbox, limits and errors on small tables.
+
+use super::*;
+
+#[test]
+fn only_one_read_only_query_runs() {
+    let engine = DataFusionEngine::new().unwrap_or_else(|e| panic!("{e}"));
+    let ok = engine
+        .query("WITH t AS (SELECT 1 AS x) SELECT x FROM t")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ok[0].num_rows(), 1);
+    for (sql, what, line) in [
+        ("COPY (SELECT 1) TO '/tmp/x.csv'", "COPY", 1),
+        (
+            "\n-- c\nCREATE EXTERNAL TABLE t STORED AS CSV LOCATION '/etc/passwd'",
+            "CREATE EXTERNAL TABLE",
+            3,
+        ),
+        ("SET datafusion.execution.batch_size = 1", "SET", 1),
+        ("SELECT 1;\nSELECT 2", "2 statements", 2),
+        ("CREATE TABLE t AS SELECT 1", "CREATE", 1),
+        ("INSERT INTO t VALUES (1)", "INSERT", 1),
+    ] {
+        for e in [engine.query(sql).err(), engine.plan(sql).err()] {
+            let e = e.unwrap_or_else(|| panic!("`{sql}` must be refused"));
+            assert!(e.message.starts_with("refused"), "{sql}: {}", e.message);
+            assert!(e.message.contains(what), "{sql}: {}", e.message);
+            assert_eq!(e.line, Some(line), "{sql}");
+        }
+    }
+    // No file is a table, and the only table functions make numbers.
+    assert!(engine.query("SELECT * FROM '/etc/passwd'").is_err());
+    let mut functions: Vec<String> = engine
+        .ctx
+        .state()
+        .table_functions()
+        .keys()
+        .cloned()
+        .collect();
+    functions.sort();
+    assert_eq!(functions, ["generate_series", "range"]);
+}
+
+#[test]
+fn a_panic_inside_a_query_is_an_error_and_a_runaway_stops_at_its_time() {
+    use datafusion::arrow::datatypes::DataType;
+    use datafusion::logical_expr::{ColumnarValue, Volatility, create_udf};
+    let engine = DataFusionEngine::new().unwrap_or_else(|e| panic!("{e}"));
+    // A function that panics as arrow does on a string past 2 GiB.
+    let boom = create_udf(
+        "boom",
+        vec![DataType::Int64],
+        DataType::Int64,
+        Volatility::Volatile,
+        Arc::new(
+            |_: &[ColumnarValue]| -> datafusion::error::Result<ColumnarValue> {
+                panic!("offset overflow")
+            },
+        ),
+    );
+    engine.ctx.register_udf(boom);
+    let e = engine
+        .query("SELECT boom(x) AS y FROM (VALUES (1), (2)) AS t(x)")
+        .err()
+        .unwrap_or_else(|| panic!("boom must fail"));
+    assert!(
+        e.message
+            .contains("failed inside the engine: offset overflow"),
+        "{}",
+        e.message
+    );
+    assert_eq!(e.limit, None);
+    // The engine still answers after it.
+    assert_eq!(
+        engine.query("SELECT 1 AS x").map(|b| b[0].num_rows()).ok(),
+        Some(1)
+    );
+    // A recursive CTE without end is dropped at its time.
+    let started = std::time::Instant::now();
+    let time = Duration::from_millis(500);
+    let e = engine
+        .query_within(
+            "WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t) SELECT count(*) FROM t",
+            time,
+        )
+        .err()
+        .unwrap_or_else(|| panic!("an endless query must stop"));
+    assert_eq!(e.limit, Some(LimitHit::Time(time)), "{}", e.message);
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn a_query_past_the_memory_pool_is_stopped_by_it() {
+    let engine = DataFusionEngine::with_limits(Limits {
+        memory: Some(64 << 20),
+        ..Limits::default()
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    // Five million distinct numbers need more than 64 MiB to count (8 bytes each and a
+    // hash table over them): the aggregate spills to disk and still gives the count.
+    let out = engine
+        .query("SELECT count(DISTINCT value) AS n FROM generate_series(1, 5000000)")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let n = crate::run::convert::to_table(&out).rows[0][0].clone();
+    assert_eq!(n, crate::run::Value::Int(5_000_000));
+    // Every one of 50 million numbers in one array (400 MB at least) cannot spill.
+    let e = engine
+        .query("SELECT array_length(array_agg(value)) FROM generate_series(1, 50000000)")
+        .err()
+        .unwrap_or_else(|| panic!("must exceed the pool"));
+    assert_eq!(e.limit, Some(LimitHit::Memory(64 << 20)), "{}", e.message);
+    assert!(
+        e.message
+            .starts_with("the query exceeded the memory limit of 64 MiB;"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn parser_positions_are_read_from_messages() {
+    assert_eq!(
+        sql_position(
+            "sql parser error: Expected: end of statement, found: x at Line: 3, Column: 7"
+        ),
+        (Some(3), Some(7))
+    );
+    assert_eq!(sql_position("Schema error: No field named y"), (None, None));
+}
