@@ -1,7 +1,7 @@
 //! Checks across rows and tables: codes valid on their date, unique keys, references that resolve.
 
 use super::error::{Problem, Problems};
-use super::load::{LoadedTable, date32};
+use super::table::{LoadedTable, date32};
 use crate::contract::{CodeList, Contract, Table};
 use chrono::NaiveDate;
 use datafusion::arrow::array::{

@@ -2,7 +2,7 @@
 //! or a cohort membership) that ends before it starts, a mother's child born before her.
 
 use super::error::{Problem, Problems};
-use super::load::{LoadedTable, date32};
+use super::table::{LoadedTable, date32};
 use crate::contract::Table;
 use chrono::NaiveDate;
 use datafusion::arrow::array::{Array, Date32Array};

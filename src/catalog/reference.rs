@@ -2,7 +2,8 @@
 //! and the national benchmarks shipped with cohort when the folder has none.
 
 use super::error::Problems;
-use super::load::{LoadedTable, arrow_schema, read_csv_from};
+use super::format::delimited::read_csv_from;
+use super::table::{LoadedTable, arrow_schema};
 use crate::contract::{AcademicYear, Contract, Term};
 use datafusion::arrow::array::{ArrayRef, Date32Array, Int64Array, StringArray};
 use datafusion::arrow::datatypes::{DataType, Date32Type, Field, Schema};

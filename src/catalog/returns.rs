@@ -12,7 +12,7 @@
 //! - exact copies of a row within one return collapse to one; rows of one return that share
 //!   a key but differ are left for the key check to report.
 
-use super::load::LoadedTable;
+use super::table::LoadedTable;
 use datafusion::arrow::array::{ArrayRef, UInt32Array};
 use datafusion::arrow::compute::take;
 use datafusion::arrow::record_batch::RecordBatch;

@@ -18,7 +18,7 @@
 //! `allow_stale = true` in cohort.toml says otherwise; then it is a warning.
 
 use super::Catalog;
-use super::load::{LoadedTable, date32};
+use super::table::{LoadedTable, date32};
 use crate::contract::Term;
 use chrono::{Datelike, NaiveDate};
 use datafusion::arrow::array::{Array, Date32Array, StringArray};
@@ -210,7 +210,7 @@ mod tests {
         let c = Contract::current();
         let t = c.table(name).unwrap_or_else(|| panic!("{name}"));
         let mut p = Problems::default();
-        crate::catalog::load::read_csv_text(
+        crate::catalog::format::delimited::read_csv_text(
             t,
             Path::new(name),
             text,
