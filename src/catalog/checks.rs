@@ -2,11 +2,11 @@
 
 use super::error::{Problem, Problems};
 use super::table::{LoadedTable, date32};
-use crate::contract::{CodeList, Contract, Table};
-use chrono::NaiveDate;
-use datafusion::arrow::array::{
+use crate::arrow::array::{
     Array, ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, StringArray,
 };
+use crate::contract::{CodeList, Contract, Table};
+use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 

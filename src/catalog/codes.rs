@@ -3,9 +3,9 @@
 //! case and padding; anything else is left for the code check to report.
 
 use super::table::LoadedTable;
+use crate::arrow::array::{Array, ArrayRef, StringArray};
+use crate::arrow::record_batch::RecordBatch;
 use crate::contract::{Contract, Table};
-use datafusion::arrow::array::{Array, ArrayRef, StringArray};
-use datafusion::arrow::record_batch::RecordBatch;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 

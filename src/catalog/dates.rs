@@ -3,9 +3,9 @@
 
 use super::error::{Problem, Problems};
 use super::table::{LoadedTable, date32};
+use crate::arrow::array::{Array, Date32Array};
 use crate::contract::Table;
 use chrono::NaiveDate;
-use datafusion::arrow::array::{Array, Date32Array};
 use std::path::Path;
 
 /// Pairs of date columns where the second, when given, may not be before the first.

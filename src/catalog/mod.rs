@@ -43,9 +43,9 @@ pub use locate::{Sources, TableSource};
 pub use stale::Stale;
 pub use table::{LoadedTable, arrow_schema, arrow_type, date32};
 
+use crate::arrow::array::{Array, Date32Array};
 use crate::contract::{AcademicYear, Contract, Term};
 use chrono::NaiveDate;
-use datafusion::arrow::array::{Array, Date32Array};
 use error::Problems;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -15,10 +15,10 @@ use super::error::{Position, Problems};
 use super::format::parquet::ParquetBatches;
 use super::table::LoadedTable;
 use super::{codes, dates};
+use crate::arrow::array::{Array, Date32Array};
+use crate::arrow::record_batch::RecordBatch;
 use crate::contract::{Contract, Table};
 use chrono::NaiveDate;
-use datafusion::arrow::array::{Array, Date32Array};
-use datafusion::arrow::record_batch::RecordBatch;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -133,10 +133,8 @@ pub(super) fn stream_table(
         if let Some(i) = date_column {
             for b in &t.batches {
                 if let Some(d) = b.column(i).as_any().downcast_ref::<Date32Array>()
-                    && let (Some(lo), Some(hi)) = (
-                        datafusion::arrow::compute::min(d),
-                        datafusion::arrow::compute::max(d),
-                    )
+                    && let (Some(lo), Some(hi)) =
+                        (crate::arrow::compute::min(d), crate::arrow::compute::max(d))
                 {
                     span = Some(span.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
                 }

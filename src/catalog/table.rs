@@ -3,10 +3,10 @@
 //! back into the file(s) it came from. Below every reader and the cache, which both use it.
 
 use super::error::Position;
+use crate::arrow::datatypes::{DataType, Date32Type, Field, Schema, SchemaRef};
+use crate::arrow::record_batch::RecordBatch;
 use crate::contract::{ColumnType, Table};
 use chrono::NaiveDate;
-use datafusion::arrow::datatypes::{DataType, Date32Type, Field, Schema, SchemaRef};
-use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

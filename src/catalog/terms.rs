@@ -8,10 +8,10 @@
 
 use super::error::{Problem, Problems};
 use super::table::LoadedTable;
+use crate::arrow::array::{Array, ArrayRef, StringArray};
+use crate::arrow::record_batch::RecordBatch;
 use crate::contract::Table;
 use crate::contract::calendar::{self, CalendarColumn};
-use datafusion::arrow::array::{Array, ArrayRef, StringArray};
-use datafusion::arrow::record_batch::RecordBatch;
 use std::path::Path;
 use std::sync::Arc;
 

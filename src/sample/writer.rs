@@ -2,14 +2,14 @@
 //! batches, so memory stays bounded however many children are generated.
 
 use super::SampleError;
+use crate::arrow::array::{
+    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
+};
+use crate::arrow::datatypes::{Field, Schema, SchemaRef};
+use crate::arrow::record_batch::RecordBatch;
 use crate::catalog::arrow_type;
 use crate::contract::{ColumnType, DateFormat, Table};
 use chrono::NaiveDate;
-use datafusion::arrow::array::{
-    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
-};
-use datafusion::arrow::datatypes::{Field, Schema, SchemaRef};
-use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::basic::{Compression, ZstdLevel};
 use datafusion::parquet::file::properties::WriterProperties;

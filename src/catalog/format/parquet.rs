@@ -3,14 +3,14 @@
 //! floats (pandas' integers with gaps) as integers; an error only where a value cannot be cast.
 
 use super::rows::{Builder, date_pattern};
+use crate::arrow::array::{Array, ArrayRef, Float64Array, Int64Array, StringArray};
+use crate::arrow::compute::cast;
+use crate::arrow::datatypes::{DataType, TimeUnit};
+use crate::arrow::record_batch::RecordBatch;
 use crate::catalog::columns::{ReadOptions, Source, match_columns};
 use crate::catalog::error::{Position, Problems, problem};
 use crate::catalog::table::{LoadedTable, arrow_schema, arrow_type};
 use crate::contract::{Column, ColumnType, Table};
-use datafusion::arrow::array::{Array, ArrayRef, Float64Array, Int64Array, StringArray};
-use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, TimeUnit};
-use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::fs::File;
 use std::path::Path;
@@ -182,7 +182,7 @@ pub struct ParquetBatches<'a> {
     sources: Vec<Source>,
     reader: datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReader,
     /// The contract's schema for the table.
-    pub schema: datafusion::arrow::datatypes::SchemaRef,
+    pub schema: crate::arrow::datatypes::SchemaRef,
     /// Rows read so far.
     pub offset: u64,
     /// No value has failed its cast or check so far.

@@ -1,16 +1,16 @@
 //! Rows of text cells (a CSV line, a spreadsheet row, an XML record) turned into Arrow
 //! columns of the contract's types, each cell that does not fit a [`Problem`] naming where it is.
 
+use crate::arrow::array::{
+    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
+};
+use crate::arrow::datatypes::Date32Type;
+use crate::arrow::record_batch::RecordBatch;
 use crate::catalog::columns::{Layout, ReadOptions, Source};
 use crate::catalog::error::{Position, Problems, problem};
 use crate::catalog::table::{LoadedTable, arrow_schema};
 use crate::catalog::values::{DatePattern, parse_date, parse_integer};
 use crate::contract::{Column, ColumnType, Table};
-use datafusion::arrow::array::{
-    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
-};
-use datafusion::arrow::datatypes::Date32Type;
-use datafusion::arrow::record_batch::RecordBatch;
 use std::path::Path;
 use std::sync::Arc;
 
