@@ -6,6 +6,9 @@
 //! [`sample`] writes synthetic data that satisfies the contract; [`engine`] holds
 //! the SQL engines the runner drives; [`app`] ties the stages together for the CLI.
 
+/// Arrow as DataFusion builds it: one spelling (`crate::arrow`) for every stage outside `engine`.
+pub use datafusion::arrow;
+
 pub mod analysis;
 pub mod app;
 pub mod catalog;

@@ -3,7 +3,7 @@
 //! rather than a report.
 
 use super::Analysis;
-use datafusion::arrow::datatypes::Schema;
+use crate::arrow::datatypes::Schema;
 
 /// One problem for each column a metric or chart of `a` names that `schema` does not hold.
 pub fn missing_columns(a: &Analysis, schema: &Schema) -> Vec<String> {

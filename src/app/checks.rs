@@ -203,7 +203,7 @@ fn plan_all(analyses: &[Analysis], catalog: Option<&Catalog>) -> Vec<String> {
             Ok(schema) => {
                 planned.push((a.id().to_string(), schema.clone()));
                 let (s, n) = analysis::table_name(a.id());
-                let empty = datafusion::arrow::record_batch::RecordBatch::new_empty(schema.clone());
+                let empty = crate::arrow::record_batch::RecordBatch::new_empty(schema.clone());
                 if let Err(e) = engine.register(Some(&s), &n, schema.clone(), vec![empty]) {
                     problems.push(e.to_string());
                 }

@@ -2,11 +2,11 @@
 //! disclosure control for the audience it is published to.
 
 use super::{AppError, Project};
+use crate::arrow::array::{Array, AsArray};
 use crate::catalog::{Catalog, LoadedTable};
 use crate::disclosure::Audience;
 use crate::export::ees::{self, Figure, Geography};
 use crate::staging::Staging;
-use datafusion::arrow::array::{Array, AsArray};
 use std::path::PathBuf;
 
 /// The text columns of `table`'s rows where `column == value`, as maps.

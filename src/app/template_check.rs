@@ -4,12 +4,12 @@
 //! results for 2024-25 yet"), so an empty section is no surprise in the report.
 
 use crate::analysis::Analysis;
+use crate::arrow::array::{Array, Date32Array, Int64Array, StringArray};
+use crate::arrow::datatypes::Date32Type;
 use crate::catalog::{Catalog, LoadedTable};
 use crate::contract::{Contract, Origin, Term};
 use crate::lineage::{self, Kind, Node};
 use crate::render::ReportTemplate;
-use datafusion::arrow::array::{Array, Date32Array, Int64Array, StringArray};
-use datafusion::arrow::datatypes::Date32Type;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 

@@ -3,11 +3,11 @@
 //! (empty) tables and the planned results of the analyses before it.
 
 use crate::analysis::{self, Analysis, AnalysisError};
+use crate::arrow::datatypes::SchemaRef;
 use crate::catalog::Catalog;
 use crate::contract::{Contract, Term};
 use crate::engine::{DuckDbEngine, Engine};
 use crate::run;
-use datafusion::arrow::datatypes::SchemaRef;
 
 /// Problems with the DuckDB variants of `analyses`, each `file:line: message`;
 /// `planned` holds every analysis's result schema as DataFusion planned it.

@@ -19,11 +19,11 @@
 //! hash included) and 58.4 s for the first run that read and checked the files: about 1.5%
 //! of a run that uses the cache.
 
-use super::load::LoadedTable;
+use super::table::LoadedTable;
+use crate::arrow::datatypes::SchemaRef;
+use crate::arrow::record_batch::RecordBatch;
 use crate::contract::{Contract, Table};
 use chrono::NaiveDate;
-use datafusion::arrow::datatypes::SchemaRef;
-use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use sha2::{Digest, Sha256};
@@ -210,17 +210,6 @@ pub fn hash_file(path: &Path) -> std::io::Result<String> {
         h.update(&buf[..n]);
     }
     Ok(hex::encode(h.finalize()))
-}
-
-/// The rows of a cached table's Parquet file, read into memory.
-pub fn read(path: &Path) -> Result<Vec<RecordBatch>, String> {
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-        .and_then(|b| b.build())
-        .map_err(|e| e.to_string())?;
-    reader
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| e.to_string())
 }
 
 /// Writes `t` and its manifest under `dir` (each renamed into place, the manifest last),

@@ -1,12 +1,12 @@
 //! Checks across rows and tables: codes valid on their date, unique keys, references that resolve.
 
 use super::error::{Problem, Problems};
-use super::load::{LoadedTable, date32};
-use crate::contract::{CodeList, Contract, Table};
-use chrono::NaiveDate;
-use datafusion::arrow::array::{
+use super::table::{LoadedTable, date32};
+use crate::arrow::array::{
     Array, ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, StringArray,
 };
+use crate::contract::{CodeList, Contract, Table};
+use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 

@@ -2,10 +2,10 @@
 //! A value is rewritten only when it matches exactly one code of its list ignoring
 //! case and padding; anything else is left for the code check to report.
 
-use super::load::LoadedTable;
+use super::table::LoadedTable;
+use crate::arrow::array::{Array, ArrayRef, StringArray};
+use crate::arrow::record_batch::RecordBatch;
 use crate::contract::{Contract, Table};
-use datafusion::arrow::array::{Array, ArrayRef, StringArray};
-use datafusion::arrow::record_batch::RecordBatch;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -66,7 +66,7 @@ mod tests {
         let header = c.table("header").unwrap();
         let text = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nC1,m,01/05/2014,wbri,,,\nC2,F,10/10/2012, Mwbc ,,1.0,\n";
         let mut p = Problems::default();
-        let mut t = crate::catalog::load::read_csv_text(
+        let mut t = crate::catalog::format::delimited::read_csv_text(
             header,
             Path::new("header.csv"),
             text,

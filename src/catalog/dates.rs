@@ -2,10 +2,10 @@
 //! or a cohort membership) that ends before it starts, a mother's child born before her.
 
 use super::error::{Problem, Problems};
-use super::load::{LoadedTable, date32};
+use super::table::{LoadedTable, date32};
+use crate::arrow::array::{Array, Date32Array};
 use crate::contract::Table;
 use chrono::NaiveDate;
-use datafusion::arrow::array::{Array, Date32Array};
 use std::path::Path;
 
 /// Pairs of date columns where the second, when given, may not be before the first.

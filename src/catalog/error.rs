@@ -1,7 +1,7 @@
 //! Problems found in a data folder, each naming where it is and what was expected.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Where in a file a problem sits: a CSV line, a Parquet row (1-based), a row of a
@@ -66,6 +66,24 @@ pub struct Problem {
     pub value: Option<String>,
     /// What was expected instead, in words.
     pub expected: String,
+}
+
+/// A problem at `path`: where in it, in which column, with which value (each when known),
+/// and what was expected instead.
+pub fn problem(
+    path: &Path,
+    position: Option<Position>,
+    column: Option<&str>,
+    value: Option<&str>,
+    expected: String,
+) -> Problem {
+    Problem {
+        file: path.to_path_buf(),
+        position,
+        column: column.map(str::to_string),
+        value: value.map(str::to_string),
+        expected,
+    }
 }
 
 impl fmt::Display for Problem {
@@ -139,6 +157,11 @@ impl Problems {
         }
     }
 
+    /// Records a problem with a whole file (no row, column or value): what was expected of it.
+    pub fn push_file(&mut self, path: &Path, expected: String) {
+        self.push(problem(path, None, None, None, expected));
+    }
+
     /// Records a note (a warning); the same note is kept once.
     pub fn note(&mut self, note: String) {
         if !self.notes.contains(&note) {
@@ -157,6 +180,19 @@ impl Problems {
 
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
+    }
+
+    /// Every problem so far, taken out as the error that ends an open.
+    pub fn stop(&mut self) -> CatalogError {
+        std::mem::take(self).into_error()
+    }
+
+    /// Ends an open with every problem so far, when there is any.
+    pub fn stop_if_any(&mut self) -> Result<(), CatalogError> {
+        match self.is_empty() {
+            true => Ok(()),
+            false => Err(self.stop()),
+        }
     }
 
     pub fn into_error(self) -> CatalogError {

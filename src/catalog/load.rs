@@ -1,484 +1,231 @@
-//! Reading one table's CSV file into Arrow with the contract's types.
-//!
-//! The schema always comes from the contract, never from the file: a value that
-//! does not fit its column is a [`Problem`] naming the file, line, column and value.
-//! Line numbers are the lines a text editor shows (LF, CRLF, quoted newlines).
+//! The fourth step of an open: every table loaded in parallel, each taken from the cache
+//! when it has a sound copy there, or read from its files and checked on its own (the checks
+//! across tables come after). A table deferred to stream is left for later.
 
-use super::columns::{Layout, ReadOptions, Source, match_columns};
-use super::error::{Position, Problem, Problems};
-use super::text::{LineCounter, decode, delimiter};
-use super::values::{DatePattern, parse_date, parse_integer};
-use crate::contract::{Column, ColumnType, Table};
+use super::cache::{CachedFile, Manifest};
+use super::error::{Problem, Problems};
+use super::folder::Found;
+use super::format::{self, read_file};
+use super::locate::Located;
+use super::plan::Plan;
+use super::reuse::{Reuse, reuse};
+use super::table::LoadedTable;
+use super::{CachedRead, Loaded, Opening, checks, codes, dates, reference, returns, terms};
+use crate::contract::{Contract, Table};
 use chrono::NaiveDate;
-use datafusion::arrow::array::{
-    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
-};
-use datafusion::arrow::datatypes::{DataType, Date32Type, Field, Schema, SchemaRef};
-use datafusion::arrow::record_batch::RecordBatch;
+use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-/// A table read from its file (or files), with the positions needed to point back into it.
-#[derive(Debug, Clone)]
-pub struct LoadedTable {
-    pub name: String,
-    pub schema: SchemaRef,
-    pub batches: Vec<RecordBatch>,
-    /// The CSV line of each row, or `None` for Parquet (where rows are counted).
-    pub lines: Option<Vec<u64>>,
-    /// For a table stacked from several files (903 returns): the files, and each row's
-    /// index into them. Empty for a table from one file.
-    pub files: Vec<PathBuf>,
-    pub row_files: Vec<u32>,
-    /// The sheet the rows came from, when a spreadsheet: `lines` hold its row numbers.
-    pub sheet: Option<Arc<String>>,
-    /// When the table is scanned from its validated Parquet file in the cache rather than
-    /// held: that file (`batches` is then empty, `stored_rows` its row count).
-    pub stored: Option<PathBuf>,
-    pub stored_rows: usize,
-    /// Rows of the file before these: a chunk of a large Parquet file checked as it streams
-    /// names its rows by their place in the file, not in the chunk.
-    pub row_offset: u64,
+/// What loading the tables gave.
+#[derive(Default)]
+pub(super) struct Loads {
+    /// Each loaded table with its files and the rows each held.
+    pub(super) loaded: Vec<Loaded>,
+    /// The tables taken from the cache, with their manifests.
+    pub(super) reused: HashMap<String, Manifest>,
+    /// The cached file each table's rows are read from, with its verified hash.
+    pub(super) read_from: HashMap<String, CachedRead>,
+    /// Cache entries that were not what was written, and were not used.
+    pub(super) rejected: Vec<CachedFile>,
+    /// The notes each freshly read table gave, kept with it in the cache.
+    pub(super) notes: HashMap<String, Vec<String>>,
 }
 
-impl LoadedTable {
-    /// A table from one file (or none), with each row's line when it was CSV.
-    pub fn new(
-        name: &str,
-        schema: SchemaRef,
-        batches: Vec<RecordBatch>,
-        lines: Option<Vec<u64>>,
-    ) -> Self {
-        LoadedTable {
-            name: name.to_string(),
-            schema,
-            batches,
-            lines,
-            files: vec![],
-            row_files: vec![],
-            sheet: None,
-            stored: None,
-            stored_rows: 0,
-            row_offset: 0,
-        }
-    }
-
-    /// The table's rows in memory: its batches, or its cached file read back when it is
-    /// scanned from there (for the few checks that look at a whole table).
-    pub fn rows(&self) -> Result<std::borrow::Cow<'_, [RecordBatch]>, String> {
-        match &self.stored {
-            None => Ok(std::borrow::Cow::Borrowed(&self.batches)),
-            Some(path) => super::cache::read(path).map(std::borrow::Cow::Owned),
-        }
-    }
-
-    /// Where row `i` (0-based over all batches) sits in its file.
-    pub fn position(&self, i: usize) -> Position {
-        match (&self.lines, &self.sheet) {
-            (Some(lines), Some(sheet)) => Position::SheetRow {
-                sheet: sheet.clone(),
-                row: lines.get(i).copied().unwrap_or(0),
-            },
-            (Some(lines), None) => Position::Line(lines.get(i).copied().unwrap_or(0)),
-            (None, _) => Position::Row(self.row_offset + i as u64 + 1),
-        }
-    }
-
-    /// The file row `i` came from, when the table was stacked from several; else `default`.
-    pub fn file_of<'a>(&'a self, i: usize, default: &'a Path) -> &'a Path {
-        self.row_files
-            .get(i)
-            .and_then(|&f| self.files.get(f as usize))
-            .map(PathBuf::as_path)
-            .unwrap_or(default)
-    }
-
-    pub fn num_rows(&self) -> usize {
-        match self.stored {
-            Some(_) => self.stored_rows,
-            None => self.batches.iter().map(|b| b.num_rows()).sum(),
-        }
-    }
+/// One table's load.
+struct One {
+    /// The table with its files, when it loaded (a deferred table has not yet).
+    table: Option<Loaded>,
+    problems: Problems,
+    /// Its manifest and cached file, when the cache gave it.
+    hit: Option<(Manifest, PathBuf)>,
+    /// A cache entry found not to be what was written, with its warning.
+    rejected: Option<(CachedFile, String)>,
 }
 
-/// The Arrow type a contract column is held in.
-pub fn arrow_type(ty: ColumnType) -> DataType {
-    match ty {
-        ColumnType::Text => DataType::Utf8,
-        ColumnType::Integer => DataType::Int64,
-        ColumnType::Decimal => DataType::Float64,
-        ColumnType::Boolean => DataType::Boolean,
-        ColumnType::Date(_) => DataType::Date32,
-    }
-}
-
-/// The Arrow schema of a contract table; SQL names are lower case (SQL folds unquoted names).
-pub fn arrow_schema(table: &Table) -> SchemaRef {
-    Arc::new(Schema::new(
-        table
-            .columns
-            .iter()
-            .map(|c| Field::new(c.name.to_ascii_lowercase(), arrow_type(c.ty), c.nullable))
-            .collect::<Vec<_>>(),
-    ))
-}
-
-/// The date pattern a column is read with: the file's own from `cohort.toml`, else the contract's.
-pub fn date_pattern(col: &Column, options: &ReadOptions) -> Option<DatePattern> {
-    match (col.ty, &options.date_format) {
-        (ColumnType::Date(_), Some(p)) => Some(DatePattern::Custom(p.clone())),
-        (ColumnType::Date(f), None) => Some(DatePattern::Contract(f)),
-        _ => None,
-    }
-}
-
-/// Builds one Arrow column from text cells.
-pub enum Builder {
-    Text(StringBuilder),
-    Int(Int64Builder),
-    Num(Float64Builder),
-    Bool(BooleanBuilder),
-    Date(Date32Builder),
-}
-
-impl Builder {
-    pub fn new(ty: ColumnType) -> Self {
-        match ty {
-            ColumnType::Text => Builder::Text(StringBuilder::new()),
-            ColumnType::Integer => Builder::Int(Int64Builder::new()),
-            ColumnType::Decimal => Builder::Num(Float64Builder::new()),
-            ColumnType::Boolean => Builder::Bool(BooleanBuilder::new()),
-            ColumnType::Date(_) => Builder::Date(Date32Builder::new()),
+/// Loads every contract table (those `op` does not read left empty, or built in), in parallel;
+/// the problems of each go to `problems` in the contract's order.
+pub(super) fn load_all(op: &Opening, found: &Found, plan: &Plan, problems: &mut Problems) -> Loads {
+    let ones: Vec<One> = op
+        .contract
+        .tables
+        .par_iter()
+        .map(|table| load_one(op, found, plan, table))
+        .collect();
+    let mut out = Loads::default();
+    for one in ones {
+        if let Some((file, warning)) = one.rejected {
+            problems.note(warning);
+            out.rejected.push(file);
         }
-    }
-
-    pub fn null(&mut self) {
-        match self {
-            Builder::Text(b) => b.append_null(),
-            Builder::Int(b) => b.append_null(),
-            Builder::Num(b) => b.append_null(),
-            Builder::Bool(b) => b.append_null(),
-            Builder::Date(b) => b.append_null(),
-        }
-    }
-
-    pub fn finish(self) -> ArrayRef {
-        match self {
-            Builder::Text(mut b) => Arc::new(b.finish()),
-            Builder::Int(mut b) => Arc::new(b.finish()),
-            Builder::Num(mut b) => Arc::new(b.finish()),
-            Builder::Bool(mut b) => Arc::new(b.finish()),
-            Builder::Date(mut b) => Arc::new(b.finish()),
-        }
-    }
-
-    /// Appends a parsed cell; returns what was expected when the text does not fit.
-    pub fn push(
-        &mut self,
-        col: &Column,
-        text: &str,
-        pattern: Option<&DatePattern>,
-    ) -> Result<(), String> {
-        let in_range = |x: f64| col.range.is_none_or(|(lo, hi)| x >= lo && x <= hi);
-        let range_words = || {
-            col.range
-                .map(|(lo, hi)| format!("{} from {lo} to {hi}", col.ty.describe()))
-                .unwrap_or_else(|| col.ty.describe())
-        };
-        match self {
-            Builder::Text(b) => b.append_value(text),
-            Builder::Int(b) => match parse_integer(text) {
-                Some(v) if in_range(v as f64) => b.append_value(v),
-                _ => return Err(range_words()),
-            },
-            Builder::Num(b) => match text.parse::<f64>() {
-                Ok(v) if v.is_finite() && in_range(v) => b.append_value(v),
-                _ => return Err(range_words()),
-            },
-            Builder::Bool(b) => match text.to_ascii_lowercase().as_str() {
-                "true" => b.append_value(true),
-                "false" => b.append_value(false),
-                _ => return Err("true or false".into()),
-            },
-            Builder::Date(b) => {
-                let Some(pattern) = pattern else {
-                    return Err(col.ty.describe());
-                };
-                let d = parse_date(text, pattern)?;
-                b.append_value(Date32Type::from_naive_date(d));
+        if let Some((t, _)) = &one.table {
+            if let Some((m, file)) = one.hit {
+                out.read_from
+                    .insert(t.name.clone(), (file, m.sha256.clone()));
+                out.reused.insert(t.name.clone(), m);
+            } else {
+                out.notes.insert(t.name.clone(), one.problems.notes.clone());
             }
         }
-        Ok(())
+        problems.absorb(one.problems);
+        out.loaded.extend(one.table);
     }
+    out
 }
 
-pub fn problem(
-    path: &Path,
-    position: Option<Position>,
-    column: Option<&str>,
-    value: Option<&str>,
-    expected: String,
-) -> Problem {
-    Problem {
-        file: path.to_path_buf(),
-        position,
-        column: column.map(str::to_string),
-        value: value.map(str::to_string),
-        expected,
+/// Loads one table: built in or empty when not read, from the cache when it has a sound
+/// copy, nothing yet when it streams, else read and checked from its files.
+fn load_one(op: &Opening, found: &Found, plan: &Plan, table: &Table) -> One {
+    let mut one = One {
+        table: None,
+        problems: Problems::default(),
+        hit: None,
+        rejected: None,
+    };
+    if !op.reads(table.name) {
+        let left =
+            reference::builtin(op.contract, table.name).unwrap_or_else(|| reference::empty(table));
+        one.table = Some((left, vec![]));
+        return one;
     }
+    let paths = found
+        .location(table.name)
+        .map(|l| l.paths())
+        .unwrap_or_default();
+    if let Some(c) = op.cache.filter(|c| c.reuse && !paths.is_empty())
+        && let Some(key) = plan.key(table.name)
+    {
+        match reuse(c, table.name, key, &paths) {
+            Reuse::Hit(hit) => {
+                let (loaded, manifest, file) = *hit;
+                for n in &manifest.notes {
+                    one.problems.note(n.clone());
+                }
+                one.table = Some(loaded);
+                one.hit = Some((manifest, file));
+                return one;
+            }
+            Reuse::Tampered { file, reason } => {
+                one.rejected = Some(super::reuse::rejected(table.name, file, &reason, &paths));
+            }
+            Reuse::Miss => {}
+        }
+    }
+    if !plan.deferred.contains_key(table.name) {
+        one.table = load_table(op, table, found.location(table.name), &mut one.problems);
+    }
+    one
 }
 
-/// Reads a CSV file of `table`; every unparsable cell becomes a problem.
-pub fn read_csv(
+/// Reads and checks one table from where [`super::locate::locate`] found its files.
+pub(super) fn load_table(
+    op: &Opening,
     table: &Table,
-    path: &Path,
-    options: &ReadOptions,
+    location: Result<Located, Problem>,
     problems: &mut Problems,
-) -> Option<LoadedTable> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            problems.push(problem(
-                path,
-                None,
-                None,
-                None,
-                format!("a readable file ({e})"),
-            ));
+) -> Option<Loaded> {
+    let source = op.sources.of(table.name);
+    let located = match location {
+        Ok(l) => l,
+        Err(p) => {
+            problems.push(p);
             return None;
         }
     };
-    let decoded = match decode(bytes) {
-        Ok(d) => d,
-        Err(expected) => {
-            problems.push(problem(path, None, None, None, expected));
-            return None;
+    match located {
+        Located::None => missing(op, table, source.file.as_deref(), problems),
+        Located::One(path) => {
+            let mut loaded = read_file(table, &path, &source.options, problems)?;
+            check_table(op.contract, table, &mut loaded, &path, op.today, problems);
+            let rows = loaded.num_rows() as u64;
+            Some((loaded, vec![(path, rows)]))
         }
-    };
-    if let Some(note) = decoded.note {
-        problems.note(format!("{}: {note}", path.display()));
+        Located::Returns(list) => stack_returns(op, table, &list, problems),
     }
-    read_csv_text(table, path, &decoded.text, options, problems)
 }
 
-/// Reads CSV text of `table` from any reader; `path` names it in messages.
-pub fn read_csv_from(
+/// A table with no file: an error when it is required, else built in or empty.
+fn missing(
+    op: &Opening,
     table: &Table,
-    path: &Path,
-    mut input: impl std::io::Read,
+    pattern: Option<&str>,
     problems: &mut Problems,
-) -> Option<LoadedTable> {
-    let mut text = String::new();
-    if let Err(e) = input.read_to_string(&mut text) {
-        problems.push(problem(
-            path,
-            None,
-            None,
-            None,
-            format!("readable UTF-8 text ({e})"),
-        ));
+) -> Option<Loaded> {
+    if table.required {
+        let name = table.name;
+        let expected = match pattern {
+            Some(pattern) => format!(
+                "a file for required table `{name}`, but nothing in the data folder matches `{pattern}` ([sources.{name}] in cohort.toml)"
+            ),
+            None => format!(
+                "a file for required table `{name}` ({})",
+                format::file_names(name)
+            ),
+        };
+        let file = op.dir.join(format!("{name}.csv"));
+        problems.push_file(&file, expected);
         return None;
     }
-    read_csv_text(table, path, &text, &ReadOptions::default(), problems)
+    let left =
+        reference::builtin(op.contract, table.name).unwrap_or_else(|| reference::empty(table));
+    Some((left, vec![]))
 }
 
-/// Reads decoded CSV text of `table` (delimiter detected); `path` names it in messages.
-pub fn read_csv_text(
+/// A table of 903 returns: each year's file read (its year filled in), checked for the codes
+/// valid that year, then stacked and checked as one.
+fn stack_returns(
+    op: &Opening,
     table: &Table,
-    path: &Path,
-    text: &str,
-    options: &ReadOptions,
+    list: &[(i32, PathBuf)],
     problems: &mut Problems,
-) -> Option<LoadedTable> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let sep = delimiter(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .delimiter(sep)
-        .from_reader(text.as_bytes());
-    let mut lines_at = LineCounter::new(text);
-    let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(str::to_string).collect(),
-        Err(e) => {
-            problems.push(problem(
-                path,
-                Some(Position::Line(1)),
-                None,
-                None,
-                format!("a CSV header row ({e})"),
-            ));
-            return None;
+) -> Option<Loaded> {
+    let source = op.sources.of(table.name);
+    let contract = op.contract;
+    let has_year = table.column("YEAR").is_some();
+    let mut stacked = Vec::new();
+    let mut read = Vec::new();
+    let mut ok = true;
+    for (year, path) in list {
+        let mut options = source.options.clone();
+        if has_year {
+            options.fill.push(("YEAR".into(), year.to_string()));
         }
-    };
-    let layout = match_columns(table, path, &headers, options, problems)?;
-    let mut rows = RowBuilder::new(table, options);
-    let sep_name = match sep {
-        b';' => "semicolon",
-        b'\t' => "tab",
-        _ => "comma",
-    };
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e
-                    .position()
-                    .map(|p| lines_at.line_at(p.byte()))
-                    .unwrap_or(0);
-                problems.push(problem(
-                    path,
-                    Some(Position::Line(line)),
-                    None,
-                    None,
-                    format!("{} {sep_name}-separated fields ({e})", headers.len()),
-                ));
-                return None;
+        match read_file(table, path, &options, problems) {
+            Some(mut t) => {
+                codes::normalise_codes(contract, table, &mut t);
+                checks::check_return_codes(contract, table, &t, *year, path, problems);
+                read.push((path.clone(), t.num_rows() as u64));
+                stacked.push(returns::Return {
+                    year: *year,
+                    path: path.clone(),
+                    table: t,
+                });
             }
-        };
-        // Spreadsheets often save rows of empty cells after the data: skip them.
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        let line = record
-            .position()
-            .map(|p| lines_at.line_at(p.byte()))
-            .unwrap_or(0);
-        rows.push_record(
-            &layout,
-            |i| record.get(i).unwrap_or(""),
-            Position::Line(line),
-            path,
-            problems,
-        );
-        for _ in 0..layout.len() {
-            rows.lines.push(line);
+            None => ok = false,
         }
     }
-    rows.finish(table, path, true, problems)
+    if !ok {
+        return None;
+    }
+    let first = list.first().map(|(_, p)| p.clone()).unwrap_or_default();
+    let mut t = returns::stack(table.name, &table.key, stacked);
+    check_table(contract, table, &mut t, &first, op.today, problems);
+    Some((t, read))
 }
 
-/// Turns rows of text cells into one batch of the contract's types.
-pub struct RowBuilder<'a> {
-    columns: &'a [Column],
-    options: &'a ReadOptions,
-    patterns: Vec<Option<DatePattern>>,
-    builders: Vec<Builder>,
-    pub lines: Vec<u64>,
-    clean: bool,
-}
-
-impl<'a> RowBuilder<'a> {
-    pub fn new(table: &'a Table, options: &'a ReadOptions) -> Self {
-        RowBuilder {
-            columns: &table.columns,
-            options,
-            patterns: table
-                .columns
-                .iter()
-                .map(|c| date_pattern(c, options))
-                .collect(),
-            builders: table.columns.iter().map(|c| Builder::new(c.ty)).collect(),
-            lines: vec![],
-            clean: true,
-        }
-    }
-
-    /// Appends the output rows of one file row (`field(i)` is its i-th cell).
-    pub fn push_record<'f>(
-        &mut self,
-        layout: &Layout,
-        field: impl Fn(usize) -> &'f str,
-        position: Position,
-        path: &Path,
-        problems: &mut Problems,
-    ) {
-        let options = self.options;
-        for sources in layout {
-            for (k, col) in self.columns.iter().enumerate() {
-                let raw = match &sources[k] {
-                    Source::Field(i) => field(*i),
-                    Source::Value(v) => v.as_str(),
-                };
-                let at = match (&position, &sources[k]) {
-                    (Position::Cell { sheet, row, col }, Source::Field(i)) => Position::Cell {
-                        sheet: sheet.clone(),
-                        row: *row,
-                        col: col + *i as u32,
-                    },
-                    (Position::Cell { sheet, row, .. }, Source::Value(_)) => Position::SheetRow {
-                        sheet: sheet.clone(),
-                        row: u64::from(*row),
-                    },
-                    (p, _) => p.clone(),
-                };
-                let text = options.recode(col.name, raw.trim()).trim();
-                let builder = &mut self.builders[k];
-                if text.is_empty() {
-                    builder.null();
-                    if !col.nullable {
-                        self.clean = false;
-                        problems.push(problem(
-                            path,
-                            Some(at),
-                            Some(col.name),
-                            Some(""),
-                            format!(
-                                "a value ({}); this column may not be empty",
-                                col.ty.describe()
-                            ),
-                        ));
-                    }
-                } else if let Err(expected) = builder.push(col, text, self.patterns[k].as_ref()) {
-                    self.clean = false;
-                    builder.null();
-                    problems.push(problem(
-                        path,
-                        Some(at),
-                        Some(col.name),
-                        Some(raw.trim()),
-                        expected,
-                    ));
-                }
-            }
-        }
-    }
-
-    /// The finished table, or `None` when any cell did not fit.
-    pub fn finish(
-        self,
-        table: &Table,
-        path: &Path,
-        with_lines: bool,
-        problems: &mut Problems,
-    ) -> Option<LoadedTable> {
-        if !self.clean {
-            return None;
-        }
-        let schema = arrow_schema(table);
-        let arrays: Vec<ArrayRef> = self.builders.into_iter().map(Builder::finish).collect();
-        match RecordBatch::try_new(schema.clone(), arrays) {
-            Ok(batch) => Some(LoadedTable::new(
-                table.name,
-                schema,
-                vec![batch],
-                with_lines.then_some(self.lines),
-            )),
-            Err(e) => {
-                problems.push(problem(
-                    path,
-                    None,
-                    None,
-                    None,
-                    format!("rows that fit the contract ({e})"),
-                ));
-                None
-            }
-        }
-    }
-}
-
-/// An Arrow `Date32` day number as a date (out-of-range numbers become the minimum date).
-pub fn date32(days: i32) -> NaiveDate {
-    Date32Type::to_naive_date_opt(days).unwrap_or(NaiveDate::MIN)
+/// Codes in the list's spelling and terms in the calendar's, then the checks of one table:
+/// terms and years, codes on their dates, impossible dates, unique keys.
+pub(super) fn check_table(
+    contract: &Contract,
+    table: &Table,
+    t: &mut LoadedTable,
+    path: &Path,
+    today: NaiveDate,
+    problems: &mut Problems,
+) {
+    codes::normalise_codes(contract, table, t);
+    terms::check_calendar(table, t, path, problems);
+    checks::check_codes(contract, table, t, path, problems);
+    dates::check_dates(table, t, path, today, problems);
+    checks::check_key(table, t, path, problems);
 }

@@ -4,8 +4,9 @@
 
 use super::columns::ReadOptions;
 use super::error::Problem;
+use super::format::xml903::{is_return, is_xml};
+use super::format::{Format, is_data_file, named_for_table};
 use super::returns::{return_year, stem_without_year};
-use super::xml903::{is_return, is_xml};
 use crate::contract::{Origin, Table};
 use std::path::{Path, PathBuf};
 
@@ -38,17 +39,6 @@ impl Sources {
         s.options.strict |= self.strict;
         s
     }
-}
-
-/// The extensions read as one table's file.
-pub const DATA_EXTENSIONS: &[&str] = &["csv", "parquet", "xlsx", "xls", "xlsm", "ods"];
-
-/// Whether a path has a data file extension (any case), or is XML (a 903 return).
-pub fn is_data_file(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| DATA_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-        || is_xml(path)
 }
 
 /// Every data file under `dir`, up to three folders deep, sorted (hidden folders and
@@ -187,20 +177,13 @@ pub fn locate(
     let top: Vec<&PathBuf> = files
         .iter()
         .filter(|p| p.parent() == Some(dir) && stem_lower(p) == table.name)
-        .filter(|p| {
-            p.extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| DATA_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-        })
+        .filter(|p| named_for_table(p))
         .collect();
     let yearly: Vec<PathBuf> = if is_903 {
         files
             .iter()
             .filter(|p| {
-                let csv = p
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+                let csv = Format::of(p) == Some(Format::Csv);
                 // A CSV per table per year, or DfE's XML return holding them all.
                 (csv && stem_without_year(&stem_lower(p)) == table.name
                     && return_year(dir, p).is_some())

@@ -2,11 +2,12 @@
 //! and the national benchmarks shipped with cohort when the folder has none.
 
 use super::error::Problems;
-use super::load::{LoadedTable, arrow_schema, read_csv_from};
+use super::format::delimited::read_csv_from;
+use super::table::{LoadedTable, arrow_schema};
+use crate::arrow::array::{ArrayRef, Date32Array, Int64Array, StringArray};
+use crate::arrow::datatypes::{DataType, Date32Type, Field, Schema};
+use crate::arrow::record_batch::RecordBatch;
 use crate::contract::{AcademicYear, Contract, Term};
-use datafusion::arrow::array::{ArrayRef, Date32Array, Int64Array, StringArray};
-use datafusion::arrow::datatypes::{DataType, Date32Type, Field, Schema};
-use datafusion::arrow::record_batch::RecordBatch;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -137,7 +138,7 @@ pub fn authority(
 
 /// The name DfE's neighbour file gives authority `la_code`.
 pub fn authority_name(neighbours: &LoadedTable, la_code: &str) -> Option<String> {
-    use datafusion::arrow::array::AsArray;
+    use crate::arrow::array::AsArray;
     let batches = neighbours.rows().ok()?;
     for batch in batches.iter() {
         let codes = batch

@@ -12,10 +12,10 @@
 //! - exact copies of a row within one return collapse to one; rows of one return that share
 //!   a key but differ are left for the key check to report.
 
-use super::load::LoadedTable;
-use datafusion::arrow::array::{ArrayRef, UInt32Array};
-use datafusion::arrow::compute::take;
-use datafusion::arrow::record_batch::RecordBatch;
+use super::table::LoadedTable;
+use crate::arrow::array::{ArrayRef, UInt32Array};
+use crate::arrow::compute::take;
+use crate::arrow::record_batch::RecordBatch;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -116,7 +116,7 @@ pub fn stack(name: &str, key: &[&str], mut returns: Vec<Return>) -> LoadedTable 
         None => {
             return LoadedTable::new(
                 name,
-                std::sync::Arc::new(datafusion::arrow::datatypes::Schema::empty()),
+                std::sync::Arc::new(crate::arrow::datatypes::Schema::empty()),
                 vec![],
                 None,
             );
@@ -159,7 +159,7 @@ pub fn stack(name: &str, key: &[&str], mut returns: Vec<Return>) -> LoadedTable 
         files.push(ret.path.clone());
         let batch = match ret.table.batches.as_slice() {
             [one] => one.clone(),
-            many => match datafusion::arrow::compute::concat_batches(&schema, many) {
+            many => match crate::arrow::compute::concat_batches(&schema, many) {
                 Ok(b) => b,
                 Err(_) => continue,
             },

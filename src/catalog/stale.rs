@@ -18,10 +18,10 @@
 //! `allow_stale = true` in cohort.toml says otherwise; then it is a warning.
 
 use super::Catalog;
-use super::load::{LoadedTable, date32};
+use super::table::{LoadedTable, date32};
+use crate::arrow::array::{Array, Date32Array, StringArray};
 use crate::contract::Term;
 use chrono::{Datelike, NaiveDate};
-use datafusion::arrow::array::{Array, Date32Array, StringArray};
 use std::collections::{HashMap, HashSet};
 
 /// Episodes a stacked file needs before its latest date tells how old the return is.
@@ -66,10 +66,7 @@ pub fn collection_year(d: NaiveDate) -> i32 {
 }
 
 /// Each non-null date of `column` in `t`'s rows, with the row's index.
-fn dates(
-    batches: &[datafusion::arrow::record_batch::RecordBatch],
-    column: &str,
-) -> Vec<Option<i32>> {
+fn dates(batches: &[crate::arrow::record_batch::RecordBatch], column: &str) -> Vec<Option<i32>> {
     let mut out = Vec::new();
     for b in batches {
         let Ok(i) = b.schema().index_of(column) else {
@@ -83,10 +80,7 @@ fn dates(
     out
 }
 
-fn texts(
-    batches: &[datafusion::arrow::record_batch::RecordBatch],
-    column: &str,
-) -> Vec<Option<String>> {
+fn texts(batches: &[crate::arrow::record_batch::RecordBatch], column: &str) -> Vec<Option<String>> {
     let mut out = Vec::new();
     for b in batches {
         let Ok(i) = b.schema().index_of(column) else {
@@ -210,7 +204,7 @@ mod tests {
         let c = Contract::current();
         let t = c.table(name).unwrap_or_else(|| panic!("{name}"));
         let mut p = Problems::default();
-        crate::catalog::load::read_csv_text(
+        crate::catalog::format::delimited::read_csv_text(
             t,
             Path::new(name),
             text,

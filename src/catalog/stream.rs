@@ -12,13 +12,13 @@ use super::cache::{self, CacheOptions, Manifest, Writer};
 use super::checks::{self, KeyLookup, hashed_rows, report_repeats};
 use super::columns::ReadOptions;
 use super::error::{Position, Problems};
-use super::load::LoadedTable;
-use super::parquet::ParquetBatches;
+use super::format::parquet::ParquetBatches;
+use super::table::LoadedTable;
 use super::{codes, dates};
+use crate::arrow::array::{Array, Date32Array};
+use crate::arrow::record_batch::RecordBatch;
 use crate::contract::{Contract, Table};
 use chrono::NaiveDate;
-use datafusion::arrow::array::{Array, Date32Array};
-use datafusion::arrow::record_batch::RecordBatch;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -52,14 +52,6 @@ pub(super) struct StreamContext<'a> {
     /// Tables whose emptiness is already a problem: references into them are not repeated.
     pub(super) explained: &'a HashSet<String>,
     pub(super) cache: &'a CacheOptions,
-}
-
-/// Whether `path` is a Parquet file too large to hold for `cache`.
-pub(super) fn streams(path: &Path, cache: &CacheOptions) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
-        && ParquetBatches::rows_in(path).is_some_and(|n| n > cache.hold_rows as u64)
 }
 
 /// A chunk of the file as a table whose rows are named by their place in the file, with its
@@ -141,10 +133,8 @@ pub(super) fn stream_table(
         if let Some(i) = date_column {
             for b in &t.batches {
                 if let Some(d) = b.column(i).as_any().downcast_ref::<Date32Array>()
-                    && let (Some(lo), Some(hi)) = (
-                        datafusion::arrow::compute::min(d),
-                        datafusion::arrow::compute::max(d),
-                    )
+                    && let (Some(lo), Some(hi)) =
+                        (crate::arrow::compute::min(d), crate::arrow::compute::max(d))
                 {
                     span = Some(span.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
                 }
@@ -183,7 +173,7 @@ pub(super) fn stream_table(
         rows: first_row,
         file_rows: vec![first_row],
         notes,
-        date_span: span.map(|(a, b)| (super::load::date32(a), super::load::date32(b))),
+        date_span: span.map(|(a, b)| (super::table::date32(a), super::table::date32(b))),
     };
     match writer.finish(&manifest) {
         Ok((file, sha256)) => {
@@ -232,7 +222,7 @@ fn confirm_repeats(
     // file that cannot be read again as it was read once has changed: that is a problem too,
     // or a repeated key could go unreported.
     let changed = |problems: &mut Problems| {
-        problems.push(super::load::problem(
+        problems.push(super::error::problem(
             path,
             None,
             None,

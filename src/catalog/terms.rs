@@ -7,11 +7,11 @@
 //! term spelt `Summer` passed and every summer PEP silently dropped out of the figures.
 
 use super::error::{Problem, Problems};
-use super::load::LoadedTable;
+use super::table::LoadedTable;
+use crate::arrow::array::{Array, ArrayRef, StringArray};
+use crate::arrow::record_batch::RecordBatch;
 use crate::contract::Table;
 use crate::contract::calendar::{self, CalendarColumn};
-use datafusion::arrow::array::{Array, ArrayRef, StringArray};
-use datafusion::arrow::record_batch::RecordBatch;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -107,7 +107,7 @@ mod tests {
         let c = Contract::current();
         let table = c.table("peps").unwrap_or_else(|| panic!("peps"));
         let mut p = Problems::default();
-        let mut t = crate::catalog::load::read_csv_text(
+        let mut t = crate::catalog::format::delimited::read_csv_text(
             table,
             Path::new("peps.csv"),
             &peps(terms),
@@ -176,7 +176,7 @@ mod tests {
         let sen = c.table("sen").unwrap_or_else(|| panic!("sen"));
         let text = "child,academic_year,sen_status,primary_need\nC1,2024-25,N,\nC2,2024-25\u{200b},N,\nC3,2024-2025,N,\n";
         let mut p = Problems::default();
-        let mut t = crate::catalog::load::read_csv_text(
+        let mut t = crate::catalog::format::delimited::read_csv_text(
             sen,
             Path::new("sen.csv"),
             text,

@@ -7,10 +7,12 @@
 mod svg;
 
 use crate::analysis::{self, Analysis};
+use crate::catalog::TableSource;
+use crate::catalog::locate::{data_files, locate};
 use crate::contract::Contract;
 use crate::render::ReportTemplate;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use svg::html;
 
@@ -92,20 +94,18 @@ impl Graph {
     }
 }
 
-/// The data files in `data` that hold `table` (`<table>.csv`, `.parquet`, any case).
-fn files_for(data: &Path, table: &str) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(data) else {
+/// The data files in `data` that hold `table`, found as the catalog finds them (a file of any
+/// of its formats named for the table, or 903 returns by year, CSV or XML); none when they
+/// cannot be told apart.
+fn files_for(contract: &Contract, data: &Path, files: &[PathBuf], table: &str) -> Vec<String> {
+    let Some(t) = contract.table(table) else {
         return Vec::new();
     };
-    let mut out: Vec<String> = entries
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            let path = e.path();
-            let stem = path.file_stem()?.to_str()?.to_ascii_lowercase();
-            let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-            (stem == table && matches!(ext.as_str(), "csv" | "parquet" | "xlsx" | "xls" | "ods"))
-                .then(|| path.display().to_string())
-        })
+    let found = locate(t, data, files, &TableSource::default()).map(|l| l.paths());
+    let mut out: Vec<String> = found
+        .unwrap_or_default()
+        .iter()
+        .map(|p| p.display().to_string())
         .collect();
     out.sort();
     out
@@ -156,8 +156,9 @@ pub fn build(
         .filter(|n| n.kind == Kind::Table)
         .map(|n| n.name.clone())
         .collect();
+    let files = data_files(data);
     for t in read_tables {
-        for f in files_for(data, &t) {
+        for f in files_for(contract, data, &files, &t) {
             g.edge(node(Kind::File, f), node(Kind::Table, t.clone()));
         }
     }
@@ -291,6 +292,9 @@ pub fn dot(g: &Graph) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::format::{FORMATS, Format};
+    use crate::project::identify::Identity;
+    use datafusion::parquet::arrow::ArrowWriter;
 
     fn analysis(id: &str, sql: &str, metrics: &str) -> Analysis {
         let text = format!(
@@ -337,5 +341,84 @@ mod tests {
             "{text}"
         );
         assert!(dot(&g).contains("\"analysis:roll/a\" -> \"analysis:roll/b\";"));
+    }
+
+    /// An SSDA903 XML return of one child, with no episodes.
+    const RETURN: &str = "<?xml version='1.0'?>\n<EXPSSDA903><CHILD><HEADER><CHILDID>C1</CHILDID>\
+        <UPN>A123456789001</UPN><SEX>M</SEX><DOB>01/05/2014</DOB><ETHNIC>WBRI</ETHNIC>\
+        <UASC /><MOTHER /><MC_DOB /></HEADER></CHILD></EXPSSDA903>\n";
+
+    /// A file of `format` holding table `schools` (an XML return: `header`), at `path`.
+    fn write_format(format: Format, path: &Path) -> &'static str {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let csv = fixtures.join("small/schools.csv");
+        match format {
+            Format::Csv => std::fs::copy(&csv, path).map(|_| ()).unwrap(),
+            Format::Spreadsheet => std::fs::copy(fixtures.join("excel/schools.xlsx"), path)
+                .map(|_| ())
+                .unwrap(),
+            Format::Parquet => {
+                let contract = Contract::current();
+                let table = contract.table("schools").unwrap();
+                let t = crate::catalog::read_table_file(table, &csv, &Default::default()).unwrap();
+                let file = std::fs::File::create(path).unwrap();
+                let mut w = ArrowWriter::try_new(file, t.schema.clone(), None).unwrap();
+                for b in &t.batches {
+                    w.write(b).unwrap();
+                }
+                w.close().unwrap();
+            }
+            Format::Xml903 => {
+                std::fs::write(path, RETURN).unwrap();
+                return "header";
+            }
+        }
+        "schools"
+    }
+
+    /// Each format of the catalog's one table of formats is found where the catalog looks,
+    /// in every extension it has; told by its columns as `cohort init` tells it (by its first
+    /// extension: the fixtures are .xlsx, not .xls or .ods inside); and listed by lineage as
+    /// the file of its table.
+    #[test]
+    fn every_format_is_located_identified_and_listed() {
+        let contract = Contract::current();
+        for f in FORMATS {
+            for (i, ext) in f.extensions.iter().enumerate() {
+                let dir = tempfile::tempdir().unwrap();
+                // An XML return is found by its year, not its name.
+                let stem = match f.format {
+                    Format::Xml903 => "SSDA903_2024",
+                    _ => "schools",
+                };
+                let path = dir.path().join(format!("{stem}.{ext}"));
+                let table = write_format(f.format, &path);
+                let t = contract.table(table).unwrap();
+                let files = data_files(dir.path());
+                assert_eq!(files, vec![path.clone()], "{ext}: a data file");
+                let located = locate(t, dir.path(), &files, &TableSource::default()).unwrap();
+                assert_eq!(located.paths(), vec![path.clone()], "{ext}: located");
+                let listed = files_for(&contract, dir.path(), &files, table);
+                assert_eq!(
+                    listed,
+                    vec![path.display().to_string()],
+                    "{ext}: in lineage"
+                );
+                if i > 0 {
+                    continue;
+                }
+                let headers = crate::project::identify::headers(&contract, &path).unwrap();
+                let found: Vec<Identity> = headers
+                    .iter()
+                    .map(|(_, names)| crate::project::identify::identify(&contract, names))
+                    .collect();
+                assert!(
+                    found
+                        .iter()
+                        .any(|id| matches!(id, Identity::Table { name, .. } if *name == table)),
+                    "{ext}: identified as {table}, not {found:?}"
+                );
+            }
+        }
     }
 }

@@ -1,76 +1,55 @@
 //! Recognising a file's table by its columns, as DfE's 903 validator does (by the exact
 //! column set, not the file name).
 
-use crate::catalog::text::{decode, delimiter};
+use crate::catalog::error::Problems;
+use crate::catalog::format::parquet::ParquetBatches;
+use crate::catalog::format::{Format, delimited, excel, listing, xml903};
 use crate::contract::ssda903::OTHER_903_TABLES;
 use crate::contract::{Contract, Origin};
-use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::collections::BTreeSet;
-use std::io::Read;
 use std::path::Path;
 
-/// How much of a CSV file is read to find its header.
-const HEAD_BYTES: u64 = 64 * 1024;
-
-/// Each table's header in a file: the sheet (none for CSV or Parquet) and its column names.
+/// Each table's header in a file: the sheet or the XML return's table (none for CSV or
+/// Parquet) and its column names.
 pub type Headers = Vec<(Option<String>, Vec<String>)>;
 
-/// The header of each table a file holds: a spreadsheet's sheets by name, or the one
-/// table of a CSV or Parquet file (no sheet); or why it cannot be read.
+/// The header of each table a file holds, by the file's format: a spreadsheet's sheets by
+/// name, the tables of an SSDA903 XML return by name, or the one table of a CSV or Parquet
+/// file (no sheet); or why it cannot be read.
 pub fn headers(contract: &Contract, path: &Path) -> Result<Headers, String> {
-    if crate::catalog::excel::is_spreadsheet(path) {
-        let known =
-            |names: &[String]| !matches!(identify(contract, names), Identity::Unknown { .. });
-        return Ok(crate::catalog::excel::sheet_headers(path, known)?
-            .into_iter()
-            .map(|(s, names)| (Some(s), names))
-            .collect());
+    let one = |names: Vec<String>| vec![(None, names)];
+    match Format::of(path) {
+        Some(Format::Csv) => delimited::column_names(path).map(one),
+        Some(Format::Parquet) => ParquetBatches::column_names(path).map(one),
+        Some(Format::Spreadsheet) => {
+            let known =
+                |names: &[String]| !matches!(identify(contract, names), Identity::Unknown { .. });
+            Ok(excel::sheet_headers(path, known)?
+                .into_iter()
+                .map(|(s, names)| (Some(s), names))
+                .collect())
+        }
+        Some(Format::Xml903) => return_headers(path),
+        None => Err(format!("a {} file", listing(|_| true))),
     }
-    column_names(path).map(|names| vec![(None, names)])
 }
 
-/// The column names of a CSV or Parquet file, or why they cannot be read.
-pub fn column_names(path: &Path) -> Result<Vec<String>, String> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    match ext.as_str() {
-        "parquet" => {
-            let f = std::fs::File::open(path).map_err(|e| e.to_string())?;
-            let b = ParquetRecordBatchReaderBuilder::try_new(f).map_err(|e| e.to_string())?;
-            Ok(b.schema()
-                .fields()
-                .iter()
-                .map(|f| f.name().clone())
-                .collect())
-        }
-        "csv" => {
-            let f = std::fs::File::open(path).map_err(|e| e.to_string())?;
-            let mut head = Vec::new();
-            f.take(HEAD_BYTES)
-                .read_to_end(&mut head)
-                .map_err(|e| e.to_string())?;
-            // Cut at the last line end so no character is split.
-            if head.len() as u64 == HEAD_BYTES
-                && let Some(end) = head.iter().rposition(|&b| b == b'\n')
-            {
-                head.truncate(end + 1);
-            }
-            let text = decode(head)?.text;
-            let mut reader = csv::ReaderBuilder::new()
-                .has_headers(true)
-                .flexible(true)
-                .delimiter(delimiter(&text))
-                .from_reader(text.as_bytes());
-            let h = reader.headers().map_err(|e| e.to_string())?;
-            Ok(h.iter()
-                .map(|s| s.trim().trim_start_matches('\u{feff}').to_string())
-                .collect())
-        }
-        _ => Err("a CSV, Parquet or spreadsheet file".into()),
-    }
+/// The tables of an SSDA903 XML return with the columns each holds.
+fn return_headers(path: &Path) -> Result<Headers, String> {
+    let mut problems = Problems::default();
+    let Some(ret) = xml903::read_return(path, &mut problems) else {
+        let why: Vec<String> = problems.list.iter().map(|p| p.expected.clone()).collect();
+        return Err(why.join("; "));
+    };
+    Ok(ret
+        .tables()
+        .into_iter()
+        .map(|t| {
+            let names: BTreeSet<&String> =
+                ret.rows(t).iter().flat_map(|r| r.fields.keys()).collect();
+            (Some(t.to_string()), names.into_iter().cloned().collect())
+        })
+        .collect())
 }
 
 /// What a file's columns say it is.

@@ -2,8 +2,8 @@
 //! analyses' results; each cell's result becomes the table `cell_<n>` for the cells after it.
 
 use super::{ResultTable, convert};
+use crate::arrow::datatypes::Schema;
 use crate::engine::{Engine, EngineError};
-use datafusion::arrow::datatypes::Schema;
 use std::sync::Arc;
 
 /// A cell that failed: which one (1-based) and the engine's error, whose line and column

@@ -1,12 +1,12 @@
 //! Arrow batches to [`ResultTable`]s: the one place result types are mapped to values.
 
 use super::value::{ResultTable, Value};
+use crate::arrow::array::{Array, ArrayRef, AsArray};
+use crate::arrow::compute::cast;
+use crate::arrow::datatypes::{DataType, Date32Type, Float64Type, Int64Type};
+use crate::arrow::record_batch::RecordBatch;
+use crate::arrow::util::display::{ArrayFormatter, FormatOptions};
 use chrono::NaiveDate;
-use datafusion::arrow::array::{Array, ArrayRef, AsArray};
-use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Date32Type, Float64Type, Int64Type};
-use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 
 /// Converts batches (all of one schema) into a table of plain values.
 pub fn to_table(batches: &[RecordBatch]) -> ResultTable {
@@ -100,11 +100,11 @@ fn formatted(array: &ArrayRef) -> Vec<Value> {
 /// A table of plain values back to one Arrow batch, each column typed by its first
 /// non-empty value (text when a column is all empty), so a model's table can be registered
 /// for the analyses that depend on it.
-pub fn to_batch(table: &ResultTable) -> Result<RecordBatch, datafusion::arrow::error::ArrowError> {
-    use datafusion::arrow::array::{
+pub fn to_batch(table: &ResultTable) -> Result<RecordBatch, crate::arrow::error::ArrowError> {
+    use crate::arrow::array::{
         BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
     };
-    use datafusion::arrow::datatypes::{Field, Schema};
+    use crate::arrow::datatypes::{Field, Schema};
     use std::sync::Arc;
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
     let mut fields = Vec::with_capacity(table.columns.len());

@@ -197,13 +197,7 @@ pub fn run_prepared(
             .filter(|a| selected.as_ref().is_none_or(|s| s.contains(a.id())))
             .collect();
         let done: Vec<
-            Result<
-                (
-                    AnalysisRun,
-                    Vec<datafusion::arrow::record_batch::RecordBatch>,
-                ),
-                RunError,
-            >,
+            Result<(AnalysisRun, Vec<crate::arrow::record_batch::RecordBatch>), RunError>,
         > = todo
             .par_iter()
             .map(|a| {
@@ -216,9 +210,10 @@ pub fn run_prepared(
         for (a, result) in todo.iter().zip(done) {
             let (run, batches) = result?;
             let (schema_name, table_name) = analysis::table_name(a.id());
-            let schema = batches.first().map(|b| b.schema()).unwrap_or_else(|| {
-                std::sync::Arc::new(datafusion::arrow::datatypes::Schema::empty())
-            });
+            let schema = batches
+                .first()
+                .map(|b| b.schema())
+                .unwrap_or_else(|| std::sync::Arc::new(crate::arrow::datatypes::Schema::empty()));
             engine
                 .register(Some(&schema_name), &table_name, schema, batches)
                 .map_err(|e| RunError::Engine {
@@ -261,7 +256,7 @@ pub fn run_prepared(
     })
 }
 
-type Batches = Vec<datafusion::arrow::record_batch::RecordBatch>;
+type Batches = Vec<crate::arrow::record_batch::RecordBatch>;
 
 fn run_one(
     engine: &dyn Engine,

@@ -3,10 +3,10 @@
 //! Engines differ in how they bind parameters; a table works the same on all of them:
 //! `SELECT ... FROM attendance CROSS JOIN params WHERE date <= params.term_end`.
 
+use crate::arrow::array::{ArrayRef, Date32Array, Int64Array, StringArray};
+use crate::arrow::datatypes::{DataType, Date32Type, Field, Schema, SchemaRef};
+use crate::arrow::record_batch::RecordBatch;
 use crate::contract::Term;
-use datafusion::arrow::array::{ArrayRef, Date32Array, Int64Array, StringArray};
-use datafusion::arrow::datatypes::{DataType, Date32Type, Field, Schema, SchemaRef};
-use datafusion::arrow::record_batch::RecordBatch;
 use std::sync::Arc;
 
 /// Builds `params(term, academic_year, term_ordinal, term_start, term_end, year_start, year_end, previous_term, same_term_last_year, previous_academic_year)`.

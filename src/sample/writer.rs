@@ -2,13 +2,14 @@
 //! batches, so memory stays bounded however many children are generated.
 
 use super::SampleError;
-use crate::contract::{ColumnType, DateFormat, Table};
-use chrono::NaiveDate;
-use datafusion::arrow::array::{
+use crate::arrow::array::{
     ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
 };
-use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use datafusion::arrow::record_batch::RecordBatch;
+use crate::arrow::datatypes::{Field, Schema, SchemaRef};
+use crate::arrow::record_batch::RecordBatch;
+use crate::catalog::arrow_type;
+use crate::contract::{ColumnType, DateFormat, Table};
+use chrono::NaiveDate;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::basic::{Compression, ZstdLevel};
 use datafusion::parquet::file::properties::WriterProperties;
@@ -94,16 +95,6 @@ fn io_err(path: &Path, e: impl std::fmt::Display) -> SampleError {
     SampleError::Write {
         path: path.display().to_string(),
         message: e.to_string(),
-    }
-}
-
-fn arrow_type(ty: ColumnType) -> DataType {
-    match ty {
-        ColumnType::Text => DataType::Utf8,
-        ColumnType::Integer => DataType::Int64,
-        ColumnType::Decimal => DataType::Float64,
-        ColumnType::Boolean => DataType::Boolean,
-        ColumnType::Date(_) => DataType::Date32,
     }
 }
 

@@ -243,9 +243,9 @@ fn the_command_says_what_the_cache_did_and_profile_writes_each_plan() {
 /// Rewrites sample-data's attendance.parquet with the mark of 0-based row `bad` changed to
 /// `ZZ` (no attendance code) and the first row repeated at the end; returns the rows it had.
 fn spoil_attendance(p: &Project, bad: usize) -> usize {
-    use datafusion::arrow::array::{Array, ArrayRef, StringArray};
-    use datafusion::arrow::compute::concat_batches;
-    use datafusion::arrow::record_batch::RecordBatch;
+    use cohort::arrow::array::{Array, ArrayRef, StringArray};
+    use cohort::arrow::compute::concat_batches;
+    use cohort::arrow::record_batch::RecordBatch;
     let path = p.data.join("attendance.parquet");
     let contract = cohort::contract::Contract::current();
     let table = contract.table("attendance").expect("attendance");
@@ -370,9 +370,9 @@ fn on_time(o: &RunOutput) -> Vec<String> {
 /// Rewrites a cached peps file with valid but false rows: every PEP completed on its due
 /// date, so every PEP is on time.
 fn all_on_time(file: &Path) {
-    use datafusion::arrow::array::ArrayRef;
-    use datafusion::arrow::compute::concat_batches;
-    use datafusion::arrow::record_batch::RecordBatch;
+    use cohort::arrow::array::ArrayRef;
+    use cohort::arrow::compute::concat_batches;
+    use cohort::arrow::record_batch::RecordBatch;
     let batches = {
         let f = std::fs::File::open(file).expect("open");
         datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
@@ -464,7 +464,7 @@ fn a_cached_table_with_valid_but_false_rows_is_refused_rechecked_and_the_figure_
 
 #[test]
 fn a_bit_flipped_anywhere_in_a_cached_file_is_caught_and_the_table_read_again() {
-    use datafusion::arrow::compute::concat_batches;
+    use cohort::arrow::compute::concat_batches;
     let dir = tempfile::tempdir().expect("temp dir");
     let p = project(dir.path(), Some(cache_in(dir.path(), usize::MAX)));
     run(&p);

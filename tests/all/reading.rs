@@ -404,12 +404,12 @@ fn a_file_in_another_encoding_that_cannot_be_decoded_is_refused_with_advice() {
 
 #[test]
 fn parquet_from_pandas_timestamps_floats_dictionaries_and_integer_ids_is_read() {
-    use datafusion::arrow::array::{
+    use cohort::arrow::array::{
         ArrayRef, DictionaryArray, Float64Array, Int64Array, LargeStringArray,
         TimestampNanosecondArray,
     };
-    use datafusion::arrow::datatypes::Int32Type;
-    use datafusion::arrow::record_batch::RecordBatch;
+    use cohort::arrow::datatypes::Int32Type;
+    use cohort::arrow::record_batch::RecordBatch;
     use datafusion::parquet::arrow::ArrowWriter;
     use std::sync::Arc;
     let reference = fixture_outputs();
@@ -462,7 +462,7 @@ fn parquet_from_pandas_timestamps_floats_dictionaries_and_integer_ids_is_read() 
         .collect();
     let col = |i: usize| -> Vec<String> { rows.iter().map(|r| r[i].clone()).collect() };
     let text = |i: usize| -> ArrayRef {
-        Arc::new(datafusion::arrow::array::StringArray::from(
+        Arc::new(cohort::arrow::array::StringArray::from(
             col(i)
                 .into_iter()
                 .map(|v| (!v.is_empty()).then_some(v))
@@ -520,10 +520,8 @@ fn parquet_from_pandas_timestamps_floats_dictionaries_and_integer_ids_is_read() 
 
 #[test]
 fn a_parquet_timestamp_with_a_time_of_day_is_an_error_at_its_row() {
-    use datafusion::arrow::array::{
-        ArrayRef, Float64Array, StringArray, TimestampMillisecondArray,
-    };
-    use datafusion::arrow::record_batch::RecordBatch;
+    use cohort::arrow::array::{ArrayRef, Float64Array, StringArray, TimestampMillisecondArray};
+    use cohort::arrow::record_batch::RecordBatch;
     use datafusion::parquet::arrow::ArrowWriter;
     use std::sync::Arc;
     let data = copy_fixture();

@@ -8,10 +8,11 @@
 //! The tables come out as rows of text with the contract's column names, then take the same
 //! road as a CSV file's rows, so every contract check applies and names the element's line.
 
-use super::columns::{ReadOptions, match_columns};
-use super::error::{Position, Problem, Problems};
-use super::load::{LoadedTable, RowBuilder};
-use super::text::{LineCounter, decode};
+use super::rows::RowBuilder;
+use crate::catalog::columns::{ReadOptions, match_columns};
+use crate::catalog::error::{Position, Problem, Problems};
+use crate::catalog::table::LoadedTable;
+use crate::catalog::text::{LineCounter, decode};
 use crate::contract::Table;
 use quick_xml::events::Event;
 use std::collections::{BTreeMap, HashMap};
@@ -29,9 +30,7 @@ const RENAMES: &[(&str, &str)] = &[("CHILDID", "CHILD"), ("PL", "PLACE")];
 
 /// Whether `path` is an `.xml` file (any case).
 pub fn is_xml(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("xml"))
+    super::Format::of(path) == Some(super::Format::Xml903)
 }
 
 /// Whether `path` is an XML file that looks like a 903 return (a `<CHILD>` element early on).
@@ -358,7 +357,8 @@ pub fn read_xml(
             column: None,
             value: None,
             expected: format!(
-                "a CSV, Parquet or spreadsheet file for table `{}` (an XML file is read only as an SSDA903 return)",
+                "a {} file for table `{}` (an XML file is read only as an SSDA903 return)",
+                super::listing(|f| f.named_for_table),
                 table.name
             ),
         });

@@ -5,10 +5,11 @@
 //! floats (`1.0`) are integers, date cells and bare date serials are dates, text dates are
 //! read in either of the contract's forms. Problems name the sheet and cell (`sheet Sheet1 cell B17`).
 
-use super::columns::{Layout, ReadOptions, Source, match_columns};
-use super::error::{Position, Problem, Problems};
-use super::load::{LoadedTable, RowBuilder, date_pattern, problem};
-use super::values::{DatePattern, EARLIEST, LATEST, parse_date};
+use super::rows::{RowBuilder, date_pattern};
+use crate::catalog::columns::{Layout, ReadOptions, Source, match_columns};
+use crate::catalog::error::{Position, Problem, Problems, problem};
+use crate::catalog::table::LoadedTable;
+use crate::catalog::values::{DatePattern, EARLIEST, LATEST, parse_date};
 use crate::contract::{Column, ColumnType, DateFormat, Table};
 use calamine::{Data, ExcelDateTime, ExcelDateTimeType, Range, Reader, Sheets, open_workbook_auto};
 use chrono::{NaiveDate, NaiveDateTime, Timelike};
@@ -16,16 +17,6 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 use std::sync::Arc;
-
-/// The file extensions read as spreadsheets (any case).
-pub const SPREADSHEET_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods"];
-
-/// Whether `path` is a spreadsheet by its extension.
-pub fn is_spreadsheet(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| SPREADSHEET_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-}
 
 type Book = Sheets<BufReader<File>>;
 
@@ -180,7 +171,7 @@ pub fn read_excel(
     problems: &mut Problems,
 ) -> Option<LoadedTable> {
     let whole_file = |problems: &mut Problems, expected: String| {
-        problems.push(problem(path, None, None, None, expected));
+        problems.push_file(path, expected);
     };
     let mut book = match open(path) {
         Ok(b) => b,

@@ -2,14 +2,15 @@
 //! text, timestamps that are whole dates as dates, large and dictionary strings, whole
 //! floats (pandas' integers with gaps) as integers; an error only where a value cannot be cast.
 
-use super::columns::{ReadOptions, Source, match_columns};
-use super::error::{Position, Problems};
-use super::load::{Builder, LoadedTable, arrow_schema, date_pattern, problem};
+use super::rows::{Builder, date_pattern};
+use crate::arrow::array::{Array, ArrayRef, Float64Array, Int64Array, StringArray};
+use crate::arrow::compute::cast;
+use crate::arrow::datatypes::{DataType, TimeUnit};
+use crate::arrow::record_batch::RecordBatch;
+use crate::catalog::columns::{ReadOptions, Source, match_columns};
+use crate::catalog::error::{Position, Problems, problem};
+use crate::catalog::table::{LoadedTable, arrow_schema, arrow_type};
 use crate::contract::{Column, ColumnType, Table};
-use datafusion::arrow::array::{Array, ArrayRef, Float64Array, Int64Array, StringArray};
-use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, TimeUnit};
-use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::fs::File;
 use std::path::Path;
@@ -58,7 +59,7 @@ fn convert(
     offset: u64,
     problems: &mut Problems,
 ) -> Result<Converted, String> {
-    let target = super::load::arrow_type(col.ty);
+    let target = arrow_type(col.ty);
     let mut array = array.clone();
     if let DataType::Dictionary(_, value) = array.data_type() {
         array = cast(&array, value).map_err(|e| e.to_string())?;
@@ -181,7 +182,7 @@ pub struct ParquetBatches<'a> {
     sources: Vec<Source>,
     reader: datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReader,
     /// The contract's schema for the table.
-    pub schema: datafusion::arrow::datatypes::SchemaRef,
+    pub schema: crate::arrow::datatypes::SchemaRef,
     /// Rows read so far.
     pub offset: u64,
     /// No value has failed its cast or check so far.
@@ -217,6 +218,17 @@ impl<'a> ParquetBatches<'a> {
             clean: true,
             footer_rows,
         })
+    }
+
+    /// The column names of a Parquet file, from its footer: to tell which table it holds.
+    pub fn column_names(path: &Path) -> Result<Vec<String>, String> {
+        let f = File::open(path).map_err(|e| e.to_string())?;
+        let b = ParquetRecordBatchReaderBuilder::try_new(f).map_err(|e| e.to_string())?;
+        Ok(b.schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect())
     }
 
     /// The rows in the file, from its footer.
@@ -264,13 +276,7 @@ impl<'a> ParquetBatches<'a> {
 
 /// Records that `path` is not a readable Parquet file, and gives nothing.
 fn unreadable<T>(path: &Path, problems: &mut Problems, e: String) -> Option<T> {
-    problems.push(problem(
-        path,
-        None,
-        None,
-        None,
-        format!("a readable Parquet file ({e})"),
-    ));
+    problems.push_file(path, format!("a readable Parquet file ({e})"));
     None
 }
 
