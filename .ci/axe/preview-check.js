@@ -43,19 +43,28 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   const sql = fs.readFileSync(sqlFile, 'utf8');
   // Let the watcher settle after the first render's reads before the timed save.
   await sleep(300);
-  fs.writeFileSync(sqlFile, sql.replace("'EHC plan'", "'EHC plan (edited)'"));
-  const changed = await until('the edited label in a chart', (s) => s.svg.includes('EHC plan (edited)') && !s.error);
+  // Three timed saves: the machine is shared, so the fastest says what the preview costs.
+  const times = [];
+  let changed;
+  for (const i of [1, 2, 3]) {
+    const label = `EHC plan (edited ${i})`;
+    fs.writeFileSync(sqlFile, sql.replace("'EHC plan'", `'${label}'`));
+    changed = await until('the edited label in a chart', (s) => s.svg.includes(label) && !s.error);
+    times.push(changed.ms);
+    await sleep(200);
+  }
   fs.writeFileSync(sqlFile, sql.replace('count(*) AS children', 'count(*) AS children,,'));
   const broken = await until('the error', (s) => s.error !== null);
   fs.writeFileSync(sqlFile, sql.replace("'EHC plan'", "'EHC plan (fixed)'"));
   const fixed = await until('the recovery', (s) => s.svg.includes('EHC plan (fixed)') && !s.error);
   console.log(JSON.stringify({
     first_ms: first.ms,
-    changed_ms: changed.ms,
+    changed_ms: Math.min(...times),
+    changed_each_ms: times,
     draft: changed.seen.text.includes('DRAFT'),
     broken_ms: broken.ms,
     error: broken.seen.error,
-    last_good_kept: broken.seen.svg.includes('EHC plan (edited)'),
+    last_good_kept: broken.seen.svg.includes('EHC plan (edited 3)'),
     fixed_ms: fixed.ms,
   }));
   await browser.close();
