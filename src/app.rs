@@ -18,6 +18,10 @@ pub mod template_check;
 pub mod test_files;
 mod variants;
 
+pub mod preview;
+mod reuse;
+pub use reuse::{results_cache, results_summary};
+
 mod checks;
 mod notebooks;
 pub mod publication;

@@ -343,6 +343,30 @@ enum Command {
         #[arg(long, default_value = "html", value_delimiter = ',', value_parser = ["html", "pdf"])]
         format: Vec<String>,
     },
+    /// Serve a report (or a notebook) on this machine, re-rendered on every save.
+    ///
+    /// Prints the address; opens nothing. Saving an analysis, template, notebook or data file
+    /// re-runs what the change touches and the page reloads itself; an error shows in the
+    /// page over the last good render.
+    #[command(
+        after_help = "Examples:\n  cohort preview termly-impact\n  cohort preview notebooks/absence-by-placement-type.md --port 8000"
+    )]
+    Preview {
+        /// Template name (a file report-templates/<name>.md) or a notebook file.
+        target: String,
+        #[command(flatten)]
+        paths: Paths,
+        /// The term to start on, e.g. 2024-25-spring (default: the latest in the data);
+        /// the page can change it.
+        #[arg(long, value_parser = parse_term)]
+        term: Option<Term>,
+        /// The port (default 0: a free one, printed).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// The interface to serve on: this machine only unless another is given.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+    },
     /// Run SQL over the data folder and every analysis result, or open a query shell.
     ///
     /// Without SQL, opens an interactive shell (.tables, .schema, .mode, .output, .help); with
@@ -581,7 +605,7 @@ fn dispatch(command: Command) -> Result<String, AppError> {
                 eprintln!("{}", app::style::for_stderr(&w));
             }
             Ok(format!(
-                "ran {} analyses for {} on {}; wrote {}/results/, {}/metrics.csv ({} figures) and {}/run.json{}{}",
+                "ran {} analyses for {} on {}; wrote {}/results/, {}/metrics.csv ({} figures) and {}/run.json{}{}{}",
                 output.analyses.len(),
                 output.term,
                 output.engine,
@@ -596,6 +620,12 @@ fn dispatch(command: Command) -> Result<String, AppError> {
                     .cache
                     .as_ref()
                     .and_then(app::cache_summary)
+                    .map(|c| format!("; {c}"))
+                    .unwrap_or_default(),
+                output
+                    .results
+                    .as_ref()
+                    .and_then(app::results_summary)
                     .map(|c| format!("; {c}"))
                     .unwrap_or_default()
             ))
@@ -651,6 +681,20 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             let written = app::notebook(&project(paths)?, &file, text(term).as_deref(), pdf)?;
             Ok(wrote(&written))
         }
+        Command::Preview {
+            target,
+            paths,
+            term,
+            port,
+            host,
+        } => app::preview::preview(
+            &project(paths)?,
+            &target,
+            text(term).as_deref(),
+            &host,
+            port,
+        )
+        .map(|()| String::new()),
         Command::Init { dir } => app::init(&dir),
         Command::Contract => Ok(app::contract_markdown()),
         Command::Test {

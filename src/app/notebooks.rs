@@ -12,41 +12,7 @@ pub fn notebook(
     term: Option<&str>,
     pdf: bool,
 ) -> Result<Vec<PathBuf>, AppError> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| AppError::Data(format!("{}: cannot read: {e}", file.display())))?;
-    let nb = render::notebook::Notebook::parse(file, &text)?;
-    let (analyses, drafts) = load_analyses_or_drafts(project)?;
-    let catalog = open_catalog(project)?;
-    let term = choose_term(&catalog, term)?;
-    let engine = project.engine.start()?;
-    let output = run::run(&catalog, &analyses, engine.as_ref(), term, None)?;
-    let cells: Vec<(&str, usize)> = nb
-        .blocks
-        .iter()
-        .filter_map(|block| match block {
-            render::notebook::Cell::Sql { sql, line, .. } => Some((sql.as_str(), *line)),
-            render::notebook::Cell::Text(_) => None,
-        })
-        .collect();
-    let results = run::cells::run_cells(engine.as_ref(), cells.iter().map(|(sql, _)| *sql))
-        .map_err(|e| {
-            let first_line = cells.get(e.cell - 1).map_or(1, |(_, line)| *line);
-            let at = e.error.line.map_or(first_line, |l| first_line + l - 1);
-            let excerpt = crate::excerpt::excerpt(&text, at, e.error.column.map(|c| (c, 1)));
-            // A cell a limit stopped names itself: `cell 2 ran past the time limit of 3 s`.
-            let message = if e.error.limit.is_some() {
-                e.error.said_of(&format!("cell {}", e.cell))
-            } else {
-                format!("cell {}: {}", e.cell, e.error.message)
-            };
-            AppError::Render(RenderError::Template {
-                path: file.to_path_buf(),
-                line: at,
-                message,
-                excerpt,
-            })
-        })?;
-    let report = nb.report(&output, &results, &drafts, report_time())?;
+    let (report, _) = notebook_report(project, file, term)?;
     // Typeset before writing anything, so a PDF error leaves no HTML behind either.
     let pdf_bytes = if pdf {
         Some(report.pdf(file, 1)?)
@@ -60,4 +26,72 @@ pub fn notebook(
     let mut staging = Staging::new(&project.out)?;
     stage_html_and_pdf(&mut staging, &safe_slug(&stem)?, &report.html(), pdf_bytes)?;
     Ok(staging.publish()?)
+}
+
+/// A notebook run and rendered, not written, with the term it reports on: each cell whose
+/// SQL and inputs are unchanged since it last ran is taken from the result cache.
+pub(super) fn notebook_report(
+    project: &Project,
+    file: &Path,
+    term: Option<&str>,
+) -> Result<(render::Report, Term), AppError> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| AppError::Data(format!("{}: cannot read: {e}", file.display())))?;
+    let nb = render::notebook::Notebook::parse(file, &text)?;
+    let (analyses, drafts) = load_analyses_or_drafts(project)?;
+    let catalog = open_catalog(project)?;
+    let term = choose_term(&catalog, term)?;
+    let engine = project.engine.start()?;
+    let results = results_cache(project);
+    let output = run::run_cached(
+        &catalog,
+        &analyses,
+        engine.as_ref(),
+        term,
+        None,
+        false,
+        results.as_ref(),
+    )?;
+    let cells: Vec<(&str, usize)> = nb
+        .blocks
+        .iter()
+        .filter_map(|block| match block {
+            render::notebook::Cell::Sql { sql, line, .. } => Some((sql.as_str(), *line)),
+            render::notebook::Cell::Text(_) => None,
+        })
+        .collect();
+    let keys = match &results {
+        Some(_) => {
+            let tables = run::reuse::table_hashes(&catalog);
+            let analysis_keys = run::reuse::keys(&analyses, &tables, engine.name(), term)?;
+            let sql = cells.iter().map(|(sql, _)| *sql);
+            run::reuse::cell_keys(sql, &analyses, &analysis_keys, &tables, engine.name(), term)
+        }
+        None => Vec::new(),
+    };
+    let cell_results = run::reuse::run_cells_cached(
+        engine.as_ref(),
+        cells.iter().map(|(sql, _)| *sql),
+        &keys,
+        results.as_ref(),
+    )
+    .map_err(|e| {
+        let first_line = cells.get(e.cell - 1).map_or(1, |(_, line)| *line);
+        let at = e.error.line.map_or(first_line, |l| first_line + l - 1);
+        let excerpt = crate::excerpt::excerpt(&text, at, e.error.column.map(|c| (c, 1)));
+        // A cell a limit stopped names itself: `cell 2 ran past the time limit of 3 s`.
+        let message = if e.error.limit.is_some() {
+            e.error.said_of(&format!("cell {}", e.cell))
+        } else {
+            format!("cell {}: {}", e.cell, e.error.message)
+        };
+        AppError::Render(RenderError::Template {
+            path: file.to_path_buf(),
+            line: at,
+            message,
+            excerpt,
+        })
+    })?;
+    let report = nb.report(&output, &cell_results, &drafts, report_time())?;
+    Ok((report, term))
 }

@@ -20,6 +20,8 @@ pub struct Session {
     engine: Box<dyn Engine>,
     term: Term,
     ran: BTreeSet<String>,
+    /// Where results of earlier runs are kept: an unchanged analysis is not run again.
+    results: Option<run::reuse::ResultCache>,
     /// How results print (`.mode`).
     pub mode: Mode,
     /// At most this many rows in a table (`.limit`; 0 for all; `None` for the default).
@@ -61,6 +63,7 @@ impl Session {
             engine,
             term,
             ran: BTreeSet::new(),
+            results: super::results_cache(project),
             mode: Mode::Table,
             limit: None,
             output: None,
@@ -206,13 +209,14 @@ impl Session {
             .into_iter()
             .filter(|id| !self.ran.contains(id))
             .collect();
-        let output = run::run_prepared(
+        let output = run::run_prepared_cached(
             &self.catalog,
             &self.analyses,
             self.engine.as_ref(),
             self.term,
             Some(&todo),
             false,
+            self.results.as_ref(),
         )?;
         self.ran.extend(output.analyses.into_iter().map(|a| a.id));
         Ok(())

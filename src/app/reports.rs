@@ -100,7 +100,16 @@ fn prepare_report(
     let catalog = open_catalog_for(project, tables.as_ref(), term)?;
     let term = choose_term(&catalog, term)?;
     let engine = project.engine.start()?;
-    let mut output = run::run(&catalog, &analyses, engine.as_ref(), term, Some(&wanted))?;
+    let results = results_cache(project);
+    let mut output = run::run_cached(
+        &catalog,
+        &analyses,
+        engine.as_ref(),
+        term,
+        Some(&wanted),
+        false,
+        results.as_ref(),
+    )?;
     output.drafts = drafts
         .into_iter()
         .filter(|d| output.analyses.iter().any(|a| &a.id == d))
@@ -138,6 +147,26 @@ pub fn report(
     Ok(report_formats(project, template_name, term, false)?
         .paths
         .remove(0))
+}
+
+/// The report `template_name` as one HTML page, rendered and neither written nor recorded,
+/// with the term it reports on: what `cohort preview` serves.
+pub(super) fn report_html(
+    project: &Project,
+    template_name: &str,
+    term: Option<&str>,
+) -> Result<(String, Term), AppError> {
+    let p = prepare_report(project, template_name, term, &[])?;
+    let disclosed = p.disclose()?;
+    let report = render::report(
+        &p.template,
+        &disclosed,
+        &p.analyses,
+        p.term,
+        report_time(),
+        &[],
+    )?;
+    Ok((report.html(), p.term))
 }
 
 /// What a report command wrote, and the history run that records it (none with `--no-history`).

@@ -38,7 +38,16 @@ pub fn run_profiled(
     let catalog = open_catalog_for(project, wanted.as_ref(), term)?;
     let term = choose_term(&catalog, term)?;
     let engine = project.engine.start()?;
-    let mut output = run::run_with(&catalog, &analyses, engine.as_ref(), term, only, profile)?;
+    let results = results_cache(project);
+    let mut output = run::run_cached(
+        &catalog,
+        &analyses,
+        engine.as_ref(),
+        term,
+        only,
+        profile,
+        results.as_ref(),
+    )?;
     output.drafts = drafts;
     Ok((output, analyses))
 }

@@ -55,6 +55,7 @@ fn run_of(tables: Vec<(&str, ResultTable)>) -> RunOutput {
             .collect(),
         metrics: vec![],
         sources: vec![],
+        results: None,
         drafts: vec![],
     }
 }

@@ -8,6 +8,7 @@ pub mod cross;
 pub mod metrics;
 pub mod model;
 mod params;
+pub mod reuse;
 pub mod value;
 pub mod warnings;
 
@@ -85,6 +86,9 @@ pub struct RunOutput {
     /// publication, and history comparisons refuse the run.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub drafts: Vec<String>,
+    /// What the run took from and kept in the result cache, when it used one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub results: Option<reuse::ResultReuse>,
 }
 
 /// Where one analysis's rows for one academic year came from in a report.
@@ -176,6 +180,39 @@ pub fn run_prepared(
     only: Option<&[String]>,
     profile: bool,
 ) -> Result<RunOutput, RunError> {
+    run_prepared_cached(catalog, analyses, engine, term, only, profile, None)
+}
+
+/// [`run_with`], reusing every result the result cache holds under an unchanged key and
+/// keeping each result it runs (`cache` `None`: run everything, keep nothing).
+pub fn run_cached(
+    catalog: &Catalog,
+    analyses: &[Analysis],
+    engine: &dyn Engine,
+    term: Term,
+    only: Option<&[String]>,
+    profile: bool,
+    cache: Option<&reuse::ResultCache>,
+) -> Result<RunOutput, RunError> {
+    prepare(engine, catalog, term)?;
+    run_prepared_cached(catalog, analyses, engine, term, only, profile, cache)
+}
+
+/// [`run_prepared`] with the result cache: an analysis whose key is unchanged is taken
+/// from it (a profiled run runs everything, to time it).
+pub fn run_prepared_cached(
+    catalog: &Catalog,
+    analyses: &[Analysis],
+    engine: &dyn Engine,
+    term: Term,
+    only: Option<&[String]>,
+    profile: bool,
+    cache: Option<&reuse::ResultCache>,
+) -> Result<RunOutput, RunError> {
+    let keys = match cache {
+        Some(_) => reuse::keys(analyses, &reuse::table_hashes(catalog), engine.name(), term)?,
+        None => Default::default(),
+    };
     let selected: Option<BTreeSet<String>> =
         only.map(|o| analysis::graph::with_dependencies(analyses, o));
     let waves = analysis::graph::waves(analyses)?;
@@ -196,12 +233,22 @@ pub fn run_prepared(
             .map(|&i| &analyses[i])
             .filter(|a| selected.as_ref().is_none_or(|s| s.contains(a.id())))
             .collect();
-        let done: Vec<
-            Result<(AnalysisRun, Vec<crate::arrow::record_batch::RecordBatch>), RunError>,
-        > = todo
+        let done: Vec<Result<(AnalysisRun, Batches), RunError>> = todo
             .par_iter()
             .map(|a| {
-                let r = run_one(engine, a, profile);
+                let key = keys.get(a.id());
+                let kept = match (cache, key) {
+                    (Some(c), Some(k)) if !profile => reuse::reuse(c, a, k),
+                    _ => None,
+                };
+                let r = match kept {
+                    Some(k) => Ok(k),
+                    None => run_one(engine, a, profile).inspect(|(run, batches)| {
+                        if let (Some(c), Some(k)) = (cache, key) {
+                            reuse::keep(c, a.id(), k, run, batches);
+                        }
+                    }),
+                };
                 bar.inc(1);
                 bar.set_message(a.id().to_string());
                 r
@@ -253,6 +300,7 @@ pub fn run_prepared(
         metrics: metric_rows,
         drafts: Vec::new(),
         sources: Vec::new(),
+        results: cache.map(reuse::ResultCache::used),
     })
 }
 

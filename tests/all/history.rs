@@ -291,6 +291,7 @@ fn published_rows_replace_recomputed_ones_year_by_year() {
         }],
         metrics: vec![],
         sources: vec![],
+        results: None,
         drafts: vec![],
     };
     let mut h = History::open(&dir.path().join("h.duckdb")).unwrap();

@@ -207,7 +207,7 @@ fn independent_analyses_run_in_parallel_on_sample_data() {
     let out = tempfile::tempdir().unwrap();
     cohort()
         .env("RAYON_NUM_THREADS", "4")
-        .args(["run", "--out"])
+        .args(["run", "--no-cache", "--out"])
         .arg(out.path())
         .assert()
         .success();

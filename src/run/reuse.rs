@@ -1,0 +1,604 @@
+//! The result cache: each analysis's result (and each notebook cell's) is kept under
+//! `.cohort/cache/<data>/results/`, keyed by everything that determines it: cohort's
+//! version, the engine, the term, the SQL the engine runs (and the locked or draft hash),
+//! the model it feeds, the hashes of the tables it reads and the keys of the results it
+//! reads. A run reuses every result whose key is unchanged and runs only the rest: after an
+//! edit, the changed analysis and what depends on it.
+//!
+//! A cached result is input like any other, so it proves itself as the validated-data cache
+//! does: its manifest records the SHA-256 of each file written, and an entry is used only
+//! while its files still have those hashes. An entry that does not is never used: the
+//! analysis runs again, with a warning naming the file, and `run.json` lists it.
+
+use super::{AnalysisRun, Batches, ResultTable, RunError, Value, convert};
+use crate::analysis::{self, Analysis};
+use crate::catalog::Catalog;
+use crate::contract::Term;
+use crate::engine::Engine;
+use crate::output::write_atomic;
+use chrono::{NaiveDate, Utc};
+use datafusion::arrow::datatypes::Schema;
+use datafusion::arrow::ipc::reader::FileReader;
+use datafusion::arrow::ipc::writer::FileWriter;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// Where results are kept, and what this run did with them (for `run.json`).
+#[derive(Debug)]
+pub struct ResultCache {
+    pub dir: PathBuf,
+    used: Mutex<ResultReuse>,
+}
+
+impl ResultCache {
+    /// The cache in `dir` (created when the first result is kept).
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        let dir = dir.into();
+        ResultCache {
+            used: Mutex::new(ResultReuse {
+                dir: dir.clone(),
+                ..ResultReuse::default()
+            }),
+            dir,
+        }
+    }
+
+    /// What the cache gave and took so far.
+    pub fn used(&self) -> ResultReuse {
+        let mut u = self.used.lock().map(|u| u.clone()).unwrap_or_default();
+        // Analyses finish in parallel; the record lists them in a fixed order.
+        u.reused.sort();
+        u.written.sort();
+        u
+    }
+
+    fn note(&self, f: impl FnOnce(&mut ResultReuse)) {
+        if let Ok(mut u) = self.used.lock() {
+            f(&mut u);
+        }
+    }
+}
+
+/// What one run did with the result cache: `run.json` and the history record it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ResultReuse {
+    pub dir: PathBuf,
+    /// Analyses (and notebook cells, as `cell_<n>`) whose kept result was used, unrun.
+    pub reused: Vec<String>,
+    /// Analyses run and then kept.
+    pub written: Vec<String>,
+    /// Entries whose files no longer had the hashes recorded: not used, re-run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rejected: Vec<RejectedResult>,
+}
+
+/// A kept result that failed its check, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RejectedResult {
+    pub id: String,
+    pub file: PathBuf,
+    pub reason: String,
+}
+
+/// The hash of each catalog table's content: its files' SHA-256s (which the catalog has
+/// already computed) or, for a table with no file (the reference tables), its rows.
+pub fn table_hashes(catalog: &Catalog) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for t in &catalog.tables {
+        let files: Vec<String> = catalog
+            .files
+            .iter()
+            .filter(|f| f.table == t.name)
+            .map(|f| format!("{} {}", f.sha256, f.rows))
+            .collect();
+        let mut h = Sha256::new();
+        if files.is_empty() {
+            h.update(b"rows\n");
+            h.update(format!("{:?}\n", t.schema).as_bytes());
+            for b in &t.batches {
+                h.update(ipc_bytes(std::slice::from_ref(b)).unwrap_or_default());
+            }
+        } else {
+            h.update(b"files\n");
+            h.update(files.join("\n").as_bytes());
+        }
+        out.insert(t.name.to_ascii_lowercase(), hex::encode(h.finalize()));
+    }
+    out
+}
+
+/// The key of every analysis for a run of `term` on `engine` over tables with `tables`'
+/// hashes, in dependency order (a key includes the keys of what it reads).
+pub fn keys(
+    analyses: &[Analysis],
+    tables: &BTreeMap<String, String>,
+    engine: &str,
+    term: Term,
+) -> Result<BTreeMap<String, String>, RunError> {
+    let mut keys: BTreeMap<String, String> = BTreeMap::new();
+    let by_table: BTreeMap<String, String> = analyses
+        .iter()
+        .map(|a| {
+            let (s, n) = analysis::table_name(a.id());
+            (format!("{s}.{n}").to_ascii_lowercase(), a.id().to_string())
+        })
+        .collect();
+    for wave in analysis::graph::waves(analyses)? {
+        for i in wave {
+            let a = &analyses[i];
+            let sql = a.sql_for(engine);
+            let mut h = Sha256::new();
+            h.update(b"cohort result cache 1\n");
+            h.update(
+                format!(
+                    "{}\n{engine}\n{term}\n{}\n{}\n{}\n{:?}\n",
+                    env!("CARGO_PKG_VERSION"),
+                    a.id(),
+                    a.meta.version,
+                    a.sql_hash,
+                    a.meta.model
+                )
+                .as_bytes(),
+            );
+            h.update(sql.as_bytes());
+            h.update(b"\n");
+            let read = inputs(sql, tables, &by_table, &keys, &a.meta.depends_on);
+            h.update(read.as_bytes());
+            keys.insert(a.id().to_string(), hex::encode(h.finalize()));
+        }
+    }
+    Ok(keys)
+}
+
+/// What a SQL text reads, as `name: hash` lines: the tables it names (all of them when it
+/// does not parse), the analysis results it names and the dependencies it declares.
+fn inputs(
+    sql: &str,
+    tables: &BTreeMap<String, String>,
+    by_table: &BTreeMap<String, String>,
+    keys: &BTreeMap<String, String>,
+    depends_on: &[String],
+) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    match analysis::reads::tables_read(sql) {
+        Some(names) => {
+            for n in names {
+                if let Some(h) = tables.get(&n) {
+                    lines.push(format!("table {n}: {h}"));
+                } else if let Some(k) = by_table.get(&n).and_then(|id| keys.get(id)) {
+                    lines.push(format!("result {n}: {k}"));
+                } else {
+                    lines.push(format!("other {n}"));
+                }
+            }
+        }
+        None => lines.extend(tables.iter().map(|(n, h)| format!("table {n}: {h}"))),
+    }
+    for d in depends_on {
+        lines.push(format!(
+            "depends {d}: {}",
+            keys.get(d).map_or("?", String::as_str)
+        ));
+    }
+    lines.sort();
+    lines.join("\n")
+}
+
+/// The key of each notebook cell: its SQL, the tables and results it reads, and the key of
+/// the cell before it (a cell may read any earlier `cell_<n>`).
+pub fn cell_keys<'a>(
+    cells: impl IntoIterator<Item = &'a str>,
+    analyses: &[Analysis],
+    analysis_keys: &BTreeMap<String, String>,
+    tables: &BTreeMap<String, String>,
+    engine: &str,
+    term: Term,
+) -> Vec<String> {
+    let by_table: BTreeMap<String, String> = analyses
+        .iter()
+        .map(|a| {
+            let (s, n) = analysis::table_name(a.id());
+            (format!("{s}.{n}").to_ascii_lowercase(), a.id().to_string())
+        })
+        .collect();
+    let mut previous = String::new();
+    let mut out = Vec::new();
+    for sql in cells {
+        let mut h = Sha256::new();
+        h.update(b"cohort cell cache 1\n");
+        h.update(
+            format!(
+                "{}\n{engine}\n{term}\n{previous}\n",
+                env!("CARGO_PKG_VERSION")
+            )
+            .as_bytes(),
+        );
+        h.update(sql.as_bytes());
+        h.update(b"\n");
+        h.update(inputs(sql, tables, &by_table, analysis_keys, &[]).as_bytes());
+        previous = hex::encode(h.finalize());
+        out.push(previous.clone());
+    }
+    out
+}
+
+/// What the cache holds for a key.
+#[derive(Debug)]
+pub enum Lookup {
+    /// Nothing usable under this key: run it.
+    Miss,
+    /// The kept result table and the batches to register for what reads it.
+    Hit(ResultTable, Batches),
+    /// An entry whose files are not what was written: never used.
+    Tampered { file: PathBuf, reason: String },
+}
+
+/// What is kept beside a result: its key and the SHA-256 of each of its files.
+#[derive(Debug, Serialize, Deserialize)]
+struct Manifest {
+    key: String,
+    id: String,
+    /// The Arrow IPC file of the batches registered for later analyses.
+    batches_sha256: String,
+    /// The result table as the renderer reads it (typed cells, in JSON).
+    table_sha256: String,
+}
+
+/// The three files of an entry: the batches, the table and the manifest.
+fn paths(dir: &Path, id: &str, key: &str) -> [PathBuf; 3] {
+    let stem: String = id
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let stem = format!("{stem}-{}", &key[..16.min(key.len())]);
+    [
+        dir.join(format!("{stem}.arrow")),
+        dir.join(format!("{stem}.table.json")),
+        dir.join(format!("{stem}.json")),
+    ]
+}
+
+/// The entry of `id` for `key`, verified against its manifest's hashes.
+pub fn find(dir: &Path, id: &str, key: &str) -> Lookup {
+    let [batches_path, table_path, meta] = paths(dir, id, key);
+    let Ok(text) = std::fs::read_to_string(&meta) else {
+        return Lookup::Miss;
+    };
+    let Ok(manifest) = serde_json::from_str::<Manifest>(&text) else {
+        return Lookup::Miss;
+    };
+    if manifest.key != key || manifest.id != id {
+        return Lookup::Miss;
+    }
+    let read = |path: &Path, want: &str| -> Result<Vec<u8>, Lookup> {
+        let bytes = std::fs::read(path).map_err(|e| Lookup::Tampered {
+            file: path.to_path_buf(),
+            reason: format!("it cannot be read ({e})"),
+        })?;
+        let h = hex::encode(Sha256::digest(&bytes));
+        if h != want {
+            return Err(Lookup::Tampered {
+                file: path.to_path_buf(),
+                reason: format!("its SHA-256 is {h}, not the {want} recorded when it was written"),
+            });
+        }
+        Ok(bytes)
+    };
+    let batch_bytes = match read(&batches_path, &manifest.batches_sha256) {
+        Ok(b) => b,
+        Err(l) => return l,
+    };
+    let table_bytes = match read(&table_path, &manifest.table_sha256) {
+        Ok(b) => b,
+        Err(l) => return l,
+    };
+    let unreadable = |file: &Path, e: String| Lookup::Tampered {
+        file: file.to_path_buf(),
+        reason: format!("it has the recorded hash but cannot be read ({e})"),
+    };
+    let batches = match FileReader::try_new(std::io::Cursor::new(batch_bytes), None)
+        .and_then(|r| r.collect::<Result<Vec<_>, _>>())
+    {
+        Ok(b) => b,
+        Err(e) => return unreadable(&batches_path, e.to_string()),
+    };
+    let table = match serde_json::from_slice::<KeptTable>(&table_bytes) {
+        Ok(t) => t.into_table(),
+        Err(e) => return unreadable(&table_path, e.to_string()),
+    };
+    Lookup::Hit(table, batches)
+}
+
+/// Keeps a result under `key`: the files first, then the manifest that names their hashes,
+/// each renamed into place, so an interrupted write is never a hit.
+pub fn store(
+    dir: &Path,
+    id: &str,
+    key: &str,
+    table: &ResultTable,
+    batches: &[datafusion::arrow::record_batch::RecordBatch],
+) -> std::io::Result<()> {
+    let [batches_path, table_path, meta] = paths(dir, id, key);
+    let ipc = ipc_bytes(batches).map_err(std::io::Error::other)?;
+    let kept = serde_json::to_vec(&KeptTable::from_table(table)).map_err(std::io::Error::other)?;
+    write_atomic(&batches_path, &ipc)?;
+    write_atomic(&table_path, &kept)?;
+    let manifest = Manifest {
+        key: key.to_string(),
+        id: id.to_string(),
+        batches_sha256: hex::encode(Sha256::digest(&ipc)),
+        table_sha256: hex::encode(Sha256::digest(&kept)),
+    };
+    let json = serde_json::to_vec_pretty(&manifest).map_err(std::io::Error::other)?;
+    write_atomic(&meta, &json)
+}
+
+/// Batches as an Arrow IPC file (their schema kept exactly; an empty result keeps none).
+fn ipc_bytes(
+    batches: &[datafusion::arrow::record_batch::RecordBatch],
+) -> Result<Vec<u8>, datafusion::arrow::error::ArrowError> {
+    let schema = batches
+        .first()
+        .map(|b| b.schema())
+        .unwrap_or_else(|| Arc::new(Schema::empty()));
+    let mut out = Vec::new();
+    {
+        let mut w = FileWriter::try_new(&mut out, &schema)?;
+        for b in batches {
+            w.write(b)?;
+        }
+        w.finish()?;
+    }
+    Ok(out)
+}
+
+/// A result table with each cell's type spelt out, so it reads back exactly (floats as
+/// their bits: NaN and the last digit survive).
+#[derive(Serialize, Deserialize)]
+struct KeptTable {
+    columns: Vec<String>,
+    rows: Vec<Vec<KeptValue>>,
+}
+
+#[derive(Serialize, Deserialize)]
+enum KeptValue {
+    N,
+    B(bool),
+    I(i64),
+    F(u64),
+    T(String),
+    D(NaiveDate),
+    S,
+}
+
+impl KeptTable {
+    fn from_table(t: &ResultTable) -> Self {
+        let cell = |v: &Value| match v {
+            Value::Null => KeptValue::N,
+            Value::Bool(b) => KeptValue::B(*b),
+            Value::Int(i) => KeptValue::I(*i),
+            Value::Float(f) => KeptValue::F(f.to_bits()),
+            Value::Text(s) => KeptValue::T(s.clone()),
+            Value::Date(d) => KeptValue::D(*d),
+            Value::Suppressed => KeptValue::S,
+        };
+        KeptTable {
+            columns: t.columns.clone(),
+            rows: t
+                .rows
+                .iter()
+                .map(|r| r.iter().map(cell).collect())
+                .collect(),
+        }
+    }
+
+    fn into_table(self) -> ResultTable {
+        let cell = |v: KeptValue| match v {
+            KeptValue::N => Value::Null,
+            KeptValue::B(b) => Value::Bool(b),
+            KeptValue::I(i) => Value::Int(i),
+            KeptValue::F(f) => Value::Float(f64::from_bits(f)),
+            KeptValue::T(s) => Value::Text(s),
+            KeptValue::D(d) => Value::Date(d),
+            KeptValue::S => Value::Suppressed,
+        };
+        ResultTable {
+            columns: self.columns,
+            rows: self
+                .rows
+                .into_iter()
+                .map(|r| r.into_iter().map(cell).collect())
+                .collect(),
+        }
+    }
+}
+
+/// The kept result of `a` under `key`, as the run it stands for; a tampered entry is noted
+/// (and warned of) and treated as a miss.
+pub(super) fn reuse(
+    cache: &ResultCache,
+    a: &Analysis,
+    key: &str,
+) -> Option<(AnalysisRun, Batches)> {
+    match find(&cache.dir, a.id(), key) {
+        Lookup::Miss => None,
+        Lookup::Tampered { file, reason } => {
+            eprintln!(
+                "{}",
+                crate::app::style::for_stderr(&format!(
+                    "warning: the kept result of `{}` in {} was not used: {reason}; it runs again",
+                    a.id(),
+                    file.display()
+                ))
+            );
+            cache.note(|u| {
+                u.rejected.push(RejectedResult {
+                    id: a.id().to_string(),
+                    file,
+                    reason,
+                })
+            });
+            None
+        }
+        Lookup::Hit(result, batches) => {
+            cache.note(|u| u.reused.push(a.id().to_string()));
+            let now = Utc::now();
+            Some((
+                AnalysisRun {
+                    id: a.id().to_string(),
+                    version: a.meta.version,
+                    sql_hash: a.sql_hash.clone(),
+                    rows: result.rows.len(),
+                    started: now,
+                    finished: now,
+                    result,
+                    profile: None,
+                },
+                batches,
+            ))
+        }
+    }
+}
+
+/// Keeps a result just run; a cache that cannot be written is a warning, never a failure.
+pub(super) fn keep(cache: &ResultCache, id: &str, key: &str, run: &AnalysisRun, batches: &Batches) {
+    match store(&cache.dir, id, key, &run.result, batches) {
+        Ok(()) => cache.note(|u| u.written.push(id.to_string())),
+        Err(e) => eprintln!(
+            "{}",
+            crate::app::style::for_stderr(&format!(
+                "warning: the result of `{id}` could not be kept in {}: {e}",
+                cache.dir.display()
+            ))
+        ),
+    }
+}
+
+/// [`super::cells::run_cells`] with each cell whose key is unchanged taken from the cache
+/// rather than run (and each run cell kept).
+pub fn run_cells_cached<'a>(
+    engine: &dyn Engine,
+    cells: impl IntoIterator<Item = &'a str>,
+    keys: &[String],
+    cache: Option<&ResultCache>,
+) -> Result<Vec<ResultTable>, super::cells::CellError> {
+    let mut results = Vec::new();
+    for sql in cells {
+        let cell = results.len() + 1;
+        let fail = |error| super::cells::CellError { cell, error };
+        let name = format!("cell_{cell}");
+        let key = keys.get(cell - 1);
+        let kept = match (cache, key) {
+            (Some(c), Some(k)) => match find(&c.dir, &name, k) {
+                Lookup::Hit(t, b) => {
+                    c.note(|u| u.reused.push(name.clone()));
+                    Some((t, b))
+                }
+                Lookup::Tampered { file, reason } => {
+                    c.note(|u| {
+                        u.rejected.push(RejectedResult {
+                            id: name.clone(),
+                            file,
+                            reason,
+                        })
+                    });
+                    None
+                }
+                Lookup::Miss => None,
+            },
+            _ => None,
+        };
+        let (table, batches) = match kept {
+            Some(k) => k,
+            None => {
+                let batches = engine.query(sql).map_err(fail)?;
+                let table = convert::to_table(&batches);
+                if let (Some(c), Some(k)) = (cache, key)
+                    && store(&c.dir, &name, k, &table, &batches).is_ok()
+                {
+                    c.note(|u| u.written.push(name.clone()));
+                }
+                (table, batches)
+            }
+        };
+        let schema = batches
+            .first()
+            .map(|b| b.schema())
+            .unwrap_or_else(|| Arc::new(Schema::empty()));
+        engine
+            .register(None, &name, schema, batches)
+            .map_err(fail)?;
+        results.push(table);
+    }
+    Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::{Float64Array, Int32Array};
+    use datafusion::arrow::datatypes::{DataType, Field};
+    use datafusion::arrow::record_batch::RecordBatch;
+
+    fn sample() -> (ResultTable, Batches) {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("n", DataType::Int32, false),
+            Field::new("rate", DataType::Float64, true),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(Int32Array::from(vec![1, 2])),
+                Arc::new(Float64Array::from(vec![Some(0.1 + 0.2), None])),
+            ],
+        )
+        .expect("a batch");
+        let table = ResultTable {
+            columns: vec!["n".into(), "rate".into()],
+            rows: vec![
+                vec![Value::Int(1), Value::Float(0.1 + 0.2)],
+                vec![Value::Int(2), Value::Null],
+            ],
+        };
+        (table, vec![batch])
+    }
+
+    /// A kept result reads back exactly (0.1 + 0.2 is 0.30000000000000004, its last bit
+    /// kept; the Int32 column stays Int32 for the analyses that read it).
+    #[test]
+    fn a_kept_result_reads_back_exactly() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let (table, batches) = sample();
+        store(dir.path(), "a/b", "k1", &table, &batches).expect("kept");
+        match find(dir.path(), "a/b", "k1") {
+            Lookup::Hit(t, b) => {
+                assert_eq!(t, table);
+                assert_eq!(b, batches);
+            }
+            other => panic!("expected a hit, got {other:?}"),
+        }
+        assert!(matches!(find(dir.path(), "a/b", "k2"), Lookup::Miss));
+    }
+
+    /// One changed byte in a kept table is caught by its hash and the entry is not used.
+    #[test]
+    fn a_tampered_result_is_not_used() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let (table, batches) = sample();
+        store(dir.path(), "a/b", "k1", &table, &batches).expect("kept");
+        let [_, table_path, _] = paths(dir.path(), "a/b", "k1");
+        let text = std::fs::read_to_string(&table_path).expect("kept table");
+        // The count 1 becomes 7: valid JSON, a false figure.
+        std::fs::write(&table_path, text.replacen("{\"I\":1}", "{\"I\":7}", 1)).expect("write");
+        match find(dir.path(), "a/b", "k1") {
+            Lookup::Tampered { file, reason } => {
+                assert_eq!(file, table_path);
+                assert!(reason.contains("SHA-256"), "{reason}");
+            }
+            other => panic!("expected tampering, got {other:?}"),
+        }
+    }
+}
