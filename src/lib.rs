@@ -18,6 +18,7 @@ pub mod export;
 pub mod history;
 pub mod lineage;
 pub mod output;
+pub mod period;
 pub mod project;
 pub mod render;
 pub mod run;

@@ -9,17 +9,17 @@ use super::*;
 pub fn notebook(
     project: &Project,
     file: &Path,
-    term: Option<&str>,
+    term: Option<Term>,
     pdf: bool,
 ) -> Result<Vec<PathBuf>, AppError> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| AppError::Data(format!("{}: cannot read: {e}", file.display())))?;
+    let text = std::fs::read_to_string(file).map_err(|source| AppError::Read {
+        path: file.to_path_buf(),
+        source,
+    })?;
     let nb = render::notebook::Notebook::parse(file, &text)?;
-    let (analyses, drafts) = load_analyses_or_drafts(project)?;
-    let catalog = open_catalog(project)?;
-    let term = choose_term(&catalog, term)?;
-    let engine = project.engine.start()?;
-    let output = run::run(&catalog, &analyses, engine.as_ref(), term, None)?;
+    let session = Session::open(project, term)?;
+    let output = session.run(None, false)?;
+    let engine = &session.engine;
     let cells: Vec<(&str, usize)> = nb
         .blocks
         .iter()
@@ -46,7 +46,7 @@ pub fn notebook(
                 excerpt,
             })
         })?;
-    let report = nb.report(&output, &results, &drafts, report_time())?;
+    let report = nb.report(&output, &results, &session.drafts, report_time())?;
     // Typeset before writing anything, so a PDF error leaves no HTML behind either.
     let pdf_bytes = if pdf {
         Some(report.pdf(file, 1)?)

@@ -3,22 +3,18 @@
 //! the first time a statement names it, then kept for the session).
 
 use super::print::{self, Mode};
-use super::{AppError, Project, choose_term, load_analyses_or_drafts, open_catalog};
-use crate::analysis::{self, Analysis};
-use crate::catalog::Catalog;
+use super::{AppError, Project, Session};
+use crate::analysis;
 use crate::contract::Term;
-use crate::engine::Engine;
-use crate::run::{self, convert};
+use crate::run::convert;
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::PathBuf;
 
-/// A query session: one engine with the catalog registered and the analyses run so far.
-pub struct Session {
-    catalog: Catalog,
-    analyses: Vec<Analysis>,
-    engine: Box<dyn Engine>,
-    term: Term,
+/// The query shell: a [`Session`] (one engine with the catalog registered) and the
+/// analyses run on it so far.
+pub struct Shell {
+    session: Session,
     ran: BTreeSet<String>,
     /// How results print (`.mode`).
     pub mode: Mode,
@@ -35,7 +31,8 @@ pub struct Reply {
 }
 
 const HELP: &str = "\
-SQL statements end with `;` (several may share a line). Tables: the contract's tables, the
+SQL statements end with `;` (several may share a line); Tab completes table, column and
+analysis result names. Tables: the contract's tables, the
 reference tables (params, terms, code_lists, benchmarks, comparators, statistical_neighbours,
 authority) and every analysis result as area.name (e.g. attendance.sessions_by_term), run
 the first time a statement names it.
@@ -44,22 +41,35 @@ the first time a statement names it.
 .mode MODE         table, csv, json or markdown
 .limit N           at most N rows in a table (0: all)
 .output FILE       write results to FILE (.output alone: back to the screen)
-.help              this text
-.quit              leave (or Ctrl-D)";
+.help              this text (or help)
+.quit              leave (or exit, quit, \\q, Ctrl-D)";
 
-impl Session {
+/// The words the shell takes as typed, without a dot or a `;`: `exit`, `quit`, `\q`, `help`.
+const WORDS: &[(&str, &str)] = &[
+    ("exit", "quit"),
+    ("quit", "quit"),
+    ("\\q", "quit"),
+    ("help", "help"),
+];
+
+/// The dot command a line is (`.tables`, or `exit` as `quit`), without its dot; `None` for SQL.
+pub fn command_of(line: &str) -> Option<String> {
+    let line = line.trim();
+    if let Some(c) = line.strip_prefix('.') {
+        return Some(c.to_string());
+    }
+    let word = line.trim_end_matches(';').trim().to_ascii_lowercase();
+    WORDS
+        .iter()
+        .find(|(w, _)| *w == word)
+        .map(|(_, c)| c.to_string())
+}
+
+impl Shell {
     /// Opens the data folder and the analyses for `term` (default: the latest in the data).
-    pub fn open(project: &Project, term: Option<&str>) -> Result<Session, AppError> {
-        let (analyses, _drafts) = load_analyses_or_drafts(project)?;
-        let catalog = open_catalog(project)?;
-        let term = choose_term(&catalog, term)?;
-        let engine = project.engine.start()?;
-        run::prepare(engine.as_ref(), &catalog, term)?;
-        Ok(Session {
-            catalog,
-            analyses,
-            engine,
-            term,
+    pub fn open(project: &Project, term: Option<Term>) -> Result<Shell, AppError> {
+        Ok(Shell {
+            session: Session::open(project, term)?,
             ran: BTreeSet::new(),
             mode: Mode::Table,
             limit: None,
@@ -70,8 +80,8 @@ impl Session {
     /// Runs one input: dot commands, or one or more `;`-separated SQL statements.
     pub fn execute(&mut self, input: &str) -> Result<Reply, AppError> {
         let line = input.trim();
-        if let Some(command) = line.strip_prefix('.') {
-            return self.dot(command);
+        if let Some(command) = command_of(line) {
+            return self.dot(&command);
         }
         let mut texts = Vec::new();
         for statement in split_statements(line) {
@@ -99,12 +109,12 @@ impl Session {
             "tables" => self.tables(),
             "schema" if !arg.is_empty() => self.schema(arg)?,
             "mode" => {
-                self.mode = arg.parse().map_err(AppError::Data)?;
+                self.mode = arg.parse().map_err(AppError::Shell)?;
                 String::new()
             }
             "limit" => {
                 let n: usize = arg.parse().map_err(|_| {
-                    AppError::Data(format!(
+                    AppError::Shell(format!(
                         ".limit `{arg}`: expected a number of rows (0 for all)"
                     ))
                 })?;
@@ -126,7 +136,7 @@ impl Session {
                 String::new()
             }
             _ => {
-                return Err(AppError::Data(format!(
+                return Err(AppError::Shell(format!(
                     "unknown command `.{command}`: try .help"
                 )));
             }
@@ -136,10 +146,17 @@ impl Session {
 
     /// Every table a statement can name, sorted: contract and reference tables, then results.
     pub fn table_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.catalog.tables.iter().map(|t| t.name.clone()).collect();
+        let mut names: Vec<String> = self
+            .session
+            .catalog
+            .tables
+            .iter()
+            .map(|t| t.name.clone())
+            .collect();
         names.push("params".into());
         names.sort();
         let mut results: Vec<String> = self
+            .session
             .analyses
             .iter()
             .map(|a| {
@@ -150,6 +167,31 @@ impl Session {
         results.sort();
         names.extend(results);
         names
+    }
+
+    /// Every name Tab completes: tables, analysis results, and the columns of the tables
+    /// (and of the results run so far), sorted and each once.
+    pub fn words(&self) -> Vec<String> {
+        let mut words = self.table_names();
+        for t in &self.session.catalog.tables {
+            words.extend(t.schema.fields().iter().map(|f| f.name().clone()));
+        }
+        words.extend(
+            crate::period::Period::new(self.session.period.term)
+                .values()
+                .into_iter()
+                .map(|(n, _)| n.to_string()),
+        );
+        words.extend(crate::period::PARAMETERS.iter().map(|p| p.name.to_string()));
+        for id in &self.ran {
+            let (s, n) = analysis::table_name(id);
+            if let Ok(schema) = self.session.engine.plan(&format!("SELECT * FROM {s}.{n}")) {
+                words.extend(schema.fields().iter().map(|f| f.name().clone()));
+            }
+        }
+        words.sort();
+        words.dedup();
+        words
     }
 
     fn tables(&self) -> String {
@@ -169,9 +211,10 @@ impl Session {
     fn schema(&mut self, name: &str) -> Result<String, AppError> {
         self.run_needed(name)?;
         let schema = self
+            .session
             .engine
             .plan(&format!("SELECT * FROM {name}"))
-            .map_err(|e| self.explain(e))?;
+            .map_err(|e| self.explain(name, e))?;
         Ok(schema
             .fields()
             .iter()
@@ -190,6 +233,7 @@ impl Session {
     /// Runs the analyses `sql` names (and what they need) that this session has not run yet.
     fn run_needed(&mut self, sql: &str) -> Result<(), AppError> {
         let named: Vec<String> = self
+            .session
             .analyses
             .iter()
             .filter(|a| {
@@ -202,18 +246,11 @@ impl Session {
         if named.is_empty() {
             return Ok(());
         }
-        let todo: Vec<String> = analysis::graph::with_dependencies(&self.analyses, &named)
+        let todo: Vec<String> = analysis::graph::with_dependencies(&self.session.analyses, &named)
             .into_iter()
             .filter(|id| !self.ran.contains(id))
             .collect();
-        let output = run::run_prepared(
-            &self.catalog,
-            &self.analyses,
-            self.engine.as_ref(),
-            self.term,
-            Some(&todo),
-            false,
-        )?;
+        let output = self.session.run(Some(&todo), false)?;
         self.ran.extend(output.analyses.into_iter().map(|a| a.id));
         Ok(())
     }
@@ -222,11 +259,12 @@ impl Session {
         self.run_needed(sql)?;
         let time = crate::engine::limits::current().query_time;
         let batches = self
+            .session
             .engine
             .query_within(sql, time)
             .map_err(|e| match e.limit {
-                Some(_) => AppError::Data(e.said_of(&format!("the statement `{}`", opening(sql)))),
-                None => self.explain(e),
+                Some(_) => AppError::Limit(e.said_of(&format!("the statement `{}`", opening(sql)))),
+                None => self.explain(sql, e),
             })?;
         let text = print::format(&convert::to_table(&batches), self.mode, self.limit);
         match &self.output {
@@ -246,8 +284,12 @@ impl Session {
         }
     }
 
-    /// An engine error, with the nearest table names when it names a table that is not there.
-    fn explain(&self, e: crate::engine::EngineError) -> AppError {
+    /// An engine error, with the nearest table names when it names a table that is not
+    /// there, or the line of `sql` with a caret when the statement does not parse.
+    fn explain(&self, sql: &str, e: crate::engine::EngineError) -> AppError {
+        if let Some(error) = syntax_error(sql, &e) {
+            return error;
+        }
         let Some(missing) = missing_table(&e.message) else {
             return AppError::Engine(e);
         };
@@ -257,8 +299,62 @@ impl Session {
         } else {
             format!("; did you mean {}?", near.join(", "))
         };
-        AppError::Data(format!("no table `{missing}` ({}){hint}", e.message.trim()))
+        AppError::NoTable {
+            missing,
+            message: e.message.trim().to_string(),
+            hint,
+        }
     }
+}
+
+/// A statement the engine could not parse, as the line with a caret under the place and
+/// the parser's words without the engine's wrapping; `None` for any other error.
+fn syntax_error(sql: &str, e: &crate::engine::EngineError) -> Option<AppError> {
+    let m = &e.message;
+    // DataFusion: `SQL error: ParserError("Expected: ..., found: x at Line: 1, Column: 8")`.
+    let said = if let Some(i) = m.find("ParserError(\"") {
+        let inner = &m[i + "ParserError(\"".len()..];
+        let inner = inner.rsplit_once("\")").map_or(inner, |(a, _)| a);
+        inner.split(" at Line:").next().unwrap_or(inner).to_string()
+    // DuckDB: `Parser Error: syntax error at or near "x"` then its own excerpt.
+    } else if let Some(i) = m.find("Parser Error: ") {
+        m[i + "Parser Error: ".len()..]
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string()
+    } else {
+        return None;
+    };
+    let found = found_token(&said);
+    let line = e.line.unwrap_or(1);
+    let text = sql.lines().nth(line - 1).unwrap_or("");
+    let column = e.column.or_else(|| {
+        let token = found.as_deref()?;
+        text.find(token).map(|b| text[..b].chars().count() + 1)
+    });
+    let width = found.as_deref().map_or(1, |t| t.chars().count().max(1));
+    let said = said
+        .replace("Expected: ", "expected ")
+        .replace(", found: ", ", found ");
+    Some(AppError::Syntax {
+        message: format!("syntax error: {said}"),
+        excerpt: crate::excerpt::excerpt(sql, line, column.map(|c| (c, width)))
+            .trim_start_matches('\n')
+            .to_string(),
+    })
+}
+
+/// The token a parser message says it found: `found: x` or `at or near "x"`.
+fn found_token(said: &str) -> Option<String> {
+    if let Some(i) = said.find("found: ") {
+        let rest = &said[i + "found: ".len()..];
+        let token: String = rest.split_whitespace().next()?.to_string();
+        return (token != "EOF").then_some(token);
+    }
+    let i = said.find("at or near \"")? + "at or near \"".len();
+    let rest = &said[i..];
+    Some(rest[..rest.find('"')?].to_string())
 }
 
 /// The statement's start on one line, to name it in a message: `SELECT string_agg(...`.
@@ -375,11 +471,11 @@ pub fn split_statements(text: &str) -> Vec<String> {
 pub fn once(
     project: &Project,
     sql: &str,
-    term: Option<&str>,
+    term: Option<Term>,
     mode: Mode,
     limit: Option<usize>,
 ) -> Result<String, AppError> {
-    let mut session = Session::open(project, term)?;
+    let mut session = Shell::open(project, term)?;
     session.mode = mode;
     session.limit = limit;
     Ok(session.execute(sql)?.text)
@@ -389,28 +485,32 @@ pub fn once(
 /// statements and dot commands of standard input when it is not one.
 pub fn shell(
     project: &Project,
-    term: Option<&str>,
+    term: Option<Term>,
     mode: Mode,
     limit: Option<usize>,
 ) -> Result<(), AppError> {
     use std::io::IsTerminal;
-    let mut session = Session::open(project, term)?;
+    let mut session = Shell::open(project, term)?;
     session.mode = mode;
     session.limit = limit;
     if !std::io::stdin().is_terminal() {
         let mut input = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut input)
-            .map_err(|e| AppError::Data(format!("standard input: {e}")))?;
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut input).map_err(|source| {
+            AppError::Read {
+                path: PathBuf::from("standard input"),
+                source,
+            }
+        })?;
         return script(&mut session, &input);
     }
     super::repl::run(&mut session)
 }
 
 /// Runs a script: dot commands one per line, SQL statements ending in `;`.
-pub fn script(session: &mut Session, input: &str) -> Result<(), AppError> {
+pub fn script(session: &mut Shell, input: &str) -> Result<(), AppError> {
     let mut pending = String::new();
     for line in input.lines() {
-        if pending.trim().is_empty() && line.trim_start().starts_with('.') {
+        if pending.trim().is_empty() && command_of(line).is_some() {
             let reply = session.execute(line)?;
             emit(&reply.text);
             if reply.quit {
@@ -448,6 +548,50 @@ mod tests {
             split_statements("SELECT 'a;b'; SELECT 2 -- c;d\n; ;"),
             vec!["SELECT 'a;b'".to_string(), "SELECT 2".to_string()]
         );
+    }
+
+    #[test]
+    fn shell_words_work_as_typed() {
+        assert_eq!(command_of("exit").as_deref(), Some("quit"));
+        assert_eq!(command_of("  QUIT; ").as_deref(), Some("quit"));
+        assert_eq!(command_of("\\q").as_deref(), Some("quit"));
+        assert_eq!(command_of("help").as_deref(), Some("help"));
+        assert_eq!(command_of(".tables").as_deref(), Some("tables"));
+        assert_eq!(command_of("SELECT 1;"), None);
+        // A column called `help` in a statement is SQL, not the word.
+        assert_eq!(command_of("SELECT help FROM t;"), None);
+    }
+
+    #[test]
+    fn a_parse_error_shows_the_line_with_a_caret() {
+        let e = crate::engine::EngineError {
+            message: "SQL error: ParserError(\"Expected: an SQL statement, found: SELEC at Line: 1, Column: 1\")".into(),
+            line: Some(1),
+            column: Some(1),
+            limit: None,
+        };
+        let text = syntax_error("SELEC 1", &e)
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            text.starts_with("syntax error: expected an SQL statement, found SELEC"),
+            "{text}"
+        );
+        assert!(!text.contains("ParserError"), "{text}");
+        // The caret sits under the five letters of SELEC.
+        assert!(text.contains("^^^^^"), "{text}");
+        let duck = crate::engine::EngineError {
+            message: "Parser Error: syntax error at or near \"FORM\"\n\nLINE 1: SELECT 1 FORM t\n"
+                .into(),
+            line: Some(1),
+            column: None,
+            limit: None,
+        };
+        let text = syntax_error("SELECT 1 FORM t", &duck)
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(text.contains("syntax error at or near \"FORM\""), "{text}");
+        assert!(text.contains("^^^^"), "{text}");
     }
 
     #[test]

@@ -56,6 +56,7 @@ fn run_of(tables: Vec<(&str, ResultTable)>) -> RunOutput {
         metrics: vec![],
         sources: vec![],
         drafts: vec![],
+        parameters: Default::default(),
     }
 }
 

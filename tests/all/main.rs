@@ -24,4 +24,5 @@ mod query;
 mod reading;
 mod sample;
 mod sandbox;
+mod session;
 mod words;
