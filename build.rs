@@ -5,7 +5,7 @@
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-fn files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -13,7 +13,7 @@ fn files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
     entries.sort();
     for path in entries {
         if path.is_dir() {
-            files(root, &path, out);
+            files(&path, out);
         } else if path.is_file() {
             out.push(path);
         }
@@ -25,7 +25,7 @@ fn main() {
     let mut found = Vec::new();
     for folder in ["queries", "report-templates"] {
         println!("cargo:rerun-if-changed={folder}");
-        files(&root, &root.join(folder), &mut found);
+        files(&root.join(folder), &mut found);
     }
     let mut code =
         String::from("/// Every shipped file: its path under the repository and its bytes.\n");

@@ -427,7 +427,7 @@ pub fn report_each(
         .collect();
     progress.finish_and_clear();
     let pages = pages.into_iter().collect::<Result<Vec<_>, _>>()?;
-    let index = (only.is_none()).then(|| {
+    let index = only.is_none().then(|| {
         let entries: Vec<(String, String, String)> = values
             .iter()
             .map(|v| (v.slug.clone(), v.value.clone(), v.name.clone()))

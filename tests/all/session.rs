@@ -20,7 +20,7 @@ fn small() -> Project {
 #[test]
 fn params_columns_and_template_globals_are_one_set_of_names_and_values() {
     let project = small();
-    let term: cohort::contract::Term = "2024-25-spring".parse().expect("a term");
+    let term: cohort::contract::Term = "2024-25-autumn".parse().expect("a term");
     // What SQL reads: every column of `params`, as CSV (full precision).
     let csv = app::query::once(
         &project,
@@ -69,14 +69,15 @@ fn params_columns_and_template_globals_are_one_set_of_names_and_values() {
             "template shows {name} otherwise than SQL's {value}"
         );
     }
-    // Spring 2024-25, worked by hand: the term before is autumn 2024-25, the same term last
-    // year spring 2023-24, the year before 2023-24; the year is not over (year to date).
+    // Autumn 2024-25 (the fixture's last term), worked by hand: the term before is summer
+    // 2023-24, across the year boundary; the same term last year autumn 2023-24; the year
+    // before 2023-24; the year is not over (year to date).
     for (name, value) in [
-        ("previous_term", "2024-25-autumn"),
-        ("same_term_last_year", "2023-24-spring"),
+        ("previous_term", "2023-24-summer"),
+        ("same_term_last_year", "2023-24-autumn"),
         ("previous_year", "2023-24"),
         ("year_to_date", "true"),
-        ("term_label", "Spring term 2025"),
+        ("term_label", "Autumn term 2024"),
         ("academic_year_label", "2024/25 (year to date)"),
     ] {
         let i = names.iter().position(|n| *n == name).expect("a column");
@@ -225,6 +226,11 @@ fn each_team_writes_one_report_per_team_with_an_index() {
         let page = std::fs::read_to_string(dir.join(format!("{slug}.html")))
             .unwrap_or_else(|e| panic!("{team}: {e}"));
         assert!(page.contains(team.as_str()), "{team}'s page names it");
+        // Its provenance records the parameter's value.
+        assert!(
+            page.contains(&format!(", team {team}.")),
+            "{team}'s provenance"
+        );
         assert!(
             index.contains(&format!("{slug}.html")),
             "the index links {team}"
