@@ -13,6 +13,7 @@ pub mod cli;
 pub mod comparators;
 mod error;
 pub mod export;
+mod families;
 pub mod graph;
 pub mod history;
 pub mod print;
@@ -21,6 +22,7 @@ pub mod query;
 mod repl;
 mod session;
 pub mod shipped;
+mod sql_messages;
 pub mod style;
 pub mod template_check;
 pub mod test_files;
@@ -34,11 +36,12 @@ mod runs;
 mod sampling;
 pub use checks::{CheckReport, check, format_text_table, write_lock};
 pub use error::AppError;
+pub use families::report_each;
 pub use notebooks::notebook;
 pub use project::{Options, Project, default_cache, default_history_path, default_la_code};
 pub use reports::{
-    Published, ReportRequest, disclosed_report, list_templates, report, report_each,
-    report_formats, report_request, report_time,
+    Published, ReportRequest, disclosed_report, list_templates, report, report_formats,
+    report_request, report_time,
 };
 pub use runs::{run, run_and_write, run_and_write_profiled, run_profiled, run_summary};
 pub use sampling::{contract_markdown, sample, sample_readme, sample_returns};

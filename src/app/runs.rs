@@ -22,7 +22,7 @@ pub fn run_profiled(
         let analyses = load_analyses_or_drafts(project)?.0;
         let known: Vec<String> = analyses.iter().map(|a| a.id().to_string()).collect();
         if let Some(unknown) = o.iter().find(|id| !known.contains(id)) {
-            let near = query::nearest(unknown, &known);
+            let near = sql_messages::nearest(unknown, &known);
             let hint = if near.is_empty() {
                 "`cohort graph` lists them".to_string()
             } else {
