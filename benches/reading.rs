@@ -117,7 +117,7 @@ fn main() {
     let files = cohort::catalog::locate::data_files(&data).len();
     let init = time(3, || {
         let _ = std::fs::remove_file(data.join("cohort.toml"));
-        app::init(&data).expect("init")
+        app::init(&data, false).expect("init")
     });
     println!("cohort init on {files} files: {:.3} s", init.as_secs_f64());
 }

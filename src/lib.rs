@@ -21,6 +21,7 @@ pub mod export;
 pub mod history;
 pub mod lineage;
 pub mod output;
+pub mod period;
 pub mod preview;
 pub mod project;
 pub mod render;

@@ -1,10 +1,8 @@
 //! The `cohort` command line: parses arguments and calls the library; nothing else.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use cohort::app::{self, AppError, Project};
-use cohort::contract::{AcademicYear, Term};
-use cohort::engine::{BallistaPlace, EngineKind, limits};
-use cohort::sample::{SampleConfig, SampleFormat};
+use cohort::app::cli::{EngineArg, HistoryPath, Paths, SampleArgs, TermArg, parse_param};
+use cohort::app::{self, AppError, Project, ReportRequest};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -14,69 +12,6 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
-}
-
-/// Where to find things; every command that reads data takes these.
-#[derive(clap::Args, Clone)]
-struct Paths {
-    /// The data folder (default: `data` in ./cohort.toml, else sample-data).
-    #[arg(long)]
-    data: Option<PathBuf>,
-    /// The folder of versioned analyses (default: `queries` in ./cohort.toml, else queries).
-    #[arg(long)]
-    queries: Option<PathBuf>,
-    /// The folder of report templates (default: `templates` in ./cohort.toml, else report-templates).
-    #[arg(long)]
-    templates: Option<PathBuf>,
-    /// Where outputs are written.
-    #[arg(long, default_value = "out")]
-    out: PathBuf,
-    /// The SQL engine: datafusion, duckdb (the second engine, for checking), or ballista
-    /// (DataFusion distributed; in builds with the `ballista` feature).
-    #[arg(long, value_enum, default_value_t = EngineArg::Datafusion)]
-    engine: EngineArg,
-    /// With `--engine ballista`: the scheduler of a cluster, e.g. df://host:50050
-    /// (default: a scheduler and an executor started in this process).
-    #[arg(long, value_name = "URL")]
-    scheduler: Option<String>,
-    /// With `--engine ballista`: a folder every executor reads at the same path, for the
-    /// tables and results the executors scan (default: a private temporary folder).
-    #[arg(long, value_name = "DIR")]
-    ballista_store: Option<PathBuf>,
-    /// The run history (default: `history` in ./cohort.toml, else .cohort/history.duckdb).
-    #[arg(long)]
-    history: Option<PathBuf>,
-    /// Record nothing in the run history (as does COHORT_NO_HISTORY=1 in the environment).
-    #[arg(long, conflicts_with = "history")]
-    no_history: bool,
-    /// Read and check every data file even when unchanged since it last passed, and keep no
-    /// validated copy in .cohort/cache (as does COHORT_NO_CACHE=1 in the environment).
-    #[arg(long)]
-    no_cache: bool,
-    /// The memory each engine may use for queries, e.g. 8GiB or 50% (default: `memory` under
-    /// [limits] in ./cohort.toml, else half the machine's memory on DataFusion, 80% on DuckDB).
-    #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
-    memory_limit: Option<u64>,
-    /// The time each analysis, notebook cell or query statement may run, e.g. 90s, 30m or 2h
-    /// (default: `analysis_time` and `query_time` under [limits] in ./cohort.toml, else 30m and 10m).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    time_limit: Option<std::time::Duration>,
-    /// Use SSDA903 data that looks stale for the term (its latest return years before it,
-    /// or episodes left open past 18) with a warning instead of an error (as does
-    /// allow_stale = true in cohort.toml).
-    #[arg(long)]
-    allow_stale: bool,
-}
-
-/// `--memory-limit`: an amount, or a percentage of the machine's memory.
-fn parse_memory(s: &str) -> Result<u64, String> {
-    let machine = s.trim_end().ends_with('%').then(limits::machine_memory);
-    limits::parse_size(s, machine)
-}
-
-/// `--time-limit`.
-fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    limits::parse_duration(s)
 }
 
 #[derive(Subcommand)]
@@ -92,9 +27,8 @@ enum ExportCommand {
         audience: AudienceArg,
         #[command(flatten)]
         paths: Paths,
-        /// The term, e.g. 2024-25-spring (default: the latest in the data).
-        #[arg(long, value_parser = parse_term)]
-        term: Option<Term>,
+        #[command(flatten)]
+        term: TermArg,
     },
 }
 
@@ -110,102 +44,6 @@ enum GraphArg {
     Text,
     Dot,
     Html,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum EngineArg {
-    Datafusion,
-    Duckdb,
-    Ballista,
-}
-
-impl EngineArg {
-    /// The engine, with Ballista's scheduler and store when it is Ballista.
-    fn kind(self, scheduler: Option<String>, store: Option<PathBuf>) -> EngineKind {
-        match self {
-            EngineArg::Datafusion => EngineKind::DataFusion,
-            EngineArg::Duckdb => EngineKind::DuckDb,
-            EngineArg::Ballista => EngineKind::Ballista(BallistaPlace { scheduler, store }),
-        }
-    }
-}
-
-/// The project the options describe, with the history file resolved.
-fn project(p: Paths) -> Result<Project, AppError> {
-    if !matches!(p.engine, EngineArg::Ballista)
-        && (p.scheduler.is_some() || p.ballista_store.is_some())
-    {
-        return Err(AppError::Data(
-            "--scheduler and --ballista-store are for --engine ballista".into(),
-        ));
-    }
-    let off = p.no_history
-        || (p.history.is_none() && std::env::var_os("COHORT_NO_HISTORY").is_some_and(|v| v == "1"));
-    let history = match (off, p.history) {
-        (true, _) => None,
-        (false, Some(h)) => Some(h),
-        (false, None) => Some(app::default_history_path(std::path::Path::new("."))?),
-    };
-    let root = std::path::Path::new(".");
-    let file = cohort::project::ProjectFile::find(root)?;
-    let sources = match &file {
-        Some(f) => f.sources(&root.join(cohort::project::FILE_NAME))?,
-        None => Default::default(),
-    };
-    // The engines this command starts are held to cohort.toml's [limits] and the flags.
-    let mut limits = match &file {
-        Some(f) => f.limits(&root.join(cohort::project::FILE_NAME))?,
-        None => limits::Limits::default(),
-    };
-    if let Some(bytes) = p.memory_limit {
-        limits.memory = Some(bytes);
-    }
-    if let Some(time) = p.time_limit {
-        limits.analysis_time = time;
-        limits.query_time = time;
-    }
-    limits::set(limits);
-    let from_file =
-        |pick: fn(&cohort::project::ProjectFile) -> Option<PathBuf>| file.as_ref().and_then(pick);
-    let data: PathBuf = p
-        .data
-        .or_else(|| from_file(|f| f.data.clone()))
-        .unwrap_or_else(|| "sample-data".into());
-    Ok(Project {
-        allow_stale: p.allow_stale || file.as_ref().is_some_and(|f| f.allow_stale),
-        cache: app::default_cache(root, &data, p.no_cache),
-        data,
-        queries: p
-            .queries
-            .or_else(|| from_file(|f| f.queries.clone()))
-            .unwrap_or_else(|| "queries".into()),
-        templates: p
-            .templates
-            .or_else(|| from_file(|f| f.templates.clone()))
-            .unwrap_or_else(|| "report-templates".into()),
-        sources,
-        out: p.out,
-        engine: p.engine.kind(p.scheduler, p.ballista_store),
-        history,
-        la_code: app::default_la_code(std::path::Path::new("."))?,
-    })
-}
-
-/// Where the history is, for the `history` commands.
-#[derive(clap::Args, Clone)]
-struct HistoryPath {
-    /// The run history (default: `history` in ./cohort.toml, else .cohort/history.duckdb).
-    #[arg(long)]
-    history: Option<PathBuf>,
-}
-
-impl HistoryPath {
-    fn resolve(self) -> Result<PathBuf, AppError> {
-        match self.history {
-            Some(h) => Ok(h),
-            None => app::default_history_path(std::path::Path::new(".")),
-        }
-    }
 }
 
 #[derive(Subcommand)]
@@ -243,53 +81,13 @@ enum HistoryCommand {
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    /// Attendance as Parquet, everything else CSV (as the contract suggests).
-    Mixed,
-    Csv,
-    Parquet,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Layout {
-    /// One file per table (the 903 tables stacked over the years, with YEAR).
-    Stacked,
-    /// The 903 tables as submitted: one folder of files per collection year.
-    Returns,
-    /// The 903 tables as DfE's XML return: one `ssda903.xml` per collection year.
-    Xml,
-}
-
 #[derive(Subcommand)]
 enum Command {
     /// Write a synthetic Virtual School data set.
     #[command(
         after_help = "Examples:\n  cohort sample --out sample-data\n  cohort sample --children 30 --years 1 --out small\n  cohort sample --children 5000 --years 5 --format parquet --out big\n  cohort sample --layout returns --out as-submitted\n  cohort sample --layout xml --out as-xml"
     )]
-    Sample {
-        /// How many children the Virtual School has looked after over the years.
-        #[arg(long, default_value_t = 400)]
-        children: usize,
-        /// How many academic years, ending with --last-year.
-        #[arg(long, default_value_t = 3)]
-        years: u32,
-        /// The random seed: the same seed gives the same bytes.
-        #[arg(long, default_value_t = 7)]
-        seed: u64,
-        /// The last academic year generated, e.g. 2024-25.
-        #[arg(long, default_value = "2024-25")]
-        last_year: String,
-        /// The file formats written.
-        #[arg(long, value_enum, default_value_t = Format::Mixed)]
-        format: Format,
-        /// `stacked`: one file per table; `returns`: the 903 tables as yearly CSV returns (903/2023-24/...); `xml`: as yearly XML returns.
-        #[arg(long, value_enum, default_value_t = Layout::Stacked)]
-        layout: Layout,
-        /// The folder to write (created if missing).
-        #[arg(long)]
-        out: PathBuf,
-    },
+    Sample(SampleArgs),
     /// Validate the data folder and every analysis; exit 1 when anything is wrong.
     Check {
         #[command(flatten)]
@@ -298,9 +96,8 @@ enum Command {
         /// results: DuckDB, or the --engine given (e.g. --engine ballista).
         #[arg(long)]
         cross_engine: bool,
-        /// The term whose empty sections to warn about, e.g. 2024-25-spring (default: the latest).
-        #[arg(long, value_parser = parse_term)]
-        term: Option<Term>,
+        #[command(flatten)]
+        term: TermArg,
     },
     /// The run history: list, show, diff and verify recorded runs.
     History {
@@ -311,9 +108,8 @@ enum Command {
     Run {
         #[command(flatten)]
         paths: Paths,
-        /// The term, e.g. 2024-25-spring (default: the latest in the data).
-        #[arg(long, value_parser = parse_term)]
-        term: Option<Term>,
+        #[command(flatten)]
+        term: TermArg,
         /// Run only these analyses (and what they depend on), reading only the tables they
         /// need, e.g. peps/timeliness_by_term,ppplus/spend_by_term; with --term, attendance
         /// is not read unless they read it.
@@ -333,12 +129,15 @@ enum Command {
         template: Option<String>,
         #[command(flatten)]
         paths: Paths,
-        /// The term to report on, e.g. 2024-25-spring (default: the latest in the data).
-        #[arg(long, value_parser = parse_term)]
-        term: Option<Term>,
-        /// Write one page per school (`school`) and an index, instead of one report.
-        #[arg(long, value_parser = ["school"])]
+        #[command(flatten)]
+        term: TermArg,
+        /// One report per value of a parameter the template declares (`params = ["team"]` in
+        /// its front matter), e.g. --each team or --each school, each in its own file, with an index.
+        #[arg(long, value_name = "PARAMETER", conflicts_with = "param")]
         each: Option<String>,
+        /// The report for one value of a parameter, e.g. --param team="Team East".
+        #[arg(long, value_name = "NAME=VALUE", value_parser = parse_param)]
+        param: Option<(String, String)>,
         /// Output formats, comma separated: html (always written) and pdf.
         #[arg(long, default_value = "html", value_delimiter = ',', value_parser = ["html", "pdf"])]
         format: Vec<String>,
@@ -356,10 +155,9 @@ enum Command {
         target: String,
         #[command(flatten)]
         paths: Paths,
-        /// The term to start on, e.g. 2024-25-spring (default: the latest in the data);
-        /// the page can change it.
-        #[arg(long, value_parser = parse_term)]
-        term: Option<Term>,
+        /// The term to start on (the page can change it).
+        #[command(flatten)]
+        term: TermArg,
         /// The port (default 0: a free one, printed).
         #[arg(long, default_value_t = 0)]
         port: u16,
@@ -379,9 +177,8 @@ enum Command {
         sql: Option<String>,
         #[command(flatten)]
         paths: Paths,
-        /// The term the `params` table describes, e.g. 2024-25-spring (default: the latest in the data).
-        #[arg(long, value_parser = parse_term)]
-        term: Option<Term>,
+        #[command(flatten)]
+        term: TermArg,
         /// How results print: table (rounded, aligned), csv, json or markdown (full precision).
         #[arg(long, default_value = "table")]
         mode: String,
@@ -395,9 +192,8 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         paths: Paths,
-        /// The term the `params` table describes, e.g. 2024-25-spring (default: the latest).
-        #[arg(long, value_parser = parse_term)]
-        term: Option<Term>,
+        #[command(flatten)]
+        term: TermArg,
         /// Output formats, comma separated: html (always written) and pdf.
         #[arg(long, default_value = "html", value_delimiter = ',', value_parser = ["html", "pdf"])]
         format: Vec<String>,
@@ -407,6 +203,10 @@ enum Command {
         /// The project folder (default: the working folder).
         #[arg(default_value = ".")]
         dir: PathBuf,
+        /// Also copy the shipped analyses and templates into DIR/queries and
+        /// DIR/report-templates to edit (without, the project runs those built into cohort).
+        #[arg(long)]
+        with_queries: bool,
     },
     /// Print the data contract as Markdown.
     Contract,
@@ -479,17 +279,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// Reads `--term` once, at the command line: the season in any case; anything else is refused
-/// with the valid forms listed.
-fn parse_term(s: &str) -> Result<Term, String> {
-    s.parse::<Term>().map_err(|e| e.to_string())
-}
-
-/// The term as the library reads it (its canonical text).
-fn text(term: Option<Term>) -> Option<String> {
-    term.map(|t| t.to_string())
-}
-
 /// Prints the result; a reader that stops early (`| head`) is not an error: exit 0 quietly.
 fn print_quietly(message: &str) -> ExitCode {
     use std::io::Write;
@@ -507,66 +296,25 @@ fn print_quietly(message: &str) -> ExitCode {
     }
 }
 
-/// `recorded as run N in PATH`, when the run was recorded.
-fn recorded_as(project: &Project, run: Option<i64>) -> Option<String> {
-    match (run, &project.history) {
-        (Some(n), Some(path)) => Some(format!("recorded as run {n} in {}", path.display())),
-        _ => None,
-    }
-}
-
 fn dispatch(command: Command) -> Result<String, AppError> {
     match command {
-        Command::Sample {
-            children,
-            years,
-            seed,
-            last_year,
-            format,
-            layout,
-            out,
-        } => {
-            let last_year: AcademicYear = last_year.parse()?;
-            let format = match format {
-                Format::Mixed => SampleFormat::Mixed,
-                Format::Csv => SampleFormat::Csv,
-                Format::Parquet => SampleFormat::Parquet,
-            };
-            let config = SampleConfig {
-                children,
-                years,
-                seed,
-                format,
-                last_year,
-            };
-            let summary = match layout {
-                Layout::Stacked => app::sample(&config, &out)?,
-                Layout::Returns => app::sample_returns(&config, &out, false)?,
-                Layout::Xml => app::sample_returns(&config, &out, true)?,
-            };
-            let rows: u64 = summary.files.iter().map(|(_, n)| n).sum();
-            Ok(format!(
-                "wrote {} files ({rows} rows) to {}",
-                summary.files.len(),
-                out.display()
-            ))
-        }
+        Command::Sample(args) => args.write(),
         Command::Check {
             paths,
             cross_engine,
-            term,
+            term: TermArg { term },
         } => {
-            let project = project(paths)?;
+            let project = paths.project()?;
             let report = app::check(&project, term);
             if !report.is_clean() {
                 return Err(AppError::Check(Box::new(report)));
             }
             if let (Some(t), false) = (term, cross_engine) {
                 // A term the data does not cover is an error here too, not only at `run`.
-                app::choose_term(&app::open_catalog(&project)?, Some(&t.to_string()))?;
+                app::choose_term(&app::open_catalog(&project)?, Some(t))?;
             }
             if cross_engine {
-                let cross = app::history::cross_engine(&project, text(term).as_deref())?;
+                let cross = app::history::cross_engine(&project, term)?;
                 Ok(format!("{report}\n{cross}"))
             } else {
                 Ok(report.to_string())
@@ -574,13 +322,10 @@ fn dispatch(command: Command) -> Result<String, AppError> {
         }
         Command::History { command } => match command {
             HistoryCommand::List { at } => app::history::list(&at.resolve()?),
-            HistoryCommand::Show { run, figures, at } => {
-                if figures {
-                    app::history::figures(&at.resolve()?, run)
-                } else {
-                    app::history::show(&at.resolve()?, run)
-                }
+            HistoryCommand::Show { run, figures, at } if figures => {
+                app::history::figures(&at.resolve()?, run)
             }
+            HistoryCommand::Show { run, at, .. } => app::history::show(&at.resolve()?, run),
             HistoryCommand::Diff { run_a, run_b, at } => {
                 app::history::diff(&at.resolve()?, run_a, run_b)
             }
@@ -590,112 +335,79 @@ fn dispatch(command: Command) -> Result<String, AppError> {
         },
         Command::Run {
             paths,
-            term,
+            term: TermArg { term },
             only,
             profile,
         } => {
-            let project = project(paths)?;
-            let (output, recorded) = app::run_and_write_profiled(
-                &project,
-                text(term).as_deref(),
-                only.as_deref(),
-                profile,
-            )?;
+            let project = paths.project()?;
+            let (output, recorded) =
+                app::run_and_write_profiled(&project, term, only.as_deref(), profile)?;
             for w in cohort::run::warnings::warnings(&output) {
                 eprintln!("{}", app::style::for_stderr(&w));
             }
-            Ok(format!(
-                "ran {} analyses for {} on {}; wrote {}/results/, {}/metrics.csv ({} figures) and {}/run.json{}{}{}",
-                output.analyses.len(),
-                output.term,
-                output.engine,
-                project.out.display(),
-                project.out.display(),
-                output.metrics.len(),
-                project.out.display(),
-                recorded_as(&project, recorded)
-                    .map(|r| format!("; {r}"))
-                    .unwrap_or_default(),
-                output
-                    .cache
-                    .as_ref()
-                    .and_then(app::cache_summary)
-                    .map(|c| format!("; {c}"))
-                    .unwrap_or_default(),
-                output
-                    .results
-                    .as_ref()
-                    .and_then(app::results_summary)
-                    .map(|c| format!("; {c}"))
-                    .unwrap_or_default()
-            ))
+            Ok(app::run_summary(&project, &output, recorded))
         }
         Command::Report {
             template,
             paths,
-            term,
+            term: TermArg { term },
             each,
+            param,
             format,
         } => {
-            let project = project(paths)?;
+            let project = paths.project()?;
             let Some(template) = template else {
                 return app::list_templates(&project);
             };
-            let pdf = format.iter().any(|f| f == "pdf");
-            let published = if each.is_some() {
-                app::report_each_school(&project, &template, text(term).as_deref(), pdf)?
-            } else {
-                app::report_formats(&project, &template, text(term).as_deref(), pdf)?
+            let request = ReportRequest {
+                template,
+                term,
+                pdf: format.iter().any(|f| f == "pdf"),
+                each,
+                param,
             };
-            let mut wrote = format!("term {}\n{}", published.term, wrote(&published.paths));
+            let published = app::report_request(&project, &request)?;
+            let mut said = format!("term {}\n{}", published.term, wrote(&published.paths));
             if let Some(note) = &published.note {
-                wrote = format!("{wrote}\n{note}");
+                said = format!("{said}\n{note}");
             }
-            Ok(match recorded_as(&project, published.run) {
-                Some(recorded) => format!("{wrote}\n{recorded}"),
-                None => wrote,
+            Ok(match app::recorded_as(&project, published.run) {
+                Some(recorded) => format!("{said}\n{recorded}"),
+                None => said,
             })
         }
         Command::Query {
             sql,
             paths,
-            term,
+            term: TermArg { term },
             mode,
             limit,
         } => {
-            let mode: app::print::Mode = mode.parse().map_err(AppError::Data)?;
-            let project = project(paths)?;
+            let mode: app::print::Mode = mode.parse().map_err(AppError::Shell)?;
+            let project = paths.project()?;
             match sql {
-                Some(sql) => app::query::once(&project, &sql, text(term).as_deref(), mode, limit),
-                None => app::query::shell(&project, text(term).as_deref(), mode, limit)
-                    .map(|_| String::new()),
+                Some(sql) => app::query::once(&project, &sql, term, mode, limit),
+                None => app::query::shell(&project, term, mode, limit).map(|_| String::new()),
             }
         }
         Command::Notebook {
             file,
             paths,
-            term,
+            term: TermArg { term },
             format,
         } => {
             let pdf = format.iter().any(|f| f == "pdf");
-            let written = app::notebook(&project(paths)?, &file, text(term).as_deref(), pdf)?;
-            Ok(wrote(&written))
+            Ok(wrote(&app::notebook(&paths.project()?, &file, term, pdf)?))
         }
         Command::Preview {
             target,
             paths,
-            term,
+            term: TermArg { term },
             port,
             host,
-        } => app::preview::preview(
-            &project(paths)?,
-            &target,
-            text(term).as_deref(),
-            &host,
-            port,
-        )
-        .map(|()| String::new()),
-        Command::Init { dir } => app::init(&dir),
+        } => app::preview::preview(&paths.project()?, &target, term, &host, port)
+            .map(|()| String::new()),
+        Command::Init { dir, with_queries } => app::init(&dir, with_queries),
         Command::Contract => Ok(app::contract_markdown()),
         Command::Test {
             filter,
@@ -714,7 +426,7 @@ fn dispatch(command: Command) -> Result<String, AppError> {
                 ExportCommand::Ees {
                     audience,
                     paths,
-                    term,
+                    term: TermArg { term },
                 },
         } => {
             let audience = match audience {
@@ -722,7 +434,7 @@ fn dispatch(command: Command) -> Result<String, AppError> {
                 AudienceArg::Board => cohort::disclosure::Audience::Board,
                 AudienceArg::School => cohort::disclosure::Audience::School,
             };
-            app::export::ees(&project(paths)?, audience, text(term).as_deref())
+            app::export::ees(&paths.project()?, audience, term)
         }
         Command::Graph { paths, format } => {
             let format = match format {
@@ -730,11 +442,11 @@ fn dispatch(command: Command) -> Result<String, AppError> {
                 GraphArg::Dot => app::graph::GraphFormat::Dot,
                 GraphArg::Html => app::graph::GraphFormat::Html,
             };
-            app::graph::graph(&project(paths)?, format)
+            app::graph::graph(&paths.project()?, format)
         }
         Command::Comparators { from, out } => app::comparators::derive(&from, &out),
         Command::Reconcile { paths, year } => {
-            app::comparators::reconcile(&project(paths)?, year.as_deref())
+            app::comparators::reconcile(&paths.project()?, year.as_deref())
         }
         Command::Lock { queries } => {
             let project = Project {

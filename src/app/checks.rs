@@ -10,18 +10,10 @@ pub fn write_lock(project: &Project) -> Result<usize, AppError> {
     let analyses = analysis::load_all(&project.queries)?;
     let problems = plan_all(&analyses, None);
     if !problems.is_empty() {
-        return Err(AppError::Data(format!(
-            "{} not written: `cohort check` refuses {} ({} problem{}):\n  {}",
-            project.lock_path().display(),
-            if problems.len() == 1 {
-                "an analysis"
-            } else {
-                "analyses"
-            },
-            problems.len(),
-            if problems.len() == 1 { "" } else { "s" },
-            problems.join("\n  ")
-        )));
+        return Err(AppError::LockRefused {
+            path: project.lock_path(),
+            problems,
+        });
     }
     Ok(lock::write(&analyses, &project.lock_path()).map_err(|e| vec![e])?)
 }

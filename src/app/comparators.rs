@@ -1,7 +1,7 @@
 //! `cohort comparators` (derive DfE's published figures into the set cohort ships) and
 //! `cohort reconcile` (our past figures beside the authority's own published ones).
 
-use super::{AppError, Project, choose_term, format_text_table, load_analyses, open_catalog};
+use super::{AppError, Drafts, Project, Session, format_text_table};
 use crate::comparators;
 use std::path::Path;
 
@@ -23,21 +23,13 @@ pub fn derive(from: &Path, out: &Path) -> Result<String, AppError> {
 /// `cohort reconcile`: runs `reference/reconciliation` and prints it, or says why it is empty.
 pub fn reconcile(project: &Project, year: Option<&str>) -> Result<String, AppError> {
     let Some(la) = project.la_code.as_deref() else {
-        return Err(AppError::Data(
-            "reconcile needs the authority: set `la_code = 874` (DfE's old_la_code) in cohort.toml"
-                .into(),
-        ));
+        return Err(AppError::NoAuthority);
     };
-    let analyses = load_analyses(project)?;
-    let catalog = open_catalog(project)?;
-    let term = choose_term(&catalog, None)?;
-    let engine = project.engine.start()?;
     let only = vec!["reference/reconciliation".to_string()];
-    let output = crate::run::run(&catalog, &analyses, engine.as_ref(), term, Some(&only))?;
+    let session = Session::open_for(project, None, Drafts::Refused, None)?;
+    let output = session.run(Some(&only), false)?;
     let Some(result) = output.result("reference/reconciliation") else {
-        return Err(AppError::Data(
-            "reference/reconciliation did not run".into(),
-        ));
+        return Err(AppError::NotRun("reference/reconciliation".into()));
     };
     let mut table = result.result.clone();
     if let Some(y) = year {

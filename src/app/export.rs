@@ -4,6 +4,7 @@
 use super::{AppError, Project};
 use crate::arrow::array::{Array, AsArray};
 use crate::catalog::{Catalog, LoadedTable};
+use crate::contract::Term;
 use crate::disclosure::Audience;
 use crate::export::ees::{self, Figure, Geography};
 use crate::staging::Staging;
@@ -74,42 +75,40 @@ pub fn geography(catalog: &Catalog, la_code: Option<&str>) -> Geography {
 }
 
 /// Runs every analysis and writes `<out>/ees/<audience>/<theme>_<period type>.csv` and `.meta.csv`.
-pub fn ees(project: &Project, audience: Audience, term: Option<&str>) -> Result<String, AppError> {
-    let (output, analyses) = super::run(project, term, None)?;
+pub fn ees(project: &Project, audience: Audience, term: Option<Term>) -> Result<String, AppError> {
+    let session = super::Session::open(project, term)?;
+    let output = session.run(None, false)?;
+    let analyses = &session.analyses;
     // An export is a publication like a report: for an audience outside the team it rests
     // only on locked analyses, as `cohort report board-annual` does.
     if audience.publishes() && !output.drafts.is_empty() {
-        return Err(AppError::Data(format!(
-            "the export for {} would publish draft analyses ({}), changed since {}: \
-             run `cohort lock` once they are reviewed, or export for leadership",
-            format!("{audience:?}").to_ascii_lowercase(),
-            output.drafts.join(", "),
-            project.lock_path().display()
-        )));
+        return Err(AppError::DraftsInExport {
+            audience: format!("{audience:?}").to_ascii_lowercase(),
+            drafts: output.drafts.clone(),
+            lock: project.lock_path(),
+        });
     }
-    let catalog = super::open_catalog(project)?;
-    let geo = geography(&catalog, project.la_code.as_deref());
+    let geo = geography(&session.catalog, project.la_code.as_deref());
     // The disclosure stage, as for a report to this audience: primary and secondary suppression
     // over every figure exported together.
     let disclosed = crate::disclosure::disclose(
         crate::disclosure::Policy::for_audience(audience),
         &output,
-        &analyses,
+        analyses,
     )?;
     // The attacker's test over everything the export could give back; nothing is written
     // when any suppressed figure can be worked out.
-    let leaks = disclosed.attack(&output, &analyses);
+    let leaks = disclosed.attack(&output, analyses);
     if !leaks.is_empty() {
         let list: Vec<String> = leaks
             .iter()
             .take(10)
             .map(|l| format!("  {}: {} ({})", l.place, l.value, l.how))
             .collect();
-        return Err(AppError::Data(format!(
-            "the export would give back {} suppressed figure(s); nothing was written:\n{}",
-            leaks.len(),
-            list.join("\n")
-        )));
+        return Err(AppError::Leaks {
+            count: leaks.len(),
+            leaks: list,
+        });
     }
     let figures: Vec<Figure> = disclosed
         .metrics
@@ -122,10 +121,7 @@ pub fn ees(project: &Project, audience: Audience, term: Option<&str>) -> Result<
     let files = ees::files(&figures, &geo);
     let problems: Vec<String> = files.iter().flat_map(ees::screen).collect();
     if !problems.is_empty() {
-        return Err(AppError::Data(format!(
-            "the export would fail DfE's screening:\n{}",
-            problems.join("\n")
-        )));
+        return Err(AppError::Screening(problems));
     }
     // Every file lands together or none does.
     let dir: PathBuf = PathBuf::from("ees").join(format!("{audience:?}").to_ascii_lowercase());

@@ -1,12 +1,13 @@
 //! Recording runs in the history, the `cohort history` commands, and the cross-engine check.
 
-use super::{AppError, Project, load_analyses, open_catalog};
+use super::{AppError, Drafts, Project, Session};
 use crate::analysis::Analysis;
 use crate::catalog::Catalog;
 use crate::contract::{Contract, Term};
 use crate::engine::EngineKind;
 use crate::history::diff::{self, Side};
 use crate::history::{History, Published, RunKind};
+use crate::period::Period;
 use crate::run::{self, RunOutput, cross};
 use crate::staging::{Staging, StagingError};
 use sha2::{Digest, Sha256};
@@ -78,13 +79,13 @@ pub fn apply_published(
     project: &Project,
     output: &mut RunOutput,
     analyses: &[Analysis],
-    term: Term,
+    period: Period,
 ) -> Result<(), AppError> {
     let Some(path) = &project.history else {
         return Ok(());
     };
     let history = History::open(path)?;
-    crate::history::published::apply(&history, output, analyses, &term.year.to_string())?;
+    crate::history::published::apply(&history, output, analyses, period.year)?;
     Ok(())
 }
 
@@ -194,18 +195,19 @@ pub fn diff(path: &Path, a: i64, b: i64) -> Result<String, AppError> {
     let (ra, rb) = (history.run(a)?, history.run(b)?);
     for r in [&ra, &rb] {
         if !r.drafts.is_empty() {
-            return Err(AppError::Data(format!(
-                "run {} carried drafts ({}): diff compares only runs of locked analyses; raise their versions, run `cohort lock` and run again",
-                r.run_id,
-                r.drafts.join(", ")
-            )));
+            return Err(AppError::DraftRun {
+                run: r.run_id,
+                drafts: r.drafts.clone(),
+            });
         }
     }
     if ra.term != rb.term {
-        return Err(AppError::Data(format!(
-            "run {a} is for {} and run {b} for {}: diff compares two runs of the same term",
-            ra.term, rb.term
-        )));
+        return Err(AppError::TermsDiffer {
+            a,
+            b,
+            term_a: ra.term.clone(),
+            term_b: rb.term.clone(),
+        });
     }
     let (aa, ab) = (history.analyses(a)?, history.analyses(b)?);
     let (fa, fb) = (history.files(a)?, history.files(b)?);
@@ -261,10 +263,10 @@ pub fn verify(project: &Project, path: &Path, run_id: i64) -> Result<String, App
         }
     }
     if !problems.is_empty() {
-        return Err(AppError::Data(format!(
-            "cannot verify run {run_id}: its data is not what it was\n  {}",
-            problems.join("\n  ")
-        )));
+        return Err(AppError::DataChanged {
+            run: run_id,
+            problems,
+        });
     }
     let recorded = history.analyses(run_id)?;
     let mut analyses = Vec::with_capacity(recorded.len());
@@ -297,11 +299,10 @@ pub fn verify(project: &Project, path: &Path, run_id: i64) -> Result<String, App
     let figures = history.metrics(run_id)?;
     differences.extend(figure_differences(&figures, &output.metrics));
     if !differences.is_empty() {
-        return Err(AppError::Data(format!(
-            "run {run_id} does not verify: {} differences\n  {}",
-            differences.len(),
-            differences.join("\n  ")
-        )));
+        return Err(AppError::NotVerified {
+            run: run_id,
+            differences,
+        });
     }
     Ok(format!(
         "run {run_id} verified: {} analyses re-run on {} from the same {} data files give the same results and {} figures",
@@ -342,17 +343,22 @@ fn figure_differences(then: &[run::MetricRow], now: &[run::MetricRow]) -> Vec<St
 /// `cohort check --cross-engine`: every analysis on DataFusion and on a second engine over
 /// the same data (DuckDB, or the `--engine` chosen, such as Ballista); any difference is an
 /// error naming the analysis, row and column.
-pub fn cross_engine(project: &Project, term: Option<&str>) -> Result<String, AppError> {
-    let analyses = load_analyses(project)?;
-    let catalog = open_catalog(project)?;
-    let term = super::choose_term(&catalog, term)?;
-    let left = EngineKind::DataFusion.start()?;
-    let right = match &project.engine {
-        EngineKind::DataFusion => EngineKind::DuckDb.start()?,
-        other => other.start()?,
+pub fn cross_engine(project: &Project, term: Option<Term>) -> Result<String, AppError> {
+    // The session's engine is DataFusion; the second is DuckDB, or the engine asked for.
+    let right_kind = match &project.engine {
+        EngineKind::DataFusion => EngineKind::DuckDb,
+        other => other.clone(),
     };
-    let a = run::run(&catalog, &analyses, left.as_ref(), term, None)?;
-    let b = run::run(&catalog, &analyses, right.as_ref(), term, None)?;
+    let left_project = Project {
+        engine: EngineKind::DataFusion,
+        ..project.clone()
+    };
+    let session = Session::open_for(&left_project, term, Drafts::Refused, None)?;
+    let (analyses, term) = (&session.analyses, session.period.term);
+    let left = &session.engine;
+    let right = right_kind.start()?;
+    let a = session.run(None, false)?;
+    let b = run::run(&session.catalog, analyses, right.as_ref(), term, None)?;
     let mut differences = Vec::new();
     for x in &a.analyses {
         match b.result(&x.id) {
@@ -367,12 +373,10 @@ pub fn cross_engine(project: &Project, term: Option<&str>) -> Result<String, App
         }
     }
     if !differences.is_empty() {
-        return Err(AppError::Data(format!(
-            "the engines disagree on {} of {} analyses:\n  {}",
-            differences.len(),
-            a.analyses.len(),
-            differences.join("\n  ")
-        )));
+        return Err(AppError::EnginesDisagree {
+            of: a.analyses.len(),
+            differences,
+        });
     }
     let own: Vec<&str> = analyses
         .iter()

@@ -9,7 +9,7 @@ use super::*;
 pub fn notebook(
     project: &Project,
     file: &Path,
-    term: Option<&str>,
+    term: Option<Term>,
     pdf: bool,
 ) -> Result<Vec<PathBuf>, AppError> {
     let (report, _) = notebook_report(project, file, term)?;
@@ -33,25 +33,17 @@ pub fn notebook(
 pub(super) fn notebook_report(
     project: &Project,
     file: &Path,
-    term: Option<&str>,
+    term: Option<Term>,
 ) -> Result<(render::Report, Term), AppError> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| AppError::Data(format!("{}: cannot read: {e}", file.display())))?;
+    let text = std::fs::read_to_string(file).map_err(|source| AppError::Read {
+        path: file.to_path_buf(),
+        source,
+    })?;
     let nb = render::notebook::Notebook::parse(file, &text)?;
-    let (analyses, drafts) = load_analyses_or_drafts(project)?;
-    let catalog = open_catalog(project)?;
-    let term = choose_term(&catalog, term)?;
-    let engine = project.engine.start()?;
-    let results = results_cache(project);
-    let output = run::run_cached(
-        &catalog,
-        &analyses,
-        engine.as_ref(),
-        term,
-        None,
-        false,
-        results.as_ref(),
-    )?;
+    let session = Session::open(project, term)?;
+    let output = session.run(None, false)?;
+    let engine = session.engine.as_ref();
+    let term = session.period.term;
     let cells: Vec<(&str, usize)> = nb
         .blocks
         .iter()
@@ -60,20 +52,22 @@ pub(super) fn notebook_report(
             render::notebook::Cell::Text(_) => None,
         })
         .collect();
-    let keys = match &results {
-        Some(_) => {
-            let tables = run::reuse::table_hashes(&catalog);
-            let analysis_keys = run::reuse::keys(&analyses, &tables, engine.name(), term)?;
+    let keys = match &session.results {
+        Some(c) => {
+            let tables = run::reuse::table_hashes(&session.catalog);
+            let analysis_keys =
+                run::reuse::keys(&session.analyses, &tables, engine.name(), term, c.salt())?;
             let sql = cells.iter().map(|(sql, _)| *sql);
-            run::reuse::cell_keys(sql, &analyses, &analysis_keys, &tables, engine.name(), term)
+            let analyses = &session.analyses;
+            run::reuse::cell_keys(sql, analyses, &analysis_keys, &tables, engine.name(), term)
         }
         None => Vec::new(),
     };
     let cell_results = run::reuse::run_cells_cached(
-        engine.as_ref(),
+        engine,
         cells.iter().map(|(sql, _)| *sql),
         &keys,
-        results.as_ref(),
+        session.results.as_ref(),
     )
     .map_err(|e| {
         let first_line = cells.get(e.cell - 1).map_or(1, |(_, line)| *line);
@@ -92,6 +86,6 @@ pub(super) fn notebook_report(
             excerpt,
         })
     })?;
-    let report = nb.report(&output, &cell_results, &drafts, report_time())?;
+    let report = nb.report(&output, &cell_results, &session.drafts, report_time())?;
     Ok((report, term))
 }

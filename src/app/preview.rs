@@ -1,6 +1,8 @@
 //! `cohort preview`: a template (or a notebook) served on this machine and rendered again on
 //! every save of an analysis, template, notebook or data file, through the result cache.
 
+use super::notebooks::notebook_report;
+use super::reports::report_html;
 use super::*;
 use crate::preview::{Options, Preview, Render, Rendered};
 
@@ -10,7 +12,7 @@ use crate::preview::{Options, Preview, Render, Rendered};
 pub fn preview(
     project: &Project,
     target: &str,
-    term: Option<&str>,
+    term: Option<Term>,
     host: &str,
     port: u16,
 ) -> Result<(), AppError> {
@@ -23,7 +25,12 @@ pub fn preview(
     let render: Box<Render> = {
         let project = project.clone();
         let target = target.to_string();
-        Box::new(move |term| {
+        Box::new(move |term: Option<&str>| {
+            // The page sends a term as text; it is read once, here, as every command reads one.
+            let term = term
+                .map(str::parse::<Term>)
+                .transpose()
+                .map_err(|e| format!("error: --term: {e}"))?;
             let rendered = if notebook {
                 notebook_report(&project, Path::new(&target), term)
                     .map(|(report, term)| (report.html(), term))
@@ -57,9 +64,9 @@ pub fn preview(
         watch: crate::preview::watched(&folders),
         ignore: vec![project.out.clone(), PathBuf::from(".cohort")],
         terms,
-        term: term.map(str::to_string),
+        term: term.map(|t| t.to_string()),
     };
-    let served = Preview::start(options, render).map_err(|e| AppError::Data(e.to_string()))?;
+    let served = Preview::start(options, render)?;
     {
         use std::io::Write;
         let mut out = std::io::stdout().lock();

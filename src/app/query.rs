@@ -3,25 +3,20 @@
 //! the first time a statement names it, then kept for the session).
 
 use super::print::{self, Mode};
-use super::{AppError, Project, choose_term, load_analyses_or_drafts, open_catalog};
-use crate::analysis::{self, Analysis};
-use crate::catalog::Catalog;
+use super::sql_messages::{missing_table, nearest, syntax_error};
+use super::{AppError, Project, Session};
+use crate::analysis;
 use crate::contract::Term;
-use crate::engine::Engine;
-use crate::run::{self, convert};
+use crate::run::convert;
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::PathBuf;
 
-/// A query session: one engine with the catalog registered and the analyses run so far.
-pub struct Session {
-    catalog: Catalog,
-    analyses: Vec<Analysis>,
-    engine: Box<dyn Engine>,
-    term: Term,
+/// The query shell: a [`Session`] (one engine with the catalog registered) and the
+/// analyses run on it so far.
+pub struct Shell {
+    session: Session,
     ran: BTreeSet<String>,
-    /// Where results of earlier runs are kept: an unchanged analysis is not run again.
-    results: Option<run::reuse::ResultCache>,
     /// How results print (`.mode`).
     pub mode: Mode,
     /// At most this many rows in a table (`.limit`; 0 for all; `None` for the default).
@@ -37,7 +32,8 @@ pub struct Reply {
 }
 
 const HELP: &str = "\
-SQL statements end with `;` (several may share a line). Tables: the contract's tables, the
+SQL statements end with `;` (several may share a line); Tab completes table, column and
+analysis result names. Tables: the contract's tables, the
 reference tables (params, terms, code_lists, benchmarks, comparators, statistical_neighbours,
 authority) and every analysis result as area.name (e.g. attendance.sessions_by_term), run
 the first time a statement names it.
@@ -46,24 +42,36 @@ the first time a statement names it.
 .mode MODE         table, csv, json or markdown
 .limit N           at most N rows in a table (0: all)
 .output FILE       write results to FILE (.output alone: back to the screen)
-.help              this text
-.quit              leave (or Ctrl-D)";
+.help              this text (or help)
+.quit              leave (or exit, quit, \\q, Ctrl-D)";
 
-impl Session {
+/// The words the shell takes as typed, without a dot or a `;`: `exit`, `quit`, `\q`, `help`.
+const WORDS: &[(&str, &str)] = &[
+    ("exit", "quit"),
+    ("quit", "quit"),
+    ("\\q", "quit"),
+    ("help", "help"),
+];
+
+/// The dot command a line is (`.tables`, or `exit` as `quit`), without its dot; `None` for SQL.
+pub fn command_of(line: &str) -> Option<String> {
+    let line = line.trim();
+    if let Some(c) = line.strip_prefix('.') {
+        return Some(c.to_string());
+    }
+    let word = line.trim_end_matches(';').trim().to_ascii_lowercase();
+    WORDS
+        .iter()
+        .find(|(w, _)| *w == word)
+        .map(|(_, c)| c.to_string())
+}
+
+impl Shell {
     /// Opens the data folder and the analyses for `term` (default: the latest in the data).
-    pub fn open(project: &Project, term: Option<&str>) -> Result<Session, AppError> {
-        let (analyses, _drafts) = load_analyses_or_drafts(project)?;
-        let catalog = open_catalog(project)?;
-        let term = choose_term(&catalog, term)?;
-        let engine = project.engine.start()?;
-        run::prepare(engine.as_ref(), &catalog, term)?;
-        Ok(Session {
-            catalog,
-            analyses,
-            engine,
-            term,
+    pub fn open(project: &Project, term: Option<Term>) -> Result<Shell, AppError> {
+        Ok(Shell {
+            session: Session::open(project, term)?,
             ran: BTreeSet::new(),
-            results: super::results_cache(project),
             mode: Mode::Table,
             limit: None,
             output: None,
@@ -73,8 +81,8 @@ impl Session {
     /// Runs one input: dot commands, or one or more `;`-separated SQL statements.
     pub fn execute(&mut self, input: &str) -> Result<Reply, AppError> {
         let line = input.trim();
-        if let Some(command) = line.strip_prefix('.') {
-            return self.dot(command);
+        if let Some(command) = command_of(line) {
+            return self.dot(&command);
         }
         let mut texts = Vec::new();
         for statement in split_statements(line) {
@@ -102,12 +110,12 @@ impl Session {
             "tables" => self.tables(),
             "schema" if !arg.is_empty() => self.schema(arg)?,
             "mode" => {
-                self.mode = arg.parse().map_err(AppError::Data)?;
+                self.mode = arg.parse().map_err(AppError::Shell)?;
                 String::new()
             }
             "limit" => {
                 let n: usize = arg.parse().map_err(|_| {
-                    AppError::Data(format!(
+                    AppError::Shell(format!(
                         ".limit `{arg}`: expected a number of rows (0 for all)"
                     ))
                 })?;
@@ -129,7 +137,7 @@ impl Session {
                 String::new()
             }
             _ => {
-                return Err(AppError::Data(format!(
+                return Err(AppError::Shell(format!(
                     "unknown command `.{command}`: try .help"
                 )));
             }
@@ -139,10 +147,17 @@ impl Session {
 
     /// Every table a statement can name, sorted: contract and reference tables, then results.
     pub fn table_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.catalog.tables.iter().map(|t| t.name.clone()).collect();
+        let mut names: Vec<String> = self
+            .session
+            .catalog
+            .tables
+            .iter()
+            .map(|t| t.name.clone())
+            .collect();
         names.push("params".into());
         names.sort();
         let mut results: Vec<String> = self
+            .session
             .analyses
             .iter()
             .map(|a| {
@@ -153,6 +168,31 @@ impl Session {
         results.sort();
         names.extend(results);
         names
+    }
+
+    /// Every name Tab completes: tables, analysis results, and the columns of the tables
+    /// (and of the results run so far), sorted and each once.
+    pub fn words(&self) -> Vec<String> {
+        let mut words = self.table_names();
+        for t in &self.session.catalog.tables {
+            words.extend(t.schema.fields().iter().map(|f| f.name().clone()));
+        }
+        words.extend(
+            crate::period::Period::new(self.session.period.term)
+                .values()
+                .into_iter()
+                .map(|(n, _)| n.to_string()),
+        );
+        words.extend(crate::period::PARAMETERS.iter().map(|p| p.name.to_string()));
+        for id in &self.ran {
+            let (s, n) = analysis::table_name(id);
+            if let Ok(schema) = self.session.engine.plan(&format!("SELECT * FROM {s}.{n}")) {
+                words.extend(schema.fields().iter().map(|f| f.name().clone()));
+            }
+        }
+        words.sort();
+        words.dedup();
+        words
     }
 
     fn tables(&self) -> String {
@@ -172,9 +212,10 @@ impl Session {
     fn schema(&mut self, name: &str) -> Result<String, AppError> {
         self.run_needed(name)?;
         let schema = self
+            .session
             .engine
             .plan(&format!("SELECT * FROM {name}"))
-            .map_err(|e| self.explain(e))?;
+            .map_err(|e| self.explain(name, e))?;
         Ok(schema
             .fields()
             .iter()
@@ -193,6 +234,7 @@ impl Session {
     /// Runs the analyses `sql` names (and what they need) that this session has not run yet.
     fn run_needed(&mut self, sql: &str) -> Result<(), AppError> {
         let named: Vec<String> = self
+            .session
             .analyses
             .iter()
             .filter(|a| {
@@ -205,19 +247,11 @@ impl Session {
         if named.is_empty() {
             return Ok(());
         }
-        let todo: Vec<String> = analysis::graph::with_dependencies(&self.analyses, &named)
+        let todo: Vec<String> = analysis::graph::with_dependencies(&self.session.analyses, &named)
             .into_iter()
             .filter(|id| !self.ran.contains(id))
             .collect();
-        let output = run::run_prepared_cached(
-            &self.catalog,
-            &self.analyses,
-            self.engine.as_ref(),
-            self.term,
-            Some(&todo),
-            false,
-            self.results.as_ref(),
-        )?;
+        let output = self.session.run(Some(&todo), false)?;
         self.ran.extend(output.analyses.into_iter().map(|a| a.id));
         Ok(())
     }
@@ -226,11 +260,12 @@ impl Session {
         self.run_needed(sql)?;
         let time = crate::engine::limits::current().query_time;
         let batches = self
+            .session
             .engine
             .query_within(sql, time)
             .map_err(|e| match e.limit {
-                Some(_) => AppError::Data(e.said_of(&format!("the statement `{}`", opening(sql)))),
-                None => self.explain(e),
+                Some(_) => AppError::Limit(e.said_of(&format!("the statement `{}`", opening(sql)))),
+                None => self.explain(sql, e),
             })?;
         let text = print::format(&convert::to_table(&batches), self.mode, self.limit);
         match &self.output {
@@ -250,8 +285,12 @@ impl Session {
         }
     }
 
-    /// An engine error, with the nearest table names when it names a table that is not there.
-    fn explain(&self, e: crate::engine::EngineError) -> AppError {
+    /// An engine error, with the nearest table names when it names a table that is not
+    /// there, or the line of `sql` with a caret when the statement does not parse.
+    fn explain(&self, sql: &str, e: crate::engine::EngineError) -> AppError {
+        if let Some(error) = syntax_error(sql, &e) {
+            return error;
+        }
         let Some(missing) = missing_table(&e.message) else {
             return AppError::Engine(e);
         };
@@ -261,7 +300,11 @@ impl Session {
         } else {
             format!("; did you mean {}?", near.join(", "))
         };
-        AppError::Data(format!("no table `{missing}` ({}){hint}", e.message.trim()))
+        AppError::NoTable {
+            missing,
+            message: e.message.trim().to_string(),
+            hint,
+        }
     }
 }
 
@@ -283,56 +326,6 @@ fn mentions(sql: &str, table: &str) -> bool {
         let after = lower[i + table.len()..].chars().next();
         !before.is_some_and(word) && !after.is_some_and(word)
     })
-}
-
-/// The table an engine said it could not find (DataFusion or DuckDB wording).
-fn missing_table(message: &str) -> Option<String> {
-    let after = |m: &str, start: &str, end: &str| {
-        let i = m.find(start)? + start.len();
-        let j = m[i..].find(end)? + i;
-        Some(m[i..j].to_string())
-    };
-    let name = after(message, "table '", "' not found")
-        .or_else(|| after(message, "Table with name ", " does not exist"))?;
-    // DataFusion names a missing table in full (`catalog.public.name`).
-    Some(match name.split_once(".public.") {
-        Some((_, rest)) => rest.to_string(),
-        None => name,
-    })
-}
-
-/// Up to three known names closest to `name` by edit distance.
-pub fn nearest(name: &str, known: &[String]) -> Vec<String> {
-    let name = name.to_ascii_lowercase();
-    let mut scored: Vec<(usize, &String)> = known
-        .iter()
-        .map(|k| {
-            let d = distance(&name, k);
-            let d = if k.ends_with(&format!(".{name}")) || k.contains(&name) {
-                d.min(1)
-            } else {
-                d
-            };
-            (d, k)
-        })
-        .filter(|(d, k)| *d <= (k.len() / 3).max(2))
-        .collect();
-    scored.sort();
-    scored.into_iter().take(3).map(|(_, k)| k.clone()).collect()
-}
-
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// Splits SQL text into statements at `;` outside quotes and comments.
@@ -379,11 +372,11 @@ pub fn split_statements(text: &str) -> Vec<String> {
 pub fn once(
     project: &Project,
     sql: &str,
-    term: Option<&str>,
+    term: Option<Term>,
     mode: Mode,
     limit: Option<usize>,
 ) -> Result<String, AppError> {
-    let mut session = Session::open(project, term)?;
+    let mut session = Shell::open(project, term)?;
     session.mode = mode;
     session.limit = limit;
     Ok(session.execute(sql)?.text)
@@ -393,28 +386,32 @@ pub fn once(
 /// statements and dot commands of standard input when it is not one.
 pub fn shell(
     project: &Project,
-    term: Option<&str>,
+    term: Option<Term>,
     mode: Mode,
     limit: Option<usize>,
 ) -> Result<(), AppError> {
     use std::io::IsTerminal;
-    let mut session = Session::open(project, term)?;
+    let mut session = Shell::open(project, term)?;
     session.mode = mode;
     session.limit = limit;
     if !std::io::stdin().is_terminal() {
         let mut input = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut input)
-            .map_err(|e| AppError::Data(format!("standard input: {e}")))?;
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut input).map_err(|source| {
+            AppError::Read {
+                path: PathBuf::from("standard input"),
+                source,
+            }
+        })?;
         return script(&mut session, &input);
     }
     super::repl::run(&mut session)
 }
 
 /// Runs a script: dot commands one per line, SQL statements ending in `;`.
-pub fn script(session: &mut Session, input: &str) -> Result<(), AppError> {
+pub fn script(session: &mut Shell, input: &str) -> Result<(), AppError> {
     let mut pending = String::new();
     for line in input.lines() {
-        if pending.trim().is_empty() && line.trim_start().starts_with('.') {
+        if pending.trim().is_empty() && command_of(line).is_some() {
             let reply = session.execute(line)?;
             emit(&reply.text);
             if reply.quit {
@@ -455,32 +452,21 @@ mod tests {
     }
 
     #[test]
+    fn shell_words_work_as_typed() {
+        assert_eq!(command_of("exit").as_deref(), Some("quit"));
+        assert_eq!(command_of("  QUIT; ").as_deref(), Some("quit"));
+        assert_eq!(command_of("\\q").as_deref(), Some("quit"));
+        assert_eq!(command_of("help").as_deref(), Some("help"));
+        assert_eq!(command_of(".tables").as_deref(), Some("tables"));
+        assert_eq!(command_of("SELECT 1;"), None);
+        // A column called `help` in a statement is SQL, not the word.
+        assert_eq!(command_of("SELECT help FROM t;"), None);
+    }
+
+    #[test]
     fn a_result_is_named_as_a_whole_word() {
         assert!(mentions("select * from ROLL.summary", "roll.summary"));
         assert!(!mentions("select * from roll.summary_x", "roll.summary"));
         assert!(!mentions("select * from xroll.summary", "roll.summary"));
-    }
-
-    #[test]
-    fn missing_tables_are_found_in_either_engines_words() {
-        assert_eq!(
-            missing_table("Error during planning: table 'datafusion.public.episode' not found")
-                .as_deref(),
-            Some("episode")
-        );
-        assert_eq!(
-            missing_table("Catalog Error: Table with name episode does not exist!").as_deref(),
-            Some("episode")
-        );
-        let known = vec![
-            "episodes".to_string(),
-            "header".to_string(),
-            "attendance.sessions_by_term".to_string(),
-        ];
-        assert_eq!(nearest("episode", &known), vec!["episodes".to_string()]);
-        assert_eq!(
-            nearest("sessions_by_term", &known),
-            vec!["attendance.sessions_by_term".to_string()]
-        );
     }
 }

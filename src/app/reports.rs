@@ -1,6 +1,7 @@
 //! `cohort report`: a template's analyses run, disclosed for its audience and rendered, one report or a page per school, with the history record.
 
 use super::*;
+use crate::period::Values;
 
 /// `cohort report` without a name: each template in the templates folder with its audience
 /// and title.
@@ -25,46 +26,63 @@ pub fn report_time() -> DateTime<Utc> {
 }
 
 /// A template, its analyses and the finished run it renders from.
-struct Prepared {
-    template: ReportTemplate,
-    analyses: Vec<Analysis>,
-    output: RunOutput,
-    term: Term,
+pub(super) struct Prepared {
+    pub(super) template: ReportTemplate,
+    pub(super) session: Session,
+    pub(super) output: RunOutput,
+    /// Every analysis the publication runs.
+    pub(super) wanted: Vec<String>,
 }
 
 impl Prepared {
     /// The run's figures as the template's audience may see them (the disclosure stage).
-    fn disclose(&self) -> Result<disclosure::Disclosed, AppError> {
-        let policy = Policy::for_audience(self.template.meta.audience);
-        Ok(disclosure::disclose(policy, &self.output, &self.analyses)?)
+    pub(super) fn disclose(&self) -> Result<disclosure::Disclosed, AppError> {
+        disclose_for(&self.template, &self.output, &self.session.analyses)
     }
 
-    /// Records a report's run and the files it staged in the history, and puts the files
-    /// in place; returns the run and the files' paths.
-    fn record(
-        &self,
-        project: &Project,
-        template_name: &str,
-        staging: Staging,
-    ) -> Result<(Option<i64>, Vec<PathBuf>), AppError> {
-        history::record(
-            project,
-            RunKind {
-                command: "report",
-                template: Some(template_name.to_string()),
-            },
-            &self.output,
-            &self.analyses,
-            staging,
-            true,
-        )
+    /// The term reported on.
+    pub(super) fn term(&self) -> Term {
+        self.session.period.term
     }
 }
 
-fn prepare_report(
+/// `output`'s figures as `template`'s audience may see them.
+pub(super) fn disclose_for(
+    template: &ReportTemplate,
+    output: &RunOutput,
+    analyses: &[Analysis],
+) -> Result<disclosure::Disclosed, AppError> {
+    let policy = Policy::for_audience(template.meta.audience);
+    Ok(disclosure::disclose(policy, output, analyses)?)
+}
+
+/// Records a report's run and the files it staged in the history, and puts the files in
+/// place; returns the run and the files' paths.
+pub(super) fn record(
     project: &Project,
     template_name: &str,
-    term: Option<&str>,
+    output: &RunOutput,
+    analyses: &[Analysis],
+    staging: Staging,
+) -> Result<(Option<i64>, Vec<PathBuf>), AppError> {
+    history::record(
+        project,
+        RunKind {
+            command: "report",
+            template: Some(template_name.to_string()),
+        },
+        output,
+        analyses,
+        staging,
+        true,
+    )
+}
+
+/// The template, its publication's analyses run for the period, and the session they ran in.
+pub(super) fn prepare_report(
+    project: &Project,
+    template_name: &str,
+    term: Option<Term>,
     extra: &[&str],
 ) -> Result<Prepared, AppError> {
     // A template is a name in the templates folder, never a path.
@@ -72,56 +90,59 @@ fn prepare_report(
     let template = ReportTemplate::load(&project.templates, template_name)?;
     // A published report (board, school) rests only on locked analyses; one that stays in
     // the Virtual School (leadership, officers) may carry drafts, under a DRAFT banner.
-    let (analyses, drafts) = if template.meta.audience.publishes() {
-        (load_analyses(project)?, Vec::new())
+    let drafts = if template.meta.audience.publishes() {
+        Drafts::Refused
     } else {
-        load_analyses_or_drafts(project)?
+        Drafts::Allowed
     };
     let mut wanted: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
-    // Everything published with this report (the board report and the school pages of a
-    // term are one publication) is run, so disclosure is solved over all of it.
-    for t in publication::templates(&project.templates, &template)? {
-        wanted.extend(t.named_analyses());
-        if t.meta.audience.publishes() {
-            wanted.push("schools/summary".into());
-        }
-        // Every analysis that writes a named metric: breakdowns of one metric can come from several.
-        for m in t.named_metrics() {
-            wanted.extend(
-                analyses
-                    .iter()
-                    .filter(|a| a.meta.metrics.iter().any(|s| s.id == m))
-                    .map(|a| a.id().to_string()),
-            );
+    let mut also_read = BTreeSet::new();
+    for name in &template.meta.params {
+        match crate::period::parameter(name).map(|p| p.values) {
+            Some(Values::Column { table, .. }) => {
+                also_read.insert(table.to_string());
+            }
+            Some(Values::Result { analysis, .. }) => wanted.push(analysis.to_string()),
+            None => return Err(unknown_parameter(&template, name)),
         }
     }
-    // Only the tables the template's analyses read are loaded and checked.
-    let tables = tables_for(&analyses, &wanted);
-    let catalog = open_catalog_for(project, tables.as_ref(), term)?;
-    let term = choose_term(&catalog, term)?;
-    let engine = project.engine.start()?;
-    let results = results_cache(project);
-    let mut output = run::run_cached(
-        &catalog,
-        &analyses,
-        engine.as_ref(),
-        term,
-        Some(&wanted),
-        false,
-        results.as_ref(),
-    )?;
-    output.drafts = drafts
-        .into_iter()
-        .filter(|d| output.analyses.iter().any(|a| &a.id == d))
-        .collect();
+    let publication = publication::templates(&project.templates, &template)?;
+    let mut tables = |analyses: &[Analysis]| {
+        // Everything published with this report (the board report and the school pages of
+        // a term are one publication) is run, so disclosure is solved over all of it.
+        for t in &publication {
+            wanted.extend(t.named_analyses());
+            if t.meta.audience.publishes() {
+                wanted.push("schools/summary".into());
+            }
+            // Every analysis that writes a named metric: breakdowns of one metric can come
+            // from several.
+            for m in t.named_metrics() {
+                wanted.extend(
+                    analyses
+                        .iter()
+                        .filter(|a| a.meta.metrics.iter().any(|s| s.id == m))
+                        .map(|a| a.id().to_string()),
+                );
+            }
+        }
+        // Only the tables the template's analyses read are loaded and checked (and those
+        // its parameters' values are read from).
+        tables_for(analyses, &wanted).map(|mut t| {
+            t.extend(also_read.iter().cloned());
+            t
+        })
+    };
+    let session = Session::open_reading(project, term, drafts, &mut tables)?;
+    let mut output = session.run(Some(&wanted), false)?;
     if template.meta.audience.publishes() {
-        history::apply_published(project, &mut output, &analyses, term)?;
+        history::apply_published(project, &mut output, &session.analyses, session.period)?;
     }
     Ok(Prepared {
         template,
-        analyses,
+        session,
         output,
-        term,
+        wanted,
     })
 }
 
@@ -131,18 +152,18 @@ fn prepare_report(
 pub fn disclosed_report(
     project: &Project,
     template_name: &str,
-    term: Option<&str>,
+    term: Option<Term>,
 ) -> Result<(RunOutput, Vec<Analysis>, disclosure::Disclosed), AppError> {
     let p = prepare_report(project, template_name, term, &[])?;
     let disclosed = p.disclose()?;
-    Ok((p.output, p.analyses, disclosed))
+    Ok((p.output, p.session.analyses, disclosed))
 }
 
 /// `cohort report`: runs what the template needs and writes `<out>/<template>.html`.
 pub fn report(
     project: &Project,
     template_name: &str,
-    term: Option<&str>,
+    term: Option<Term>,
 ) -> Result<PathBuf, AppError> {
     Ok(report_formats(project, template_name, term, false)?
         .paths
@@ -154,19 +175,19 @@ pub fn report(
 pub(super) fn report_html(
     project: &Project,
     template_name: &str,
-    term: Option<&str>,
+    term: Option<Term>,
 ) -> Result<(String, Term), AppError> {
     let p = prepare_report(project, template_name, term, &[])?;
     let disclosed = p.disclose()?;
     let report = render::report(
         &p.template,
         &disclosed,
-        &p.analyses,
-        p.term,
+        &p.session.analyses,
+        p.term(),
         report_time(),
         &[],
     )?;
-    Ok((report.html(), p.term))
+    Ok((report.html(), p.term()))
 }
 
 /// What a report command wrote, and the history run that records it (none with `--no-history`).
@@ -176,8 +197,32 @@ pub struct Published {
     pub run: Option<i64>,
     /// The term reported on.
     pub term: Term,
-    /// What else was written, said once (the school pages of `--each school`).
+    /// What else was written, said once (the pages of `--each`).
     pub note: Option<String>,
+}
+
+/// What `cohort report TEMPLATE` is asked for.
+#[derive(Debug, Clone, Default)]
+pub struct ReportRequest {
+    pub template: String,
+    pub term: Option<Term>,
+    /// Also typeset each report as PDF.
+    pub pdf: bool,
+    /// `--each NAME`: one report per value of the template's parameter NAME, and an index.
+    pub each: Option<String>,
+    /// `--param NAME=VALUE`: the report for one value.
+    pub param: Option<(String, String)>,
+}
+
+/// `cohort report`, whichever form: one report, one per value of a parameter, or one value's.
+pub fn report_request(project: &Project, r: &ReportRequest) -> Result<Published, AppError> {
+    match (&r.each, &r.param) {
+        (Some(name), _) => families::report_each(project, &r.template, r.term, name, None, r.pdf),
+        (None, Some((name, value))) => {
+            families::report_each(project, &r.template, r.term, name, Some(value), r.pdf)
+        }
+        (None, None) => report_formats(project, &r.template, r.term, r.pdf),
+    }
 }
 
 /// `cohort report --format html,pdf`: the HTML and, when `pdf` is set, the same report as
@@ -185,7 +230,7 @@ pub struct Published {
 pub fn report_formats(
     project: &Project,
     template_name: &str,
-    term: Option<&str>,
+    term: Option<Term>,
     pdf: bool,
 ) -> Result<Published, AppError> {
     let p = prepare_report(project, template_name, term, &[])?;
@@ -193,8 +238,8 @@ pub fn report_formats(
     let report = render::report(
         &p.template,
         &disclosed,
-        &p.analyses,
-        p.term,
+        &p.session.analyses,
+        p.term(),
         report_time(),
         &[],
     )?;
@@ -208,9 +253,19 @@ pub fn report_formats(
     // The disclosed results and metrics.csv are part of the publication: staged with it,
     // under the report's own name, so reports for other audiences written to the same
     // folder never replace or sit among them.
-    disclosure::export::write(&disclosed, &p.analyses, &staging.dir().join(template_name))?;
+    disclosure::export::write(
+        &disclosed,
+        &p.session.analyses,
+        &staging.dir().join(template_name),
+    )?;
     staging.adopt()?;
-    let (run, paths) = p.record(project, template_name, staging)?;
+    let (run, paths) = record(
+        project,
+        template_name,
+        &p.output,
+        &p.session.analyses,
+        staging,
+    )?;
     // Name the report's own files; its results/ and metrics.csv are in `<out>/<template>/`.
     let paths = paths
         .into_iter()
@@ -219,127 +274,22 @@ pub fn report_formats(
     Ok(Published {
         paths,
         run,
-        term: p.term,
+        term: p.term(),
         note: None,
     })
 }
 
-/// `cohort report <template> --each school`: one page per school with children in care
-/// (from `schools/summary`), each given `school_urn` and `school_name`, and an index page.
-/// Writes `<out>/<template>/<urn>.html` (and `<urn>.pdf` when `pdf` is set) and
-/// `<out>/<template>/index.html`.
-pub fn report_each_school(
-    project: &Project,
-    template_name: &str,
-    term: Option<&str>,
-    pdf: bool,
-) -> Result<Published, AppError> {
-    let p = prepare_report(project, template_name, term, &["schools/summary"])?;
-    let summary = p
-        .output
-        .result("schools/summary")
-        .map(|r| r.result.clone())
-        .unwrap_or_default();
-    let (Some(urn_col), Some(name_col)) =
-        (summary.column_index("urn"), summary.column_index("name"))
-    else {
-        return Err(AppError::Data(
-            "schools/summary must have `urn` and `name` columns".into(),
-        ));
+/// The error for a parameter the template does not declare, or no template may.
+pub(super) fn unknown_parameter(template: &ReportTemplate, name: &str) -> AppError {
+    let known: Vec<&str> = crate::period::PARAMETERS.iter().map(|p| p.name).collect();
+    let declared = if template.meta.params.is_empty() {
+        "none".to_string()
+    } else {
+        template.meta.params.join(", ")
     };
-    let dir = PathBuf::from(template_name);
-    let generated = report_time();
-    let disclosed = p.disclose()?;
-    let mut pages: Vec<(String, String, String)> = Vec::new();
-    // Render every page first, then write: an error leaves no half-written set.
-    let mut rendered = Vec::new();
-    let mut slugs: std::collections::BTreeMap<String, String> = Default::default();
-    let progress = style::bar(summary.rows.len() as u64, "rendering school pages");
-    for row in &summary.rows {
-        progress.inc(1);
-        let urn = row[urn_col].to_string();
-        let name = row[name_col].to_string();
-        // File names come from a safe slug of the URN, never from the value itself.
-        let slug = safe_slug(&urn)?;
-        if let Some(other) = slugs.insert(slug.clone(), urn.clone()) {
-            return Err(AppError::Data(format!(
-                "schools `{other}` and `{urn}` would both be written as {slug}.html: URNs must differ in their letters and digits"
-            )));
-        }
-        let page = render::report(
-            &p.template,
-            &disclosed.for_school(&urn),
-            &p.analyses,
-            p.term,
-            generated,
-            &[("school_urn", urn.clone()), ("school_name", name.clone())],
-        )?;
-        rendered.push((dir.join(format!("{slug}.html")), page.html().into_bytes()));
-        if pdf {
-            let bytes = page.pdf(&p.template.path, p.template.body_line)?;
-            rendered.push((dir.join(format!("{slug}.pdf")), bytes));
-        }
-        pages.push((slug, urn, name));
-    }
-    progress.finish_and_clear();
-    let mut staging = Staging::new(&project.out)?;
-    for (path, bytes) in &rendered {
-        staging.write(path, bytes)?;
-    }
-    let index = school_index(&p.template.meta.title, p.term, &pages, pdf).html();
-    let index_path = staging.write(&dir.join("index.html"), index.as_bytes())?;
-    disclosure::export::write(&disclosed, &p.analyses, &staging.dir().join(&dir))?;
-    staging.adopt()?;
-    let (run, _) = p.record(project, template_name, staging)?;
-    let formats = if pdf { "HTML and PDF" } else { "HTML" };
-    Ok(Published {
-        note: Some(format!(
-            "wrote {} school pages ({formats}) in {}",
-            pages.len(),
-            project.out.join(&dir).display()
-        )),
-        paths: vec![index_path],
-        run,
-        term: p.term,
-    })
-}
-
-/// The index of a term's school pages as a document: a link to each school's page (and
-/// its PDF, when made) with its URN.
-fn school_index(
-    title: &str,
-    term: Term,
-    pages: &[(String, String, String)],
-    pdf: bool,
-) -> render::Report {
-    use render::document::{Block, Inline};
-    let link = |href: String, text: &str| Inline::Link {
-        href,
-        text: vec![Inline::Text(text.to_string())],
-    };
-    let items = pages
-        .iter()
-        .map(|(slug, urn, name)| {
-            let mut runs = vec![
-                link(format!("{slug}.html"), name),
-                Inline::Text(format!(" (URN {urn})")),
-            ];
-            if pdf {
-                runs.push(Inline::Text(" · ".into()));
-                runs.push(link(format!("{slug}.pdf"), "PDF"));
-            }
-            vec![Block::Paragraph(runs)]
-        })
-        .collect();
-    render::Report {
-        title: title.to_string(),
-        subtitle: format!("Term {term} · {} schools", pages.len()),
-        audience_label: "School advisory visits".into(),
-        body: vec![Block::List {
-            ordered: false,
-            tight: true,
-            items,
-        }],
-        ..render::Report::default()
-    }
+    AppError::Parameter(format!(
+        "{}: `{name}` is not a parameter of this template (it declares: {declared}; a template may declare {} in its front matter, e.g. params = [\"team\"])",
+        template.path.display(),
+        known.join(", ")
+    ))
 }

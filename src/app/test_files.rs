@@ -9,7 +9,7 @@
 
 use super::{AppError, Project, load_analyses_or_drafts};
 use crate::catalog::Catalog;
-use crate::contract::Contract;
+use crate::contract::{Contract, Term};
 use crate::run::{self, ResultTable, Value};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -36,6 +36,9 @@ pub struct Case {
     pub tables: BTreeMap<String, String>,
     #[serde(default)]
     pub term: Option<String>,
+    /// Report parameters the analysis reads from `params` (`params = { team = "Team North" }`).
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
     /// How many rows the result has.
     #[serde(default)]
     pub rows: Option<usize>,
@@ -120,7 +123,10 @@ fn analysis_id(queries: &Path, file: &Path) -> String {
 }
 
 fn bad(file: &Path, message: String) -> AppError {
-    AppError::Data(format!("{}: {message}", file.display()))
+    AppError::TestFile {
+        path: file.to_path_buf(),
+        message,
+    }
 }
 
 /// A relative path that stays inside the project (no `..`, not absolute).
@@ -341,14 +347,27 @@ fn run_case(
     if !analyses.iter().any(|a| a.id() == id) {
         return Err(bad(file, format!("no analysis `{id}` for this test file")));
     }
-    let term = super::choose_term(&catalog, case.term.as_deref())?;
+    // The case's term is read once, where the test file gives it.
+    let asked = match case.term.as_deref().map(str::parse::<Term>).transpose() {
+        Ok(t) => t,
+        Err(e) => return Err(bad(file, format!("term: {e}"))),
+    };
+    let term = super::choose_term(&catalog, asked)?;
+    for name in case.params.keys() {
+        if crate::period::parameter(name).is_none() {
+            return Err(bad(file, format!("params: no report parameter `{name}`")));
+        }
+    }
     let engine = project.engine.start()?;
-    let output = run::run(
+    let period = crate::period::Period::new(term);
+    run::prepare_with(engine.as_ref(), &catalog, &period, &case.params)?;
+    let output = run::run_prepared(
         &catalog,
         &analyses,
         engine.as_ref(),
         term,
         Some(&[id.to_string()]),
+        false,
     )?;
     let Some(result) = output.result(id) else {
         return Err(bad(file, format!("`{id}` did not run")));
@@ -419,6 +438,6 @@ pub fn test(project: &Project, filter: Option<&str>) -> Result<String, AppError>
     if ok {
         Ok(text)
     } else {
-        Err(AppError::Data(text))
+        Err(AppError::TestsFailed(text))
     }
 }

@@ -57,6 +57,7 @@ fn run_of(tables: Vec<(&str, ResultTable)>) -> RunOutput {
         sources: vec![],
         results: None,
         drafts: vec![],
+        parameters: Default::default(),
     }
 }
 

@@ -3,13 +3,12 @@
 
 use super::{History, HistoryError};
 use crate::analysis::{Analysis, Level};
+use crate::contract::AcademicYear;
 use crate::run::{RunOutput, Value, YearSource, metrics};
 
-/// Whether `s` starts with an academic year such as `2023-24`.
-fn academic_year(s: &str) -> Option<&str> {
-    let y = s.get(..7)?;
-    let b = y.as_bytes();
-    (b[4] == b'-' && b[..4].iter().chain(&b[5..]).all(u8::is_ascii_digit)).then_some(y)
+/// The academic year `s` starts with (`2023-24`, `2023-24-autumn`), if it does.
+fn academic_year(s: &str) -> Option<AcademicYear> {
+    s.get(..7)?.parse().ok()
 }
 
 /// One year's rows as a report published them.
@@ -29,11 +28,12 @@ fn find(
     history: &History,
     analysis: &str,
     period_column: &str,
-    year: &str,
-    current_year: &str,
+    year: AcademicYear,
+    current_year: AcademicYear,
 ) -> Result<Option<Publication>, HistoryError> {
+    let (year_text, current_text) = (year.to_string(), current_year.to_string());
     for (run_id, recorded, version, run_json) in
-        history.reports_between(analysis, year, current_year)?
+        history.reports_between(analysis, &year_text, &current_text)?
     {
         let json: serde_json::Value = serde_json::from_str(&run_json).unwrap_or_default();
         // A draft was never published.
@@ -44,10 +44,9 @@ fn find(
         let Some(period) = table.column_index(period_column) else {
             continue;
         };
-        let has_year = table
-            .rows
-            .iter()
-            .any(|r| matches!(r.get(period), Some(Value::Text(t)) if t.starts_with(year)));
+        let has_year = table.rows.iter().any(
+            |r| matches!(r.get(period), Some(Value::Text(t)) if academic_year(t) == Some(year)),
+        );
         if !has_year {
             continue;
         }
@@ -57,7 +56,8 @@ fn find(
             .and_then(|s| s.as_array())
             .and_then(|sources| {
                 sources.iter().find_map(|s| {
-                    (s.get("analysis")?.as_str()? == analysis && s.get("year")?.as_str()? == year)
+                    (s.get("analysis")?.as_str()? == analysis
+                        && s.get("year")?.as_str()? == year_text)
                         .then(|| s.get("version")?.as_u64())
                         .flatten()
                 })
@@ -82,7 +82,7 @@ pub fn apply(
     history: &History,
     output: &mut RunOutput,
     analyses: &[Analysis],
-    current_year: &str,
+    current_year: AcademicYear,
 ) -> Result<(), HistoryError> {
     let mut sources = Vec::new();
     for analysis in analyses {
@@ -98,12 +98,12 @@ pub fn apply(
         let Some(period) = run.result.column_index(&spec.time_period) else {
             continue;
         };
-        let mut years: Vec<String> = run
+        let mut years: Vec<AcademicYear> = run
             .result
             .rows
             .iter()
             .filter_map(|r| match r.get(period) {
-                Some(Value::Text(t)) => academic_year(t).map(str::to_string),
+                Some(Value::Text(t)) => academic_year(t),
                 _ => None,
             })
             .collect();
@@ -113,8 +113,9 @@ pub fn apply(
             continue;
         }
         for year in &years {
-            let in_year = |r: &Vec<Value>, col: usize| matches!(r.get(col), Some(Value::Text(t)) if t.starts_with(year.as_str()));
-            let published = if year.as_str() < current_year {
+            let year = *year;
+            let in_year = |r: &Vec<Value>, col: usize| matches!(r.get(col), Some(Value::Text(t)) if academic_year(t) == Some(year));
+            let published = if year < current_year {
                 find(
                     history,
                     analysis.id(),
@@ -135,7 +136,7 @@ pub fn apply(
             else {
                 sources.push(YearSource {
                     analysis: analysis.id().to_string(),
-                    year: year.clone(),
+                    year: year.to_string(),
                     source: "recomputed".into(),
                     run_id: None,
                     recorded: None,
@@ -171,7 +172,7 @@ pub fn apply(
             run.result.rows.splice(at..at, mapped);
             sources.push(YearSource {
                 analysis: analysis.id().to_string(),
-                year: year.clone(),
+                year: year.to_string(),
                 source: "published".into(),
                 run_id: Some(run_id),
                 recorded: Some(recorded),
@@ -201,8 +202,11 @@ mod tests {
 
     #[test]
     fn academic_years_are_read_from_periods() {
-        assert_eq!(academic_year("2023-24"), Some("2023-24"));
-        assert_eq!(academic_year("2023-24-spring"), Some("2023-24"));
+        assert_eq!(academic_year("2023-24"), Some(AcademicYear::new(2023)));
+        assert_eq!(
+            academic_year("2023-24-spring"),
+            Some(AcademicYear::new(2023))
+        );
         assert_eq!(academic_year("all"), None);
         assert_eq!(academic_year("Primary"), None);
     }

@@ -37,15 +37,17 @@ pub fn report(
             excerpt: String::new(),
         });
     }
+    let period = crate::period::Period::new(term);
     let data = Arc::new(ReportData {
         run: disclosed.run.clone(),
         metrics: disclosed.metrics.clone(),
         policy: disclosed.policy,
         analyses: analyses.to_vec(),
         audience: template.meta.audience,
-        academic_year: term.year.to_string(),
-        previous_term: term.previous().to_string(),
-        same_term_last_year: term.a_year_earlier().to_string(),
+        academic_year: period.year.to_string(),
+        previous_term: period.previous_term.to_string(),
+        same_term_last_year: period.same_term_last_year.to_string(),
+        period,
     });
     let markdown = fill(template, &data, globals)?;
     let store = markdown.1;

@@ -12,6 +12,8 @@ pub struct ReportData {
     pub policy: Policy,
     pub analyses: Vec<Analysis>,
     pub audience: Audience,
+    /// The period reported on; the three strings below are its values as text.
+    pub period: crate::period::Period,
     pub academic_year: String,
     pub previous_term: String,
     pub same_term_last_year: String,

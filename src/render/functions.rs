@@ -8,7 +8,7 @@ use super::document::{Block, BlockStore};
 use super::escape::escape;
 use super::figures::{Figure, NATIONAL, Reference, change_text, latest_national, metric_figure};
 use super::format::format_number;
-use super::lookups::{invalid, lookup, period_heading, report_year, require_metric};
+use super::lookups::{invalid, lookup, require_metric};
 use super::words::period_label;
 use minijinja::value::{Kwargs, Value as JValue};
 use minijinja::{Environment, Error};
@@ -154,34 +154,23 @@ pub(super) fn register(
         lookup(&d, &id)
             .map(|(analysis, _)| JValue::from_safe_string(escape(&analysis.meta.description)))
     });
-    env.add_global("term", data.run.term.clone());
-    env.add_global("academic_year", data.academic_year.clone());
-    // The run's academic year as reports should name it: "2024-25 (year to date)" before
-    // its summer term, so a part year is never shown as the full year.
-    env.add_global(
-        "academic_year_label",
-        period_heading(&data, &data.academic_year),
-    );
-    env.add_global(
-        "year_to_date",
-        crate::run::metrics::period_status(&data.academic_year, data.run.term.parse().ok())
-            == "year_to_date",
-    );
-    env.add_global("previous_term", data.previous_term.clone());
-    env.add_global("same_term_last_year", data.same_term_last_year.clone());
-    // The same periods in words, for prose: "Summer term 2025", "2024/25".
-    env.add_global("term_label", period_label(&data.run.term));
-    env.add_global("year_label", period_label(&data.academic_year));
-    env.add_global("previous_term_label", period_label(&data.previous_term));
-    env.add_global(
-        "same_term_last_year_label",
-        period_label(&data.same_term_last_year),
-    );
-    if let Ok(year) = report_year(&data) {
-        env.add_global("previous_year", year.previous().to_string());
-        env.add_global(
-            "previous_year_label",
-            period_label(&year.previous().to_string()),
-        );
+    // The period's names and values exactly as SQL's `params` table has them, and every
+    // report parameter (none unless the report is for one value: `--each`, `--param`).
+    for (name, value) in data.period.values() {
+        env.add_global(name, period_value(value));
+    }
+    for p in crate::period::PARAMETERS {
+        env.add_global(p.name, JValue::from(()));
+    }
+}
+
+/// A period value as a template variable: text, a number, a date as `YYYY-MM-DD`, a flag.
+fn period_value(value: crate::period::PeriodValue) -> JValue {
+    use crate::period::PeriodValue;
+    match value {
+        PeriodValue::Text(s) => JValue::from(s),
+        PeriodValue::Int(n) => JValue::from(n),
+        PeriodValue::Date(d) => JValue::from(d.format("%Y-%m-%d").to_string()),
+        PeriodValue::Bool(b) => JValue::from(b),
     }
 }

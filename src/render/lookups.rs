@@ -88,7 +88,7 @@ pub(super) fn rows_where(
 /// A period as a column heading: the run's own academic year before its summer term is
 /// marked "(year to date)", never shown as the full year.
 pub(super) fn period_heading(data: &ReportData, period: &str) -> String {
-    match crate::run::metrics::period_status(period, data.run.term.parse().ok()) {
+    match crate::run::metrics::period_status(period, Some(data.period.term)) {
         "year_to_date" => format!("{} (year to date)", period_label(period)),
         _ => period_label(period),
     }
@@ -111,7 +111,5 @@ pub(super) fn require_metric(data: &ReportData, id: &str) -> Result<(), Error> {
 
 /// The report's academic year.
 pub(super) fn report_year(data: &ReportData) -> Result<crate::contract::AcademicYear, Error> {
-    data.academic_year
-        .parse()
-        .map_err(|_| invalid(format!("academic year `{}`", data.academic_year)))
+    Ok(data.period.year)
 }

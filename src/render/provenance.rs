@@ -278,8 +278,14 @@ pub(super) fn provenance_blocks(
             )),
             Inline::Code(run.data_dir.display().to_string()),
             Inline::Text(format!(
-                " ({} rows read). Figures are for term {}.",
-                run.rows_read, run.term
+                " ({} rows read). Figures are for term {}{}.",
+                run.rows_read,
+                run.term,
+                // The report parameters the run was for (`--each team`): "team Team East".
+                run.parameters
+                    .iter()
+                    .map(|(name, value)| format!(", {name} {value}"))
+                    .collect::<String>()
             )),
         ]),
         Block::Table(Box::new(Table {

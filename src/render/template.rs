@@ -27,6 +27,10 @@ pub struct TemplateMeta {
     /// Analyses to run beyond those the template's calls name.
     #[serde(default)]
     pub analyses: Vec<String>,
+    /// The report parameters the template is written for (`params = ["team"]`): names of
+    /// [`crate::period::PARAMETERS`], one report per value with `--each`.
+    #[serde(default)]
+    pub params: Vec<String>,
 }
 
 /// A report template read from `report-templates/<name>.md`.

@@ -156,24 +156,12 @@ pub fn metric_label(id: &str) -> String {
 /// A term as a reader says it: `2024-25-summer` is "Summer term 2025" (autumn falls in the
 /// year's first calendar year, spring and summer in its second). `None` for anything else.
 pub fn term_label(text: &str) -> Option<String> {
-    use crate::contract::{Season, Term};
-    let term: Term = text.trim().parse().ok()?;
-    let (name, year) = match term.season {
-        Season::Autumn => ("Autumn", term.year.start),
-        Season::Spring => ("Spring", term.year.start + 1),
-        Season::Summer => ("Summer", term.year.start + 1),
-    };
-    Some(format!("{name} term {year}"))
+    Some(crate::period::term_label(text.trim().parse().ok()?))
 }
 
 /// An academic year as a reader says it: `2024-25` is "2024/25". `None` for anything else.
 pub fn year_label(text: &str) -> Option<String> {
-    let year: crate::contract::AcademicYear = text.trim().parse().ok()?;
-    Some(format!(
-        "{}/{:02}",
-        year.start,
-        (year.start + 1).rem_euclid(100)
-    ))
+    Some(crate::period::year_label(text.trim().parse().ok()?))
 }
 
 /// A term or academic year in words ("Summer term 2025", "2024/25", "2024/25 (year to

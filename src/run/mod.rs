@@ -20,10 +20,11 @@ use crate::catalog::{Catalog, DataFile};
 use crate::contract::Term;
 use crate::engine::Engine;
 use crate::output::write_atomic;
+use crate::period::Period;
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Why a run failed.
@@ -89,6 +90,9 @@ pub struct RunOutput {
     /// What the run took from and kept in the result cache, when it used one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub results: Option<reuse::ResultReuse>,
+    /// The report parameters this run was for (`team = "Team East"`), when any.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<String, String>,
 }
 
 /// Where one analysis's rows for one academic year came from in a report.
@@ -124,8 +128,19 @@ impl RunOutput {
     }
 }
 
-/// Registers the catalog's tables and the run's parameters with `engine`.
+/// Registers the catalog's tables and the run's period with `engine`.
 pub fn prepare(engine: &dyn Engine, catalog: &Catalog, term: Term) -> Result<(), RunError> {
+    prepare_with(engine, catalog, &Period::new(term), &BTreeMap::new())
+}
+
+/// [`prepare`] for a run for one value of report parameters (`team = "Team East"`), which
+/// analyses read from `params` as they read the term.
+pub fn prepare_with(
+    engine: &dyn Engine,
+    catalog: &Catalog,
+    period: &Period,
+    parameters: &BTreeMap<String, String>,
+) -> Result<(), RunError> {
     let fail = |e: crate::engine::EngineError| RunError::Engine {
         engine: engine.name().into(),
         message: e.message,
@@ -137,7 +152,7 @@ pub fn prepare(engine: &dyn Engine, catalog: &Catalog, term: Term) -> Result<(),
         }
         .map_err(fail)?;
     }
-    let (schema, batch) = params::table(term);
+    let (schema, batch) = params::table(period, parameters);
     engine
         .register(None, "params", schema, vec![batch])
         .map_err(fail)?;
@@ -210,7 +225,13 @@ pub fn run_prepared_cached(
     cache: Option<&reuse::ResultCache>,
 ) -> Result<RunOutput, RunError> {
     let keys = match cache {
-        Some(_) => reuse::keys(analyses, &reuse::table_hashes(catalog), engine.name(), term)?,
+        Some(c) => reuse::keys(
+            analyses,
+            &reuse::table_hashes(catalog),
+            engine.name(),
+            term,
+            c.salt(),
+        )?,
         None => Default::default(),
     };
     let selected: Option<BTreeSet<String>> =
@@ -301,6 +322,7 @@ pub fn run_prepared_cached(
         drafts: Vec::new(),
         sources: Vec::new(),
         results: cache.map(reuse::ResultCache::used),
+        parameters: BTreeMap::new(),
     })
 }
 

@@ -12,14 +12,14 @@
 
 use super::{AnalysisRun, Batches, ResultTable, RunError, Value, convert};
 use crate::analysis::{self, Analysis};
+use crate::arrow::datatypes::Schema;
+use crate::arrow::ipc::reader::FileReader;
+use crate::arrow::ipc::writer::FileWriter;
 use crate::catalog::Catalog;
 use crate::contract::Term;
 use crate::engine::Engine;
 use crate::output::write_atomic;
 use chrono::{NaiveDate, Utc};
-use datafusion::arrow::datatypes::Schema;
-use datafusion::arrow::ipc::reader::FileReader;
-use datafusion::arrow::ipc::writer::FileWriter;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -30,6 +30,9 @@ use std::sync::{Arc, Mutex};
 #[derive(Debug)]
 pub struct ResultCache {
     pub dir: PathBuf,
+    /// What else determines every result of this run: its report parameters
+    /// (`team=Team East`), which analyses read from `params`; empty when none.
+    salt: String,
     used: Mutex<ResultReuse>,
 }
 
@@ -43,7 +46,24 @@ impl ResultCache {
                 ..ResultReuse::default()
             }),
             dir,
+            salt: String::new(),
         }
+    }
+
+    /// The same cache for a run for one value of report parameters: their values are part
+    /// of every key, so one team's results are never another's.
+    pub fn for_parameters(&self, parameters: &BTreeMap<String, String>) -> ResultCache {
+        let mut c = ResultCache::new(self.dir.clone());
+        c.salt = parameters
+            .iter()
+            .map(|(k, v)| format!("{k}={v:?}\n"))
+            .collect();
+        c
+    }
+
+    /// What besides the term determines this run's results (see [`ResultCache::for_parameters`]).
+    pub fn salt(&self) -> &str {
+        &self.salt
     }
 
     /// What the cache gave and took so far.
@@ -117,6 +137,7 @@ pub fn keys(
     tables: &BTreeMap<String, String>,
     engine: &str,
     term: Term,
+    salt: &str,
 ) -> Result<BTreeMap<String, String>, RunError> {
     let mut keys: BTreeMap<String, String> = BTreeMap::new();
     let by_table: BTreeMap<String, String> = analyses
@@ -134,7 +155,7 @@ pub fn keys(
             h.update(b"cohort result cache 1\n");
             h.update(
                 format!(
-                    "{}\n{engine}\n{term}\n{}\n{}\n{}\n{:?}\n",
+                    "{}\n{engine}\n{term}\n{salt}{}\n{}\n{}\n{:?}\n",
                     env!("CARGO_PKG_VERSION"),
                     a.id(),
                     a.meta.version,
@@ -319,7 +340,7 @@ pub fn store(
     id: &str,
     key: &str,
     table: &ResultTable,
-    batches: &[datafusion::arrow::record_batch::RecordBatch],
+    batches: &[crate::arrow::record_batch::RecordBatch],
 ) -> std::io::Result<()> {
     let [batches_path, table_path, meta] = paths(dir, id, key);
     let ipc = ipc_bytes(batches).map_err(std::io::Error::other)?;
@@ -338,8 +359,8 @@ pub fn store(
 
 /// Batches as an Arrow IPC file (their schema kept exactly; an empty result keeps none).
 fn ipc_bytes(
-    batches: &[datafusion::arrow::record_batch::RecordBatch],
-) -> Result<Vec<u8>, datafusion::arrow::error::ArrowError> {
+    batches: &[crate::arrow::record_batch::RecordBatch],
+) -> Result<Vec<u8>, crate::arrow::error::ArrowError> {
     let schema = batches
         .first()
         .map(|b| b.schema())
@@ -539,9 +560,9 @@ pub fn run_cells_cached<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use datafusion::arrow::array::{Float64Array, Int32Array};
-    use datafusion::arrow::datatypes::{DataType, Field};
-    use datafusion::arrow::record_batch::RecordBatch;
+    use crate::arrow::array::{Float64Array, Int32Array};
+    use crate::arrow::datatypes::{DataType, Field};
+    use crate::arrow::record_batch::RecordBatch;
 
     fn sample() -> (ResultTable, Batches) {
         let schema = Arc::new(Schema::new(vec![

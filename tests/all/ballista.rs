@@ -76,7 +76,7 @@ mod cluster {
             .arg(dir.path())
             .assert()
             .success()
-            .stdout(predicates::str::contains("46 analyses"))
+            .stdout(predicates::str::contains("47 analyses"))
             .stdout(predicates::str::contains("on ballista"));
     }
 

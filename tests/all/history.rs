@@ -154,7 +154,7 @@ fn diff_names_a_changed_analysis_version() {
         "a changed figure does not name the version change:\n{d}"
     );
     // Diff compares one term only.
-    app::run_and_write(&project, Some("2023-24-summer"), None).unwrap();
+    app::run_and_write(&project, Some(term("2023-24-summer")), None).unwrap();
     let e = app::history::diff(&history, 2, 3).unwrap_err().to_string();
     assert!(e.contains("same term"), "{e}");
 }
@@ -219,7 +219,7 @@ fn the_board_report_shows_earlier_years_as_published_and_marks_a_series_break() 
         ..Project::default()
     };
     // Last year's board report, recorded as run 1.
-    app::report(&project, "board-annual", Some("2023-24-summer")).unwrap();
+    app::report(&project, "board-annual", Some(term("2023-24-summer"))).unwrap();
     // This year, persistent absence is defined differently: version 99.
     let file = queries.join("attendance/absence_by_year.sql");
     let text = std::fs::read_to_string(&file).unwrap();
@@ -230,7 +230,7 @@ fn the_board_report_shows_earlier_years_as_published_and_marks_a_series_break() 
     std::fs::write(&file, text.replacen(version_line, "-- version = 99", 1)).unwrap();
     app::write_lock(&project).unwrap();
     project.out = dir.path().join("out2");
-    let path = app::report(&project, "board-annual", Some("2024-25-summer")).unwrap();
+    let path = app::report(&project, "board-annual", Some(term("2024-25-summer"))).unwrap();
     let html = std::fs::read_to_string(path).unwrap();
     assert!(
         html.contains("Earlier years: published or recomputed"),
@@ -293,6 +293,7 @@ fn published_rows_replace_recomputed_ones_year_by_year() {
         sources: vec![],
         results: None,
         drafts: vec![],
+        parameters: Default::default(),
     };
     let mut h = History::open(&dir.path().join("h.duckdb")).unwrap();
     let report = cohort::history::RunKind {
@@ -319,8 +320,13 @@ fn published_rows_replace_recomputed_ones_year_by_year() {
         2,
         "2024-25-summer",
     );
-    cohort::history::published::apply(&h, &mut now, std::slice::from_ref(&analysis), "2024-25")
-        .unwrap();
+    cohort::history::published::apply(
+        &h,
+        &mut now,
+        std::slice::from_ref(&analysis),
+        cohort::contract::AcademicYear::new(2024),
+    )
+    .unwrap();
     let rates: Vec<String> = now.analyses[0]
         .result
         .rows
@@ -454,4 +460,9 @@ fn an_analysis_changed_since_the_lock_runs_as_a_draft_and_is_never_published() {
         .expect_err("diff refuses drafts")
         .to_string();
     assert!(diff.contains("carried drafts"), "{diff}");
+}
+
+/// A term written as a test gives it.
+fn term(text: &str) -> cohort::contract::Term {
+    text.parse().expect("a term")
 }

@@ -26,4 +26,5 @@ mod reading;
 mod reuse;
 mod sample;
 mod sandbox;
+mod session;
 mod words;
