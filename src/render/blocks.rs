@@ -5,8 +5,8 @@ use super::chart;
 use super::context::ReportData;
 use super::document::{Block, Cell, Figure as ChartFigure, Inline, Table};
 use super::figures::{
-    Figure, NEIGHBOURS, SMALL_BASE, base_note, headline, headline_of, latest_reference,
-    national_cell, short_change, show,
+    Figure, NEIGHBOURS, SMALL_BASE, base_note, counts_children, headline, headline_of,
+    latest_reference, national_cell, short_change, show,
 };
 use super::format::format_value;
 use super::lookups::{
@@ -122,27 +122,39 @@ pub(super) fn chart_block(data: &ReportData, id: &str, kwargs: &Kwargs) -> Resul
         add_small_bases(&mut t, &data_table.columns, &notes);
         t
     });
-    // The sentence names the plotted rates that rest on small bases, with their n.
+    // The sentence names the plotted rates of the latest category that rest on small
+    // bases, with their n (the data table has every one).
     let mut summary = drawn.summary;
+    let x = result.column_index(&spec.x);
+    let latest = x.and_then(|i| result.rows.last().map(|r| r[i].clone()));
     let small: Vec<String> = notes
         .iter()
         .zip(&result.rows)
+        .filter(|(_, cells)| x.map(|i| &cells[i]) == latest.as_ref())
         .flat_map(|(row, cells)| {
-            let x = std::iter::once(&spec.x)
-                .chain(spec.series.iter())
-                .filter_map(|c| result.column_index(c))
-                .map(|i| super::words::period_label(&cells[i].to_string()))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let group = spec
+                .series
+                .as_ref()
+                .and_then(|c| result.column_index(c))
+                .map(|i| format!("{}, ", cells[i]))
+                .unwrap_or_default();
             row.iter()
                 .filter(|(c, _)| spec.y.contains(c))
-                .map(move |(_, n)| format!("{x} {n}"))
+                .map(move |(c, n)| {
+                    let what = if spec.y.len() == 1 && !group.is_empty() {
+                        group.trim_end_matches(", ").to_string()
+                    } else {
+                        format!("{group}{c}")
+                    };
+                    format!("{what} {n}")
+                })
                 .collect::<Vec<_>>()
         })
         .collect();
-    if !small.is_empty() {
+    if let Some(at) = latest.filter(|_| !small.is_empty()) {
         summary.push_str(&format!(
-            " On bases under 30, where a few children move a rate a long way: {}.",
+            " In {}, on bases under 30 (a few children move such a rate a long way): {}.",
+            super::words::period_label(&at.to_string()),
             small.join(", ")
         ));
     }
@@ -236,7 +248,8 @@ fn small_bases(
         .filter(|m| m.unit == "percent")
         .filter_map(|m| {
             let value = table.column_index(&m.value)?;
-            let den = table.column_index(m.denominator.as_deref()?)?;
+            let den = m.denominator.as_deref().filter(|d| counts_children(d))?;
+            let den = table.column_index(den)?;
             let num = m.numerator.as_deref().and_then(|c| table.column_index(c));
             Some((m.value.clone(), value, num, den))
         })

@@ -23,6 +23,12 @@ pub(super) struct Figure {
 /// A rate resting on fewer than this many (children, PEPs, ...) shows its n beside it.
 pub(super) const SMALL_BASE: f64 = 30.0;
 
+/// Whether a rate's denominator column counts children (pupils, PEPs, young people) rather
+/// than school sessions: an absence rate's base is sessions, and its n would mislead.
+pub(super) fn counts_children(denominator: &str) -> bool {
+    !denominator.contains("session")
+}
+
 /// The n printed beside a rate on a small base: "(9 of 17)", or "(of 17)" without its
 /// numerator.
 pub(super) fn base_note(numerator: Option<f64>, denominator: f64) -> String {
@@ -38,7 +44,8 @@ pub(super) fn base_note(numerator: Option<f64>, denominator: f64) -> String {
 
 impl Figure {
     /// A disclosed metric row's figure; `None` when the row has no value.
-    fn of(m: &DisclosedMetric) -> Option<Figure> {
+    /// `children` says whether the metric's denominator counts children (not sessions).
+    fn of(m: &DisclosedMetric, children: bool) -> Option<Figure> {
         if m.value_suppressed {
             Some(Figure {
                 value: 0.0,
@@ -52,6 +59,7 @@ impl Figure {
                 .denominator
                 .filter(|d| {
                     m.row.unit == "percent"
+                        && children
                         && !m.denominator_suppressed
                         && *d > 0.0
                         && *d < SMALL_BASE
@@ -94,7 +102,16 @@ pub(super) fn metric_figure(
                 && m.group == group
                 && breakdown.is_none_or(|b| m.breakdown == b)
         })
-        .and_then(Figure::of)
+        .and_then(|m| {
+            let children = data
+                .analyses
+                .iter()
+                .flat_map(|a| &a.meta.metrics)
+                .find(|s| s.id == m.row.metric)
+                .and_then(|s| s.denominator.as_deref())
+                .is_none_or(counts_children);
+            Figure::of(m, children)
+        })
 }
 
 /// A metric's headline figure (breakdown and group `all`) for one period, as disclosed.
@@ -167,7 +184,7 @@ fn movement(from: &Option<Figure>, to: &Option<Figure>, points: &str) -> Movemen
 /// A change in a table cell: "up 1.2 pts", "no change", `c` when either side is suppressed.
 pub(super) fn short_change(from: &Option<Figure>, to: &Option<Figure>) -> String {
     let on = small_base(from, to)
-        .map(|n| format!(", on {}", format_number(n, "count")))
+        .map(|n| format!(" (on {})", format_number(n, "count")))
         .unwrap_or_default();
     match movement(from, to, "pts") {
         Movement::Suppressed => crate::run::value::SUPPRESSED.to_string(),
@@ -182,7 +199,7 @@ pub(super) fn short_change(from: &Option<Figure>, to: &Option<Figure>) -> String
 pub(super) fn change_text(from: Option<Figure>, to: Option<Figure>) -> String {
     // A change on a small base says so: a few children move a rate a long way.
     let on = small_base(&from, &to)
-        .map(|n| format!(", on a base of {}", format_number(n, "count")))
+        .map(|n| format!(" (on a base of {})", format_number(n, "count")))
         .unwrap_or_default();
     match movement(&from, &to, "percentage points") {
         Movement::Suppressed => "not shown (a figure is suppressed)".to_string(),
@@ -313,11 +330,11 @@ mod tests {
         assert_eq!(show(&now), "52.9% (9 of 17)");
         assert_eq!(
             change_text(small(7.0, 41.176), now.clone()),
-            "up 11.8 percentage points, on a base of 17"
+            "up 11.8 percentage points (on a base of 17)"
         );
         assert_eq!(
             short_change(&small(7.0, 41.176), &now),
-            "up 11.8 pts, on 17"
+            "up 11.8 pts (on 17)"
         );
         // 30 or more: no n (the figure alone).
         assert_eq!(show(&figure(52.9, "percent", true)), "52.9%");

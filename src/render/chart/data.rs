@@ -21,13 +21,13 @@ pub(super) struct Series {
 
 impl Series {
     /// What a gap at category `ci` is labelled on the chart: `c` where the figure is
-    /// suppressed, "no data" where there is none; `None` where there is a figure.
+    /// suppressed, "No data" where there is none; `None` where there is a figure.
     pub(super) fn gap_label(&self, ci: usize) -> Option<&'static str> {
         match self.values.get(ci) {
             Some(Some(_)) => None,
             _ if self.suppressed.get(ci).copied().unwrap_or(false) => Some("c"),
-            _ if self.too_few.get(ci).copied().unwrap_or(false) => Some("too few"),
-            _ => Some("no data"),
+            _ if self.too_few.get(ci).copied().unwrap_or(false) => Some("Too few"),
+            _ => Some("No data"),
         }
     }
 }

@@ -74,7 +74,7 @@ fn gaps(data: &ChartData) -> (usize, usize, usize) {
         for ci in 0..s.values.len() {
             match s.gap_label(ci) {
                 Some("c") => suppressed += 1,
-                Some("too few") => too_few += 1,
+                Some("Too few") => too_few += 1,
                 Some(_) => missing += 1,
                 None => {}
             }

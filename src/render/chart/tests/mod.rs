@@ -208,7 +208,7 @@ fn horizontal_bars_label_categories_and_values() {
     );
     assert!(chart.svg.contains("Reception"));
     assert!(chart.svg.contains("£42"));
-    assert_eq!(gap_labels(&chart.svg), vec!["no data".to_string()]);
+    assert_eq!(gap_labels(&chart.svg), vec!["No data".to_string()]);
 }
 
 #[test]
