@@ -5,7 +5,8 @@ use super::chart;
 use super::context::ReportData;
 use super::document::{Block, Cell, Figure as ChartFigure, Inline, Table};
 use super::figures::{
-    Figure, NEIGHBOURS, headline, headline_of, latest_reference, national_cell, short_change, show,
+    Figure, NEIGHBOURS, SMALL_BASE, base_note, counts_children, headline, headline_of,
+    latest_reference, national_cell, short_change, show,
 };
 use super::format::format_value;
 use super::lookups::{
@@ -26,6 +27,9 @@ pub(super) fn chart_block(data: &ReportData, id: &str, kwargs: &Kwargs) -> Resul
     // `table=false` leaves out the chart's data table, for a page whose next table already
     // holds the same figures (the school page, which must fit on one side of A4).
     let with_table: Option<bool> = kwargs.get("table")?;
+    // `title=` names what this call draws when `where=` keeps only part of what the
+    // analysis's title promises (its OC2 rows but not all children in care).
+    let title: Option<String> = kwargs.get("title")?;
     kwargs.assert_all_used()?;
     let (analysis, run) = lookup(data, id)?;
     let shown = &run.result;
@@ -34,6 +38,7 @@ pub(super) fn chart_block(data: &ReportData, id: &str, kwargs: &Kwargs) -> Resul
         .map(|c| rows_where(shown, id, c))
         .transpose()?;
     let result = filtered.as_ref().unwrap_or(shown);
+    let original = result;
     let spec = match &name {
         Some(n) => analysis
             .meta
@@ -49,10 +54,21 @@ pub(super) fn chart_block(data: &ReportData, id: &str, kwargs: &Kwargs) -> Resul
         ))
     })?;
     let breaks = crate::run::series_breaks(&data.run.sources, id);
-    let (spec, relabelled) = in_words(spec, result, &analysis.meta);
+    let (mut spec, relabelled) = in_words(spec, result, &analysis.meta);
+    if let Some(t) = title {
+        spec.title = t;
+    }
     let (spec, result) = (&spec, &relabelled);
     let drawn = chart::render_chart_with_breaks(spec, result, &breaks)
         .map_err(|e| invalid(format!("chart of `{id}`: {e}")))?;
+    if !drawn.drawn {
+        // Nothing to draw (every point suppressed or missing): one sentence saying why,
+        // not an empty frame.
+        return Ok(Block::Paragraph(vec![
+            Inline::Strong(vec![Inline::Text(format!("{}.", spec.title))]),
+            Inline::Text(format!(" {}", drawn.summary)),
+        ]));
+    }
     let anchor = match &spec.name {
         Some(n) => format!("chart-{}-{n}", id.replace('/', "-")),
         None => format!("chart-{}", id.replace('/', "-")),
@@ -88,13 +104,64 @@ pub(super) fn chart_block(data: &ReportData, id: &str, kwargs: &Kwargs) -> Resul
             .collect(),
     };
     // `table=false` draws no data table: the page's next table holds the same figures.
-    let table = with_table
-        .unwrap_or(true)
-        .then(|| result_table(&data_table, Some(&spec.unit), None));
+    let notes = small_bases(original, &analysis.meta);
+    let label = |c: &str| {
+        analysis
+            .meta
+            .labels
+            .get(c)
+            .cloned()
+            .unwrap_or(c.to_string())
+    };
+    let notes: Vec<Vec<(String, String)>> = notes
+        .into_iter()
+        .map(|r| r.into_iter().map(|(c, n)| (label(&c), n)).collect())
+        .collect();
+    let table = with_table.unwrap_or(true).then(|| {
+        let mut t = result_table(&data_table, Some(&spec.unit), None);
+        add_small_bases(&mut t, &data_table.columns, &notes);
+        t
+    });
+    // The sentence names the plotted rates of the latest category that rest on small
+    // bases, with their n (the data table has every one).
+    let mut summary = drawn.summary;
+    let x = result.column_index(&spec.x);
+    let latest = x.and_then(|i| result.rows.last().map(|r| r[i].clone()));
+    let small: Vec<String> = notes
+        .iter()
+        .zip(&result.rows)
+        .filter(|(_, cells)| x.map(|i| &cells[i]) == latest.as_ref())
+        .flat_map(|(row, cells)| {
+            let group = spec
+                .series
+                .as_ref()
+                .and_then(|c| result.column_index(c))
+                .map(|i| format!("{}, ", cells[i]))
+                .unwrap_or_default();
+            row.iter()
+                .filter(|(c, _)| spec.y.contains(c))
+                .map(move |(c, n)| {
+                    let what = if spec.y.len() == 1 && !group.is_empty() {
+                        group.trim_end_matches(", ").to_string()
+                    } else {
+                        format!("{group}{c}")
+                    };
+                    format!("{what} {n}")
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    if let Some(at) = latest.filter(|_| !small.is_empty()) {
+        summary.push_str(&format!(
+            " In {}, on bases under 30 (a few children move such a rate a long way): {}.",
+            super::words::period_label(&at.to_string()),
+            small.join(", ")
+        ));
+    }
     Ok(Block::Figure(Box::new(ChartFigure {
         id: anchor,
         title: spec.title.clone(),
-        summary: drawn.summary,
+        summary,
         svg,
         data: table,
     })))
@@ -168,6 +235,56 @@ fn in_words(
     (spec, table)
 }
 
+/// The n beside each rate of `table` that rests on fewer than [`SMALL_BASE`]: for each row,
+/// the rate's column name and "(9 of 17)". A rate is a percent metric the analysis declares
+/// with its denominator (and numerator) columns.
+fn small_bases(
+    table: &ResultTable,
+    meta: &crate::analysis::FrontMatter,
+) -> Vec<Vec<(String, String)>> {
+    let rates: Vec<(String, usize, Option<usize>, usize)> = meta
+        .metrics
+        .iter()
+        .filter(|m| m.unit == "percent")
+        .filter_map(|m| {
+            let value = table.column_index(&m.value)?;
+            let den = m.denominator.as_deref().filter(|d| counts_children(d))?;
+            let den = table.column_index(den)?;
+            let num = m.numerator.as_deref().and_then(|c| table.column_index(c));
+            Some((m.value.clone(), value, num, den))
+        })
+        .collect();
+    table
+        .rows
+        .iter()
+        .map(|row| {
+            let mut notes: Vec<(String, String)> = Vec::new();
+            for (name, value, num, den) in &rates {
+                let (Some(_), Some(n)) = (row[*value].as_f64(), row[*den].as_f64()) else {
+                    continue;
+                };
+                if n > 0.0 && n < SMALL_BASE && !notes.iter().any(|(c, _)| c == name) {
+                    let k = num.and_then(|i| row[i].as_f64());
+                    notes.push((name.clone(), base_note(k, n)));
+                }
+            }
+            notes
+        })
+        .collect()
+}
+
+/// Appends each small-base note to its cell: `names` are the table's columns as the result
+/// named them, in the table's order.
+fn add_small_bases(table: &mut Table, names: &[String], notes: &[Vec<(String, String)>]) {
+    for (row, notes) in table.rows.iter_mut().zip(notes) {
+        for (cell, name) in row.iter_mut().zip(names) {
+            if let Some((_, note)) = notes.iter().find(|(c, _)| c == name) {
+                cell.text = format!("{} {note}", cell.text);
+            }
+        }
+    }
+}
+
 /// `table(id, columns=, limit=, term_only=, caption=, where=)`: an analysis's result as a
 /// table in the analysis's own words.
 pub(super) fn table_block(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<Block, Error> {
@@ -187,6 +304,7 @@ pub(super) fn table_block(data: &ReportData, id: &str, kwargs: &Kwargs) -> Resul
     if let Some(c) = condition {
         table = rows_where(&table, id, &c)?;
     }
+    let notes = small_bases(&table, &analysis.meta);
     if let Some(cols) = columns {
         let idx: Vec<usize> = cols
             .iter()
@@ -211,12 +329,14 @@ pub(super) fn table_block(data: &ReportData, id: &str, kwargs: &Kwargs) -> Resul
     if let Some(n) = limit {
         table.rows.truncate(n);
     }
-    Ok(Block::Table(Box::new(result_table_with(
+    let mut shown = result_table_with(
         &table,
         None,
         caption.as_deref(),
         Vocabulary::of(&analysis.meta),
-    ))))
+    );
+    add_small_bases(&mut shown, &table.columns, &notes);
+    Ok(Block::Table(Box::new(shown)))
 }
 
 /// Year-on-year headline table for a board: each metric for up to five academic years ending

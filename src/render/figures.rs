@@ -15,23 +15,71 @@ pub(super) struct Figure {
     pub value: f64,
     pub unit: String,
     pub shown: bool,
+    /// What a rate rests on when that is fewer than [`SMALL_BASE`] (its numerator, when
+    /// shown, and its denominator): printed beside it, "52.9% (9 of 17)".
+    pub base: Option<(Option<f64>, f64)>,
+}
+
+/// A rate resting on fewer than this many (children, PEPs, ...) shows its n beside it.
+pub(super) const SMALL_BASE: f64 = 30.0;
+
+/// Whether a rate's denominator column counts children (pupils, PEPs, young people) rather
+/// than school sessions: an absence rate's base is sessions, and its n would mislead.
+pub(super) fn counts_children(denominator: &str) -> bool {
+    !denominator.contains("session")
+}
+
+/// The n printed beside a rate on a small base: "(9 of 17)", or "(of 17)" without its
+/// numerator.
+pub(super) fn base_note(numerator: Option<f64>, denominator: f64) -> String {
+    match numerator {
+        Some(k) => format!(
+            "({} of {})",
+            format_number(k, "count"),
+            format_number(denominator, "count")
+        ),
+        None => format!("(of {})", format_number(denominator, "count")),
+    }
 }
 
 impl Figure {
     /// A disclosed metric row's figure; `None` when the row has no value.
-    fn of(m: &DisclosedMetric) -> Option<Figure> {
+    /// `children` says whether the metric's denominator counts children (not sessions).
+    fn of(m: &DisclosedMetric, children: bool) -> Option<Figure> {
         if m.value_suppressed {
             Some(Figure {
                 value: 0.0,
                 unit: m.row.unit.clone(),
                 shown: false,
+                base: None,
             })
         } else {
+            let base = m
+                .row
+                .denominator
+                .filter(|d| {
+                    m.row.unit == "percent"
+                        && children
+                        && !m.denominator_suppressed
+                        && *d > 0.0
+                        && *d < SMALL_BASE
+                })
+                .map(|d| (m.row.numerator.filter(|_| !m.numerator_suppressed), d));
             m.row.value.map(|value| Figure {
                 value,
                 unit: m.row.unit.clone(),
                 shown: true,
+                base,
             })
+        }
+    }
+
+    /// The figure as printed: formatted by its unit, with its n when the base is small.
+    pub fn text(&self) -> String {
+        let figure = format_number(self.value, &self.unit);
+        match self.base {
+            Some((k, n)) => format!("{figure} {}", base_note(k, n)),
+            None => figure,
         }
     }
 }
@@ -54,7 +102,16 @@ pub(super) fn metric_figure(
                 && m.group == group
                 && breakdown.is_none_or(|b| m.breakdown == b)
         })
-        .and_then(Figure::of)
+        .and_then(|m| {
+            let children = data
+                .analyses
+                .iter()
+                .flat_map(|a| &a.meta.metrics)
+                .find(|s| s.id == m.row.metric)
+                .and_then(|s| s.denominator.as_deref())
+                .is_none_or(counts_children);
+            Figure::of(m, children)
+        })
 }
 
 /// A metric's headline figure (breakdown and group `all`) for one period, as disclosed.
@@ -79,7 +136,7 @@ pub(super) fn headline_of(
 /// A headline cell: the figure, `c` when suppressed, a dash when there is none.
 pub(super) fn show(f: &Option<Figure>) -> String {
     match f {
-        Some(f) if f.shown => format_number(f.value, &f.unit),
+        Some(f) if f.shown => f.text(),
         Some(_) => crate::run::value::SUPPRESSED.to_string(),
         None => "–".to_string(),
     }
@@ -93,6 +150,12 @@ enum Movement {
     Same,
     Up(String),
     Down(String),
+}
+
+/// The small base a change rests on (the later figure's, or the earlier's), as words.
+fn small_base(from: &Option<Figure>, to: &Option<Figure>) -> Option<f64> {
+    let n = |f: &Option<Figure>| f.as_ref().and_then(|f| f.base).map(|(_, n)| n);
+    n(to).or_else(|| n(from))
 }
 
 fn movement(from: &Option<Figure>, to: &Option<Figure>, points: &str) -> Movement {
@@ -120,23 +183,30 @@ fn movement(from: &Option<Figure>, to: &Option<Figure>, points: &str) -> Movemen
 
 /// A change in a table cell: "up 1.2 pts", "no change", `c` when either side is suppressed.
 pub(super) fn short_change(from: &Option<Figure>, to: &Option<Figure>) -> String {
+    let on = small_base(from, to)
+        .map(|n| format!(" (on {})", format_number(n, "count")))
+        .unwrap_or_default();
     match movement(from, to, "pts") {
         Movement::Suppressed => crate::run::value::SUPPRESSED.to_string(),
         Movement::Missing => "–".to_string(),
-        Movement::Same => "no change".to_string(),
-        Movement::Up(size) => format!("up {size}"),
-        Movement::Down(size) => format!("down {size}"),
+        Movement::Same => format!("no change{on}"),
+        Movement::Up(size) => format!("up {size}{on}"),
+        Movement::Down(size) => format!("down {size}{on}"),
     }
 }
 
 /// A change in a sentence: "up 1.2 percentage points", "unchanged", or why there is none.
 pub(super) fn change_text(from: Option<Figure>, to: Option<Figure>) -> String {
+    // A change on a small base says so: a few children move a rate a long way.
+    let on = small_base(&from, &to)
+        .map(|n| format!(" (on a base of {})", format_number(n, "count")))
+        .unwrap_or_default();
     match movement(&from, &to, "percentage points") {
         Movement::Suppressed => "not shown (a figure is suppressed)".to_string(),
         Movement::Missing => "not comparable (no figure for one of the periods)".to_string(),
-        Movement::Same => "unchanged".to_string(),
-        Movement::Up(size) => format!("up {size}"),
-        Movement::Down(size) => format!("down {size}"),
+        Movement::Same => format!("unchanged{on}"),
+        Movement::Up(size) => format!("up {size}{on}"),
+        Movement::Down(size) => format!("down {size}{on}"),
     }
 }
 
@@ -240,7 +310,34 @@ mod tests {
             value,
             unit: unit.into(),
             shown,
+            base: None,
         })
+    }
+
+    #[test]
+    fn a_rate_on_a_small_base_shows_its_n_and_its_change_says_so() {
+        // 9 of 17 = 52.941%, on fewer than 30: "(9 of 17)" beside it. A year before, 7 of 17
+        // = 41.176%: 52.941 - 41.176 = 11.765, 11.8 points, "on a base of 17".
+        let small = |k: f64, v: f64| {
+            Some(Figure {
+                value: v,
+                unit: "percent".into(),
+                shown: true,
+                base: Some((Some(k), 17.0)),
+            })
+        };
+        let now = small(9.0, 52.941);
+        assert_eq!(show(&now), "52.9% (9 of 17)");
+        assert_eq!(
+            change_text(small(7.0, 41.176), now.clone()),
+            "up 11.8 percentage points (on a base of 17)"
+        );
+        assert_eq!(
+            short_change(&small(7.0, 41.176), &now),
+            "up 11.8 pts (on 17)"
+        );
+        // 30 or more: no n (the figure alone).
+        assert_eq!(show(&figure(52.9, "percent", true)), "52.9%");
     }
 
     #[test]

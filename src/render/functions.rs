@@ -7,7 +7,6 @@ use super::context::ReportData;
 use super::document::{Block, BlockStore};
 use super::escape::escape;
 use super::figures::{Figure, NATIONAL, Reference, change_text, latest_national, metric_figure};
-use super::format::format_number;
 use super::lookups::{invalid, lookup, require_metric};
 use super::words::period_label;
 use minijinja::value::{Kwargs, Value as JValue};
@@ -63,7 +62,7 @@ pub(super) fn register(
     let d = data.clone();
     env.add_function("metric", move |id: String, kwargs: Kwargs| {
         Ok::<_, Error>(match metric_lookup(&d, &id, &kwargs)? {
-            Some(f) if f.shown => format_number(f.value, &f.unit),
+            Some(f) if f.shown => f.text(),
             Some(_) => crate::run::value::SUPPRESSED.to_string(),
             None => "not available".to_string(),
         })

@@ -117,6 +117,78 @@ fn every_figure_has_a_title_and_a_summary_for_its_alt_text() {
     }
 }
 
+/// Every figure of a report, however deeply its sections nest.
+fn figures(report: &document::Report) -> Vec<&document::Figure> {
+    let mut out = Vec::new();
+    let mut stack: Vec<&document::Block> = report.body.iter().rev().collect();
+    while let Some(b) = stack.pop() {
+        match b {
+            document::Block::Figure(f) => out.push(f.as_ref()),
+            document::Block::Callout(inner) | document::Block::Section { blocks: inner, .. } => {
+                stack.extend(inner.iter().rev())
+            }
+            document::Block::List { items, .. } => stack.extend(items.iter().flatten().rev()),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn no_suppressed_point_sits_on_a_zero_line() {
+    // The small fixture suppresses most of the board's figures, so its charts have gaps.
+    let mut gaps_seen = 0;
+    for name in REPORTS {
+        let report = model(name);
+        for f in figures(&report) {
+            let lines: Vec<&str> = f.svg.lines().collect();
+            // A hollow marker (white-filled circle or polygon, or a white square that is not
+            // a panel's background) is how a gap used to be drawn: on the baseline, as a zero.
+            let hollow = lines.iter().any(|l| {
+                l.contains("fill=\"#FFFFFF\"")
+                    && (l.starts_with("<circle")
+                        || l.starts_with("<polygon")
+                        || (l.starts_with("<rect") && !l.contains("x=\"0\" y=\"0\"")))
+            });
+            assert!(!hollow, "{name}: {} draws a gap as a marker", f.id);
+            // Each gap is labelled in the plot: `c` for a suppressed figure.
+            let labels: Vec<&str> = lines
+                .windows(2)
+                .filter(|w| w[0].starts_with("<text") && w[0].contains("font-style=\"italic\""))
+                .map(|w| w[1].trim())
+                .collect();
+            let Some(table) = &f.data else { continue };
+            let numeric = table.numeric_columns();
+            let cells: Vec<&str> = table
+                .rows
+                .iter()
+                .flat_map(|r| r.iter().zip(&numeric))
+                .filter(|(_, n)| **n)
+                .map(|(c, _)| c.text.as_str())
+                .collect();
+            let suppressed = cells.iter().filter(|c| **c == "c").count();
+            gaps_seen += suppressed;
+            if suppressed > 0 {
+                assert!(
+                    labels.contains(&"c"),
+                    "{name}: {} has {suppressed} suppressed cells and no `c` in the chart",
+                    f.id
+                );
+            }
+            // A chart with no figure at all is a sentence, not an empty frame.
+            assert!(
+                cells.iter().any(|c| !matches!(*c, "c" | "–" | "")),
+                "{name}: {} is drawn with every figure suppressed or missing",
+                f.id
+            );
+        }
+    }
+    assert!(
+        gaps_seen > 0,
+        "the fixture's charts suppress nothing: the test tests nothing"
+    );
+}
+
 fn spec(kind: ChartKind, title: &str, y: &[&str], comparators: &[&str], unit: &str) -> ChartSpec {
     ChartSpec {
         name: None,

@@ -252,8 +252,9 @@ fn headline_table_compares_with_the_term_before_and_national() {
             "9.0% (2024/25)"
         ]
     );
-    // PEPs on time 2/4 = 50% against 1/1 = 100% in summer 2023-24: down 50 points.
-    assert_eq!(row("PEPs completed on time")[3], "down 50.0 pts");
+    // PEPs on time 2/4 = 50% against 1/1 = 100% in summer 2023-24: down 50 points, on a
+    // base of 4 PEPs (fewer than 30, so the change says what it rests on).
+    assert_eq!(row("PEPs completed on time")[3], "down 50.0 pts (on 4)");
     // SDQ is yearly: 15.0 in 2024-25 and in 2023-24.
     assert_eq!(
         row("SDQ average total difficulties score")[2..4],

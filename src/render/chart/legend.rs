@@ -5,9 +5,10 @@ use super::Area;
 use super::ChartError;
 use super::data::ChartData;
 use super::primitives::{backend_error, dashed, marker, path};
-use super::style::{LABEL_PX, MUTED, Shape, colour, shape, text_width};
+use super::style::{LABEL_PX, MUTED, colour, shape, text_width};
 use crate::analysis::{ChartKind, ChartSpec};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// What a legend entry shows beside its text.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -43,14 +44,11 @@ pub(super) fn legend_items(spec: &ChartSpec, data: &ChartData) -> Vec<(Swatch, S
     for (i, c) in data.comparators.iter().enumerate() {
         items.push((Swatch::Comparator(i), c.name.clone()));
     }
-    if data
-        .series
-        .iter()
-        .any(|s| s.values.iter().any(Option::is_none))
-    {
+    // A gap is labelled where it falls (`c` or "no data"); the legend says what `c` means.
+    if data.series.iter().any(|s| s.suppressed.iter().any(|h| *h)) {
         items.push((
             Swatch::Missing,
-            "No figure (suppressed or missing)".to_string(),
+            "suppressed: too few children to publish".to_string(),
         ));
     }
     items
@@ -91,6 +89,16 @@ pub(super) fn draw_swatch(
             ))
             .map_err(backend_error),
         Swatch::Comparator(i) => dashed(area, &[(x, y), (x + 28, y)], i, 2),
-        Swatch::Missing => marker(area, Shape::Circle, (x + 6, y), MUTED, false),
+        Swatch::Missing => area
+            .draw(&Text::new(
+                "c".to_string(),
+                (x + 6, y),
+                ("sans-serif", LABEL_PX * 1.24)
+                    .into_font()
+                    .style(FontStyle::Italic)
+                    .color(&MUTED)
+                    .pos(Pos::new(HPos::Center, VPos::Center)),
+            ))
+            .map_err(backend_error),
     }
 }

@@ -28,7 +28,7 @@ use self::data::{extract, forest_rows};
 use self::layout::Frame;
 use self::paint::draw;
 use self::panels::{draw_panels, panel_spec, panels_phrase};
-use self::summary::{spoken, summarise};
+use self::summary::{nothing_to_draw, spoken, summarise};
 use self::svg::{draw_empty, finish_svg};
 pub use super::words::prettify;
 use crate::analysis::ChartSpec;
@@ -45,6 +45,9 @@ pub struct RenderedChart {
     pub svg: String,
     /// One plain-English sentence saying what the chart shows, for the caption.
     pub summary: String,
+    /// Whether there is anything to draw. False when the table is empty or every point is
+    /// suppressed or missing: the page then prints the summary, which says why, in its place.
+    pub drawn: bool,
 }
 
 /// Why a chart could not be drawn: the declaration does not match the result it is drawn from.
@@ -93,7 +96,11 @@ pub fn render_chart_with_breaks(
     if table.rows.is_empty() {
         let summary = "No data for this chart.".to_string();
         let svg = finish_svg(&draw_empty()?, spec, &summary);
-        return Ok(RenderedChart { svg, summary });
+        return Ok(RenderedChart {
+            svg,
+            summary,
+            drawn: false,
+        });
     }
     let plain = extract(spec, table)?;
     let panelled = panel_spec(spec, plain.series.len())?;
@@ -115,11 +122,20 @@ pub fn render_chart_with_breaks(
         .map(|(i, _)| i)
         .collect();
     let forest = forest_rows(spec, table)?;
-    let mut summary = summarise(spec, &data);
-    if panelled.is_some() {
+    // A forest plot's row with too few children to estimate is labelled so, not "no data".
+    if let Some(f) = &forest
+        && let Some(s) = data.series.first_mut()
+    {
+        for (flag, finding) in s.too_few.iter_mut().zip(&f.findings) {
+            *flag = *finding == Some(data::Finding::TooFew);
+        }
+    }
+    let drawn = !nothing_to_draw(&data);
+    let mut summary = summarise(spec, &data, forest.as_ref());
+    if panelled.is_some() && drawn {
         summary = format!("{} {summary}", panels_phrase(spec, &data));
     }
-    if forest.is_some() {
+    if forest.is_some() && drawn {
         summary.push_str(
             " Each line is the 95% interval; bars are coloured by finding (blue a facilitator, orange a barrier, grey no clear difference).",
         );
@@ -136,5 +152,9 @@ pub fn render_chart_with_breaks(
         draw(spec, &data, forest.as_ref(), &Frame::FULL)?
     };
     let svg = finish_svg(&raw, spec, &summary);
-    Ok(RenderedChart { svg, summary })
+    Ok(RenderedChart {
+        svg,
+        summary,
+        drawn,
+    })
 }

@@ -9,13 +9,13 @@ use super::layout::{Frame, Layout};
 use super::legend::{draw_swatch, swatch_width};
 use super::primitives::{backend_error, cut, dashed, marker, path, runs, text};
 use super::style::{
-    AXIS, DESC_PX, GRID, LABEL_PX, LEGEND_ROW, LINE_GAP, MUTED, PAD, Shape, TEXT, TICK, colour,
-    shape, style, text_width,
+    AXIS, DESC_PX, GRID, LABEL_PX, LEGEND_ROW, LINE_GAP, MUTED, PAD, TEXT, TICK, colour, shape,
+    style, text_width,
 };
 use super::svg::svg_buffer;
 use crate::analysis::ChartSpec;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, VPos};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::ops::Range;
 
 /// Paints a chart from its [`Layout`]: the axes and grid, the bars (with a forest plot's
@@ -139,7 +139,7 @@ pub(super) fn draw(
 }
 
 /// Bars, grouped by category and coloured by series (or by a forest plot's finding), a gap
-/// marked by a hollow marker on the baseline; then a forest plot's intervals, the comparators
+/// labelled `c` or "no data" in its slot (never a marker that reads as zero); then a forest plot's intervals, the comparators
 /// and, on single-series bars, the value labels.
 fn paint_bars(
     root: &Area,
@@ -184,13 +184,7 @@ fn paint_bars(
                     ))
                     .map_err(backend_error)?;
                 }
-                None => marker(
-                    root,
-                    Shape::Circle,
-                    at((c0 + c1) / 2.0, base),
-                    colour(si),
-                    false,
-                )?,
+                None => gap_label(root, at, s, ci, (c0 + c1) / 2.0, base, layout)?,
             }
         }
     }
@@ -328,11 +322,66 @@ fn paint_lines(
         for (ci, v) in s.values.iter().enumerate() {
             match v {
                 Some(v) => marker(root, shape(si), at(ci as f64, *v), colour(si), true)?,
-                None => marker(root, shape(si), at(ci as f64, axis.lo), colour(si), false)?,
+                None => {
+                    // The label sits where the line would pass, between the figures either
+                    // side, so it reads as a gap in this series and never as a zero.
+                    let before = s.values[..ci].iter().rev().flatten().next();
+                    let after = s.values[ci + 1..].iter().flatten().next();
+                    let y = match (before, after) {
+                        (Some(a), Some(b)) => (a + b) / 2.0,
+                        (Some(a), None) | (None, Some(a)) => *a,
+                        (None, None) => (axis.lo + axis.hi) / 2.0,
+                    };
+                    gap_label(root, at, s, ci, ci as f64, y, layout)?
+                }
             }
         }
     }
     Ok(())
+}
+
+/// The label of a gap in `series` at category `ci`, drawn at chart position (`c`, `v`):
+/// `c` for a suppressed figure, "no data" for a missing one, in muted italics. On vertical
+/// bars it stands just above the baseline; on horizontal bars just right of it; on a line
+/// it is centred where the line would have passed.
+fn gap_label(
+    root: &Area,
+    at: &dyn Fn(f64, f64) -> (i32, i32),
+    series: &super::data::Series,
+    ci: usize,
+    c: f64,
+    v: f64,
+    layout: &Layout,
+) -> Result<(), ChartError> {
+    let Some(label) = series.gap_label(ci) else {
+        return Ok(());
+    };
+    let (x, y) = at(c, v);
+    let gap_style = |h: HPos, vp: VPos| {
+        ("sans-serif", LABEL_PX * 1.24)
+            .into_font()
+            .style(FontStyle::Italic)
+            .color(&MUTED)
+            .pos(Pos::new(h, vp))
+    };
+    if layout.bars && layout.horizontal {
+        text(root, label, (x + 5, y), gap_style(HPos::Left, VPos::Center))
+    } else if layout.bars {
+        if text_width(label, LABEL_PX) > layout.slot / layout.k as f64 {
+            // Too wide for its slot: it reads upwards from the baseline.
+            let up = gap_style(HPos::Left, VPos::Center).transform(FontTransform::Rotate270);
+            text(root, label, (x, y - 4), up)
+        } else {
+            text(
+                root,
+                label,
+                (x, y - 4),
+                gap_style(HPos::Center, VPos::Bottom),
+            )
+        }
+    } else {
+        text(root, label, (x, y), gap_style(HPos::Center, VPos::Center))
+    }
 }
 
 /// A dashed rule, labelled, where each series break falls.

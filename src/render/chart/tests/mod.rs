@@ -34,7 +34,7 @@ fn absence() -> ResultTable {
     let rows = [
         ("2022-23-autumn", Value::Float(8.1), Value::Float(9.0)),
         ("2022-23-spring", Value::Float(8.6), Value::Float(9.0)),
-        ("2023-24-autumn", Value::Null, Value::Float(9.2)),
+        ("2023-24-autumn", Value::Suppressed, Value::Float(9.2)),
         ("2023-24-spring", Value::Float(8.9), Value::Float(9.2)),
         ("2024-25-summer", Value::Float(9.44), Value::Float(9.0)),
     ];
@@ -107,8 +107,9 @@ fn a_line_with_a_suppressed_point_breaks_into_two_segments() {
         2,
         "one line either side of the gap"
     );
-    // The gap is marked by a hollow marker on the axis, explained in the legend.
-    assert!(svg.contains("No figure (suppressed or missing)"));
+    // The gap is labelled `c` where the line would pass, and the legend says what `c` means.
+    assert!(svg.contains("suppressed: too few children to publish"));
+    assert_eq!(gap_labels(svg), vec!["c".to_string(), "c".to_string()]);
     assert!(svg.contains(">\nAut\n") || svg.contains(">\nAutumn\n"));
     assert!(svg.contains("2023-24"));
     assert!(svg.contains("font-family=\"sans-serif\""));
@@ -121,7 +122,7 @@ fn line_summary_is_one_plain_sentence() {
     let chart = render_chart(&s, &absence()).expect("chart");
     assert_eq!(
         chart.summary,
-        "Overall absence rate went from 8.1% in autumn term 2022 to 9.4% in summer term 2025 (national CLA 9.0%); 1 point suppressed or missing."
+        "Overall absence rate: 9.4% in summer term 2025; national CLA 9.0%; 1 point suppressed (c)."
     );
     // Comparators are dashed grey lines, named in the legend.
     assert!(chart.svg.contains("stroke=\"#4D4D4D\""));
@@ -144,7 +145,7 @@ fn several_lines_summarise_their_latest_points() {
     let chart = render_chart(&s, &t).expect("chart");
     assert_eq!(
         chart.summary,
-        "In summer term 2025: overall absence rate 9.4% and authorised absence rate 6.1% in spring term 2024; 2 points suppressed or missing."
+        "In summer term 2025: overall absence rate 9.4% and authorised absence rate 6.1% in spring term 2024; 1 point suppressed (c) and 1 point with no data."
     );
     // The second series has its own colour and marker shape (a square).
     assert!(chart.svg.contains("fill=\"#D55E00\""));
@@ -203,10 +204,11 @@ fn horizontal_bars_label_categories_and_values() {
     let chart = render_chart(&s, &t).expect("chart");
     assert_eq!(
         chart.summary,
-        "Highest: Year 10 (£42); lowest: Reception (£3); 1 bar suppressed or missing."
+        "Highest: Year 10 (£42); lowest: Reception (£3); 1 bar with no data."
     );
     assert!(chart.svg.contains("Reception"));
     assert!(chart.svg.contains("£42"));
+    assert_eq!(gap_labels(&chart.svg), vec!["No data".to_string()]);
 }
 
 #[test]
@@ -247,14 +249,173 @@ fn an_empty_table_says_so() {
 }
 
 #[test]
-fn all_figures_missing_still_draws_axes() {
+fn a_chart_with_no_figure_is_not_drawn_and_says_why() {
     let mut t = absence();
+    t.rows.iter_mut().for_each(|r| r[1] = Value::Suppressed);
+    let s = spec(ChartKind::Line, "term", &["overall_absence_rate"]);
+    let chart = render_chart(&s, &t).expect("chart");
+    assert!(!chart.drawn);
+    assert_eq!(
+        chart.summary,
+        "Not drawn: all 5 of its figures are suppressed, because each rests on so few children that publishing it could identify a child."
+    );
     t.rows.iter_mut().for_each(|r| r[1] = Value::Null);
+    let chart = render_chart(&s, &t).expect("chart");
+    assert!(!chart.drawn);
+    assert_eq!(
+        chart.summary,
+        "Not drawn: the data holds no figures for it yet."
+    );
+    assert!(render_chart(&s, &absence()).expect("chart").drawn);
+}
+
+/// The texts of a chart's gap labels (muted italics), in drawing order: the labels in the
+/// plot, then the legend's `c` when a figure is suppressed.
+fn gap_labels(svg: &str) -> Vec<String> {
+    let lines: Vec<&str> = svg.lines().collect();
+    lines
+        .windows(2)
+        .filter(|w| w[0].starts_with("<text") && w[0].contains("font-style=\"italic\""))
+        .map(|w| w[1].trim().to_string())
+        .collect()
+}
+
+/// How many hollow (white-filled) markers a chart has: how a gap used to sit on the axis.
+fn hollow_markers(svg: &str) -> usize {
+    svg.lines()
+        .filter(|l| {
+            (l.starts_with("<circle") || l.starts_with("<polygon"))
+                && l.contains("fill=\"#FFFFFF\"")
+        })
+        .count()
+}
+
+#[test]
+fn a_suppressed_bar_is_labelled_c_above_the_baseline_not_drawn_as_a_zero() {
+    // Three bars, the middle one suppressed: two blue bars, no hollow marker, and a `c`
+    // standing above the baseline in the middle slot.
+    let mut t = by_year_group();
+    t.rows.truncate(3);
+    t.rows[1][1] = Value::Suppressed;
+    let mut s = spec(ChartKind::Bar, "year_group", &["children"]);
+    s.unit = "count".into();
+    let chart = render_chart(&s, &t).expect("chart");
+    assert_eq!(hollow_markers(&chart.svg), 0, "{}", chart.svg);
+    assert_eq!(
+        gap_labels(&chart.svg),
+        vec!["c".to_string(), "c".to_string()]
+    );
+    assert!(
+        chart.summary.ends_with("; 1 bar suppressed (c)."),
+        "{}",
+        chart.summary
+    );
+    // The bar for Reception (3) and for Year 10 (42): the `c` is not among the bars' fills.
+    let bars = chart
+        .svg
+        .lines()
+        .filter(|l| l.starts_with("<rect") && l.contains("fill=\"#0072B2\""))
+        .count();
+    assert_eq!(bars, 2, "{}", chart.svg);
+}
+
+#[test]
+fn a_seasonal_line_compares_a_term_with_the_same_term_a_year_earlier() {
+    // Autumn 5.0, spring 4.0, summer 6.0 in 2023-24; autumn 5.5, spring 4.4, summer 6.5 in
+    // 2024-25. The latest (summer 2025, 6.5%) against summer 2024 (6.0%): up 0.5 points,
+    // not "from 5.0% to 6.5%" (first to last, which mixes an autumn with a summer).
+    let rows = [
+        ("2023-24-autumn", 5.0),
+        ("2023-24-spring", 4.0),
+        ("2023-24-summer", 6.0),
+        ("2024-25-autumn", 5.5),
+        ("2024-25-spring", 4.4),
+        ("2024-25-summer", 6.5),
+    ];
+    let t = ResultTable {
+        columns: vec!["term".into(), "overall_absence_rate".into()],
+        rows: rows
+            .into_iter()
+            .map(|(term, v)| vec![text(term), Value::Float(v)])
+            .collect(),
+    };
     let s = spec(ChartKind::Line, "term", &["overall_absence_rate"]);
     let chart = render_chart(&s, &t).expect("chart");
     assert_eq!(
         chart.summary,
-        "No figures to show: all 5 points are suppressed or missing."
+        "Overall absence rate: 6.5% in summer term 2025, up 0.5 percentage points on summer term 2024 (6.0%)."
+    );
+}
+
+#[test]
+fn bars_over_years_compare_within_each_series_never_across() {
+    // One or more: 6.9, 11.4, 8.9; two or more: 1.0, 1.4, 0.4. The old sentence named the
+    // highest bar of one series and the lowest of the other; each is read at 2024/25.
+    let rows = [
+        ("2022-23", 6.9, 1.0),
+        ("2023-24", 11.4, 1.4),
+        ("2024-25", 8.9, 0.4),
+    ];
+    let t = ResultTable {
+        columns: vec![
+            "academic_year".into(),
+            "one_or_more".into(),
+            "two_or_more".into(),
+        ],
+        rows: rows
+            .into_iter()
+            .map(|(y, a, b)| vec![text(y), Value::Float(a), Value::Float(b)])
+            .collect(),
+    };
+    let s = spec(
+        ChartKind::Bar,
+        "academic_year",
+        &["one_or_more", "two_or_more"],
+    );
+    let chart = render_chart(&s, &t).expect("chart");
+    assert_eq!(
+        chart.summary,
+        "In 2024/25: one or more 8.9% and two or more 0.4%."
+    );
+    // Groups, not years: highest and lowest within each series.
+    let groups = ResultTable {
+        columns: t.columns.clone(),
+        rows: vec![
+            vec![text("Primary"), Value::Float(6.0), Value::Float(1.0)],
+            vec![text("Secondary"), Value::Float(9.0), Value::Float(0.5)],
+        ],
+    };
+    let s = spec(
+        ChartKind::Bar,
+        "academic_year",
+        &["one_or_more", "two_or_more"],
+    );
+    let chart = render_chart(&s, &groups).expect("chart");
+    assert_eq!(
+        chart.summary,
+        "One or more: highest Secondary (9.0%), lowest Primary (6.0%); Two or more: highest Primary (1.0%), lowest Secondary (0.5%)."
+    );
+}
+
+#[test]
+fn codes_in_a_chart_print_as_their_labels() {
+    // `foster_kin` is an identifier: "Foster kin", as a table prints it; `SEMH` is a code
+    // of the primary-need list: its label.
+    let t = ResultTable {
+        columns: vec!["primary_need".into(), "children".into()],
+        rows: vec![
+            vec![text("foster_kin"), Value::Int(4)],
+            vec![text("SEMH"), Value::Int(9)],
+        ],
+    };
+    let mut s = spec(ChartKind::HBar, "primary_need", &["children"]);
+    s.unit = "count".into();
+    let chart = render_chart(&s, &t).expect("chart");
+    assert!(chart.svg.contains("Foster kin"), "{}", chart.svg);
+    assert!(!chart.svg.contains("foster_kin"));
+    assert_eq!(
+        chart.summary,
+        "Highest: Social, emotional and mental health (9); lowest: Foster kin (4)."
     );
 }
 

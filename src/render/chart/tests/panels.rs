@@ -51,6 +51,16 @@ fn a_forest_plot_colours_bars_by_finding_and_draws_each_interval() {
     assert!(chart.svg.contains("fill=\"#D55E00\""), "no barrier bar");
     assert!(chart.svg.contains("fill=\"#8C8C8C\""), "no grey bar");
     assert!(chart.summary.contains("95% interval"), "{}", chart.summary);
+    // The sentence names the groups by finding: the "too few to say" row, though its bar
+    // (1.0) is higher than the barrier's, is never the "highest" of anything.
+    assert!(
+        chart.summary.starts_with(
+            "Facilitators: Attendance above 95%, +22.9 pts; barriers: 3 or more placements, -35.7 pts; too few children to say for 1 group."
+        ),
+        "{}",
+        chart.summary
+    );
+    assert!(!chart.summary.contains("Highest"), "{}", chart.summary);
     // Two intervals, each a line and two end caps, in the text colour: six paths.
     let lines = chart.svg.matches("stroke=\"#222222\"").count();
     assert!(lines >= 6, "{lines} dark strokes");
