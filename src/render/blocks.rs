@@ -143,6 +143,9 @@ pub(super) fn chart_block(data: &ReportData, id: &str, kwargs: &Kwargs) -> Resul
                 .map(move |(c, n)| {
                     let what = if spec.y.len() == 1 && !group.is_empty() {
                         group.trim_end_matches(", ").to_string()
+                    } else if c.contains('_') {
+                        // A column with no label of its own is named in words, not by its id.
+                        format!("{group}{}", super::words::breakdown_label(c))
                     } else {
                         format!("{group}{c}")
                     };
