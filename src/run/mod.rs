@@ -9,10 +9,12 @@ pub mod metrics;
 pub mod model;
 mod params;
 pub mod reuse;
+mod sql_error;
 pub mod value;
 pub mod warnings;
 
 pub use metrics::MetricRow;
+pub use sql_error::sql_error;
 pub use value::{ResultTable, Value};
 
 use crate::analysis::{self, Analysis, AnalysisError};
@@ -385,59 +387,6 @@ fn run_one(
     Ok((run, batches))
 }
 
-/// An engine error as `file:line: message`, the line found from the engine's position
-/// or, failing that, from the first line that mentions the name the message quotes; a
-/// query a limit stopped is `file: analysis `id` exceeded ...`.
-pub fn sql_error(a: &Analysis, e: &crate::engine::EngineError) -> RunError {
-    if e.limit.is_some() {
-        return RunError::Limit {
-            path: a.path.clone(),
-            message: e.said_of(&format!("analysis `{}`", a.id())),
-        };
-    }
-    let (line, span) = match (e.line, locate(&a.sql, &e.message)) {
-        (Some(l), _) => (a.sql_line + l - 1, e.column.map(|c| (c, 1))),
-        (None, Some((l, name))) => {
-            let line = a.sql_line + l - 1;
-            (line, crate::excerpt::find_in_line(&a.source, line, &name))
-        }
-        (None, None) => (a.sql_line, None),
-    };
-    RunError::Analysis(AnalysisError::Sql {
-        path: a.path.clone(),
-        line,
-        message: format!("SQL error in `{}`: {}", a.id(), e.message),
-        excerpt: crate::excerpt::excerpt(&a.source, line, span),
-    })
-}
-
-/// The 1-based line of `sql` holding the first name the message mentions (after "named" or
-/// in quotes), with that name.
-fn locate(sql: &str, message: &str) -> Option<(usize, String)> {
-    let mut candidates: Vec<String> = Vec::new();
-    if let Some(i) = message.find("named ") {
-        let name: String = message[i + 6..]
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
-            .collect();
-        let name = name.trim_end_matches('.');
-        candidates.push(name.rsplit('.').next().unwrap_or(name).to_string());
-    }
-    for part in message.split(['\'', '"', '`']).skip(1).step_by(2) {
-        candidates.push(part.rsplit('.').next().unwrap_or(part).to_string());
-    }
-    for c in candidates.iter().filter(|c| c.len() > 1) {
-        let lower = c.to_ascii_lowercase();
-        if let Some(l) = sql
-            .lines()
-            .position(|line| line.to_ascii_lowercase().contains(&lower))
-        {
-            return Some((l + 1, c.clone()));
-        }
-    }
-    None
-}
-
 fn progress_bar(n: u64) -> indicatif::ProgressBar {
     let bar =
         indicatif::ProgressBar::with_draw_target(Some(n), indicatif::ProgressDrawTarget::stderr());
@@ -526,45 +475,4 @@ fn one_answer_per_figure(rows: &[MetricRow], analyses: &[Analysis]) -> Result<()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn locates_the_line_a_message_names() {
-        let sql = "SELECT a,\n  bogus_col\nFROM tbl";
-        assert_eq!(
-            locate(
-                sql,
-                "Schema error: No field named bogus_col. Valid fields are t.a."
-            ),
-            Some((2, "bogus_col".to_string()))
-        );
-        assert_eq!(
-            locate(sql, "table 'cohort.public.tbl' not found"),
-            Some((3, "tbl".to_string()))
-        );
-    }
-
-    /// The OC2 cohort's suspension rate written by two analyses: 18 of 185 (9.73%) in one,
-    /// 9 of 89 (10.11%) in the other, is two answers to one figure and an error; the same
-    /// 9.73 from both (the same figure in two tables) is fine.
-    #[test]
-    fn two_analyses_may_not_give_one_figure_two_values() {
-        let row = |analysis: &str, value: f64| {
-            let mut m = MetricRow::yearly_percent("exclusions.one_plus_suspension_rate", value);
-            m.analysis = analysis.into();
-            m
-        };
-        let disagree = [
-            row("a/one", 100.0 * 18.0 / 185.0),
-            row("b/two", 100.0 * 9.0 / 89.0),
-        ];
-        let e = one_answer_per_figure(&disagree, &[]).expect_err("two answers");
-        assert!(e.to_string().contains("one figure needs one answer"), "{e}");
-        let agree = [
-            row("a/one", 100.0 * 18.0 / 185.0),
-            row("b/two", 100.0 * 18.0 / 185.0),
-        ];
-        assert!(one_answer_per_figure(&agree, &[]).is_ok());
-    }
-}
+mod tests;
