@@ -286,7 +286,7 @@ fn index_page(
     };
     render::Report {
         title: title.to_string(),
-        subtitle: format!("Term {term} · {count}"),
+        subtitle: format!("{} · {count}", crate::period::term_label(term)),
         audience_label: audience,
         body: vec![Block::List {
             ordered: false,
