@@ -5,12 +5,13 @@ use super::document::{self, Block, Inline, Report};
 use super::provenance::{
     draft_banner, draft_block, provenance_blocks, school_provenance, sources_blocks,
 };
-use super::{RenderError, ReportTemplate, escape, functions, words};
+use super::{RenderError, ReportTemplate, attention, escape, functions, words};
 use crate::analysis::Analysis;
 use crate::contract::Term;
 use crate::disclosure::policy::{Notes, Run};
 use crate::disclosure::{Audience, Disclosed};
 use chrono::{DateTime, Utc};
+use std::path::Path;
 use std::sync::Arc;
 
 /// A report's document model (what both writers read) from figures already disclosed for
@@ -101,6 +102,12 @@ fn fill(
     env.set_formatter(escape::formatter);
     let store = Arc::new(document::BlockStore::default());
     functions::register(&mut env, data.clone(), store.clone());
+    let dir = template
+        .path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    attention::register(&mut env, data.clone(), dir);
     for (name, value) in globals {
         env.add_global(name.to_string(), value.clone());
     }

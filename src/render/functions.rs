@@ -21,6 +21,7 @@ pub(super) const READS: &[(&str, &[&str])] = &[
     ("national", &[NATIONAL]),
     ("headlines", &[NATIONAL]),
     ("years", &[NATIONAL]),
+    ("attention", &[NATIONAL]),
 ];
 
 /// The value of one metric row, by id, period, breakdown and group.
