@@ -53,11 +53,31 @@ pub fn report(
     let markdown = fill(template, &data, globals)?;
     let store = markdown.1;
     let mut body = document::parse_markdown(&markdown.0, Some(&store));
+    // A governor's or a school's document speaks of children, schools and years; what an
+    // auditor needs (notes, sources, provenance) follows one annex heading at the end.
+    let school_page = template.meta.audience == Audience::School;
+    let annex = matches!(template.meta.audience, Audience::Board | Audience::School);
     if let Some(banner) = draft_banner(&data.run.drafts) {
-        body.insert(0, draft_block(banner));
+        if annex {
+            let n = data.run.drafts.len();
+            body.insert(
+                0,
+                draft_block(format!(
+                    "DRAFT, not for publication: {n} {} changed since the figures were last approved (named in the technical annex).",
+                    if n == 1 { "analysis has" } else { "analyses have" }
+                )),
+            );
+            body.push(annex_heading());
+            body.push(Block::Paragraph(vec![Inline::Text(banner)]));
+        } else {
+            body.insert(0, draft_block(banner));
+        }
+    } else if annex {
+        body.push(annex_heading());
     }
     if let Some(notes) = data.policy.notes() {
-        body.push(notes_block(notes));
+        // On a school's one sheet the annex heading stands for the notes' own heading.
+        body.push(notes_block(notes, !school_page));
     }
     body.extend(sources_blocks(&data.run));
     let audience_label = match template.meta.audience {
@@ -87,6 +107,19 @@ pub fn report(
         compact: school,
     })
 }
+
+/// The heading of the technical annex that closes a board or school document: after it,
+/// and only after it, analysis ids, versions, file names and rules by reference.
+fn annex_heading() -> Block {
+    Block::Heading {
+        level: 2,
+        id: ANNEX_ID.into(),
+        text: vec![Inline::Text("Technical annex".into())],
+    }
+}
+
+/// The anchor of the technical annex heading (`#technical-annex`).
+const ANNEX_ID: &str = "technical-annex";
 
 /// The template rendered to Markdown over the report context, with the blocks its
 /// functions built (charts, tables) stored behind the placeholders they left.
@@ -151,14 +184,17 @@ fn template_error(template: &ReportTemplate, e: minijinja::Error) -> RenderError
     }
 }
 
-/// The disclosure policy's notes on the figures as a notes section: its heading, and each
-/// paragraph with the symbols in bold.
-fn notes_block(notes: &Notes) -> Block {
-    let mut blocks = vec![Block::Heading {
-        level: 2,
-        id: notes.id.to_string(),
-        text: vec![Inline::Text(notes.heading.to_string())],
-    }];
+/// The disclosure policy's notes on the figures as a notes section: its heading (unless
+/// `heading` is false), and each paragraph with the symbols in bold.
+fn notes_block(notes: &Notes, heading: bool) -> Block {
+    let mut blocks = Vec::new();
+    if heading {
+        blocks.push(Block::Heading {
+            level: 2,
+            id: notes.id.to_string(),
+            text: vec![Inline::Text(notes.heading.to_string())],
+        });
+    }
     for paragraph in notes.paragraphs {
         blocks.push(Block::Paragraph(
             paragraph

@@ -143,10 +143,17 @@ pub(super) fn register(
         )
     });
     let d = data.clone();
-    env.add_function("rows", move |id: String| {
+    env.add_function("rows", move |id: String, kwargs: Kwargs| {
         // Child-level results are refused here too: for a board, a count of listed children
-        // would be a small number of its own.
-        lookup(&d, &id).map(|(_, run)| run.result.rows.len())
+        // would be a small number of its own. `where="column=value"` counts only those rows
+        // (a school page asks whether its school has any).
+        let condition: Option<String> = kwargs.get("where")?;
+        kwargs.assert_all_used()?;
+        let (_, run) = lookup(&d, &id)?;
+        Ok::<_, Error>(match condition {
+            Some(c) => super::lookups::rows_where(&run.result, &id, &c)?.rows.len(),
+            None => run.result.rows.len(),
+        })
     });
     let d = data.clone();
     env.add_function("describe", move |id: String| {

@@ -211,10 +211,10 @@ pub(super) fn notebook_provenance(run: &RunOutput, generated: DateTime<Utc>) -> 
     ])]
 }
 
-/// A school page's provenance in two lines, so the page stays one A4 sheet: the run, and
-/// every analysis its sections rest on (as [`section_sources`] finds them) with its version.
-/// The SQL and file hashes are in the run's `run.json` and in the provenance of every
-/// leadership and board report of the same run.
+/// A school page's provenance in a few lines, so the page stays one A4 sheet: when the data
+/// is as of, every analysis its sections rest on (as [`section_sources`] finds them) with its
+/// version on one line, and where the full provenance is: the SQL and file hashes are in the
+/// run's `run.json` and in the provenance of the authority's reports of the same run.
 pub(super) fn school_provenance(
     data: &ReportData,
     generated: DateTime<Utc>,
@@ -237,19 +237,17 @@ pub(super) fn school_provenance(
         id: Some("provenance".into()),
         blocks: vec![Block::Paragraph(vec![
             Inline::Text(format!(
-                "Provenance: {} {}, {} engine, {}, term {}, {} rows read from ",
+                "Data as of the {}, produced by {} {} on {} with ",
+                super::words::period_label(&run.term).to_lowercase(),
                 run.tool,
                 run.tool_version,
-                run.engine,
                 generated_label(generated),
-                run.term,
-                run.rows_read,
             )),
-            Inline::Code(run.data_dir.display().to_string()),
-            Inline::Text(format!(
-                "; rests on {} (SQL and file hashes in run.json).",
-                used.join(", ")
-            )),
+            Inline::Code(used.join(", ")),
+            Inline::Text(
+                ". Full provenance (data files, SQL and hashes): the authority's termly report of the same run."
+                    .into(),
+            ),
         ])],
     }]
 }

@@ -220,3 +220,290 @@ fn leadership_board_and_school_reports_show_no_codes() {
     }
     assert!(report.is_empty(), "words a reader should not see:{report}");
 }
+
+/// The text of an HTML fragment: tags become line breaks, entities are decoded.
+fn text_of(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push('\n');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+}
+
+/// True when `s` shows a figure as a share: a digit and a "%" in one word ("22.7%").
+fn percent_figure(s: &str) -> bool {
+    s.split_whitespace()
+        .any(|w| w.contains('%') && w.chars().any(|c| c.is_ascii_digit()))
+}
+
+/// Attainment 8 and Progress 8 are scores: the places a "%" follows one of their figures.
+/// In prose, the first figure within four words after the name; in a table, every cell of
+/// a row or a column whose label names the measure.
+fn score_as_percent(html: &str) -> Vec<String> {
+    const SCORES: [&str; 2] = ["Attainment 8", "Progress 8"];
+    let mut found = Vec::new();
+    for line in visible(html).lines() {
+        for name in SCORES {
+            for (at, _) in line.match_indices(name) {
+                let after = &line[at + name.len()..];
+                let figure = after
+                    .split_whitespace()
+                    .take(4)
+                    .find(|w| w.chars().any(|c| c.is_ascii_digit()));
+                if figure.is_some_and(|w| w.contains('%')) {
+                    found.push(format!("\"{}\"", line.trim()));
+                }
+            }
+        }
+    }
+    for table in html.split("<table").skip(1) {
+        let table = &table[..table.find("</table>").unwrap_or(table.len())];
+        let cells = |row: &str| -> Vec<String> {
+            row.split("<t")
+                .skip(1)
+                .filter(|c| c.starts_with('d') || c.starts_with('h'))
+                .map(|c| text_of(&format!("<t{c}")).trim().to_string())
+                .collect()
+        };
+        let mut rows = table.split("<tr").skip(1).map(cells);
+        let Some(header) = rows.next() else { continue };
+        let score_columns: Vec<usize> = (0..header.len())
+            .filter(|&i| SCORES.iter().any(|s| header[i].contains(s)))
+            .collect();
+        for row in rows {
+            let named = row
+                .first()
+                .is_some_and(|c| SCORES.iter().any(|s| c.contains(s)));
+            for (i, cell) in row.iter().enumerate().skip(1) {
+                if (named || score_columns.contains(&i)) && percent_figure(cell) {
+                    found.push(format!("table cell \"{cell}\" in row {row:?}"));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn a_score_followed_by_a_percent_sign_is_caught() {
+    assert_eq!(
+        score_as_percent("<main><p>Average Attainment 8: 22.7% in 2024/25</p></main>").len(),
+        1
+    );
+    assert!(
+        score_as_percent("<main><p>Average Attainment 8: 22.7 in 2024/25</p></main>").is_empty()
+    );
+    let row = |v: &str| {
+        format!(
+            "<main><table><thead><tr><th>Measure</th><th>2024/25</th></tr></thead><tbody><tr><td>KS4 Progress 8</td><td>{v}</td></tr></tbody></table></main>"
+        )
+    };
+    assert_eq!(score_as_percent(&row("-1.2%")).len(), 1);
+    assert!(score_as_percent(&row("-1.2")).is_empty());
+    let column = |v: &str| {
+        format!(
+            "<main><table><tr><th>Year</th><th>KS4 Attainment 8</th><th>Grade 4+</th></tr><tr><td>2024/25</td><td>{v}</td><td>31.6%</td></tr></table></main>"
+        )
+    };
+    assert_eq!(score_as_percent(&column("26.8%")).len(), 1);
+    assert!(score_as_percent(&column("26.8")).is_empty());
+}
+
+#[test]
+fn attainment_8_and_progress_8_are_scores_never_percentages() {
+    let out = tempfile::tempdir().unwrap();
+    let mut files = render("termly-impact", &[], out.path());
+    files.extend(render("board-annual", &[], out.path()));
+    let mut report = String::new();
+    for f in &files {
+        let found = score_as_percent(&std::fs::read_to_string(f).unwrap());
+        if !found.is_empty() {
+            report.push_str(&format!("\n{}:\n  {}", f.display(), found.join("\n  ")));
+        }
+    }
+    assert!(report.is_empty(), "a score shown as a percentage:{report}");
+}
+
+/// The folders of `queries/`: the first part of every analysis id.
+fn query_folders() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("queries");
+    let mut folders: Vec<String> = std::fs::read_dir(root)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    folders.sort();
+    folders
+}
+
+/// Phrases that belong to the technical annex, never to the body of a board or school document.
+const ANNEX_PHRASES: &[&str] = &[
+    "recomputed by this run",
+    "analysis-years",
+    "domain.md",
+    "One basis per comparison",
+    "cohort lock",
+    "run.json",
+    "SQL hash",
+];
+
+/// Why a word is internal (an analysis id, a version, a file, a legal-status code), or `None`.
+fn internal(word: &str, folders: &[String]) -> Option<&'static str> {
+    let w = word.trim_matches(|c: char| !(c.is_alphanumeric() || c == '_'));
+    if let Some((folder, name)) = w.split_once('/')
+        && folders.iter().any(|f| f == folder)
+        && !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Some("analysis id");
+    }
+    // A file of ours (a DfE file's name is a published reference a reader can look up).
+    let files = [".sql", ".md", ".toml", ".json", ".parquet", ".lock"];
+    if files.iter().any(|e| w.ends_with(e))
+        || (w.ends_with(".csv")
+            && Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("sample-data")
+                .join(w)
+                .exists())
+    {
+        return Some("file name");
+    }
+    let version = w
+        .strip_prefix('v')
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+    if version {
+        return Some("analysis version");
+    }
+    // The children looked after return's legal-status codes (C1, C2, E1, J1, L1, V2 ...).
+    let b = w.as_bytes();
+    if b.len() == 2 && b"CDEJLV".contains(&b[0]) && b[1].is_ascii_digit() {
+        return Some("legal-status code");
+    }
+    None
+}
+
+/// The body of a board or school document: `<main>` up to the technical annex heading,
+/// code spans and all (an id in a code span is still an id), or an error when it has none.
+fn before_annex(html: &str) -> Result<String, &'static str> {
+    let start = html.find("<main").unwrap_or(0);
+    let annex = html
+        .find("id=\"technical-annex\"")
+        .ok_or("no technical annex heading")?;
+    let mut body = html[start..annex.max(start)].to_string();
+    for (open, close) in [("<style", "</style>"), ("<script", "</script>")] {
+        while let Some(a) = body.find(open) {
+            let b = body[a..]
+                .find(close)
+                .map_or(body.len(), |b| a + b + close.len());
+            body.replace_range(a..b, " ");
+        }
+    }
+    Ok(text_of(&body))
+}
+
+/// What a board or school document shows before its annex that belongs in the annex.
+fn internals_before_annex(html: &str, folders: &[String]) -> Vec<String> {
+    let body = match before_annex(html) {
+        Ok(b) => b,
+        Err(e) => return vec![e.to_string()],
+    };
+    let mut found = Vec::new();
+    for line in body.lines() {
+        for phrase in ANNEX_PHRASES {
+            if line.contains(phrase) {
+                found.push(format!("\"{phrase}\" in \"{}\"", line.trim()));
+            }
+        }
+        for word in line.split_whitespace() {
+            if let Some(why) = internal(word, folders) {
+                found.push(format!("{why}: `{word}` in \"{}\"", line.trim()));
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+#[test]
+fn the_annex_scanner_catches_what_it_is_for() {
+    let folders = query_folders();
+    assert_eq!(
+        internal("(attendance/absence_by_year,", &folders),
+        Some("analysis id")
+    );
+    assert_eq!(internal("roll/stability", &folders), Some("analysis id"));
+    assert_eq!(internal("2024/25", &folders), None);
+    assert_eq!(internal("and/or", &folders), None);
+    assert_eq!(internal("v3,", &folders), Some("analysis version"));
+    assert_eq!(internal("episodes.csv", &folders), Some("file name"));
+    assert_eq!(internal("ks2_by_year.sql", &folders), Some("file name"));
+    assert_eq!(internal("(C2)", &folders), Some("legal-status code"));
+    assert_eq!(internal("KS2", &folders), None);
+    let page = |body: &str| {
+        format!(
+            "<main><p>{body}</p><h2 id=\"technical-annex\">Technical annex</h2><p>rests on <code>roll/care_periods v1</code></p></main>"
+        )
+    };
+    assert!(internals_before_annex(&page("Children in care this year."), &folders).is_empty());
+    assert_eq!(
+        internals_before_annex(&page("From <code>roll/care_periods</code>."), &folders).len(),
+        1
+    );
+    assert_eq!(
+        internals_before_annex(&page("(0 of 40 analysis-years)"), &folders).len(),
+        1
+    );
+    assert_eq!(
+        internals_before_annex("<main><p>No annex.</p></main>", &folders),
+        vec!["no technical annex heading".to_string()]
+    );
+}
+
+#[test]
+fn board_and_school_documents_keep_internals_for_the_technical_annex() {
+    let folders = query_folders();
+    let out = tempfile::tempdir().unwrap();
+    let mut files = render("board-annual", &[], out.path());
+    files.extend(render(
+        "school-on-a-page",
+        &["--each", "school"],
+        out.path(),
+    ));
+    assert!(
+        files.len() >= 2,
+        "expected the board report and school pages, got {files:?}"
+    );
+    let mut report = String::new();
+    for f in &files {
+        let found = internals_before_annex(&std::fs::read_to_string(f).unwrap(), &folders);
+        if !found.is_empty() {
+            report.push_str(&format!(
+                "\n{} ({}):\n  {}",
+                f.display(),
+                found.len(),
+                found.join("\n  ")
+            ));
+        }
+    }
+    assert!(
+        report.is_empty(),
+        "internals before the technical annex:{report}"
+    );
+}
