@@ -144,13 +144,7 @@ pub fn keys(
     salt: &str,
 ) -> Result<BTreeMap<String, String>, RunError> {
     let mut keys: BTreeMap<String, String> = BTreeMap::new();
-    let by_table: BTreeMap<String, String> = analyses
-        .iter()
-        .map(|a| {
-            let (s, n) = analysis::table_name(a.id());
-            (format!("{s}.{n}").to_ascii_lowercase(), a.id().to_string())
-        })
-        .collect();
+    let by_table = result_tables(analyses);
     for wave in analysis::graph::waves(analyses)? {
         for i in wave {
             let a = &analyses[i];
@@ -176,6 +170,17 @@ pub fn keys(
         }
     }
     Ok(keys)
+}
+
+/// Each analysis's result table as SQL names it (`attendance.absence_by_term`), to its id.
+fn result_tables(analyses: &[Analysis]) -> BTreeMap<String, String> {
+    analyses
+        .iter()
+        .map(|a| {
+            let (s, n) = analysis::table_name(a.id());
+            (format!("{s}.{n}").to_ascii_lowercase(), a.id().to_string())
+        })
+        .collect()
 }
 
 /// What a SQL text reads, as `name: hash` lines: the tables it names (all of them when it
@@ -222,13 +227,7 @@ pub fn cell_keys<'a>(
     engine: &str,
     term: Term,
 ) -> Vec<String> {
-    let by_table: BTreeMap<String, String> = analyses
-        .iter()
-        .map(|a| {
-            let (s, n) = analysis::table_name(a.id());
-            (format!("{s}.{n}").to_ascii_lowercase(), a.id().to_string())
-        })
-        .collect();
+    let by_table = result_tables(analyses);
     let mut previous = String::new();
     let mut out = Vec::new();
     for sql in cells {
