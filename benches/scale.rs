@@ -6,13 +6,19 @@
 //! - **first**: DataFusion with an empty validated-data cache (every file read and checked,
 //!   then kept in the cache);
 //! - **again**: DataFusion over the same unchanged files (the cache stands in for them, and
-//!   attendance is scanned from its cached Parquet file);
+//!   attendance is scanned from its cached Parquet file); every run's kept results are removed
+//!   first, so each run runs every analysis it names;
 //! - **headline**: DataFusion over the cache running only `attendance/absence_by_term` (and
 //!   what it needs), the headline absence figures a Polars or pandas script would compute;
 //! - **duckdb**: cohort's second engine over the same cache;
 //! - **raw**: the engine limit, the same SQL run directly on DuckDB over the same validated
 //!   Parquet files (`benches/duckdb_replay.py`, DuckDB's Python package; skipped, saying so,
-//!   when it is not installed: `pip install duckdb`).
+//!   when it is not installed: `pip install duckdb`);
+//! - **headline on DuckDB**: the headline figures on cohort's second engine;
+//! - **Polars**: the headline figures as an analyst would write them in Polars
+//!   (`benches/polars_headline.py`, whole process, reading the data folder's Parquet files as
+//!   they are), checked against cohort's CSV (`--check`: every count equal) so that the two
+//!   computed the same thing; skipped, saying so, when Polars is not installed.
 //!
 //! It prints wall time and peak memory of each, the analyses' own span (from `run.json`), and
 //! the ratios the targets are stated in: cohort against raw DuckDB, and each size against the
@@ -83,6 +89,10 @@ fn run(
     extra: &[&str],
 ) -> Measured {
     std::fs::create_dir_all(out).expect("an output folder under the scratch folder");
+    // Every measured run runs its analyses: results an earlier run kept would be reused.
+    if work.join(".cohort").join("cache").exists() {
+        let _ = std::fs::remove_dir_all(cache_dir(work).join("results"));
+    }
     let report = out.join("time.txt");
     let mut c = time_command(&report);
     c.current_dir(work)
@@ -205,6 +215,48 @@ fn replay(bin: &Path, root: &Path, work: &Path, data: &Path, out: &Path) -> Opti
     })
 }
 
+/// The Polars script over `data`, checked against the headline run's CSV in `headline_out`,
+/// or `None` when Polars' Python package is missing.
+fn polars(root: &Path, data: &Path, headline_out: &Path, out: &Path) -> Option<Measured> {
+    let available = Command::new("python3")
+        .args(["-c", "import polars"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !available {
+        return None;
+    }
+    std::fs::create_dir_all(out).expect("an output folder under the scratch folder");
+    let report = out.join("time.txt");
+    let mut c = time_command(&report);
+    c.arg("python3")
+        .arg(root.join("benches").join("polars_headline.py"))
+        .arg(data)
+        .arg("--check")
+        .arg(headline_out)
+        .stdout(std::process::Stdio::null());
+    let (wall, peak_mib) = timed(c, &report);
+    Some(Measured {
+        wall,
+        peak_mib,
+        rows: 0,
+        analyses_s: wall,
+    })
+}
+
+/// `wall s, peak` as the table prints it.
+fn shown(m: &Measured) -> String {
+    format!("{:.2} s, {:.0} MiB", m.wall, m.peak_mib)
+}
+
+/// `a / b` for time and memory, the form the targets are stated in.
+fn ratio(a: &Measured, b: &Measured) -> String {
+    format!(
+        "{:.2} of the time, {:.2} of the memory",
+        a.wall / b.wall.max(1e-9),
+        a.peak_mib / b.peak_mib.max(1e-9)
+    )
+}
+
 fn main() {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_cohort"));
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -214,22 +266,6 @@ fn main() {
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     let scratch = std::env::temp_dir().join("cohort-scale");
-    println!(
-        "{:>8} {:>11} | {:>14} | {:>14} {:>6} | {:>8} | {:>14} | {:>14} {:>6} | {:>6} {:>6} | {:>6} {:>6}",
-        "children",
-        "rows read",
-        "first s  MiB",
-        "again s  MiB",
-        "anal",
-        "headline",
-        "duckdb s  MiB",
-        "raw s  MiB",
-        "anal",
-        "x raw",
-        "anal",
-        "x time",
-        "x mem"
-    );
     let mut before: Option<(u64, Measured)> = None;
     for n in sizes {
         let data = scratch.join(format!("data-{n}x5"));
@@ -248,53 +284,51 @@ fn main() {
         let at = |what: &str| scratch.join(format!("out-{n}-{what}"));
         let first = run(&bin, &root, &work, &data, &at("first"), "datafusion", &[]);
         let again = run(&bin, &root, &work, &data, &at("again"), "datafusion", &[]);
-        // The headline absence figures alone, what a Polars or pandas script would compute.
-        let only = ["--only", "attendance/absence_by_term"];
-        let headline = run(
-            &bin,
-            &root,
-            &work,
-            &data,
-            &at("headline"),
-            "datafusion",
-            &only,
-        );
         let duck = run(&bin, &root, &work, &data, &at("duckdb"), "duckdb", &[]);
         let raw = replay(&bin, &root, &work, &data, &at("raw"));
-        let (raw_cols, x_raw, x_anal) = match &raw {
-            Some(r) => (
-                format!("{:>7.2} {:>6.0} {:>6.2}", r.wall, r.peak_mib, r.analyses_s),
-                format!("{:.2}", again.wall / r.wall.max(1e-9)),
-                format!("{:.2}", again.analyses_s / r.analyses_s.max(1e-9)),
-            ),
-            None => (
-                format!("{:>21}", "(pip install duckdb)"),
-                "-".into(),
-                "-".into(),
-            ),
-        };
-        let (x_time, x_mem) = match &before {
-            Some((m, b)) => {
-                let k = n as f64 / *m as f64;
-                (
-                    format!("{:.2}/{k:.1}", again.wall / b.wall),
-                    format!("{:.2}", again.peak_mib / b.peak_mib),
-                )
-            }
-            None => ("-".into(), "-".into()),
+        // The headline absence figures alone, what a Polars or pandas script would compute:
+        // cohort's two engines over checked files, then the Polars script over the files.
+        let only = ["--only", "attendance/absence_by_term"];
+        let headline = run(&bin, &root, &work, &data, &at("headline"), "datafusion", &only);
+        let headline_duck = run(&bin, &root, &work, &data, &at("headline-duckdb"), "duckdb", &only);
+        let pl = polars(&root, &data, &at("headline"), &at("polars"));
+        println!(
+            "{n} children x 5 years ({} rows read)",
+            again.rows
+        );
+        println!("  every analysis, first run over new files: {}", shown(&first));
+        let against_raw = match &raw {
+            Some(r) => format!("raw DuckDB {}: cohort {}", shown(r), ratio(&again, r)),
+            None => "raw DuckDB not run (pip install duckdb)".into(),
         };
         println!(
-            "{n:>8} {:>11} | {:>7.2} {:>6.0} | {:>7.2} {:>6.0} {:>6.2} | {:>8.2} | {:>7.2} {:>6.0} | {raw_cols} | {x_raw:>6} {x_anal:>6} | {x_time:>6} {x_mem:>6}",
-            again.rows,
-            first.wall,
-            first.peak_mib,
-            again.wall,
-            again.peak_mib,
-            again.analyses_s,
-            headline.wall,
-            duck.wall,
-            duck.peak_mib,
+            "  every analysis over checked files: {} (analyses {:.2} s); {against_raw}",
+            shown(&again),
+            again.analyses_s
         );
+        println!("  every analysis on cohort's DuckDB engine: {}", shown(&duck));
+        let against_polars = match &pl {
+            Some(p) => format!(
+                "Polars {}: cohort {}, {:.2} times as fast",
+                shown(p),
+                ratio(&headline, p),
+                p.wall / headline.wall.max(1e-9)
+            ),
+            None => "Polars not run (pip install polars)".into(),
+        };
+        println!(
+            "  headline absence figures: cohort {} (DuckDB engine {}); {against_polars}",
+            shown(&headline),
+            shown(&headline_duck)
+        );
+        if let Some((m, b)) = &before {
+            println!(
+                "  growth from {m} children ({:.2} times the children): {:.2} times the time, {:.2} the memory",
+                n as f64 / *m as f64,
+                again.wall / b.wall.max(1e-9),
+                again.peak_mib / b.peak_mib.max(1e-9)
+            );
+        }
         before = Some((n, again));
     }
 }

@@ -1,10 +1,10 @@
 -- ---
 -- id = "attendance/absence_by_year"
--- version = 5
+-- version = 6
 -- title = "Absence by academic year, with breakdowns and the national comparison"
 -- description = "Absence of children in care of compulsory school age over each academic year up to the run's term (attendance/sessions_by_term; domain.md section 3): overall, authorised and unauthorised absence as shares of possible sessions, and persistent (10% or more of possible sessions missed; DfE's threshold for each year, terms.pa_threshold, was 20% to 2009/10 and 15% to 2014/15, and each row carries its own) and severe (50% or more) absence on DfE's pupil basis, judged on each child's sessions summed over all their enrolments in the year (PA pupils / pupils x 100, as DfE's national CLA figure t_pupils_pa_10_exact and attendance/absence_by_term; the enrolment basis is a different measure and is not compared with it). Before the year's summer term the year is year to date (metrics.csv period_status). Breakdowns: the OC2 cohort (looked after 12 months at 31 March, roll/oc2_cohort), the population DfE's national CLA figures use, so compare the national figure with the OC2 row; as DfE counts it (matched to the school census, which knows nothing of care status; domain.md section 1), the OC2 row counts every session of the cohort's children in the whole academic year (compulsory school age), including those after a child leaves care between April and July, where every other row counts sessions while looked after; phase and year group (age on 31 August; year groups in every year, for the trend drawn one panel per year group); SEN provision (sen table for the year); school inside or outside the authority, and each school by URN (sessions at that school, a child counted under each school they attended)."
 -- params = ["term"]
--- depends_on = ["attendance/sessions_by_term", "roll/oc2_cohort"]
+-- depends_on = ["attendance/sessions_by_term", "attendance/marks_by_term", "roll/oc2_cohort"]
 -- suppress = ["pupils", "persistently_absent", "severely_absent"]
 --
 -- [[chart]]
@@ -111,28 +111,21 @@ child_location AS (
 ),
 oc2_year AS (
   -- The OC2 cohort's whole academic year, as DfE counts it: every mark of a cohort child in
-  -- the year (up to the run's term), looked after that day or not, classified by the code
-  -- list valid on the day; compulsory school age (5 to 15 on 31 August) as every row.
-  SELECT m.child, t.academic_year,
+  -- the year (up to the run's term), looked after that day or not (both rows of
+  -- attendance/marks_by_term), classified by the code list valid on the day; compulsory
+  -- school age (5 to 15 on 31 August) as every row.
+  SELECT s.child, t.academic_year,
          max(CAST(extract(year FROM ys.year_start) - extract(year FROM h.dob)
                   - CASE WHEN extract(month FROM h.dob) >= 9 THEN 1 ELSE 0 END AS BIGINT)) AS age,
-         sum(CASE WHEN c.code_group <> 'not_possible' THEN 1 ELSE 0 END) AS possible,
-         sum(CASE WHEN c.code_group IN ('present', 'approved_activity') THEN 1 ELSE 0 END) AS present,
-         sum(CASE WHEN c.code_group = 'authorised' THEN 1 ELSE 0 END) AS authorised,
-         sum(CASE WHEN c.code_group = 'unauthorised' THEN 1 ELSE 0 END) AS unauthorised
-  FROM attendance m
-  JOIN terms t ON m.date BETWEEN t.start_date AND t.end_date
+         sum(s.possible_sessions) AS possible, sum(s.present_sessions) AS present,
+         sum(s.authorised_sessions) AS authorised, sum(s.unauthorised_sessions) AS unauthorised
+  FROM attendance.marks_by_term s
+  JOIN terms t ON t.ordinal = s.ordinal
   JOIN (SELECT academic_year, min(start_date) AS year_start FROM terms GROUP BY academic_year) ys
     ON ys.academic_year = t.academic_year
-  JOIN roll.oc2_cohort k ON k.child = m.child AND k.academic_year = t.academic_year
-  JOIN header h ON h.child = m.child
-  JOIN code_lists c
-    ON c.list_id = 'attendance_mark' AND c.code = m.mark
-   AND (c.valid_from IS NULL OR m.date >= c.valid_from)
-   AND (c.valid_to IS NULL OR m.date <= c.valid_to)
-  CROSS JOIN params p
-  WHERE t.ordinal <= p.term_ordinal
-  GROUP BY m.child, t.academic_year
+  JOIN roll.oc2_cohort k ON k.child = s.child AND k.academic_year = t.academic_year
+  JOIN header h ON h.child = s.child
+  GROUP BY s.child, t.academic_year
 ),
 stacked AS (
   SELECT 1 AS b, 'all' AS breakdown, 'all' AS "group", 0 AS o, c.* FROM child_year c
