@@ -1,12 +1,12 @@
 -- ---
 -- id = "exclusions/oc2_by_year"
--- version = 2
+-- version = 3
 -- title = "Suspensions and permanent exclusions of the OC2 cohort, against DfE's CLA figures"
 -- labels = { pupils = "Pupils in the OC2 cohort", pupils_suspended = "Pupils suspended", one_plus_suspension_rate = "Pupils with one or more suspensions", suspensions = "Suspensions", suspension_rate = "Suspensions per 100 pupils", pupils_excluded = "Pupils permanently excluded", permanent_exclusion_rate = "Permanently excluded", national_one_plus_suspension_rate = "National CLA, one or more suspensions", national_permanent_exclusion_rate = "National CLA, permanently excluded", national_year = "Year of the national figure" }
 -- units = { suspension_rate = "per_100" }
 -- description = "Suspensions and permanent exclusions on DfE's basis for its national CLA figures (domain.md sections 1 and 4): children in the OC2 cohort for the academic year (looked after 12 months at 31 March, roll/oc2_cohort) who were on a school's roll (mainstream, special or alternative provision) at some point in that year (roll/oc2_pupils), and every suspension and permanent exclusion of theirs starting in the academic year, whatever their care status on the day (a cohort child who left care in May still has the summer's suspensions counted). The share with one or more suspensions (lunchtime ones count), suspensions per 100 pupils and the share permanently excluded. A year in which neither the attendance feed nor the suspensions file holds any record is left out (the data does not cover it: not known, not zero). Beside each year, DfE's latest national figure for children looked after 12 months for that year or before, with its year (cohort's benchmarks hold 2020/21: 9.8% and 0.03%)."
 -- params = ["academic_year"]
--- depends_on = ["roll/oc2_pupils"]
+-- depends_on = ["roll/oc2_pupils", "attendance/days"]
 -- suppress = ["pupils", "pupils_suspended", "suspensions", "pupils_excluded"]
 --
 -- [[metric]]
@@ -36,7 +36,7 @@ WITH covered AS (
   -- suspension for anyone is not known, so it is left out rather than shown as 0.
   SELECT DISTINCT t.academic_year
   FROM terms t
-  WHERE EXISTS (SELECT 1 FROM attendance a WHERE a.date BETWEEN t.start_date AND t.end_date)
+  WHERE EXISTS (SELECT 1 FROM attendance.days a WHERE a.ordinal = t.ordinal)
      OR EXISTS (SELECT 1 FROM suspensions s WHERE s.start_date BETWEEN t.start_date AND t.end_date)
 ),
 pupils AS (

@@ -1,11 +1,11 @@
 -- ---
 -- id = "peps/by_group"
--- version = 4
+-- version = 5
 -- title = "PEP timeliness and quality by year, team, school phase and location"
 -- labels = { peps_due = "PEPs due", on_time = "On time", on_time_rate = "Completed on time", qa_green_rate = "Rated green", not_rated = "Not rated", flag = "Late cluster" }
 -- description = "Personal Education Plans due for children in care (domain.md section 6), a PEP counting only when the child was looked after on its due date (roll/care_periods, the one definition of being in care: not a child on short breaks only, one who had left care by then or one not yet in care; domain.md section 1): completed by the due date (on time), and the quality assurance distribution (green, amber, red, not rated), per academic year up to the run's term, and for the run's academic year by social work team, phase of the school named on the PEP, and whether that school is inside the authority. Late clusters: a group is flagged when its on-time rate is 10 points or more below the rate for all PEPs that year and it has 10 or more PEPs due. A PEP is due once its due date is on or before the data's date (the latest PEP held or completed in the PEP file, the date of its extract): a PEP not yet due is neither on time nor late (its quality assurance rating still counts)."
 -- params = ["term"]
--- depends_on = ["roll/care_periods"]
+-- depends_on = ["peps/due"]
 -- suppress = ["peps_due", "on_time", "green", "amber", "red", "not_rated"]
 --
 -- [[chart]]
@@ -38,31 +38,12 @@
 -- breakdown_column = "breakdown"
 -- unit = "percent"
 -- ---
-WITH as_at AS (
-  -- The data's date: a PEP due after it is not yet due, so neither on time nor late.
-  SELECT max(d) AS as_at FROM (
-    SELECT max(completed_date) AS d FROM peps
-    UNION ALL SELECT max(held_date) FROM peps
-  )
-),
-due AS (
-  SELECT pe.*, t.academic_year,
-         CASE WHEN pe.due_date <= a.as_at AND pe.completed_date IS NOT NULL AND pe.completed_date <= pe.due_date THEN 1 ELSE 0 END AS is_on_time,
-         CASE WHEN pe.due_date <= a.as_at THEN 1 ELSE 0 END AS is_due,
+WITH due AS (
+  SELECT d.academic_year, d.sw_team, d.qa_rating, d.is_on_time, d.is_due,
          coalesce(s.phase, 'no school named') AS phase,
          CASE WHEN s.urn IS NULL THEN 'no school named' WHEN s.in_authority THEN 'in authority' ELSE 'out of authority' END AS location
-  FROM peps pe
-  JOIN terms t ON t.term = pe.term
-  LEFT JOIN schools s ON s.urn = pe.urn
-  CROSS JOIN params p
-  CROSS JOIN as_at a
-  WHERE t.ordinal <= p.term_ordinal
-    AND EXISTS (
-      -- Looked after on the due date (roll/care_periods): no PEP is owed for a child on
-      -- short breaks only, one who had left care or one not yet in care.
-      SELECT 1 FROM roll.care_periods c
-      WHERE c.child = pe.child AND c.decom <= pe.due_date AND c.end_date >= pe.due_date
-    )
+  FROM peps.due d
+  LEFT JOIN schools s ON s.urn = d.urn
 ),
 stacked AS (
   SELECT 1 AS b, 'all' AS breakdown, 'all' AS "group", d.academic_year AS year, d.is_on_time AS ok, d.is_due AS due, d.qa_rating AS qa FROM due d

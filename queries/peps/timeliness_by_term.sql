@@ -1,11 +1,11 @@
 -- ---
 -- id = "peps/timeliness_by_term"
--- version = 4
+-- version = 5
 -- title = "PEP timeliness and quality by term"
 -- labels = { peps_due = "PEPs due", on_time = "On time", on_time_rate = "Completed on time", qa_green_rate = "Rated green", not_completed = "Not completed" }
 -- description = "Personal Education Plans due in each term up to the run's (domain.md section 6) for children in care: a PEP counts only when the child was looked after on its due date (roll/care_periods, the one definition of being in care: not a child on short breaks only, one who had left care by then or one not yet in care; domain.md section 1). on time = completed on or before the Virtual School's due date; not completed by a due date that has passed counts as not on time. A PEP is due once its due date is on or before the data's date (the latest PEP held or completed in the PEP file, the date of its extract): a PEP not yet due is neither on time nor late, and is left out of PEPs due (peps_not_yet_due counts them). QA green rate = green ratings / PEPs rated."
 -- params = ["term"]
--- depends_on = ["roll/care_periods"]
+-- depends_on = ["peps/due"]
 -- suppress = ["peps_due", "on_time", "late", "not_completed", "peps_not_yet_due", "rated", "green", "amber", "red"]
 --
 -- [[chart]]
@@ -35,27 +35,8 @@
 -- time_period = "term"
 -- unit = "percent"
 -- ---
-WITH as_at AS (
-  -- The data's date: a PEP due after it is not yet due, so neither on time nor late.
-  SELECT max(d) AS as_at FROM (
-    SELECT max(completed_date) AS d FROM peps
-    UNION ALL SELECT max(held_date) FROM peps
-  )
-),
-flagged AS (
-  SELECT pe.*, t.term AS t_term, t.ordinal,
-         CASE WHEN pe.due_date <= a.as_at THEN 1 ELSE 0 END AS is_due
-  FROM peps pe
-  JOIN terms t ON t.term = pe.term
-  CROSS JOIN params p
-  CROSS JOIN as_at a
-  WHERE t.ordinal <= p.term_ordinal
-    AND EXISTS (
-      -- Looked after on the due date (roll/care_periods): no PEP is owed for a child on
-      -- short breaks only, one who had left care or one not yet in care.
-      SELECT 1 FROM roll.care_periods c
-      WHERE c.child = pe.child AND c.decom <= pe.due_date AND c.end_date >= pe.due_date
-    )
+WITH flagged AS (
+  SELECT d.*, d.term AS t_term FROM peps.due d
 )
 SELECT t_term AS term,
        sum(is_due) AS peps_due,
