@@ -1,12 +1,12 @@
 -- ---
 -- id = "ppplus/impact"
--- version = 4
+-- version = 5
 -- title = "PP+ and progress and attendance: change against children not funded"
 -- labels = { measure = "Measure", funded = "Children funded", funded_change = "Change, funded", comparison = "Children not funded", comparison_change = "Change, not funded", difference = "Difference", difference_lower = "Lower 95%", difference_upper = "Upper 95%", cost_per_child = "Spend per child", cost_per_point = "Spend per point gained" }
 -- units = { funded_change = "pts", comparison_change = "pts", difference = "pts", difference_lower = "pts", difference_upper = "pts", cost_per_child = "pounds", cost_per_point = "pounds" }
 -- description = "Both groups are drawn from the children eligible for PP+ in the term compared (t), as domain.md section 7 defines them: looked after on some day of the term (a period of roll/care_periods overlapping it, the one definition of being in care, so not a child on short breaks only, one who has left care or one not yet in care) and aged 4 to 15 on 31 August at the start of its academic year; and both are counted as children, not child-terms: each funded child once in a group (at the first term they were funded in it), each comparison child once (the mean of their changes over the terms the group was funded in), so n is children, the 10-or-more rule counts children and the interval treats each child as one observation. For each intervention type and EEF tier, children in care with an approved PP+ request in a term (t) and a measure both the term before (t-1) and the term after (t+1): their on-track rate (share of their subject judgements on track, progress table) and their attendance (present sessions of possible, attendance/sessions_by_term). The change from t-1 to t+1 is set against the change for children measured in the same terms with no approved request from t-3 to t+1 (a difference in differences, in percentage points; funded children with another approved request in the three terms before t are left out, so that earlier funding does not colour the change), with n in both groups, a 95% interval (normal approximation: the difference of means plus or minus 1.96 times the square root of var/n summed over both groups), cost per child (approved amount over children funded) and, where the funded children's measure clearly rose more (the whole interval above zero, 10 or more children each side), the cost per point gained (spend per child over the difference in points; left empty otherwise, as a cost of no clear change means nothing). Fewer than 10 children in either group: too few to say. By academic year of t and for all years. Observational: children are not funded at random, so an association, not proof that the spending caused the change (domain.md section 7)."
 -- params = ["term"]
--- depends_on = ["attendance/sessions_by_term", "roll/care_periods"]
+-- depends_on = ["ppplus/changes"]
 -- suppress = ["funded", "comparison"]
 --
 -- [[chart]]
@@ -17,37 +17,8 @@
 -- y_label = "Difference in differences, percentage points"
 -- unit = "points"
 -- ---
-WITH eligible AS (
-  -- PP+ eligibility in term t (domain.md section 7): looked after on some day of the term
-  -- (roll/care_periods) and aged 4 to 15 on 31 August at the start of its academic year.
-  SELECT DISTINCT c.child, t.ordinal
-  FROM roll.care_periods c
-  JOIN terms t ON c.decom <= t.end_date AND c.end_date >= t.start_date
-  JOIN header h ON h.child = c.child
-  WHERE extract(year FROM t.start_date) - CASE WHEN t.season = 'autumn' THEN 0 ELSE 1 END
-        - extract(year FROM h.dob) - CASE WHEN extract(month FROM h.dob) >= 9 THEN 1 ELSE 0 END BETWEEN 4 AND 15
-),
-rates AS (
-  SELECT 'on-track rate' AS measure, g.child, t.ordinal,
-         100.0 * avg(CASE WHEN g.on_track THEN 1.0 ELSE 0.0 END) AS rate
-  FROM progress g
-  JOIN terms t ON t.term = g.term
-  CROSS JOIN params p
-  WHERE t.ordinal <= p.term_ordinal
-  GROUP BY g.child, t.ordinal
-  UNION ALL
-  SELECT 'attendance', s.child, s.ordinal,
-         100.0 * sum(s.present_sessions) / sum(s.possible_sessions)
-  FROM attendance.sessions_by_term s
-  GROUP BY s.child, s.ordinal
-  HAVING sum(s.possible_sessions) > 0
-),
-changes AS (
-  -- Only children eligible in t, the term compared.
-  SELECT b.measure, b.child, b.ordinal + 1 AS t, a.rate - b.rate AS change
-  FROM rates b
-  JOIN rates a ON a.measure = b.measure AND a.child = b.child AND a.ordinal = b.ordinal + 2
-  JOIN eligible e ON e.child = b.child AND e.ordinal = b.ordinal + 1
+WITH changes AS (
+  SELECT measure, child, t, change FROM ppplus.changes
 ),
 approved AS (
   SELECT r.child, t.ordinal, t.academic_year, r.intervention, concat('Tier ', r.eef_tier) AS tier, r.amount
