@@ -55,7 +55,7 @@ use crate::analysis::{self, Analysis, lock};
 use crate::catalog::{Catalog, CatalogError};
 use crate::contract::{Contract, Term};
 use crate::disclosure::{self, Policy};
-use crate::engine::{DataFusionEngine, Engine};
+use crate::engine::DataFusionEngine;
 use crate::history::RunKind;
 use crate::output::{safe_slug, write_atomic};
 use crate::render::{self, RenderError, ReportTemplate};
