@@ -111,7 +111,7 @@ pub fn init(dir: &Path, with_queries: bool) -> Result<String, AppError> {
                 });
             }
         }
-        let written = shipped::copy_into(dir)?;
+        let written = shipped::copy_into(dir, false)?;
         said = format!(
             "{said}\ncopied the shipped analyses and templates ({} files) into {} and {}",
             written.len(),
