@@ -27,6 +27,32 @@ fn main() {
         println!("cargo:rerun-if-changed={folder}");
         files(&root.join(folder), &mut found);
     }
+    // The data folders the shipped analyses' test files start from (`data = "tests/fixtures/
+    // small"`), so that `cohort test` runs in a project `cohort init --with-queries` made.
+    let mut fixtures = std::collections::BTreeSet::new();
+    for path in found
+        .iter()
+        .filter(|p| p.to_string_lossy().ends_with(".test.toml"))
+    {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        for line in text.lines() {
+            if let Some(rest) = line.trim().strip_prefix("data")
+                && let Some(value) = rest.trim_start().strip_prefix('=')
+                && let Some(folder) = value
+                    .trim()
+                    .strip_prefix('"')
+                    .and_then(|v| v.split('"').next())
+                && folder.starts_with("tests/fixtures/")
+                && !folder.contains("..")
+            {
+                fixtures.insert(folder.to_string());
+            }
+        }
+    }
+    for folder in &fixtures {
+        println!("cargo:rerun-if-changed={folder}");
+        files(&root.join(folder), &mut found);
+    }
     let mut code =
         String::from("/// Every shipped file: its path under the repository and its bytes.\n");
     code.push_str("pub static FILES: &[(&str, &[u8])] = &[\n");
@@ -38,6 +64,12 @@ fn main() {
             "    ({rel:?}, include_bytes!({:?})),",
             path.display().to_string()
         );
+    }
+    code.push_str("];\n");
+    code.push_str("/// The data folders the shipped test files start from, as they name them.\n");
+    code.push_str("pub static FIXTURES: &[&str] = &[\n");
+    for folder in &fixtures {
+        let _ = writeln!(code, "    {folder:?},");
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into()));

@@ -60,7 +60,7 @@ fn bench_render(data: &Path) {
     };
     let baseline = time(3, || app::open_catalog(&project).expect("catalog"));
     let (output, analyses) = app::run(&project, None, None).expect("run");
-    let term: cohort::contract::Term = output.term.parse().expect("term");
+    let term = output.term;
     let template = cohort::render::ReportTemplate::load(&project.templates, "termly-impact")
         .expect("template");
     let when = app::report_time();

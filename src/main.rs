@@ -309,10 +309,6 @@ fn dispatch(command: Command) -> Result<String, AppError> {
             if !report.is_clean() {
                 return Err(AppError::Check(Box::new(report)));
             }
-            if let (Some(t), false) = (term, cross_engine) {
-                // A term the data does not cover is an error here too, not only at `run`.
-                app::choose_term(&app::open_catalog(&project)?, Some(t))?;
-            }
             if cross_engine {
                 let cross = app::history::cross_engine(&project, term)?;
                 Ok(format!("{report}\n{cross}"))

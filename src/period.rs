@@ -110,6 +110,22 @@ impl Period {
     }
 }
 
+/// A term is written (in `run.json`, the history, the preview's state) as `--term` reads
+/// it: `2024-25-summer`; that text is the only form in which a term leaves the program.
+impl serde::Serialize for Term {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A term read back from what [`Term`]'s `Serialize` wrote: an edge, like `--term`.
+impl<'de> serde::Deserialize<'de> for Term {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// A report parameter: a name a template lists in `params = [...]`, which analyses read
 /// from `params` (NULL unless the run is for one value) and templates as a variable, and
 /// where its values are in the data.

@@ -8,7 +8,9 @@ use super::*;
 /// a declared column the result lacks, or a version lowered or unchanged over changed SQL.
 pub fn write_lock(project: &Project) -> Result<usize, AppError> {
     let analyses = analysis::load_all(&project.queries)?;
-    let problems = plan_all(&analyses, None);
+    let (session, _) = planning_session(project, analyses, None, None)?;
+    let problems = plan_all(&session);
+    let analyses = session.analyses;
     if !problems.is_empty() {
         return Err(AppError::LockRefused {
             path: project.lock_path(),
@@ -37,6 +39,8 @@ pub struct CheckReport {
     pub warnings: Vec<String>,
     /// Why the SSDA903 data looks stale for the term, when it does and that is not allowed.
     pub stale: Option<String>,
+    /// The term asked for, when the data does not cover it.
+    pub term: Option<String>,
 }
 
 impl CheckReport {
@@ -45,6 +49,7 @@ impl CheckReport {
             && self.analyses.is_empty()
             && self.templates.is_empty()
             && self.stale.is_none()
+            && self.term.is_none()
     }
 }
 
@@ -66,6 +71,9 @@ impl fmt::Display for CheckReport {
         }
         if let Some(s) = &self.stale {
             writeln!(f, "{s}")?;
+        }
+        if let Some(t) = &self.term {
+            writeln!(f, "{t}")?;
         }
         if !self.analyses.is_empty() {
             writeln!(
@@ -124,14 +132,30 @@ pub fn check(project: &Project, term: Option<Term>) -> CheckReport {
             None
         }
     };
+    let loaded = catalog.is_some();
     report.rows = catalog.as_ref().map(|c| c.rows_read()).unwrap_or(0);
-    report
-        .analyses
-        .extend(plan_all(&analyses, catalog.as_ref()));
     report.checked_analyses = analyses.len();
-    let term = term.or_else(|| catalog.as_ref().and_then(Catalog::latest_term));
-    if let (Some(c), Some(t)) = (&catalog, term)
-        && let Some(stale) = c.staleness(t)
+    // One session: the catalog opened once, the term chosen once (a term the data does not
+    // cover is a problem of the check, as it is an error of `run`).
+    let session = match planning_session(project, analyses, catalog, term) {
+        Ok((s, problem)) => {
+            report.term = problem;
+            s
+        }
+        Err(e) => {
+            report.analyses.push(e.to_string());
+            return report;
+        }
+    };
+    report.analyses.extend(plan_all(&session));
+    let analyses = &session.analyses;
+    // The term the templates and the staleness are checked for: the one asked for or the
+    // data's latest (none when the data has no marks or did not load).
+    let term = (loaded && report.term.is_none())
+        .then(|| term.or_else(|| session.catalog.latest_term()))
+        .flatten();
+    if let Some(t) = term
+        && let Some(stale) = session.catalog.staleness(t)
     {
         if project.allow_stale {
             report
@@ -144,8 +168,8 @@ pub fn check(project: &Project, term: Option<Term>) -> CheckReport {
     let found = template_check::check_templates(
         &project.templates,
         &project.data,
-        &analyses,
-        catalog.as_ref(),
+        analyses,
+        loaded.then_some(&session.catalog),
         term,
     );
     report.templates = found.errors;
@@ -163,28 +187,55 @@ pub fn check(project: &Project, term: Option<Term>) -> CheckReport {
     report
 }
 
-/// Plans every analysis in dependency order against the contract's schemas (empty tables
-/// when the data did not load), so SQL errors show without running anything.
-fn plan_all(analyses: &[Analysis], catalog: Option<&Catalog>) -> Vec<String> {
-    let mut problems = Vec::new();
-    let engine = match DataFusionEngine::new() {
-        Ok(e) => e,
-        Err(e) => return vec![e.to_string()],
-    };
-    let empty;
-    let catalog = match catalog {
-        Some(c) => c,
-        None => {
-            empty = Catalog::empty(&Contract::current());
-            &empty
-        }
-    };
-    let term = catalog
+/// The term the planning session falls back to when the data has none (no marks, or it did
+/// not load): the summer term of 2024-25.
+const PLANNING_TERM: i32 = 2024 * 3 + 2;
+
+/// The session `cohort check` and `cohort lock` plan in: `analyses` as loaded (their
+/// problems are collected by the caller), `catalog` (empty tables when the data did not
+/// load), the period of `asked` or the data's latest term, and DataFusion, on which every
+/// analysis is planned (DuckDB variants are planned on DuckDB apart). A term asked for that
+/// the data does not cover leaves the session on the latest term, and is returned beside
+/// it as the problem of the check.
+fn planning_session(
+    project: &Project,
+    analyses: Vec<Analysis>,
+    catalog: Option<Catalog>,
+    asked: Option<Term>,
+) -> Result<(Session, Option<String>), AppError> {
+    let catalog = catalog.unwrap_or_else(|| Catalog::empty(&Contract::current()));
+    let fallback = catalog
         .latest_term()
-        .unwrap_or(Term::from_ordinal(2024 * 3 + 2));
-    if let Err(e) = run::prepare(&engine, catalog, term) {
-        return vec![e.to_string()];
-    }
+        .unwrap_or(Term::from_ordinal(PLANNING_TERM));
+    let (term, problem) = match pick_term(&catalog, asked) {
+        Ok(t) => (t, None),
+        // No marks and no term asked: plan on the fallback, as before any data.
+        Err(AppError::NoTerm { .. }) => (fallback, None),
+        Err(e) => (fallback, Some(e.to_string())),
+    };
+    let engine = DataFusionEngine::new()?;
+    run::prepare(&engine, &catalog, term)?;
+    let session = Session {
+        project: project.clone(),
+        analyses,
+        drafts: Vec::new(),
+        catalog,
+        period: crate::period::Period::new(term),
+        engine: Box::new(engine),
+        results: None,
+    };
+    Ok((session, problem))
+}
+
+/// Plans every analysis in dependency order against the contract's schemas (the session's
+/// tables, empty when the data did not load), so SQL errors show without running anything.
+fn plan_all(session: &Session) -> Vec<String> {
+    let mut problems = Vec::new();
+    let (analyses, engine, term) = (
+        &session.analyses,
+        session.engine.as_ref(),
+        session.period.term,
+    );
     let Ok(waves) = analysis::graph::waves(analyses) else {
         return problems;
     };

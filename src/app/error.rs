@@ -145,8 +145,8 @@ pub enum AppError {
     TermsDiffer {
         a: i64,
         b: i64,
-        term_a: String,
-        term_b: String,
+        term_a: Term,
+        term_b: Term,
     },
     /// `history verify`: the data files are not those recorded.
     #[error("cannot verify run {run}: its data is not what it was\n  {}", problems.join("\n  "))]

@@ -189,15 +189,15 @@ pub fn report_each(
                 staging,
             )?
         }
-        // A run per value: each recorded with its own files and figures.
+        // A run per value: every page, its figures and the index staged together and
+        // recorded as one run of the family, so all of them land or none does.
         None => {
-            let mut last = None;
-            let mut paths = Vec::new();
+            let mut staging = Staging::new(&project.out)?;
+            let mut members = Vec::new();
             for (page, v) in pages.iter().zip(&values) {
                 let Some((output, disclosed)) = &page.own else {
                     continue;
                 };
-                let mut staging = Staging::new(&project.out)?;
                 for (path, bytes) in &page.files {
                     staging.write(path, bytes)?;
                 }
@@ -206,18 +206,20 @@ pub fn report_each(
                     &p.session.analyses,
                     &staging.dir().join(&dir).join(&v.slug),
                 )?;
-                staging.adopt()?;
-                let (run, written) =
-                    record(project, template_name, output, &p.session.analyses, staging)?;
-                last = run.or(last);
-                paths.extend(written);
+                members.push(output);
             }
             if let Some(index) = &index {
-                let mut staging = Staging::new(&project.out)?;
                 staging.write(&dir.join("index.html"), index.as_bytes())?;
-                paths.extend(staging.publish()?);
             }
-            (last, paths)
+            staging.adopt()?;
+            let family = family_run(&p.output, name, &members);
+            record(
+                project,
+                template_name,
+                &family,
+                &p.session.analyses,
+                staging,
+            )?
         }
     };
     paths.retain(|p| p.extension().is_some_and(|e| e == "html" || e == "pdf"));
@@ -243,6 +245,35 @@ pub fn report_each(
         run,
         term: p.term(),
     })
+}
+
+/// The history's one run for a family of reports: the shared run over every value
+/// (`params.NAME` NULL), whose analyses and results it records, with each member's figures
+/// beside its totals, the parameter's value leading their breakdown and group
+/// (`team / sen`, `Team East / EHC plan`), and each member's parameters, analyses and
+/// result reuse in `run.json`'s `family`.
+fn family_run(shared: &RunOutput, name: &str, members: &[&RunOutput]) -> RunOutput {
+    let mut family = shared.clone();
+    for member in members {
+        let value = member.parameters.get(name).cloned().unwrap_or_default();
+        family.metrics.extend(member.metrics.iter().map(|m| {
+            let mut m = m.clone();
+            if m.breakdown == "all" {
+                m.breakdown = name.to_string();
+                m.group = value.clone();
+            } else {
+                m.breakdown = format!("{name} / {}", m.breakdown);
+                m.group = format!("{value} / {}", m.group);
+            }
+            m
+        }));
+        family.family.push(run::FamilyMember {
+            parameters: member.parameters.clone(),
+            analyses: member.analyses.clone(),
+            results: member.results.clone(),
+        });
+    }
+    family
 }
 
 /// The index of a family of reports as a document: a link to each value's report (and its
@@ -294,5 +325,82 @@ fn index_page(
             items,
         }],
         ..render::Report::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::MetricRow;
+
+    fn metric(breakdown: &str, group: &str, value: f64) -> MetricRow {
+        MetricRow {
+            analysis: "peps/by_team".into(),
+            metric: "peps.on_time_rate".into(),
+            time_period: "2024-25-summer".into(),
+            breakdown: breakdown.into(),
+            group: group.into(),
+            numerator: None,
+            denominator: None,
+            value: Some(value),
+            unit: "percent".into(),
+        }
+    }
+
+    fn run_with(metrics: Vec<MetricRow>, team: Option<&str>) -> RunOutput {
+        RunOutput {
+            tool: "cohort".into(),
+            tool_version: "0".into(),
+            engine: "datafusion".into(),
+            term: "2024-25-summer".parse().expect("a term"),
+            data_dir: "data".into(),
+            files: vec![],
+            rows_read: 0,
+            cache: None,
+            analyses: vec![],
+            metrics,
+            sources: vec![],
+            results: None,
+            drafts: vec![],
+            parameters: team
+                .map(|t| BTreeMap::from([("team".to_string(), t.to_string())]))
+                .unwrap_or_default(),
+            family: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_family_run_keeps_the_totals_and_puts_each_members_figures_beside_them() {
+        // The shared run: 80% on time over every team. East: 90% overall, 75% for children
+        // with an EHC plan; West: 70% overall.
+        let shared = run_with(vec![metric("all", "all", 80.0)], None);
+        let east = run_with(
+            vec![metric("all", "all", 90.0), metric("sen", "EHC plan", 75.0)],
+            Some("Team East"),
+        );
+        let west = run_with(vec![metric("all", "all", 70.0)], Some("Team West"));
+        let family = family_run(&shared, "team", &[&east, &west]);
+        let seen: Vec<(&str, &str, Option<f64>)> = family
+            .metrics
+            .iter()
+            .map(|m| (m.breakdown.as_str(), m.group.as_str(), m.value))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                ("all", "all", Some(80.0)),
+                ("team", "Team East", Some(90.0)),
+                ("team / sen", "Team East / EHC plan", Some(75.0)),
+                ("team", "Team West", Some(70.0)),
+            ]
+        );
+        let members: Vec<&str> = family
+            .family
+            .iter()
+            .filter_map(|m| m.parameters.get("team").map(String::as_str))
+            .collect();
+        assert_eq!(members, vec!["Team East", "Team West"]);
+        // The shared run itself was for no value.
+        assert!(family.parameters.is_empty());
     }
 }

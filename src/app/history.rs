@@ -184,7 +184,7 @@ pub fn figures(path: &Path, run_id: i64) -> Result<String, AppError> {
     let history = History::open(path)?;
     let summary = history.run(run_id)?;
     let rows = history.metrics(run_id)?;
-    Ok(run::metrics::to_csv(&rows, &summary.term)
+    Ok(run::metrics::to_csv(&rows, summary.term)
         .trim_end()
         .to_string())
 }
@@ -205,15 +205,15 @@ pub fn diff(path: &Path, a: i64, b: i64) -> Result<String, AppError> {
         return Err(AppError::TermsDiffer {
             a,
             b,
-            term_a: ra.term.clone(),
-            term_b: rb.term.clone(),
+            term_a: ra.term,
+            term_b: rb.term,
         });
     }
     let (aa, ab) = (history.analyses(a)?, history.analyses(b)?);
     let (fa, fb) = (history.files(a)?, history.files(b)?);
     let (ma, mb) = (history.metrics(a)?, history.metrics(b)?);
     let d = diff::diff(
-        &ra.term,
+        ra.term,
         &Side {
             run: a,
             engine: &ra.engine,
@@ -276,7 +276,7 @@ pub fn verify(project: &Project, path: &Path, run_id: i64) -> Result<String, App
             Analysis::parse(&file, &r.id, &r.source).map_err(|e| AppError::Analyses(vec![e]))?,
         );
     }
-    let term: Term = summary.term.parse()?;
+    let term = summary.term;
     let kind = if summary.engine == "duckdb" {
         EngineKind::DuckDb
     } else {

@@ -55,7 +55,7 @@ use crate::analysis::{self, Analysis, lock};
 use crate::catalog::{Catalog, CatalogError};
 use crate::contract::{Contract, Term};
 use crate::disclosure::{self, Policy};
-use crate::engine::{DataFusionEngine, Engine};
+use crate::engine::DataFusionEngine;
 use crate::history::RunKind;
 use crate::output::{safe_slug, write_atomic};
 use crate::render::{self, RenderError, ReportTemplate};
@@ -111,7 +111,7 @@ pub fn init(dir: &Path, with_queries: bool) -> Result<String, AppError> {
                 });
             }
         }
-        let written = shipped::copy_into(dir)?;
+        let written = shipped::copy_into(dir, false)?;
         said = format!(
             "{said}\ncopied the shipped analyses and templates ({} files) into {} and {}",
             written.len(),

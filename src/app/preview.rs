@@ -25,12 +25,7 @@ pub fn preview(
     let render: Box<Render> = {
         let project = project.clone();
         let target = target.to_string();
-        Box::new(move |term: Option<&str>| {
-            // The page sends a term as text; it is read once, here, as every command reads one.
-            let term = term
-                .map(str::parse::<Term>)
-                .transpose()
-                .map_err(|e| format!("error: --term: {e}"))?;
+        Box::new(move |term: Option<Term>| {
             let rendered = if notebook {
                 notebook_report(&project, Path::new(&target), term)
                     .map(|(report, term)| (report.html(), term))
@@ -38,10 +33,7 @@ pub fn preview(
                 report_html(&project, &target, term)
             };
             rendered
-                .map(|(html, term)| Rendered {
-                    html,
-                    term: term.to_string(),
-                })
+                .map(|(html, term)| Rendered { html, term })
                 .map_err(|e| {
                     let text = format!("error: {e}");
                     eprintln!("{}", style::for_stderr(&text));
@@ -64,7 +56,7 @@ pub fn preview(
         watch: crate::preview::watched(&folders),
         ignore: vec![project.out.clone(), PathBuf::from(".cohort")],
         terms,
-        term: term.map(|t| t.to_string()),
+        term,
     };
     let served = Preview::start(options, render)?;
     {
@@ -83,9 +75,9 @@ pub fn preview(
 
 /// The terms the data's attendance covers, for the page's choice of term (none when the
 /// data cannot be read: the page then shows why).
-fn terms_in(project: &Project) -> Vec<String> {
+fn terms_in(project: &Project) -> Vec<Term> {
     let wanted: BTreeSet<String> = ["attendance".to_string()].into();
     open_catalog_for(project, Some(&wanted), None)
-        .map(|c| c.terms().iter().map(|t| t.to_string()).collect())
+        .map(|c| c.terms())
         .unwrap_or_default()
 }

@@ -178,7 +178,8 @@ impl Shell {
             words.extend(t.schema.fields().iter().map(|f| f.name().clone()));
         }
         words.extend(
-            crate::period::Period::new(self.session.period.term)
+            self.session
+                .period
                 .values()
                 .into_iter()
                 .map(|(n, _)| n.to_string()),

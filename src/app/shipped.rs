@@ -15,6 +15,14 @@ pub const QUERIES: &str = "queries";
 /// The templates folder's name.
 pub const TEMPLATES: &str = "report-templates";
 
+/// The data folders the shipped analyses' test files start from (`tests/fixtures/small`):
+/// unpacked with them, and read from there by `cohort test` in a project that has copies of
+/// the test files but not the folders (`cohort init --with-queries` copies no data into the
+/// data folder, where every command would warn about it).
+pub fn fixtures() -> &'static [&'static str] {
+    files::FIXTURES
+}
+
 /// A short hash of every shipped file, so two builds never share an unpacked copy.
 fn fingerprint() -> String {
     let mut h = Sha256::new();
@@ -26,11 +34,14 @@ fn fingerprint() -> String {
     hex::encode(h.finalize())[..16].to_string()
 }
 
-/// Writes every shipped file under `dir` (`dir/queries/...`, `dir/report-templates/...`);
-/// returns the files written.
-pub fn copy_into(dir: &Path) -> Result<Vec<PathBuf>, AppError> {
+/// Writes every shipped file under `dir` (`dir/queries/...`, `dir/report-templates/...`, and
+/// with `fixtures` the test data under `dir/tests/fixtures/...`); returns the files written.
+pub fn copy_into(dir: &Path, fixtures: bool) -> Result<Vec<PathBuf>, AppError> {
     let mut written = Vec::new();
     for (name, bytes) in files::FILES {
+        if !fixtures && !name.starts_with(QUERIES) && !name.starts_with(TEMPLATES) {
+            continue;
+        }
         let path = dir.join(name);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|source| AppError::Write {
@@ -57,7 +68,7 @@ pub fn unpacked(root: &Path) -> Result<PathBuf, AppError> {
     }
     // Unpacked beside, then renamed into place: two commands at once never see half a copy.
     let scratch = base.join(format!(".{}-{}", fingerprint(), std::process::id()));
-    copy_into(&scratch)?;
+    copy_into(&scratch, true)?;
     if std::fs::rename(&scratch, &dir).is_err() {
         // Another command put it in place first; ours is not needed.
         let _ = std::fs::remove_dir_all(&scratch);

@@ -148,7 +148,16 @@ fn lay_out(file: &Path, root: &Path, case: &Case, dir: &Path) -> Result<(), AppE
     let contract = Contract::current();
     if let Some(base) = &case.data {
         inside(file, base)?;
-        let from = root.join(base);
+        let mut from = root.join(base);
+        // A shipped test file copied into a project (`cohort init --with-queries`) starts
+        // from a folder built into cohort, which the project does not have.
+        if !from.is_dir()
+            && super::shipped::fixtures()
+                .iter()
+                .any(|f| Path::new(f) == base)
+        {
+            from = super::shipped::unpacked(root)?.join(base);
+        }
         let entries = std::fs::read_dir(&from)
             .map_err(|e| bad(file, format!("data = \"{}\": {e}", base.display())))?;
         for e in entries.flatten() {

@@ -35,7 +35,7 @@ fn run_of(tables: Vec<(&str, ResultTable)>) -> RunOutput {
         tool: "cohort".into(),
         tool_version: "0".into(),
         engine: "datafusion".into(),
-        term: "2024-25-summer".into(),
+        term: "2024-25-summer".parse().expect("a term"),
         data_dir: "data".into(),
         files: vec![],
         rows_read: 0,
@@ -58,6 +58,7 @@ fn run_of(tables: Vec<(&str, ResultTable)>) -> RunOutput {
         results: None,
         drafts: vec![],
         parameters: Default::default(),
+        family: Vec::new(),
     }
 }
 

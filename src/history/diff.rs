@@ -24,7 +24,7 @@ pub struct FigureChange {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunDiff {
     pub runs: (i64, i64),
-    pub term: String,
+    pub term: crate::contract::Term,
     /// Tables whose file hash differs (or that only one run read).
     pub files: Vec<String>,
     /// Analyses whose version or SQL differs: `id: v1 -> v2`.
@@ -55,7 +55,7 @@ fn differs(a: Option<f64>, b: Option<f64>) -> bool {
 }
 
 /// Compares two runs of `term`.
-pub fn diff(term: &str, a: &Side<'_>, b: &Side<'_>) -> RunDiff {
+pub fn diff(term: crate::contract::Term, a: &Side<'_>, b: &Side<'_>) -> RunDiff {
     let hashes = |files: &[RecordedFile]| -> BTreeMap<String, String> {
         files
             .iter()
@@ -165,7 +165,7 @@ pub fn diff(term: &str, a: &Side<'_>, b: &Side<'_>) -> RunDiff {
     }
     RunDiff {
         runs: (a.run, b.run),
-        term: term.to_string(),
+        term,
         files,
         analyses: changed_analyses.into_values().collect(),
         engines: (a.engine.to_string(), b.engine.to_string()),
@@ -232,6 +232,11 @@ impl fmt::Display for RunDiff {
 mod tests {
     use super::*;
 
+    /// The term the runs compared are for.
+    fn summer() -> crate::contract::Term {
+        "2024-25-summer".parse().expect("a term")
+    }
+
     fn metric(metric: &str, value: f64) -> MetricRow {
         MetricRow::yearly_percent(metric, value)
     }
@@ -268,7 +273,7 @@ mod tests {
             metric("attendance.pa", 21.0),
         ];
         let d = diff(
-            "2024-25-summer",
+            summer(),
             &Side {
                 run: 3,
                 engine: "datafusion",
@@ -308,7 +313,7 @@ mod tests {
             metric("attendance.pa", 21.0),
         ];
         let same = diff(
-            "t",
+            summer(),
             &Side {
                 run: 1,
                 engine: "datafusion",
@@ -326,7 +331,7 @@ mod tests {
         );
         assert!(same.figures.is_empty());
         let added = diff(
-            "t",
+            summer(),
             &Side {
                 run: 1,
                 engine: "datafusion",
@@ -365,7 +370,11 @@ mod tests {
             files: &f,
             metrics,
         };
-        let d = diff("t", &side(1, &a1[..], &m1[..]), &side(2, &a2[..], &m2[..]));
+        let d = diff(
+            summer(),
+            &side(1, &a1[..], &m1[..]),
+            &side(2, &a2[..], &m2[..]),
+        );
         // The PEP figure exists only because run 2 ran one more analysis: no figure differs.
         assert!(d.figures.is_empty(), "{d}");
         assert_eq!(

@@ -74,7 +74,7 @@ pub struct RunSummary {
     pub recorded_at: String,
     pub command: String,
     pub template: Option<String>,
-    pub term: String,
+    pub term: crate::contract::Term,
     pub engine: String,
     pub analyses: usize,
     /// `id vN` for each analysis, in id order.
@@ -225,7 +225,7 @@ impl History {
             })
             .map_err(fail)?;
         let run_json = serde_json::to_string(output).unwrap_or_default();
-        let academic_year: String = output.term.chars().take(7).collect();
+        let academic_year = output.term.year.to_string();
         tx.execute(
             "INSERT INTO runs VALUES (?, CAST(? AS TIMESTAMP), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             params![
@@ -233,7 +233,7 @@ impl History {
                 recorded_at.format("%Y-%m-%d %H:%M:%S").to_string(),
                 kind.command,
                 kind.template,
-                output.term,
+                output.term.to_string(),
                 academic_year,
                 output.engine,
                 output.tool_version,

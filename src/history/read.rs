@@ -20,7 +20,14 @@ impl History {
                     recorded_at: r.get(1)?,
                     command: r.get(2)?,
                     template: r.get(3)?,
-                    term: r.get(4)?,
+                    // The term's text is read once, here, where it leaves the database.
+                    term: r.get::<_, String>(4)?.parse().map_err(|e| {
+                        duckdb::Error::FromSqlConversionFailure(
+                            4,
+                            duckdb::types::Type::Text,
+                            Box::new(e),
+                        )
+                    })?,
                     engine: r.get(5)?,
                     analyses: 0,
                     versions: vec![],

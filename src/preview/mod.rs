@@ -8,6 +8,7 @@
 //! moves on, so the page reloads itself. Unchanged analyses are not run again: the
 //! renderer goes through the result cache.
 
+use crate::contract::Term;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
@@ -32,12 +33,12 @@ pub enum PreviewError {
 /// A page rendered, with the term it reports on.
 pub struct Rendered {
     pub html: String,
-    pub term: String,
+    pub term: Term,
 }
 
 /// What renders the page for a term (`None`: the default term); an error is the text the
 /// terminal would print (file, line and the excerpt with its caret).
-pub type Render = dyn Fn(Option<&str>) -> Result<Rendered, String> + Send;
+pub type Render = dyn Fn(Option<Term>) -> Result<Rendered, String> + Send;
 
 /// What the page shows, and how far renders have got.
 #[derive(Debug, Default)]
@@ -49,9 +50,9 @@ struct State {
     /// Why the latest render failed, when it did.
     error: Option<String>,
     /// The term asked for from the page (`None`: the command's `--term` or the latest).
-    asked: Option<String>,
+    asked: Option<Term>,
     /// The term the last good render reports on.
-    term: Option<String>,
+    term: Option<Term>,
     /// How long the latest render took, and when it finished.
     seconds: f64,
     at: String,
@@ -64,7 +65,7 @@ enum Message {
     /// A watched file changed.
     Changed,
     /// The page asked for another term.
-    Term(String),
+    Term(Term),
 }
 
 /// Where to serve and what to watch.
@@ -78,16 +79,16 @@ pub struct Options {
     /// Paths under these are never a change (outputs and caches the render itself writes).
     pub ignore: Vec<PathBuf>,
     /// The terms the page offers.
-    pub terms: Vec<String>,
+    pub terms: Vec<Term>,
     /// The term to start on.
-    pub term: Option<String>,
+    pub term: Option<Term>,
 }
 
 /// A preview being served: its address; [`Preview::run`] serves until the process ends.
 pub struct Preview {
     server: tiny_http::Server,
     shared: Shared,
-    terms: Vec<String>,
+    terms: Vec<Term>,
     messages: Sender<Message>,
     _watcher: notify::RecommendedWatcher,
     pub addr: SocketAddr,
@@ -110,7 +111,7 @@ impl Preview {
             })?;
         let shared: Shared = Arc::new((
             Mutex::new(State {
-                asked: options.term.clone(),
+                asked: options.term,
                 ..State::default()
             }),
             Condvar::new(),
@@ -224,10 +225,10 @@ fn render_loop(rx: Receiver<Message>, shared: Shared, render: Box<Render>) {
             if term.is_some() {
                 s.asked = term;
             }
-            s.asked.clone()
+            s.asked
         };
         let started = Instant::now();
-        let result = render(asked.as_deref());
+        let result = render(asked);
         let seconds = started.elapsed().as_secs_f64();
         let Ok(mut s) = lock.lock() else { return };
         match result {
@@ -254,7 +255,7 @@ fn render_loop(rx: Receiver<Message>, shared: Shared, render: Box<Render>) {
 }
 
 /// Answers one request: the page, a poll, the state, or a term chosen.
-fn answer(request: tiny_http::Request, shared: &Shared, terms: &[String], tx: &Sender<Message>) {
+fn answer(request: tiny_http::Request, shared: &Shared, terms: &[Term], tx: &Sender<Message>) {
     let url = request.url().to_string();
     let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
     let param = |name: &str| {
@@ -267,7 +268,19 @@ fn answer(request: tiny_http::Request, shared: &Shared, terms: &[String], tx: &S
     let (lock, ready) = &**shared;
     let response = match path {
         "/" => {
-            if let Some(t) = param("term").filter(|t| valid_term(t)) {
+            // The page sends a term as text: read once, here, as `--term` is read.
+            if let Some(t) = param("term") {
+                let t = match t.parse::<Term>() {
+                    Ok(t) => t,
+                    Err(e) => {
+                        let _ = request.respond(text(
+                            format!("term: {e}"),
+                            "text/plain; charset=utf-8",
+                            400,
+                        ));
+                        return;
+                    }
+                };
                 let _ = tx.send(Message::Term(t));
                 let _ = request.respond(with_header(
                     tiny_http::Response::empty(303),
@@ -311,11 +324,6 @@ fn answer(request: tiny_http::Request, shared: &Shared, terms: &[String], tx: &S
     let _ = request.respond(response);
 }
 
-/// A term as the page may send one: `2024-25-spring` (letters, digits and hyphens only).
-fn valid_term(t: &str) -> bool {
-    !t.is_empty() && t.len() < 40 && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-}
-
 /// `response` with the header `name: value` (both constant ASCII here).
 fn with_header<R: std::io::Read>(
     response: tiny_http::Response<R>,
@@ -339,7 +347,7 @@ fn text(body: String, kind: &str, status: u16) -> tiny_http::Response<std::io::C
 
 /// The page: the last good render with the preview's bar after its `<body>` (the error of
 /// the latest render, when it failed, above it), and the poll that reloads it.
-fn page(s: &State, terms: &[String]) -> String {
+fn page(s: &State, terms: &[Term]) -> String {
     let escape = |t: &str| {
         t.replace('&', "&amp;")
             .replace('<', "&lt;")
@@ -349,12 +357,11 @@ fn page(s: &State, terms: &[String]) -> String {
     let options: String = terms
         .iter()
         .map(|t| {
-            let selected = if s.term.as_deref() == Some(t.as_str()) {
-                " selected"
-            } else {
-                ""
-            };
-            format!("<option value=\"{0}\"{selected}>{0}</option>", escape(t))
+            let selected = if s.term == Some(*t) { " selected" } else { "" };
+            format!(
+                "<option value=\"{0}\"{selected}>{0}</option>",
+                escape(&t.to_string())
+            )
         })
         .collect();
     let status = if s.generation == 0 {
@@ -437,18 +444,19 @@ mod tests {
     /// A failed render shows its error, escaped, above the last good page, which stays.
     #[test]
     fn an_error_shows_over_the_last_good_page() {
+        let spring: Term = "2024-25-spring".parse().expect("a term");
         let s = State {
             generation: 3,
             good: Some("<html><body><p>good figure 42</p></body></html>".into()),
             error: Some("queries/a/b.sql:4: SQL error in `a/b`: No field named x <y>".into()),
-            term: Some("2024-25-spring".into()),
+            term: Some(spring),
             ..State::default()
         };
-        let p = page(&s, &["2024-25-autumn".into(), "2024-25-spring".into()]);
+        let autumn = "2024-25-autumn".parse().expect("a term");
+        let p = page(&s, &[autumn, spring]);
         assert!(p.contains("good figure 42"));
         assert!(p.contains("No field named x &lt;y&gt;"));
         assert!(p.contains("<option value=\"2024-25-spring\" selected>"));
         assert!(p.find("cohort-preview-error") < p.find("good figure 42"));
-        assert!(!valid_term("2024-25\"><script>"));
     }
 }

@@ -62,9 +62,23 @@ impl fmt::Display for InitReport {
                 self.missing.join(", ")
             )?;
         }
+        if self.missing.is_empty() {
+            return write!(
+                f,
+                "next: `cohort check`, then `cohort report termly-impact`"
+            );
+        }
+        // `cohort check` would only list the same missing files: say what to do instead.
+        let dir = self
+            .project_file
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .display();
         write!(
             f,
-            "next: `cohort check`, then `cohort report termly-impact`"
+            "next: put the files for those tables in {dir} and run `cohort init {dir}` again \
+             (to try cohort first on generated data: `cohort sample --out {dir}`, then `cohort init {dir}`)"
         )
     }
 }

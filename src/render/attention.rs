@@ -404,7 +404,7 @@ pub(super) fn register(env: &mut Environment<'static>, data: Arc<ReportData>, di
         }
         let judgement = rules.judge(
             &observed(&data),
-            &data.run.term,
+            &data.run.term.to_string(),
             &data.academic_year,
             &|m, y| national_value(&data, m, y),
         );

@@ -300,7 +300,7 @@ pub(super) fn table_block(data: &ReportData, id: &str, kwargs: &Kwargs) -> Resul
     let (analysis, run) = lookup(data, id)?;
     let shown = &run.result;
     let mut table = if term_only.unwrap_or(false) {
-        rows_for_term(shown, &data.run.term)
+        rows_for_term(shown, &data.run.term.to_string())
     } else {
         shown.clone()
     };
@@ -440,10 +440,10 @@ pub(super) fn headlines_block(data: &ReportData, ids: &[String]) -> Result<Block
     let mut rows = Vec::new();
     for id in ids {
         require_metric(data, id)?;
-        let termly = headline(data, id, &data.run.term).is_some();
+        let termly = headline(data, id, &data.run.term.to_string()).is_some();
         let (now, before, last_year) = if termly {
             (
-                data.run.term.clone(),
+                data.run.term.to_string(),
                 data.previous_term.clone(),
                 data.same_term_last_year.clone(),
             )

@@ -92,7 +92,7 @@ pub fn report(
         title: template.meta.title.clone(),
         subtitle: format!(
             "{} · academic year {}",
-            words::period_label(&data.run.term),
+            crate::period::term_label(data.run.term),
             words::period_label(&data.academic_year)
         ),
         audience_label: audience_label.to_string(),

@@ -30,7 +30,7 @@ fn metric_lookup(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<Option<
     let group: Option<String> = kwargs.get("group")?;
     let breakdown: Option<String> = kwargs.get("breakdown")?;
     kwargs.assert_all_used()?;
-    let period = period.unwrap_or_else(|| data.run.term.clone());
+    let period = period.unwrap_or_else(|| data.run.term.to_string());
     let group = group.unwrap_or_else(|| "all".into());
     require_metric(data, id)?;
     Ok(metric_figure(
@@ -94,7 +94,7 @@ pub(super) fn register(
             metric_lookup(&d, &id, &k)
         };
         let from = from.unwrap_or_else(|| d.previous_term.clone());
-        let to = to.unwrap_or_else(|| d.run.term.clone());
+        let to = to.unwrap_or_else(|| d.run.term.to_string());
         Ok::<_, Error>(change_text(at(from)?, at(to)?))
     });
     let (d, st) = (data.clone(), store.clone());

@@ -238,7 +238,7 @@ pub(super) fn school_provenance(
         blocks: vec![Block::Paragraph(vec![
             Inline::Text(format!(
                 "Data as of the {}, produced by {} {} on {} with ",
-                super::words::period_label(&run.term).to_lowercase(),
+                crate::period::term_label(run.term).to_lowercase(),
                 run.tool,
                 run.tool_version,
                 generated_label(generated),

@@ -116,10 +116,9 @@ pub fn period_status(time_period: &str, term: Option<Term>) -> &'static str {
     }
 }
 
-/// The rows as CSV for a run of `term` (its text, as `RunOutput::term` holds it), sorted so
-/// the file is the same for the same inputs; `period_status` says which figures are year to date.
-pub fn to_csv(rows: &[MetricRow], term: &str) -> String {
-    let term: Option<Term> = term.parse().ok();
+/// The rows as CSV for a run of `term`, sorted so the file is the same for the same inputs;
+/// `period_status` says which figures are year to date.
+pub fn to_csv(rows: &[MetricRow], term: Term) -> String {
     let mut sorted: Vec<&MetricRow> = rows.iter().collect();
     sorted.sort_by(|a, b| {
         (&a.metric, &a.time_period, &a.breakdown, &a.group).cmp(&(
@@ -151,7 +150,7 @@ pub fn to_csv(rows: &[MetricRow], term: &str) -> String {
             num(r.denominator),
             num(r.value),
             quote(&r.unit),
-            period_status(&r.time_period, term)
+            period_status(&r.time_period, Some(term))
         ));
     }
     out
@@ -176,7 +175,7 @@ mod tests {
                 "attendance.overall_absence_rate",
                 9.5,
             )],
-            "2024-25-spring",
+            "2024-25-spring".parse().expect("a term"),
         );
         assert_eq!(
             csv,

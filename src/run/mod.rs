@@ -72,7 +72,8 @@ pub struct RunOutput {
     pub tool: String,
     pub tool_version: String,
     pub engine: String,
-    pub term: String,
+    /// The term the run is for, typed: written to `run.json` as `--term` reads it.
+    pub term: Term,
     pub data_dir: PathBuf,
     pub files: Vec<DataFile>,
     pub rows_read: u64,
@@ -95,6 +96,21 @@ pub struct RunOutput {
     /// The report parameters this run was for (`team = "Team East"`), when any.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub parameters: BTreeMap<String, String>,
+    /// A family of reports (`--each team`) recorded as one run: each member's run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub family: Vec<FamilyMember>,
+}
+
+/// One report of a family, as the family's one run records it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FamilyMember {
+    /// The parameter values it was for.
+    pub parameters: BTreeMap<String, String>,
+    /// The analyses it ran, with their rows for these values.
+    pub analyses: Vec<AnalysisRun>,
+    /// What it took from and kept in the result cache, when it used one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub results: Option<reuse::ResultReuse>,
 }
 
 /// Where one analysis's rows for one academic year came from in a report.
@@ -314,7 +330,7 @@ pub fn run_prepared_cached(
         tool: "cohort".into(),
         tool_version: env!("CARGO_PKG_VERSION").into(),
         engine: engine.name().into(),
-        term: term.to_string(),
+        term,
         data_dir: catalog.dir.clone(),
         files: catalog.files.clone(),
         rows_read: catalog.rows_read(),
@@ -325,6 +341,7 @@ pub fn run_prepared_cached(
         sources: Vec::new(),
         results: cache.map(reuse::ResultCache::used),
         parameters: BTreeMap::new(),
+        family: Vec::new(),
     })
 }
 
@@ -425,7 +442,7 @@ pub fn write_outputs(output: &RunOutput, out: &Path) -> Result<(), RunError> {
     }
     write(
         out.join("metrics.csv"),
-        metrics::to_csv(&output.metrics, &output.term).as_bytes(),
+        metrics::to_csv(&output.metrics, output.term).as_bytes(),
     )?;
     let json = serde_json::to_string_pretty(output).map_err(|e| RunError::Write {
         path: out.join("run.json"),

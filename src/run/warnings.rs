@@ -11,7 +11,7 @@ pub fn warnings(output: &RunOutput) -> Vec<String> {
     output
         .metrics
         .iter()
-        .filter(|m| m.metric == OPEN_EPISODES_18_PLUS && m.time_period == output.term)
+        .filter(|m| m.metric == OPEN_EPISODES_18_PLUS && m.time_period == output.term.to_string())
         .filter_map(|m| m.value)
         .filter(|&n| n > 0.0)
         .map(|n| {

@@ -37,7 +37,7 @@ fn figures(output: &RunOutput) -> Vec<(String, String)> {
         .collect();
     out.push((
         "metrics.csv".into(),
-        cohort::run::metrics::to_csv(&output.metrics, &output.term),
+        cohort::run::metrics::to_csv(&output.metrics, output.term),
     ));
     out
 }

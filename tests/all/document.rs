@@ -28,7 +28,7 @@ fn model(template: &str) -> document::Report {
     let (run, analyses) = fixture_run();
     let t =
         ReportTemplate::load(std::path::Path::new("report-templates"), template).expect("template");
-    let term: cohort::contract::Term = run.term.parse().expect("term");
+    let term = run.term;
     let when = chrono::Utc
         .timestamp_opt(1_767_225_600, 0)
         .single()

@@ -79,7 +79,7 @@ fn a_run_records_exactly_the_figures_it_wrote() {
     let roll = output.result("roll/summary").unwrap();
     assert_eq!(h.result(1, "roll/summary").unwrap(), roll.result);
     let list = app::history::list(history).unwrap();
-    assert!(list.contains(&output.term), "{list}");
+    assert!(list.contains(&output.term.to_string()), "{list}");
 }
 
 #[test]
@@ -268,7 +268,7 @@ fn published_rows_replace_recomputed_ones_year_by_year() {
         tool: "cohort".into(),
         tool_version: "test".into(),
         engine: "datafusion".into(),
-        term: term.into(),
+        term: term.parse().expect("a term"),
         data_dir: PathBuf::from("d"),
         files: vec![],
         rows_read: 0,
@@ -294,6 +294,7 @@ fn published_rows_replace_recomputed_ones_year_by_year() {
         results: None,
         drafts: vec![],
         parameters: Default::default(),
+        family: Vec::new(),
     };
     let mut h = History::open(&dir.path().join("h.duckdb")).unwrap();
     let report = cohort::history::RunKind {

@@ -175,6 +175,25 @@ fn init_with_queries_copies_the_analyses_to_edit_and_they_are_used() {
     .expect("write");
     let list = cohort_in(&x).arg("report").output().expect("list");
     assert!(String::from_utf8_lossy(&list.stdout).contains("Our own"));
+    // The copied analyses' hand-worked tests run there, from the data folders built into
+    // cohort (tests/fixtures/...), which are not copied into the data folder.
+    let tests = cohort_in(&x)
+        .args(["test", "roll"])
+        .output()
+        .expect("cohort test");
+    let said = String::from_utf8_lossy(&tests.stdout);
+    assert!(
+        tests.status.success() && said.contains("passed"),
+        "{said}{}",
+        String::from_utf8_lossy(&tests.stderr)
+    );
+    assert!(!x.join("tests").exists());
+    let check = cohort_in(&x).arg("check").output().expect("check");
+    let e = String::from_utf8_lossy(&check.stderr);
+    assert!(
+        check.status.success() && !e.contains("not read"),
+        "no file of the project's own is taken for data: {e}"
+    );
 }
 
 #[test]
@@ -337,5 +356,202 @@ fn the_query_shell_takes_its_words_as_typed_and_shows_a_caret_under_a_parse_erro
     assert!(
         !e.contains("ParserError"),
         "not the engine's internal text: {e}"
+    );
+}
+
+#[test]
+fn a_period_round_trips_through_run_json_and_the_history_unchanged() {
+    use cohort::contract::Term;
+    use cohort::period::Period;
+    let project = small();
+    let term: Term = "2024-25-autumn".parse().expect("a term");
+    let (output, analyses) =
+        app::run(&project, Some(term), Some(&["roll/summary".to_string()])).expect("a run");
+    assert_eq!(output.term, term, "the run is for the term asked for");
+    // run.json writes the term as --term reads it, and reading it back gives the same period.
+    let json = serde_json::to_value(&output).expect("run.json");
+    assert_eq!(json["term"], "2024-25-autumn");
+    let back: Term = serde_json::from_value(json["term"].clone()).expect("a term back");
+    assert_eq!(Period::new(back), Period::new(term));
+    // The history: recorded, read back typed, the same period.
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut history =
+        cohort::history::History::open(&dir.path().join("h.duckdb")).expect("history");
+    let kind = cohort::history::RunKind {
+        command: "run",
+        template: None,
+    };
+    let source = |id: &str| {
+        analyses
+            .iter()
+            .find(|a| a.id() == id)
+            .map(|a| a.source.clone())
+            .unwrap_or_default()
+    };
+    let id = history
+        .record(&kind, &output, &source, &[], chrono::Utc::now())
+        .expect("recorded");
+    let recorded = history.run(id).expect("the run");
+    assert_eq!(Period::new(recorded.term), Period::new(term));
+    // Its academic year column is the term's year, not text cut from the term.
+    drop(history);
+    let conn = duckdb::Connection::open(dir.path().join("h.duckdb")).expect("open");
+    let year: String = conn
+        .query_row("SELECT academic_year FROM runs", [], |r| r.get(0))
+        .expect("a year");
+    assert_eq!(year, "2024-25");
+    // A term that is not one, in run.json's place, is refused with the forms.
+    let bad = serde_json::from_value::<Term>(serde_json::json!("2024-25-winter"));
+    assert!(
+        bad.is_err_and(|e| e.to_string().contains("YYYY-YY-spring")),
+        "a bad term is refused"
+    );
+}
+
+/// The sample data with the repository's analyses, templates from `templates`, writing to
+/// `out` and recording in `out/h.duckdb`.
+fn family_project(templates: &Path, out: &Path) -> Project {
+    Project {
+        data: root().join("sample-data"),
+        queries: root().join("queries"),
+        templates: templates.to_path_buf(),
+        out: out.to_path_buf(),
+        history: Some(out.join("h.duckdb")),
+        ..Project::default()
+    }
+}
+
+/// Every file under `dir`, however deep.
+fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files_under(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_family_of_reports_is_one_history_run_with_every_page_and_the_index() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("out");
+    let project = family_project(&root().join("report-templates"), &out);
+    let published =
+        app::report_each(&project, "team-peps", None, "team", None, false).expect("the family");
+    let teams = sample_teams();
+    let history = cohort::history::History::open(&out.join("h.duckdb")).expect("history");
+    let runs = history.list().expect("runs");
+    // One run for the whole family, not one per team.
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(published.run, Some(runs[0].run_id));
+    let outputs: BTreeSet<String> = history
+        .outputs(runs[0].run_id)
+        .expect("outputs")
+        .iter()
+        .map(|o| o.path.to_string_lossy().to_string())
+        .collect();
+    let dir = out.join("team-peps");
+    for team in &teams {
+        let slug = cohort::output::safe_slug(team).expect("a slug");
+        let page = dir.join(format!("{slug}.html"));
+        assert!(page.is_file(), "{team}'s page");
+        assert!(
+            outputs.contains(&page.to_string_lossy().to_string()),
+            "{team}'s page recorded with the run: {outputs:?}"
+        );
+    }
+    assert!(outputs.contains(&dir.join("index.html").to_string_lossy().to_string()));
+    // run.json names each member's value.
+    drop(history);
+    let conn = duckdb::Connection::open(out.join("h.duckdb")).expect("open");
+    let json: String = conn
+        .query_row("SELECT run_json FROM runs", [], |r| r.get(0))
+        .expect("run_json");
+    let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let members: BTreeSet<String> = json["family"]
+        .as_array()
+        .expect("the family's members")
+        .iter()
+        .filter_map(|m| m["parameters"]["team"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(members, teams);
+}
+
+#[test]
+fn a_family_where_one_member_fails_leaves_no_files_and_no_history_record() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let templates = tmp.path().join("templates");
+    std::fs::create_dir_all(&templates).expect("dir");
+    let teams = sample_teams();
+    let last = teams.iter().next_back().expect("a team").clone();
+    assert!(teams.len() > 1, "the other teams' pages would render");
+    // The last team's page names a variable no one defines: its render fails, the others'
+    // succeed.
+    std::fs::write(
+        templates.join("fails-for-one.md"),
+        format!(
+            "+++\ntitle = \"One fails\"\naudience = \"leadership\"\nparams = [\"team\"]\n+++\n{{{{ team }}}}\n\n{{% if team == \"{last}\" %}}{{{{ no_such_variable.x }}}}{{% endif %}}\n\n{{{{ table(\"peps/for_team\") }}}}\n"
+        ),
+    )
+    .expect("template");
+    let out = tmp.path().join("out");
+    let project = family_project(&templates, &out);
+    let failed = app::report_each(&project, "fails-for-one", None, "team", None, false);
+    assert!(failed.is_err(), "one member failed, so the family did");
+    // No page, no index, no figures: nothing but the history file, if the command opened it.
+    let left: Vec<_> = files_under(&out)
+        .into_iter()
+        .filter(|p| !p.to_string_lossy().contains("h.duckdb"))
+        .collect();
+    assert!(left.is_empty(), "files left: {left:?}");
+    let runs = if out.join("h.duckdb").exists() {
+        cohort::history::History::open(&out.join("h.duckdb"))
+            .expect("history")
+            .list()
+            .expect("runs")
+    } else {
+        Vec::new()
+    };
+    assert!(runs.is_empty(), "no run recorded: {runs:?}");
+    // The same template renders for every team once the failing line is gone: the failure
+    // above was that one member's.
+    std::fs::write(
+        templates.join("fails-for-one.md"),
+        "+++\ntitle = \"One fails\"\naudience = \"leadership\"\nparams = [\"team\"]\n+++\n{{ team }}\n\n{{ table(\"peps/for_team\") }}\n",
+    )
+    .expect("template");
+    app::report_each(&project, "fails-for-one", None, "team", None, false).expect("the family");
+    let pages = files_under(&out.join("fails-for-one"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "html"))
+        .count();
+    assert_eq!(pages, teams.len() + 1, "a page per team and the index");
+}
+
+#[test]
+fn init_over_a_folder_without_data_says_what_to_do_not_to_run_check() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let x = tmp.path().join("x");
+    std::fs::create_dir_all(&x).expect("dir");
+    let out = cohort_in(tmp.path())
+        .arg("init")
+        .arg(&x)
+        .output()
+        .expect("init");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("no file found for required tables"), "{said}");
+    assert!(
+        !said.contains("next: `cohort check`"),
+        "check would only fail: {said}"
+    );
+    assert!(
+        said.contains(&format!("cohort sample --out {}", x.display())),
+        "{said}"
     );
 }
