@@ -28,6 +28,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
+/// Writes `bytes` to `path` inside a staging folder, creating the parent folder, without
+/// flushing it to disk: [`crate::staging::Staging::publish`] syncs every staged file at once
+/// before any is moved into place, rather than one at a time as each is written.
+pub fn write_staged(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, bytes)
+}
+
 /// A file or template name that would lead outside where cohort reads or writes.
 #[derive(Debug, thiserror::Error)]
 pub enum PathError {

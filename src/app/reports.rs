@@ -243,21 +243,28 @@ pub fn report_formats(
         report_time(),
         &[],
     )?;
-    let pdf_bytes = if pdf {
-        Some(report.pdf(&p.template.path, p.template.body_line)?)
-    } else {
-        None
-    };
-    let mut staging = Staging::new(&project.out)?;
-    stage_html_and_pdf(&mut staging, template_name, &report.html(), pdf_bytes)?;
-    // The disclosed results and metrics.csv are part of the publication: staged with it,
-    // under the report's own name, so reports for other audiences written to the same
-    // folder never replace or sit among them.
-    disclosure::export::write(
-        &disclosed,
-        &p.session.analyses,
-        &staging.dir().join(template_name),
-    )?;
+    // The PDF is typeset on a thread of its own while the HTML, results and metrics are
+    // written beside it; it is staged after them, before anything is published.
+    let mut staging = std::thread::scope(|s| {
+        let typeset = pdf.then(|| s.spawn(|| report.pdf(&p.template.path, p.template.body_line)));
+        let mut staging = Staging::new(&project.out)?;
+        stage_html_and_pdf(&mut staging, template_name, &report.html(), None)?;
+        // The disclosed results and metrics.csv are part of the publication: staged with it,
+        // under the report's own name, so reports for other audiences written to the same
+        // folder never replace or sit among them.
+        disclosure::export::write(
+            &disclosed,
+            &p.session.analyses,
+            &staging.dir().join(template_name),
+        )?;
+        if let Some(typeset) = typeset {
+            let bytes = typeset
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            staging.write(Path::new(&format!("{template_name}.pdf")), &bytes)?;
+        }
+        Ok::<_, AppError>(staging)
+    })?;
     staging.adopt()?;
     let (run, paths) = record(
         project,

@@ -4,7 +4,7 @@
 
 use super::{Disclosed, DisclosedMetric, DisclosureError};
 use crate::analysis::{Analysis, Level};
-use crate::output::write_atomic;
+use crate::output::write_staged;
 use crate::run::Value;
 use std::path::{Path, PathBuf};
 
@@ -55,7 +55,8 @@ pub fn metrics_csv(rows: &[DisclosedMetric]) -> String {
 
 /// Writes `<out>/metrics.csv` and `<out>/results/<id>.csv` for every analysis of the
 /// publication, disclosed; child-level results go to `<out>/results/OFFICIAL-SENSITIVE/`
-/// and only when the policy lets the audience see them. Returns the paths written.
+/// and only when the policy lets the audience see them. `out` is inside a staging folder:
+/// the files are flushed to disk when it is published. Returns the paths written.
 pub fn write(
     disclosed: &Disclosed,
     analyses: &[Analysis],
@@ -63,7 +64,7 @@ pub fn write(
 ) -> Result<Vec<PathBuf>, DisclosureError> {
     let mut written = Vec::new();
     let mut put = |path: PathBuf, bytes: &[u8]| {
-        write_atomic(&path, bytes).map_err(|e| DisclosureError::Write {
+        write_staged(&path, bytes).map_err(|e| DisclosureError::Write {
             path: path.clone(),
             source: e,
         })?;
