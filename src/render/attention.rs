@@ -11,7 +11,7 @@
 use super::context::ReportData;
 use super::document::slug;
 use super::escape::escape;
-use super::figures::{NATIONAL, base_note, counts_children};
+use super::figures::{NATIONAL, base_note, metric_counts_children};
 use super::format::format_number;
 use super::lookups::{invalid, require_metric};
 use super::words::period_label;
@@ -325,13 +325,7 @@ fn observed(data: &ReportData) -> Vec<Observed> {
     data.metrics
         .iter()
         .map(|m| {
-            let children = data
-                .analyses
-                .iter()
-                .flat_map(|a| &a.meta.metrics)
-                .find(|s| s.id == m.row.metric)
-                .and_then(|s| s.denominator.as_deref())
-                .is_none_or(counts_children);
+            let children = metric_counts_children(data, &m.row.metric);
             Observed {
                 metric: m.row.metric.clone(),
                 period: m.row.time_period.clone(),

@@ -30,6 +30,17 @@ pub(super) fn counts_children(denominator: &str) -> bool {
     !denominator.contains("session")
 }
 
+/// Whether metric `id`'s denominator counts children, as the analysis declaring it says
+/// (a metric without a denominator counts children).
+pub(super) fn metric_counts_children(data: &ReportData, id: &str) -> bool {
+    data.analyses
+        .iter()
+        .flat_map(|a| &a.meta.metrics)
+        .find(|s| s.id == id)
+        .and_then(|s| s.denominator.as_deref())
+        .is_none_or(counts_children)
+}
+
 /// The n printed beside a rate on a small base: "(9 of 17)", or "(of 17)" without its
 /// numerator.
 pub(super) fn base_note(numerator: Option<f64>, denominator: f64) -> String {
@@ -103,16 +114,7 @@ pub(super) fn metric_figure(
                 && m.group == group
                 && breakdown.is_none_or(|b| m.breakdown == b)
         })
-        .and_then(|m| {
-            let children = data
-                .analyses
-                .iter()
-                .flat_map(|a| &a.meta.metrics)
-                .find(|s| s.id == m.row.metric)
-                .and_then(|s| s.denominator.as_deref())
-                .is_none_or(counts_children);
-            Figure::of(m, children)
-        })
+        .and_then(|m| Figure::of(m, metric_counts_children(data, &m.row.metric)))
 }
 
 /// A metric's headline figure (breakdown and group `all`) for one period, as disclosed.
