@@ -10,6 +10,8 @@ mod codes;
 mod markdown;
 pub mod ssda903;
 mod tables;
+#[cfg(test)]
+mod tables_old;
 
 use chrono::NaiveDate;
 
