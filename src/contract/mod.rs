@@ -10,8 +10,6 @@ mod codes;
 mod markdown;
 pub mod ssda903;
 mod tables;
-#[cfg(test)]
-mod tables_old;
 
 use chrono::NaiveDate;
 

@@ -243,17 +243,6 @@ mod tests {
     }
 
     #[test]
-    fn the_data_files_declare_what_the_code_declared() {
-        // The declarations the files replace (src/contract/tables_old), field by field.
-        let old = format!("{:#?}", super::super::tables_old::tables());
-        let new = format!("{:#?}", tables());
-        assert!(
-            old == new,
-            "the data files differ from the code they replace"
-        );
-    }
-
-    #[test]
     fn a_broken_row_names_its_file_line_and_value() {
         let tables = "table,origin,storage,required,key,references,description\n\
                       a,local,csv,yes,id,,A\n\
