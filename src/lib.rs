@@ -3,7 +3,8 @@
 //! The pipeline is the architecture, one module per stage, data flowing one way:
 //! [`contract`] → [`catalog`] → [`analysis`] → [`run`] → [`disclosure`] → [`render`], and
 //! then [`history`], which records what each run computed and published. No stage imports a
-//! later one: render draws only what disclosure passed, and disclosure knows nothing of render.
+//! later one: render draws only what disclosure passed, and disclosure knows nothing of render
+//! (`tests/all/architecture.rs` reads every file's imports and holds the stages to it).
 //! [`period`] is the one reading of `--term` every stage shares; [`engine`] holds the SQL
 //! engines the runner drives; [`sample`] writes synthetic data that satisfies the contract;
 //! [`app`] ties the stages together for the CLI through one `Session`, and [`preview`] serves a

@@ -4,6 +4,13 @@
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
+/// The JSON file at `path` read as a `T`; `None` when it is missing or not a `T` (a cache
+/// entry's manifest: either way the entry is not there).
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
+    let text = std::fs::read_to_string(path).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
 /// Writes `bytes` to `path` atomically, creating the parent folder.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let parent = path

@@ -1,12 +1,12 @@
 -- ---
 -- id = "exclusions/oc2_by_year"
--- version = 3
+-- version = 4
 -- title = "Suspensions and permanent exclusions of the OC2 cohort, against DfE's CLA figures"
 -- labels = { pupils = "Pupils in the OC2 cohort", pupils_suspended = "Pupils suspended", one_plus_suspension_rate = "Pupils with one or more suspensions", suspensions = "Suspensions", suspension_rate = "Suspensions per 100 pupils", pupils_excluded = "Pupils permanently excluded", permanent_exclusion_rate = "Permanently excluded", national_one_plus_suspension_rate = "National CLA, one or more suspensions", national_permanent_exclusion_rate = "National CLA, permanently excluded", national_year = "Year of the national figure" }
 -- units = { suspension_rate = "per_100" }
 -- description = "Suspensions and permanent exclusions on DfE's basis for its national CLA figures (domain.md sections 1 and 4): children in the OC2 cohort for the academic year (looked after 12 months at 31 March, roll/oc2_cohort) who were on a school's roll (mainstream, special or alternative provision) at some point in that year (roll/oc2_pupils), and every suspension and permanent exclusion of theirs starting in the academic year, whatever their care status on the day (a cohort child who left care in May still has the summer's suspensions counted). The share with one or more suspensions (lunchtime ones count), suspensions per 100 pupils and the share permanently excluded. A year in which neither the attendance feed nor the suspensions file holds any record is left out (the data does not cover it: not known, not zero). Beside each year, DfE's latest national figure for children looked after 12 months for that year or before, with its year (cohort's benchmarks hold 2020/21: 9.8% and 0.03%)."
 -- params = ["academic_year"]
--- depends_on = ["roll/oc2_pupils", "attendance/days"]
+-- depends_on = ["roll/oc2_pupils", "reference/latest_national", "attendance/days"]
 -- suppress = ["pupils", "pupils_suspended", "suspensions", "pupils_excluded"]
 --
 -- [[metric]]
@@ -67,17 +67,18 @@ counted AS (
   GROUP BY academic_year
 ),
 national AS (
-  SELECT academic_year, national_year, one_plus, permanent FROM (
-    SELECT c.academic_year, b.academic_year AS national_year,
-           max(CASE WHEN b.measure = 'exclusions.one_plus_suspension_rate' THEN b.value END) AS one_plus,
-           max(CASE WHEN b.measure = 'exclusions.permanent_exclusion_rate' THEN b.value END) AS permanent,
-           row_number() OVER (PARTITION BY c.academic_year ORDER BY b.academic_year DESC) AS k
-    FROM counted c
-    JOIN benchmarks b ON b.cohort = 'cla_12m' AND b.academic_year <= c.academic_year
-     AND b.measure IN ('exclusions.one_plus_suspension_rate', 'exclusions.permanent_exclusion_rate')
-    GROUP BY c.academic_year, b.academic_year
-  ) ranked
-  WHERE k = 1
+  -- DfE's latest year at or before this one with either figure, and its figures of that
+  -- year (reference/latest_national holds each measure's latest on its own).
+  SELECT academic_year, national_year,
+         max(CASE WHEN measure = 'exclusions.one_plus_suspension_rate' THEN value END) AS one_plus,
+         max(CASE WHEN measure = 'exclusions.permanent_exclusion_rate' THEN value END) AS permanent
+  FROM (
+    SELECT l.*, max(l.national_year) OVER (PARTITION BY l.academic_year) AS latest
+    FROM reference.latest_national l
+    WHERE l.cohort = 'cla_12m' AND l.measure IN ('exclusions.one_plus_suspension_rate', 'exclusions.permanent_exclusion_rate')
+  ) figures
+  WHERE national_year = latest
+  GROUP BY academic_year, national_year
 )
 SELECT c.academic_year, 'OC2 cohort' AS cohort, c.pupils,
        c.pupils_suspended, 100.0 * c.pupils_suspended / c.pupils AS one_plus_suspension_rate,

@@ -1,11 +1,11 @@
 -- ---
 -- id = "roll/oc2_sen"
--- version = 3
+-- version = 4
 -- title = "Special educational needs in the OC2 cohort, against DfE's figure"
 -- labels = { pupils = "Pupils in the OC2 cohort", any_sen = "SEN support or EHC plan", ehc_plan = "EHC plan", sen_rate = "With SEN (support or EHC plan)", ehc_plan_rate = "With an EHC plan", national_sen_rate = "National CLA, any SEN", national_ehc_plan_rate = "National CLA, EHC plan", national_year = "Year of the national figure" }
 -- description = "Children in the OC2 cohort (looked after 12 months at 31 March, roll/oc2_cohort; domain.md section 1) for each academic year up to the run's who were on a school's roll (mainstream, special or alternative provision) at some point in that academic year, the pupils DfE finds in the school census (roll/oc2_pupils); of them, the share with SEN support or an EHC plan (sen_status K or E for that academic year) and the share with an EHC plan (E). A pupil with no SEN record for the year counts as having no SEN; a year with no SEN record for anyone is left out (not known, not zero). Beside each year, DfE's latest national figure for children looked after 12 months published for that year or before (57.4% any SEN and 30.2% EHC plan, January 2022, domain.md section 9), with its year: DfE's later years are not in cohort's benchmarks yet."
 -- params = ["academic_year"]
--- depends_on = ["roll/oc2_pupils"]
+-- depends_on = ["roll/oc2_pupils", "reference/latest_national"]
 -- suppress = ["pupils", "any_sen", "ehc_plan"]
 --
 -- [[metric]]
@@ -46,17 +46,18 @@ counted AS (
   GROUP BY p.academic_year
 ),
 national AS (
-  SELECT academic_year, national_year, sen_rate, ehc_plan_rate FROM (
-    SELECT c.academic_year, b.academic_year AS national_year,
-           max(CASE WHEN b.measure = 'roll.oc2_sen_rate' THEN b.value END) AS sen_rate,
-           max(CASE WHEN b.measure = 'roll.oc2_ehc_plan_rate' THEN b.value END) AS ehc_plan_rate,
-           row_number() OVER (PARTITION BY c.academic_year ORDER BY b.academic_year DESC) AS k
-    FROM counted c
-    JOIN benchmarks b ON b.cohort = 'cla_12m' AND b.academic_year <= c.academic_year
-     AND b.measure IN ('roll.oc2_sen_rate', 'roll.oc2_ehc_plan_rate')
-    GROUP BY c.academic_year, b.academic_year
-  ) ranked
-  WHERE k = 1
+  -- DfE's latest year at or before this one with either figure, and its figures of that
+  -- year (reference/latest_national holds each measure's latest on its own).
+  SELECT academic_year, national_year,
+         max(CASE WHEN measure = 'roll.oc2_sen_rate' THEN value END) AS sen_rate,
+         max(CASE WHEN measure = 'roll.oc2_ehc_plan_rate' THEN value END) AS ehc_plan_rate
+  FROM (
+    SELECT l.*, max(l.national_year) OVER (PARTITION BY l.academic_year) AS latest
+    FROM reference.latest_national l
+    WHERE l.cohort = 'cla_12m' AND l.measure IN ('roll.oc2_sen_rate', 'roll.oc2_ehc_plan_rate')
+  ) figures
+  WHERE national_year = latest
+  GROUP BY academic_year, national_year
 )
 SELECT c.academic_year, 'OC2 cohort' AS cohort, c.pupils, c.any_sen,
        100.0 * c.any_sen / c.pupils AS sen_rate,

@@ -42,8 +42,8 @@ pub struct MetricSpec {
     pub numerator: Option<String>,
     #[serde(default)]
     pub denominator: Option<String>,
-    /// percent, per_100, mean, score, count, ... : a [`Unit`]'s name, checked when the file is read.
-    pub unit: String,
+    /// percent, per_100, mean, score, count, ... : read as a [`Unit`]'s name.
+    pub unit: Unit,
     /// The metric's name for a reader ("Pupils with one or more suspensions"); presentation
     /// only, so it is outside the SQL hash and needs no new version.
     #[serde(default)]
@@ -93,7 +93,7 @@ pub struct FrontMatter {
     /// Display units of result columns (`gap = "pts"`, `attainment8_mean = "score"`), each a
     /// [`Unit`]'s name; a column without one gets the unit its name implies.
     #[serde(default)]
-    pub units: std::collections::BTreeMap<String, String>,
+    pub units: std::collections::BTreeMap<String, Unit>,
     /// SQL for an engine whose dialect needs something else, keyed by engine name
     /// (`duckdb`); that engine runs it in place of the file's SQL.
     #[serde(default)]
@@ -107,17 +107,6 @@ pub struct FrontMatter {
     /// shown only where the figure it repeats is shown.
     #[serde(default)]
     pub restates: Option<Restates>,
-}
-
-impl FrontMatter {
-    /// Every unit the front matter names: its metrics', its charts' and its columns'.
-    pub fn unit_names(&self) -> impl Iterator<Item = &str> {
-        let metrics = self.metrics.iter().map(|m| m.unit.as_str());
-        let charts = self.charts.iter().map(|c| c.unit.as_str());
-        metrics
-            .chain(charts)
-            .chain(self.units.values().map(String::as_str))
-    }
 }
 
 /// Which figures of a result repeat another analysis's metric: row by row, the metric id,
@@ -258,18 +247,6 @@ impl Analysis {
                     format!("chart `{}` lists at least one `y` column", c.title),
                 ));
             }
-        }
-        if let Some((value, e)) = meta
-            .unit_names()
-            .find_map(|u| Some((u, u.parse::<Unit>().err()?)))
-        {
-            // The first front-matter line that gives the value as a string names the place.
-            let quoted = format!("\"{value}\"");
-            let line = lines[1..end]
-                .iter()
-                .position(|l| l.contains(&quoted))
-                .map_or(1, |i| i + 2);
-            return Err(fm_err(line, e.to_string()));
         }
         let sql: String = lines[end + 1..].join("\n");
         if normalise_sql(&sql).is_empty() {

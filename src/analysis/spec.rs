@@ -1,5 +1,6 @@
 //! What an analysis file declares in its front matter.
 
+use super::Unit;
 use serde::{Deserialize, Serialize};
 
 /// The kind of chart an analysis asks for.
@@ -46,7 +47,7 @@ pub struct ChartSpec {
     pub x_label: Option<String>,
     /// Display unit for values: percent, per_100, mean, count or pounds.
     #[serde(default = "default_unit")]
-    pub unit: String,
+    pub unit: Unit,
     /// Horizontal bars drawn as a forest plot: each bar with its interval, coloured by finding.
     #[serde(default)]
     pub forest: Option<ForestSpec>,
@@ -68,6 +69,6 @@ pub struct ForestSpec {
     pub n: Option<String>,
 }
 
-fn default_unit() -> String {
-    "count".into()
+fn default_unit() -> Unit {
+    Unit::Count
 }

@@ -68,6 +68,21 @@ impl fmt::Display for Unit {
 #[error("a unit of {known}, not `{0}`", known = Unit::ALL.map(Unit::as_str).join(", "))]
 pub struct UnknownUnit(pub String);
 
+/// Front matter, `metrics.csv` and the history write a unit as its name.
+impl serde::Serialize for Unit {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Reads a unit's name (as [`FromStr`]); an unknown one is an error that lists the known.
+impl<'de> serde::Deserialize<'de> for Unit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 impl FromStr for Unit {
     type Err = UnknownUnit;
 

@@ -247,7 +247,8 @@ fn plan_all(session: &Session) -> Vec<String> {
                 planned.push((a.id().to_string(), schema.clone()));
                 let (s, n) = analysis::table_name(a.id());
                 let empty = crate::arrow::record_batch::RecordBatch::new_empty(schema.clone());
-                if let Err(e) = engine.register(Some(&s), &n, schema.clone(), vec![empty]) {
+                let rows = crate::engine::Rows::Batches(schema.clone(), vec![empty]);
+                if let Err(e) = engine.register(crate::engine::TableName::in_schema(&s, &n), rows) {
                     problems.push(e.to_string());
                 }
                 problems.extend(analysis::columns::missing_columns(a, &schema));

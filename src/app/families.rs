@@ -138,14 +138,7 @@ pub fn report_each(
                 globals.push(("school_urn", v.value.clone()));
                 globals.push(("school_name", v.name.clone()));
             }
-            let page = render::report(
-                &p.template,
-                &disclosed,
-                &p.session.analyses,
-                p.term(),
-                generated,
-                &globals,
-            )?;
+            let page = p.render(&disclosed, generated, &globals)?;
             let mut files = vec![(
                 dir.join(format!("{}.html", v.slug)),
                 page.html().into_bytes(),

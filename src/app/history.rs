@@ -283,7 +283,13 @@ pub fn verify(project: &Project, path: &Path, run_id: i64) -> Result<String, App
         EngineKind::DataFusion
     };
     let engine = kind.start()?;
-    let output = run::run(&catalog, &analyses, engine.as_ref(), term, None)?;
+    let output = run::run(
+        &catalog,
+        &analyses,
+        engine.as_ref(),
+        term,
+        Default::default(),
+    )?;
     let mut differences = Vec::new();
     for r in &recorded {
         let then = history.result(run_id, &r.id)?;
@@ -358,7 +364,13 @@ pub fn cross_engine(project: &Project, term: Option<Term>) -> Result<String, App
     let left = &session.engine;
     let right = right_kind.start()?;
     let a = session.run(None, false)?;
-    let b = run::run(&session.catalog, analyses, right.as_ref(), term, None)?;
+    let b = run::run(
+        &session.catalog,
+        analyses,
+        right.as_ref(),
+        term,
+        Default::default(),
+    )?;
     let mut differences = Vec::new();
     for x in &a.analyses {
         match b.result(&x.id) {

@@ -44,6 +44,26 @@ impl Prepared {
     pub(super) fn term(&self) -> Term {
         self.session.period.term
     }
+
+    /// The template rendered from `disclosed` (this run's figures, or one page's share of
+    /// them), with a page's own values (`school`) among the template's globals.
+    pub(super) fn render(
+        &self,
+        disclosed: &disclosure::Disclosed,
+        generated: DateTime<Utc>,
+        globals: &[(&str, String)],
+    ) -> Result<render::Report, AppError> {
+        let analyses = &self.session.analyses;
+        let term = self.term();
+        Ok(render::report(
+            &self.template,
+            disclosed,
+            analyses,
+            term,
+            generated,
+            globals,
+        )?)
+    }
 }
 
 /// `output`'s figures as `template`'s audience may see them.
@@ -178,15 +198,7 @@ pub(super) fn report_html(
     term: Option<Term>,
 ) -> Result<(String, Term), AppError> {
     let p = prepare_report(project, template_name, term, &[])?;
-    let disclosed = p.disclose()?;
-    let report = render::report(
-        &p.template,
-        &disclosed,
-        &p.session.analyses,
-        p.term(),
-        report_time(),
-        &[],
-    )?;
+    let report = p.render(&p.disclose()?, report_time(), &[])?;
     Ok((report.html(), p.term()))
 }
 
@@ -235,14 +247,7 @@ pub fn report_formats(
 ) -> Result<Published, AppError> {
     let p = prepare_report(project, template_name, term, &[])?;
     let disclosed = p.disclose()?;
-    let report = render::report(
-        &p.template,
-        &disclosed,
-        &p.session.analyses,
-        p.term(),
-        report_time(),
-        &[],
-    )?;
+    let report = p.render(&disclosed, report_time(), &[])?;
     // The PDF is typeset on a thread of its own while the HTML, results and metrics are
     // written beside it; it is staged after them, before anything is published.
     let mut staging = std::thread::scope(|s| {

@@ -89,14 +89,18 @@ impl Session {
     /// Runs `only` (and what they need; every analysis when `None`) on the session's engine;
     /// the drafts among them are named in the output.
     pub fn run(&self, only: Option<&[String]>, profile: bool) -> Result<RunOutput, AppError> {
-        let mut output = run::run_prepared_cached(
+        let options = run::RunOptions {
+            only,
+            profile,
+            cache: self.results.as_ref(),
+            prepared: true,
+        };
+        let mut output = run::run(
             &self.catalog,
             &self.analyses,
             self.engine.as_ref(),
             self.period.term,
-            only,
-            profile,
-            self.results.as_ref(),
+            options,
         )?;
         self.name_drafts(&mut output);
         Ok(output)
@@ -112,14 +116,18 @@ impl Session {
         let engine = self.project.engine.start()?;
         run::prepare_with(engine.as_ref(), &self.catalog, &self.period, parameters)?;
         let results = self.results.as_ref().map(|c| c.for_parameters(parameters));
-        let mut output = run::run_prepared_cached(
+        let options = run::RunOptions {
+            only,
+            cache: results.as_ref(),
+            prepared: true,
+            ..Default::default()
+        };
+        let mut output = run::run(
             &self.catalog,
             &self.analyses,
             engine.as_ref(),
             self.period.term,
-            only,
-            false,
-            results.as_ref(),
+            options,
         )?;
         self.name_drafts(&mut output);
         output.parameters = parameters.clone();

@@ -370,14 +370,13 @@ fn run_case(
     let engine = project.engine.start()?;
     let period = crate::period::Period::new(term);
     run::prepare_with(engine.as_ref(), &catalog, &period, &case.params)?;
-    let output = run::run_prepared(
-        &catalog,
-        &analyses,
-        engine.as_ref(),
-        term,
-        Some(&[id.to_string()]),
-        false,
-    )?;
+    let only = [id.to_string()];
+    let options = run::RunOptions {
+        only: Some(&only),
+        prepared: true,
+        ..Default::default()
+    };
+    let output = run::run(&catalog, &analyses, engine.as_ref(), term, options)?;
     let Some(result) = output.result(id) else {
         return Err(bad(file, format!("`{id}` did not run")));
     };

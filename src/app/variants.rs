@@ -6,7 +6,7 @@ use crate::analysis::{self, Analysis, AnalysisError};
 use crate::arrow::datatypes::SchemaRef;
 use crate::catalog::Catalog;
 use crate::contract::{Contract, Term};
-use crate::engine::{DuckDbEngine, Engine};
+use crate::engine::{DuckDbEngine, Engine, Rows, TableName};
 use crate::run;
 
 /// Problems with the DuckDB variants of `analyses`, each `file:line: message`;
@@ -33,7 +33,8 @@ pub(super) fn plan_duckdb_variants(
     for (id, schema) in planned {
         let (s, n) = analysis::table_name(id);
         // A result DuckDB cannot hold shows up as its dependents' planning errors.
-        let _ = engine.register(Some(&s), &n, schema.clone(), vec![]);
+        let rows = Rows::Batches(schema.clone(), vec![]);
+        let _ = engine.register(TableName::in_schema(&s, &n), rows);
     }
     let mut problems = Vec::new();
     for a in variants {

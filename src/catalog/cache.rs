@@ -155,10 +155,7 @@ pub enum Lookup {
 /// must have the SHA-256 the manifest recorded and a footer that agrees with it.
 pub fn find(dir: &Path, table: &str, key: &str) -> Lookup {
     let (data, meta) = paths(dir, table, key);
-    let Ok(text) = std::fs::read_to_string(&meta) else {
-        return Lookup::Miss;
-    };
-    let Ok(manifest) = serde_json::from_str::<Manifest>(&text) else {
+    let Some(manifest) = crate::output::read_json::<Manifest>(&meta) else {
         return Lookup::Miss;
     };
     if manifest.key != key || manifest.table != table {

@@ -140,20 +140,10 @@ pub fn check_codes(
                         .get(code)
                         .is_some_and(|ranges| date.is_none_or(|d| in_force(ranges, d)));
                     if !ok {
-                        let mut valid = list.valid_codes_on(date);
-                        valid.dedup();
                         let on = date.map(|d| format!(" on {d}")).unwrap_or_default();
-                        problems.push(Problem {
-                            file: t.file_of(row + i, path).to_path_buf(),
-                            position: Some(t.position(row + i)),
-                            column: Some(col.name.to_string()),
-                            value: Some(code.to_string()),
-                            expected: format!(
-                                "a `{}` code valid{on}: one of {}",
-                                list.id,
-                                valid.join(" ")
-                            ),
-                        });
+                        let valid = valid_codes(list, date);
+                        let expected = format!("a `{}` code valid{on}: one of {valid}", list.id);
+                        problems.push(code_problem(t, path, row + i, col.name, code, expected));
                     }
                 }
             }
@@ -200,25 +190,43 @@ pub fn check_return_codes(
                     continue;
                 };
                 if !in_force(ranges, as_at) {
-                    let mut valid = list.valid_codes_on(Some(as_at));
-                    valid.dedup();
-                    problems.push(Problem {
-                        file: t.file_of(row + i, path).to_path_buf(),
-                        position: Some(t.position(row + i)),
-                        column: Some(col.name.to_string()),
-                        value: Some(code.to_string()),
-                        expected: format!(
-                            "a `{}` code of the {}/{:02} return (as at {as_at}): one of {}",
-                            list.id,
-                            year - 1,
-                            year % 100,
-                            valid.join(" ")
-                        ),
-                    });
+                    let expected = format!(
+                        "a `{}` code of the {}/{:02} return (as at {as_at}): one of {}",
+                        list.id,
+                        year - 1,
+                        year % 100,
+                        valid_codes(list, Some(as_at))
+                    );
+                    problems.push(code_problem(t, path, row + i, col.name, code, expected));
                 }
             }
             row += strings.len();
         }
+    }
+}
+
+/// The codes of `list` valid on `date` (every code without one), as a problem lists them.
+fn valid_codes(list: &crate::contract::CodeList, date: Option<NaiveDate>) -> String {
+    let mut valid = list.valid_codes_on(date);
+    valid.dedup();
+    valid.join(" ")
+}
+
+/// A code that is not valid where it stands: its file, row, column and value.
+fn code_problem(
+    t: &LoadedTable,
+    path: &Path,
+    row: usize,
+    column: &str,
+    code: &str,
+    expected: String,
+) -> Problem {
+    Problem {
+        file: t.file_of(row, path).to_path_buf(),
+        position: Some(t.position(row)),
+        column: Some(column.to_string()),
+        value: Some(code.to_string()),
+        expected,
     }
 }
 

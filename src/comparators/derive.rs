@@ -3,11 +3,12 @@
 //! the cohort metric each indicator stands beside.
 
 use super::ees::{Cell, EesFile, academic_year};
+use crate::analysis::Unit;
 
 /// One indicator of a source file and the cohort metric it compares with.
 pub struct Indicator {
     pub metric: &'static str,
-    pub unit: &'static str,
+    pub unit: Unit,
     /// The column holding the figure.
     pub column: &'static str,
     /// For long files (one row per breakdown): the row's `breakdown` value.
@@ -23,7 +24,7 @@ pub struct Source {
     pub indicators: &'static [Indicator],
 }
 
-const fn wide(metric: &'static str, unit: &'static str, column: &'static str) -> Indicator {
+const fn wide(metric: &'static str, unit: Unit, column: &'static str) -> Indicator {
     Indicator {
         metric,
         unit,
@@ -34,7 +35,7 @@ const fn wide(metric: &'static str, unit: &'static str, column: &'static str) ->
 
 const fn long(
     metric: &'static str,
-    unit: &'static str,
+    unit: Unit,
     column: &'static str,
     breakdown: &'static str,
 ) -> Indicator {
@@ -55,29 +56,33 @@ pub const SOURCES: &[Source] = &[
         filters: &[CLA_12M, ("phase_type_grouping", "Total")],
         cohort: "cla_12m",
         indicators: &[
-            wide("attendance.overall_absence_rate", "percent", "pt_overall"),
+            wide(
+                "attendance.overall_absence_rate",
+                Unit::Percent,
+                "pt_overall",
+            ),
             wide(
                 "attendance.authorised_absence_rate",
-                "percent",
+                Unit::Percent,
                 "pt_sess_authorised",
             ),
             wide(
                 "attendance.unauthorised_absence_rate",
-                "percent",
+                Unit::Percent,
                 "pt_sess_unauthorised",
             ),
             // Pupil basis: each pupil's sessions summed across enrolments (domain.md section 3).
             wide(
                 "attendance.persistent_absence_rate",
-                "percent",
+                Unit::Percent,
                 "pt_pupils_pa_10_exact",
             ),
             wide(
                 "attendance.severe_absence_rate",
-                "percent",
+                Unit::Percent,
                 "pt_pupils_pa_50_exact",
             ),
-            wide("attendance.pupils", "count", "t_pupils"),
+            wide("attendance.pupils", Unit::Count, "t_pupils"),
         ],
     },
     Source {
@@ -87,15 +92,19 @@ pub const SOURCES: &[Source] = &[
         indicators: &[
             wide(
                 "attainment.ks2_rwm_expected_rate",
-                "percent",
+                Unit::Percent,
                 "pt_rwm_met_expected_standard",
             ),
             wide(
                 "attainment.ks2_rwm_higher_rate",
-                "percent",
+                Unit::Percent,
                 "pt_rwm_met_higher_standard",
             ),
-            wide("attainment.ks2_pupils", "count", "t_rwm_eligible_pupils"),
+            wide(
+                "attainment.ks2_pupils",
+                Unit::Count,
+                "t_rwm_eligible_pupils",
+            ),
         ],
     },
     Source {
@@ -103,19 +112,19 @@ pub const SOURCES: &[Source] = &[
         filters: &[CLA_12M],
         cohort: "cla_12m",
         indicators: &[
-            wide("attainment.ks4_attainment8_mean", "mean", "avg_att8"),
+            wide("attainment.ks4_attainment8_mean", Unit::Mean, "avg_att8"),
             wide(
                 "attainment.ks4_basics_4plus_rate",
-                "percent",
+                Unit::Percent,
                 "pt_l2basics_94",
             ),
             wide(
                 "attainment.ks4_basics_5plus_rate",
-                "percent",
+                Unit::Percent,
                 "pt_l2basics_95",
             ),
-            wide("attainment.ks4_progress8_mean", "mean", "avg_p8score"),
-            wide("attainment.ks4_pupils", "count", "t_pupils"),
+            wide("attainment.ks4_progress8_mean", Unit::Mean, "avg_p8score"),
+            wide("attainment.ks4_pupils", Unit::Count, "t_pupils"),
         ],
     },
     Source {
@@ -125,13 +134,13 @@ pub const SOURCES: &[Source] = &[
         indicators: &[
             long(
                 "eet.eet_rate",
-                "percent",
+                Unit::Percent,
                 "care_leaver_percent",
                 "Total in education, employment or training",
             ),
             long(
                 "eet.neet_rate",
-                "percent",
+                Unit::Percent,
                 "care_leaver_percent",
                 "Total not in education, employment or training",
             ),
@@ -145,31 +154,31 @@ pub const SOURCES: &[Source] = &[
         indicators: &[
             long(
                 "sdq.mean_total",
-                "mean",
+                Unit::Mean,
                 "children_count",
                 "SDQ average score",
             ),
             long(
                 "sdq.normal_rate",
-                "percent",
+                Unit::Percent,
                 "children_percent",
                 "SDQ score is normal",
             ),
             long(
                 "sdq.borderline_rate",
-                "percent",
+                Unit::Percent,
                 "children_percent",
                 "SDQ score is borderline",
             ),
             long(
                 "sdq.concern_rate",
-                "percent",
+                Unit::Percent,
                 "children_percent",
                 "SDQ score is a cause for concern",
             ),
             long(
                 "sdq.completion_rate",
-                "percent",
+                Unit::Percent,
                 "children_percent",
                 "SDQ score was received",
             ),
@@ -184,7 +193,7 @@ pub const SOURCES: &[Source] = &[
         cohort: "cla",
         indicators: &[wide(
             "roll.children_looked_after",
-            "count",
+            Unit::Count,
             "children_count",
         )],
     },
@@ -201,7 +210,7 @@ pub const SOURCES: &[Source] = &[
         cohort: "cla",
         indicators: &[wide(
             "stability.three_plus_placements_rate",
-            "percent",
+            Unit::Percent,
             "children_percent",
         )],
     },
@@ -214,7 +223,11 @@ pub const SOURCES: &[Source] = &[
             ("school_stability", "With one or more moves during the year"),
         ],
         cohort: "cla",
-        indicators: &[wide("stability.school_move_rate", "percent", "percentage")],
+        indicators: &[wide(
+            "stability.school_move_rate",
+            Unit::Percent,
+            "percentage",
+        )],
     },
 ];
 
@@ -232,7 +245,7 @@ pub struct Comparator {
     pub region_code: String,
     pub cohort: String,
     pub cell: Cell,
-    pub unit: String,
+    pub unit: Unit,
     pub source_file: String,
     pub version: String,
 }
@@ -326,7 +339,7 @@ pub fn derive(source: &Source, file: &EesFile) -> Result<Vec<Comparator>, super:
                 region_code: file.get(row, "region_code").into(),
                 cohort: source.cohort.into(),
                 cell,
-                unit: ind.unit.into(),
+                unit: ind.unit,
                 source_file: source.file.into(),
                 version: file.get(row, "version").into(),
             });
@@ -374,7 +387,7 @@ pub fn record(c: &Comparator) -> Vec<String> {
         c.cohort.clone(),
         value,
         symbol,
-        c.unit.clone(),
+        c.unit.to_string(),
         c.source_file.clone(),
         c.version.clone(),
     ]

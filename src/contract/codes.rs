@@ -26,22 +26,34 @@ pub fn code_lists() -> Vec<CodeList> {
     CODE_LISTS.clone()
 }
 
-/// A mistake in the shipped code-list files, naming the file, line and value.
+/// A mistake in a file the contract ships (its code lists, its tables), naming the file,
+/// line and value.
 #[derive(Debug, thiserror::Error)]
 #[error("{file}:{line}: {message}")]
-pub struct CodesFileError {
-    file: &'static str,
-    line: usize,
-    message: String,
+pub struct ShippedFileError {
+    pub(super) file: &'static str,
+    pub(super) line: usize,
+    pub(super) message: String,
+}
+
+impl ShippedFileError {
+    /// What makes the errors of one line of a shipped file.
+    pub(super) fn on(file: &'static str, line: usize) -> impl Fn(String) -> ShippedFileError {
+        move |message| ShippedFileError {
+            file,
+            line,
+            message,
+        }
+    }
 }
 
 /// Reads the lists and their codes; each code's list must be named in `lists`.
-fn parse(lists: &'static str, codes: &'static str) -> Result<Vec<CodeList>, CodesFileError> {
+fn parse(lists: &'static str, codes: &'static str) -> Result<Vec<CodeList>, ShippedFileError> {
     let mut out: Vec<CodeList> = Vec::new();
     for (line, row) in rows("code_lists.csv", lists, 3)? {
         let [id, description, source] = [row[0], row[1], row[2]];
         if out.iter().any(|l| l.id == id) {
-            return Err(CodesFileError {
+            return Err(ShippedFileError {
                 file: "code_lists.csv",
                 line,
                 message: format!("list `{id}` twice"),
@@ -55,12 +67,8 @@ fn parse(lists: &'static str, codes: &'static str) -> Result<Vec<CodeList>, Code
         });
     }
     for (line, row) in rows("codes.csv", codes, 6)? {
-        let err = |message: String| CodesFileError {
-            file: "codes.csv",
-            line,
-            message,
-        };
-        let date = |column: &str, text: &str| -> Result<Option<NaiveDate>, CodesFileError> {
+        let err = ShippedFileError::on("codes.csv", line);
+        let date = |column: &str, text: &str| -> Result<Option<NaiveDate>, ShippedFileError> {
             if text.is_empty() {
                 return Ok(None);
             }
@@ -93,18 +101,14 @@ fn parse(lists: &'static str, codes: &'static str) -> Result<Vec<CodeList>, Code
 /// The data rows of a small CSV with `width` columns, each with its file line, as slices of
 /// the text itself: a field is bare (no comma or quote) or wholly in double quotes with no
 /// quote inside, which is all the shipped files need.
-fn rows(
+pub(super) fn rows(
     file: &'static str,
     text: &'static str,
     width: usize,
-) -> Result<Vec<(usize, Vec<&'static str>)>, CodesFileError> {
+) -> Result<Vec<(usize, Vec<&'static str>)>, ShippedFileError> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate().skip(1) {
-        let err = |message: String| CodesFileError {
-            file,
-            line: i + 1,
-            message,
-        };
+        let err = ShippedFileError::on(file, i + 1);
         let mut fields = Vec::with_capacity(width);
         let mut rest = line.strip_suffix('\r').unwrap_or(line);
         loop {

@@ -35,22 +35,15 @@ pub fn to_markdown(contract: &Contract) -> String {
     }
     for t in &contract.tables {
         let _ = writeln!(out, "\n## {}\n\n{}\n", t.name, t.description);
-        let _ = writeln!(
-            out,
-            "Key: {}.",
-            t.key
-                .iter()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let _ = writeln!(out, "Key: {}.", code_spans(t.key.iter(), ", "));
         for r in &t.references {
-            let targets: Vec<String> = r
-                .targets
-                .iter()
-                .map(|(t, c)| format!("`{t}.{c}`"))
-                .collect();
-            let _ = writeln!(out, "`{}` must match {}.", r.column, targets.join(" or "));
+            let targets = r.targets.iter().map(|(t, c)| format!("{t}.{c}"));
+            let _ = writeln!(
+                out,
+                "`{}` must match {}.",
+                r.column,
+                code_spans(targets, " or ")
+            );
         }
         out.push_str("\n| column | type | empty allowed | allowed values | meaning |\n|---|---|---|---|---|\n");
         for c in &t.columns {
@@ -86,6 +79,14 @@ pub fn to_markdown(contract: &Contract) -> String {
         }
     }
     out
+}
+
+/// Each of `items` as a code span, `sep` between them: "`CHILD`, `DECOM`".
+fn code_spans(items: impl Iterator<Item = impl std::fmt::Display>, sep: &str) -> String {
+    items
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 fn origin(o: Origin) -> &'static str {

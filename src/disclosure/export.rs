@@ -47,7 +47,7 @@ pub fn metrics_csv(rows: &[DisclosedMetric]) -> String {
             num(r.numerator, d.numerator_suppressed),
             num(r.denominator, d.denominator_suppressed),
             num(r.value, d.value_suppressed),
-            quote(&r.unit)
+            quote(r.unit.as_str())
         ));
     }
     out

@@ -113,9 +113,10 @@ fn is_comparator(analysis: &Analysis, column: &str) -> bool {
 
 fn is_amount(analysis: &Analysis, column: &str) -> bool {
     let c = column.to_ascii_lowercase();
-    let pounds = analysis.meta.charts.iter().any(|ch| {
-        ch.unit.parse() == Ok(Unit::Pounds) && ch.y.iter().any(|y| y.eq_ignore_ascii_case(column))
-    });
+    let pounds =
+        analysis.meta.charts.iter().any(|ch| {
+            ch.unit == Unit::Pounds && ch.y.iter().any(|y| y.eq_ignore_ascii_case(column))
+        });
     (pounds || c.contains("amount") || c.contains("spend") || c.contains("cost"))
         && !c.contains("per_")
 }
@@ -228,7 +229,7 @@ pub fn layout(analysis: &Analysis, table: &ResultTable) -> Layout {
         .meta
         .metrics
         .iter()
-        .filter(|m| m.unit.parse() == Ok(Unit::Count))
+        .filter(|m| m.unit == Unit::Count)
     {
         if let Some(i) = table.column_index(&m.value)
             && !counts.contains(&i)

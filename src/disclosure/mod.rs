@@ -151,6 +151,16 @@ impl Disclosed {
             for (r, row) in shown.rows.iter().enumerate() {
                 for (c, role) in s.layout.roles.iter().enumerate() {
                     let Role::Derived(rests) = role else { continue };
+                    // A leak at this cell, whose true value stands in column `k`.
+                    let leak = |k: usize, how: String| check::Leak {
+                        place: name(Place::Table {
+                            table: t,
+                            row: r,
+                            column: c,
+                        }),
+                        value: s.table.rows[r][k].as_f64().unwrap_or(f64::NAN),
+                        how,
+                    };
                     if row[c].is_suppressed() {
                         // A hidden rate whose numerator and denominator are both shown.
                         if let (Some(n), Some(d)) = (rests.numerator, rests.denominator)
@@ -158,16 +168,8 @@ impl Disclosed {
                             && row[n].as_f64().is_some()
                             && row[d].as_f64().is_some_and(|v| v > 0.0)
                         {
-                            leaks.push(check::Leak {
-                                place: name(Place::Table {
-                                    table: t,
-                                    row: r,
-                                    column: c,
-                                }),
-                                value: s.table.rows[r][c].as_f64().unwrap_or(f64::NAN),
-                                how: "a hidden rate given back by its numerator and denominator"
-                                    .into(),
-                            });
+                            let how = "a hidden rate given back by its numerator and denominator";
+                            leaks.push(leak(c, how.into()));
                         }
                         continue;
                     }
@@ -176,18 +178,11 @@ impl Disclosed {
                     }
                     for k in [rests.numerator, rests.denominator].into_iter().flatten() {
                         if row[k].is_suppressed() {
-                            leaks.push(check::Leak {
-                                place: name(Place::Table {
-                                    table: t,
-                                    row: r,
-                                    column: c,
-                                }),
-                                value: s.table.rows[r][k].as_f64().unwrap_or(f64::NAN),
-                                how: format!(
-                                    "a rate shown beside its suppressed `{}`",
-                                    s.table.columns[k]
-                                ),
-                            });
+                            let how = format!(
+                                "a rate shown beside its suppressed `{}`",
+                                s.table.columns[k]
+                            );
+                            leaks.push(leak(k, how));
                         }
                     }
                 }

@@ -6,7 +6,7 @@
 //! each result a later analysis reads is written as Parquet into the store between waves.
 
 use super::datafusion::{plan_schema, read_only_frame, session_config, table_reference, to_error};
-use super::{BallistaPlace, Engine, EngineError};
+use super::{BallistaPlace, Engine, EngineError, Rows, TableName};
 use ballista::prelude::{SessionConfigExt, SessionContextExt};
 use datafusion::arrow::datatypes::{Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
@@ -100,6 +100,29 @@ impl BallistaEngine {
     fn new_file(&self) -> PathBuf {
         let n = self.next_file.fetch_add(1, Ordering::Relaxed);
         self.store.join(format!("t{n:05}.parquet"))
+    }
+
+    /// A cached Parquet file as every executor can read it.
+    fn readable(&self, path: &Path) -> Result<PathBuf, EngineError> {
+        let absolute = std::fs::canonicalize(path)
+            .map_err(|e| EngineError::new(format!("cannot find {}: {e}", path.display())))?;
+        // A scheduler elsewhere has executors that cannot see this machine's cache: the
+        // file goes into the shared store (a hard link where it is on the same disk).
+        Ok(if self.remote && !absolute.starts_with(&self.store) {
+            let copy = self.new_file();
+            if std::fs::hard_link(&absolute, &copy).is_err() {
+                std::fs::copy(&absolute, &copy).map_err(|e| {
+                    EngineError::new(format!(
+                        "cannot copy {} into the Ballista store {}: {e}",
+                        absolute.display(),
+                        self.store.display()
+                    ))
+                })?;
+            }
+            copy
+        } else {
+            absolute
+        })
     }
 
     /// Registers the Parquet file at `path` (absolute, readable by every executor).
@@ -218,44 +241,16 @@ impl Engine for BallistaEngine {
         "ballista"
     }
 
-    fn register(
-        &self,
-        schema: Option<&str>,
-        name: &str,
-        arrow_schema: SchemaRef,
-        batches: Vec<RecordBatch>,
-    ) -> Result<(), EngineError> {
-        let path = self.new_file();
-        write_parquet(&path, &arrow_schema, &batches)?;
-        self.register_file(schema, name, &arrow_schema, &path)
-    }
-
-    fn register_parquet(
-        &self,
-        name: &str,
-        arrow_schema: SchemaRef,
-        path: &Path,
-    ) -> Result<(), EngineError> {
-        let absolute = std::fs::canonicalize(path)
-            .map_err(|e| EngineError::new(format!("cannot find {}: {e}", path.display())))?;
-        // A scheduler elsewhere has executors that cannot see this machine's cache: the
-        // file goes into the shared store (a hard link where it is on the same disk).
-        let readable = if self.remote && !absolute.starts_with(&self.store) {
-            let copy = self.new_file();
-            if std::fs::hard_link(&absolute, &copy).is_err() {
-                std::fs::copy(&absolute, &copy).map_err(|e| {
-                    EngineError::new(format!(
-                        "cannot copy {} into the Ballista store {}: {e}",
-                        absolute.display(),
-                        self.store.display()
-                    ))
-                })?;
+    fn register(&self, table: TableName<'_>, rows: Rows) -> Result<(), EngineError> {
+        let (arrow_schema, path) = match rows {
+            Rows::Batches(arrow_schema, batches) => {
+                let path = self.new_file();
+                write_parquet(&path, &arrow_schema, &batches)?;
+                (arrow_schema, path)
             }
-            copy
-        } else {
-            absolute
+            Rows::Parquet(arrow_schema, path) => (arrow_schema, self.readable(&path)?),
         };
-        self.register_file(None, name, &arrow_schema, &readable)
+        self.register_file(table.schema, table.name, &arrow_schema, &path)
     }
 
     fn query(&self, sql: &str) -> Result<Vec<RecordBatch>, EngineError> {

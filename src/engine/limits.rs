@@ -53,6 +53,14 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// The default limits with memory held to `bytes`.
+    pub fn memory(bytes: u64) -> Limits {
+        Limits {
+            memory: Some(bytes),
+            ..Limits::default()
+        }
+    }
+
     /// DataFusion's memory pool: the limit given, else half the machine's memory. The pool
     /// counts only the working memory of joins, sorts and aggregates, so the tables and the
     /// buffers that grow before they are counted need room beside it.
@@ -168,15 +176,20 @@ pub fn duration_text(d: Duration) -> String {
     format!("{} s", text.trim_end_matches('0').trim_end_matches('.'))
 }
 
+/// `text` as its leading number and what follows it: `4GiB` is `("4", "GiB")`.
+fn number_and_unit(text: &str) -> (&str, &str) {
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    text.split_at(split)
+}
+
 /// Reads an amount of memory or disk: `512MiB`, `4 GiB`, `4G` (binary), `4GB` (decimal),
 /// or, with `of` the machine's memory, `50%`.
 pub fn parse_size(text: &str, of: Option<u64>) -> Result<u64, String> {
     let t = text.trim();
     let bad = |why: &str| format!("`{text}`: {why}; expected e.g. 512MiB, 4GiB or 50%");
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (number, unit) = t.split_at(split);
+    let (number, unit) = number_and_unit(t);
     let value: f64 = number
         .parse()
         .map_err(|_| bad("not a number followed by a unit"))?;
@@ -214,10 +227,7 @@ pub fn parse_size(text: &str, of: Option<u64>) -> Result<u64, String> {
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
     let bad = |why: &str| format!("`{text}`: {why}; expected e.g. 90s, 30m or 2h");
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (number, unit) = t.split_at(split);
+    let (number, unit) = number_and_unit(t);
     let value: f64 = number.parse().map_err(|_| bad("not a number"))?;
     let seconds = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "s" | "sec" | "secs" | "second" | "seconds" => value,

@@ -18,7 +18,6 @@ pub use self::limits::{LimitHit, Limits};
 
 use ::datafusion::arrow::datatypes::SchemaRef;
 use ::datafusion::arrow::record_batch::RecordBatch;
-use std::path::Path;
 use std::time::Duration;
 
 /// An error from an engine, with the SQL position when the engine reports one.
@@ -43,6 +42,63 @@ impl EngineError {
             limit: None,
         }
     }
+}
+
+/// Where a table is registered: `schema.name`, or `name` alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableName<'a> {
+    pub schema: Option<&'a str>,
+    pub name: &'a str,
+}
+
+impl<'a> TableName<'a> {
+    /// `name` in no schema: a catalog table, `params`, a notebook cell.
+    pub fn bare(name: &'a str) -> Self {
+        TableName { schema: None, name }
+    }
+
+    /// `schema.name`: an analysis's result (`attendance.absence_by_year`).
+    pub fn in_schema(schema: &'a str, name: &'a str) -> Self {
+        TableName {
+            schema: Some(schema),
+            name,
+        }
+    }
+}
+
+/// The rows an engine is given, with their Arrow schema (which holds when there are none).
+#[derive(Debug, Clone)]
+pub enum Rows {
+    /// Batches in memory.
+    Batches(SchemaRef, Vec<RecordBatch>),
+    /// The rows of a Parquet file (a validated table in the cache): scanned from the file by
+    /// DataFusion, streamed into DuckDB a row group at a time.
+    Parquet(SchemaRef, std::path::PathBuf),
+}
+
+impl Rows {
+    /// Batches in memory with the first one's schema (a query's result), or no columns when
+    /// there are none.
+    pub fn of(batches: Vec<RecordBatch>) -> Rows {
+        let schema = batches.first().map(|b| b.schema()).unwrap_or_else(|| {
+            std::sync::Arc::new(::datafusion::arrow::datatypes::Schema::empty())
+        });
+        Rows::Batches(schema, batches)
+    }
+}
+
+/// For the engines' tests: runs `sql` with half a second to run in and checks that the time
+/// limit stopped it, within ten seconds.
+#[cfg(test)]
+pub(crate) fn stopped_by_time(engine: &dyn Engine, sql: &str) {
+    let started = std::time::Instant::now();
+    let time = Duration::from_millis(500);
+    let e = engine
+        .query_within(sql, time)
+        .err()
+        .unwrap_or_else(|| panic!("`{sql}` must stop at its time"));
+    assert_eq!(e.limit, Some(LimitHit::Time(time)), "{}", e.message);
+    assert!(started.elapsed() < Duration::from_secs(10));
 }
 
 /// Which engine runs the analyses (`--engine`).
@@ -103,22 +159,8 @@ fn start_ballista(_: &BallistaPlace) -> Result<Box<dyn Engine>, EngineError> {
 pub trait Engine: Send + Sync {
     /// Short name for messages and `run.json` (`datafusion`).
     fn name(&self) -> &'static str;
-    /// Makes `batches` queryable as `schema.name` (or just `name` when `schema` is `None`).
-    fn register(
-        &self,
-        schema: Option<&str>,
-        name: &str,
-        arrow_schema: SchemaRef,
-        batches: Vec<RecordBatch>,
-    ) -> Result<(), EngineError>;
-    /// Makes the rows of the Parquet file at `path` (a validated table in the cache)
-    /// queryable as `name`: scanned from the file by DataFusion, streamed into DuckDB.
-    fn register_parquet(
-        &self,
-        name: &str,
-        arrow_schema: SchemaRef,
-        path: &Path,
-    ) -> Result<(), EngineError>;
+    /// Makes `rows` queryable as `table`, replacing a table of that name.
+    fn register(&self, table: TableName<'_>, rows: Rows) -> Result<(), EngineError>;
     /// Runs a query to completion, within the time an analysis may take
     /// ([`Limits::analysis_time`]).
     fn query(&self, sql: &str) -> Result<Vec<RecordBatch>, EngineError>;

@@ -3,6 +3,7 @@
 //! level, one indicator column per figure named `{title}_{type}`, DfE's symbols for what is not
 //! shown, and no mixed time identifiers in one file (so one file per theme and period type).
 
+use crate::analysis::Unit;
 use crate::run::MetricRow;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -69,19 +70,19 @@ pub fn period(time_period: &str) -> Option<(String, &'static str)> {
 }
 
 /// The EES type word for a unit, which ends the indicator's name.
-fn unit_type(unit: &str) -> &'static str {
+fn unit_type(unit: Unit) -> &'static str {
     match unit {
-        "percent" => "percent",
-        "mean" => "average",
-        "per_100" => "rate_per_100",
-        "pounds" => "gbp",
+        Unit::Percent => "percent",
+        Unit::Mean => "average",
+        Unit::Per100 => "rate_per_100",
+        Unit::Pounds => "gbp",
         _ => "number",
     }
 }
 
 /// The indicator column for a metric: `attendance.overall_absence_rate` (percent) is
 /// `overall_absence_rate_percent`.
-pub fn indicator(metric: &str, unit: &str) -> String {
+pub fn indicator(metric: &str, unit: Unit) -> String {
     let title = metric.split_once('.').map_or(metric, |(_, t)| t);
     let title = title.trim_end_matches(&format!("_{}", unit_type(unit)));
     format!("{title}_{}", unit_type(unit))
@@ -104,8 +105,10 @@ fn cell(f: Option<&Figure>) -> String {
     }
     match f.row.value {
         None => "x".into(),
-        Some(v) if v != 0.0 && v.abs() < 0.05 && f.row.unit != "count" => "low".into(),
-        Some(v) if f.row.unit == "count" || f.row.unit == "pounds" => format!("{}", v.round()),
+        Some(v) if v != 0.0 && v.abs() < 0.05 && f.row.unit != Unit::Count => "low".into(),
+        Some(v) if f.row.unit == Unit::Count || f.row.unit == Unit::Pounds => {
+            format!("{}", v.round())
+        }
         Some(v) => {
             let s = format!("{v:.1}");
             if s == "-0.0" { "0.0".into() } else { s }
@@ -132,7 +135,7 @@ pub fn files(figures: &[Figure], geo: &Geography) -> Vec<EesFile> {
     // (theme, time identifier) -> (time_period, topic, group) -> indicator -> figure
     type Rows<'a> = BTreeMap<(String, String, String), BTreeMap<String, &'a Figure<'a>>>;
     // Indicator name -> unit, for the meta file.
-    type Units = BTreeMap<String, String>;
+    type Units = BTreeMap<String, Unit>;
     type Themes<'a> = BTreeMap<(String, &'static str), (Rows<'a>, Units)>;
     let mut themes: Themes = BTreeMap::new();
     for f in figures {
@@ -154,9 +157,9 @@ pub fn files(figures: &[Figure], geo: &Geography) -> Vec<EesFile> {
                 crate::render::words::category_label(&f.row.breakdown, &f.row.group),
             )
         };
-        let name = indicator(&f.row.metric, &f.row.unit);
+        let name = indicator(&f.row.metric, f.row.unit);
         let entry = themes.entry((theme, ident)).or_default();
-        entry.1.insert(name.clone(), f.row.unit.clone());
+        entry.1.insert(name.clone(), f.row.unit);
         entry
             .0
             .entry((tp, topic, group))
@@ -238,10 +241,10 @@ pub fn files(figures: &[Figure], geo: &Geography) -> Vec<EesFile> {
             .map(String::from),
         ));
         for (name, unit) in &indicators {
-            let (u, dp) = match unit.as_str() {
-                "percent" => ("%", "1"),
-                "pounds" => ("£", "0"),
-                "count" => ("", "0"),
+            let (u, dp) = match unit {
+                Unit::Percent => ("%", "1"),
+                Unit::Pounds => ("£", "0"),
+                Unit::Count => ("", "0"),
                 _ => ("", "1"),
             };
             meta.push(csv_line(&[
@@ -345,7 +348,7 @@ mod tests {
         breakdown: &str,
         group: &str,
         value: Option<f64>,
-        unit: &str,
+        unit: Unit,
     ) -> MetricRow {
         MetricRow {
             analysis: "a/b".into(),
@@ -356,7 +359,7 @@ mod tests {
             numerator: None,
             denominator: None,
             value,
-            unit: unit.into(),
+            unit,
         }
     }
 
@@ -369,11 +372,14 @@ mod tests {
         );
         assert_eq!(period("2024"), None);
         assert_eq!(
-            indicator("attendance.overall_absence_rate", "percent"),
+            indicator("attendance.overall_absence_rate", Unit::Percent),
             "overall_absence_rate_percent"
         );
-        assert_eq!(indicator("sdq.mean_total", "mean"), "mean_total_average");
-        assert_eq!(indicator("roll.children", "count"), "children_number");
+        assert_eq!(
+            indicator("sdq.mean_total", Unit::Mean),
+            "mean_total_average"
+        );
+        assert_eq!(indicator("roll.children", Unit::Count), "children_number");
     }
 
     #[test]
@@ -385,7 +391,7 @@ mod tests {
                 "all",
                 "all",
                 Some(9.345),
-                "percent",
+                Unit::Percent,
             ),
             row(
                 "attendance.overall_absence_rate",
@@ -393,7 +399,7 @@ mod tests {
                 "phase",
                 "primary",
                 Some(4.0),
-                "percent",
+                Unit::Percent,
             ),
             row(
                 "attendance.overall_absence_rate",
@@ -401,7 +407,7 @@ mod tests {
                 "all",
                 "all",
                 Some(8.0),
-                "percent",
+                Unit::Percent,
             ),
             row(
                 "attendance.persistent_absence_rate",
@@ -409,7 +415,7 @@ mod tests {
                 "all",
                 "all",
                 Some(0.01),
-                "percent",
+                Unit::Percent,
             ),
             row(
                 "exclusions.suspension_rate",
@@ -417,7 +423,7 @@ mod tests {
                 "all",
                 "all",
                 Some(3.0),
-                "per_100",
+                Unit::Per100,
             ),
         ];
         let figures: Vec<Figure> = rows

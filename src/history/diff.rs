@@ -251,6 +251,23 @@ mod tests {
         }
     }
 
+    /// One run's side of a comparison.
+    fn side<'a>(
+        run: i64,
+        engine: &'a str,
+        analyses: &'a [RecordedAnalysis],
+        files: &'a [RecordedFile],
+        metrics: &'a [MetricRow],
+    ) -> Side<'a> {
+        Side {
+            run,
+            engine,
+            analyses,
+            files,
+            metrics,
+        }
+    }
+
     fn file(hash: &str) -> RecordedFile {
         RecordedFile {
             table: "attendance".into(),
@@ -274,20 +291,8 @@ mod tests {
         ];
         let d = diff(
             summer(),
-            &Side {
-                run: 3,
-                engine: "datafusion",
-                analyses: &a1,
-                files: &f1,
-                metrics: &m1,
-            },
-            &Side {
-                run: 5,
-                engine: "datafusion",
-                analyses: &a2,
-                files: &f2,
-                metrics: &m2,
-            },
+            &side(3, "datafusion", &a1, &f1, &m1),
+            &side(5, "datafusion", &a2, &f2, &m2),
         );
         // Only attendance.overall moved (9.1 -> 9.4); attendance.pa is 21.0 in both.
         assert_eq!(d.figures.len(), 1);
@@ -313,39 +318,15 @@ mod tests {
             metric("attendance.pa", 21.0),
         ];
         let same = diff(
-            summer(),
-            &Side {
-                run: 1,
-                engine: "datafusion",
-                analyses: &a,
-                files: &f,
-                metrics: &m1,
-            },
-            &Side {
-                run: 2,
-                engine: "datafusion",
-                analyses: &a,
-                files: &f,
-                metrics: &m1,
-            },
+            "t",
+            &side(1, "datafusion", &a, &f, &m1),
+            &side(2, "datafusion", &a, &f, &m1),
         );
         assert!(same.figures.is_empty());
         let added = diff(
-            summer(),
-            &Side {
-                run: 1,
-                engine: "datafusion",
-                analyses: &a,
-                files: &f,
-                metrics: &m1,
-            },
-            &Side {
-                run: 2,
-                engine: "duckdb",
-                analyses: &a,
-                files: &f,
-                metrics: &m2,
-            },
+            "t",
+            &side(1, "datafusion", &a, &f, &m1),
+            &side(2, "duckdb", &a, &f, &m2),
         );
         assert_eq!(added.figures.len(), 1);
         assert_eq!(added.figures[0].reasons[0], "only in run 2");

@@ -289,7 +289,7 @@ impl History {
                     m.numerator,
                     m.denominator,
                     m.value,
-                    m.unit
+                    m.unit.as_str()
                 ])
                 .map_err(fail)?;
             }

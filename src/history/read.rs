@@ -128,7 +128,13 @@ impl History {
                 numerator: r.get(5)?,
                 denominator: r.get(6)?,
                 value: r.get(7)?,
-                unit: r.get(8)?,
+                unit: r.get::<_, String>(8)?.parse().map_err(|e| {
+                    duckdb::Error::FromSqlConversionFailure(
+                        8,
+                        duckdb::types::Type::Text,
+                        Box::new(e),
+                    )
+                })?,
             })
         })
         .map_err(|e| self.fail(e))?

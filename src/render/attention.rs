@@ -11,10 +11,11 @@
 use super::context::ReportData;
 use super::document::slug;
 use super::escape::escape;
-use super::figures::{NATIONAL, base_note, counts_children};
+use super::figures::{NATIONAL, base_note, metric_counts_children};
 use super::format::format_number;
 use super::lookups::{invalid, require_metric};
 use super::words::period_label;
+use crate::analysis::Unit;
 use minijinja::value::Value as JValue;
 use minijinja::{Environment, Error};
 use serde::Deserialize;
@@ -78,7 +79,7 @@ pub(super) struct Observed {
     pub value: Option<f64>,
     pub numerator: Option<f64>,
     pub denominator: Option<f64>,
-    pub unit: String,
+    pub unit: Unit,
     /// Whether the denominator counts children (not sessions).
     pub children: bool,
     /// False when disclosure suppressed the value.
@@ -285,15 +286,15 @@ fn sentence(
     trend: bool,
 ) -> String {
     let n = match (f.denominator, f.children) {
-        (Some(d), true) if f.unit == "percent" => format!(" {}", base_note(f.numerator, d)),
-        (Some(d), true) => format!(" ({} pupils)", format_number(d, "count")),
-        (Some(d), false) => format!(" (on {} sessions)", format_number(d, "count")),
+        (Some(d), true) if f.unit == Unit::Percent => format!(" {}", base_note(f.numerator, d)),
+        (Some(d), true) => format!(" ({} pupils)", format_number(d, Unit::Count)),
+        (Some(d), false) => format!(" (on {} sessions)", format_number(d, Unit::Count)),
         (None, _) => String::new(),
     };
-    let size = if f.unit == "percent" {
+    let size = if f.unit == Unit::Percent {
         format!("{:.1} points", gap.abs())
     } else {
-        format_number(gap.abs(), &f.unit)
+        format_number(gap.abs(), f.unit)
     };
     let way = if gap > 0.0 { "worse" } else { "better" };
     let mut why = vec![format!("{size} {way}")];
@@ -312,9 +313,9 @@ fn sentence(
     format!(
         "{owner}: {} {}{n} in {}, against {} for {against} ({}).",
         rule.label,
-        format_number(value, &f.unit),
+        format_number(value, f.unit),
         period_label(&f.period),
-        format_number(reference, &f.unit),
+        format_number(reference, f.unit),
         why.join(", ")
     )
 }
@@ -324,13 +325,7 @@ fn observed(data: &ReportData) -> Vec<Observed> {
     data.metrics
         .iter()
         .map(|m| {
-            let children = data
-                .analyses
-                .iter()
-                .flat_map(|a| &a.meta.metrics)
-                .find(|s| s.id == m.row.metric)
-                .and_then(|s| s.denominator.as_deref())
-                .is_none_or(counts_children);
+            let children = metric_counts_children(data, &m.row.metric);
             Observed {
                 metric: m.row.metric.clone(),
                 period: m.row.time_period.clone(),
@@ -339,7 +334,7 @@ fn observed(data: &ReportData) -> Vec<Observed> {
                 value: m.row.value.filter(|_| !m.value_suppressed),
                 numerator: m.row.numerator.filter(|_| !m.numerator_suppressed),
                 denominator: m.row.denominator.filter(|_| !m.denominator_suppressed),
-                unit: m.row.unit.clone(),
+                unit: m.row.unit,
                 children,
                 shown: !m.value_suppressed,
             }
@@ -425,7 +420,7 @@ mod tests {
             value: Some(100.0 * k / n),
             numerator: Some(k),
             denominator: Some(n),
-            unit: "percent".into(),
+            unit: Unit::Percent,
             children: true,
             shown: true,
         }

@@ -15,6 +15,7 @@ use super::lookups::{
 use super::words::{
     Vocabulary, breakdown_label, category_label, metric_label_in, period_label, value_label,
 };
+use crate::analysis::Unit;
 use crate::run::{ResultTable, Value};
 use minijinja::Error;
 use minijinja::value::Kwargs;
@@ -118,7 +119,7 @@ pub(super) fn chart_block(data: &ReportData, id: &str, kwargs: &Kwargs) -> Resul
         .map(|r| r.into_iter().map(|(c, n)| (label(&c), n)).collect())
         .collect();
     let table = with_table.unwrap_or(true).then(|| {
-        let mut t = result_table(&data_table, Some(&spec.unit), None);
+        let mut t = result_table(&data_table, Some(spec.unit), None);
         add_small_bases(&mut t, &data_table.columns, &notes);
         t
     });
@@ -248,7 +249,7 @@ fn small_bases(
     let rates: Vec<(String, usize, Option<usize>, usize)> = meta
         .metrics
         .iter()
-        .filter(|m| m.unit == "percent")
+        .filter(|m| m.unit == Unit::Percent)
         .filter_map(|m| {
             let value = table.column_index(&m.value)?;
             let den = m.denominator.as_deref().filter(|d| counts_children(d))?;
@@ -490,7 +491,7 @@ pub(super) fn headlines_block(data: &ReportData, ids: &[String]) -> Result<Block
 /// `chart_unit` formats the value columns of a chart's data; other columns by name.
 pub(super) fn result_table(
     table: &ResultTable,
-    chart_unit: Option<&str>,
+    chart_unit: Option<Unit>,
     caption: Option<&str>,
 ) -> Table {
     result_table_with(table, chart_unit, caption, Vocabulary::NONE)
@@ -500,7 +501,7 @@ pub(super) fn result_table(
 /// values as their code-list labels (a `group` cell by its row's `breakdown`).
 pub(super) fn result_table_with(
     table: &ResultTable,
-    chart_unit: Option<&str>,
+    chart_unit: Option<Unit>,
     caption: Option<&str>,
     words: Vocabulary<'_>,
 ) -> Table {
@@ -516,7 +517,7 @@ pub(super) fn result_table_with(
                 .map(|(c, v)| {
                     let by_name = words.unit(c, v);
                     let unit = match (by_name, v) {
-                        (None, Value::Float(_)) => chart_unit.map(str::to_string),
+                        (None, Value::Float(_)) => chart_unit,
                         (u, _) => u,
                     };
                     let text = match v {
@@ -528,7 +529,7 @@ pub(super) fn result_table_with(
                         Value::Text(t) => value_label(c, t),
                         // No figure reads as a dash, as in the headline tables, not a blank.
                         Value::Null => "–".to_string(),
-                        _ => format_value(v, unit.as_deref()),
+                        _ => format_value(v, unit),
                     };
                     if v.as_f64().is_some() || v.is_suppressed() || *v == Value::Null {
                         Cell::number(text)

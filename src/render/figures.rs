@@ -5,6 +5,7 @@
 use super::context::ReportData;
 use super::format::{format_number, format_value};
 use super::words::period_label;
+use crate::analysis::Unit;
 use crate::disclosure::DisclosedMetric;
 use crate::run::{ResultTable, Value};
 
@@ -13,7 +14,7 @@ use crate::run::{ResultTable, Value};
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Figure {
     pub value: f64,
-    pub unit: String,
+    pub unit: Unit,
     pub shown: bool,
     /// What a rate rests on when that is fewer than [`SMALL_BASE`] (its numerator, when
     /// shown, and its denominator): printed beside it, "52.9% (9 of 17)".
@@ -29,16 +30,27 @@ pub(super) fn counts_children(denominator: &str) -> bool {
     !denominator.contains("session")
 }
 
+/// Whether metric `id`'s denominator counts children, as the analysis declaring it says
+/// (a metric without a denominator counts children).
+pub(super) fn metric_counts_children(data: &ReportData, id: &str) -> bool {
+    data.analyses
+        .iter()
+        .flat_map(|a| &a.meta.metrics)
+        .find(|s| s.id == id)
+        .and_then(|s| s.denominator.as_deref())
+        .is_none_or(counts_children)
+}
+
 /// The n printed beside a rate on a small base: "(9 of 17)", or "(of 17)" without its
 /// numerator.
 pub(super) fn base_note(numerator: Option<f64>, denominator: f64) -> String {
     match numerator {
         Some(k) => format!(
             "({} of {})",
-            format_number(k, "count"),
-            format_number(denominator, "count")
+            format_number(k, Unit::Count),
+            format_number(denominator, Unit::Count)
         ),
-        None => format!("(of {})", format_number(denominator, "count")),
+        None => format!("(of {})", format_number(denominator, Unit::Count)),
     }
 }
 
@@ -49,7 +61,7 @@ impl Figure {
         if m.value_suppressed {
             Some(Figure {
                 value: 0.0,
-                unit: m.row.unit.clone(),
+                unit: m.row.unit,
                 shown: false,
                 base: None,
             })
@@ -58,7 +70,7 @@ impl Figure {
                 .row
                 .denominator
                 .filter(|d| {
-                    m.row.unit == "percent"
+                    m.row.unit == Unit::Percent
                         && children
                         && !m.denominator_suppressed
                         && *d > 0.0
@@ -67,7 +79,7 @@ impl Figure {
                 .map(|d| (m.row.numerator.filter(|_| !m.numerator_suppressed), d));
             m.row.value.map(|value| Figure {
                 value,
-                unit: m.row.unit.clone(),
+                unit: m.row.unit,
                 shown: true,
                 base,
             })
@@ -76,7 +88,7 @@ impl Figure {
 
     /// The figure as printed: formatted by its unit, with its n when the base is small.
     pub fn text(&self) -> String {
-        let figure = format_number(self.value, &self.unit);
+        let figure = format_number(self.value, self.unit);
         match self.base {
             Some((k, n)) => format!("{figure} {}", base_note(k, n)),
             None => figure,
@@ -102,16 +114,7 @@ pub(super) fn metric_figure(
                 && m.group == group
                 && breakdown.is_none_or(|b| m.breakdown == b)
         })
-        .and_then(|m| {
-            let children = data
-                .analyses
-                .iter()
-                .flat_map(|a| &a.meta.metrics)
-                .find(|s| s.id == m.row.metric)
-                .and_then(|s| s.denominator.as_deref())
-                .is_none_or(counts_children);
-            Figure::of(m, children)
-        })
+        .and_then(|m| Figure::of(m, metric_counts_children(data, &m.row.metric)))
 }
 
 /// A metric's headline figure (breakdown and group `all`) for one period, as disclosed.
@@ -164,10 +167,10 @@ fn movement(from: &Option<Figure>, to: &Option<Figure>, points: &str) -> Movemen
         (_, Some(f)) if !f.shown => Movement::Suppressed,
         (Some(a), Some(b)) => {
             let d = b.value - a.value;
-            let size = if a.unit == "percent" {
+            let size = if a.unit == Unit::Percent {
                 format!("{:.1} {points}", d.abs())
             } else {
-                format_number(d.abs(), &a.unit)
+                format_number(d.abs(), a.unit)
             };
             if d.abs() < 0.05 {
                 Movement::Same
@@ -184,7 +187,7 @@ fn movement(from: &Option<Figure>, to: &Option<Figure>, points: &str) -> Movemen
 /// A change in a table cell: "up 1.2 pts", "no change", `c` when either side is suppressed.
 pub(super) fn short_change(from: &Option<Figure>, to: &Option<Figure>) -> String {
     let on = small_base(from, to)
-        .map(|n| format!(" (on {})", format_number(n, "count")))
+        .map(|n| format!(" (on {})", format_number(n, Unit::Count)))
         .unwrap_or_default();
     match movement(from, to, "pts") {
         Movement::Suppressed => crate::run::value::SUPPRESSED.to_string(),
@@ -199,7 +202,7 @@ pub(super) fn short_change(from: &Option<Figure>, to: &Option<Figure>) -> String
 pub(super) fn change_text(from: Option<Figure>, to: Option<Figure>) -> String {
     // A change on a small base says so: a few children move a rate a long way.
     let on = small_base(&from, &to)
-        .map(|n| format!(" (on a base of {})", format_number(n, "count")))
+        .map(|n| format!(" (on a base of {})", format_number(n, Unit::Count)))
         .unwrap_or_default();
     match movement(&from, &to, "percentage points") {
         Movement::Suppressed => "not shown (a figure is suppressed)".to_string(),
@@ -237,7 +240,7 @@ impl<'a> Reference<'a> {
 
     /// A row's figure formatted by its unit.
     fn formatted(&self, row: &[Value]) -> String {
-        format_value(&row[self.value], Some(&row[self.unit].to_string()))
+        format_value(&row[self.value], row[self.unit].to_string().parse().ok())
     }
 
     /// The figure for `measure` in `year` for `cohort`, formatted; `None` when not published.
@@ -305,10 +308,10 @@ pub(super) const NEIGHBOURS: &str = "reference/la_comparators";
 mod tests {
     use super::*;
 
-    fn figure(value: f64, unit: &str, shown: bool) -> Option<Figure> {
+    fn figure(value: f64, unit: Unit, shown: bool) -> Option<Figure> {
         Some(Figure {
             value,
-            unit: unit.into(),
+            unit,
             shown,
             base: None,
         })
@@ -321,7 +324,7 @@ mod tests {
         let small = |k: f64, v: f64| {
             Some(Figure {
                 value: v,
-                unit: "percent".into(),
+                unit: Unit::Percent,
                 shown: true,
                 base: Some((Some(k), 17.0)),
             })
@@ -337,34 +340,49 @@ mod tests {
             "up 11.8 pts (on 17)"
         );
         // 30 or more: no n (the figure alone).
-        assert_eq!(show(&figure(52.9, "percent", true)), "52.9%");
+        assert_eq!(show(&figure(52.9, Unit::Percent, true)), "52.9%");
     }
 
     #[test]
     fn changes_are_worded_in_points_for_percentages() {
         // 9.4% - 8.1% = 1.3 percentage points
         assert_eq!(
-            change_text(figure(8.1, "percent", true), figure(9.4, "percent", true)),
+            change_text(
+                figure(8.1, Unit::Percent, true),
+                figure(9.4, Unit::Percent, true)
+            ),
             "up 1.3 percentage points"
         );
         // 18.5 - 20.0 = -1.5
         assert_eq!(
-            change_text(figure(20.0, "mean", true), figure(18.5, "mean", true)),
+            change_text(
+                figure(20.0, Unit::Mean, true),
+                figure(18.5, Unit::Mean, true)
+            ),
             "down 1.5"
         );
         // 5.01 - 5.0 = 0.01, under 0.05
         assert_eq!(
-            change_text(figure(5.0, "percent", true), figure(5.01, "percent", true)),
+            change_text(
+                figure(5.0, Unit::Percent, true),
+                figure(5.01, Unit::Percent, true)
+            ),
             "unchanged"
         );
-        assert!(change_text(None, figure(1.0, "count", true)).starts_with("not comparable"));
+        assert!(change_text(None, figure(1.0, Unit::Count, true)).starts_with("not comparable"));
         // A suppressed figure at either end hides the change too.
         assert!(
-            change_text(figure(3.0, "count", false), figure(9.0, "count", true))
-                .starts_with("not shown")
+            change_text(
+                figure(3.0, Unit::Count, false),
+                figure(9.0, Unit::Count, true)
+            )
+            .starts_with("not shown")
         );
         assert_eq!(
-            short_change(&figure(3.0, "count", true), &figure(9.0, "count", false)),
+            short_change(
+                &figure(3.0, Unit::Count, true),
+                &figure(9.0, Unit::Count, false)
+            ),
             "c"
         );
     }

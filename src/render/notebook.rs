@@ -14,6 +14,7 @@ use super::blocks::result_table;
 use super::chart;
 use super::document::{self, Block, Figure, Inline, Report};
 use super::provenance::{draft_banner, notebook_provenance};
+use crate::analysis::Unit;
 use crate::analysis::spec::{ChartKind, ChartSpec};
 use crate::run::{ResultTable, RunOutput};
 use chrono::{DateTime, Utc};
@@ -54,7 +55,7 @@ struct CellChart {
     #[serde(default)]
     y_label: Option<String>,
     #[serde(default)]
-    unit: Option<String>,
+    unit: Option<Unit>,
 }
 
 fn error(path: &Path, line: usize, message: String) -> RenderError {
@@ -137,7 +138,7 @@ impl Notebook {
                                 panels: None,
                                 comparators: Vec::new(),
                                 x_label: None,
-                                unit: parsed.unit.unwrap_or_else(|| "count".into()),
+                                unit: parsed.unit.unwrap_or(Unit::Count),
                                 forest: None,
                             }))
                         };

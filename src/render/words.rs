@@ -1,6 +1,7 @@
 //! The reports' vocabulary in one place: how a column, a breakdown or a metric id is named
 //! for a reader, and which unit a column's name implies.
 
+use crate::analysis::Unit;
 use crate::run::Value;
 
 /// A column name as a label: underscores to spaces, first letter capitalised and known
@@ -73,7 +74,7 @@ pub fn heading(name: &str) -> String {
 }
 
 /// The display unit a column's name implies, used when no chart says otherwise.
-pub fn unit_for_column(name: &str, value: &Value) -> Option<&'static str> {
+pub fn unit_for_column(name: &str, value: &Value) -> Option<Unit> {
     let n = name.to_ascii_lowercase();
     let words: Vec<&str> = n.split('_').collect();
     // Scores first: a national Attainment 8 figure is a score, never a percentage.
@@ -82,7 +83,7 @@ pub fn unit_for_column(name: &str, value: &Value) -> Option<&'static str> {
         .any(|w| matches!(*w, "attainment8" | "sdq" | "score" | "mean" | "a8"))
         && !n.ends_with("_rate")
     {
-        Some("score")
+        Some(Unit::Score)
     } else if n.ends_with("_rate")
         || n.starts_with("rate_")
         || n.contains("_rate_")
@@ -91,16 +92,16 @@ pub fn unit_for_column(name: &str, value: &Value) -> Option<&'static str> {
         || n.starts_with("national")
         || n.starts_with("all_pupils")
     {
-        Some("percent")
+        Some(Unit::Percent)
     } else if n
         .split('_')
         .any(|w| matches!(w, "amount" | "spend" | "cost" | "pounds"))
     {
-        Some("pounds")
+        Some(Unit::Pounds)
     } else if n.contains("mean") || n.contains("average") {
-        Some("mean")
+        Some(Unit::Mean)
     } else if matches!(value, Value::Int(_)) {
-        Some("count")
+        Some(Unit::Count)
     } else {
         None
     }
@@ -264,7 +265,7 @@ pub fn category_label(column: &str, text: &str) -> String {
 #[derive(Debug, Clone, Copy)]
 pub struct Vocabulary<'a> {
     labels: Option<&'a std::collections::BTreeMap<String, String>>,
-    units: Option<&'a std::collections::BTreeMap<String, String>>,
+    units: Option<&'a std::collections::BTreeMap<String, Unit>>,
 }
 
 impl<'a> Vocabulary<'a> {
@@ -291,11 +292,11 @@ impl<'a> Vocabulary<'a> {
     }
 
     /// A column's unit: its declared unit, else [`unit_for_column`] of its name.
-    pub fn unit(&self, column: &str, value: &Value) -> Option<String> {
+    pub fn unit(&self, column: &str, value: &Value) -> Option<Unit> {
         if let Some(u) = self.units.and_then(|u| u.get(column)) {
-            return Some(u.clone());
+            return Some(*u);
         }
-        unit_for_column(column, value).map(str::to_string)
+        unit_for_column(column, value)
     }
 }
 

@@ -2,9 +2,7 @@
 //! analyses' results; each cell's result becomes the table `cell_<n>` for the cells after it.
 
 use super::{ResultTable, convert};
-use crate::arrow::datatypes::Schema;
-use crate::engine::{Engine, EngineError};
-use std::sync::Arc;
+use crate::engine::{Engine, EngineError, Rows, TableName};
 
 /// A cell that failed: which one (1-based) and the engine's error, whose line and column
 /// are within that cell's SQL.
@@ -26,12 +24,8 @@ pub fn run_cells<'a>(
         let fail = |error| CellError { cell, error };
         let batches = engine.query(sql).map_err(fail)?;
         let table = convert::to_table(&batches);
-        let schema = batches
-            .first()
-            .map(|b| b.schema())
-            .unwrap_or_else(|| Arc::new(Schema::empty()));
         engine
-            .register(None, &format!("cell_{cell}"), schema, batches)
+            .register(TableName::bare(&format!("cell_{cell}")), Rows::of(batches))
             .map_err(fail)?;
         results.push(table);
     }

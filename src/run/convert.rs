@@ -101,9 +101,7 @@ fn formatted(array: &ArrayRef) -> Vec<Value> {
 /// non-empty value (text when a column is all empty), so a model's table can be registered
 /// for the analyses that depend on it.
 pub fn to_batch(table: &ResultTable) -> Result<RecordBatch, crate::arrow::error::ArrowError> {
-    use crate::arrow::array::{
-        BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
-    };
+    use crate::arrow::array::{BooleanArray, Date32Array, Float64Array, Int64Array, StringArray};
     use crate::arrow::datatypes::{Field, Schema};
     use std::sync::Arc;
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
@@ -116,42 +114,24 @@ pub fn to_batch(table: &ResultTable) -> Result<RecordBatch, crate::arrow::error:
             .cloned()
             .unwrap_or(Value::Null);
         let array: ArrayRef = match kind {
-            Value::Int(_) => {
-                let mut b = Int64Builder::new();
-                cells().for_each(|v| match v {
-                    Value::Int(i) => b.append_value(*i),
-                    _ => b.append_null(),
-                });
-                Arc::new(b.finish())
-            }
-            Value::Float(_) => {
-                let mut b = Float64Builder::new();
-                cells().for_each(|v| b.append_option(v.as_f64()));
-                Arc::new(b.finish())
-            }
-            Value::Bool(_) => {
-                let mut b = BooleanBuilder::new();
-                cells().for_each(|v| match v {
-                    Value::Bool(x) => b.append_value(*x),
-                    _ => b.append_null(),
-                });
-                Arc::new(b.finish())
-            }
-            Value::Date(_) => {
-                let mut b = Date32Builder::new();
-                cells().for_each(|v| match v {
-                    Value::Date(d) => b.append_value((*d - epoch).num_days() as i32),
-                    _ => b.append_null(),
-                });
-                Arc::new(b.finish())
-            }
+            Value::Int(_) => Arc::new(Int64Array::from_iter(cells().map(|v| match v {
+                Value::Int(i) => Some(*i),
+                _ => None,
+            }))),
+            Value::Float(_) => Arc::new(Float64Array::from_iter(cells().map(Value::as_f64))),
+            Value::Bool(_) => Arc::new(BooleanArray::from_iter(cells().map(|v| match v {
+                Value::Bool(x) => Some(*x),
+                _ => None,
+            }))),
+            Value::Date(_) => Arc::new(Date32Array::from_iter(cells().map(|v| match v {
+                Value::Date(d) => Some((*d - epoch).num_days() as i32),
+                _ => None,
+            }))),
             Value::Text(_) | Value::Null | Value::Suppressed => {
-                let mut b = StringBuilder::new();
-                cells().for_each(|v| match v {
-                    Value::Null => b.append_null(),
-                    other => b.append_value(other.to_string()),
-                });
-                Arc::new(b.finish())
+                Arc::new(StringArray::from_iter(cells().map(|v| match v {
+                    Value::Null => None,
+                    other => Some(other.to_string()),
+                })))
             }
         };
         fields.push(Field::new(name, array.data_type().clone(), true));

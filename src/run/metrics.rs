@@ -3,7 +3,7 @@
 //! (`year_to_date` or `complete`), so the history need not store it.
 
 use super::value::{ResultTable, Value};
-use crate::analysis::MetricSpec;
+use crate::analysis::{MetricSpec, Unit};
 use crate::contract::{Season, Term};
 use serde::Serialize;
 
@@ -20,7 +20,7 @@ pub struct MetricRow {
     pub numerator: Option<f64>,
     pub denominator: Option<f64>,
     pub value: Option<f64>,
-    pub unit: String,
+    pub unit: Unit,
 }
 
 #[cfg(test)]
@@ -37,7 +37,7 @@ impl MetricRow {
             numerator: None,
             denominator: None,
             value: Some(value),
-            unit: "percent".into(),
+            unit: Unit::Percent,
         }
     }
 }
@@ -92,7 +92,7 @@ pub fn extract(
             numerator: numerator.and_then(|i| r[i].as_f64()),
             denominator: denominator.and_then(|i| r[i].as_f64()),
             value: r[value].as_f64(),
-            unit: spec.unit.clone(),
+            unit: spec.unit,
         })
         .collect())
 }
@@ -149,7 +149,7 @@ pub fn to_csv(rows: &[MetricRow], term: Term) -> String {
             num(r.numerator),
             num(r.denominator),
             num(r.value),
-            quote(&r.unit),
+            quote(r.unit.as_str()),
             period_status(&r.time_period, Some(term))
         ));
     }

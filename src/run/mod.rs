@@ -20,7 +20,7 @@ pub use value::{ResultTable, Value};
 use crate::analysis::{self, Analysis, AnalysisError};
 use crate::catalog::{Catalog, DataFile};
 use crate::contract::Term;
-use crate::engine::Engine;
+use crate::engine::{Engine, Rows, TableName};
 use crate::output::write_atomic;
 use crate::period::Period;
 use chrono::{DateTime, Utc};
@@ -164,84 +164,60 @@ pub fn prepare_with(
         message: e.message,
     };
     for t in &catalog.tables {
-        match &t.stored {
-            Some(path) => engine.register_parquet(&t.name, t.schema.clone(), path),
-            None => engine.register(None, &t.name, t.schema.clone(), t.batches.clone()),
-        }
-        .map_err(fail)?;
+        let rows = match &t.stored {
+            Some(path) => Rows::Parquet(t.schema.clone(), path.clone()),
+            None => Rows::Batches(t.schema.clone(), t.batches.clone()),
+        };
+        engine
+            .register(TableName::bare(&t.name), rows)
+            .map_err(fail)?;
     }
     let (schema, batch) = params::table(period, parameters);
     engine
-        .register(None, "params", schema, vec![batch])
+        .register(
+            TableName::bare("params"),
+            Rows::Batches(schema, vec![batch]),
+        )
         .map_err(fail)?;
     Ok(())
 }
 
-/// Runs `analyses` (with `only` and their dependencies, when given) for `term`.
+/// How [`run`] goes: which analyses, whether profiled, the result cache, and whether the
+/// engine is already set up. `RunOptions::default()` runs everything on a fresh engine.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions<'a> {
+    /// Only these analyses and what they depend on; `None`: every analysis.
+    pub only: Option<&'a [String]>,
+    /// Keep each analysis's executed plan with its operators' rows and times
+    /// (`cohort run --profile`: where a slow analysis spends its time); runs everything,
+    /// taking nothing from the result cache, to time it.
+    pub profile: bool,
+    /// Reuse every result the result cache holds under an unchanged key and keep each
+    /// result run; `None`: run everything, keep nothing.
+    pub cache: Option<&'a reuse::ResultCache>,
+    /// The engine is already set up ([`prepare`] or [`prepare_with`]), so earlier analyses'
+    /// results stay registered (the query shell runs what each statement needs, once).
+    pub prepared: bool,
+}
+
+/// Runs `analyses` for `term` as `options` say: wave by wave, each wave's analyses in
+/// parallel, each result registered for the waves after it.
 pub fn run(
     catalog: &Catalog,
     analyses: &[Analysis],
     engine: &dyn Engine,
     term: Term,
-    only: Option<&[String]>,
+    options: RunOptions<'_>,
 ) -> Result<RunOutput, RunError> {
-    run_with(catalog, analyses, engine, term, only, false)
-}
-
-/// [`run`], keeping each analysis's executed plan with its operators' rows and times when
-/// `profile` (`cohort run --profile`: where a slow analysis spends its time).
-pub fn run_with(
-    catalog: &Catalog,
-    analyses: &[Analysis],
-    engine: &dyn Engine,
-    term: Term,
-    only: Option<&[String]>,
-    profile: bool,
-) -> Result<RunOutput, RunError> {
-    prepare(engine, catalog, term)?;
-    run_prepared(catalog, analyses, engine, term, only, profile)
-}
-
-/// [`run_with`] on an engine [`prepare`] has already set up, so that results of earlier
-/// analyses stay registered (the query shell runs what each statement needs, once): wave
-/// by wave, each wave's analyses in parallel, each result registered for the waves after it.
-pub fn run_prepared(
-    catalog: &Catalog,
-    analyses: &[Analysis],
-    engine: &dyn Engine,
-    term: Term,
-    only: Option<&[String]>,
-    profile: bool,
-) -> Result<RunOutput, RunError> {
-    run_prepared_cached(catalog, analyses, engine, term, only, profile, None)
-}
-
-/// [`run_with`], reusing every result the result cache holds under an unchanged key and
-/// keeping each result it runs (`cache` `None`: run everything, keep nothing).
-pub fn run_cached(
-    catalog: &Catalog,
-    analyses: &[Analysis],
-    engine: &dyn Engine,
-    term: Term,
-    only: Option<&[String]>,
-    profile: bool,
-    cache: Option<&reuse::ResultCache>,
-) -> Result<RunOutput, RunError> {
-    prepare(engine, catalog, term)?;
-    run_prepared_cached(catalog, analyses, engine, term, only, profile, cache)
-}
-
-/// [`run_prepared`] with the result cache: an analysis whose key is unchanged is taken
-/// from it (a profiled run runs everything, to time it).
-pub fn run_prepared_cached(
-    catalog: &Catalog,
-    analyses: &[Analysis],
-    engine: &dyn Engine,
-    term: Term,
-    only: Option<&[String]>,
-    profile: bool,
-    cache: Option<&reuse::ResultCache>,
-) -> Result<RunOutput, RunError> {
+    let RunOptions {
+        only,
+        profile,
+        cache,
+        prepared,
+    } = options;
+    if !prepared {
+        prepare(engine, catalog, term)?;
+    }
     let keys = match cache {
         Some(c) => reuse::keys(
             analyses,
@@ -296,12 +272,11 @@ pub fn run_prepared_cached(
         for (a, result) in todo.iter().zip(done) {
             let (run, batches) = result?;
             let (schema_name, table_name) = analysis::table_name(a.id());
-            let schema = batches
-                .first()
-                .map(|b| b.schema())
-                .unwrap_or_else(|| std::sync::Arc::new(crate::arrow::datatypes::Schema::empty()));
             engine
-                .register(Some(&schema_name), &table_name, schema, batches)
+                .register(
+                    TableName::in_schema(&schema_name, &table_name),
+                    Rows::of(batches),
+                )
                 .map_err(|e| RunError::Engine {
                     engine: engine.name().into(),
                     message: e.message,

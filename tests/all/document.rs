@@ -201,7 +201,7 @@ fn spec(kind: ChartKind, title: &str, y: &[&str], comparators: &[&str], unit: &s
         comparators: comparators.iter().map(|s| s.to_string()).collect(),
         y_label: "Absence, % of sessions".into(),
         x_label: Some("Term".into()),
-        unit: unit.into(),
+        unit: unit.parse().expect("a known unit"),
         forest: None,
     }
 }

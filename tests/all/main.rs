@@ -2,6 +2,7 @@
 //! DuckDB, Typst), so one binary instead of twenty saves nineteen links on a cold build.
 
 mod analysis_tests;
+mod architecture;
 mod ballista;
 mod board;
 mod browser;

@@ -59,24 +59,7 @@ fn visible(html: &str) -> String {
         }
     }
     // Tags become line breaks, so each cell and label is its own line.
-    let mut out = String::with_capacity(text.len());
-    let mut in_tag = false;
-    for c in text.chars() {
-        match c {
-            '<' => {
-                in_tag = true;
-                out.push('\n');
-            }
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&#39;", "'")
-        .replace("&quot;", "\"")
+    text_of(&text)
 }
 
 /// Why a word of the visible text is not a reader's word, or `None` when it is.

@@ -1,7 +1,7 @@
 //! The DataFusion engine: an in-memory `SessionContext` over the catalog's Arrow tables.
 
 use super::limits::{self, LimitHit, Limits};
-use super::{Engine, EngineError, gate};
+use super::{Engine, EngineError, Rows, TableName, gate};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::{MemTable, MemorySchemaProvider};
@@ -18,7 +18,6 @@ use datafusion::sql::parser::{DFParserBuilder, Statement as DFStatement};
 use datafusion::sql::sqlparser::ast::Statement;
 use std::future::Future;
 use std::num::NonZeroUsize;
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
@@ -316,40 +315,32 @@ impl Engine for DataFusionEngine {
         "datafusion"
     }
 
-    fn register(
-        &self,
-        schema: Option<&str>,
-        name: &str,
-        arrow_schema: SchemaRef,
-        batches: Vec<RecordBatch>,
-    ) -> Result<(), EngineError> {
-        let table = MemTable::try_new(arrow_schema, vec![batches]).map_err(to_error)?;
-        let reference = table_reference(&self.ctx, schema, name)?;
-        self.ctx
-            .register_table(reference, Arc::new(table))
-            .map_err(to_error)?;
-        Ok(())
-    }
-
-    fn register_parquet(
-        &self,
-        name: &str,
-        arrow_schema: SchemaRef,
-        path: &Path,
-    ) -> Result<(), EngineError> {
-        let absolute = std::fs::canonicalize(path)
-            .map_err(|e| EngineError::new(format!("cannot find {}: {e}", path.display())))?;
-        let location = absolute
-            .to_str()
-            .ok_or_else(|| EngineError::new(format!("{}: not a UTF-8 path", absolute.display())))?;
-        self.runtime()?.block_on(async {
-            let _ = self.ctx.deregister_table(name).map_err(to_error)?;
-            let options = ParquetReadOptions::default().schema(&arrow_schema);
-            self.ctx
-                .register_parquet(name, location, options)
-                .await
-                .map_err(to_error)
-        })
+    fn register(&self, table: TableName<'_>, rows: Rows) -> Result<(), EngineError> {
+        let reference = table_reference(&self.ctx, table.schema, table.name)?;
+        match rows {
+            Rows::Batches(arrow_schema, batches) => {
+                let table = MemTable::try_new(arrow_schema, vec![batches]).map_err(to_error)?;
+                self.ctx
+                    .register_table(reference, Arc::new(table))
+                    .map_err(to_error)?;
+                Ok(())
+            }
+            Rows::Parquet(arrow_schema, path) => {
+                let absolute = std::fs::canonicalize(&path).map_err(|e| {
+                    EngineError::new(format!("cannot find {}: {e}", path.display()))
+                })?;
+                let location = absolute.to_str().ok_or_else(|| {
+                    EngineError::new(format!("{}: not a UTF-8 path", absolute.display()))
+                })?;
+                self.runtime()?.block_on(async {
+                    let options = ParquetReadOptions::default().schema(&arrow_schema);
+                    self.ctx
+                        .register_parquet(reference, location, options)
+                        .await
+                        .map_err(to_error)
+                })
+            }
+        }
     }
 
     fn query(&self, sql: &str) -> Result<Vec<RecordBatch>, EngineError> {

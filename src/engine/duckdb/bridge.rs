@@ -149,23 +149,7 @@ pub(super) fn fetch(conn: &Connection, sql: &str) -> Result<Vec<RecordBatch>, En
     let schema = normalise_schema(&older_schema(&stmt.schema())?);
     let mut out = Vec::with_capacity(newer_batches.len());
     for b in newer_batches {
-        let b = to_older(b)?;
-        let columns: Vec<ArrayRef> = b
-            .columns()
-            .iter()
-            .zip(schema.fields())
-            .map(|(c, f)| {
-                if c.data_type() == f.data_type() {
-                    Ok(c.clone())
-                } else {
-                    cast(c, f.data_type()).map_err(|e| EngineError::new(e.to_string()))
-                }
-            })
-            .collect::<Result<_, _>>()?;
-        out.push(
-            RecordBatch::try_new(schema.clone(), columns)
-                .map_err(|e| EngineError::new(e.to_string()))?,
-        );
+        out.push(cast_batch(&to_older(b)?, &schema)?);
     }
     out.retain(|b| b.num_rows() > 0);
     if out.is_empty() {

@@ -12,7 +12,7 @@ mod raw;
 mod tests;
 
 use super::limits::{self, LimitHit, Limits};
-use super::{Engine, EngineError};
+use super::{Engine, EngineError, Rows, TableName};
 use bridge::{cast_batch, fetch, normalise_schema, older_schema, sql_type, storable, to_newer};
 use datafusion::arrow::datatypes::{Field, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
@@ -20,7 +20,6 @@ use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use duckdb::Connection;
 use guards::{SpillFolder, Watchdog};
 use raw::RawDatabase;
-use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -224,36 +223,25 @@ impl Engine for DuckDbEngine {
         "duckdb"
     }
 
-    fn register(
-        &self,
-        schema: Option<&str>,
-        name: &str,
-        arrow_schema: SchemaRef,
-        batches: Vec<RecordBatch>,
-    ) -> Result<(), EngineError> {
-        self.append(schema, name, arrow_schema, batches.into_iter().map(Ok))
-    }
-
-    /// Appends the file's row groups one at a time, so the table is never held twice.
-    fn register_parquet(
-        &self,
-        name: &str,
-        arrow_schema: SchemaRef,
-        path: &Path,
-    ) -> Result<(), EngineError> {
-        let read = |e: &dyn std::fmt::Display| {
-            EngineError::new(format!("cannot read {}: {e}", path.display()))
-        };
-        let file = std::fs::File::open(path).map_err(|e| read(&e))?;
-        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-            .and_then(|b| b.build())
-            .map_err(|e| read(&e))?;
-        self.append(
-            None,
-            name,
-            arrow_schema,
-            reader.map(|b| b.map_err(|e| read(&e))),
-        )
+    /// A Parquet file's row groups are appended one at a time, so the table is never held twice.
+    fn register(&self, table: TableName<'_>, rows: Rows) -> Result<(), EngineError> {
+        let TableName { schema, name } = table;
+        match rows {
+            Rows::Batches(arrow_schema, batches) => {
+                self.append(schema, name, arrow_schema, batches.into_iter().map(Ok))
+            }
+            Rows::Parquet(arrow_schema, path) => {
+                let read = |e: &dyn std::fmt::Display| {
+                    EngineError::new(format!("cannot read {}: {e}", path.display()))
+                };
+                let file = std::fs::File::open(&path).map_err(|e| read(&e))?;
+                let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+                    .and_then(|b| b.build())
+                    .map_err(|e| read(&e))?;
+                let batches = reader.map(|b| b.map_err(|e| read(&e)));
+                self.append(schema, name, arrow_schema, batches)
+            }
+        }
     }
 
     fn query(&self, sql: &str) -> Result<Vec<RecordBatch>, EngineError> {

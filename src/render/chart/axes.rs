@@ -3,6 +3,7 @@
 
 use super::data::split_term;
 use super::style::{LABEL_PX, LINE_GAP, text_width, truncate, wrap};
+use crate::analysis::Unit;
 use crate::render::format::format_tick;
 use crate::render::words::capitalise;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
@@ -52,7 +53,7 @@ pub(super) struct ValueAxis {
 impl ValueAxis {
     /// A tick's label: the unit's style with the axis's decimals, the same text the layout
     /// measures and the painter draws.
-    pub(super) fn tick_label(&self, value: f64, unit: &str) -> String {
+    pub(super) fn tick_label(&self, value: f64, unit: Unit) -> String {
         format_tick(value, unit, self.decimals)
     }
 }
@@ -85,15 +86,14 @@ fn decimals_of(step: f64) -> usize {
 
 /// A zero-based axis for counts, rates and bars (so bar lengths and levels are honest);
 /// a padded one otherwise. Percentages stop at 100% when the data do.
-pub(super) fn value_axis(values: &[f64], unit: &str, zero_based: bool, headroom: f64) -> ValueAxis {
-    let unit = unit.to_ascii_lowercase();
+pub(super) fn value_axis(values: &[f64], unit: Unit, zero_based: bool, headroom: f64) -> ValueAxis {
     let (mut lo, mut hi) = values
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
             (a.min(*v), b.max(*v))
         });
     if !lo.is_finite() || !hi.is_finite() {
-        (lo, hi) = (0.0, if unit == "percent" { 100.0 } else { 1.0 });
+        (lo, hi) = (0.0, if unit == Unit::Percent { 100.0 } else { 1.0 });
     }
     let data_max = hi;
     if zero_based {
@@ -109,11 +109,11 @@ pub(super) fn value_axis(values: &[f64], unit: &str, zero_based: bool, headroom:
         hi += pad;
     }
     if hi - lo < 1e-9 {
-        hi = lo + if unit == "percent" { 10.0 } else { 1.0 };
+        hi = lo + if unit == Unit::Percent { 10.0 } else { 1.0 };
     }
     hi += (hi - lo) * headroom;
     let mut step = nice_step((hi - lo) / 5.0);
-    if unit == "count" || unit == "pounds" {
+    if unit == Unit::Count || unit == Unit::Pounds {
         step = if step < 1.0 {
             1.0
         } else if step == 2.5 {
@@ -133,7 +133,7 @@ pub(super) fn value_axis(values: &[f64], unit: &str, zero_based: bool, headroom:
         };
     }
     let (first, mut last) = (first as i64, last as i64);
-    if unit == "percent"
+    if unit == Unit::Percent
         && data_max <= 100.0
         && (last as f64) * step > 100.0
         && (100.0 / step).fract().abs() < 1e-9

@@ -7,7 +7,7 @@ use super::legend::{Swatch, legend_items, legend_rows, swatch_width};
 use super::style::{
     DESC_AREA, HEIGHT, LABEL_PX, LEGEND_ROW, LINE_GAP, PAD, TICK, WIDTH, text_width, truncate, wrap,
 };
-use crate::analysis::{ChartKind, ChartSpec};
+use crate::analysis::{ChartKind, ChartSpec, Unit};
 use crate::render::format::format_number;
 use crate::render::words::prettify;
 
@@ -86,7 +86,7 @@ impl Layout {
         forest: Option<&Forest>,
         frame: &Frame,
     ) -> Layout {
-        let unit = spec.unit.as_str();
+        let unit = spec.unit;
         let horizontal = spec.kind == ChartKind::HBar;
         let bars = spec.kind != ChartKind::Line;
         let n = data.categories.len().max(1);
@@ -111,8 +111,8 @@ impl Layout {
             .collect();
         let zero_based = bars
             || matches!(
-                unit.to_ascii_lowercase().as_str(),
-                "percent" | "count" | "per_100" | "pounds"
+                unit,
+                Unit::Percent | Unit::Count | Unit::Per100 | Unit::Pounds
             );
         // Value labels on single-series bars: beside horizontal bars, above vertical ones if they fit.
         // Not with comparators, whose markers would run through them (the data table has the figures).

@@ -41,7 +41,7 @@ pub(super) fn draw(
         ..
     } = &layout;
     let axis = &layout.axis;
-    let unit = spec.unit.as_str();
+    let unit = spec.unit;
     let tick_text = |v: &f64| axis.tick_label(*v, unit);
 
     let svg = svg_buffer(width, height, |root| {

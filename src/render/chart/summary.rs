@@ -2,6 +2,7 @@
 //! and how many figures are suppressed or missing.
 
 use super::data::{ChartData, Finding, Forest, Series, split_term};
+use crate::analysis::Unit;
 use crate::analysis::{ChartKind, ChartSpec};
 use crate::render::format::format_number;
 use crate::render::words::{capitalise, term_label, year_label};
@@ -143,9 +144,9 @@ pub(super) fn summarise(spec: &ChartSpec, data: &ChartData, forest: Option<&Fore
 }
 
 /// A change between two figures in words: "up 1.2 percentage points", "down 3", "no change".
-fn change(from: f64, to: f64, unit: &str) -> String {
+fn change(from: f64, to: f64, unit: Unit) -> String {
     let d = to - from;
-    let size = if unit.eq_ignore_ascii_case("percent") {
+    let size = if unit == Unit::Percent {
         format!("{:.1} percentage points", d.abs())
     } else {
         format_number(d.abs(), unit)
@@ -162,7 +163,7 @@ fn change(from: f64, to: f64, unit: &str) -> String {
 /// A chart over terms or years: one series, its latest figure against the same term a year
 /// earlier (or the year before); several, each one's latest figure in the same period.
 fn time_summary(spec: &ChartSpec, data: &ChartData) -> String {
-    let fmt = |v: f64| format_number(v, &spec.unit);
+    let fmt = |v: f64| format_number(v, spec.unit);
     let cat = |i: usize| spoken(&data.categories[i]);
     let (body, at, single) = match &data.series[..] {
         [s] => {
@@ -178,7 +179,7 @@ fn time_summary(spec: &ChartSpec, data: &ChartData) -> String {
                 .and_then(|b| data.categories.iter().position(|c| *c == b));
             let compared = match before {
                 Some(k) => match s.values[k] {
-                    Some(w) => format!(", {} on {} ({})", change(w, v, &spec.unit), cat(k), fmt(w)),
+                    Some(w) => format!(", {} on {} ({})", change(w, v, spec.unit), cat(k), fmt(w)),
                     None => format!(
                         "; {} a year earlier is {}",
                         cat(k),
@@ -222,7 +223,7 @@ fn spec_title_subject(spec: &ChartSpec) -> String {
 /// and barriers apart, and how many show none. A bar the table calls "no clear difference"
 /// is never named highest or lowest.
 fn forest_summary(spec: &ChartSpec, data: &ChartData, forest: &Forest) -> String {
-    let fmt = |v: f64| format_number(v, &spec.unit);
+    let fmt = |v: f64| format_number(v, spec.unit);
     let Some(s) = data.series.first() else {
         return String::new();
     };
@@ -299,11 +300,11 @@ fn comparator_phrases(spec: &ChartSpec, data: &ChartData, at: usize) -> Vec<Stri
         .filter_map(|c| {
             let name = lower_first(&c.name);
             match c.values.get(at).copied().flatten() {
-                Some(v) => Some(format!("{name} {}", format_number(v, &spec.unit))),
+                Some(v) => Some(format!("{name} {}", format_number(v, spec.unit))),
                 None => last_some(&c.values).map(|(j, v)| {
                     format!(
                         "{name} {} in {}",
-                        format_number(v, &spec.unit),
+                        format_number(v, spec.unit),
                         spoken(&data.categories[j])
                     )
                 }),
@@ -315,7 +316,7 @@ fn comparator_phrases(spec: &ChartSpec, data: &ChartData, at: usize) -> Vec<Stri
 /// Several series at the latest category any of them has: "In summer term 2025: a 9.7% and
 /// b 5.7%", a series without a figure there at its own latest, saying when.
 fn each_latest(spec: &ChartSpec, data: &ChartData) -> (String, usize) {
-    let fmt = |v: f64| format_number(v, &spec.unit);
+    let fmt = |v: f64| format_number(v, spec.unit);
     let cat = |i: usize| spoken(&data.categories[i]);
     let all = &data.series;
     let at = all
@@ -339,7 +340,7 @@ fn each_latest(spec: &ChartSpec, data: &ChartData) -> (String, usize) {
 }
 
 fn line_summary(spec: &ChartSpec, data: &ChartData) -> String {
-    let fmt = |v: f64| format_number(v, &spec.unit);
+    let fmt = |v: f64| format_number(v, spec.unit);
     let cat = |i: usize| spoken(&data.categories[i]);
     let (body, at) = match &data.series[..] {
         [s] if !data.series_from_column => {
@@ -375,7 +376,7 @@ fn line_summary(spec: &ChartSpec, data: &ChartData) -> String {
 }
 
 fn bar_summary(spec: &ChartSpec, data: &ChartData) -> String {
-    let fmt = |v: f64| format_number(v, &spec.unit);
+    let fmt = |v: f64| format_number(v, spec.unit);
     let many = data.series.len() > 1;
     let label = |si: usize, ci: usize| {
         let c = spoken(&data.categories[ci]);

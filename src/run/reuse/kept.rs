@@ -42,10 +42,7 @@ pub(super) fn paths(dir: &Path, id: &str, key: &str) -> [PathBuf; 3] {
 /// The entry of `id` for `key`, verified against its manifest's hashes.
 pub fn find(dir: &Path, id: &str, key: &str) -> Lookup {
     let [batches_path, table_path, meta] = paths(dir, id, key);
-    let Ok(text) = std::fs::read_to_string(&meta) else {
-        return Lookup::Miss;
-    };
-    let Ok(manifest) = serde_json::from_str::<Manifest>(&text) else {
+    let Some(manifest) = crate::output::read_json::<Manifest>(&meta) else {
         return Lookup::Miss;
     };
     if manifest.key != key || manifest.id != id {

@@ -17,7 +17,7 @@ use crate::arrow::ipc::reader::FileReader;
 use crate::arrow::ipc::writer::FileWriter;
 use crate::catalog::Catalog;
 use crate::contract::Term;
-use crate::engine::Engine;
+use crate::engine::{Engine, Rows, TableName};
 use crate::output::write_atomic;
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -357,12 +357,8 @@ pub fn run_cells_cached<'a>(
                 (table, batches)
             }
         };
-        let schema = batches
-            .first()
-            .map(|b| b.schema())
-            .unwrap_or_else(|| Arc::new(Schema::empty()));
         engine
-            .register(None, &name, schema, batches)
+            .register(TableName::bare(&name), Rows::of(batches))
             .map_err(fail)?;
         results.push(table);
     }

@@ -5,7 +5,7 @@ use super::axes::{CategoryLabels, category_labels, value_axis};
 use super::primitives::dashes;
 use super::summary::lower_first;
 use super::{ChartError, prettify, render_chart};
-use crate::analysis::{ChartKind, ChartSpec};
+use crate::analysis::{ChartKind, ChartSpec, Unit};
 use crate::run::{ResultTable, Value};
 
 fn spec(kind: ChartKind, x: &str, y: &[&str]) -> ChartSpec {
@@ -20,7 +20,7 @@ fn spec(kind: ChartKind, x: &str, y: &[&str]) -> ChartSpec {
         comparators: Vec::new(),
         y_label: "Absence, % of possible sessions".into(),
         x_label: Some("Term".into()),
-        unit: "percent".into(),
+        unit: Unit::Percent,
         forest: None,
     }
 }
@@ -186,7 +186,7 @@ fn a_series_column_splits_rows_into_lines() {
 #[test]
 fn bar_summary_names_highest_and_lowest() {
     let mut s = spec(ChartKind::Bar, "year_group", &["children"]);
-    s.unit = "count".into();
+    s.unit = Unit::Count;
     let chart = render_chart(&s, &by_year_group()).expect("chart");
     assert_eq!(
         chart.summary,
@@ -200,7 +200,7 @@ fn horizontal_bars_label_categories_and_values() {
     let mut t = by_year_group();
     t.rows[1][1] = Value::Null;
     let mut s = spec(ChartKind::HBar, "year_group", &["children"]);
-    s.unit = "pounds".into();
+    s.unit = Unit::Pounds;
     let chart = render_chart(&s, &t).expect("chart");
     assert_eq!(
         chart.summary,
@@ -298,7 +298,7 @@ fn a_suppressed_bar_is_labelled_c_above_the_baseline_not_drawn_as_a_zero() {
     t.rows.truncate(3);
     t.rows[1][1] = Value::Suppressed;
     let mut s = spec(ChartKind::Bar, "year_group", &["children"]);
-    s.unit = "count".into();
+    s.unit = Unit::Count;
     let chart = render_chart(&s, &t).expect("chart");
     assert_eq!(hollow_markers(&chart.svg), 0, "{}", chart.svg);
     assert_eq!(
@@ -409,7 +409,7 @@ fn codes_in_a_chart_print_as_their_labels() {
         ],
     };
     let mut s = spec(ChartKind::HBar, "primary_need", &["children"]);
-    s.unit = "count".into();
+    s.unit = Unit::Count;
     let chart = render_chart(&s, &t).expect("chart");
     assert!(chart.svg.contains("Foster kin"), "{}", chart.svg);
     assert!(!chart.svg.contains("foster_kin"));
@@ -449,9 +449,9 @@ fn odd_tables_never_panic() {
     let names: Vec<String> = (0..20).map(|i| format!("series_{i}")).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     for kind in [ChartKind::Line, ChartKind::Bar, ChartKind::HBar] {
-        for unit in ["percent", "count", "mean", "pounds", "odd"] {
+        for unit in Unit::ALL {
             let mut s = spec(kind, "x", &names);
-            s.unit = unit.into();
+            s.unit = unit;
             let chart = render_chart(&s, &wide).expect("chart");
             assert!(chart.svg.contains("<title>"));
             let one = ResultTable {
@@ -459,7 +459,7 @@ fn odd_tables_never_panic() {
                 rows: vec![vec![Value::Null, Value::Float(-0.0)]],
             };
             let mut s = spec(kind, "x", &["y"]);
-            s.unit = unit.into();
+            s.unit = unit;
             let chart = render_chart(&s, &one).expect("chart");
             assert!(chart.summary.ends_with('.'), "{}", chart.summary);
         }
@@ -468,16 +468,16 @@ fn odd_tables_never_panic() {
 
 #[test]
 fn value_axes_are_nice() {
-    let a = value_axis(&[8.1, 9.4], "percent", true, 0.0);
+    let a = value_axis(&[8.1, 9.4], Unit::Percent, true, 0.0);
     assert_eq!((a.lo, a.hi, a.decimals), (0.0, 10.0, 0));
     assert_eq!(a.ticks, vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
-    let a = value_axis(&[95.0, 99.0], "percent", true, 0.0);
+    let a = value_axis(&[95.0, 99.0], Unit::Percent, true, 0.0);
     assert_eq!(a.hi, 100.0);
-    let a = value_axis(&[17.0, 22.0], "mean", false, 0.0);
+    let a = value_axis(&[17.0, 22.0], Unit::Mean, false, 0.0);
     assert_eq!((a.lo, a.hi), (16.0, 24.0));
-    let a = value_axis(&[-3.0, 2.0], "count", true, 0.0);
+    let a = value_axis(&[-3.0, 2.0], Unit::Count, true, 0.0);
     assert_eq!((a.lo, a.hi), (-3.0, 2.0));
-    let a = value_axis(&[], "count", true, 0.0);
+    let a = value_axis(&[], Unit::Count, true, 0.0);
     assert_eq!((a.lo, a.hi), (0.0, 1.0));
 }
 

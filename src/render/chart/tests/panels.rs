@@ -5,7 +5,7 @@ use super::*;
 #[test]
 fn a_forest_plot_colours_bars_by_finding_and_draws_each_interval() {
     let mut s = spec(ChartKind::HBar, "factor", &["gap"]);
-    s.unit = "points".into();
+    s.unit = Unit::Points;
     s.forest = Some(crate::analysis::ForestSpec {
         lower: "lower".into(),
         upper: "upper".into(),
