@@ -26,6 +26,7 @@
 -- group = "group"
 -- breakdown_column = "breakdown"
 -- unit = "percent"
+-- better = "higher"
 --
 -- [[metric]]
 -- id = "peps.qa_green_rate"
@@ -37,6 +38,7 @@
 -- group = "group"
 -- breakdown_column = "breakdown"
 -- unit = "percent"
+-- better = "higher"
 -- ---
 WITH as_at AS (
   -- The data's date: a PEP due after it is not yet due, so neither on time nor late.

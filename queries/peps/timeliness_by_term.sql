@@ -25,6 +25,7 @@
 -- denominator = "peps_due"
 -- time_period = "term"
 -- unit = "percent"
+-- better = "higher"
 --
 -- [[metric]]
 -- id = "peps.qa_green_rate"
@@ -34,6 +35,7 @@
 -- denominator = "rated"
 -- time_period = "term"
 -- unit = "percent"
+-- better = "higher"
 -- ---
 WITH as_at AS (
   -- The data's date: a PEP due after it is not yet due, so neither on time nor late.
