@@ -815,16 +815,16 @@ impl TestCase {
     }
 }
 
+/// Each case's name with what failed in it (empty when it passed).
+pub type CaseOutcomes = Vec<(String, Vec<String>)>;
+
 /// `cohort test` on the rules in the templates folder `dir`: each case of `attention.test.toml`
 /// with what failed in it; `None` when there is no test file. A file that does not read (or a
 /// case whose figures do not) is an error naming the file.
-pub fn test_cases(
-    dir: &Path,
-    analyses: &[Analysis],
-) -> Option<Result<Vec<(String, Vec<String>)>, String>> {
+pub fn test_cases(dir: &Path, analyses: &[Analysis]) -> Option<Result<CaseOutcomes, String>> {
     let file = dir.join(TEST_FILE);
     let text = std::fs::read_to_string(&file).ok()?;
-    let run = || -> Result<Vec<(String, Vec<String>)>, String> {
+    let run = || -> Result<CaseOutcomes, String> {
         let tests: TestFile = toml::from_str(&text).map_err(|e| {
             let line = crate::analysis::file::toml_error_line(&text, &e);
             format!("{}: line {line}: {}", file.display(), e.message())
