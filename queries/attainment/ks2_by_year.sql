@@ -27,6 +27,7 @@
 -- denominator = "pupils"
 -- time_period = "academic_year"
 -- unit = "percent"
+-- better = "higher"
 --
 -- [[metric]]
 -- id = "attainment.ks2_rwm_higher_rate"
@@ -36,6 +37,7 @@
 -- denominator = "pupils"
 -- time_period = "academic_year"
 -- unit = "percent"
+-- better = "higher"
 -- ---
 WITH looked_after AS (
   -- Looked after at the KS2 tests (roll/care_periods): a period covering some day of May of

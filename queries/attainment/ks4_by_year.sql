@@ -26,6 +26,8 @@
 -- denominator = "pupils"
 -- time_period = "academic_year"
 -- unit = "mean"
+-- better = "higher"
+-- same_within = 5.0
 --
 -- [[metric]]
 -- id = "attainment.ks4_basics_4plus_rate"
@@ -35,6 +37,7 @@
 -- denominator = "pupils"
 -- time_period = "academic_year"
 -- unit = "percent"
+-- better = "higher"
 --
 -- [[metric]]
 -- id = "attainment.ks4_basics_5plus_rate"
@@ -44,6 +47,7 @@
 -- denominator = "pupils"
 -- time_period = "academic_year"
 -- unit = "percent"
+-- better = "higher"
 -- ---
 WITH looked_after AS (
   -- Looked after at the KS4 exams (roll/care_periods): a period covering some day of May of

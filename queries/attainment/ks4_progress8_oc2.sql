@@ -17,6 +17,8 @@
 -- group = "cohort"
 -- breakdown = "cohort"
 -- unit = "mean"
+-- better = "higher"
+-- same_within = 0.5
 -- label = "KS4 Progress 8"
 -- ---
 WITH ks4 AS (

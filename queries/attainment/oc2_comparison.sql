@@ -19,6 +19,7 @@
 -- group = "cohort"
 -- breakdown = "cohort"
 -- unit = "percent"
+-- better = "higher"
 --
 -- [[metric]]
 -- id = "attainment.ks4_attainment8_mean"
@@ -29,6 +30,8 @@
 -- group = "cohort"
 -- breakdown = "cohort"
 -- unit = "mean"
+-- better = "higher"
+-- same_within = 5.0
 --
 -- [[metric]]
 -- id = "attainment.ks4_basics_4plus_rate"
@@ -40,6 +43,7 @@
 -- group = "cohort"
 -- breakdown = "cohort"
 -- unit = "percent"
+-- better = "higher"
 -- ---
 WITH years AS (
   SELECT DISTINCT t.academic_year FROM terms t CROSS JOIN params p WHERE t.academic_year <= p.academic_year

@@ -36,6 +36,8 @@
 -- denominator = "possible_sessions"
 -- time_period = "term"
 -- unit = "percent"
+-- better = "lower"
+-- same_within = 1.0
 --
 -- [[metric]]
 -- id = "attendance.authorised_absence_rate"
@@ -45,6 +47,8 @@
 -- denominator = "possible_sessions"
 -- time_period = "term"
 -- unit = "percent"
+-- better = "lower"
+-- same_within = 1.0
 --
 -- [[metric]]
 -- id = "attendance.unauthorised_absence_rate"
@@ -54,6 +58,8 @@
 -- denominator = "possible_sessions"
 -- time_period = "term"
 -- unit = "percent"
+-- better = "lower"
+-- same_within = 1.0
 --
 -- [[metric]]
 -- id = "attendance.persistent_absence_rate"
@@ -63,6 +69,7 @@
 -- denominator = "pupils"
 -- time_period = "term"
 -- unit = "percent"
+-- better = "lower"
 --
 -- [[metric]]
 -- id = "attendance.severe_absence_rate"
@@ -72,6 +79,7 @@
 -- denominator = "pupils"
 -- time_period = "term"
 -- unit = "percent"
+-- better = "lower"
 --
 -- [[metric]]
 -- id = "attendance.persistent_absence_rate_enrolments"
@@ -81,6 +89,7 @@
 -- denominator = "enrolments"
 -- time_period = "term"
 -- unit = "percent"
+-- better = "lower"
 --
 -- [[metric]]
 -- id = "attendance.severe_absence_rate_enrolments"
@@ -90,6 +99,7 @@
 -- denominator = "enrolments"
 -- time_period = "term"
 -- unit = "percent"
+-- better = "lower"
 -- ---
 WITH per_pupil AS (
   SELECT child, term, ordinal, academic_year,

@@ -41,6 +41,8 @@
 -- group = "group"
 -- breakdown_column = "breakdown"
 -- unit = "percent"
+-- better = "lower"
+-- same_within = 1.0
 --
 -- [[metric]]
 -- id = "attendance.authorised_absence_rate"
@@ -52,6 +54,8 @@
 -- group = "group"
 -- breakdown_column = "breakdown"
 -- unit = "percent"
+-- better = "lower"
+-- same_within = 1.0
 --
 -- [[metric]]
 -- id = "attendance.unauthorised_absence_rate"
@@ -63,6 +67,8 @@
 -- group = "group"
 -- breakdown_column = "breakdown"
 -- unit = "percent"
+-- better = "lower"
+-- same_within = 1.0
 --
 -- [[metric]]
 -- id = "attendance.persistent_absence_rate"
@@ -74,6 +80,7 @@
 -- group = "group"
 -- breakdown_column = "breakdown"
 -- unit = "percent"
+-- better = "lower"
 --
 -- [[metric]]
 -- id = "attendance.severe_absence_rate"
@@ -85,6 +92,7 @@
 -- group = "group"
 -- breakdown_column = "breakdown"
 -- unit = "percent"
+-- better = "lower"
 -- ---
 WITH child_year AS (
   SELECT s.child, s.academic_year, max(s.age_at_31_august) AS age,

@@ -19,6 +19,7 @@
 -- group = "cohort"
 -- breakdown = "cohort"
 -- unit = "percent"
+-- better = "lower"
 --
 -- [[metric]]
 -- id = "exclusions.permanent_exclusion_rate"
@@ -30,6 +31,7 @@
 -- group = "cohort"
 -- breakdown = "cohort"
 -- unit = "percent"
+-- better = "lower"
 -- ---
 WITH covered AS (
   -- The academic years the school data covers: a year with no attendance mark and no

@@ -17,6 +17,7 @@
 -- group = "group"
 -- breakdown_column = "breakdown"
 -- unit = "per_100"
+-- better = "lower"
 --
 -- [[metric]]
 -- id = "exclusions.one_plus_suspension_rate"
@@ -28,6 +29,7 @@
 -- group = "group"
 -- breakdown_column = "breakdown"
 -- unit = "percent"
+-- better = "lower"
 --
 -- [[metric]]
 -- id = "exclusions.repeat_suspension_rate"
@@ -39,6 +41,7 @@
 -- group = "group"
 -- breakdown_column = "breakdown"
 -- unit = "percent"
+-- better = "lower"
 --
 -- [[metric]]
 -- id = "exclusions.permanent_exclusion_rate"
@@ -50,6 +53,7 @@
 -- group = "group"
 -- breakdown_column = "breakdown"
 -- unit = "percent"
+-- better = "lower"
 -- ---
 WITH in_care AS (
   -- A suspension counts only while the child was looked after (roll/care_periods).

@@ -35,6 +35,7 @@
 -- denominator = "pupils"
 -- time_period = "term"
 -- unit = "per_100"
+-- better = "lower"
 --
 -- [[metric]]
 -- id = "exclusions.one_plus_suspension_rate"
@@ -44,6 +45,7 @@
 -- denominator = "pupils"
 -- time_period = "term"
 -- unit = "percent"
+-- better = "lower"
 --
 -- [[metric]]
 -- id = "exclusions.repeat_suspension_rate"
@@ -53,6 +55,7 @@
 -- denominator = "pupils"
 -- time_period = "term"
 -- unit = "percent"
+-- better = "lower"
 --
 -- [[metric]]
 -- id = "exclusions.permanent_exclusion_rate"
@@ -62,6 +65,7 @@
 -- denominator = "pupils"
 -- time_period = "term"
 -- unit = "percent"
+-- better = "lower"
 -- ---
 WITH in_care AS (
   -- A suspension counts only while the child was looked after (roll/care_periods): one

@@ -26,6 +26,7 @@
 -- denominator = "pupils"
 -- time_period = "academic_year"
 -- unit = "per_100"
+-- better = "lower"
 --
 -- [[metric]]
 -- id = "exclusions.one_plus_suspension_rate"
@@ -35,6 +36,7 @@
 -- denominator = "pupils"
 -- time_period = "academic_year"
 -- unit = "percent"
+-- better = "lower"
 --
 -- [[metric]]
 -- id = "exclusions.repeat_suspension_rate"
@@ -44,6 +46,7 @@
 -- denominator = "pupils"
 -- time_period = "academic_year"
 -- unit = "percent"
+-- better = "lower"
 --
 -- [[metric]]
 -- id = "exclusions.permanent_exclusion_rate"
@@ -53,6 +56,7 @@
 -- denominator = "pupils"
 -- time_period = "academic_year"
 -- unit = "percent"
+-- better = "lower"
 --
 -- [[metric]]
 -- id = "exclusions.sessions_lost_per_pupil_suspended"
@@ -61,6 +65,8 @@
 -- denominator = "pupils_suspended"
 -- time_period = "academic_year"
 -- unit = "mean"
+-- better = "lower"
+-- same_within = 1.0
 -- ---
 WITH in_care AS (
   -- A suspension counts only while the child was looked after (roll/care_periods): one

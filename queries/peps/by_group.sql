@@ -26,6 +26,7 @@
 -- group = "group"
 -- breakdown_column = "breakdown"
 -- unit = "percent"
+-- better = "higher"
 --
 -- [[metric]]
 -- id = "peps.qa_green_rate"
@@ -37,6 +38,7 @@
 -- group = "group"
 -- breakdown_column = "breakdown"
 -- unit = "percent"
+-- better = "higher"
 -- ---
 WITH due AS (
   SELECT d.academic_year, d.sw_team, d.qa_rating, d.is_on_time, d.is_due,

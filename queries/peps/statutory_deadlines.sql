@@ -33,6 +33,7 @@
 -- group = "group"
 -- breakdown_column = "breakdown"
 -- unit = "percent"
+-- better = "higher"
 -- label = "Initial PEP within 20 school days of entering care"
 --
 -- [[metric]]
@@ -44,6 +45,7 @@
 -- group = "group"
 -- breakdown_column = "breakdown"
 -- unit = "percent"
+-- better = "higher"
 -- label = "New PEP within 10 school days of a change of school"
 -- ---
 WITH judged AS (

@@ -25,6 +25,7 @@
 -- denominator = "peps_due"
 -- time_period = "term"
 -- unit = "percent"
+-- better = "higher"
 --
 -- [[metric]]
 -- id = "peps.qa_green_rate"
@@ -34,6 +35,7 @@
 -- denominator = "rated"
 -- time_period = "term"
 -- unit = "percent"
+-- better = "higher"
 -- ---
 WITH flagged AS (
   SELECT d.*, d.term AS t_term FROM peps.due d

@@ -27,6 +27,7 @@
 -- group = "age_group"
 -- breakdown = "age_group"
 -- unit = "percent"
+-- better = "higher"
 -- ---
 WITH aged AS (
   SELECT a.term, t.ordinal, a.activity,

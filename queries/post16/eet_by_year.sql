@@ -27,6 +27,7 @@
 -- group = "age_group"
 -- breakdown = "age_group"
 -- unit = "percent"
+-- better = "lower"
 --
 -- [[metric]]
 -- id = "eet.eet_rate"
@@ -38,6 +39,7 @@
 -- group = "age_group"
 -- breakdown = "age_group"
 -- unit = "percent"
+-- better = "higher"
 -- ---
 WITH aged AS (
   SELECT concat(CAST(o.year - 1 AS VARCHAR), '-', substr(CAST(o.year AS VARCHAR), 3, 2)) AS academic_year,

@@ -37,6 +37,7 @@
 -- group = "group"
 -- breakdown_column = "breakdown"
 -- unit = "percent"
+-- better = "higher"
 -- ---
 SELECT term, breakdown, "group",
        count(*) AS requests,

@@ -25,6 +25,7 @@
 -- time_period = "term"
 -- group = "year_group"
 -- unit = "percent"
+-- better = "higher"
 -- ---
 WITH judged AS (
   SELECT g.child, CASE WHEN g.on_track THEN 1 ELSE 0 END AS on_track,

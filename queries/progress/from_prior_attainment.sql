@@ -17,6 +17,7 @@
 -- group = "prior"
 -- breakdown = "ks2_prior_attainment"
 -- unit = "percent"
+-- better = "higher"
 -- ---
 WITH latest_ks2 AS (
   SELECT child, reading_score, maths_score FROM (

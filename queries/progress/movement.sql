@@ -24,6 +24,7 @@
 -- time_period = "term"
 -- group = "subject"
 -- unit = "percent"
+-- better = "higher"
 -- ---
 WITH ranked AS (
   SELECT g.child, g.term, g.subject,

@@ -26,6 +26,7 @@
 -- time_period = "term"
 -- group = "subject"
 -- unit = "percent"
+-- better = "higher"
 -- ---
 WITH judged AS (
   SELECT g.term, t.ordinal, g.subject, CASE WHEN g.on_track THEN 1 ELSE 0 END AS on_track

@@ -15,6 +15,7 @@
 -- denominator = "children"
 -- time_period = "academic_year"
 -- unit = "percent"
+-- better = "lower"
 -- label = "3 or more placements in the year"
 --
 -- [[metric]]
@@ -24,6 +25,7 @@
 -- denominator = "pupils"
 -- time_period = "academic_year"
 -- unit = "percent"
+-- better = "lower"
 -- label = "At least one school move in the year"
 -- ---
 WITH years AS (

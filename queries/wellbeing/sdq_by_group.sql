@@ -16,6 +16,8 @@
 -- group = "group"
 -- breakdown_column = "breakdown"
 -- unit = "mean"
+-- better = "lower"
+-- same_within = 1.0
 --
 -- [[metric]]
 -- id = "sdq.concern_rate"
@@ -27,6 +29,7 @@
 -- group = "group"
 -- breakdown_column = "breakdown"
 -- unit = "percent"
+-- better = "lower"
 -- ---
 WITH scored AS (
   SELECT o.child, o.sdq_score AS score, h.sex,

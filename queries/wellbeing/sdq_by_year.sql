@@ -24,6 +24,8 @@
 -- denominator = "scored"
 -- time_period = "academic_year"
 -- unit = "mean"
+-- better = "lower"
+-- same_within = 1.0
 --
 -- [[metric]]
 -- id = "sdq.concern_rate"
@@ -33,6 +35,7 @@
 -- denominator = "scored"
 -- time_period = "academic_year"
 -- unit = "percent"
+-- better = "lower"
 --
 -- [[metric]]
 -- id = "sdq.normal_rate"
@@ -42,6 +45,7 @@
 -- denominator = "scored"
 -- time_period = "academic_year"
 -- unit = "percent"
+-- better = "higher"
 --
 -- [[metric]]
 -- id = "sdq.borderline_rate"
@@ -60,6 +64,7 @@
 -- denominator = "eligible"
 -- time_period = "academic_year"
 -- unit = "percent"
+-- better = "higher"
 -- ---
 WITH eligible AS (
   SELECT concat(CAST(o.year - 1 AS VARCHAR), '-', substr(CAST(o.year AS VARCHAR), 3, 2)) AS academic_year,

@@ -14,6 +14,8 @@
 -- denominator = "children"
 -- time_period = "term"
 -- unit = "mean"
+-- better = "lower"
+-- same_within = 1.0
 --
 -- [[metric]]
 -- id = "sdq.improved_band_rate"
@@ -23,6 +25,7 @@
 -- denominator = "children"
 -- time_period = "term"
 -- unit = "percent"
+-- better = "higher"
 -- ---
 WITH scored AS (
   SELECT q.child, q.assessment_date, q.total_score,

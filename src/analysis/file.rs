@@ -58,6 +58,34 @@ pub struct MetricSpec {
     /// breakdowns (sex, phase, ...) in one table; overrides `breakdown`.
     #[serde(default)]
     pub breakdown_column: Option<String>,
+    /// Which way is better for children (`higher`: reaching the expected standard; `lower`:
+    /// absence), so that a reader is told "better" or "worse" without knowing; presentation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub better: Option<Better>,
+    /// For a figure whose 95% interval its counts cannot give (a rate over sessions, an
+    /// average score): a difference smaller than this (the unit's own) is "about the same".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_within: Option<f64>,
+}
+
+/// Which way a metric's figure is better for children.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Better {
+    /// A higher figure is better (PEPs on time, reaching the expected standard).
+    Higher,
+    /// A lower figure is better (absence, suspensions).
+    Lower,
+}
+
+impl Better {
+    /// +1 when higher is better, -1 when lower is: a difference times this is "how much better".
+    pub fn sign(self) -> f64 {
+        match self {
+            Better::Higher => 1.0,
+            Better::Lower => -1.0,
+        }
+    }
 }
 
 /// The front matter of an analysis file.
@@ -248,6 +276,24 @@ impl Analysis {
                 ));
             }
         }
+        if let Some(m) = meta
+            .metrics
+            .iter()
+            .find(|m| m.same_within.is_some_and(|w| !(w.is_finite() && w > 0.0)))
+        {
+            let line = lines[1..end]
+                .iter()
+                .position(|l| l.contains("same_within"))
+                .map_or(1, |i| i + 2);
+            return Err(fm_err(
+                line,
+                format!(
+                    "metric `{}`: same_within {}: expected a number above 0",
+                    m.id,
+                    m.same_within.unwrap_or_default()
+                ),
+            ));
+        }
         let sql: String = lines[end + 1..].join("\n");
         if normalise_sql(&sql).is_empty() {
             return Err(fm_err(end + 2, "SQL after the front matter".into()));
@@ -433,6 +479,39 @@ mod tests {
     }
 
     #[test]
+    fn a_direction_of_good_is_higher_or_lower_and_checked_at_parse() {
+        let metric = |better: &str| {
+            let m = format!(
+                "-- [[metric]]\n-- id = \"a.rate\"\n-- value = \"rate\"\n-- time_period = \"term\"\n-- unit = \"percent\"\n{better}-- ---\nSELECT"
+            );
+            GOOD.replacen("-- ---\nSELECT", &m, 1)
+        };
+        let ok = Analysis::parse(
+            Path::new("q.sql"),
+            "a/b",
+            &metric("-- better = \"lower\"\n"),
+        )
+        .expect("`lower` is a direction");
+        assert_eq!(ok.meta.metrics[0].better, Some(Better::Lower));
+        // Line 11: the metric's `better` line (the metric is lines 6 to 11).
+        let e = Analysis::parse(Path::new("q.sql"), "a/b", &metric("-- better = \"up\"\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("q.sql:11:") && e.contains("`up`"), "{e}");
+        let e = Analysis::parse(
+            Path::new("q.sql"),
+            "a/b",
+            &metric("-- better = \"lower\"\n-- same_within = -1.0\n"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("q.sql:12:") && e.contains("same_within -1: expected a number above 0"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn every_shipped_metric_names_itself_once() {
         // The reader's name of a metric is its front matter's `label`: every `[[metric]]`
         // under queries/ gives one, and an id declared twice gives the same name twice.
@@ -458,5 +537,30 @@ mod tests {
             Some("PEPs completed on time"),
             "a label read off queries/peps by hand"
         );
+    }
+
+    #[test]
+    fn every_shipped_metric_declared_twice_has_one_direction_of_good() {
+        // `better` says which way is good for children: an id declared by two analyses
+        // (the OC2 rows and all children's) must not say "higher" in one and "lower" in the other.
+        let queries = Path::new(env!("CARGO_MANIFEST_DIR")).join("queries");
+        let analyses = crate::analysis::load_all(&queries).expect("queries/ reads");
+        let mut seen = std::collections::BTreeMap::new();
+        for m in analyses.iter().flat_map(|a| &a.meta.metrics) {
+            let first = seen
+                .entry(m.id.clone())
+                .or_insert((m.better, m.same_within));
+            assert_eq!(*first, (m.better, m.same_within), "{}", m.id);
+        }
+        // Read off by hand: absence is better lower, reaching the standard higher.
+        assert_eq!(
+            seen["attendance.persistent_absence_rate"].0,
+            Some(Better::Lower)
+        );
+        assert_eq!(
+            seen["attainment.ks2_rwm_expected_rate"].0,
+            Some(Better::Higher)
+        );
+        assert_eq!(seen["roll.children"].0, None);
     }
 }

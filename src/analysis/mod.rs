@@ -14,7 +14,7 @@ pub mod spec;
 pub mod unit;
 
 pub use error::AnalysisError;
-pub use file::{Analysis, FrontMatter, Level, MetricSpec, Restates};
+pub use file::{Analysis, Better, FrontMatter, Level, MetricSpec, Restates};
 pub use spec::{ChartKind, ChartSpec, ForestSpec};
 pub use unit::{Unit, UnknownUnit};
 

@@ -336,7 +336,7 @@ mod tests {
             numerator: None,
             denominator: None,
             value: Some(value),
-            unit: "percent".into(),
+            unit: crate::analysis::Unit::Percent,
         }
     }
 

@@ -101,6 +101,10 @@ pub fn check_templates(
         }
         templates.push(t);
     }
+    // The attention rules the templates' `attention()` reads: values, metrics, sections.
+    found
+        .errors
+        .extend(crate::render::attention::check(dir, analyses));
     if let (Some(catalog), Some(term)) = (catalog, term) {
         let graph = lineage::build(&Contract::current(), data, analyses, &templates);
         // Each reason, with the sections it leaves without figures.

@@ -411,6 +411,21 @@ pub fn run_all(
             });
         }
     }
+    // The attention rules' hand-worked cases, beside the templates.
+    let rules = "attention rules";
+    if filter.is_none_or(|f| rules.contains(f)) {
+        let (analyses, _drafts) = load_analyses_or_drafts(project)?;
+        if let Some(cases) = crate::render::attention::test_cases(&project.templates, &analyses) {
+            let file = project.templates.join(crate::render::attention::TEST_FILE);
+            for (case, failures) in cases.map_err(|e| bad(&file, e))? {
+                outcomes.push(Outcome {
+                    analysis: rules.to_string(),
+                    case,
+                    failures,
+                });
+            }
+        }
+    }
     Ok(outcomes)
 }
 

@@ -318,13 +318,13 @@ mod tests {
             metric("attendance.pa", 21.0),
         ];
         let same = diff(
-            "t",
+            summer(),
             &side(1, "datafusion", &a, &f, &m1),
             &side(2, "datafusion", &a, &f, &m1),
         );
         assert!(same.figures.is_empty());
         let added = diff(
-            "t",
+            summer(),
             &side(1, "datafusion", &a, &f, &m1),
             &side(2, "duckdb", &a, &f, &m2),
         );

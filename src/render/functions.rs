@@ -1,12 +1,14 @@
 //! The functions a template calls (`chart`, `table`, `metric`, `metric_value`, `change`,
-//! `headlines`, `years`, `national`, `rows`, `describe`) and its globals, registered for one
+//! `headlines`, `years`, `year_charts`, `national`, `rows`, `describe`) and its globals, registered for one
 //! report. Each reads only the disclosed run it is given.
 
 use super::blocks::{chart_block, headlines_block, table_block, years_block};
 use super::context::ReportData;
 use super::document::{Block, BlockStore};
 use super::escape::escape;
-use super::figures::{Figure, NATIONAL, Reference, change_text, latest_national, metric_figure};
+use super::figures::{
+    Figure, NATIONAL, NEIGHBOURS, Reference, change_text, latest_national, metric_figure,
+};
 use super::lookups::{invalid, lookup, require_metric};
 use super::words::period_label;
 use minijinja::value::{Kwargs, Value as JValue};
@@ -21,7 +23,8 @@ pub(super) const READS: &[(&str, &[&str])] = &[
     ("national", &[NATIONAL]),
     ("headlines", &[NATIONAL]),
     ("years", &[NATIONAL]),
-    ("attention", &[NATIONAL]),
+    ("attention", &[NATIONAL, NEIGHBOURS]),
+    ("year_charts", &[NATIONAL, NEIGHBOURS]),
 ];
 
 /// The value of one metric row, by id, period, breakdown and group.
@@ -100,6 +103,13 @@ pub(super) fn register(
     let (d, st) = (data.clone(), store.clone());
     env.add_function("headlines", move |ids: Vec<String>| {
         headlines_block(&d, &ids).map(|b| placeholder(&st, b))
+    });
+    let (d, st) = (data.clone(), store.clone());
+    env.add_function("year_charts", move |ids: Vec<String>, kwargs: Kwargs| {
+        let group: Option<String> = kwargs.get("group")?;
+        kwargs.assert_all_used()?;
+        let group = group.unwrap_or_else(|| "all".into());
+        super::governors::year_charts_block(&d, &ids, &group).map(|b| placeholder(&st, b))
     });
     let (d, st) = (data.clone(), store);
     env.add_function("years", move |ids: Vec<String>, kwargs: Kwargs| {

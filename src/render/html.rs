@@ -268,6 +268,9 @@ th, td { border-bottom: 1px solid var(--rule); padding: 0.25rem 0.6rem; text-ali
 th { background: var(--bg-alt); }
 td.num { text-align: right; }
 .callout { border-left: 5px solid var(--accent); background: var(--bg-alt); padding: 0.6rem 1rem; }
+.small-charts { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 0.6rem 1.2rem; }
+@media (max-width: 700px) { .small-charts { grid-template-columns: minmax(0, 1fr); } }
+.small-charts figure.chart { margin: 0; }
 .provenance { margin-top: 3rem; border-top: 1px solid var(--rule); font-size: 0.8rem; color: var(--muted); }
 .provenance table { font-size: 0.75rem; }
 code { font-size: 0.85em; }

@@ -11,7 +11,7 @@ pub mod document;
 pub mod notebook;
 pub mod template;
 
-mod attention;
+pub mod attention;
 mod blocks;
 mod build;
 mod context;
@@ -20,6 +20,7 @@ pub(crate) mod escape;
 mod figures;
 mod format;
 mod functions;
+mod governors;
 mod html;
 mod lookups;
 mod pdf;

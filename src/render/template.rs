@@ -170,7 +170,7 @@ fn metrics_in(text: &str) -> Vec<String> {
         .iter()
         .flat_map(|c| first_string_args(text, c))
         .collect();
-    for call in ["headlines(", "years("] {
+    for call in ["headlines(", "years(", "year_charts("] {
         ids.extend(list_string_args(text, call));
     }
     ids.sort();

@@ -106,15 +106,19 @@ fn board_report_suppresses_small_numbers_and_shows_no_child() {
     year_on_year_summary_matches_the_figures(&html, &out.path().join("run/metrics.csv"));
 }
 
-/// The summary page's first year-on-year table shows the OC2 cohort's recorded figure each year
-/// (the group DfE's national figure describes, one basis per comparison) and the change on the
-/// year before, and it comes before the contents.
+/// The summary page opens with the year-on-year charts of the OC2 cohort, before the
+/// contents; the first year-on-year table shows the OC2 cohort's recorded figure each year
+/// (the group DfE's national figure describes, one basis per comparison) and the change on
+/// the year before.
 fn year_on_year_summary_matches_the_figures(html: &str, metrics: &std::path::Path) {
+    let charts = html
+        .find("<section class=\"small-charts\">")
+        .expect("the year-on-year charts");
+    let contents = html.find("aria-label=\"Contents\"").expect("contents");
+    assert!(charts < contents, "the charts open the report");
     let summary = html
         .find("Year on year, children looked after 12 months at 31 March (the OC2 cohort):")
         .expect("a year-on-year table");
-    let contents = html.find("aria-label=\"Contents\"").expect("contents");
-    assert!(summary < contents, "the summary comes first");
     let from = html[..summary].rfind("<table").expect("a table");
     let table = tables(&html[from..].replacen("<table class=\"headlines\">", "<table>", 1))
         .into_iter()
@@ -158,6 +162,21 @@ fn year_on_year_summary_matches_the_figures(html: &str, metrics: &std::path::Pat
     // Statistical neighbours: the mean of Peterborough's ten neighbours' 2024-25 figures for
     // children looked after 12 months in the shipped DfE comparators is 8.83, shown 8.8%.
     assert_eq!(row[6], "8.8% (2024/25)");
+    // The overall absence chart's sentence opens with the same recorded figure and compares
+    // it with the year before in words (which way is better is the metric's own).
+    let chart = &html[html
+        .find("id=\"year-chart-attendance-overall-absence-rate\"")
+        .expect("the overall absence chart")..];
+    let sentence = &chart[chart.find("chart-summary\">").expect("its sentence") + 15..];
+    assert!(
+        sentence.starts_with(&format!("{now:.1}% in 2024/25: ")),
+        "{}",
+        &sentence[..200.min(sentence.len())]
+    );
+    assert!(
+        sentence[..sentence.find('<').unwrap_or(0)]
+            .contains(&format!("the year before ({before:.1}%)"))
+    );
 }
 
 /// Dates written as dd/mm/yyyy or yyyy-mm-dd in the text.

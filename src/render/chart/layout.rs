@@ -29,6 +29,15 @@ impl Frame {
         min_plot: 180,
         span: None,
     };
+
+    /// A chart set three across: drawn 270 pixels wide (scaled to a third of the page, its
+    /// labels a little smaller than a full chart's), room for "2024/25" under each of three years.
+    pub(super) const THIRD: Frame = Frame {
+        width: 270,
+        min_height: 170,
+        min_plot: 100,
+        span: None,
+    };
 }
 
 /// Where everything goes on a line, bar or forest chart, measured before anything is drawn;

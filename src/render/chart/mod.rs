@@ -93,6 +93,22 @@ pub fn render_chart_with_breaks(
     table: &ResultTable,
     breaks: &[String],
 ) -> Result<RenderedChart, ChartError> {
+    render_in(spec, table, breaks, &Frame::FULL)
+}
+
+/// [`render_chart`] drawn a third of the page wide, for charts set three across (the
+/// governors' first page of small year-on-year charts).
+pub fn render_small(spec: &ChartSpec, table: &ResultTable) -> Result<RenderedChart, ChartError> {
+    render_in(spec, table, &[], &Frame::THIRD)
+}
+
+/// Draws a chart in `frame` (small multiples keep their own panel frames).
+fn render_in(
+    spec: &ChartSpec,
+    table: &ResultTable,
+    breaks: &[String],
+    frame: &Frame,
+) -> Result<RenderedChart, ChartError> {
     if table.rows.is_empty() {
         let summary = "No data for this chart.".to_string();
         let svg = finish_svg(&draw_empty()?, spec, &summary);
@@ -149,7 +165,7 @@ pub fn render_chart_with_breaks(
     let raw = if panelled.is_some() {
         draw_panels(spec, &data)?
     } else {
-        draw(spec, &data, forest.as_ref(), &Frame::FULL)?
+        draw(spec, &data, forest.as_ref(), frame)?
     };
     let svg = finish_svg(&raw, spec, &summary);
     Ok(RenderedChart {

@@ -244,6 +244,33 @@ fn figure(f: &Figure, out: &mut String) {
     }
 }
 
+/// Small charts three across (the governors' first page): each kept whole, its title, its
+/// drawing and its sentence, with the alt text a screen reader reads.
+fn small_figures(bs: &[Block], last_level: &mut u8, out: &mut String) {
+    out.push_str("\n#grid(columns: (1fr, 1fr, 1fr), column-gutter: 1.1em, row-gutter: 0.9em,\n");
+    for b in bs {
+        match b {
+            Block::Figure(f) => {
+                let alt = format!("{}. {}", f.title.trim_end_matches('.'), f.summary);
+                let _ = writeln!(
+                    out,
+                    "[#block(breakable: false, width: 100%)[#text(weight: \"bold\", size: 9pt)[{}] \\\n#image(bytes({}), format: \"svg\", width: 100%, alt: {})\n#text(size: 8pt, fill: luma(50))[{}]]],",
+                    text(&f.title),
+                    string_literal(&f.svg),
+                    string_literal(&alt),
+                    text(&f.summary),
+                );
+            }
+            other => {
+                let mut inner = String::new();
+                blocks(std::slice::from_ref(other), last_level, &mut inner);
+                let _ = writeln!(out, "[{inner}],");
+            }
+        }
+    }
+    out.push_str(")\n");
+}
+
 /// Blocks as Typst markup. Heading levels never skip one (PDF/UA-1): a level deeper than
 /// the one before plus one is raised to it.
 fn blocks(bs: &[Block], last_level: &mut u8, out: &mut String) {
@@ -278,6 +305,11 @@ fn blocks(bs: &[Block], last_level: &mut u8, out: &mut String) {
                 blocks(inner, last_level, out);
                 out.push_str("\n]\n");
             }
+            Block::Section {
+                class,
+                blocks: inner,
+                ..
+            } if class == super::governors::SMALL_CHARTS => small_figures(inner, last_level, out),
             Block::Section { blocks: inner, .. } => blocks(inner, last_level, out),
             Block::Code(code) => {
                 let _ = writeln!(
