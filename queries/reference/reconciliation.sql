@@ -1,6 +1,6 @@
 -- ---
 -- id = "reference/reconciliation"
--- version = 3
+-- version = 4
 -- title = "Our figures for past years beside the authority's own DfE-published figures"
 -- description = "For each past academic year, the figure cohort computed for the OC2 cohort (children looked after 12 months at 31 March: attendance/absence_by_year on the pupil basis, attainment/oc2_comparison) beside the authority's own figure as DfE published it (reference/la_comparators), with the pupils each counts and the gap. A gap has three usual causes, named in `explanation`: different pupils (DfE matches the 903 to the school census; cohort uses the authority's own enrolments), a different basis (DfE's absence covers six half terms of compulsory school age pupils) and coverage (a year cohort holds only in part). Only figures on 10 or more of our pupils are reconciled: smaller ones are not published."
 -- depends_on = ["reference/la_comparators", "attendance/absence_by_year", "attainment/oc2_comparison"]
@@ -39,7 +39,7 @@ SELECT o.academic_year, o.measure, d.label, d.unit,
        o.value - d.la_value AS difference,
        CASE
          WHEN d.la_value IS NULL AND d.la_symbol IS NOT NULL
-           THEN concat('DfE printed ', d.la_symbol, ' for this figure (', d.source_file, ')')
+           THEN concat('DfE printed ', d.la_symbol, ' in place of this figure, so there is nothing to set ours beside')
          WHEN p.la_value IS NOT NULL AND o.pupils <> p.la_value
            THEN concat('pupils differ: cohort counts ', CAST(o.pupils AS VARCHAR), ', DfE ', CAST(CAST(p.la_value AS BIGINT) AS VARCHAR),
                        CASE WHEN o.measure LIKE 'attendance.%' THEN '; DfE counts six half terms of pupils of compulsory school age matched to the school census' ELSE '; DfE matches the 903 to the national pupil database' END)

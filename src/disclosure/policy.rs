@@ -108,9 +108,9 @@ const PUBLISHED_NOTES: Notes = Notes {
 percentages and averages that rest on them or on fewer than 10 children, nor amounts of money spent on \
 1 to 4 children; where a hidden figure could be worked out from a total, from another breakdown of the \
 same table, from a percentage beside it or from another report of this publication, a further figure is \
-hidden too (DfE's symbol and practice; this project's thresholds, domain.md section 10). A zero is always \
-shown. Charts leave a gap where a figure is suppressed. No child is named or identifiable in this \
-report.",
+hidden too (DfE's symbol and practice, at the thresholds above). A zero is always shown, and a group \
+the data does not record at all reads \"not recorded\", never 0. Charts leave a gap where a figure is \
+suppressed. No child is named or identifiable in this report.",
         ),
     ]],
 };

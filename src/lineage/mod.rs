@@ -36,6 +36,17 @@ impl Kind {
             Kind::Section => "report section",
         }
     }
+
+    /// The kind's name for many of it, as a column heading says it ("analyses").
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::File => "data files",
+            Kind::Table => "tables",
+            Kind::Analysis => "analyses",
+            Kind::Metric => "metrics",
+            Kind::Section => "report sections",
+        }
+    }
 }
 
 /// One node: its kind and its name (`attendance`, `attendance/sessions_by_term`, `termly-impact § Attendance`).
@@ -269,9 +280,9 @@ pub fn dot(g: &Graph) -> String {
             _ => "box",
         };
         out.push(format!(
-            "  subgraph \"cluster_{}\" {{ label=\"{}s\"; rank=same;",
+            "  subgraph \"cluster_{}\" {{ label=\"{}\"; rank=same;",
             kind.label(),
-            kind.label()
+            kind.plural()
         ));
         for n in g.nodes.iter().filter(|n| n.kind == kind) {
             out.push(format!(
@@ -341,6 +352,19 @@ mod tests {
             "{text}"
         );
         assert!(dot(&g).contains("\"analysis:roll/a\" -> \"analysis:roll/b\";"));
+        // Column headings and clusters in the plural as it is spelled.
+        assert!(dot(&g).contains("label=\"analyses\""), "{}", dot(&g));
+        let drawn = svg::svg(&g);
+        for heading in [
+            "Data files",
+            "Tables",
+            "Analyses",
+            "Metrics",
+            "Report sections",
+        ] {
+            assert!(drawn.contains(&format!(">{heading}</text>")), "{heading}");
+        }
+        assert!(!drawn.contains("Analysiss"));
     }
 
     /// An SSDA903 XML return of one child, with no episodes.

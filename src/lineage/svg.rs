@@ -105,9 +105,9 @@ pub fn svg(g: &Graph) -> String {
     )];
     for (i, k) in KINDS.iter().enumerate() {
         out.push(format!(
-            "<text x=\"{}\" y=\"20\" font-weight=\"bold\" font-size=\"13\">{}s</text>",
+            "<text x=\"{}\" y=\"20\" font-weight=\"bold\" font-size=\"13\">{}</text>",
             i as f64 * COLUMN + 10.0,
-            esc(&capitalise(k.label()))
+            esc(&capitalise(k.plural()))
         ));
     }
     for (a, b) in &g.edges {

@@ -118,8 +118,15 @@ pub(super) fn chart_block(data: &ReportData, id: &str, kwargs: &Kwargs) -> Resul
         .into_iter()
         .map(|r| r.into_iter().map(|(c, n)| (label(&c), n)).collect())
         .collect();
+    // The counts of children by the names the chart's columns now have (their labels).
+    let counts: Vec<String> = analysis.meta.suppress.iter().map(|c| label(c)).collect();
     let table = with_table.unwrap_or(true).then(|| {
-        let mut t = result_table(&data_table, Some(spec.unit), None);
+        let mut t = result_table_with(
+            &data_table,
+            Some(spec.unit),
+            None,
+            Vocabulary::counting(&counts),
+        );
         add_small_bases(&mut t, &data_table.columns, &notes);
         t
     });
@@ -289,16 +296,42 @@ fn add_small_bases(table: &mut Table, names: &[String], notes: &[Vec<(String, St
     }
 }
 
-/// `table(id, columns=, limit=, term_only=, caption=, where=)`: an analysis's result as a
-/// table in the analysis's own words.
+/// `table(id, columns=, limit=, term_only=, caption=, where=, labels=, in_full=)`: an
+/// analysis's result as a table in the analysis's own words (or the template's, with `labels=`).
 pub(super) fn table_block(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<Block, Error> {
     let columns: Option<Vec<String>> = kwargs.get("columns")?;
     let limit: Option<usize> = kwargs.get("limit")?;
     let term_only: Option<bool> = kwargs.get("term_only")?;
     let caption: Option<String> = kwargs.get("caption")?;
     let condition: Option<String> = kwargs.get("where")?;
+    // `labels={"column": "Heading"}` names columns for this table's readers (a school's
+    // designated teacher) where the analysis's own labels are an analyst's shorthand.
+    // `in_full=true` keeps a long table in the body: a list that is the document's purpose
+    // (the children an officer follows up), not a table of figures to look things up in.
+    let in_full: Option<bool> = kwargs.get("in_full")?;
+    let headings: Option<minijinja::Value> = kwargs.get("labels")?;
+    let headings = headings
+        .map(|v| -> Result<Vec<(String, String)>, Error> {
+            v.try_iter()?
+                .map(|k| {
+                    let heading = v.get_item(&k)?;
+                    Ok((k.to_string(), heading.to_string()))
+                })
+                .collect()
+        })
+        .transpose()?;
     kwargs.assert_all_used()?;
     let (analysis, run) = lookup(data, id)?;
+    let mut meta = analysis.meta.clone();
+    if let Some(h) = headings {
+        if let Some((c, _)) = h.iter().find(|(c, _)| !run.result.columns.contains(c)) {
+            return Err(invalid(format!(
+                "`labels=` of `{id}` names no column `{c}` (columns: {})",
+                run.result.columns.join(", ")
+            )));
+        }
+        meta.labels.extend(h);
+    }
     let shown = &run.result;
     let mut table = if term_only.unwrap_or(false) {
         rows_for_term(shown, &data.run.term.to_string())
@@ -333,13 +366,11 @@ pub(super) fn table_block(data: &ReportData, id: &str, kwargs: &Kwargs) -> Resul
     if let Some(n) = limit {
         table.rows.truncate(n);
     }
-    let mut shown = result_table_with(
-        &table,
-        None,
-        caption.as_deref(),
-        Vocabulary::of(&analysis.meta),
-    );
+    let mut shown = result_table_with(&table, None, caption.as_deref(), Vocabulary::of(&meta));
     add_small_bases(&mut shown, &table.columns, &notes);
+    if in_full.unwrap_or(false) {
+        shown.class = Some(super::appendix::IN_FULL.into());
+    }
     Ok(Block::Table(Box::new(shown)))
 }
 
@@ -527,6 +558,9 @@ pub(super) fn result_table_with(
                             _ => value_label(c, t),
                         },
                         Value::Text(t) => value_label(c, t),
+                        // A count of children the data does not record at all (no kinship rows)
+                        // is "not recorded", never 0 nor a dash that might be read as one.
+                        Value::Null if words.counts_children(c) => "not recorded".to_string(),
                         // No figure reads as a dash, as in the headline tables, not a blank.
                         Value::Null => "–".to_string(),
                         _ => format_value(v, unit),

@@ -5,7 +5,7 @@ use super::document::{self, Block, Inline, Report};
 use super::provenance::{
     draft_banner, draft_block, provenance_blocks, school_provenance, sources_blocks,
 };
-use super::{RenderError, ReportTemplate, attention, escape, functions, words};
+use super::{RenderError, ReportTemplate, appendix, attention, escape, functions, words};
 use crate::analysis::Analysis;
 use crate::contract::Term;
 use crate::disclosure::policy::{Notes, Run};
@@ -53,27 +53,30 @@ pub fn report(
     let markdown = fill(template, &data, globals)?;
     let store = markdown.1;
     let mut body = document::parse_markdown(&markdown.0, Some(&store));
-    // A governor's or a school's document speaks of children, schools and years; what an
-    // auditor needs (notes, sources, provenance) follows one annex heading at the end.
+    // Long tables and grids with no clear difference go to an appendix after the body,
+    // each leaving a sentence that points to it.
+    let appendix = appendix::gather(&mut body);
+    // Every document speaks of children, schools and years; what an auditor needs (notes,
+    // sources, analysis ids and versions, provenance) follows one annex heading at the end.
     let school_page = template.meta.audience == Audience::School;
-    let annex = matches!(template.meta.audience, Audience::Board | Audience::School);
-    if let Some(banner) = draft_banner(&data.run.drafts) {
-        if annex {
-            let n = data.run.drafts.len();
-            body.insert(
-                0,
-                draft_block(format!(
-                    "DRAFT, not for publication: {n} {} changed since the figures were last approved (named in the technical annex).",
-                    if n == 1 { "analysis has" } else { "analyses have" }
-                )),
-            );
-            body.push(annex_heading());
-            body.push(Block::Paragraph(vec![Inline::Text(banner)]));
-        } else {
-            body.insert(0, draft_block(banner));
-        }
-    } else if annex {
-        body.push(annex_heading());
+    let banner = draft_banner(&data.run.drafts);
+    if banner.is_some() {
+        let n = data.run.drafts.len();
+        body.insert(
+            0,
+            draft_block(format!(
+                "DRAFT, not for publication: {n} {} changed since the figures were last approved (named in the technical annex).",
+                if n == 1 { "analysis has" } else { "analyses have" }
+            )),
+        );
+    }
+    body.extend(appendix);
+    body.push(annex_heading());
+    if !school_page {
+        body.push(annex_line(data.policy.notes().is_some()));
+    }
+    if let Some(banner) = banner {
+        body.push(Block::Paragraph(vec![Inline::Text(banner)]));
     }
     if let Some(notes) = data.policy.notes() {
         // On a school's one sheet the annex heading stands for the notes' own heading.
@@ -108,14 +111,27 @@ pub fn report(
     })
 }
 
-/// The heading of the technical annex that closes a board or school document: after it,
-/// and only after it, analysis ids, versions, file names and rules by reference.
+/// The heading of the technical annex that closes every document: after it, and only
+/// after it, analysis ids, versions, file names and rules by reference.
 fn annex_heading() -> Block {
     Block::Heading {
         level: 2,
         id: ANNEX_ID.into(),
         text: vec![Inline::Text("Technical annex".into())],
     }
+}
+
+/// The line under the annex heading of a document longer than one sheet; `protected` when
+/// notes on suppressed figures follow.
+fn annex_line(protected: bool) -> Block {
+    Block::Paragraph(vec![Inline::Text(format!(
+        "For checking and reproducing the figures: {}the analyses behind each section with their versions, and the data files they read.",
+        if protected {
+            "how they are protected, "
+        } else {
+            ""
+        }
+    ))])
 }
 
 /// The anchor of the technical annex heading (`#technical-annex`).

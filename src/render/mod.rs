@@ -11,6 +11,7 @@ pub mod document;
 pub mod notebook;
 pub mod template;
 
+mod appendix;
 pub mod attention;
 mod blocks;
 mod build;

@@ -108,24 +108,51 @@ impl ReportTemplate {
 
     /// The body's sections (split at Markdown headings; the text before the first is
     /// "Opening"), each with the analyses and metrics its calls name: for lineage and provenance.
+    /// A heading written with template syntax (`### {{ outcome }}` in a loop, `## {{ school_name }}`)
+    /// is no name a reader knows: its calls count to the heading above it, or to the
+    /// template's title when there is none.
     pub fn sections(&self) -> Vec<Section> {
         let mut out: Vec<Section> = Vec::new();
         let mut heading = "Opening".to_string();
+        // The headings above the current line: level and words.
+        let mut above: Vec<(usize, String)> = Vec::new();
         let mut text = String::new();
         let flush = |heading: &str, text: &str, out: &mut Vec<Section>| {
             let (analyses, metrics) = (analyses_in(text), metrics_in(text));
-            if !analyses.is_empty() || !metrics.is_empty() {
-                out.push(Section {
+            if analyses.is_empty() && metrics.is_empty() {
+                return;
+            }
+            match out.iter_mut().find(|s| s.heading == heading) {
+                Some(s) => {
+                    s.analyses.extend(analyses);
+                    s.analyses.sort();
+                    s.analyses.dedup();
+                    s.metrics.extend(metrics);
+                    s.metrics.sort();
+                    s.metrics.dedup();
+                }
+                None => out.push(Section {
                     heading: heading.to_string(),
                     analyses,
                     metrics,
-                });
+                }),
             }
         };
         for line in self.body.lines() {
             if let Some(h) = line.strip_prefix('#') {
                 flush(&heading, &text, &mut out);
-                heading = h.trim_start_matches('#').trim().to_string();
+                let level = 1 + h.chars().take_while(|c| *c == '#').count();
+                let words = h.trim_start_matches('#').trim().to_string();
+                above.retain(|(l, _)| *l < level);
+                heading = if words.contains("{{") || words.contains("{%") {
+                    above
+                        .last()
+                        .map(|(_, w)| w.clone())
+                        .unwrap_or_else(|| self.meta.title.clone())
+                } else {
+                    above.push((level, words.clone()));
+                    words
+                };
                 text.clear();
             } else {
                 text.push_str(line);
@@ -285,6 +312,29 @@ mod tests {
         assert_eq!(
             (s[2].heading.as_str(), s[2].metrics.clone()),
             ("Deeper", vec!["c.d".to_string()])
+        );
+    }
+
+    #[test]
+    fn a_heading_in_template_syntax_counts_to_the_heading_above_it() {
+        let t = ReportTemplate::parse(
+            Path::new("t.md"),
+            "t",
+            "+++\ntitle = \"Our children at this school\"\naudience = \"board\"\n+++\n## {{ school_name }}\n{{ chart(\"s/a\") }}\n## Factors\ntext\n{% for o in xs %}\n### {{ o }}\n{{ table(\"f/b\") }}\n{% endfor %}\n## After\n{{ chart(\"x/y\") }}",
+        )
+        .unwrap();
+        let s = t.sections();
+        let got: Vec<(&str, Vec<String>)> = s
+            .iter()
+            .map(|s| (s.heading.as_str(), s.analyses.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Our children at this school", vec!["s/a".to_string()]),
+                ("Factors", vec!["f/b".to_string()]),
+                ("After", vec!["x/y".to_string()]),
+            ]
         );
     }
 }

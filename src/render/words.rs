@@ -266,6 +266,9 @@ pub fn category_label(column: &str, text: &str) -> String {
 pub struct Vocabulary<'a> {
     labels: Option<&'a std::collections::BTreeMap<String, String>>,
     units: Option<&'a std::collections::BTreeMap<String, Unit>>,
+    /// Columns that count children (the analysis's `suppress` list): an empty one is a
+    /// group the data does not record, "not recorded", never a dash that might be read as 0.
+    counts: &'a [String],
 }
 
 impl<'a> Vocabulary<'a> {
@@ -273,13 +276,24 @@ impl<'a> Vocabulary<'a> {
     pub const NONE: Vocabulary<'static> = Vocabulary {
         labels: None,
         units: None,
+        counts: &[],
     };
+
+    /// Only which columns count children (by the names the table's columns have).
+    pub fn counting(counts: &'a [String]) -> Self {
+        Vocabulary {
+            labels: None,
+            units: None,
+            counts,
+        }
+    }
 
     /// The labels and units an analysis declares for its columns.
     pub fn of(meta: &'a crate::analysis::FrontMatter) -> Self {
         Vocabulary {
             labels: Some(&meta.labels),
             units: Some(&meta.units),
+            counts: &meta.suppress,
         }
     }
 
@@ -289,6 +303,11 @@ impl<'a> Vocabulary<'a> {
             .and_then(|l| l.get(column))
             .cloned()
             .unwrap_or_else(|| heading(column))
+    }
+
+    /// Whether `column` counts children, so that an empty cell of it is "not recorded".
+    pub fn counts_children(&self, column: &str) -> bool {
+        self.counts.iter().any(|c| c == column)
     }
 
     /// A column's unit: its declared unit, else [`unit_for_column`] of its name.

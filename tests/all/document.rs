@@ -23,8 +23,9 @@ fn fixture_run() -> &'static (cohort::run::RunOutput, Vec<cohort::analysis::Anal
     })
 }
 
-/// The report's document model on the small fixture (school pages for Fixture Primary).
-fn model(template: &str) -> document::Report {
+/// The report's document model on the small fixture (school pages for Fixture Primary, a
+/// team's page for every team).
+pub(crate) fn model(template: &str) -> document::Report {
     let (run, analyses) = fixture_run();
     let t =
         ReportTemplate::load(std::path::Path::new("report-templates"), template).expect("template");
@@ -37,10 +38,11 @@ fn model(template: &str) -> document::Report {
         ("school_urn", "S1".to_string()),
         ("school_name", "Fixture Primary".to_string()),
     ];
-    let globals: &[(&str, String)] = if template == "school-on-a-page" {
-        &globals
-    } else {
-        &[]
+    let every_team = [("team", String::new())];
+    let globals: &[(&str, String)] = match template {
+        "school-on-a-page" => &globals,
+        "team-peps" => &every_team,
+        _ => &[],
     };
     let disclosed = cohort::disclosure::disclose(
         cohort::disclosure::Policy::for_audience(t.meta.audience),
@@ -157,7 +159,14 @@ fn no_suppressed_point_sits_on_a_zero_line() {
                 .filter(|w| w[0].starts_with("<text") && w[0].contains("font-style=\"italic\""))
                 .map(|w| w[1].trim())
                 .collect();
-            let Some(table) = &f.data else { continue };
+            // A long data table is in the appendix, under the chart's title.
+            let Some(table) = f
+                .data
+                .as_ref()
+                .or_else(|| appendix_table(&report, &f.title))
+            else {
+                continue;
+            };
             let numeric = table.numeric_columns();
             let cells: Vec<&str> = table
                 .rows
@@ -177,7 +186,9 @@ fn no_suppressed_point_sits_on_a_zero_line() {
             }
             // A chart with no figure at all is a sentence, not an empty frame.
             assert!(
-                cells.iter().any(|c| !matches!(*c, "c" | "–" | "")),
+                cells
+                    .iter()
+                    .any(|c| !matches!(*c, "c" | "–" | "" | "not recorded")),
                 "{name}: {} is drawn with every figure suppressed or missing",
                 f.id
             );
@@ -186,6 +197,164 @@ fn no_suppressed_point_sits_on_a_zero_line() {
     assert!(
         gaps_seen > 0,
         "the fixture's charts suppress nothing: the test tests nothing"
+    );
+}
+
+/// The appendix table holding the data of the chart titled `title`, if it was moved there.
+fn appendix_table<'r>(report: &'r document::Report, title: &str) -> Option<&'r document::Table> {
+    let want = format!("Data for the chart: {title}");
+    report.body.iter().find_map(|b| match b {
+        document::Block::Section { blocks, .. } => match blocks.as_slice() {
+            [
+                document::Block::Heading { text, .. },
+                document::Block::Table(t),
+            ] if document::plain(text).ends_with(&want) => Some(t.as_ref()),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+/// Every table of blocks, charts' data included, with whether it sits before the appendix.
+fn tables(blocks: &[document::Block]) -> Vec<&document::Table> {
+    let mut out = Vec::new();
+    for b in blocks {
+        match b {
+            document::Block::Table(t) => out.push(t.as_ref()),
+            document::Block::Figure(f) => out.extend(f.data.as_ref()),
+            document::Block::Callout(inner) | document::Block::Section { blocks: inner, .. } => {
+                out.extend(tables(inner))
+            }
+            document::Block::List { items, .. } => out.extend(items.iter().flat_map(|i| tables(i))),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn long_tables_and_grids_with_no_clear_difference_wait_in_the_appendix() {
+    // The termly report on the small fixture: the on-track chart's data has 12 rows (stays);
+    // each outcome's adjusted odds have 12 rows (stay unless no row finds anything); the
+    // analyses list of the provenance (58 rows) is no body table.
+    let mut moved = 0;
+    for name in REPORTS {
+        let report = model(name);
+        let at = |id: &str| {
+            report.body.iter().position(
+                |b| matches!(b, document::Block::Heading { level: 2, id: i, .. } if i == id),
+            )
+        };
+        let annex = at("technical-annex").unwrap_or_else(|| panic!("{name}: no annex"));
+        let appendix = at("appendix").unwrap_or(annex);
+        assert!(
+            appendix <= annex,
+            "{name}: the appendix comes before the annex"
+        );
+        for t in tables(&report.body[..appendix]) {
+            assert!(
+                t.rows.len() <= 12,
+                "{name}: {:?} has {} rows in the body",
+                t.caption,
+                t.rows.len()
+            );
+            if let Some(i) = t.header.iter().position(|h| h == "Finding") {
+                assert!(
+                    t.rows
+                        .iter()
+                        .any(|r| !r[i].text.starts_with("No clear difference")
+                            && !r[i].text.starts_with("Too few")),
+                    "{name}: {:?} finds nothing and stays in the body",
+                    t.caption
+                );
+            }
+        }
+        // Each appendix table has a sentence in the body linking to it.
+        let mut html = String::new();
+        for b in &report.body[appendix..annex] {
+            if let document::Block::Section { blocks, .. } = b
+                && let Some(document::Block::Heading { id, .. }) = blocks.first()
+            {
+                moved += 1;
+                let link = format!("href=\"#{id}\"");
+                html = if html.is_empty() { report.html() } else { html };
+                assert_eq!(
+                    html.matches(&link).count(),
+                    1,
+                    "{name}: no sentence in the body points to {id}"
+                );
+            }
+        }
+    }
+    assert!(
+        moved > 0,
+        "nothing went to an appendix: the test tests nothing"
+    );
+}
+
+/// The text of every paragraph of blocks, however deeply nested.
+fn paragraphs(blocks: &[document::Block], out: &mut Vec<String>) {
+    for b in blocks {
+        match b {
+            document::Block::Paragraph(runs) => out.push(document::plain(runs)),
+            document::Block::Callout(inner) | document::Block::Section { blocks: inner, .. } => {
+                paragraphs(inner, out)
+            }
+            document::Block::List { items, .. } => items.iter().for_each(|i| paragraphs(i, out)),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn a_rate_on_fewer_than_30_children_shows_its_n_in_sentences_tables_and_chart_data() {
+    let report = model("termly-impact");
+    let mut text = Vec::new();
+    paragraphs(&report.body, &mut text);
+    let text = text.join("\n");
+    // The fixture's roll: 5 children in care at the end of autumn 2024, one (C1) with an EHC
+    // plan in sen.csv: 1/5 = 20.0%.
+    assert!(
+        text.contains("20.0% (1 of 5) have an education, health and care plan"),
+        "{text}"
+    );
+    // Pupils with marks in autumn 2024: C1, C2, C3. Suspensions: C3 twice (a suspension and
+    // a lunchtime one), C1 once; C2's exclusion is permanent. One or more: 2/3 = 66.7%; two
+    // or more: 1/3 = 33.3%.
+    assert!(
+        text.contains("66.7% (2 of 3) of pupils had at least one"),
+        "{text}"
+    );
+    let all = tables(&report.body);
+    let cell = |caption_or_header: &str, row: &str| -> Vec<String> {
+        all.iter()
+            .filter(|t| {
+                t.caption.as_deref() == Some(caption_or_header)
+                    || t.header.iter().any(|h| h == caption_or_header)
+            })
+            .flat_map(|t| t.rows.iter())
+            .filter(|r| r.first().is_some_and(|c| c.text == row))
+            .map(|r| {
+                r.iter()
+                    .map(|c| c.text.clone())
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            })
+            .collect()
+    };
+    // The chart's data table: the term's rate with its n.
+    let term = cell("Pupils with one or more suspensions", "Autumn term 2024");
+    assert!(
+        term.iter().any(|r| r.contains("66.7% (2 of 3)")),
+        "{term:?}"
+    );
+    // The headline table: the figure with its n, the change saying its base.
+    let headline = cell("Measure", "Pupils with two or more suspensions");
+    assert!(
+        headline
+            .iter()
+            .any(|r| r.contains("33.3% (1 of 3)") && r.contains("(on 3)")),
+        "{headline:?}"
     );
 }
 

@@ -131,6 +131,7 @@ fn bare_code(line: &str) -> bool {
                 | "up"
                 | "down"
                 | "no change"
+                | "not recorded"
                 | "and"
                 | "or"
                 | "of"
@@ -356,15 +357,12 @@ fn internal(word: &str, folders: &[String]) -> Option<&'static str> {
     {
         return Some("analysis id");
     }
-    // A file of ours (a DfE file's name is a published reference a reader can look up).
-    let files = [".sql", ".md", ".toml", ".json", ".parquet", ".lock"];
-    if files.iter().any(|e| w.ends_with(e))
-        || (w.ends_with(".csv")
-            && Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("sample-data")
-                .join(w)
-                .exists())
-    {
+    // A file's name, ours or DfE's (`ks2_la.csv`): the body names what a figure is, the
+    // annex the file it came from.
+    let files = [
+        ".sql", ".md", ".toml", ".json", ".parquet", ".lock", ".csv", ".xlsx",
+    ];
+    if files.iter().any(|e| w.ends_with(e)) {
         return Some("file name");
     }
     let version = w
@@ -381,8 +379,8 @@ fn internal(word: &str, folders: &[String]) -> Option<&'static str> {
     None
 }
 
-/// The body of a board or school document: `<main>` up to the technical annex heading,
-/// code spans and all (an id in a code span is still an id), or an error when it has none.
+/// The body of a document: `<main>` up to the technical annex heading, code spans and all
+/// (an id in a code span is still an id), or an error when it has none.
 fn before_annex(html: &str) -> Result<String, &'static str> {
     let start = html.find("<main").unwrap_or(0);
     let annex = html
@@ -400,12 +398,16 @@ fn before_annex(html: &str) -> Result<String, &'static str> {
     Ok(text_of(&body))
 }
 
-/// What a board or school document shows before its annex that belongs in the annex.
+/// What a document shows before its annex that belongs in the annex.
 fn internals_before_annex(html: &str, folders: &[String]) -> Vec<String> {
-    let body = match before_annex(html) {
-        Ok(b) => b,
-        Err(e) => return vec![e.to_string()],
-    };
+    match before_annex(html) {
+        Ok(b) => internals_in(&b, folders),
+        Err(e) => vec![e.to_string()],
+    }
+}
+
+/// The annex phrases and internal words in `body`, one line of text at a time.
+fn internals_in(body: &str, folders: &[String]) -> Vec<String> {
     let mut found = Vec::new();
     for line in body.lines() {
         for phrase in ANNEX_PHRASES {
@@ -436,6 +438,7 @@ fn the_annex_scanner_catches_what_it_is_for() {
     assert_eq!(internal("and/or", &folders), None);
     assert_eq!(internal("v3,", &folders), Some("analysis version"));
     assert_eq!(internal("episodes.csv", &folders), Some("file name"));
+    assert_eq!(internal("(ks2_la.csv)", &folders), Some("file name"));
     assert_eq!(internal("ks2_by_year.sql", &folders), Some("file name"));
     assert_eq!(internal("(C2)", &folders), Some("legal-status code"));
     assert_eq!(internal("KS2", &folders), None);
@@ -459,27 +462,126 @@ fn the_annex_scanner_catches_what_it_is_for() {
     );
 }
 
+/// Every template of `report-templates/`, with the arguments that render it: a template
+/// written for a parameter (`params = ["school"]`) is rendered once per value.
+fn every_template() -> Vec<(String, Vec<String>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("report-templates");
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.extension().is_none_or(|x| x != "md") {
+            continue;
+        }
+        let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&p).unwrap();
+        let front = text.split("+++").nth(1).unwrap_or("");
+        let param = ["school", "team"]
+            .into_iter()
+            .find(|n| front.contains(&format!("params = [\"{n}\"]")));
+        let extra = param
+            .map(|n| vec!["--each".to_string(), n.to_string()])
+            .unwrap_or_default();
+        out.push((name, extra));
+    }
+    out.sort();
+    out
+}
+
 #[test]
-fn board_and_school_documents_keep_internals_for_the_technical_annex() {
+fn every_report_keeps_internals_for_the_technical_annex() {
     let folders = query_folders();
     let out = tempfile::tempdir().unwrap();
-    let mut files = render("board-annual", &[], out.path());
-    files.extend(render(
-        "school-on-a-page",
-        &["--each", "school"],
-        out.path(),
-    ));
+    let templates = every_template();
     assert!(
-        files.len() >= 2,
-        "expected the board report and school pages, got {files:?}"
+        templates.len() >= 5,
+        "expected every shipped template, got {templates:?}"
     );
     let mut report = String::new();
-    for f in &files {
-        let found = internals_before_annex(&std::fs::read_to_string(f).unwrap(), &folders);
+    for (template, extra) in &templates {
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        let files = render(template, &extra, out.path());
+        assert!(!files.is_empty(), "{template}: no HTML written");
+        for f in &files {
+            let found = internals_before_annex(&std::fs::read_to_string(f).unwrap(), &folders);
+            if !found.is_empty() {
+                report.push_str(&format!(
+                    "\n{} ({}):\n  {}",
+                    f.display(),
+                    found.len(),
+                    found.join("\n  ")
+                ));
+            }
+        }
+    }
+    assert!(
+        report.is_empty(),
+        "internals before the technical annex:{report}"
+    );
+}
+
+/// The text of blocks, a line a paragraph, heading, cell or figure's title and summary,
+/// inline code included.
+fn model_text(blocks: &[cohort::render::document::Block], out: &mut String) {
+    use cohort::render::document::{Block, plain};
+    let table = |t: &cohort::render::document::Table, out: &mut String| {
+        for line in t.caption.iter().chain(&t.header).chain(&t.notes) {
+            out.push_str(line);
+            out.push('\n');
+        }
+        // An officers' list names each child by pseudonymous id (the fixture's `C3` reads
+        // like a legal-status code): the ids are what the list is for.
+        let ids = t.header.iter().position(|h| h.contains("pseudonymous id"));
+        for row in &t.rows {
+            for (i, c) in row.iter().enumerate() {
+                if Some(i) != ids {
+                    out.push_str(&c.text);
+                    out.push('\n');
+                }
+            }
+        }
+    };
+    for b in blocks {
+        match b {
+            Block::Heading { text, .. } | Block::Paragraph(text) => {
+                out.push_str(&plain(text));
+                out.push('\n');
+            }
+            Block::List { items, .. } => items.iter().for_each(|i| model_text(i, out)),
+            Block::Figure(f) => {
+                out.push_str(&format!("{}\n{}\n", f.title, f.summary));
+                if let Some(t) = &f.data {
+                    table(t, out);
+                }
+            }
+            Block::Table(t) => table(t, out),
+            Block::Callout(inner) | Block::Section { blocks: inner, .. } => model_text(inner, out),
+            Block::Code(code) => {
+                out.push_str(code);
+                out.push('\n');
+            }
+        }
+    }
+}
+
+#[test]
+fn every_reports_document_model_keeps_internals_for_the_technical_annex() {
+    use cohort::render::document::Block;
+    let folders = query_folders();
+    let mut report = String::new();
+    for (template, _) in every_template() {
+        let model = super::document::model(&template);
+        let Some(annex) = model.body.iter().position(
+            |b| matches!(b, Block::Heading { level: 2, id, .. } if id == "technical-annex"),
+        ) else {
+            report.push_str(&format!("\n{template}: no technical annex heading"));
+            continue;
+        };
+        let mut text = String::new();
+        model_text(&model.body[..annex], &mut text);
+        let found = internals_in(&text, &folders);
         if !found.is_empty() {
             report.push_str(&format!(
-                "\n{} ({}):\n  {}",
-                f.display(),
+                "\n{template} ({}):\n  {}",
                 found.len(),
                 found.join("\n  ")
             ));
@@ -487,6 +589,6 @@ fn board_and_school_documents_keep_internals_for_the_technical_annex() {
     }
     assert!(
         report.is_empty(),
-        "internals before the technical annex:{report}"
+        "internals before the technical annex in the document model:{report}"
     );
 }

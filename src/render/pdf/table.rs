@@ -22,23 +22,63 @@ pub(super) struct TableLayout {
     pub(super) landscape: bool,
 }
 
-/// The widest a column's content may need (its longest cell, up to 45 characters) and the
-/// narrowest it can go (its longest word), in characters; monospace counts wider.
-fn column_needs(t: &Table) -> Vec<(f64, f64)> {
+/// What a column needs, in characters (monospace counts wider).
+#[derive(Debug, Clone, Copy)]
+struct Needs {
+    /// The widest its content may need: its longest cell or header, up to 45 characters.
+    natural: f64,
+    /// The narrowest it can go: its longest word.
+    word: f64,
+    /// The width that keeps every cell on one line (up to 45 characters), the header
+    /// wrapping at its words.
+    rows: f64,
+}
+
+fn column_needs(t: &Table) -> Vec<Needs> {
     (0..t.column_count())
         .map(|i| {
             let header = t.header.get(i).map(String::as_str).unwrap_or("");
             // Bold header letters are about a tenth wider than body text.
             let mut word = longest_word(header) as f64 * 1.1;
             let mut natural = (header.chars().count() as f64 * 1.1).min(18.0);
+            let mut rows = word;
             for row in &t.rows {
                 if let Some(c) = row.get(i) {
                     let scale = if c.kind == CellKind::Code { 1.2 } else { 1.0 };
+                    let whole = (c.text.chars().count() as f64).min(45.0) * scale;
                     word = word.max(longest_word(&c.text) as f64 * scale);
-                    natural = natural.max((c.text.chars().count() as f64).min(45.0) * scale);
+                    natural = natural.max(whole);
+                    rows = rows.max(whole);
                 }
             }
-            (natural.max(word), word.max(1.0))
+            Needs {
+                natural: natural.max(word),
+                word: word.max(1.0),
+                rows: rows.max(word).max(1.0),
+            }
+        })
+        .collect()
+}
+
+/// Widths from each column's `least` up, sharing what is left of `width` by how much more
+/// each column's natural width would take.
+fn share(needs: &[Needs], least: impl Fn(&Needs) -> f64, em: f64, width: f64) -> Vec<f64> {
+    let floor: f64 = needs.iter().map(|n| least(n) * em + 2.0 * INSET).sum();
+    let spare = width - floor;
+    let wants: f64 = needs
+        .iter()
+        .map(|n| (n.natural - least(n)).max(0.0) * em)
+        .sum();
+    let count = needs.len().max(1) as f64;
+    needs
+        .iter()
+        .map(|n| {
+            let extra = if wants > 0.0 {
+                spare * (n.natural - least(n)).max(0.0) * em / wants
+            } else {
+                spare / count
+            };
+            least(n) * em + 2.0 * INSET + extra
         })
         .collect()
 }
@@ -68,32 +108,27 @@ pub(super) fn table_layout(t: &Table, base: f64) -> TableLayout {
         while size >= 6.5 {
             // An average letter of the serif face is about half an em wide.
             let em = 0.52 * size;
-            let natural: f64 = needs.iter().map(|(nat, _)| nat * em + 2.0 * INSET).sum();
-            let least: f64 = needs.iter().map(|(_, w)| w * em + 2.0 * INSET).sum();
-            if natural <= width {
+            let sum = |f: &dyn Fn(&Needs) -> f64| -> f64 {
+                needs.iter().map(|n| f(n) * em + 2.0 * INSET).sum()
+            };
+            if sum(&|n| n.natural) <= width {
                 return TableLayout {
                     size,
                     widths: None,
                     landscape,
                 };
             }
-            if least <= width {
-                let spare = width - least;
-                let wants: f64 = needs.iter().map(|(nat, w)| (nat - w) * em).sum();
-                let widths = needs
-                    .iter()
-                    .map(|(nat, w)| {
-                        let share = if wants > 0.0 {
-                            spare * (nat - w) * em / wants
-                        } else {
-                            spare / n
-                        };
-                        w * em + 2.0 * INSET + share
-                    })
-                    .collect();
+            // Every cell on one line and the headers wrapping: a row is read once per row,
+            // a header once.
+            let (least, fits): (&dyn Fn(&Needs) -> f64, bool) = if sum(&|n| n.rows) <= width {
+                (&|n| n.rows, true)
+            } else {
+                (&|n| n.word, sum(&|n| n.word) <= width)
+            };
+            if fits {
                 return TableLayout {
                     size,
-                    widths: Some(widths),
+                    widths: Some(share(&needs, least, em, width)),
                     landscape,
                 };
             }
