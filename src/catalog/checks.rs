@@ -1,6 +1,7 @@
 //! Checks across rows and tables: codes valid on their date, unique keys, references that resolve.
 
 use super::error::{Problem, Problems};
+use super::memo::{FxMap, Memo};
 use super::table::{LoadedTable, date32};
 use crate::arrow::array::{
     Array, ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, StringArray,
@@ -107,6 +108,8 @@ impl<'a> KeyColumn<'a> {
 }
 
 /// Checks every coded column of `t` against its list, on the row's date where the contract dates it.
+/// Each distinct code is looked up once ([`Memo`]); a row's date is then compared as a day
+/// number with the code's ranges.
 pub fn check_codes(
     contract: &Contract,
     table: &Table,
@@ -118,9 +121,10 @@ pub fn check_codes(
         let Some(list) = col.codes.and_then(|id| contract.code_list(id)) else {
             continue;
         };
-        let validity = index_codes(list);
+        let validity = index_days(list);
         let values = column_chunks(t, col.name);
         let dates = col.code_date.map(|d| column_chunks(t, d));
+        let mut memo: Memo<Option<&Days>> = Memo::new();
         let mut row = 0usize;
         for (chunk_no, chunk) in values.iter().enumerate() {
             let Some(strings) = chunk.as_any().downcast_ref::<StringArray>() else {
@@ -131,26 +135,95 @@ pub fn check_codes(
                 .and_then(|d| d.get(chunk_no))
                 .and_then(|a| a.as_any().downcast_ref::<Date32Array>());
             for i in 0..strings.len() {
-                if !strings.is_null(i) {
-                    let code = strings.value(i);
-                    let date = date_chunk
-                        .filter(|d| !d.is_null(i))
-                        .map(|d| date32(d.value(i)));
-                    let ok = validity
-                        .get(code)
-                        .is_some_and(|ranges| date.is_none_or(|d| in_force(ranges, d)));
-                    if !ok {
-                        let on = date.map(|d| format!(" on {d}")).unwrap_or_default();
-                        let valid = valid_codes(list, date);
-                        let expected = format!("a `{}` code valid{on}: one of {valid}", list.id);
-                        problems.push(code_problem(t, path, row + i, col.name, code, expected));
-                    }
+                if strings.is_null(i) {
+                    continue;
+                }
+                let code = strings.value(i);
+                let day = date_chunk.filter(|d| !d.is_null(i)).map(|d| d.value(i));
+                let ok = memo
+                    .get(code, |c| validity.get(c))
+                    .is_some_and(|days| day.is_none_or(|d| days.in_force(d)));
+                if !ok {
+                    let date = day.map(date32);
+                    let on = date.map(|d| format!(" on {d}")).unwrap_or_default();
+                    let valid = valid_codes(list, date);
+                    let expected = format!("a `{}` code valid{on}: one of {valid}", list.id);
+                    problems.push(code_problem(t, path, row + i, col.name, code, expected));
                 }
             }
             row += strings.len();
         }
     }
 }
+
+/// A code's validity as Arrow day numbers (days since 1970-01-01), open ends unbounded.
+struct Days {
+    /// Valid on every day (a range open at both ends).
+    always: bool,
+    ranges: Vec<(i32, i32)>,
+    /// The first and last day numbers a date has (the earliest and latest [`NaiveDate`]).
+    dated: (i32, i32),
+}
+
+impl Days {
+    /// Whether Arrow day `day` falls in one of the ranges, as [`in_force`] says of its date
+    /// (a day number no date has counts as the earliest date, as [`date32`] reads it).
+    #[inline]
+    fn in_force(&self, day: i32) -> bool {
+        if self.always {
+            return true;
+        }
+        let (lo, hi) = self.dated;
+        let day = if (lo..=hi).contains(&day) { day } else { lo };
+        self.ranges.iter().any(|&(f, t)| day >= f && day <= t)
+    }
+}
+
+/// The Arrow day number of `d`.
+fn day_number(d: NaiveDate) -> i32 {
+    use crate::arrow::datatypes::Date32Type;
+    Date32Type::from_naive_date(d)
+}
+
+/// Each code of `list` with its validity as day numbers.
+fn index_days(list: &CodeList) -> Memoised {
+    index_codes(list)
+        .into_iter()
+        .map(|(code, ranges)| {
+            let mut days: Vec<(i32, i32)> = ranges
+                .iter()
+                .map(|(f, t)| {
+                    (
+                        f.map_or(i32::MIN, day_number),
+                        t.map_or(i32::MAX, day_number),
+                    )
+                })
+                .collect();
+            // Ranges that meet are one (`/` is valid under the old code set to 18 August 2024
+            // and under the new from the 19th: every day), so most marks need no date at all.
+            days.sort_unstable();
+            let mut ranges: Vec<(i32, i32)> = Vec::with_capacity(days.len());
+            for (f, t) in days {
+                match ranges.last_mut() {
+                    Some(last) if f <= last.1.saturating_add(1) => last.1 = last.1.max(t),
+                    _ => ranges.push((f, t)),
+                }
+            }
+            let always = ranges == [(i32::MIN, i32::MAX)];
+            let dated = (day_number(NaiveDate::MIN), day_number(NaiveDate::MAX));
+            (
+                code,
+                Days {
+                    always,
+                    ranges,
+                    dated,
+                },
+            )
+        })
+        .collect()
+}
+
+type Memoised = FxMap<&'static str, Days>;
 
 /// Checks one SSDA903 return's coded columns that no column of the row dates (SEX) against
 /// the codes valid at the return's 31 March: a 2023/24 return with `M`, or a 2024/25 return
@@ -465,12 +538,15 @@ pub fn check_references(
             continue;
         }
         let mut row = 0usize;
+        let mut memo: Memo<bool> = Memo::new();
         for chunk in column_chunks(t, r.column) {
             if let Some(s) = chunk.as_any().downcast_ref::<StringArray>() {
-                for (i, v) in s.iter().enumerate() {
-                    if let Some(v) = v
-                        && !sets.iter().any(|set| set.contains(v))
-                    {
+                for i in 0..s.len() {
+                    if s.is_null(i) {
+                        continue;
+                    }
+                    let v = s.value(i);
+                    if !memo.get(v, |v| sets.iter().any(|set| set.contains(v))) {
                         problems.push(Problem {
                             file: t.file_of(row + i, path).to_path_buf(),
                             position: Some(t.position(row + i)),

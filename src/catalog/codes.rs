@@ -2,6 +2,7 @@
 //! A value is rewritten only when it matches exactly one code of its list ignoring
 //! case and padding; anything else is left for the code check to report.
 
+use super::memo::Memo;
 use super::table::LoadedTable;
 use crate::arrow::array::{Array, ArrayRef, StringArray};
 use crate::arrow::record_batch::RecordBatch;
@@ -31,11 +32,15 @@ pub fn normalise_codes(contract: &Contract, table: &Table, t: &mut LoadedTable) 
             let Some(strings) = batch.column(index).as_any().downcast_ref::<StringArray>() else {
                 continue;
             };
-            let fix = |v: &str| -> Option<&'static str> {
-                if exact.contains(v) {
-                    return None;
-                }
-                folded.get(&v.trim().to_lowercase()).copied().flatten()
+            // Each distinct value worked out once: the spelling it takes, if any.
+            let mut memo: Memo<Option<&'static str>> = Memo::new();
+            let mut fix = |v| {
+                memo.get(v, |v| {
+                    if exact.contains(v) {
+                        return None;
+                    }
+                    folded.get(&v.trim().to_lowercase()).copied().flatten()
+                })
             };
             if !strings.iter().flatten().any(|v| fix(v).is_some()) {
                 continue;

@@ -178,6 +178,19 @@ impl Problems {
         }
     }
 
+    /// Records another collector's problems as if each had been pushed here, in order (so
+    /// each file and column still lists its first few), with its notes; what it left out
+    /// stays counted (it had a few of the same kind before them, so this would too).
+    pub fn replay(&mut self, other: Problems) {
+        for p in other.list {
+            self.push(p);
+        }
+        self.omitted += other.omitted;
+        for n in other.notes {
+            self.note(n);
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }

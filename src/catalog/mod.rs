@@ -23,6 +23,7 @@ mod hashing;
 mod keep;
 mod load;
 pub mod locate;
+mod memo;
 mod plan;
 mod reference;
 mod references;

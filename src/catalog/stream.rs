@@ -22,6 +22,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 /// How streaming a table ended.
 pub(super) enum Outcome {
@@ -59,18 +60,61 @@ pub(super) struct StreamContext<'a> {
 fn chunk_table(
     contract: &Contract,
     table: &Table,
-    reader: &ParquetBatches,
+    schema: &crate::arrow::datatypes::SchemaRef,
     batches: Vec<RecordBatch>,
     first_row: u64,
 ) -> LoadedTable {
-    let mut t = LoadedTable::new(table.name, reader.schema.clone(), batches, None);
+    let mut t = LoadedTable::new(table.name, schema.clone(), batches, None);
     t.row_offset = first_row;
     codes::normalise_codes(contract, table, &mut t);
     t
 }
 
+/// Batches read ahead of the checks, and checked batches waiting to be written (each of up
+/// to 64K rows, a few MB): memory stays bounded by the chunk and these.
+const READ_AHEAD: usize = 8;
+const WRITE_BEHIND: usize = 8;
+
+/// What the reading thread passes on, in the file's order.
+enum Read {
+    /// The next batch in the contract's types, the problems its cast and checks found, and
+    /// whether every value so far passed.
+    Batch(RecordBatch, Problems, bool),
+    /// The file cannot be read on: the problem.
+    Unreadable(Problems),
+    /// The end of the file, with whether every value passed.
+    End(bool),
+}
+
+/// Reads and casts `reader`'s batches on their own thread (decoding the next while the last
+/// is checked and written), until the file ends, cannot be read on, or the checks stop.
+fn read_ahead(mut reader: ParquetBatches, out: SyncSender<Read>) {
+    loop {
+        let mut p = Problems::default();
+        let next = match reader.next_batch(&mut p) {
+            None => Read::End(reader.clean),
+            Some(None) => Read::Unreadable(p),
+            Some(Some(b)) => Read::Batch(b, p, reader.clean),
+        };
+        let last = !matches!(next, Read::Batch(..));
+        if out.send(next).is_err() || last {
+            return;
+        }
+    }
+}
+
+/// Writes checked batches to the cache entry on their own thread; the entry back to be
+/// finished, or why it could not be written.
+fn write_behind(mut writer: Writer, batches: Receiver<RecordBatch>) -> Result<Writer, String> {
+    for b in batches {
+        writer.write(&b)?;
+    }
+    Ok(writer)
+}
+
 /// Streams `path` of `table` through every check into the cache entry for `key`. Problems go
-/// to `problems`; an entry lands only when there are none.
+/// to `problems`; an entry lands only when there are none. Three threads share the work: one
+/// reads and casts the file, this one checks each chunk, one writes what passed.
 pub(super) fn stream_table(
     cx: &StreamContext,
     table: &Table,
@@ -80,55 +124,141 @@ pub(super) fn stream_table(
 ) -> Outcome {
     let chunk_rows = cx.cache.stream_rows.max(1);
     let mut found = Problems::default();
-    let Some(mut reader) =
+    let Some(reader) =
         ParquetBatches::open(table, path, cx.options, chunk_rows.min(65_536), &mut found)
     else {
         problems.absorb(found);
         return Outcome::Failed;
     };
-    let mut writer = match Writer::create(&cx.cache.dir, table.name, key, reader.schema.clone()) {
+    let schema = reader.schema.clone();
+    let writer = match Writer::create(&cx.cache.dir, table.name, key, schema.clone()) {
         Ok(w) => w,
         Err(e) => return Outcome::NoRoom(e),
     };
-    let date_column = reader.schema.index_of("date").ok();
     // Room for the footer's row count up front (no doubling at 100 million rows), but never
     // more than a national register's worth on a footer's word alone.
     let expected_rows = reader.footer_rows.min(1 << 27);
-    let mut hashes: Vec<u64> = Vec::with_capacity(usize::try_from(expected_rows).unwrap_or(0));
-    let mut span: Option<(i32, i32)> = None;
-    let mut first_row = 0u64;
-    let mut pending: Vec<RecordBatch> = Vec::new();
-    let mut pending_rows = 0usize;
-    loop {
-        let next = reader.next_batch(&mut found);
-        let end = next.is_none();
-        if let Some(batch) = next {
-            let Some(batch) = batch else {
-                problems.absorb(found);
-                return Outcome::Failed;
-            };
-            pending_rows += batch.num_rows();
-            pending.push(batch);
-        }
-        if pending_rows == 0 || (!end && pending_rows < chunk_rows) {
-            if end {
-                break;
-            }
-            continue;
-        }
-        let mut t = chunk_table(
-            cx.contract,
+    std::thread::scope(|s| {
+        let (read_tx, read_rx) = sync_channel(READ_AHEAD);
+        s.spawn(move || read_ahead(reader, read_tx));
+        let (write_tx, write_rx) = sync_channel(WRITE_BEHIND);
+        let writing = s.spawn(move || write_behind(writer, write_rx));
+        let mut stream = Checking {
+            cx,
             table,
-            &reader,
-            std::mem::take(&mut pending),
-            first_row,
-        );
-        super::terms::check_calendar(table, &mut t, path, &mut found);
-        checks::check_codes(cx.contract, table, &t, path, &mut found);
-        dates::check_dates(table, &t, path, cx.today, &mut found);
-        checks::check_references(table, &t, path, cx.targets, cx.explained, &mut found);
-        if let Some(h) = hashed_rows(table, &t, |h, _| h) {
-            hashes.extend(h);
+            path,
+            schema: &schema,
+            found,
+            hashes: Vec::with_capacity(usize::try_from(expected_rows).unwrap_or(0)),
+            span: None,
+            rows: 0,
+        };
+        let read = stream.check_all(read_rx, write_tx);
+        // The writer has had every batch it will get (its channel is closed): its entry.
+        let written = writing
+            .join()
+            .unwrap_or_else(|_| Err("the cache writer stopped".to_string()));
+        let writer = match (read, written) {
+            (_, Err(e)) => return Outcome::NoRoom(e),
+            (Read::Unreadable(p), _) => {
+                stream.found.replay(p);
+                problems.absorb(stream.found);
+                return Outcome::Failed;
+            }
+            (Read::End(clean), Ok(w)) => (w, clean),
+            (Read::Batch(..), Ok(w)) => (w, false),
+        };
+        stream.finish(writer, key, problems)
+    })
+}
+
+/// The checks of one streaming file, chunk by chunk, and what they keep: the problems, each
+/// row's key hash, the span of dates and the rows so far.
+struct Checking<'a> {
+    cx: &'a StreamContext<'a>,
+    table: &'a Table,
+    path: &'a Path,
+    schema: &'a crate::arrow::datatypes::SchemaRef,
+    found: Problems,
+    hashes: Vec<u64>,
+    span: Option<(i32, i32)>,
+    rows: u64,
+}
+
+impl Checking<'_> {
+    /// Checks every batch `batches` brings, a chunk of rows at a time, passing each checked
+    /// batch to `write` while nothing has failed; how the reading ended.
+    fn check_all(&mut self, batches: Receiver<Read>, write: SyncSender<RecordBatch>) -> Read {
+        let chunk_rows = self.cx.cache.stream_rows.max(1);
+        let date_column = self.schema.index_of("date").ok();
+        let mut pending: Vec<RecordBatch> = Vec::new();
+        let mut pending_rows = 0usize;
+        let mut clean = true;
+        let mut writing = true;
+        loop {
+            let end = match batches.recv() {
+                Ok(Read::Batch(batch, p, c)) => {
+                    self.found.replay(p);
+                    clean = c;
+                    pending_rows += batch.num_rows();
+                    pending.push(batch);
+                    None
+                }
+                Ok(Read::End(c)) => Some(Read::End(c)),
+                Ok(Read::Unreadable(p)) => return Read::Unreadable(p),
+                // The reading thread stopped without saying why: never taken for the end.
+                Err(_) => {
+                    let mut p = Problems::default();
+                    p.push_file(
+                        self.path,
+                        "a readable Parquet file (reading it stopped)".into(),
+                    );
+                    return Read::Unreadable(p);
+                }
+            };
+            if pending_rows == 0 || (end.is_none() && pending_rows < chunk_rows) {
+                match end {
+                    Some(end) => return end,
+                    None => continue,
+                }
+            }
+            let mut t = chunk_table(
+                self.cx.contract,
+                self.table,
+                self.schema,
+                std::mem::take(&mut pending),
+                self.rows,
+            );
+            self.check_chunk(&mut t, date_column);
+            // Once anything has failed the entry will not land: keep checking, stop writing.
+            if writing && self.found.is_empty() && clean {
+                for b in &t.batches {
+                    if write.send(b.clone()).is_err() {
+                        // The writer failed: it says why when joined.
+                        writing = false;
+                        break;
+                    }
+                }
+            }
+            self.rows += t.num_rows() as u64;
+            pending_rows = 0;
+            if let Some(end) = end {
+                return end;
+            }
+        }
+    }
+
+    /// Every check of one chunk: terms, codes on their dates, impossible dates, references,
+    /// and each row's key hash and the span of dates kept.
+    fn check_chunk(&mut self, t: &mut LoadedTable, date_column: Option<usize>) {
+        let (cx, table, path) = (self.cx, self.table, self.path);
+        let found = &mut self.found;
+        super::terms::check_calendar(table, t, path, found);
+        checks::check_codes(cx.contract, table, t, path, found);
+        dates::check_dates(table, t, path, cx.today, found);
+        checks::check_references(table, t, path, cx.targets, cx.explained, found);
+        if let Some(h) = hashed_rows(table, t, |h, _| h) {
+            self.hashes.extend(h);
         }
         if let Some(i) = date_column {
             for b in &t.batches {
@@ -136,58 +266,65 @@ pub(super) fn stream_table(
                     && let (Some(lo), Some(hi)) =
                         (crate::arrow::compute::min(d), crate::arrow::compute::max(d))
                 {
-                    span = Some(span.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+                    self.span = Some(self.span.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
                 }
             }
         }
-        // Once anything has failed the entry will not land: keep checking, stop writing.
-        if found.is_empty() && reader.clean {
-            for b in &t.batches {
-                if let Err(e) = writer.write(b) {
-                    return Outcome::NoRoom(e);
-                }
+    }
+
+    /// After the last chunk: repeated keys confirmed on a second pass, and the entry landed
+    /// when nothing failed.
+    fn finish(
+        self,
+        (writer, clean): (Writer, bool),
+        key: &str,
+        problems: &mut Problems,
+    ) -> Outcome {
+        let Checking {
+            cx,
+            table,
+            path,
+            schema,
+            mut found,
+            hashes,
+            span,
+            rows,
+        } = self;
+        let repeated = repeated_hashes(hashes);
+        if !repeated.is_empty() {
+            confirm_repeats(cx, table, path, &repeated, &mut found);
+        }
+        let clean = found.is_empty() && clean;
+        // The notes (a column ignored, say) are said again whenever the entry stands in for the file.
+        let notes = found.notes.clone();
+        problems.absorb(found);
+        if !clean {
+            return Outcome::Failed;
+        }
+        let manifest = Manifest {
+            key: key.to_string(),
+            table: table.name.to_string(),
+            // Set by `finish` from the bytes it wrote.
+            sha256: String::new(),
+            rows,
+            file_rows: vec![rows],
+            notes,
+            date_span: span.map(|(a, b)| (super::table::date32(a), super::table::date32(b))),
+        };
+        match writer.finish(&manifest) {
+            Ok((file, sha256)) => {
+                let mut t = LoadedTable::new(table.name, schema.clone(), vec![], None);
+                t.stored = Some(file);
+                t.stored_rows = rows as usize;
+                Outcome::Streamed(Streamed {
+                    table: t,
+                    rows,
+                    span: manifest.date_span,
+                    sha256,
+                })
             }
+            Err(e) => Outcome::NoRoom(e),
         }
-        first_row += t.num_rows() as u64;
-        pending_rows = 0;
-        if end {
-            break;
-        }
-    }
-    let repeated = repeated_hashes(hashes);
-    if !repeated.is_empty() {
-        confirm_repeats(cx, table, path, &repeated, &mut found);
-    }
-    let clean = found.is_empty() && reader.clean;
-    // The notes (a column ignored, say) are said again whenever the entry stands in for the file.
-    let notes = found.notes.clone();
-    problems.absorb(found);
-    if !clean {
-        return Outcome::Failed;
-    }
-    let manifest = Manifest {
-        key: key.to_string(),
-        table: table.name.to_string(),
-        // Set by `finish` from the bytes it wrote.
-        sha256: String::new(),
-        rows: first_row,
-        file_rows: vec![first_row],
-        notes,
-        date_span: span.map(|(a, b)| (super::table::date32(a), super::table::date32(b))),
-    };
-    match writer.finish(&manifest) {
-        Ok((file, sha256)) => {
-            let mut t = LoadedTable::new(table.name, reader.schema.clone(), vec![], None);
-            t.stored = Some(file);
-            t.stored_rows = first_row as usize;
-            Outcome::Streamed(Streamed {
-                table: t,
-                rows: first_row,
-                span: manifest.date_span,
-                sha256,
-            })
-        }
-        Err(e) => Outcome::NoRoom(e),
     }
 }
 
@@ -242,7 +379,7 @@ fn confirm_repeats(
             return changed(problems);
         };
         let first_row = reader.offset - batch.num_rows() as u64;
-        let t = chunk_table(cx.contract, table, &reader, vec![batch], first_row);
+        let t = chunk_table(cx.contract, table, &reader.schema, vec![batch], first_row);
         let keys = KeyLookup::new(table, &t);
         let rows = hashed_rows(table, &t, |h, row| (h, row)).unwrap_or_default();
         for (h, row) in rows.into_iter().filter(|(h, _)| repeated.contains(h)) {
@@ -261,5 +398,269 @@ fn confirm_repeats(
 pub(super) fn forget(t: &LoadedTable) {
     if let Some(file) = &t.stored {
         cache::forget(file);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arrow::array::{ArrayRef, DictionaryArray, StringArray};
+    use crate::arrow::datatypes::{DataType, Field, Int32Type, Schema};
+    use crate::catalog::error::Position;
+    use datafusion::parquet::arrow::ArrowWriter;
+    use datafusion::parquet::basic::Encoding;
+    use datafusion::parquet::file::properties::WriterProperties;
+    use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
+    use std::sync::Arc;
+
+    /// One attendance row: child, urn, date (ISO), session, mark.
+    type Mark = (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    );
+
+    /// Forty marks of two children at two schools, 1 to 20 September 2024 (after the August
+    /// 2024 code change), each day's AM `/` and PM `\`; `change` replaces rows (0-based).
+    fn marks(change: &[(usize, Mark)]) -> Vec<Mark> {
+        const DAYS: [&str; 10] = [
+            "2024-09-02",
+            "2024-09-03",
+            "2024-09-04",
+            "2024-09-05",
+            "2024-09-06",
+            "2024-09-09",
+            "2024-09-10",
+            "2024-09-11",
+            "2024-09-12",
+            "2024-09-13",
+        ];
+        let mut rows = Vec::new();
+        for (child, urn) in [("C1", "100001"), ("C2", "100002")] {
+            for day in DAYS {
+                rows.push((child, urn, day, "AM", "/"));
+                rows.push((child, urn, day, "PM", "\\"));
+            }
+        }
+        for &(i, row) in change {
+            rows[i] = row;
+        }
+        rows
+    }
+
+    /// Writes `rows` as an attendance Parquet file whose text columns are Arrow dictionaries
+    /// (so Parquet dictionary-encodes them), in row groups of 16 rows; checks the file's
+    /// `mark` column really is dictionary-encoded.
+    fn write_dictionary_file(path: &Path, rows: &[Mark]) {
+        let dict = |f: fn(&Mark) -> &'static str| -> ArrayRef {
+            Arc::new(
+                rows.iter()
+                    .map(|r| Some(f(r)))
+                    .collect::<DictionaryArray<Int32Type>>(),
+            )
+        };
+        let dates: StringArray = rows.iter().map(|r| Some(r.2)).collect();
+        let text = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("child", text.clone(), false),
+            Field::new("urn", text.clone(), false),
+            Field::new("date", DataType::Utf8, false),
+            Field::new("session", text.clone(), false),
+            Field::new("mark", text, false),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                dict(|r| r.0),
+                dict(|r| r.1),
+                Arc::new(dates),
+                dict(|r| r.3),
+                dict(|r| r.4),
+            ],
+        )
+        .expect("batch");
+        let props = WriterProperties::builder()
+            .set_dictionary_enabled(true)
+            .set_max_row_group_row_count(Some(16))
+            .build();
+        let file = std::fs::File::create(path).expect("create");
+        let mut w = ArrowWriter::try_new(file, schema, Some(props)).expect("writer");
+        w.write(&batch).expect("write");
+        w.close().expect("close");
+        let reader =
+            SerializedFileReader::new(std::fs::File::open(path).expect("open")).expect("read back");
+        let group = reader.metadata().row_group(0);
+        let mark = group.column(4);
+        assert_eq!(mark.column_path().string(), "mark");
+        assert!(
+            mark.encodings().any(|e| e == Encoding::RLE_DICTIONARY),
+            "mark is dictionary-encoded"
+        );
+    }
+
+    /// Streams `rows` (written as a dictionary-encoded file) through every check into a cache
+    /// in chunks of 7 rows against header children C1 and C2 and schools 100001 and 100002.
+    fn stream(rows: &[Mark]) -> (Outcome, Problems, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("attendance.parquet");
+        write_dictionary_file(&path, rows);
+        let contract = Contract::current();
+        let table = contract.table("attendance").expect("attendance");
+        let set = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<HashSet<String>>();
+        let mut targets = HashMap::new();
+        targets.insert(("header".into(), "CHILD".into()), set(&["C1", "C2"]));
+        targets.insert(("wider_cohort".into(), "child".into()), set(&[]));
+        targets.insert(("schools".into(), "urn".into()), set(&["100001", "100002"]));
+        let cache = CacheOptions {
+            dir: dir.path().join("cache"),
+            hold_rows: 0,
+            reuse: true,
+            stream_rows: 7,
+        };
+        let options = ReadOptions::default();
+        let cx = StreamContext {
+            contract: &contract,
+            options: &options,
+            today: NaiveDate::from_ymd_opt(2025, 1, 1).expect("day"),
+            targets: &targets,
+            explained: &HashSet::new(),
+            cache: &cache,
+        };
+        let mut problems = Problems::default();
+        let outcome = stream_table(&cx, table, &path, "k".repeat(64).as_str(), &mut problems);
+        (outcome, problems, dir)
+    }
+
+    /// Each problem as (row in the file, column, value).
+    fn named(p: &Problems) -> Vec<(Option<Position>, Option<String>, Option<String>)> {
+        p.list
+            .iter()
+            .map(|x| (x.position.clone(), x.column.clone(), x.value.clone()))
+            .collect()
+    }
+
+    fn cache_files(dir: &tempfile::TempDir) -> Vec<String> {
+        std::fs::read_dir(dir.path().join("cache"))
+            .map(|d| {
+                d.filter_map(|e| Some(e.ok()?.file_name().to_string_lossy().into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_bad_code_in_a_dictionary_encoded_column_is_named_by_row_column_and_value() {
+        // Row 23 of the file (0-based 22, in the fourth chunk of 7) has `ZZ`, no mark at all;
+        // row 38 (0-based 37) has `J1`, a mark only from 19 August 2024, on 3 June 2024.
+        let (outcome, p, dir) = stream(&marks(&[
+            (22, ("C2", "100002", "2024-09-03", "AM", "ZZ")),
+            (37, ("C2", "100002", "2024-06-03", "PM", "J1")),
+        ]));
+        assert!(matches!(outcome, Outcome::Failed));
+        assert_eq!(
+            named(&p),
+            [
+                (
+                    Some(Position::Row(23)),
+                    Some("mark".into()),
+                    Some("ZZ".into())
+                ),
+                (
+                    Some(Position::Row(38)),
+                    Some("mark".into()),
+                    Some("J1".into())
+                ),
+            ]
+        );
+        assert!(p.list[0].file.ends_with("attendance.parquet"));
+        assert!(
+            p.list[1].expected.contains("valid on 2024-06-03"),
+            "{}",
+            p.list[1].expected
+        );
+        // Nothing of the refused file lands in the cache, not even a partial file.
+        assert!(cache_files(&dir).is_empty(), "{:?}", cache_files(&dir));
+    }
+
+    #[test]
+    fn a_bad_reference_is_named_by_row_column_and_value() {
+        // Rows 5 and 6 (0-based 4 and 5) are a third child's, who is in no header; row 31
+        // (0-based 30) names a school not in the schools file.
+        let (outcome, p, dir) = stream(&marks(&[
+            (4, ("C3", "100001", "2024-09-04", "AM", "/")),
+            (5, ("C3", "100001", "2024-09-04", "PM", "\\")),
+            (30, ("C2", "999999", "2024-09-09", "AM", "/")),
+        ]));
+        assert!(matches!(outcome, Outcome::Failed));
+        let named = named(&p);
+        assert_eq!(
+            named,
+            [
+                (
+                    Some(Position::Row(5)),
+                    Some("child".into()),
+                    Some("C3".into())
+                ),
+                (
+                    Some(Position::Row(6)),
+                    Some("child".into()),
+                    Some("C3".into())
+                ),
+                (
+                    Some(Position::Row(31)),
+                    Some("urn".into()),
+                    Some("999999".into())
+                ),
+            ]
+        );
+        assert_eq!(
+            p.list[0].expected,
+            "a value present in header.CHILD or wider_cohort.child"
+        );
+        assert!(cache_files(&dir).is_empty(), "{:?}", cache_files(&dir));
+    }
+
+    #[test]
+    fn a_clean_file_lands_as_the_same_bytes_one_thread_writes() {
+        let (outcome, p, dir) = stream(&marks(&[]));
+        assert!(p.is_empty(), "{:?}", p.list);
+        let Outcome::Streamed(s) = outcome else {
+            panic!("a clean file streams into the cache");
+        };
+        assert_eq!(s.rows, 40);
+        // The same batches (7 rows each, as the stream reads them) written in order by one
+        // thread: the entry the three threads wrote is byte for byte that file.
+        let contract = Contract::current();
+        let table = contract.table("attendance").expect("attendance");
+        let path = dir.path().join("attendance.parquet");
+        let options = ReadOptions::default();
+        let mut ignored = Problems::default();
+        let mut reader =
+            ParquetBatches::open(table, &path, &options, 7, &mut ignored).expect("reader");
+        let alone = dir.path().join("alone");
+        let mut w = Writer::create(&alone, "attendance", &"k".repeat(64), reader.schema.clone())
+            .expect("writer");
+        while let Some(Some(b)) = reader.next_batch(&mut ignored) {
+            w.write(&b).expect("write");
+        }
+        let manifest = Manifest {
+            key: "k".repeat(64),
+            table: "attendance".into(),
+            sha256: String::new(),
+            rows: 40,
+            file_rows: vec![40],
+            notes: vec![],
+            date_span: None,
+        };
+        let (_, sha256) = w.finish(&manifest).expect("finish");
+        assert_eq!(s.sha256, sha256);
+        let stored = s.table.stored.expect("a cached file");
+        assert_eq!(
+            cache::hash_file(&stored).expect("hash"),
+            sha256,
+            "the file on disk is what was hashed"
+        );
     }
 }
