@@ -1,21 +1,15 @@
-//! The blocks template functions build: a chart with its data table, a result table, and
-//! the year-on-year and headline tables of figures; and the table block of any result.
+//! The blocks template functions build: a chart with its data table, and the year-on-year
+//! and headline tables of figures (result tables are in [`super::tables`]).
 
 use super::chart;
 use super::context::ReportData;
 use super::document::{Block, Cell, Figure as ChartFigure, Inline, Table};
 use super::figures::{
-    Figure, NEIGHBOURS, SMALL_BASE, base_note, counts_children, headline, headline_of,
-    latest_reference, national_cell, short_change, show,
+    Figure, NEIGHBOURS, headline, headline_of, latest_reference, national_cell, short_change, show,
 };
-use super::format::format_value;
-use super::lookups::{
-    invalid, lookup, period_heading, report_year, require_metric, rows_for_term, rows_where,
-};
-use super::words::{
-    Vocabulary, breakdown_label, category_label, metric_label_in, period_label, value_label,
-};
-use crate::analysis::Unit;
+use super::lookups::{invalid, lookup, period_heading, report_year, require_metric, rows_where};
+use super::tables::{add_small_bases, result_table_with, small_bases};
+use super::words::{Vocabulary, category_label, metric_label_in, period_label};
 use crate::run::{ResultTable, Value};
 use minijinja::Error;
 use minijinja::value::Kwargs;
@@ -246,134 +240,6 @@ fn in_words(
     (spec, table)
 }
 
-/// The n beside each rate of `table` that rests on fewer than [`SMALL_BASE`]: for each row,
-/// the rate's column name and "(9 of 17)". A rate is a percent metric the analysis declares
-/// with its denominator (and numerator) columns.
-fn small_bases(
-    table: &ResultTable,
-    meta: &crate::analysis::FrontMatter,
-) -> Vec<Vec<(String, String)>> {
-    let rates: Vec<(String, usize, Option<usize>, usize)> = meta
-        .metrics
-        .iter()
-        .filter(|m| m.unit == Unit::Percent)
-        .filter_map(|m| {
-            let value = table.column_index(&m.value)?;
-            let den = m.denominator.as_deref().filter(|d| counts_children(d))?;
-            let den = table.column_index(den)?;
-            let num = m.numerator.as_deref().and_then(|c| table.column_index(c));
-            Some((m.value.clone(), value, num, den))
-        })
-        .collect();
-    table
-        .rows
-        .iter()
-        .map(|row| {
-            let mut notes: Vec<(String, String)> = Vec::new();
-            for (name, value, num, den) in &rates {
-                let (Some(_), Some(n)) = (row[*value].as_f64(), row[*den].as_f64()) else {
-                    continue;
-                };
-                if n > 0.0 && n < SMALL_BASE && !notes.iter().any(|(c, _)| c == name) {
-                    let k = num.and_then(|i| row[i].as_f64());
-                    notes.push((name.clone(), base_note(k, n)));
-                }
-            }
-            notes
-        })
-        .collect()
-}
-
-/// Appends each small-base note to its cell: `names` are the table's columns as the result
-/// named them, in the table's order.
-fn add_small_bases(table: &mut Table, names: &[String], notes: &[Vec<(String, String)>]) {
-    for (row, notes) in table.rows.iter_mut().zip(notes) {
-        for (cell, name) in row.iter_mut().zip(names) {
-            if let Some((_, note)) = notes.iter().find(|(c, _)| c == name) {
-                cell.text = format!("{} {note}", cell.text);
-            }
-        }
-    }
-}
-
-/// `table(id, columns=, limit=, term_only=, caption=, where=, labels=, in_full=)`: an
-/// analysis's result as a table in the analysis's own words (or the template's, with `labels=`).
-pub(super) fn table_block(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<Block, Error> {
-    let columns: Option<Vec<String>> = kwargs.get("columns")?;
-    let limit: Option<usize> = kwargs.get("limit")?;
-    let term_only: Option<bool> = kwargs.get("term_only")?;
-    let caption: Option<String> = kwargs.get("caption")?;
-    let condition: Option<String> = kwargs.get("where")?;
-    // `labels={"column": "Heading"}` names columns for this table's readers (a school's
-    // designated teacher) where the analysis's own labels are an analyst's shorthand.
-    // `in_full=true` keeps a long table in the body: a list that is the document's purpose
-    // (the children an officer follows up), not a table of figures to look things up in.
-    let in_full: Option<bool> = kwargs.get("in_full")?;
-    let headings: Option<minijinja::Value> = kwargs.get("labels")?;
-    let headings = headings
-        .map(|v| -> Result<Vec<(String, String)>, Error> {
-            v.try_iter()?
-                .map(|k| {
-                    let heading = v.get_item(&k)?;
-                    Ok((k.to_string(), heading.to_string()))
-                })
-                .collect()
-        })
-        .transpose()?;
-    kwargs.assert_all_used()?;
-    let (analysis, run) = lookup(data, id)?;
-    let mut meta = analysis.meta.clone();
-    if let Some(h) = headings {
-        if let Some((c, _)) = h.iter().find(|(c, _)| !run.result.columns.contains(c)) {
-            return Err(invalid(format!(
-                "`labels=` of `{id}` names no column `{c}` (columns: {})",
-                run.result.columns.join(", ")
-            )));
-        }
-        meta.labels.extend(h);
-    }
-    let shown = &run.result;
-    let mut table = if term_only.unwrap_or(false) {
-        rows_for_term(shown, &data.run.term.to_string())
-    } else {
-        shown.clone()
-    };
-    if let Some(c) = condition {
-        table = rows_where(&table, id, &c)?;
-    }
-    let notes = small_bases(&table, &analysis.meta);
-    if let Some(cols) = columns {
-        let idx: Vec<usize> = cols
-            .iter()
-            .map(|c| {
-                table.column_index(c).ok_or_else(|| {
-                    invalid(format!(
-                        "`{id}` has no column `{c}` (columns: {})",
-                        table.columns.join(", ")
-                    ))
-                })
-            })
-            .collect::<Result<_, _>>()?;
-        table = ResultTable {
-            columns: idx.iter().map(|&i| table.columns[i].clone()).collect(),
-            rows: table
-                .rows
-                .iter()
-                .map(|r| idx.iter().map(|&i| r[i].clone()).collect())
-                .collect(),
-        };
-    }
-    if let Some(n) = limit {
-        table.rows.truncate(n);
-    }
-    let mut shown = result_table_with(&table, None, caption.as_deref(), Vocabulary::of(&meta));
-    add_small_bases(&mut shown, &table.columns, &notes);
-    if in_full.unwrap_or(false) {
-        shown.class = Some(super::appendix::IN_FULL.into());
-    }
-    Ok(Block::Table(Box::new(shown)))
-}
-
 /// Year-on-year headline table for a board: each metric for up to five academic years ending
 /// with the report's (the years any of them has), the change on the year before, and national.
 /// `group` picks whose figures (`all`, or e.g. `OC2 cohort`); `national` false leaves the
@@ -516,69 +382,4 @@ pub(super) fn headlines_block(data: &ReportData, ids: &[String]) -> Result<Block
         rows,
         notes: Vec::new(),
     })))
-}
-
-/// A result as a table block: numbers right-aligned and formatted by unit.
-/// `chart_unit` formats the value columns of a chart's data; other columns by name.
-pub(super) fn result_table(
-    table: &ResultTable,
-    chart_unit: Option<Unit>,
-    caption: Option<&str>,
-) -> Table {
-    result_table_with(table, chart_unit, caption, Vocabulary::NONE)
-}
-
-/// [`result_table`] with the analysis's own words: its column labels and units, and code
-/// values as their code-list labels (a `group` cell by its row's `breakdown`).
-pub(super) fn result_table_with(
-    table: &ResultTable,
-    chart_unit: Option<Unit>,
-    caption: Option<&str>,
-    words: Vocabulary<'_>,
-) -> Table {
-    let breakdown = table.column_index("breakdown");
-    let rows = table
-        .rows
-        .iter()
-        .map(|row| {
-            table
-                .columns
-                .iter()
-                .zip(row)
-                .map(|(c, v)| {
-                    let by_name = words.unit(c, v);
-                    let unit = match (by_name, v) {
-                        (None, Value::Float(_)) => chart_unit,
-                        (u, _) => u,
-                    };
-                    let text = match v {
-                        Value::Text(t) if c == "breakdown" => breakdown_label(t),
-                        Value::Text(t) if c == "group" => match breakdown.map(|b| &row[b]) {
-                            Some(Value::Text(b)) => value_label(b, t),
-                            _ => value_label(c, t),
-                        },
-                        Value::Text(t) => value_label(c, t),
-                        // A count of children the data does not record at all (no kinship rows)
-                        // is "not recorded", never 0 nor a dash that might be read as one.
-                        Value::Null if words.counts_children(c) => "not recorded".to_string(),
-                        // No figure reads as a dash, as in the headline tables, not a blank.
-                        Value::Null => "–".to_string(),
-                        _ => format_value(v, unit),
-                    };
-                    if v.as_f64().is_some() || v.is_suppressed() || *v == Value::Null {
-                        Cell::number(text)
-                    } else {
-                        Cell::text(text)
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    Table {
-        caption: caption.map(str::to_string),
-        class: None,
-        header: table.columns.iter().map(|c| words.heading(c)).collect(),
-        rows,
-        notes: Vec::new(),
-    }
 }

@@ -2,7 +2,7 @@
 //! `headlines`, `years`, `year_charts`, `national`, `rows`, `describe`) and its globals, registered for one
 //! report. Each reads only the disclosed run it is given.
 
-use super::blocks::{chart_block, headlines_block, table_block, years_block};
+use super::blocks::{chart_block, headlines_block, years_block};
 use super::context::ReportData;
 use super::document::{Block, BlockStore};
 use super::escape::escape;
@@ -10,6 +10,7 @@ use super::figures::{
     Figure, NATIONAL, NEIGHBOURS, Reference, change_text, latest_national, metric_figure,
 };
 use super::lookups::{invalid, lookup, require_metric};
+use super::tables::table_block;
 use super::words::period_label;
 use minijinja::value::{Kwargs, Value as JValue};
 use minijinja::{Environment, Error};

@@ -358,7 +358,7 @@ pub(super) fn year_charts_block(
                 "Score".into()
             },
             x_label: None,
-            unit: spec.unit.clone(),
+            unit: spec.unit,
             forest: None,
         };
         let table = ResultTable { columns, rows };

@@ -26,6 +26,7 @@ mod html;
 mod lookups;
 mod pdf;
 mod provenance;
+mod tables;
 pub(crate) mod words;
 
 pub use build::report;

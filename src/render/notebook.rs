@@ -10,10 +10,10 @@
 //! ```
 
 use super::RenderError;
-use super::blocks::result_table;
 use super::chart;
 use super::document::{self, Block, Figure, Inline, Report};
 use super::provenance::{draft_banner, notebook_provenance};
+use super::tables::result_table;
 use crate::analysis::Unit;
 use crate::analysis::spec::{ChartKind, ChartSpec};
 use crate::run::{ResultTable, RunOutput};

@@ -13,6 +13,7 @@
 
 mod axes;
 mod data;
+mod labels;
 mod layout;
 mod legend;
 mod paint;
