@@ -289,14 +289,30 @@ fn main() {
         // The headline absence figures alone, what a Polars or pandas script would compute:
         // cohort's two engines over checked files, then the Polars script over the files.
         let only = ["--only", "attendance/absence_by_term"];
-        let headline = run(&bin, &root, &work, &data, &at("headline"), "datafusion", &only);
-        let headline_duck = run(&bin, &root, &work, &data, &at("headline-duckdb"), "duckdb", &only);
-        let pl = polars(&root, &data, &at("headline"), &at("polars"));
-        println!(
-            "{n} children x 5 years ({} rows read)",
-            again.rows
+        let headline = run(
+            &bin,
+            &root,
+            &work,
+            &data,
+            &at("headline"),
+            "datafusion",
+            &only,
         );
-        println!("  every analysis, first run over new files: {}", shown(&first));
+        let headline_duck = run(
+            &bin,
+            &root,
+            &work,
+            &data,
+            &at("headline-duckdb"),
+            "duckdb",
+            &only,
+        );
+        let pl = polars(&root, &data, &at("headline"), &at("polars"));
+        println!("{n} children x 5 years ({} rows read)", again.rows);
+        println!(
+            "  every analysis, first run over new files: {}",
+            shown(&first)
+        );
         let against_raw = match &raw {
             Some(r) => format!("raw DuckDB {}: cohort {}", shown(r), ratio(&again, r)),
             None => "raw DuckDB not run (pip install duckdb)".into(),
@@ -306,7 +322,10 @@ fn main() {
             shown(&again),
             again.analyses_s
         );
-        println!("  every analysis on cohort's DuckDB engine: {}", shown(&duck));
+        println!(
+            "  every analysis on cohort's DuckDB engine: {}",
+            shown(&duck)
+        );
         let against_polars = match &pl {
             Some(p) => format!(
                 "Polars {}: cohort {}, {:.2} times as fast",

@@ -7,7 +7,13 @@ use super::escape::{cell_text, escape, escape_text};
 
 /// A table block as an accessible HTML table: a caption, column headers with `scope`.
 fn write_table(t: &Table) -> String {
-    let mut out = String::from("<div class=\"table-wrap\"><table");
+    // A table wider than the page scrolls within its frame: the frame is a named region a
+    // keyboard can reach (WCAG 2.1.1, axe's scrollable-region-focusable).
+    let name = t.caption.as_deref().unwrap_or("Table");
+    let mut out = format!(
+        "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"{}\"><table",
+        escape(name)
+    );
     if let Some(class) = &t.class {
         out.push_str(&format!(" class=\"{}\"", escape(class)));
     }
