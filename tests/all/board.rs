@@ -117,7 +117,9 @@ fn year_on_year_summary_matches_the_figures(html: &str, metrics: &std::path::Pat
     let contents = html.find("aria-label=\"Contents\"").expect("contents");
     assert!(charts < contents, "the charts open the report");
     let summary = html
-        .find("<caption>Year on year, children looked after 12 months at 31 March (the OC2 cohort):")
+        .find(
+            "<caption>Year on year, children looked after 12 months at 31 March (the OC2 cohort):",
+        )
         .expect("a year-on-year table");
     let from = html[..summary].rfind("<table").expect("a table");
     let table = tables(&html[from..].replacen("<table class=\"headlines\">", "<table>", 1))
