@@ -7,7 +7,9 @@ use super::document::{Block, Cell, Figure as ChartFigure, Inline, Table};
 use super::figures::{
     Figure, NEIGHBOURS, headline, headline_of, latest_reference, national_cell, short_change, show,
 };
-use super::lookups::{invalid, lookup, period_heading, report_year, require_metric, rows_where};
+use super::lookups::{
+    invalid, lookup, period_heading, report_year, report_years, require_metric, rows_where,
+};
 use super::tables::{add_small_bases, result_table_with, small_bases};
 use super::words::{Vocabulary, category_label, metric_label_in, period_label};
 use crate::run::{ResultTable, Value};
@@ -251,13 +253,7 @@ pub(super) fn years_block(
     national: bool,
     neighbours: bool,
 ) -> Result<Block, Error> {
-    let mut year = report_year(data)?;
-    let mut years = Vec::new();
-    for _ in 0..5 {
-        years.push(year.to_string());
-        year = year.previous();
-    }
-    years.reverse();
+    let mut years = report_years(data)?;
     for id in ids {
         require_metric(data, id)?;
     }

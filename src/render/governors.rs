@@ -14,7 +14,7 @@ use super::context::ReportData;
 use super::document::{Block, Figure as ChartFigure, Inline};
 use super::figures::{NATIONAL, NEIGHBOURS, counts_children, headline_of};
 use super::format::format_number;
-use super::lookups::{invalid, report_year, require_metric};
+use super::lookups::{invalid, report_years, require_metric};
 use super::words::{metric_label_in, period_label};
 use crate::analysis::{Better, ChartKind, ChartSpec, MetricSpec};
 use crate::run::{ResultTable, Value};
@@ -277,13 +277,7 @@ pub(super) fn year_charts_block(
     ids: &[String],
     group: &str,
 ) -> Result<Block, Error> {
-    let mut y = report_year(data)?;
-    let mut years = Vec::new();
-    for _ in 0..5 {
-        years.push(y.to_string());
-        y = y.previous();
-    }
-    years.reverse();
+    let years = report_years(data)?;
     let this_year = data.academic_year.clone();
     let mut figures = Vec::new();
     for id in ids {

@@ -113,3 +113,16 @@ pub(super) fn require_metric(data: &ReportData, id: &str) -> Result<(), Error> {
 pub(super) fn report_year(data: &ReportData) -> Result<crate::contract::AcademicYear, Error> {
     Ok(data.period.year)
 }
+
+/// The report's academic year and the four before it, oldest first: the years a
+/// year-on-year table or chart spans.
+pub(super) fn report_years(data: &ReportData) -> Result<Vec<String>, Error> {
+    let mut year = report_year(data)?;
+    let mut years = Vec::new();
+    for _ in 0..5 {
+        years.push(year.to_string());
+        year = year.previous();
+    }
+    years.reverse();
+    Ok(years)
+}

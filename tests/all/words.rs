@@ -141,6 +141,17 @@ fn bare_code(line: &str) -> bool {
         )
 }
 
+/// Adds `found`, the offending words of one file or template, to `report` under `name`.
+fn note_findings(report: &mut String, name: impl std::fmt::Display, found: &[String]) {
+    if !found.is_empty() {
+        report.push_str(&format!(
+            "\n{name} ({}):\n  {}",
+            found.len(),
+            found.join("\n  ")
+        ));
+    }
+}
+
 fn offences(file: &Path) -> Vec<String> {
     let html = std::fs::read_to_string(file).unwrap();
     let text = visible(&html);
@@ -192,15 +203,7 @@ fn leadership_board_and_school_reports_show_no_codes() {
     );
     let mut report = String::new();
     for f in &files {
-        let found = offences(f);
-        if !found.is_empty() {
-            report.push_str(&format!(
-                "\n{} ({}):\n  {}",
-                f.display(),
-                found.len(),
-                found.join("\n  ")
-            ));
-        }
+        note_findings(&mut report, f.display(), &offences(f));
     }
     assert!(report.is_empty(), "words a reader should not see:{report}");
 }
@@ -503,14 +506,7 @@ fn every_report_keeps_internals_for_the_technical_annex() {
         assert!(!files.is_empty(), "{template}: no HTML written");
         for f in &files {
             let found = internals_before_annex(&std::fs::read_to_string(f).unwrap(), &folders);
-            if !found.is_empty() {
-                report.push_str(&format!(
-                    "\n{} ({}):\n  {}",
-                    f.display(),
-                    found.len(),
-                    found.join("\n  ")
-                ));
-            }
+            note_findings(&mut report, f.display(), &found);
         }
     }
     assert!(
@@ -578,14 +574,7 @@ fn every_reports_document_model_keeps_internals_for_the_technical_annex() {
         };
         let mut text = String::new();
         model_text(&model.body[..annex], &mut text);
-        let found = internals_in(&text, &folders);
-        if !found.is_empty() {
-            report.push_str(&format!(
-                "\n{template} ({}):\n  {}",
-                found.len(),
-                found.join("\n  ")
-            ));
-        }
+        note_findings(&mut report, template, &internals_in(&text, &folders));
     }
     assert!(
         report.is_empty(),
