@@ -75,29 +75,8 @@ impl fmt::Display for CheckReport {
         if let Some(t) = &self.term {
             writeln!(f, "{t}")?;
         }
-        if !self.analyses.is_empty() {
-            writeln!(
-                f,
-                "analyses ({} problem{}):",
-                self.analyses.len(),
-                if self.analyses.len() == 1 { "" } else { "s" }
-            )?;
-            for a in &self.analyses {
-                writeln!(f, "  {a}")?;
-            }
-        }
-        if !self.templates.is_empty() {
-            writeln!(
-                f,
-                "templates ({} problem{}):",
-                self.templates.len(),
-                if self.templates.len() == 1 { "" } else { "s" }
-            )?;
-            for t in &self.templates {
-                writeln!(f, "  {t}")?;
-            }
-        }
-        Ok(())
+        problems(f, "analyses", &self.analyses)?;
+        problems(f, "templates", &self.templates)
     }
 }
 
@@ -258,4 +237,21 @@ fn plan_all(session: &Session) -> Vec<String> {
     }
     problems.extend(variants::plan_duckdb_variants(analyses, &planned, term));
     problems
+}
+
+/// One titled list of problems in `cohort check`'s report, nothing when there are none.
+fn problems<T: std::fmt::Display>(
+    f: &mut std::fmt::Formatter<'_>,
+    title: &str,
+    items: &[T],
+) -> std::fmt::Result {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let s = if items.len() == 1 { "" } else { "s" };
+    writeln!(f, "{title} ({} problem{s}):", items.len())?;
+    for item in items {
+        writeln!(f, "  {item}")?;
+    }
+    Ok(())
 }

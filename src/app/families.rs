@@ -342,23 +342,11 @@ mod tests {
 
     fn run_with(metrics: Vec<MetricRow>, team: Option<&str>) -> RunOutput {
         RunOutput {
-            tool: "cohort".into(),
-            tool_version: "0".into(),
-            engine: "datafusion".into(),
-            term: "2024-25-summer".parse().expect("a term"),
-            data_dir: "data".into(),
-            files: vec![],
-            rows_read: 0,
-            cache: None,
-            analyses: vec![],
             metrics,
-            sources: vec![],
-            results: None,
-            drafts: vec![],
             parameters: team
                 .map(|t| BTreeMap::from([("team".to_string(), t.to_string())]))
                 .unwrap_or_default(),
-            family: Vec::new(),
+            ..RunOutput::for_tests()
         }
     }
 

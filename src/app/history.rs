@@ -136,39 +136,21 @@ pub fn show(path: &Path, run_id: i64) -> Result<String, AppError> {
         r.term,
         r.engine
     );
-    out.push_str("\nanalyses:\n");
-    for a in history.analyses(run_id)? {
-        let _ = writeln!(
-            out,
-            "  {:<40} v{:<3} {} {:>6} rows",
-            a.id,
-            a.version,
-            &a.sql_hash[..12.min(a.sql_hash.len())],
-            a.rows
-        );
-    }
-    out.push_str("\ndata files:\n");
-    for f in history.files(run_id)? {
-        let _ = writeln!(
-            out,
-            "  {:<24} {} {:>8} rows  {}",
-            f.table,
-            &f.sha256[..16.min(f.sha256.len())],
-            f.rows,
-            f.path
-        );
-    }
+    let analyses = history.analyses(run_id)?;
+    listing(&mut out, "analyses", &analyses, |a| {
+        let hash = short(&a.sql_hash, 12);
+        format!("{:<40} v{:<3} {hash} {:>6} rows", a.id, a.version, a.rows)
+    });
+    let files = history.files(run_id)?;
+    listing(&mut out, "data files", &files, |f| {
+        let hash = short(&f.sha256, 16);
+        format!("{:<24} {hash} {:>8} rows  {}", f.table, f.rows, f.path)
+    });
     let outputs = history.outputs(run_id)?;
     if !outputs.is_empty() {
-        out.push_str("\npublished files:\n");
-        for p in outputs {
-            let _ = writeln!(
-                out,
-                "  {} {}",
-                &p.sha256[..16.min(p.sha256.len())],
-                p.path.display()
-            );
-        }
+        listing(&mut out, "published files", &outputs, |p| {
+            format!("{} {}", short(&p.sha256, 16), p.path.display())
+        });
     }
     let metrics = history.metrics(run_id)?;
     let _ = write!(
@@ -177,6 +159,19 @@ pub fn show(path: &Path, run_id: i64) -> Result<String, AppError> {
         metrics.len()
     );
     Ok(out)
+}
+
+/// One titled section of `history show`, a line an item, indented two spaces.
+fn listing<T>(out: &mut String, title: &str, items: &[T], line: impl Fn(&T) -> String) {
+    let _ = writeln!(out, "\n{title}:");
+    for item in items {
+        let _ = writeln!(out, "  {}", line(item));
+    }
+}
+
+/// The first `n` characters of a hash, as the listings print it.
+fn short(hash: &str, n: usize) -> &str {
+    hash.get(..n).unwrap_or(hash)
 }
 
 /// `cohort history show RUN --figures`: the run's figures as `metrics.csv`.

@@ -32,14 +32,6 @@ fn s(v: &str) -> Value {
 fn run_of(tables: Vec<(&str, ResultTable)>) -> RunOutput {
     let now = chrono::DateTime::from_timestamp(0, 0).unwrap_or_default();
     RunOutput {
-        tool: "cohort".into(),
-        tool_version: "0".into(),
-        engine: "datafusion".into(),
-        term: "2024-25-summer".parse().expect("a term"),
-        data_dir: "data".into(),
-        files: vec![],
-        rows_read: 0,
-        cache: None,
         analyses: tables
             .into_iter()
             .map(|(id, result)| AnalysisRun {
@@ -53,12 +45,7 @@ fn run_of(tables: Vec<(&str, ResultTable)>) -> RunOutput {
                 profile: None,
             })
             .collect(),
-        metrics: vec![],
-        sources: vec![],
-        results: None,
-        drafts: vec![],
-        parameters: Default::default(),
-        family: Vec::new(),
+        ..RunOutput::for_tests()
     }
 }
 

@@ -37,17 +37,56 @@ fn attainment_z(
         }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// One child in one academic year, as the attainment rows need them.
+#[derive(Clone, Copy)]
+pub(super) struct Pupil<'a> {
+    pub life: &'a Life,
+    /// Age on 31 August at the start of the year.
+    pub age31: i32,
+    /// SEN provision code (`N`, `K`, `E`).
+    pub sen: &'a str,
+    /// The terms (as indices) in which the child had funded tuition so far.
+    pub tuition_terms: &'a [i32],
+    pub state: &'a YearState,
+}
+
+impl<'a> Pupil<'a> {
+    /// The child's year as the attainment rows see it.
+    pub fn new(
+        life: &'a Life,
+        age31: i32,
+        sen: &'a str,
+        tuition_terms: &'a [i32],
+        state: &'a YearState,
+    ) -> Self {
+        Pupil {
+            life,
+            age31,
+            sen,
+            tuition_terms,
+            state,
+        }
+    }
+
+    /// Its fields, to be named one by one in the rows' code.
+    fn parts(self) -> (&'a Life, i32, &'a str, &'a [i32], &'a YearState) {
+        (
+            self.life,
+            self.age31,
+            self.sen,
+            self.tuition_terms,
+            self.state,
+        )
+    }
+}
+
 pub(super) fn progress(
     rng: &mut ChaCha8Rng,
-    life: &Life,
+    pupil: Pupil<'_>,
     term: Term,
-    age31: i32,
-    sen: &str,
-    tuition_terms: &[i32],
-    state: &YearState,
     out: &mut dyn Rows,
 ) -> Result<(), SampleError> {
+    let (life, age31, sen, tuition_terms, state) = pupil.parts();
     let end = term.last_day();
     if !in_care(life, end) || !(5..=15).contains(&age31) || school_on(life, end).is_none() {
         return Ok(());
@@ -102,17 +141,13 @@ pub(super) fn progress(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 pub(super) fn results(
-    rng: &mut ChaCha8Rng,
-    life: &Life,
+    pupil: Pupil<'_>,
     year: AcademicYear,
-    age31: i32,
-    sen: &str,
-    tuition_terms: &[i32],
-    state: &YearState,
+    rng: &mut ChaCha8Rng,
     out: &mut dyn Rows,
 ) -> Result<(), SampleError> {
+    let (life, age31, sen, tuition_terms, state) = pupil.parts();
     let test_day = ymd(year.start + 1, 5, 12);
     if !(age31 == 10 || age31 == 15)
         || !followed_on(life, test_day)

@@ -15,7 +15,7 @@ use super::writer::Cell;
 use super::{Rows, SampleError};
 use crate::contract::AcademicYear;
 use crate::row;
-use attainment::{progress, results};
+use attainment::{Pupil, progress, results};
 use attendance::{attendance, suspensions};
 use chrono::{Duration, NaiveDate};
 use outcomes::{oc2, oc3, post16};
@@ -125,10 +125,12 @@ pub fn simulate(
             )?;
             peps(rng, life, world, term, out)?;
             pp_plus(rng, life, world, term, age31, &mut tuition_terms, out)?;
-            progress(rng, life, term, age31, sen, &tuition_terms, &state, out)?;
+            let pupil = Pupil::new(life, age31, sen, &tuition_terms, &state);
+            progress(rng, pupil, term, out)?;
             post16(rng, life, term, age31, neet_tendency, out)?;
         }
-        results(rng, life, year, age31, sen, &tuition_terms, &state, out)?;
+        let pupil = Pupil::new(life, age31, sen, &tuition_terms, &state);
+        results(pupil, year, rng, out)?;
         oc2(rng, life, year, &state, out)?;
         oc3(rng, life, year, sen, neet_tendency, out)?;
     }

@@ -6,10 +6,25 @@ use crate::contract::{AcademicYear, Term};
 use crate::row;
 use crate::sample::draw::{chance, logistic, pick};
 use crate::sample::life::{Life, Population, age_on, birthday};
+use crate::sample::writer::Cell;
 use crate::sample::{Rows, SampleError};
 use chrono::{Datelike, Duration};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
+
+/// One outcome row: the child's id, the collection year and date of birth, which start
+/// both OC2 and OC3, then the table's own fields.
+fn put_outcome(
+    out: &mut dyn Rows,
+    table: &'static str,
+    life: &Life,
+    collection: i32,
+    fields: Vec<Cell>,
+) -> Result<(), SampleError> {
+    let mut row = row![life.id.as_str(), i64::from(collection), life.dob];
+    row.extend(fields);
+    out.put(table, row)
+}
 
 /// OC2 rows: looked after continuously for the 12 months to 31 March.
 pub(super) fn oc2(
@@ -41,12 +56,12 @@ pub(super) fn oc2(
     let misuse = older && chance(rng, 0.04);
     let flag = |rng: &mut ChaCha8Rng, p: f64| i64::from(chance(rng, p));
     let convicted = older.then(|| flag(rng, 0.03));
-    out.put(
+    put_outcome(
+        out,
         "oc2",
+        life,
+        collection,
         row![
-            life.id.as_str(),
-            i64::from(collection),
-            life.dob,
             score,
             reason,
             convicted,
@@ -141,17 +156,7 @@ pub(super) fn oc3(
     } else {
         (None, None)
     };
-    out.put(
-        "oc3",
-        row![
-            life.id.as_str(),
-            i64::from(collection),
-            life.dob,
-            in_touch,
-            activ,
-            accom
-        ],
-    )?;
+    put_outcome(out, "oc3", life, collection, row![in_touch, activ, accom])?;
     Ok(())
 }
 
