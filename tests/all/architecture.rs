@@ -409,3 +409,28 @@ fn the_reading_counts_imports_and_paths_not_comments_strings_or_re_exports() {
     // a and b import each other; contract and its submodule codes are one unit.
     assert_eq!(mutual_pairs(&graph), vec![(m("app/a.rs"), m("app/b.rs"))]);
 }
+
+/// How long a file's own code may grow (its test module apart) before it is split along its
+/// seams: a newcomer reads a module of this size in one sitting.
+const MOST_LINES: usize = 500;
+
+#[test]
+fn no_file_of_the_crate_is_over_500_lines_outside_its_tests() {
+    let sources = crate_sources();
+    assert!(sources.len() > 100, "the walk finds the crate's files");
+    let long: Vec<String> = sources
+        .iter()
+        .map(|(m, text)| (m.join("::"), code(text).lines().count()))
+        .filter(|(_, n)| *n > MOST_LINES)
+        .map(|(m, n)| format!("{m}: {n} lines"))
+        .collect();
+    assert!(long.is_empty(), "split these along their seams: {long:?}");
+    // The count stops at a file's own test module: a file of 30 lines of code and 600 of
+    // tests is short.
+    let text = format!(
+        "fn f() {{}}\n{}#[cfg(test)]\nmod tests {{\n{}}}\n",
+        "fn g() {}\n".repeat(29),
+        "#[test] fn t() {}\n".repeat(600)
+    );
+    assert_eq!(code(&text).lines().count(), 30);
+}
