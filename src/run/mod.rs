@@ -5,6 +5,8 @@
 pub mod cells;
 pub mod convert;
 pub mod cross;
+#[cfg(test)]
+mod fixture;
 pub mod metrics;
 pub mod model;
 mod params;
@@ -99,31 +101,6 @@ pub struct RunOutput {
     /// A family of reports (`--each team`) recorded as one run: each member's run.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub family: Vec<FamilyMember>,
-}
-
-#[cfg(test)]
-impl RunOutput {
-    /// An empty run for the summer term of 2024-25, for unit tests to fill in with
-    /// `RunOutput { metrics, ..RunOutput::for_tests() }`.
-    pub(crate) fn for_tests() -> Self {
-        RunOutput {
-            tool: "cohort".into(),
-            tool_version: "0".into(),
-            engine: "datafusion".into(),
-            term: "2024-25-summer".parse().expect("a term"),
-            data_dir: "data".into(),
-            files: vec![],
-            rows_read: 0,
-            cache: None,
-            analyses: vec![],
-            metrics: vec![],
-            sources: vec![],
-            results: None,
-            drafts: vec![],
-            parameters: BTreeMap::new(),
-            family: Vec::new(),
-        }
-    }
 }
 
 /// One report of a family, as the family's one run records it.
