@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The termly report with its PDF as a user runs it, process start to exit, on sample-data:
-# `cohort report termly-impact --format html,pdf`, with and without the run history, by two
-# builds run in turn (so both see the same load), with each build's median wall and CPU time
-# and the ratio of the second build's to the first's.
+# `cohort report termly-impact --format html,pdf`, with and without the run history, and as the
+# first report after a `cohort run` (a history holding that one run), by two builds run in
+# turn (so both see the same load), with each build's median wall and CPU time and the ratio
+# of the second build's to the first's.
 #
 #   benches/report_process.sh BEFORE_BINARY AFTER_BINARY [RUNS]
 #
@@ -27,12 +28,14 @@ timed() {
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-for variant in no-history history; do
+for variant in no-history history after-run; do
   flags=(report termly-impact --format html,pdf)
   for b in before after; do
     # Each build keeps a history of its own in the scratch folder.
     if [ "$variant" = no-history ]; then
       declare -a "flags_$b=(--no-history --out $scratch/out-$b)"
+    elif [ "$variant" = after-run ]; then
+      declare -a "flags_$b=(--history $scratch/$b-run.duckdb --out $scratch/out-$b)"
     else
       declare -a "flags_$b=(--history $scratch/$b.duckdb --out $scratch/out-$b)"
     fi
@@ -42,6 +45,12 @@ for variant in no-history history; do
   : >"$scratch/before.txt"
   : >"$scratch/after.txt"
   for _ in $(seq "$runs"); do
+    if [ "$variant" = after-run ]; then
+      # A history holding one `cohort run` of the same data, untimed.
+      rm -f "$scratch"/before-run.duckdb* "$scratch"/after-run.duckdb*
+      "$before" run --history "$scratch/before-run.duckdb" --out "$scratch/run-before" >/dev/null 2>&1
+      "$after" run --history "$scratch/after-run.duckdb" --out "$scratch/run-after" >/dev/null 2>&1
+    fi
     timed "$before" "${flags[@]}" "${flags_before[@]}" >>"$scratch/before.txt"
     timed "$after" "${flags[@]}" "${flags_after[@]}" >>"$scratch/after.txt"
   done

@@ -6,7 +6,7 @@ use crate::catalog::Catalog;
 use crate::contract::{Contract, Term};
 use crate::engine::EngineKind;
 use crate::history::diff::{self, Side};
-use crate::history::{History, Published, RunKind};
+use crate::history::{History, Published, Recording, RunKind};
 use crate::period::Period;
 use crate::run::{self, RunOutput, cross};
 use crate::staging::{Staging, StagingError};
@@ -59,14 +59,14 @@ pub fn record(
             Err(message)
         }
     };
-    let recorded = history.record_then(
-        &kind,
+    let run = Recording {
+        kind: &kind,
         output,
-        &source,
-        &published,
-        chrono::Utc::now(),
-        &mut publish,
-    );
+        source: &source,
+        published: &published,
+        recorded_at: chrono::Utc::now(),
+    };
+    let recorded = history.record_then(&run, &mut publish);
     match (recorded, failure) {
         (_, Some(e)) => Err(e.into()),
         (Err(e), None) => Err(e.into()),

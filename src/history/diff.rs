@@ -237,8 +237,12 @@ mod tests {
         "2024-25-summer".parse().expect("a term")
     }
 
-    fn metric(metric: &str, value: f64) -> MetricRow {
-        MetricRow::yearly_percent(metric, value)
+    /// The figures of one run: each metric's yearly percentage.
+    fn figures(values: &[(&str, f64)]) -> Vec<MetricRow> {
+        values
+            .iter()
+            .map(|(metric, value)| MetricRow::yearly_percent(metric, *value))
+            .collect()
     }
 
     fn analysis(version: u32, hash: &str) -> RecordedAnalysis {
@@ -281,14 +285,8 @@ mod tests {
     fn a_changed_figure_names_the_version_change_and_the_data() {
         let (a1, a2) = ([analysis(1, "h1")], [analysis(2, "h2")]);
         let (f1, f2) = ([file("x")], [file("y")]);
-        let m1 = [
-            metric("attendance.overall", 9.1),
-            metric("attendance.pa", 21.0),
-        ];
-        let m2 = [
-            metric("attendance.overall", 9.4),
-            metric("attendance.pa", 21.0),
-        ];
+        let m1 = figures(&[("attendance.overall", 9.1), ("attendance.pa", 21.0)]);
+        let m2 = figures(&[("attendance.overall", 9.4), ("attendance.pa", 21.0)]);
         let d = diff(
             summer(),
             &side(3, "datafusion", &a1, &f1, &m1),
@@ -312,11 +310,8 @@ mod tests {
     fn same_inputs_give_no_figures_and_missing_ones_are_named() {
         let a = [analysis(1, "h1")];
         let f = [file("x")];
-        let m1 = [metric("attendance.overall", 9.1)];
-        let m2 = [
-            metric("attendance.overall", 9.1),
-            metric("attendance.pa", 21.0),
-        ];
+        let m1 = figures(&[("attendance.overall", 9.1)]);
+        let m2 = figures(&[("attendance.overall", 9.1), ("attendance.pa", 21.0)]);
         let same = diff(
             summer(),
             &side(1, "datafusion", &a, &f, &m1),
@@ -340,10 +335,9 @@ mod tests {
         let mut other = analysis(1, "h9");
         other.id = "peps/timeliness_by_team".into();
         let a2 = [analysis(1, "h1"), other];
-        let mut pep = metric("peps.on_time_rate", 80.0);
-        pep.analysis = "peps/timeliness_by_team".into();
-        let m1 = [metric("attendance.overall", 9.1)];
-        let m2 = [metric("attendance.overall", 9.1), pep];
+        let m1 = figures(&[("attendance.overall", 9.1)]);
+        let mut m2 = figures(&[("attendance.overall", 9.1), ("peps.on_time_rate", 80.0)]);
+        m2[1].analysis = "peps/timeliness_by_team".into();
         let side = |run, analyses, metrics| Side {
             run,
             engine: "datafusion",

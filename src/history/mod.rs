@@ -9,9 +9,11 @@ pub mod published;
 mod read;
 mod schema;
 
-use crate::run::{MetricRow, RunOutput, Value};
+use crate::run::{AnalysisRun, MetricRow, RunOutput, Value};
 use chrono::{DateTime, Utc};
 use duckdb::{Connection, OptionalExt, params};
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 pub use diff::{FigureChange, RunDiff};
@@ -116,6 +118,17 @@ pub struct RecordedFile {
     pub rows: u64,
 }
 
+/// A run to record: what ran, what it gave, each analysis's source text by id, the files
+/// it published and when.
+#[derive(Clone, Copy)]
+pub struct Recording<'a> {
+    pub kind: &'a RunKind,
+    pub output: &'a RunOutput,
+    pub source: &'a dyn Fn(&str) -> String,
+    pub published: &'a [Published],
+    pub recorded_at: DateTime<Utc>,
+}
+
 /// The history database, open for reading and writing.
 pub struct History {
     conn: Connection,
@@ -202,20 +215,30 @@ impl History {
         published: &[Published],
         recorded_at: DateTime<Utc>,
     ) -> Result<i64, HistoryError> {
-        self.record_then(kind, output, source, published, recorded_at, &mut || Ok(()))
+        let run = Recording {
+            kind,
+            output,
+            source,
+            published,
+            recorded_at,
+        };
+        self.record_then(&run, &mut || Ok(()))
     }
 
     /// [`Self::record`], running `before_commit` (e.g. moving the outputs into place) after
     /// every row is written and before the commit; when it fails nothing is committed.
     pub fn record_then(
         &mut self,
-        kind: &RunKind,
-        output: &RunOutput,
-        source: &dyn Fn(&str) -> String,
-        published: &[Published],
-        recorded_at: DateTime<Utc>,
+        run: &Recording<'_>,
         before_commit: &mut dyn FnMut() -> Result<(), String>,
     ) -> Result<i64, HistoryError> {
+        let Recording {
+            kind,
+            output,
+            source,
+            published,
+            recorded_at,
+        } = *run;
         let path = self.path.clone();
         let fail = |e: duckdb::Error| store(&path, e);
         let tx = self.conn.transaction().map_err(fail)?;
@@ -243,93 +266,122 @@ impl History {
             ],
         )
         .map_err(fail)?;
-        {
-            let mut app = tx.appender("analyses").map_err(fail)?;
-            for a in &output.analyses {
+        // What this run shares with earlier ones is not written again: each source, result
+        // and set of figures is keyed by its SHA-256, looked up among the few stored keys.
+        let analyses: Vec<(&AnalysisRun, String, String, String)> = output
+            .analyses
+            .iter()
+            .map(|a| {
+                let text = source(&a.id);
+                let hash = hex::encode(Sha256::digest(text.as_bytes()));
+                (a, text, hash, result_hash(&a.result))
+            })
+            .collect();
+        let metrics_hash = metrics_hash(&output.metrics);
+        let mut sources = stored(&tx, "analysis_sources", "source_hash").map_err(fail)?;
+        let mut results = stored(&tx, "run_analyses", "result_hash").map_err(fail)?;
+        let metrics_stored = stored(&tx, "run_metrics", "metrics_hash")
+            .map_err(fail)?
+            .contains(&metrics_hash);
+        append(
+            &tx,
+            "analysis_sources",
+            analyses
+                .iter()
+                .filter(|(_, _, hash, _)| sources.insert(hash.clone())),
+            |app, (_, text, hash, _)| app.append_row(params![hash, text]),
+        )
+        .map_err(fail)?;
+        append(
+            &tx,
+            "run_analyses",
+            &analyses,
+            |app, (a, _, source, result)| {
                 app.append_row(params![
                     run_id,
                     a.id,
                     a.version,
                     a.sql_hash,
-                    source(&a.id),
                     serde_json::to_string(&a.result.columns).unwrap_or_default(),
-                    a.rows as i64
+                    a.rows as i64,
+                    source,
+                    result
                 ])
-                .map_err(fail)?;
-            }
-            app.flush().map_err(fail)?;
-        }
-        {
-            let mut app = tx.appender("data_files").map_err(fail)?;
-            for f in &output.files {
-                // The cached copy's verified hash when the rows came from the cache.
+            },
+        )
+        .map_err(fail)?;
+        let new_results = analyses
+            .iter()
+            .filter(|(_, _, _, hash)| results.insert(hash.clone()));
+        let cells = new_results.flat_map(|(a, _, _, hash)| {
+            let table = &a.result;
+            table.rows.iter().enumerate().flat_map(move |(r, row)| {
+                row.iter()
+                    .enumerate()
+                    .map(move |(c, v)| (hash, table, r, c, v))
+            })
+        });
+        append(
+            &tx,
+            "result_values",
+            cells,
+            |app, (hash, table, r, c, v)| {
+                let (kind, text, number) = cell(v);
                 app.append_row(params![
-                    run_id,
-                    f.table,
-                    f.path.display().to_string(),
-                    f.sha256,
-                    f.rows as i64,
-                    f.read_from.as_ref().map(|p| p.display().to_string()),
-                    f.read_sha256
+                    hash,
+                    r as i64,
+                    c as i64,
+                    table.columns.get(c).map_or("", String::as_str),
+                    kind,
+                    text,
+                    number
                 ])
-                .map_err(fail)?;
-            }
-            app.flush().map_err(fail)?;
-        }
-        {
-            let mut app = tx.appender("metrics").map_err(fail)?;
-            for m in &output.metrics {
-                app.append_row(params![
-                    run_id,
-                    m.analysis,
-                    m.metric,
-                    m.time_period,
-                    m.breakdown,
-                    m.group,
-                    m.numerator,
-                    m.denominator,
-                    m.value,
-                    m.unit.as_str()
-                ])
-                .map_err(fail)?;
-            }
-            app.flush().map_err(fail)?;
-        }
-        {
-            let mut app = tx.appender("result_cells").map_err(fail)?;
-            for a in &output.analyses {
-                for (r, row) in a.result.rows.iter().enumerate() {
-                    for (c, v) in row.iter().enumerate() {
-                        let (kind, text, number) = cell(v);
-                        app.append_row(params![
-                            run_id,
-                            a.id,
-                            r as i64,
-                            c as i64,
-                            a.result.columns.get(c).cloned().unwrap_or_default(),
-                            kind,
-                            text,
-                            number
-                        ])
-                        .map_err(fail)?;
-                    }
-                }
-            }
-            app.flush().map_err(fail)?;
-        }
-        {
-            let mut app = tx.appender("outputs").map_err(fail)?;
-            for p in published {
-                app.append_row(params![
-                    run_id,
-                    p.path.display().to_string(),
-                    p.sha256,
-                    p.bytes as i64
-                ])
-                .map_err(fail)?;
-            }
-            app.flush().map_err(fail)?;
-        }
+            },
+        )
+        .map_err(fail)?;
+        tx.execute(
+            "INSERT INTO run_metrics VALUES (?, ?)",
+            params![run_id, metrics_hash],
+        )
+        .map_err(fail)?;
+        let figures = output.metrics.iter().filter(|_| !metrics_stored);
+        append(&tx, "metric_values", figures, |app, m| {
+            app.append_row(params![
+                metrics_hash,
+                m.analysis,
+                m.metric,
+                m.time_period,
+                m.breakdown,
+                m.group,
+                m.numerator,
+                m.denominator,
+                m.value,
+                m.unit.as_str()
+            ])
+        })
+        .map_err(fail)?;
+        append(&tx, "data_files", &output.files, |app, f| {
+            // The cached copy's verified hash when the rows came from the cache.
+            app.append_row(params![
+                run_id,
+                f.table,
+                f.path.display().to_string(),
+                f.sha256,
+                f.rows as i64,
+                f.read_from.as_ref().map(|p| p.display().to_string()),
+                f.read_sha256
+            ])
+        })
+        .map_err(fail)?;
+        append(&tx, "outputs", published, |app, p| {
+            app.append_row(params![
+                run_id,
+                p.path.display().to_string(),
+                p.sha256,
+                p.bytes as i64
+            ])
+        })
+        .map_err(fail)?;
         if let Ok(marker) = std::env::var(HOLD_BEFORE_COMMIT) {
             let _ = std::fs::write(&marker, run_id.to_string());
             std::thread::sleep(std::time::Duration::from_secs(60));
@@ -344,6 +396,93 @@ impl History {
         tx.commit().map_err(fail)?;
         Ok(run_id)
     }
+}
+
+/// Appends a row to `table` for each of `items`, through one appender.
+fn append<T>(
+    conn: &Connection,
+    table: &str,
+    items: impl IntoIterator<Item = T>,
+    mut row: impl FnMut(&mut duckdb::Appender<'_>, T) -> duckdb::Result<()>,
+) -> duckdb::Result<()> {
+    let mut app = conn.appender(table)?;
+    for item in items {
+        row(&mut app, item)?;
+    }
+    app.flush()
+}
+
+/// The distinct keys in `column` of `table`: a scan of one short column.
+fn stored(conn: &Connection, table: &str, column: &str) -> duckdb::Result<HashSet<String>> {
+    let mut stmt = conn.prepare(&format!("SELECT DISTINCT {column} FROM {table}"))?;
+    let keys = stmt.query_map([], |r| r.get(0))?;
+    keys.collect()
+}
+
+/// Feeds `text` to `hash` after its length, so that no two sequences of texts hash alike.
+fn feed(hash: &mut Sha256, text: &str) {
+    hash.update((text.len() as u64).to_le_bytes());
+    hash.update(text.as_bytes());
+}
+
+/// Feeds an optional number: absent and each value distinct.
+fn feed_number(hash: &mut Sha256, x: Option<f64>) {
+    match x {
+        None => hash.update([0]),
+        Some(x) => {
+            hash.update([1]);
+            hash.update(x.to_bits().to_le_bytes());
+        }
+    }
+}
+
+/// The key a result's cells are stored under: the SHA-256 of its column names and of each
+/// cell as stored (type, text and number), so equal keys mean equal stored rows.
+fn result_hash(table: &crate::run::ResultTable) -> String {
+    let mut hash = Sha256::new();
+    hash.update(b"result cells v3");
+    hash.update((table.columns.len() as u64).to_le_bytes());
+    for c in &table.columns {
+        feed(&mut hash, c);
+    }
+    for row in &table.rows {
+        hash.update((row.len() as u64).to_le_bytes());
+        for v in row {
+            let (kind, text, number) = cell(v);
+            feed(&mut hash, kind);
+            match text {
+                None => hash.update([0]),
+                Some(t) => {
+                    hash.update([1]);
+                    feed(&mut hash, &t);
+                }
+            }
+            feed_number(&mut hash, number);
+        }
+    }
+    hex::encode(hash.finalize())
+}
+
+/// The key a run's figures are stored under: the SHA-256 of every row in order.
+fn metrics_hash(rows: &[MetricRow]) -> String {
+    let mut hash = Sha256::new();
+    hash.update(b"metrics v3");
+    for m in rows {
+        for text in [
+            &m.analysis,
+            &m.metric,
+            &m.time_period,
+            &m.breakdown,
+            &m.group,
+        ] {
+            feed(&mut hash, text);
+        }
+        for x in [m.numerator, m.denominator, m.value] {
+            feed_number(&mut hash, x);
+        }
+        feed(&mut hash, m.unit.as_str());
+    }
+    hex::encode(hash.finalize())
 }
 
 fn store(path: &Path, e: duckdb::Error) -> HistoryError {

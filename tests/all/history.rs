@@ -83,6 +83,47 @@ fn a_run_records_exactly_the_figures_it_wrote() {
 }
 
 #[test]
+fn a_second_run_of_the_same_inputs_stores_no_cell_or_figure_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = small_project(dir.path());
+    let history = project.history.clone().unwrap();
+    let count = |sql: &str| -> i64 {
+        let conn = duckdb::Connection::open(&history).unwrap();
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    };
+    let stored = "SELECT (SELECT count(*) FROM result_values) * 1000000 + (SELECT count(*) FROM metric_values) * 1000 + (SELECT count(*) FROM analysis_sources)";
+    let (output, _) = app::run_and_write(&project, None, None).unwrap();
+    let first = count(stored);
+    let cells: usize = output
+        .analyses
+        .iter()
+        .map(|a| a.result.rows.iter().map(Vec::len).sum::<usize>())
+        .sum();
+    assert!(cells > 0 && output.metrics.len() < 1000);
+    app::run_and_write(&project, None, None).unwrap();
+    // Run 2 read the same files with the same analyses: its results, figures and sources
+    // are run 1's, so nothing of them is stored twice...
+    assert_eq!(count(stored), first);
+    // ...yet the views analysts query show both runs in full, as two copies.
+    let per_run = |run: i64| {
+        count(&format!(
+            "SELECT count(*) FROM result_cells WHERE run_id = {run}"
+        ))
+    };
+    assert_eq!((per_run(1), per_run(2)), (cells as i64, cells as i64));
+    assert_eq!(
+        count("SELECT count(*) FROM metrics WHERE run_id = 2"),
+        output.metrics.len() as i64
+    );
+    // And each run reads back as it was recorded.
+    let h = History::open(&history).unwrap();
+    let roll = output.result("roll/summary").unwrap();
+    assert_eq!(h.result(2, "roll/summary").unwrap(), roll.result);
+    assert_eq!(h.metrics(2).unwrap(), h.metrics(1).unwrap());
+    assert_eq!(h.analyses(2).unwrap(), h.analyses(1).unwrap());
+}
+
+#[test]
 fn diff_names_the_changed_data_and_verify_notices_it() {
     let dir = tempfile::tempdir().unwrap();
     let project = small_project(dir.path());
