@@ -9,7 +9,7 @@ lists, terms, the run's params) as `<name>.csv` with `<name>.types.json`, writte
 bench through `cohort query`. Each analysis runs once, in dependency order, as
 `CREATE TABLE area.name AS <its SQL>`, on 2 threads. The Rust model step of a `[model]`
 analysis is not replayed (its SQL is). Prints one JSON line: seconds for the analyses and
-for loading, rows per analysis.
+for loading, rows and seconds per analysis.
 """
 
 import glob
@@ -107,12 +107,14 @@ def main():
             f"read_csv({literal(csv)}, header = true, all_varchar = true)"
         )
     loaded = time.time()
-    rows = {}
+    rows, seconds = {}, {}
     for ident, _, sql in order(analyses(queries)):
+        began = time.time()
         area, name = ident.split("/", 1)
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(area)}")
         con.execute(f"CREATE TABLE {quote(area)}.{quote(name)} AS {sql}")
         rows[ident] = con.execute(f"SELECT count(*) FROM {quote(area)}.{quote(name)}").fetchone()[0]
+        seconds[ident] = round(time.time() - began, 3)
     finished = time.time()
     print(
         json.dumps(
@@ -120,6 +122,7 @@ def main():
                 "load_s": round(loaded - started, 3),
                 "analyses_s": round(finished - loaded, 3),
                 "rows": rows,
+                "seconds": seconds,
             }
         )
     )

@@ -117,3 +117,39 @@ fn parser_positions_are_read_from_messages() {
     );
     assert_eq!(sql_position("Schema error: No field named y"), (None, None));
 }
+
+/// A cross join with a one-row side (`CROSS JOIN (SELECT max(...))`) builds on that side.
+/// The many-row side here is a join, whose size DataFusion does not know, as in
+/// `peps/due`; DataFusion's own rules leave it on the collected side and give one batch for
+/// each of its 20,000 rows (checked below on a session without the rule), the engine a few
+/// batches. The rows are unchanged: n from 1 to 20,000 each beside the maximum 20,000, so
+/// sum(n) = 20,000 x 20,001 / 2 = 200,010,000 and sum(m) = 20,000 x 20,000 = 400,000,000.
+#[test]
+fn a_one_row_side_of_a_cross_join_is_its_build_side() {
+    let engine = DataFusionEngine::new().unwrap_or_else(|e| panic!("{e}"));
+    let sql = "WITH t AS (SELECT value AS n FROM generate_series(1, 20000)), \
+               u AS (SELECT value AS k FROM generate_series(1, 20000)), \
+               m AS (SELECT max(n) AS m FROM t) \
+               SELECT t.n, m.m FROM t JOIN u ON u.k = t.n CROSS JOIN m";
+    let (batches, plan) = engine.query_profiled(sql).unwrap_or_else(|e| panic!("{e}"));
+    let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+    assert_eq!(rows, 20_000);
+    assert!(batches.len() < 100, "{} batches\n{plan}", batches.len());
+    let sums = engine
+        .query(&format!("SELECT sum(n) AS n, sum(m) AS m FROM ({sql})"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let text = datafusion::arrow::util::pretty::pretty_format_batches(&sums)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .to_string();
+    assert!(
+        text.contains("200010000") && text.contains("400000000"),
+        "{text}"
+    );
+    // Without the rule: one batch a row.
+    let plain = SessionContext::new_with_config(session_config());
+    let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let many = runtime
+        .block_on(async { plain.sql(sql).await?.collect().await })
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(many.len() > 1000, "{} batches without the rule", many.len());
+}
