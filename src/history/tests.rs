@@ -1,4 +1,5 @@
 use super::*;
+use crate::run::Value;
 
 #[test]
 fn cells_round_trip_exactly() {

@@ -153,8 +153,16 @@ impl DuckDbEngine {
             .collect::<Result<Vec<_>, EngineError>>()?;
         let qualified = match schema {
             Some(s) => {
-                conn.execute_batch(&format!("CREATE SCHEMA IF NOT EXISTS {}", quote(s)))
+                // Two analyses of one area finishing together would both create its schema,
+                // and DuckDB refuses the second transaction as a write-write conflict: schemas
+                // are created one at a time, on the connection every other one is cloned from.
+                let guard = self.conn.lock().map_err(|_| {
+                    EngineError::new("the DuckDB connection was poisoned by a panic")
+                })?;
+                guard
+                    .execute_batch(&format!("CREATE SCHEMA IF NOT EXISTS {}", quote(s)))
                     .map_err(to_error)?;
+                drop(guard);
                 format!("{}.{}", quote(s), quote(name))
             }
             None => quote(name),
