@@ -16,6 +16,18 @@ use crate::run::{ResultTable, Value};
 use minijinja::Error;
 use minijinja::value::Kwargs;
 
+/// A chart with nothing to draw (every point suppressed or missing): its title and one
+/// sentence saying why (`why`, the chart's summary), in place of an empty frame.
+pub(super) fn not_drawn(title: &str, why: &str) -> Block {
+    Block::Paragraph(vec![
+        Inline::Strong(vec![Inline::Text(format!(
+            "{}.",
+            title.trim_end_matches('.')
+        ))]),
+        Inline::Text(format!(" {why}")),
+    ])
+}
+
 /// `chart(id, name=, where=, table=)`: the analysis's declared chart as a figure, with the
 /// data it plots as its table.
 pub(super) fn chart_block(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<Block, Error> {
@@ -59,23 +71,13 @@ pub(super) fn chart_block(data: &ReportData, id: &str, kwargs: &Kwargs) -> Resul
     let drawn = chart::render_chart_with_breaks(spec, result, &breaks)
         .map_err(|e| invalid(format!("chart of `{id}`: {e}")))?;
     if !drawn.drawn {
-        // Nothing to draw (every point suppressed or missing): one sentence saying why,
-        // not an empty frame.
-        return Ok(Block::Paragraph(vec![
-            Inline::Strong(vec![Inline::Text(format!("{}.", spec.title))]),
-            Inline::Text(format!(" {}", drawn.summary)),
-        ]));
+        return Ok(not_drawn(&spec.title, &drawn.summary));
     }
     let anchor = match &spec.name {
         Some(n) => format!("chart-{}-{n}", id.replace('/', "-")),
         None => format!("chart-{}", id.replace('/', "-")),
     };
-    let svg: String = drawn
-        .svg
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join("\n");
+    let svg = drawn.inline_svg();
     // The data table holds what the chart plots (its x, series, values and comparators),
     // open when short enough to read at a glance.
     let plotted: Vec<&String> = std::iter::once(&spec.x)

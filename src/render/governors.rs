@@ -9,6 +9,7 @@
 //! difference; for a figure whose counts give no interval (a rate over school sessions, an
 //! average score), within the metric's declared `same_within`.
 
+use super::blocks::not_drawn;
 use super::chart::render_small;
 use super::context::ReportData;
 use super::document::{Block, Figure as ChartFigure, Inline};
@@ -20,7 +21,7 @@ use crate::analysis::{Better, ChartKind, ChartSpec, MetricSpec};
 use crate::run::{ResultTable, Value};
 use minijinja::Error;
 
-/// The section class that sets its charts two across, in HTML and in the PDF.
+/// The section class that sets its charts three across, in HTML and in the PDF.
 pub(super) const SMALL_CHARTS: &str = "small-charts";
 
 /// A difference under this, without an interval or a declared `same_within`, is one that
@@ -271,7 +272,8 @@ fn cell(p: Point, suppressed: bool) -> Value {
 }
 
 /// `year_charts([...], group=)`: a small chart per metric over up to five academic years to
-/// the report's, two across, each with its sentence.
+/// the report's, three across, each with its sentence; a metric whose every year of ours is
+/// suppressed is one sentence saying so, not an empty frame.
 pub(super) fn year_charts_block(
     data: &ReportData,
     ids: &[String],
@@ -279,7 +281,8 @@ pub(super) fn year_charts_block(
 ) -> Result<Block, Error> {
     let years = report_years(data)?;
     let this_year = data.academic_year.clone();
-    let mut figures = Vec::new();
+    // A figure per metric, or a sentence where there is nothing of ours to draw.
+    let mut charts = Vec::new();
     for id in ids {
         require_metric(data, id)?;
         let spec = metric_spec(data, id)
@@ -358,6 +361,12 @@ pub(super) fn year_charts_block(
         let table = ResultTable { columns, rows };
         let drawn = render_small(&chart, &table)
             .map_err(|e| invalid(format!("year_charts(): chart of `{id}`: {e}")))?;
+        if !drawn.drawn {
+            // Every year of ours suppressed: a frame of England's line alone would read as
+            // ours missing for no reason; one sentence says why instead.
+            charts.push(not_drawn(&chart.title, &drawn.summary));
+            continue;
+        }
         let before = years_before(&this_year);
         let now_figure = headline_of(data, id, &this_year, group);
         let wording = Wording {
@@ -379,21 +388,15 @@ pub(super) fn year_charts_block(
             england: latest(&england, &this_year),
             neighbours: latest(&neighbours, &this_year),
         };
-        let svg: String = drawn
-            .svg
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .collect::<Vec<_>>()
-            .join("\n");
-        figures.push(Block::Figure(Box::new(ChartFigure {
+        charts.push(Block::Figure(Box::new(ChartFigure {
             id: format!("year-chart-{}", id.replace(['.', '_'], "-")),
             title: chart.title.clone(),
             summary: wording.sentence(),
-            svg,
+            svg: drawn.inline_svg(),
             data: None,
         })));
     }
-    if figures.is_empty() {
+    if charts.is_empty() {
         return Ok(Block::Paragraph(vec![Inline::Text(format!(
             "No figures yet for these measures for an academic year up to {}.",
             period_label(&data.academic_year)
@@ -402,7 +405,7 @@ pub(super) fn year_charts_block(
     Ok(Block::Section {
         class: SMALL_CHARTS.into(),
         id: None,
-        blocks: figures,
+        blocks: charts,
     })
 }
 

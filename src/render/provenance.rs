@@ -212,26 +212,53 @@ pub(super) fn notebook_provenance(run: &RunOutput, generated: DateTime<Utc>) -> 
 }
 
 /// A school page's provenance in a few lines, so the page stays one A4 sheet: when the data
-/// is as of, every analysis its sections rest on (as [`section_sources`] finds them) with its
-/// version on one line, and where the full provenance is: the SQL and file hashes are in the
-/// run's `run.json` and in the provenance of the authority's reports of the same run.
+/// is as of, the analyses the page reads (those its sections name, and those declaring the
+/// metrics they name) with their versions on one line, how many more those rest on (as
+/// [`section_sources`] finds them), and where the full provenance is: the SQL and file
+/// hashes are in the run's `run.json` and in the provenance of the authority's reports of
+/// the same run.
 pub(super) fn school_provenance(
     data: &ReportData,
     generated: DateTime<Utc>,
     sections: &[template::Section],
 ) -> Vec<Block> {
     let run = &data.run;
-    let ids: std::collections::BTreeSet<String> = section_sources(sections, &data.analyses)
+    let all: std::collections::BTreeSet<String> = section_sources(sections, &data.analyses)
         .into_iter()
         .flat_map(|(_, ids)| ids)
         .collect();
-    let used: Vec<String> = ids
+    let read: std::collections::BTreeSet<String> = sections
+        .iter()
+        .flat_map(|s| {
+            s.analyses
+                .iter()
+                .cloned()
+                .chain(s.metrics.iter().filter_map(|m| {
+                    data.analyses
+                        .iter()
+                        .find(|a| a.meta.metrics.iter().any(|x| x.id == *m))
+                        .map(|a| a.id().to_string())
+                }))
+        })
+        .collect();
+    let used: Vec<String> = read
         .iter()
         .map(|id| match run.analyses.iter().find(|a| &a.id == id) {
             Some(a) => format!("{id} v{}", a.version),
             None => id.clone(),
         })
         .collect();
+    let beneath = all.iter().filter(|id| !read.contains(*id)).count();
+    let they = if read.len() == 1 {
+        "it rests"
+    } else {
+        "they rest"
+    };
+    let beneath = match beneath {
+        0 => String::new(),
+        1 => format!(" (and the 1 analysis {they} on)"),
+        n => format!(" (and the {n} analyses {they} on)"),
+    };
     vec![Block::Section {
         class: "provenance".into(),
         id: Some("provenance".into()),
@@ -244,10 +271,9 @@ pub(super) fn school_provenance(
                 generated_label(generated),
             )),
             Inline::Code(used.join(", ")),
-            Inline::Text(
-                ". Full provenance (data files, SQL and hashes): the authority's termly report of the same run."
-                    .into(),
-            ),
+            Inline::Text(format!(
+                "{beneath}. Full provenance (data files, SQL and hashes): the authority's termly report of the same run."
+            )),
         ])],
     }]
 }

@@ -11,6 +11,10 @@ use crate::analysis::Unit;
 use crate::run::{ResultTable, Value};
 use minijinja::Error;
 use minijinja::value::Kwargs;
+use std::collections::BTreeMap;
+
+/// A rate column with the counts it rests on: (name, rate, numerator, denominator) indexes.
+type Rate = (String, usize, Option<usize>, usize);
 
 /// The n beside each rate of `table` that rests on fewer than [`SMALL_BASE`]: for each row,
 /// the rate's column name and "(9 of 17)". A rate is a percent metric the analysis declares
@@ -19,7 +23,7 @@ pub(super) fn small_bases(
     table: &ResultTable,
     meta: &crate::analysis::FrontMatter,
 ) -> Vec<Vec<(String, String)>> {
-    let rates: Vec<(String, usize, Option<usize>, usize)> = meta
+    let rates: Vec<Rate> = meta
         .metrics
         .iter()
         .filter(|m| m.unit == Unit::Percent)
@@ -31,12 +35,17 @@ pub(super) fn small_bases(
             Some((m.value.clone(), value, num, den))
         })
         .collect();
+    notes_of(table, &rates)
+}
+
+/// The small-base notes of `rates`, row by row (a rate's first note only).
+fn notes_of(table: &ResultTable, rates: &[Rate]) -> Vec<Vec<(String, String)>> {
     table
         .rows
         .iter()
         .map(|row| {
             let mut notes: Vec<(String, String)> = Vec::new();
-            for (name, value, num, den) in &rates {
+            for (name, value, num, den) in rates {
                 let (Some(_), Some(n)) = (row[*value].as_f64(), row[*den].as_f64()) else {
                     continue;
                 };
@@ -66,7 +75,7 @@ pub(super) fn add_small_bases(
     }
 }
 
-/// `table(id, columns=, limit=, term_only=, caption=, where=, labels=, in_full=)`: an
+/// `table(id, columns=, limit=, term_only=, caption=, where=, labels=, in_full=, bases=)`: an
 /// analysis's result as a table in the analysis's own words (or the template's, with `labels=`).
 pub(super) fn table_block(data: &ReportData, id: &str, kwargs: &Kwargs) -> Result<Block, Error> {
     let columns: Option<Vec<String>> = kwargs.get("columns")?;
@@ -80,6 +89,24 @@ pub(super) fn table_block(data: &ReportData, id: &str, kwargs: &Kwargs) -> Resul
     // (the children an officer follows up), not a table of figures to look things up in.
     let in_full: Option<bool> = kwargs.get("in_full")?;
     let headings: Option<minijinja::Value> = kwargs.get("labels")?;
+    // `bases={"rate": ["numerator", "denominator"]}` names the counts a rate rests on where
+    // the analysis declares no metric for it (a school's own rows, term by term): a rate on
+    // fewer than 30 then reads "100.0% (2 of 2)".
+    let bases: Option<minijinja::Value> = kwargs.get("bases")?;
+    let bases = bases
+        .map(|v| -> Result<BTreeMap<String, Vec<String>>, Error> {
+            v.try_iter()?
+                .map(|k| {
+                    let counts = v.get_item(&k)?;
+                    let counts = counts
+                        .try_iter()?
+                        .map(|c| c.to_string())
+                        .collect::<Vec<_>>();
+                    Ok((k.to_string(), counts))
+                })
+                .collect()
+        })
+        .transpose()?;
     let headings = headings
         .map(|v| -> Result<Vec<(String, String)>, Error> {
             v.try_iter()?
@@ -111,7 +138,17 @@ pub(super) fn table_block(data: &ReportData, id: &str, kwargs: &Kwargs) -> Resul
     if let Some(c) = condition {
         table = rows_where(&table, id, &c)?;
     }
-    let notes = small_bases(&table, &analysis.meta);
+    let mut notes = small_bases(&table, &analysis.meta);
+    if let Some(bases) = bases {
+        let named = declared_bases(&table, id, &bases)?;
+        for (row, more) in notes.iter_mut().zip(notes_of(&table, &named)) {
+            for (c, note) in more {
+                if !row.iter().any(|(r, _)| *r == c) {
+                    row.push((c, note));
+                }
+            }
+        }
+    }
     if let Some(cols) = columns {
         let idx: Vec<usize> = cols
             .iter()
@@ -142,6 +179,37 @@ pub(super) fn table_block(data: &ReportData, id: &str, kwargs: &Kwargs) -> Resul
         shown.class = Some(super::appendix::IN_FULL.into());
     }
     Ok(Block::Table(Box::new(shown)))
+}
+
+/// The rates a template's `bases=` names, each with its numerator and denominator columns;
+/// an error names a column the result does not have or a list that is not two columns.
+fn declared_bases(
+    table: &ResultTable,
+    id: &str,
+    bases: &BTreeMap<String, Vec<String>>,
+) -> Result<Vec<Rate>, Error> {
+    let column = |c: &str| {
+        table.column_index(c).ok_or_else(|| {
+            invalid(format!(
+                "`bases=` of `{id}` names no column `{c}` (columns: {})",
+                table.columns.join(", ")
+            ))
+        })
+    };
+    bases
+        .iter()
+        .map(|(rate, counts)| match counts.as_slice() {
+            [num, den] => Ok((
+                rate.clone(),
+                column(rate)?,
+                Some(column(num)?),
+                column(den)?,
+            )),
+            _ => Err(invalid(format!(
+                "`bases=` of `{id}`: `{rate}` needs [numerator, denominator], got {counts:?}"
+            ))),
+        })
+        .collect()
 }
 
 /// A result as a table block: numbers right-aligned and formatted by unit.
@@ -206,5 +274,53 @@ pub(super) fn result_table_with(
         header: table.columns.iter().map(|c| words.heading(c)).collect(),
         rows,
         notes: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rate_named_in_bases_shows_its_n_on_a_small_base() {
+        // A school's PEPs term by term: 2 of 2 on time (100.0%, base 2 < 30: its n shows),
+        // 30 of 40 (75.0%, base 40: no n), and a term with none due (no rate, no n).
+        let table = ResultTable {
+            columns: vec!["term".into(), "rate".into(), "on_time".into(), "due".into()],
+            rows: vec![
+                vec![
+                    Value::Text("a".into()),
+                    Value::Float(100.0),
+                    Value::Int(2),
+                    Value::Int(2),
+                ],
+                vec![
+                    Value::Text("b".into()),
+                    Value::Float(75.0),
+                    Value::Int(30),
+                    Value::Int(40),
+                ],
+                vec![
+                    Value::Text("c".into()),
+                    Value::Null,
+                    Value::Int(0),
+                    Value::Int(0),
+                ],
+            ],
+        };
+        let bases = BTreeMap::from([("rate".to_string(), vec!["on_time".into(), "due".into()])]);
+        let rates = declared_bases(&table, "schools/by_term", &bases).expect("the bases");
+        assert_eq!(
+            notes_of(&table, &rates),
+            vec![
+                vec![("rate".to_string(), "(2 of 2)".to_string())],
+                vec![],
+                vec![]
+            ]
+        );
+        // A column the result lacks is named in the error.
+        let wrong = BTreeMap::from([("rate".to_string(), vec!["on_time".into(), "dué".into()])]);
+        let e = declared_bases(&table, "schools/by_term", &wrong).expect_err("no such column");
+        assert!(e.to_string().contains("no column `dué`"), "{e}");
     }
 }

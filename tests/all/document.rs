@@ -200,6 +200,85 @@ fn no_suppressed_point_sits_on_a_zero_line() {
     );
 }
 
+#[test]
+fn a_governors_chart_with_every_figure_suppressed_is_a_sentence_not_an_empty_frame() {
+    // On the small fixture the OC2 cohort is a handful of children each year, so every year
+    // of ours in each of the board's five year-on-year charts is suppressed (c) or absent:
+    // none is drawn, each is its title and one sentence saying why.
+    let report = model("board-annual");
+    let charts = report
+        .body
+        .iter()
+        .find_map(|b| match b {
+            document::Block::Section { class, blocks, .. } if class == "small-charts" => {
+                Some(blocks)
+            }
+            _ => None,
+        })
+        .expect("the year-on-year charts");
+    let titles = [
+        "Overall absence: lower is better",
+        "Persistent absence (10% or more, pupil basis): lower is better",
+        "KS2 reading, writing and maths at the expected standard: higher is better",
+        "KS4 average Attainment 8: higher is better",
+        "KS4 grade 4 or above in English and maths: higher is better",
+    ];
+    assert_eq!(charts.len(), titles.len(), "{charts:?}");
+    let mut sentences = Vec::new();
+    for (block, title) in charts.iter().zip(titles) {
+        let document::Block::Paragraph(runs) = block else {
+            panic!("{title}: drawn with no figure of ours: {block:?}");
+        };
+        let text = document::plain(runs);
+        assert!(
+            text.starts_with(&format!("{title}. Not drawn: "))
+                && text.contains("suppressed")
+                && text.ends_with('.'),
+            "{text}"
+        );
+        // One sentence after the title.
+        assert_eq!(text.matches(". ").count(), 1, "{text}");
+        sentences.push(text);
+    }
+    // The HTML draws no frame there: the section holds the sentences and no figure.
+    let html = report.html();
+    let from = html
+        .find("<section class=\"small-charts\">")
+        .expect("the section");
+    let section = &html[from..from + html[from..].find("</section>").expect("its end")];
+    assert!(
+        !section.contains("<figure") && !section.contains("<svg"),
+        "{section}"
+    );
+    assert_eq!(section.matches("<p>").count(), titles.len(), "{section}");
+    // The PDF prints the same sentences where the charts would be.
+    let pdf = report
+        .pdf(std::path::Path::new("board-annual"), 1)
+        .expect("the PDF");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("board.pdf");
+    std::fs::write(&path, pdf).expect("written");
+    match std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+    {
+        Ok(out) if out.status.success() => {
+            let text = String::from_utf8_lossy(&out.stdout)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            for s in &sentences {
+                let why = s.split_once(". Not drawn: ").map_or(s.as_str(), |(_, w)| w);
+                assert!(text.contains(why), "the PDF lacks: {why}");
+            }
+        }
+        _ => {
+            eprintln!("SKIPPED: poppler-utils (pdftotext) not installed; the PDF was not read back")
+        }
+    }
+}
+
 /// The appendix table holding the data of the chart titled `title`, if it was moved there.
 fn appendix_table<'r>(report: &'r document::Report, title: &str) -> Option<&'r document::Table> {
     let want = format!("Data for the chart: {title}");

@@ -6,7 +6,7 @@ use super::ChartError;
 use super::axes::CategoryLabels;
 use super::data::ChartData;
 use super::layout::Layout;
-use super::legend::{draw_swatch, swatch_width};
+use super::legend::{draw_swatch, row_height, swatch_width};
 use super::primitives::{path, text};
 use super::style::{GRID, LABEL_PX, LEGEND_ROW, LINE_GAP, MUTED, PAD, TEXT, TICK, style};
 use plotters::prelude::*;
@@ -129,21 +129,26 @@ pub(super) fn paint_category_labels(
     Ok(())
 }
 
-/// The legend above the plot, aligned with its left edge.
+/// The legend above the plot, aligned with its left edge; a wrapped label's second line
+/// sits under its first, and the rows below make room for it.
 pub(super) fn paint_legend(root: &Area, layout: &Layout) -> Result<(), ChartError> {
-    for (r, row) in layout.rows.iter().enumerate() {
-        let y = PAD + 4 + r as i32 * LEGEND_ROW + LEGEND_ROW / 2;
+    let mut top = PAD + 4;
+    for row in &layout.rows {
+        let y = top + LEGEND_ROW / 2;
         for (i, x) in row {
-            let (swatch, label) = &layout.legend[*i];
+            let (swatch, lines) = &layout.legend[*i];
             let x = layout.plot_left + x;
             draw_swatch(root, *swatch, (x, y))?;
-            text(
-                root,
-                label,
-                (x + swatch_width(*swatch) + 6, y),
-                style(LABEL_PX, &TEXT, HPos::Left, VPos::Center),
-            )?;
+            for (k, line) in lines.iter().enumerate() {
+                text(
+                    root,
+                    line,
+                    (x + swatch_width(*swatch) + 6, y + k as i32 * LINE_GAP),
+                    style(LABEL_PX, &TEXT, HPos::Left, VPos::Center),
+                )?;
+            }
         }
+        top += row_height(&layout.legend, row);
     }
     Ok(())
 }

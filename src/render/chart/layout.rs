@@ -3,10 +3,8 @@
 
 use super::axes::{CategoryLabels, ValueAxis, category_labels, value_axis};
 use super::data::{ChartData, Forest};
-use super::legend::{Swatch, legend_items, legend_rows, swatch_width};
-use super::style::{
-    DESC_AREA, HEIGHT, LABEL_PX, LEGEND_ROW, LINE_GAP, PAD, TICK, WIDTH, text_width, truncate, wrap,
-};
+use super::legend::{Swatch, legend_items, legend_rows, row_height, swatch_width};
+use super::style::{DESC_AREA, HEIGHT, LABEL_PX, LINE_GAP, PAD, TICK, WIDTH, text_width, wrap};
 use crate::analysis::{ChartKind, ChartSpec, Unit};
 use crate::render::format::format_number;
 use crate::render::words::prettify;
@@ -69,8 +67,8 @@ pub(super) struct Layout {
     pub(super) right: i32,
     /// The plot's left edge, where the legend starts too.
     pub(super) plot_left: i32,
-    /// Legend entries, their labels cut to fit.
-    pub(super) legend: Vec<(Swatch, String)>,
+    /// Legend entries, each label one line or two (wrapped to fit).
+    pub(super) legend: Vec<(Swatch, Vec<String>)>,
     /// The legend laid out in rows: each row a list of (entry, x offset).
     pub(super) rows: Vec<Vec<(usize, i32)>>,
     /// Pixels above the plot (the legend's rows and the outer margin).
@@ -178,16 +176,18 @@ impl Layout {
         let plot_w = (width as i32 - plot_left - right).max(40);
 
         let legend_width = width as i32 - plot_left - PAD;
-        let legend: Vec<(Swatch, String)> = legend_items(spec, data)
+        // A label too long for the legend's width (a chart set three across) wraps onto a
+        // second line rather than losing its end.
+        let legend: Vec<(Swatch, Vec<String>)> = legend_items(spec, data)
             .into_iter()
             .map(|(swatch, label)| {
                 let room = (legend_width - swatch_width(swatch) - 6) as f64;
-                (swatch, truncate(&label, room, LABEL_PX))
+                (swatch, wrap(&label, room, LABEL_PX))
             })
             .collect();
         let rows = legend_rows(&legend, legend_width);
-        let top =
-            PAD + 10 + rows.len() as i32 * LEGEND_ROW + if labelled && !horizontal { 6 } else { 0 };
+        let legend_height: i32 = rows.iter().map(|r| row_height(&legend, r)).sum();
+        let top = PAD + 10 + legend_height + if labelled && !horizontal { 6 } else { 0 };
 
         let slot = plot_w as f64 / n as f64;
         let labels = if horizontal {

@@ -5,7 +5,7 @@ use super::Area;
 use super::ChartError;
 use super::data::ChartData;
 use super::primitives::{backend_error, dashed, marker, path};
-use super::style::{LABEL_PX, MUTED, colour, shape, text_width};
+use super::style::{LABEL_PX, LEGEND_ROW, LINE_GAP, MUTED, colour, shape, text_width};
 use crate::analysis::{ChartKind, ChartSpec};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -54,12 +54,17 @@ pub(super) fn legend_items(spec: &ChartSpec, data: &ChartData) -> Vec<(Swatch, S
     items
 }
 
-/// Lays legend entries out in rows within `width`: each row a list of (entry, x offset).
-pub(super) fn legend_rows(items: &[(Swatch, String)], width: i32) -> Vec<Vec<(usize, i32)>> {
+/// Lays legend entries (each label one line, or two when wrapped) out in rows within
+/// `width`: each row a list of (entry, x offset).
+pub(super) fn legend_rows(items: &[(Swatch, Vec<String>)], width: i32) -> Vec<Vec<(usize, i32)>> {
     let mut rows: Vec<Vec<(usize, i32)>> = Vec::new();
     let mut x = 0;
-    for (i, (swatch, label)) in items.iter().enumerate() {
-        let w = swatch_width(*swatch) + 6 + text_width(label, LABEL_PX).ceil() as i32;
+    for (i, (swatch, lines)) in items.iter().enumerate() {
+        let text = lines
+            .iter()
+            .map(|l| text_width(l, LABEL_PX))
+            .fold(0.0, f64::max);
+        let w = swatch_width(*swatch) + 6 + text.ceil() as i32;
         if rows.is_empty() || (x > 0 && x + w > width) {
             rows.push(Vec::new());
             x = 0;
@@ -70,6 +75,18 @@ pub(super) fn legend_rows(items: &[(Swatch, String)], width: i32) -> Vec<Vec<(us
         x += w + 18;
     }
     rows
+}
+
+/// The height of a legend row: one line, and a line more for each further line of its
+/// most wrapped label.
+pub(super) fn row_height(items: &[(Swatch, Vec<String>)], row: &[(usize, i32)]) -> i32 {
+    let lines = row
+        .iter()
+        .filter_map(|(i, _)| items.get(*i).map(|(_, l)| l.len()))
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    LEGEND_ROW + (lines as i32 - 1) * LINE_GAP
 }
 
 pub(super) fn draw_swatch(

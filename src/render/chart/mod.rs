@@ -51,6 +51,18 @@ pub struct RenderedChart {
     pub drawn: bool,
 }
 
+impl RenderedChart {
+    /// The `<svg>` element as a page inlines it: without the blank lines plotters leaves
+    /// between elements.
+    pub fn inline_svg(&self) -> String {
+        self.svg
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
 /// Why a chart could not be drawn: the declaration does not match the result it is drawn from.
 #[derive(Debug, thiserror::Error)]
 pub enum ChartError {

@@ -332,7 +332,11 @@ fn each_latest(spec: &ChartSpec, data: &ChartData) -> (String, usize) {
             match (s.values.get(at).copied().flatten(), last_some(&s.values)) {
                 (Some(v), _) => format!("{name} {}", fmt(v)),
                 (None, Some((j, v))) => format!("{name} {} in {}", fmt(v), cat(j)),
-                (None, None) => format!("{name} no figures"),
+                // Nothing to give: say why, as the chart's gaps do.
+                (None, None) if s.suppressed.iter().any(|h| *h) => {
+                    format!("{name} suppressed (c)")
+                }
+                (None, None) => format!("{name} not in the data"),
             }
         })
         .collect();

@@ -377,6 +377,24 @@ fn bars_over_years_compare_within_each_series_never_across() {
         chart.summary,
         "In 2024/25: one or more 8.9% and two or more 0.4%."
     );
+    // A series with no figure in any year says why, not "no figures": every one of its
+    // three suppressed (c), or none in the data.
+    let mut hidden = t.clone();
+    hidden
+        .rows
+        .iter_mut()
+        .for_each(|r| r[2] = Value::Suppressed);
+    assert_eq!(
+        render_chart(&s, &hidden).expect("chart").summary,
+        "In 2024/25: one or more 8.9% and two or more suppressed (c); 3 bars suppressed (c)."
+    );
+    hidden.rows.iter_mut().for_each(|r| r[2] = Value::Null);
+    assert!(
+        render_chart(&s, &hidden)
+            .expect("chart")
+            .summary
+            .starts_with("In 2024/25: one or more 8.9% and two or more not in the data"),
+    );
     // Groups, not years: highest and lowest within each series.
     let groups = ResultTable {
         columns: t.columns.clone(),
@@ -519,3 +537,60 @@ fn terms_get_short_names_and_grouped_years() {
 }
 
 mod panels;
+
+/// Each text of a chart with where it starts: (x, y, text), in drawing order.
+fn texts(svg: &str) -> Vec<(f64, f64, String)> {
+    let attr = |line: &str, name: &str| -> Option<f64> {
+        let (_, rest) = line.split_once(&format!(" {name}=\""))?;
+        rest.split_once('"')?.0.parse().ok()
+    };
+    let lines: Vec<&str> = svg.lines().collect();
+    lines
+        .windows(2)
+        .filter(|w| w[0].starts_with("<text"))
+        .filter_map(|w| Some((attr(w[0], "x")?, attr(w[0], "y")?, w[1].trim().to_string())))
+        .collect()
+}
+
+#[test]
+fn a_small_charts_legend_wraps_what_it_cannot_fit_rather_than_cutting_it() {
+    // Set three across (270 px), the legend has under 200 px beside the value axis: the
+    // gap's label, "suppressed: too few children to publish" (about 235 px at 12 px), goes
+    // onto two lines, the second under the first, each inside the frame; nothing is cut.
+    let mut s = spec(ChartKind::Line, "term", &["overall_absence_rate"]);
+    s.comparators = vec!["national_cla".into()];
+    let chart = super::render_small(&s, &absence()).expect("chart");
+    assert!(!chart.svg.contains('…'), "{}", chart.svg);
+    let all = texts(&chart.svg);
+    let words: Vec<&str> = "suppressed: too few children to publish"
+        .split(' ')
+        .collect();
+    let (first, second) = (1..words.len())
+        .find_map(|k| {
+            let (a, b) = (words[..k].join(" "), words[k..].join(" "));
+            let at = |t: &str| all.iter().find(|(_, _, s)| s == t).cloned();
+            Some((at(&a)?, at(&b)?))
+        })
+        .expect("the label on two lines");
+    assert_eq!(first.0, second.0, "the second line starts under the first");
+    assert!(second.1 > first.1, "the second line is below the first");
+    for (x, _, t) in [&first, &second] {
+        let right = x + super::style::text_width(t, super::style::LABEL_PX);
+        assert!(right <= 270.0, "`{t}` runs to {right} px of 270");
+    }
+    // The plot starts below the legend's second line: no tick label or marker above it.
+    let lowest_legend = second.1;
+    assert!(
+        all.iter()
+            .filter(|(_, _, t)| t.ends_with('%'))
+            .all(|(_, y, _)| *y > lowest_legend),
+        "a value label sits in the legend: {all:?}"
+    );
+    // Drawn full width, the same label fits on one line.
+    let full = render_chart(&s, &absence()).expect("chart");
+    assert!(
+        texts(&full.svg)
+            .iter()
+            .any(|(_, _, t)| t == "suppressed: too few children to publish")
+    );
+}
