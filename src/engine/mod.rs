@@ -11,7 +11,7 @@ mod gate;
 pub mod limits;
 
 #[cfg(feature = "ballista")]
-pub use self::ballista::{BallistaEngine, LocalCluster};
+pub use self::ballista::{BallistaEngine, LocalCluster, Scheduling};
 pub use self::datafusion::DataFusionEngine;
 pub use self::duckdb::DuckDbEngine;
 pub use self::limits::{LimitHit, Limits};
