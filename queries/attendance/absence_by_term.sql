@@ -4,6 +4,7 @@
 -- title = "Absence by term"
 -- description = "DfE measures (domain.md section 3) for children in care of compulsory school age, per term: overall, authorised and unauthorised absence as a share of possible sessions; persistent absence (10% or more of possible sessions missed; DfE's threshold for the year, terms.pa_threshold, which was 20% to 2009/10 and 15% to 2014/15) and severe absence (50% or more) on DfE's pupil basis, each pupil's sessions summed across all their enrolments in the term (PA pupils / pupils x 100: the basis of DfE's national CLA figure, t_pupils_pa_10_exact, and of attendance/absence_by_year), and on the enrolment basis for school-level views, each enrolment judged on its own sessions (attendance.persistent_absence_rate_enrolments, attendance.severe_absence_rate_enrolments; DfE's all-pupil school census basis, which must not be compared with the pupil basis). The national CLA figure is DfE's full-year figure for the OC2 cohort, shown for context. Each term also carries its change on the same term a year earlier, in percentage points."
 -- depends_on = ["attendance/sessions_by_term"]
+-- labels = { national_cla_overall = "National CLA overall absence, whole year", national_cla_persistent = "National CLA persistent absence, whole year" }
 -- suppress = ["pupils", "persistently_absent", "severely_absent", "enrolments", "persistent_enrolments", "severe_enrolments"]
 --
 -- [[chart]]

@@ -276,6 +276,23 @@ impl Analysis {
                 ));
             }
         }
+        // Charts and tables find a column by its heading: two columns under one label would
+        // draw one column's figures under the other's name.
+        let mut headings = std::collections::BTreeMap::new();
+        for (column, label) in &meta.labels {
+            if let Some(other) = headings.insert(label.as_str(), column) {
+                let line = lines[1..end]
+                    .iter()
+                    .position(|l| l.contains("labels"))
+                    .map_or(1, |i| i + 2);
+                return Err(fm_err(
+                    line,
+                    format!(
+                        "a label for one column only, but `{other}` and `{column}` are both labelled \"{label}\""
+                    ),
+                ));
+            }
+        }
         if let Some(m) = meta
             .metrics
             .iter()
@@ -509,6 +526,29 @@ mod tests {
             e.starts_with("q.sql:12:") && e.contains("same_within -1: expected a number above 0"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn two_columns_under_one_label_are_refused_at_the_labels_line() {
+        // Line 6: the labels line, after the four lines of GOOD's front matter and its opening.
+        let text = GOOD.replacen(
+            "-- ---\nSELECT",
+            "-- labels = { a = \"National, whole year\", b = \"National, whole year\" }\n-- ---\nSELECT",
+            1,
+        );
+        let e = Analysis::parse(Path::new("q.sql"), "a/b", &text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("q.sql:6:") && e.contains("`a` and `b` are both labelled"),
+            "{e}"
+        );
+        let text = GOOD.replacen(
+            "-- ---\nSELECT",
+            "-- labels = { a = \"Overall\", b = \"Persistent\" }\n-- ---\nSELECT",
+            1,
+        );
+        assert!(Analysis::parse(Path::new("q.sql"), "a/b", &text).is_ok());
     }
 
     #[test]

@@ -284,7 +284,7 @@ pub(super) fn years_block(
         row.extend(figures.iter().map(|f| Cell::number(show(f))));
         row.push(Cell::text(change));
         if national {
-            row.push(Cell::number(national_cell(data, id)));
+            row.push(Cell::number(national_cell(data, id, false)));
         }
         if neighbours {
             let cell = latest_reference(data, NEIGHBOURS, "neighbours_mean", id)
@@ -361,7 +361,7 @@ pub(super) fn headlines_block(data: &ReportData, ids: &[String]) -> Result<Block
             Cell::number(show(&a)),
             Cell::text(short_change(&b, &a)),
             Cell::text(short_change(&c, &a)),
-            Cell::number(national_cell(data, id)),
+            Cell::number(national_cell(data, id, termly)),
         ]);
     }
     Ok(Block::Table(Box::new(Table {

@@ -292,9 +292,12 @@ pub(super) fn latest_national(data: &ReportData, id: &str) -> Option<(String, St
 }
 
 /// The national cell of a headline table: the latest national CLA figure and its year.
-pub(super) fn national_cell(data: &ReportData, id: &str) -> String {
+/// Beside a term's figure it says it is a whole year's (DfE publishes no termly CLA
+/// figures), so a term's 3% of pupils suspended is never read against a year's 10% as like.
+pub(super) fn national_cell(data: &ReportData, id: &str, beside_a_term: bool) -> String {
+    let whole = if beside_a_term { "whole year " } else { "" };
     latest_national(data, id)
-        .map(|(v, y)| format!("{v} ({y})"))
+        .map(|(v, y)| format!("{v} ({whole}{y})"))
         .unwrap_or_else(|| "–".into())
 }
 

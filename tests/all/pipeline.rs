@@ -240,7 +240,8 @@ fn headline_table_compares_with_the_term_before_and_national() {
             .collect()
     };
     // Overall absence 11/60 = 18.3% this term; 0 of 8 sessions missed in summer 2023-24,
-    // so up 18.3 points; national CLA 2024-25 9.0% (domain.md section 9).
+    // so up 18.3 points; national CLA 2024-25 9.0% (domain.md section 9), a whole year's
+    // figure beside a term's, and said to be.
     assert_eq!(
         row("Overall absence"),
         [
@@ -249,7 +250,7 @@ fn headline_table_compares_with_the_term_before_and_national() {
             "18.3%",
             "up 18.3 pts",
             "–",
-            "9.0% (2024/25)"
+            "9.0% (whole year 2024/25)"
         ]
     );
     // PEPs on time 2/4 = 50% against 1/1 = 100% in summer 2023-24: down 50 points, on a
