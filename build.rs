@@ -59,10 +59,13 @@ fn main() {
     for path in &found {
         let rel = path.strip_prefix(&root).unwrap_or(path);
         let rel = rel.to_string_lossy().replace('\\', "/");
+        // The bytes by a path from the crate's own folder, resolved when the crate compiles:
+        // a target directory shared by two checkouts (a CI clone beside the working tree)
+        // never embeds the other checkout's files.
         let _ = writeln!(
             code,
-            "    ({rel:?}, include_bytes!({:?})),",
-            path.display().to_string()
+            "    ({rel:?}, include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), {:?}))),",
+            format!("/{rel}")
         );
     }
     code.push_str("];\n");

@@ -329,6 +329,24 @@ pub fn metric_label_in(analyses: &[crate::analysis::Analysis], id: &str) -> Stri
         .unwrap_or_else(|| metric_label(id))
 }
 
+/// "1 school", "3 schools".
+pub(crate) fn plural(n: usize, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
+    }
+}
+
+/// "a", "a and b", "a, b and c".
+pub(crate) fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@ use super::data::{ChartData, Finding, Forest, Series, split_term};
 use crate::analysis::Unit;
 use crate::analysis::{ChartKind, ChartSpec};
 use crate::render::format::format_number;
-use crate::render::words::{capitalise, term_label, year_label};
+use crate::render::words::{capitalise, join_and, plural, term_label, year_label};
 
 /// A category as written in a sentence: terms as "autumn term 2023", years as "2023/24",
 /// anything else as it is.
@@ -13,23 +13,6 @@ pub(super) fn spoken(category: &str) -> String {
     match term_label(category) {
         Some(t) => lower_first(&t),
         None => year_label(category).unwrap_or_else(|| category.to_string()),
-    }
-}
-
-fn plural(n: usize, one: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {one}s")
-    }
-}
-
-/// "a", "a and b", "a, b and c".
-fn join_and(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 
