@@ -246,6 +246,7 @@ pub fn report_formats(
     pdf: bool,
 ) -> Result<Published, AppError> {
     let p = prepare_report(project, template_name, term, &[])?;
+    one_page_per_value(&p.template)?;
     let disclosed = p.disclose()?;
     let report = p.render(&disclosed, report_time(), &[])?;
     // The PDF is typeset on a thread of its own while the HTML, results and metrics are
@@ -289,6 +290,25 @@ pub fn report_formats(
         term: p.term(),
         note: None,
     })
+}
+
+/// A template that is a page per value of a parameter whose values are a result's rows (a
+/// school's page: disclosure's cut by URN) has nothing to show without a value: say how to
+/// run it rather than fail on the variable its first line names.
+fn one_page_per_value(template: &ReportTemplate) -> Result<(), AppError> {
+    let per_value = template.meta.params.iter().find(|name| {
+        matches!(
+            crate::period::parameter(name).map(|p| p.values),
+            Some(Values::Result { .. })
+        )
+    });
+    match per_value {
+        None => Ok(()),
+        Some(name) => Err(AppError::Parameter(format!(
+            "{}: one report per {name} (params = [\"{name}\"]): run it with --each {name}, or --param {name}=VALUE for one",
+            template.path.display()
+        ))),
+    }
 }
 
 /// The error for a parameter the template does not declare, or no template may.

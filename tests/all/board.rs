@@ -230,6 +230,23 @@ fn child_level_analyses_are_refused_for_every_audience_but_officers() {
 }
 
 #[test]
+fn a_page_per_school_without_a_school_says_how_to_run_it_and_writes_nothing() {
+    let out = tempfile::tempdir().unwrap();
+    let assert = cohort()
+        .args(["report", "school-on-a-page", "--no-history", "--out"])
+        .arg(out.path())
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("one report per school") && stderr.contains("--each school"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("undefined value"), "{stderr}");
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+}
+
+#[test]
 fn a_page_per_school_names_only_that_school() {
     let out = tempfile::tempdir().unwrap();
     cohort()
