@@ -338,6 +338,12 @@ pub(super) fn table_reference(
             let catalog = ctx
                 .catalog("cohort")
                 .ok_or_else(|| EngineError::new("the cohort catalog is missing"))?;
+            // Looked up and created under one lock: two analyses of one new schema finishing
+            // together each created it, and the second replaced the first's with its table.
+            static CREATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+            let _held = CREATING
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if catalog.schema(s).is_none() {
                 catalog
                     .register_schema(s, Arc::new(MemorySchemaProvider::new()))

@@ -153,3 +153,36 @@ fn a_one_row_side_of_a_cross_join_is_its_build_side() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(many.len() > 1000, "{} batches without the rule", many.len());
 }
+
+#[test]
+fn tables_registered_at_once_in_a_new_schema_are_all_kept() {
+    // Sixteen threads each register one table in schemas that do not exist yet; every
+    // table must be readable afterwards. Before the lock, a thread that found the schema
+    // missing replaced one another thread had just created, with the table in it (CI saw
+    // `peps.deadline_events` lost beside `peps.due`).
+    for round in 0..50 {
+        let engine = DataFusionEngine::new().unwrap_or_else(|e| panic!("{e}"));
+        let start = std::sync::Barrier::new(16);
+        std::thread::scope(|scope| {
+            for t in 0..16 {
+                let (engine, start) = (&engine, &start);
+                scope.spawn(move || {
+                    let batches = engine
+                        .query(&format!("SELECT {t} AS n"))
+                        .unwrap_or_else(|e| panic!("{e}"));
+                    let name = format!("t{t}");
+                    start.wait();
+                    engine
+                        .register(TableName::in_schema("s", &name), Rows::of(batches))
+                        .unwrap_or_else(|e| panic!("{e}"));
+                });
+            }
+        });
+        for t in 0..16 {
+            let rows = engine
+                .query(&format!("SELECT n FROM s.t{t}"))
+                .unwrap_or_else(|e| panic!("round {round}, s.t{t}: {e}"));
+            assert_eq!(rows[0].num_rows(), 1);
+        }
+    }
+}
