@@ -82,7 +82,11 @@ pub fn report(
         // On a school's one sheet the annex heading stands for the notes' own heading.
         body.push(notes_block(notes, !school_page));
     }
-    body.extend(sources_blocks(&data.run));
+    body.extend(sources_blocks(
+        &data.run,
+        &template.sections(),
+        &data.analyses,
+    ));
     let audience_label = match template.meta.audience {
         Audience::Leadership => "Virtual School leadership",
         Audience::Board => "Governing board",

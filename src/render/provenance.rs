@@ -27,17 +27,28 @@ pub(super) fn draft_block(banner: String) -> Block {
     ])])])
 }
 
-/// Which earlier years a report shows as published and which it recomputed, and where an
-/// analysis's version changes between years (a series break); empty when history was not used.
-pub(super) fn sources_blocks(run: &RunOutput) -> Vec<Block> {
-    if run.sources.is_empty() {
-        return Vec::new();
-    }
-    let published = run
+/// Which earlier years a document shows as published and which it recomputed, and where an
+/// analysis's version changes between years (a series break), for the analyses its
+/// `sections` rest on only: a school's page run beside the board report must not list the
+/// board's analyses (it ran to two pages). Empty when history was not used.
+pub(super) fn sources_blocks(
+    run: &RunOutput,
+    sections: &[template::Section],
+    analyses: &[crate::analysis::Analysis],
+) -> Vec<Block> {
+    let read: std::collections::BTreeSet<String> = section_sources(sections, analyses)
+        .into_iter()
+        .flat_map(|(_, ids)| ids)
+        .collect();
+    let sources: Vec<&crate::run::YearSource> = run
         .sources
         .iter()
-        .filter(|s| s.source == "published")
-        .count();
+        .filter(|s| read.contains(&s.analysis))
+        .collect();
+    if sources.is_empty() {
+        return Vec::new();
+    }
+    let published = sources.iter().filter(|s| s.source == "published").count();
     let mut blocks = vec![
         Block::Heading {
             level: 2,
@@ -48,10 +59,10 @@ pub(super) fn sources_blocks(run: &RunOutput) -> Vec<Block> {
         },
         Block::Paragraph(vec![Inline::Text(format!(
             "Figures for earlier years are shown as they were published, from the run history, where a report of that year was recorded ({published} of {} analysis-years); the others are recomputed from today's data with today's analyses.",
-            run.sources.len()
+            sources.len()
         ))]),
     ];
-    let mut ids: Vec<&str> = run.sources.iter().map(|s| s.analysis.as_str()).collect();
+    let mut ids: Vec<&str> = sources.iter().map(|s| s.analysis.as_str()).collect();
     ids.dedup();
     let mut breaks = Vec::new();
     for id in &ids {
@@ -99,8 +110,7 @@ pub(super) fn sources_blocks(run: &RunOutput) -> Vec<Block> {
             "Source".into(),
             "Version".into(),
         ],
-        rows: run
-            .sources
+        rows: sources
             .iter()
             .map(|s| {
                 vec![

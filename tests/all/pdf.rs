@@ -176,6 +176,40 @@ fn school_pages_and_notebooks_come_as_pdf_too() {
     );
 }
 
+/// A school's page run as a user runs it, recording into a run history: the history makes the
+/// report say where earlier years' figures come from, and that note once listed every
+/// analysis of the publication (57 analysis-years of the board report's), taking the page
+/// to two sheets. It lists only what the page reads, and the page stays one sheet.
+#[test]
+fn a_school_page_recorded_in_a_history_is_still_one_sheet() {
+    let out = tempfile::tempdir().unwrap();
+    Command::cargo_bin("cohort")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("COHORT_NO_HISTORY")
+        .args(["report", "school-on-a-page", "--param", "school=100003"])
+        .args(["--format", "html,pdf", "--out"])
+        .arg(out.path().join("out"))
+        .arg("--history")
+        .arg(out.path().join("history.duckdb"))
+        .assert()
+        .success();
+    let dir = out.path().join("out/school-on-a-page");
+    let html = std::fs::read_to_string(dir.join("100003.html")).unwrap();
+    // The board report's analyses are run with the page (one publication) but not read by it.
+    for board_only in [
+        "attainment/ks2_by_year",
+        "wellbeing/sdq_by_year",
+        "roll/stability",
+    ] {
+        assert!(!html.contains(board_only), "{board_only} named on the page");
+    }
+    if tool("pdfinfo") {
+        let pages = page_count(&run("pdfinfo", &dir.join("100003.pdf")));
+        assert_eq!(pages, 1, "the page runs to {pages} sheets");
+    }
+}
+
 #[test]
 fn officers_alerts_are_marked_official_sensitive_on_every_page() {
     let out = tempfile::tempdir().unwrap();
