@@ -6,6 +6,7 @@
 //! each result a later analysis reads is written as Parquet into the store between waves.
 
 mod cluster;
+mod one_row;
 
 pub use cluster::{LocalCluster, Scheduling};
 
@@ -57,6 +58,7 @@ impl BallistaEngine {
         let state = SessionStateBuilder::new()
             .with_config(config)
             .with_default_features()
+            .with_optimizer_rule(Arc::new(one_row::OneRowAsValues))
             .build();
         // Standalone is a cluster of one executor with two task slots, the partitions
         // DataFusion plans for: the same code path, and scheduling, as a real cluster.
