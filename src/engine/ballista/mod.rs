@@ -218,6 +218,10 @@ fn ballista_config() -> Result<SessionConfig, EngineError> {
         .upgrade_for_ballista()
         .with_ballista_adaptive_query_planner(adaptive_planner()?);
     let optimizer = &mut config.options_mut().optimizer;
+    // Hash joins, as on DataFusion: Ballista's default, sort-merge joins (they spill), failed
+    // `exclusions/suspensions_by_group` on a LEFT JOIN with a filter over the right side's
+    // columns ("Column 'location' is declared as non-nullable but contains null values").
+    optimizer.prefer_hash_join = true;
     optimizer.enable_dynamic_filter_pushdown = false;
     optimizer.enable_join_dynamic_filter_pushdown = false;
     optimizer.enable_topk_dynamic_filter_pushdown = false;
