@@ -4,6 +4,7 @@
 //! columns (`cohort init`), lineage and every message that lists the formats read it from here.
 
 pub mod delimited;
+pub(crate) mod dictionary;
 pub mod excel;
 pub mod parquet;
 pub mod rows;
