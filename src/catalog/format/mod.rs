@@ -6,6 +6,7 @@
 pub mod delimited;
 pub(crate) mod dictionary;
 pub mod excel;
+pub mod parallel;
 pub mod parquet;
 pub mod rows;
 pub mod xml903;
