@@ -19,12 +19,12 @@
 //! hash included) and 58.4 s for the first run that read and checked the files: about 1.5%
 //! of a run that uses the cache.
 
+use super::format::parallel::ParallelWriter;
 use super::table::LoadedTable;
 use crate::arrow::datatypes::SchemaRef;
 use crate::arrow::record_batch::RecordBatch;
 use crate::contract::{Contract, Table};
 use chrono::NaiveDate;
-use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -232,7 +232,7 @@ pub struct Writer {
     partial: PathBuf,
     data: PathBuf,
     meta: PathBuf,
-    writer: Option<ArrowWriter<HashingFile>>,
+    writer: Option<ParallelWriter<HashingFile>>,
 }
 
 /// A file that hashes every byte written to it, so an entry's SHA-256 costs no second read.
@@ -272,7 +272,9 @@ impl Writer {
             file,
             hasher: Sha256::new(),
         };
-        let writer = ArrowWriter::try_new(file, schema, None).map_err(|e| {
+        // Arrow's own writer's file, byte for byte, its columns encoded in parallel.
+        let props = datafusion::parquet::file::properties::WriterProperties::default();
+        let writer = ParallelWriter::try_new(file, schema, props).map_err(|e| {
             let _ = std::fs::remove_file(&partial);
             e.to_string()
         })?;

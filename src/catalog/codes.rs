@@ -4,7 +4,8 @@
 
 use super::memo::Memo;
 use super::table::LoadedTable;
-use crate::arrow::array::{Array, ArrayRef, StringArray};
+use crate::arrow::array::{Array, ArrayRef, DictionaryArray, StringArray};
+use crate::arrow::datatypes::Int32Type;
 use crate::arrow::record_batch::RecordBatch;
 use crate::contract::{Contract, Table};
 use std::collections::{HashMap, HashSet};
@@ -29,9 +30,6 @@ pub fn normalise_codes(contract: &Contract, table: &Table, t: &mut LoadedTable) 
             continue;
         };
         for batch in &mut t.batches {
-            let Some(strings) = batch.column(index).as_any().downcast_ref::<StringArray>() else {
-                continue;
-            };
             // Each distinct value worked out once: the spelling it takes, if any.
             let mut memo: Memo<Option<&'static str>> = Memo::new();
             let mut fix = |v| {
@@ -42,15 +40,38 @@ pub fn normalise_codes(contract: &Contract, table: &Table, t: &mut LoadedTable) 
                     folded.get(&v.trim().to_lowercase()).copied().flatten()
                 })
             };
-            if !strings.iter().flatten().any(|v| fix(v).is_some()) {
-                continue;
-            }
-            let fixed: StringArray = strings
-                .iter()
-                .map(|v| v.map(|v| fix(v).map(str::to_string).unwrap_or_else(|| v.to_string())))
-                .collect();
+            let column = batch.column(index);
+            let fixed: ArrayRef =
+                if let Some(d) = column.as_any().downcast_ref::<DictionaryArray<Int32Type>>() {
+                    // A dictionary's values rewritten, each once; the rows keep their indices.
+                    let Some(values) = d.values().as_any().downcast_ref::<StringArray>() else {
+                        continue;
+                    };
+                    if !values.iter().flatten().any(|v| fix(v).is_some()) {
+                        continue;
+                    }
+                    let spelt: StringArray = values
+                        .iter()
+                        .map(|v| v.map(|v| fix(v).unwrap_or(v).to_string()))
+                        .collect();
+                    match DictionaryArray::try_new(d.keys().clone(), Arc::new(spelt)) {
+                        Ok(d) => Arc::new(d),
+                        Err(_) => continue,
+                    }
+                } else if let Some(strings) = column.as_any().downcast_ref::<StringArray>() {
+                    if !strings.iter().flatten().any(|v| fix(v).is_some()) {
+                        continue;
+                    }
+                    let fixed: StringArray = strings
+                        .iter()
+                        .map(|v| v.map(|v| fix(v).unwrap_or(v).to_string()))
+                        .collect();
+                    Arc::new(fixed)
+                } else {
+                    continue;
+                };
             let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
-            columns[index] = Arc::new(fixed);
+            columns[index] = fixed;
             if let Ok(b) = RecordBatch::try_new(batch.schema(), columns) {
                 *batch = b;
             }

@@ -9,7 +9,7 @@
 //! with the earlier row; and an entry with any problem never lands in the cache.
 
 use super::cache::{self, CacheOptions, Manifest, Writer};
-use super::checks::{self, KeyLookup, hashed_rows, report_repeats};
+use super::checks::{self, KeyHashes, KeyLookup, hashed_rows, report_repeats};
 use super::columns::ReadOptions;
 use super::error::{Position, Problems};
 use super::format::parquet::ParquetBatches;
@@ -19,7 +19,6 @@ use crate::arrow::array::{Array, Date32Array};
 use crate::arrow::record_batch::RecordBatch;
 use crate::contract::{Contract, Table};
 use chrono::NaiveDate;
-use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -124,13 +123,18 @@ pub(super) fn stream_table(
 ) -> Outcome {
     let chunk_rows = cx.cache.stream_rows.max(1);
     let mut found = Problems::default();
+    let batch_rows = chunk_rows.min(65_536);
     let Some(reader) =
-        ParquetBatches::open(table, path, cx.options, chunk_rows.min(65_536), &mut found)
+        ParquetBatches::open_dictionaries(table, path, cx.options, batch_rows, &mut found)
     else {
         problems.absorb(found);
         return Outcome::Failed;
     };
+    // The entry is written in the contract's types (a dictionary's strings are written as
+    // the strings they are: the same bytes as text read row by row); the checks read the
+    // batches as they come, text columns as dictionaries where the file has them.
     let schema = reader.schema.clone();
+    let batch_schema = reader.batch_schema.clone();
     let writer = match Writer::create(&cx.cache.dir, table.name, key, schema.clone()) {
         Ok(w) => w,
         Err(e) => return Outcome::NoRoom(e),
@@ -148,8 +152,9 @@ pub(super) fn stream_table(
             table,
             path,
             schema: &schema,
+            batch_schema: &batch_schema,
             found,
-            hashes: Vec::with_capacity(usize::try_from(expected_rows).unwrap_or(0)),
+            hashes: KeyHashes::with_rows(usize::try_from(expected_rows).unwrap_or(0)),
             span: None,
             rows: 0,
         };
@@ -179,8 +184,10 @@ struct Checking<'a> {
     table: &'a Table,
     path: &'a Path,
     schema: &'a crate::arrow::datatypes::SchemaRef,
+    /// The schema of the batches read (text columns as dictionaries where the file has them).
+    batch_schema: &'a crate::arrow::datatypes::SchemaRef,
     found: Problems,
-    hashes: Vec<u64>,
+    hashes: KeyHashes,
     span: Option<(i32, i32)>,
     rows: u64,
 }
@@ -190,7 +197,7 @@ impl Checking<'_> {
     /// batch to `write` while nothing has failed; how the reading ended.
     fn check_all(&mut self, batches: Receiver<Read>, write: SyncSender<RecordBatch>) -> Read {
         let chunk_rows = self.cx.cache.stream_rows.max(1);
-        let date_column = self.schema.index_of("date").ok();
+        let date_column = self.batch_schema.index_of("date").ok();
         let mut pending: Vec<RecordBatch> = Vec::new();
         let mut pending_rows = 0usize;
         let mut clean = true;
@@ -225,7 +232,7 @@ impl Checking<'_> {
             let mut t = chunk_table(
                 self.cx.contract,
                 self.table,
-                self.schema,
+                self.batch_schema,
                 std::mem::take(&mut pending),
                 self.rows,
             );
@@ -285,12 +292,13 @@ impl Checking<'_> {
             table,
             path,
             schema,
+            batch_schema: _,
             mut found,
             hashes,
             span,
             rows,
         } = self;
-        let repeated = repeated_hashes(hashes);
+        let repeated: HashSet<u64> = hashes.repeated(MOST_REPEATS).into_iter().collect();
         if !repeated.is_empty() {
             confirm_repeats(cx, table, path, &repeated, &mut found);
         }
@@ -332,20 +340,6 @@ impl Checking<'_> {
 /// column are kept) while a file appended to itself cannot fill memory with its keys as text.
 const MOST_REPEATS: usize = 10_000;
 
-/// The hashes that more than one row has (the first [`MOST_REPEATS`]), sorting (and then
-/// dropping) every row's hash.
-fn repeated_hashes(mut hashes: Vec<u64>) -> HashSet<u64> {
-    hashes.par_sort_unstable();
-    let mut out = HashSet::new();
-    for w in hashes.windows(2).filter(|w| w[0] == w[1]) {
-        if out.len() == MOST_REPEATS {
-            break;
-        }
-        out.insert(w[0]);
-    }
-    out
-}
-
 /// The second pass: reads the file again, keeps the key values of the rows whose hash
 /// repeats, and reports those whose values repeat too (a hash collision is never reported).
 fn confirm_repeats(
@@ -369,7 +363,8 @@ fn confirm_repeats(
         ));
     };
     let mut ignored = Problems::default();
-    let Some(mut reader) = ParquetBatches::open(table, path, cx.options, 65_536, &mut ignored)
+    let Some(mut reader) =
+        ParquetBatches::open_dictionaries(table, path, cx.options, 65_536, &mut ignored)
     else {
         return changed(problems);
     };
@@ -379,7 +374,13 @@ fn confirm_repeats(
             return changed(problems);
         };
         let first_row = reader.offset - batch.num_rows() as u64;
-        let t = chunk_table(cx.contract, table, &reader.schema, vec![batch], first_row);
+        let t = chunk_table(
+            cx.contract,
+            table,
+            &reader.batch_schema,
+            vec![batch],
+            first_row,
+        );
         let keys = KeyLookup::new(table, &t);
         let rows = hashed_rows(table, &t, |h, row| (h, row)).unwrap_or_default();
         for (h, row) in rows.into_iter().filter(|(h, _)| repeated.contains(h)) {
@@ -402,265 +403,4 @@ pub(super) fn forget(t: &LoadedTable) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::arrow::array::{ArrayRef, DictionaryArray, StringArray};
-    use crate::arrow::datatypes::{DataType, Field, Int32Type, Schema};
-    use crate::catalog::error::Position;
-    use datafusion::parquet::arrow::ArrowWriter;
-    use datafusion::parquet::basic::Encoding;
-    use datafusion::parquet::file::properties::WriterProperties;
-    use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
-    use std::sync::Arc;
-
-    /// One attendance row: child, urn, date (ISO), session, mark.
-    type Mark = (
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-    );
-
-    /// Forty marks of two children at two schools, 1 to 20 September 2024 (after the August
-    /// 2024 code change), each day's AM `/` and PM `\`; `change` replaces rows (0-based).
-    fn marks(change: &[(usize, Mark)]) -> Vec<Mark> {
-        const DAYS: [&str; 10] = [
-            "2024-09-02",
-            "2024-09-03",
-            "2024-09-04",
-            "2024-09-05",
-            "2024-09-06",
-            "2024-09-09",
-            "2024-09-10",
-            "2024-09-11",
-            "2024-09-12",
-            "2024-09-13",
-        ];
-        let mut rows = Vec::new();
-        for (child, urn) in [("C1", "100001"), ("C2", "100002")] {
-            for day in DAYS {
-                rows.push((child, urn, day, "AM", "/"));
-                rows.push((child, urn, day, "PM", "\\"));
-            }
-        }
-        for &(i, row) in change {
-            rows[i] = row;
-        }
-        rows
-    }
-
-    /// Writes `rows` as an attendance Parquet file whose text columns are Arrow dictionaries
-    /// (so Parquet dictionary-encodes them), in row groups of 16 rows; checks the file's
-    /// `mark` column really is dictionary-encoded.
-    fn write_dictionary_file(path: &Path, rows: &[Mark]) {
-        let dict = |f: fn(&Mark) -> &'static str| -> ArrayRef {
-            Arc::new(
-                rows.iter()
-                    .map(|r| Some(f(r)))
-                    .collect::<DictionaryArray<Int32Type>>(),
-            )
-        };
-        let dates: StringArray = rows.iter().map(|r| Some(r.2)).collect();
-        let text = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
-        let schema = Arc::new(Schema::new(vec![
-            Field::new("child", text.clone(), false),
-            Field::new("urn", text.clone(), false),
-            Field::new("date", DataType::Utf8, false),
-            Field::new("session", text.clone(), false),
-            Field::new("mark", text, false),
-        ]));
-        let batch = RecordBatch::try_new(
-            schema.clone(),
-            vec![
-                dict(|r| r.0),
-                dict(|r| r.1),
-                Arc::new(dates),
-                dict(|r| r.3),
-                dict(|r| r.4),
-            ],
-        )
-        .expect("batch");
-        let props = WriterProperties::builder()
-            .set_dictionary_enabled(true)
-            .set_max_row_group_row_count(Some(16))
-            .build();
-        let file = std::fs::File::create(path).expect("create");
-        let mut w = ArrowWriter::try_new(file, schema, Some(props)).expect("writer");
-        w.write(&batch).expect("write");
-        w.close().expect("close");
-        let reader =
-            SerializedFileReader::new(std::fs::File::open(path).expect("open")).expect("read back");
-        let group = reader.metadata().row_group(0);
-        let mark = group.column(4);
-        assert_eq!(mark.column_path().string(), "mark");
-        assert!(
-            mark.encodings().any(|e| e == Encoding::RLE_DICTIONARY),
-            "mark is dictionary-encoded"
-        );
-    }
-
-    /// Streams `rows` (written as a dictionary-encoded file) through every check into a cache
-    /// in chunks of 7 rows against header children C1 and C2 and schools 100001 and 100002.
-    fn stream(rows: &[Mark]) -> (Outcome, Problems, tempfile::TempDir) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("attendance.parquet");
-        write_dictionary_file(&path, rows);
-        let contract = Contract::current();
-        let table = contract.table("attendance").expect("attendance");
-        let set = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<HashSet<String>>();
-        let mut targets = HashMap::new();
-        targets.insert(("header".into(), "CHILD".into()), set(&["C1", "C2"]));
-        targets.insert(("wider_cohort".into(), "child".into()), set(&[]));
-        targets.insert(("schools".into(), "urn".into()), set(&["100001", "100002"]));
-        let cache = CacheOptions {
-            dir: dir.path().join("cache"),
-            hold_rows: 0,
-            reuse: true,
-            stream_rows: 7,
-        };
-        let options = ReadOptions::default();
-        let cx = StreamContext {
-            contract: &contract,
-            options: &options,
-            today: NaiveDate::from_ymd_opt(2025, 1, 1).expect("day"),
-            targets: &targets,
-            explained: &HashSet::new(),
-            cache: &cache,
-        };
-        let mut problems = Problems::default();
-        let outcome = stream_table(&cx, table, &path, "k".repeat(64).as_str(), &mut problems);
-        (outcome, problems, dir)
-    }
-
-    /// Each problem as (row in the file, column, value).
-    fn named(p: &Problems) -> Vec<(Option<Position>, Option<String>, Option<String>)> {
-        p.list
-            .iter()
-            .map(|x| (x.position.clone(), x.column.clone(), x.value.clone()))
-            .collect()
-    }
-
-    fn cache_files(dir: &tempfile::TempDir) -> Vec<String> {
-        std::fs::read_dir(dir.path().join("cache"))
-            .map(|d| {
-                d.filter_map(|e| Some(e.ok()?.file_name().to_string_lossy().into_owned()))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
-    #[test]
-    fn a_bad_code_in_a_dictionary_encoded_column_is_named_by_row_column_and_value() {
-        // Row 23 of the file (0-based 22, in the fourth chunk of 7) has `ZZ`, no mark at all;
-        // row 38 (0-based 37) has `J1`, a mark only from 19 August 2024, on 3 June 2024.
-        let (outcome, p, dir) = stream(&marks(&[
-            (22, ("C2", "100002", "2024-09-03", "AM", "ZZ")),
-            (37, ("C2", "100002", "2024-06-03", "PM", "J1")),
-        ]));
-        assert!(matches!(outcome, Outcome::Failed));
-        assert_eq!(
-            named(&p),
-            [
-                (
-                    Some(Position::Row(23)),
-                    Some("mark".into()),
-                    Some("ZZ".into())
-                ),
-                (
-                    Some(Position::Row(38)),
-                    Some("mark".into()),
-                    Some("J1".into())
-                ),
-            ]
-        );
-        assert!(p.list[0].file.ends_with("attendance.parquet"));
-        assert!(
-            p.list[1].expected.contains("valid on 2024-06-03"),
-            "{}",
-            p.list[1].expected
-        );
-        // Nothing of the refused file lands in the cache, not even a partial file.
-        assert!(cache_files(&dir).is_empty(), "{:?}", cache_files(&dir));
-    }
-
-    #[test]
-    fn a_bad_reference_is_named_by_row_column_and_value() {
-        // Rows 5 and 6 (0-based 4 and 5) are a third child's, who is in no header; row 31
-        // (0-based 30) names a school not in the schools file.
-        let (outcome, p, dir) = stream(&marks(&[
-            (4, ("C3", "100001", "2024-09-04", "AM", "/")),
-            (5, ("C3", "100001", "2024-09-04", "PM", "\\")),
-            (30, ("C2", "999999", "2024-09-09", "AM", "/")),
-        ]));
-        assert!(matches!(outcome, Outcome::Failed));
-        let named = named(&p);
-        assert_eq!(
-            named,
-            [
-                (
-                    Some(Position::Row(5)),
-                    Some("child".into()),
-                    Some("C3".into())
-                ),
-                (
-                    Some(Position::Row(6)),
-                    Some("child".into()),
-                    Some("C3".into())
-                ),
-                (
-                    Some(Position::Row(31)),
-                    Some("urn".into()),
-                    Some("999999".into())
-                ),
-            ]
-        );
-        assert_eq!(
-            p.list[0].expected,
-            "a value present in header.CHILD or wider_cohort.child"
-        );
-        assert!(cache_files(&dir).is_empty(), "{:?}", cache_files(&dir));
-    }
-
-    #[test]
-    fn a_clean_file_lands_as_the_same_bytes_one_thread_writes() {
-        let (outcome, p, dir) = stream(&marks(&[]));
-        assert!(p.is_empty(), "{:?}", p.list);
-        let Outcome::Streamed(s) = outcome else {
-            panic!("a clean file streams into the cache");
-        };
-        assert_eq!(s.rows, 40);
-        // The same batches (7 rows each, as the stream reads them) written in order by one
-        // thread: the entry the three threads wrote is byte for byte that file.
-        let contract = Contract::current();
-        let table = contract.table("attendance").expect("attendance");
-        let path = dir.path().join("attendance.parquet");
-        let options = ReadOptions::default();
-        let mut ignored = Problems::default();
-        let mut reader =
-            ParquetBatches::open(table, &path, &options, 7, &mut ignored).expect("reader");
-        let alone = dir.path().join("alone");
-        let mut w = Writer::create(&alone, "attendance", &"k".repeat(64), reader.schema.clone())
-            .expect("writer");
-        while let Some(Some(b)) = reader.next_batch(&mut ignored) {
-            w.write(&b).expect("write");
-        }
-        let manifest = Manifest {
-            key: "k".repeat(64),
-            table: "attendance".into(),
-            sha256: String::new(),
-            rows: 40,
-            file_rows: vec![40],
-            notes: vec![],
-            date_span: None,
-        };
-        let (_, sha256) = w.finish(&manifest).expect("finish");
-        assert_eq!(s.sha256, sha256);
-        let stored = s.table.stored.expect("a cached file");
-        assert_eq!(
-            cache::hash_file(&stored).expect("hash"),
-            sha256,
-            "the file on disk is what was hashed"
-        );
-    }
-}
+mod tests;

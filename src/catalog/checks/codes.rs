@@ -1,8 +1,8 @@
 //! Codes valid on their date: each coded column against its code list, on the row's date
 //! where the contract dates it, and an SSDA903 return's undated codes at its 31 March.
 
-use super::column_chunks;
-use crate::arrow::array::{Array, Date32Array, StringArray};
+use super::{TextChunk, column_chunks, dictionary_index};
+use crate::arrow::array::{Array, Date32Array};
 use crate::catalog::error::{Problem, Problems};
 use crate::catalog::memo::{FxMap, Memo};
 use crate::catalog::table::{LoadedTable, date32};
@@ -31,33 +31,92 @@ pub fn check_codes(
         let mut memo: Memo<Option<&Days>> = Memo::new();
         let mut row = 0usize;
         for (chunk_no, chunk) in values.iter().enumerate() {
-            let Some(strings) = chunk.as_any().downcast_ref::<StringArray>() else {
+            let Some(text) = TextChunk::of(chunk) else {
+                row += chunk.len();
                 continue;
             };
             let date_chunk = dates
                 .as_ref()
                 .and_then(|d| d.get(chunk_no))
                 .and_then(|a| a.as_any().downcast_ref::<Date32Array>());
-            for i in 0..strings.len() {
-                if strings.is_null(i) {
-                    continue;
+            let day = |i: usize| date_chunk.filter(|d| !d.is_null(i)).map(|d| d.value(i));
+            let mut bad = |i: usize, code: &str| {
+                let date = day(i).map(date32);
+                let on = date.map(|d| format!(" on {d}")).unwrap_or_default();
+                let valid = valid_codes(list, date);
+                let expected = format!("a `{}` code valid{on}: one of {valid}", list.id);
+                problems.push(code_problem(t, path, row + i, col.name, code, expected));
+            };
+            match text {
+                TextChunk::Plain(strings) => {
+                    for i in 0..strings.len() {
+                        if strings.is_null(i) {
+                            continue;
+                        }
+                        let code = strings.value(i);
+                        let ok = memo
+                            .get(code, |c| validity.get(c))
+                            .is_some_and(|days| day(i).is_none_or(|d| days.in_force(d)));
+                        if !ok {
+                            bad(i, code);
+                        }
+                    }
                 }
-                let code = strings.value(i);
-                let day = date_chunk.filter(|d| !d.is_null(i)).map(|d| d.value(i));
-                let ok = memo
-                    .get(code, |c| validity.get(c))
-                    .is_some_and(|days| day.is_none_or(|d| days.in_force(d)));
-                if !ok {
-                    let date = day.map(date32);
-                    let on = date.map(|d| format!(" on {d}")).unwrap_or_default();
-                    let valid = valid_codes(list, date);
-                    let expected = format!("a `{}` code valid{on}: one of {valid}", list.id);
-                    problems.push(code_problem(t, path, row + i, col.name, code, expected));
+                TextChunk::Dictionary { keys, values } => {
+                    // Each of the dictionary's codes looked up once; each row then only
+                    // looks its code's validity up by index, and reads its date only when
+                    // that code is not valid on every day.
+                    let verdicts: Vec<Verdict> = (0..values.len())
+                        .map(|k| match values.is_valid(k) {
+                            false => Verdict::Empty,
+                            true => match memo.get(values.value(k), |c| validity.get(c)) {
+                                None => Verdict::Invalid,
+                                Some(days) if days.always => Verdict::Always,
+                                Some(days) => Verdict::Dated(days),
+                            },
+                        })
+                        .collect();
+                    let every_day = |v: &Verdict| matches!(v, Verdict::Always | Verdict::Empty);
+                    // No code of the dictionary can fail: no row to look at (Arrow keeps
+                    // every index within its dictionary).
+                    let rows = if verdicts.iter().all(every_day) {
+                        0
+                    } else {
+                        keys.len()
+                    };
+                    for i in 0..rows {
+                        let Some(k) = dictionary_index(keys, i) else {
+                            continue;
+                        };
+                        let ok = match verdicts.get(k) {
+                            Some(Verdict::Always | Verdict::Empty) => true,
+                            Some(Verdict::Dated(days)) => day(i).is_none_or(|d| days.in_force(d)),
+                            Some(Verdict::Invalid) => false,
+                            // An index past the dictionary: no code at all.
+                            None => false,
+                        };
+                        if !ok {
+                            bad(i, text.value(i).unwrap_or_default());
+                        }
+                    }
                 }
             }
-            row += strings.len();
+            row += text.len();
         }
     }
+}
+
+/// What a dictionary's code says of the rows that have it.
+#[derive(Clone, Copy)]
+enum Verdict<'a> {
+    /// An empty value: nothing to check.
+    Empty,
+    /// Valid on every day.
+    Always,
+    /// Valid on these days only: each row's date decides.
+    Dated(&'a Days),
+    /// In no version of the list.
+    Invalid,
 }
 
 /// A code's validity as Arrow day numbers (days since 1970-01-01), open ends unbounded.
@@ -158,11 +217,14 @@ pub fn check_return_codes(
         let validity = index_codes(list);
         let mut row = 0usize;
         for chunk in column_chunks(t, col.name) {
-            let Some(strings) = chunk.as_any().downcast_ref::<StringArray>() else {
+            let Some(text) = TextChunk::of(chunk) else {
+                row += chunk.len();
                 continue;
             };
-            for i in (0..strings.len()).filter(|&i| !strings.is_null(i)) {
-                let code = strings.value(i);
+            for i in 0..text.len() {
+                let Some(code) = text.value(i) else {
+                    continue;
+                };
                 let Some(ranges) = validity.get(code) else {
                     continue;
                 };
@@ -177,7 +239,7 @@ pub fn check_return_codes(
                     problems.push(code_problem(t, path, row + i, col.name, code, expected));
                 }
             }
-            row += strings.len();
+            row += text.len();
         }
     }
 }

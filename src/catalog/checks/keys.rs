@@ -1,18 +1,48 @@
 //! Unique keys: each row's key hashed in parallel, rows with equal hashes compared on their
 //! values, and each repeat reported with the earlier row it repeats.
 
-use super::{cell_text, column_chunks};
+use super::{TextChunk, cell_text, column_chunks};
 use crate::arrow::array::{
-    Array, ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, StringArray,
+    Array, ArrayRef, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, StringArray,
 };
 use crate::catalog::error::{Position, Problem, Problems};
 use crate::catalog::table::LoadedTable;
 use crate::contract::Table;
 use std::path::Path;
 
+/// FxHash's multiply-rotate step: fast, and good enough because equal hashes are confirmed
+/// on the values themselves.
+#[inline]
+fn word(h: u64, w: u64) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    (h.rotate_left(5) ^ w).wrapping_mul(K)
+}
+
+/// What an empty cell mixes in.
+const EMPTY: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// A text value's own hash (its length, then its bytes eight at a time), mixed into a row's
+/// hash as one word: the same whether the text is a row's string or a dictionary's.
+#[inline]
+fn text_hash(bytes: &[u8]) -> u64 {
+    let mut h = word(0, bytes.len() as u64);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = word(h, u64::from_le_bytes(w));
+    }
+    let mut w = [0u8; 8];
+    w[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    word(h, u64::from_le_bytes(w))
+}
+
 /// One key column of one batch, downcast once rather than per cell.
 enum KeyColumn<'a> {
     Text(&'a StringArray),
+    /// A dictionary-encoded text column: each of its values hashed once (an empty one as
+    /// [`EMPTY`]), each row's hash looked up by its index.
+    Dictionary(&'a Int32Array, Vec<u64>),
     Int(&'a Int64Array),
     Date(&'a Date32Array),
     Float(&'a Float64Array),
@@ -23,7 +53,15 @@ enum KeyColumn<'a> {
 impl<'a> KeyColumn<'a> {
     fn of(array: &'a ArrayRef) -> Self {
         let any = array.as_any();
-        if let Some(a) = any.downcast_ref::<StringArray>() {
+        if let Some(TextChunk::Dictionary { keys, values }) = TextChunk::of(array) {
+            let hashes = (0..values.len())
+                .map(|k| match values.is_valid(k) {
+                    true => text_hash(values.value(k).as_bytes()),
+                    false => EMPTY,
+                })
+                .collect();
+            KeyColumn::Dictionary(keys, hashes)
+        } else if let Some(a) = any.downcast_ref::<StringArray>() {
             KeyColumn::Text(a)
         } else if let Some(a) = any.downcast_ref::<Int64Array>() {
             KeyColumn::Int(a)
@@ -38,13 +76,12 @@ impl<'a> KeyColumn<'a> {
         }
     }
 
-    /// Mixes cell `i` into `h` (FxHash's multiply-rotate: fast, and good enough because
-    /// equal hashes are confirmed on the values themselves).
+    /// Mixes cell `i` into `h`.
+    #[inline]
     fn mix(&self, i: usize, h: u64) -> u64 {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let word = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
         let is_null = match self {
             KeyColumn::Text(a) => a.is_null(i),
+            KeyColumn::Dictionary(a, _) => a.is_null(i),
             KeyColumn::Int(a) => a.is_null(i),
             KeyColumn::Date(a) => a.is_null(i),
             KeyColumn::Float(a) => a.is_null(i),
@@ -52,21 +89,13 @@ impl<'a> KeyColumn<'a> {
             KeyColumn::Other(a) => a.is_null(i),
         };
         if is_null {
-            return word(h, 0x9e37_79b9_7f4a_7c15);
+            return word(h, EMPTY);
         }
         match self {
-            KeyColumn::Text(a) => {
-                let bytes = a.value(i).as_bytes();
-                let mut h = word(h, bytes.len() as u64);
-                let mut chunks = bytes.chunks_exact(8);
-                for c in &mut chunks {
-                    let mut w = [0u8; 8];
-                    w.copy_from_slice(c);
-                    h = word(h, u64::from_le_bytes(w));
-                }
-                let mut w = [0u8; 8];
-                w[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-                word(h, u64::from_le_bytes(w))
+            KeyColumn::Text(a) => word(h, text_hash(a.value(i).as_bytes())),
+            KeyColumn::Dictionary(a, hashes) => {
+                let k = usize::try_from(a.value(i)).unwrap_or(usize::MAX);
+                word(h, hashes.get(k).copied().unwrap_or(EMPTY))
             }
             KeyColumn::Int(a) => word(h, a.value(i) as u64),
             KeyColumn::Date(a) => word(h, a.value(i) as u64),
@@ -225,5 +254,128 @@ pub fn report_repeats<'p>(
                 first_at.describe()
             ),
         });
+    }
+}
+
+/// Every row's key hash of a table checked as it streams, kept in buckets by the hash's top
+/// bits as the chunks come: at the end each bucket (a few MB) is sorted on its own, in
+/// parallel, rather than one array of every row's hash (close to a GB at national scale)
+/// sorted whole. 8 bytes a row either way.
+pub(crate) struct KeyHashes {
+    buckets: Vec<Vec<u64>>,
+}
+
+/// The hash's top bits that pick its bucket.
+const BUCKET_BITS: u32 = 10;
+
+impl KeyHashes {
+    /// Buckets with room for `rows` hashes in all (a tenth more, as hashes never fall
+    /// quite evenly), so that the rows a file's footer gives are kept without regrowing.
+    pub(crate) fn with_rows(rows: usize) -> Self {
+        let n = 1usize << BUCKET_BITS;
+        let each = rows / n + rows / n / 10;
+        KeyHashes {
+            buckets: (0..n).map(|_| Vec::with_capacity(each)).collect(),
+        }
+    }
+
+    /// Keeps `hashes`.
+    pub(crate) fn extend(&mut self, hashes: impl IntoIterator<Item = u64>) {
+        for h in hashes {
+            // The top bits: BUCKET_BITS < 64, so the index is below the number of buckets.
+            let b = (h >> (64 - BUCKET_BITS)) as usize;
+            if let Some(bucket) = self.buckets.get_mut(b) {
+                bucket.push(h);
+            }
+        }
+    }
+
+    /// The hashes that more than one row has, in ascending order, at most `most` of them
+    /// (the lowest); the buckets are dropped.
+    pub(crate) fn repeated(self, most: usize) -> Vec<u64> {
+        use rayon::prelude::*;
+        let per_bucket: Vec<Vec<u64>> = self
+            .buckets
+            .into_par_iter()
+            .map(|mut b| {
+                b.sort_unstable();
+                let mut out: Vec<u64> = Vec::new();
+                for w in b.windows(2).filter(|w| w[0] == w[1]) {
+                    if out.len() == most {
+                        break;
+                    }
+                    if out.last() != Some(&w[0]) {
+                        out.push(w[0]);
+                    }
+                }
+                out
+            })
+            .collect();
+        per_bucket.into_iter().flatten().take(most).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arrow::array::DictionaryArray;
+    use crate::arrow::datatypes::{DataType, Field, Int32Type, Schema};
+    use crate::arrow::record_batch::RecordBatch;
+    use crate::contract::Contract;
+    use std::sync::Arc;
+
+    #[test]
+    fn repeated_hashes_come_from_every_bucket_lowest_first_each_once() {
+        // Buckets by the top 10 bits: 3, 5, 5 and 7 in bucket 0 (5 repeats), 2^63 twice in
+        // bucket 512, u64::MAX three times in bucket 1023 (one repeated hash, not two).
+        let mut h = KeyHashes::with_rows(9);
+        h.extend([5, u64::MAX, 1 << 63, 7, u64::MAX, 3, 5, 1 << 63, u64::MAX]);
+        let all = [5, 1 << 63, u64::MAX];
+        let mut again = KeyHashes::with_rows(0);
+        again.extend([5, u64::MAX, 1 << 63, 7, u64::MAX, 3, 5, 1 << 63, u64::MAX]);
+        assert_eq!(h.repeated(10), all);
+        // At most two: the two lowest.
+        assert_eq!(again.repeated(2), [5, 1 << 63]);
+    }
+
+    #[test]
+    fn a_key_hashes_the_same_from_a_dictionary_as_from_strings() {
+        // Three attendance rows keyed (child, date, session); the same rows with child and
+        // session as dictionaries (child's dictionary in another order, with a value no row
+        // uses) hash row for row the same.
+        let contract = Contract::current();
+        let table = contract.table("attendance").expect("attendance");
+        let dates = || -> ArrayRef { Arc::new(Date32Array::from(vec![19_970, 19_970, 19_971])) };
+        let text = |v: Vec<&str>| -> ArrayRef { Arc::new(StringArray::from(v)) };
+        let dict = |keys: Vec<i32>, values: Vec<&str>| -> ArrayRef {
+            let d = DictionaryArray::<Int32Type>::try_new(
+                Int32Array::from(keys),
+                Arc::new(StringArray::from(values)),
+            )
+            .expect("dictionary");
+            Arc::new(d)
+        };
+        let table_of = |child: ArrayRef, session: ArrayRef| {
+            let fields = [("child", &child), ("urn", &child), ("session", &session)]
+                .iter()
+                .map(|(n, a)| Field::new(*n, a.data_type().clone(), false))
+                .chain([Field::new("date", DataType::Date32, false)])
+                .collect::<Vec<_>>();
+            let schema = Arc::new(Schema::new(fields));
+            let batch =
+                RecordBatch::try_new(schema.clone(), vec![child.clone(), child, session, dates()])
+                    .expect("batch");
+            LoadedTable::new("attendance", schema, vec![batch], None)
+        };
+        let plain = table_of(text(vec!["C1", "C2", "C1"]), text(vec!["AM", "AM", "PM"]));
+        let coded = table_of(
+            dict(vec![2, 0, 2], vec!["C2", "unused", "C1"]),
+            dict(vec![0, 0, 1], vec!["AM", "PM"]),
+        );
+        let h = |t: &LoadedTable| hashed_rows(table, t, |h, _| h).expect("hashes");
+        let (a, b) = (h(&plain), h(&coded));
+        assert_eq!(a, b);
+        // Rows 0 and 2 differ in date and session, 0 and 1 in child: three hashes.
+        assert!(a[0] != a[1] && a[0] != a[2] && a[1] != a[2], "{a:?}");
     }
 }

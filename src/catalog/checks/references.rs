@@ -1,7 +1,7 @@
 //! References that resolve: each reference column's values against the values of the
 //! tables it refers to.
 
-use super::{cell_text, column_chunks};
+use super::{TextChunk, cell_text, column_chunks, dictionary_index};
 use crate::arrow::array::{Array, StringArray};
 use crate::catalog::error::{Problem, Problems};
 use crate::catalog::memo::Memo;
@@ -76,23 +76,50 @@ pub fn check_references(
         }
         let mut row = 0usize;
         let mut memo: Memo<bool> = Memo::new();
+        // Row `at` (0-based in `t`) has `v`, found in none of the targets.
+        let mut missing = |at: usize, v: &str| {
+            problems.push(Problem {
+                file: t.file_of(at, path).to_path_buf(),
+                position: Some(t.position(at)),
+                column: Some(r.column.to_string()),
+                value: Some(v.to_string()),
+                expected: format!("a value present in {}", names.join(" or ")),
+            });
+        };
         for chunk in column_chunks(t, r.column) {
-            if let Some(s) = chunk.as_any().downcast_ref::<StringArray>() {
-                for i in 0..s.len() {
-                    if s.is_null(i) {
-                        continue;
-                    }
-                    let v = s.value(i);
-                    if !memo.get(v, |v| sets.iter().any(|set| set.contains(v))) {
-                        problems.push(Problem {
-                            file: t.file_of(row + i, path).to_path_buf(),
-                            position: Some(t.position(row + i)),
-                            column: Some(r.column.to_string()),
-                            value: Some(v.to_string()),
-                            expected: format!("a value present in {}", names.join(" or ")),
-                        });
+            match TextChunk::of(chunk) {
+                Some(TextChunk::Plain(s)) => {
+                    for i in 0..s.len() {
+                        if s.is_null(i) {
+                            continue;
+                        }
+                        let v = s.value(i);
+                        if !memo.get(v, |v| sets.iter().any(|set| set.contains(v))) {
+                            missing(row + i, v);
+                        }
                     }
                 }
+                Some(text @ TextChunk::Dictionary { keys, values }) => {
+                    // Each distinct value of the dictionary found or not once; the rows are
+                    // looked at only when one is not found, to name them.
+                    let found: Vec<bool> = (0..values.len())
+                        .map(|k| {
+                            values.is_null(k)
+                                || memo.get(values.value(k), |v| sets.iter().any(|s| s.contains(v)))
+                        })
+                        .collect();
+                    if !found.iter().all(|&f| f) {
+                        for i in 0..keys.len() {
+                            let Some(k) = dictionary_index(keys, i) else {
+                                continue;
+                            };
+                            if !found.get(k).copied().unwrap_or(false) {
+                                missing(row + i, text.value(i).unwrap_or_default());
+                            }
+                        }
+                    }
+                }
+                None => {}
             }
             row += chunk.len();
         }

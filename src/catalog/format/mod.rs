@@ -4,7 +4,9 @@
 //! columns (`cohort init`), lineage and every message that lists the formats read it from here.
 
 pub mod delimited;
+pub(crate) mod dictionary;
 pub mod excel;
+pub mod parallel;
 pub mod parquet;
 pub mod rows;
 pub mod xml903;

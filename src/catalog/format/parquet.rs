@@ -2,6 +2,7 @@
 //! text, timestamps that are whole dates as dates, large and dictionary strings, whole
 //! floats (pandas' integers with gaps) as integers; an error only where a value cannot be cast.
 
+use super::dictionary::{dictionary_hint, keeps_dictionary, text_dictionary};
 use super::rows::{Builder, date_pattern};
 use crate::arrow::array::{Array, ArrayRef, Float64Array, Int64Array, StringArray};
 use crate::arrow::compute::cast;
@@ -11,7 +12,9 @@ use crate::catalog::columns::{ReadOptions, Source, match_columns};
 use crate::catalog::error::{Position, Problems, problem};
 use crate::catalog::table::{LoadedTable, arrow_schema, arrow_type};
 use crate::contract::{Column, ColumnType, Table};
-use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use datafusion::parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
@@ -51,9 +54,12 @@ struct Converted {
     clean: bool,
 }
 
+/// `col`'s values in the contract's type; a text column that arrives as a [`text_dictionary`]
+/// stays one when `keep_dictionary` (its strings are checked once each, not once a row).
 fn convert(
     col: &Column,
     array: &ArrayRef,
+    keep_dictionary: bool,
     options: &ReadOptions,
     path: &Path,
     offset: u64,
@@ -61,6 +67,9 @@ fn convert(
 ) -> Result<Converted, String> {
     let target = arrow_type(col.ty);
     let mut array = array.clone();
+    if keep_dictionary && *array.data_type() == text_dictionary() {
+        return Ok(Converted { array, clean: true });
+    }
     if let DataType::Dictionary(_, value) = array.data_type() {
         array = cast(&array, value).map_err(|e| e.to_string())?;
     }
@@ -183,6 +192,11 @@ pub struct ParquetBatches<'a> {
     reader: datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReader,
     /// The contract's schema for the table.
     pub schema: crate::arrow::datatypes::SchemaRef,
+    /// The schema of the batches given: the contract's, with the text columns kept as
+    /// dictionaries (see [`ParquetBatches::open_dictionaries`]) as [`text_dictionary`].
+    pub batch_schema: crate::arrow::datatypes::SchemaRef,
+    /// For each contract column, whether it is given as a [`text_dictionary`].
+    dictionaries: Vec<bool>,
     /// Rows read so far.
     pub offset: u64,
     /// No value has failed its cast or check so far.
@@ -201,8 +215,65 @@ impl<'a> ParquetBatches<'a> {
         batch_rows: usize,
         problems: &mut Problems,
     ) -> Option<Self> {
-        let (builder, sources) = builder_for(table, path, options, problems)?;
+        Self::open_with(table, path, options, batch_rows, false, problems)
+    }
+
+    /// As [`ParquetBatches::open`], but each text column the file dictionary-encodes in every
+    /// row group (as pandas, pyarrow, Polars and cohort write strings) is given as a
+    /// [`text_dictionary`]: the file's dictionary and each row's index into it, never a
+    /// string a row. Term and academic-year columns are given as text (their check reads
+    /// text), and so is any column the file does not dictionary-encode throughout.
+    pub fn open_dictionaries(
+        table: &'a Table,
+        path: &'a Path,
+        options: &'a ReadOptions,
+        batch_rows: usize,
+        problems: &mut Problems,
+    ) -> Option<Self> {
+        Self::open_with(table, path, options, batch_rows, true, problems)
+    }
+
+    fn open_with(
+        table: &'a Table,
+        path: &'a Path,
+        options: &'a ReadOptions,
+        batch_rows: usize,
+        dictionaries: bool,
+        problems: &mut Problems,
+    ) -> Option<Self> {
+        let (builder, sources) = builder_for(table, path, options, dictionaries, problems)?;
         let footer_rows = u64::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
+        let read_as = builder.schema().clone();
+        let kept: Vec<bool> = table
+            .columns
+            .iter()
+            .zip(&sources)
+            .map(|(col, source)| match source {
+                Source::Field(i) => {
+                    dictionaries
+                        && keeps_dictionary(col)
+                        && *read_as.field(*i).data_type() == text_dictionary()
+                }
+                Source::Value(_) => false,
+            })
+            .collect();
+        let schema = arrow_schema(table);
+        let fields: Vec<crate::arrow::datatypes::FieldRef> = schema
+            .fields()
+            .iter()
+            .zip(&kept)
+            .map(|(f, &k)| {
+                if k {
+                    Arc::new(f.as_ref().clone().with_data_type(text_dictionary()))
+                } else {
+                    f.clone()
+                }
+            })
+            .collect();
+        let batch_schema = Arc::new(crate::arrow::datatypes::Schema::new_with_metadata(
+            fields,
+            schema.metadata().clone(),
+        ));
         let reader = match builder.with_batch_size(batch_rows.max(1)).build() {
             Ok(r) => r,
             Err(e) => return unreadable(path, problems, e.to_string()),
@@ -213,7 +284,9 @@ impl<'a> ParquetBatches<'a> {
             options,
             sources,
             reader,
-            schema: arrow_schema(table),
+            schema,
+            batch_schema,
+            dictionaries: kept,
             offset: 0,
             clean: true,
             footer_rows,
@@ -246,31 +319,34 @@ impl<'a> ParquetBatches<'a> {
             Err(e) => return Some(unreadable(self.path, problems, e.to_string())),
         };
         let mut arrays = Vec::with_capacity(self.sources.len());
-        for (col, source) in self.table.columns.iter().zip(&self.sources) {
+        let columns = self.table.columns.iter().zip(&self.sources);
+        for ((col, source), &keep) in columns.zip(&self.dictionaries) {
             let input: ArrayRef = match source {
                 Source::Field(i) => batch.column(*i).clone(),
                 Source::Value(v) => Arc::new(StringArray::from(vec![v.as_str(); batch.num_rows()])),
             };
-            let converted =
-                match convert(col, &input, self.options, self.path, self.offset, problems) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        return Some(unreadable(
-                            self.path,
-                            problems,
-                            format!("column `{}`: {e}", col.name),
-                        ));
-                    }
-                };
+            let (options, path, offset) = (self.options, self.path, self.offset);
+            let converted = match convert(col, &input, keep, options, path, offset, problems) {
+                Ok(c) => c,
+                Err(e) => {
+                    return Some(unreadable(
+                        self.path,
+                        problems,
+                        format!("column `{}`: {e}", col.name),
+                    ));
+                }
+            };
             self.clean &= converted.clean;
             self.clean &= check_array(col, &converted.array, self.path, self.offset, problems);
             arrays.push(converted.array);
         }
         self.offset += batch.num_rows() as u64;
-        Some(match RecordBatch::try_new(self.schema.clone(), arrays) {
-            Ok(b) => Some(b),
-            Err(e) => unreadable(self.path, problems, e.to_string()),
-        })
+        Some(
+            match RecordBatch::try_new(self.batch_schema.clone(), arrays) {
+                Ok(b) => Some(b),
+                Err(e) => unreadable(self.path, problems, e.to_string()),
+            },
+        )
     }
 }
 
@@ -286,17 +362,18 @@ fn builder_for(
     table: &Table,
     path: &Path,
     options: &ReadOptions,
+    dictionaries: bool,
     problems: &mut Problems,
 ) -> Option<(ParquetRecordBatchReaderBuilder<File>, Vec<Source>)> {
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) => return unreadable(path, problems, e.to_string()),
     };
-    let builder = match ParquetRecordBatchReaderBuilder::try_new(file) {
-        Ok(b) => b,
+    let metadata = match ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()) {
+        Ok(m) => m,
         Err(e) => return unreadable(path, problems, e.to_string()),
     };
-    let file_schema = builder.schema().clone();
+    let file_schema = metadata.schema().clone();
     let names: Vec<String> = file_schema
         .fields()
         .iter()
@@ -330,7 +407,21 @@ fn builder_for(
             }
         }
     }
-    ok.then_some((builder, sources))
+    if !ok {
+        return None;
+    }
+    let metadata = match dictionaries.then(|| dictionary_hint(table, &sources, &metadata)) {
+        // A file the hint does not fit is read as it is (its text as text): never refused for it.
+        Some(Some(hint)) => {
+            let options = ArrowReaderOptions::new().with_schema(hint);
+            ArrowReaderMetadata::try_new(metadata.metadata().clone(), options).unwrap_or(metadata)
+        }
+        _ => metadata,
+    };
+    Some((
+        ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata),
+        sources,
+    ))
 }
 
 /// Checks nulls and ranges of one Parquet column (CSV cells are checked while parsing).
