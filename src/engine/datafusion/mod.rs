@@ -264,6 +264,7 @@ impl DataFusionEngine {
             let task = Arc::new(df.task_ctx());
             let plan = df.create_physical_plan().await.map_err(over)?;
             let batches = collect(plan.clone(), task).await.map_err(over)?;
+            let batches = strings::plain_batches(batches).map_err(to_error)?;
             let profile = profile.then(|| {
                 DisplayableExecutionPlan::with_metrics(plan.as_ref())
                     .indent(true)
@@ -271,6 +272,7 @@ impl DataFusionEngine {
             });
             // No rows still has columns: keep the schema so dependents can select from it.
             if batches.is_empty() {
+                let schema = strings::plain_schema(&schema);
                 Ok((vec![RecordBatch::new_empty(schema)], profile))
             } else {
                 Ok((batches, profile))
@@ -411,8 +413,11 @@ impl Engine for DataFusionEngine {
                 let location = absolute.to_str().ok_or_else(|| {
                     EngineError::new(format!("{}: not a UTF-8 path", absolute.display()))
                 })?;
+                // Strings are read as views (see [`strings`]): the marks' child, school and
+                // code are hashed and compared in place, and results are plain strings again.
+                let viewed = strings::viewed_schema(&arrow_schema);
                 self.runtime()?.block_on(async {
-                    let options = ParquetReadOptions::default().schema(&arrow_schema);
+                    let options = ParquetReadOptions::default().schema(&viewed);
                     self.ctx
                         .register_parquet(reference, location, options)
                         .await
@@ -441,8 +446,10 @@ impl Engine for DataFusionEngine {
         self.within(self.limits.analysis_time, async move {
             plan_schema(&ctx, &sql).await
         })
+        .map(|schema| strings::plain_schema(&schema))
     }
 }
 
+mod strings;
 #[cfg(test)]
 mod tests;

@@ -186,3 +186,110 @@ fn tables_registered_at_once_in_a_new_schema_are_all_kept() {
         }
     }
 }
+
+/// A validated table's text is read as string views (joins and groupings compare them in
+/// place) and leaves the engine as plain strings: a join of its `child` to a result's, a
+/// grouping on it, the planned columns and an empty result all give `Utf8`.
+#[test]
+fn text_scanned_from_parquet_comes_back_as_plain_strings() {
+    use datafusion::arrow::array::{Array, Int64Array, StringArray};
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use datafusion::parquet::arrow::ArrowWriter;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("marks.parquet");
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("child", DataType::Utf8, false),
+        Field::new("mark", DataType::Utf8, true),
+    ]));
+    let marks = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(StringArray::from(vec!["A1", "A1", "B2", "C3"])),
+            Arc::new(StringArray::from(vec![
+                Some("/"),
+                Some("N"),
+                None,
+                Some("a mark longer than twelve bytes"),
+            ])),
+        ],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let file = std::fs::File::create(&path).unwrap_or_else(|e| panic!("{e}"));
+    let mut writer =
+        ArrowWriter::try_new(file, schema.clone(), None).unwrap_or_else(|e| panic!("{e}"));
+    writer.write(&marks).unwrap_or_else(|e| panic!("{e}"));
+    writer.close().unwrap_or_else(|e| panic!("{e}"));
+
+    let engine = DataFusionEngine::new().unwrap_or_else(|e| panic!("{e}"));
+    engine
+        .register(TableName::bare("marks"), Rows::Parquet(schema, path))
+        .unwrap_or_else(|e| panic!("{e}"));
+    // A result held in memory, with plain strings, as an analysis's result is registered.
+    let spans_schema = Arc::new(Schema::new(vec![Field::new(
+        "child",
+        DataType::Utf8,
+        false,
+    )]));
+    let spans = RecordBatch::try_new(
+        spans_schema.clone(),
+        vec![Arc::new(StringArray::from(vec!["A1", "C3"]))],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    engine
+        .register(
+            TableName::in_schema("roll", "spans"),
+            Rows::Batches(spans_schema, vec![spans]),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    // Inside the engine the file's text is views; a result's stays as registered.
+    let types = engine
+        .query("SELECT arrow_typeof(m.child) AS t FROM marks m LIMIT 1")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let typed = crate::run::convert::to_table(&types);
+    assert_eq!(format!("{:?}", typed.rows), r#"[[Text("Utf8View")]]"#);
+    let sql = "SELECT m.child, max(m.mark) AS mark, count(*) AS n \
+               FROM marks m JOIN roll.spans s ON s.child = m.child \
+               GROUP BY m.child ORDER BY m.child";
+    let batches = engine.query(sql).unwrap_or_else(|e| panic!("{e}"));
+    let batch = &batches[0];
+    assert_eq!(batch.schema().field(0).data_type(), &DataType::Utf8);
+    assert_eq!(batch.schema().field(1).data_type(), &DataType::Utf8);
+    let text = |i: usize| {
+        batch
+            .column(i)
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .unwrap_or_else(|| panic!("column {i} is plain strings"))
+            .clone()
+    };
+    // A1 has "/" and "N" (max "N", 2 marks); B2 has no span; C3 has one long mark.
+    assert_eq!(text(0).iter().collect::<Vec<_>>(), [Some("A1"), Some("C3")]);
+    assert_eq!(
+        text(1).iter().collect::<Vec<_>>(),
+        [Some("N"), Some("a mark longer than twelve bytes")]
+    );
+    let counts = batch
+        .column(2)
+        .as_any()
+        .downcast_ref::<Int64Array>()
+        .unwrap_or_else(|| panic!("counts"));
+    assert_eq!(counts.values(), &[2, 1]);
+
+    let planned = engine.plan(sql).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(planned.field(0).data_type(), &DataType::Utf8);
+    let none = engine
+        .query("SELECT child, mark FROM marks WHERE child = 'nobody'")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(none.iter().map(|b| b.num_rows()).sum::<usize>(), 0);
+    assert!(
+        none.iter().all(|b| b
+            .schema()
+            .fields()
+            .iter()
+            .all(|f| f.data_type() == &DataType::Utf8)),
+        "{:?}",
+        none[0].schema()
+    );
+    assert!(batch.column(0).null_count() == 0);
+}
